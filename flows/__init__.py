@@ -1,0 +1,1 @@
+"""Prefect orchestration only: flows and tasks wiring ingest, analysis, scoring and publishing."""

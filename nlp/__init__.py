@@ -1,0 +1,1 @@
+"""Analysis only: spaCy parsing, encoder embeddings, sentiment, scorers. No orchestration here."""

@@ -1,0 +1,89 @@
+"""Results of scoring: findings with evidence, and per-criterion scores.
+
+Every score a supervisor sees can be traced back to the findings that produced it, and
+every finding carries its evidence (conversation, leg, turn, character span, quote, and
+the rule or model that fired) and who is accountable for it: the agent or the system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Attribution(StrEnum):
+    """Who a finding is about. System findings never lower an agent's score."""
+
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Polarity(StrEnum):
+    """Whether a finding is something to keep doing or something to change."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where in a conversation a finding comes from."""
+
+    conversation_id: str
+    leg: int | None
+    turn: int | None
+    char_start: int | None = None
+    char_end: int | None = None
+    quote: str = ""
+    rule: str = ""  # pattern id, cue list name or model name that fired
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a scorer noticed, e.g. a missed empathy opportunity or a cold transfer."""
+
+    scorer: str  # registered scorer name with version, e.g. "empathy.v1"
+    criterion: str  # rubric criterion id
+    kind: str  # e.g. "missed_opportunity", "blame_customer", "cold_transfer"
+    attribution: Attribution
+    polarity: Polarity
+    evidence: Evidence
+    agent_id: str | None = None
+    department: str | None = None
+    suggestion: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        data = asdict(self)
+        data["attribution"] = self.attribution.value
+        data["polarity"] = self.polarity.value
+        return data
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    """A rubric criterion scored for one leg (agent criteria) or conversation (system).
+
+    ``value`` is in [0, 1] (1 best) or None when the criterion could not be computed
+    (e.g. no empathy opportunity arose); ``passed`` is then None too, never a silent pass.
+    """
+
+    conversation_id: str
+    leg: int | None
+    agent_id: str | None
+    criterion: str
+    scorer: str
+    value: float | None
+    threshold: float | None
+    passed: bool | None
+    reason: str
+    rubric_version: str
+    attribution: Attribution = Attribution.AGENT
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        data = asdict(self)
+        data["attribution"] = self.attribution.value
+        return data

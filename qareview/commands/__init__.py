@@ -1,0 +1,1 @@
+"""Sub-commands of the qareview CLI, one module per area."""

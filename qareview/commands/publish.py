@@ -1,0 +1,7 @@
+"""`qareview` sub-commands: publish (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""

@@ -1,0 +1,1 @@
+"""Coaching cards and routing-failure reports: queries, Jinja2 templates, HTML/Markdown/JSON."""

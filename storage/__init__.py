@@ -1,0 +1,1 @@
+"""DuckDB store for conversations, analysis, scores, quarantine and runs."""

@@ -1,0 +1,1 @@
+"""Canonical transcript model, readers for real export formats, quarantine and journeys."""

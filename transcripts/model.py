@@ -1,0 +1,188 @@
+"""The canonical conversation model every reader produces and every stage consumes.
+
+One conversation (a contact) is a list of legs (stretches handled by one agent, bot or
+IVR in one department), a list of turns (who said what, in order) and a list of events
+(holds, queue waits, transfers, disconnects). Vendor shapes never leak past the readers:
+anything a vendor adds that we keep (its own sentiment, categories) lives in ``extra``.
+
+The JSON Schema in ``schema/conversation.v1.json`` is generated from these models
+(``python -m transcripts.schema``) and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1.0"
+
+
+class Channel(StrEnum):
+    """How the customer reached us."""
+
+    CALL = "call"
+    CHAT = "chat"
+
+
+class Role(StrEnum):
+    """Who produced a turn."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    BOT = "bot"
+    IVR = "ivr"
+    SYSTEM = "system"
+
+
+class LegStart(StrEnum):
+    """How a leg began."""
+
+    INBOUND = "inbound"
+    TRANSFER = "transfer"
+    QUEUE_TRANSFER = "queue_transfer"
+    CALLBACK = "callback"
+    BOT_HANDOFF = "bot_handoff"
+    OUTBOUND = "outbound"
+
+
+class LegEnd(StrEnum):
+    """How a leg ended."""
+
+    RESOLVED = "resolved"
+    TRANSFERRED = "transferred"
+    CUSTOMER_DISCONNECT = "customer_disconnect"
+    AGENT_DISCONNECT = "agent_disconnect"
+    SYSTEM_DISCONNECT = "system_disconnect"
+    ABANDONED_ON_HOLD = "abandoned_on_hold"
+    UNKNOWN = "unknown"
+
+
+class EventType(StrEnum):
+    """Things that happen to a contact besides talk."""
+
+    HOLD_START = "hold_start"
+    HOLD_END = "hold_end"
+    QUEUE_WAIT = "queue_wait"
+    TRANSFER = "transfer"
+    DISCONNECT = "disconnect"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=False)
+
+
+class Leg(_Strict):
+    """One stretch of a contact handled by one agent (or bot/IVR) in one department."""
+
+    index: int = Field(ge=0, description="Position of the leg in the conversation, from 0.")
+    participant_role: Role = Field(Role.AGENT, description="agent, bot or ivr.")
+    agent_id: str | None = Field(None, description="Stable id of the agent, bot or IVR.")
+    agent_name: str | None = Field(None, description="Display name of the agent.")
+    department: str | None = Field(None, description="Department or queue family.")
+    queue: str | None = Field(None, description="Queue the leg was routed through.")
+    started_via: LegStart = LegStart.INBOUND
+    ended_via: LegEnd = LegEnd.UNKNOWN
+    start_ms: int | None = Field(None, ge=0, description="Offset from conversation start.")
+    end_ms: int | None = Field(None, ge=0)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class Turn(_Strict):
+    """One utterance or chat message."""
+
+    index: int = Field(ge=0, description="Position of the turn in the conversation, from 0.")
+    role: Role
+    speaker_id: str | None = None
+    speaker_name: str | None = None
+    text: str = Field(min_length=1)
+    start_ms: int | None = Field(None, ge=0, description="Offset from conversation start.")
+    end_ms: int | None = Field(None, ge=0)
+    leg: int = Field(0, ge=0, description="Index of the leg this turn belongs to.")
+    extra: dict[str, Any] = Field(default_factory=dict, description="Vendor fields kept as-is.")
+
+    @model_validator(mode="after")
+    def _text_not_blank(self) -> Turn:
+        if not self.text.strip():
+            raise ValueError("turn text is empty or whitespace")
+        return self
+
+
+class Event(_Strict):
+    """A hold, queue wait, transfer or disconnect."""
+
+    type: EventType
+    at_ms: int | None = Field(None, ge=0, description="Offset from conversation start.")
+    duration_ms: int | None = Field(None, ge=0)
+    leg: int | None = Field(None, ge=0, description="Leg during which it happened.")
+    from_leg: int | None = None
+    to_leg: int | None = None
+    from_department: str | None = None
+    to_department: str | None = None
+    from_agent: str | None = None
+    to_agent: str | None = None
+    warm: bool | None = Field(None, description="Transfer with context handed over; None if unknown.")
+    by: Role | None = Field(None, description="Who disconnected (customer, agent, system).")
+    reason: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class Conversation(_Strict):
+    """One contact: a call or a chat, from first turn to disconnect."""
+
+    schema_version: str = SCHEMA_VERSION
+    id: str = Field(min_length=1)
+    channel: Channel
+    customer_id: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    language: str = "en"
+    source_file: str | None = None
+    source_format: str | None = None
+    source_record: str | None = Field(None, description="Record/line locator inside the source file.")
+    legs: list[Leg] = Field(default_factory=list)
+    turns: list[Turn] = Field(min_length=1)
+    events: list[Event] = Field(default_factory=list)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Conversation:
+        if not self.legs:
+            self.legs = [Leg(index=0)]
+        leg_ids = {leg.index for leg in self.legs}
+        if len(leg_ids) != len(self.legs):
+            raise ValueError("duplicate leg index")
+        for turn in self.turns:
+            if turn.leg not in leg_ids:
+                raise ValueError(f"turn {turn.index} refers to unknown leg {turn.leg}")
+        if [t.index for t in self.turns] != list(range(len(self.turns))):
+            raise ValueError("turn indexes must be 0..n-1 in order")
+        return self
+
+    def content_hash(self) -> str:
+        """Hash of everything but where it came from: equal hashes mean the same contact."""
+        payload = self.model_dump(mode="json", exclude={"source_file", "source_record"})
+        blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def leg_turns(self, leg: int) -> list[Turn]:
+        """Turns spoken during leg ``leg``."""
+        return [t for t in self.turns if t.leg == leg]
+
+
+class Journey(_Strict):
+    """Contacts of one customer within a window; the unit of repeat-contact analysis."""
+
+    id: str
+    customer_id: str
+    conversation_ids: list[str]
+    started_at: datetime
+    ended_at: datetime
+    contacts: int = Field(description="Contacts that are not continuations of the previous one.")
+    continuations: int = Field(0, description="Contacts starting < gap after the previous ended.")
+    repeat_contacts: int = Field(0, description="contacts - 1: times the customer had to come back.")
+    right_censored: bool = Field(False, description="Window runs past the newest data.")

@@ -1,0 +1,1 @@
+"""Format readers: each turns one vendor export shape into canonical conversations."""
