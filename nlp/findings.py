@@ -87,3 +87,22 @@ class CriterionScore:
         data = asdict(self)
         data["attribution"] = self.attribution.value
         return data
+
+
+@dataclass(frozen=True)
+class ConversationScores:
+    """Everything scoring produced for one conversation under one rubric version."""
+
+    conversation_id: str
+    rubric_version: str
+    scores: list[CriterionScore]
+    findings: list[Finding]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON line `qareview score` prints (scores keyed by criterion)."""
+        return {
+            "conversation_id": self.conversation_id,
+            "rubric_version": self.rubric_version,
+            "scores": [s.to_dict() for s in self.scores],
+            "findings": [f.to_dict() for f in self.findings],
+        }

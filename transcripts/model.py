@@ -145,7 +145,10 @@ class Conversation(_Strict):
     source_format: str | None = None
     source_record: str | None = Field(None, description="Record/line locator inside the source file.")
     legs: list[Leg] = Field(default_factory=list)
-    turns: list[Turn] = Field(min_length=1)
+    turns: list[Turn] = Field(
+        default_factory=list,
+        description="Empty only for metadata-only contacts (e.g. Connect contact records).",
+    )
     events: list[Event] = Field(default_factory=list)
     extra: dict[str, Any] = Field(default_factory=dict)
 
