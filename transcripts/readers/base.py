@@ -16,11 +16,11 @@ from transcripts.model import Conversation
 from transcripts.quarantine import Quarantined
 
 
-
 @dataclass(frozen=True)
 class DuplicateRecord:
     """An input record a reader dropped as a redelivery of another (e.g. a Connect contact
-    record superseded by a later ``LastUpdateTimestamp``). Counted, never silently lost."""
+    record superseded by a later ``LastUpdateTimestamp``). Counted, never silently lost.
+    """
 
     file: str
     record: str
