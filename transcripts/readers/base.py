@@ -18,8 +18,10 @@ from transcripts.quarantine import Quarantined
 
 @dataclass(frozen=True)
 class DuplicateRecord:
-    """An input record a reader dropped as a redelivery of another (e.g. a Connect contact
-    record superseded by a later ``LastUpdateTimestamp``). Counted, never silently lost.
+    """An input record a reader dropped as a redelivery of another.
+
+    E.g. a Connect contact record superseded by a later ``LastUpdateTimestamp``: counted
+    in the run summary, never silently lost.
     """
 
     file: str
