@@ -1,0 +1,97 @@
+"""What one nightly run did, as data (kept in the store's ``runs.details``) and as Markdown.
+
+The Markdown is the Prefect artifact of the run (``templates/run_summary.md.j2``): counts
+of the ingest invariant, what was analysed, failed batches, reps carded, top routing
+failures, and where the outputs are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+
+
+@dataclass(frozen=True)
+class FailedBatch:
+    """A batch whose analysis or scoring raised; its conversations are retried next run."""
+
+    number: int
+    conversations: int
+    error: str
+
+
+@dataclass
+class NightlySummary:
+    """The outcome of one ``nightly_review`` run."""
+
+    run_id: str
+    source: str
+    db: str
+    out: str
+    runner: str
+    full: bool
+    rubric_version: str
+    files_found: int = 0
+    files_downloaded: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    read: int = 0
+    stored: int = 0
+    new: int = 0
+    changed: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+    ingest_run_id: str = ""
+    needing_work: int = 0
+    journey_context: int = 0
+    analysed: int = 0
+    batches: int = 0
+    batches_stored: int = 0
+    failed_batches: list[FailedBatch] = field(default_factory=list)
+    period: str | None = None
+    index_path: str | None = None
+    reps_carded: int = 0
+    top_routing_failures: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> bool:
+        """True when every batch was analysed, scored and stored."""
+        return not self.failed_batches
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict; ``read``/``stored``/``quarantined``/``duplicates`` feed ``runs``."""
+        data = asdict(self)
+        data["succeeded"] = self.succeeded
+        return data
+
+    def to_markdown(self) -> str:
+        """The run summary as Markdown (the Prefect artifact)."""
+        return _template().render(s=self)
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown, not HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["file_url"] = _file_url
+    return env.get_template("run_summary.md.j2")
+
+
+def _file_url(path: str) -> str:
+    """``file://`` URL of a local path (links in the Prefect UI open the output)."""
+    return Path(path).resolve().as_uri()

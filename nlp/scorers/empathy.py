@@ -1,0 +1,176 @@
+"""``empathy.v1``: does the agent respond to the customer's emotion, or go straight to procedure?
+
+An *opportunity* is a customer turn with negative sentiment (at or below
+``negative_sentiment``), a distress cue from the ``cues`` pattern file ("I'm so frustrated",
+"I've been waiting for hours"), or a turn close to one of its exemplar sentences. Customer
+turns in a row count as one opportunity. The agent *responds* when one of their next
+``response_window`` turns in the leg matches the ``responses`` patterns (acknowledgement,
+validation, apology with ownership, reflecting the feeling) or is close to a response
+exemplar. Per agent leg: the share of opportunities responded to (None when none arose).
+
+Example::
+
+    customer: I've been waiting for hours and nobody has called me back.
+    agent:    Can I have your account number?      -> missed_opportunity (agent, negative)
+    agent:    I'm sorry you've waited so long.      -> responded (agent, positive)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from nlp.annotated import AnnotatedConversation, AnnotatedTurn, SentimentLabel
+from nlp.findings import CriterionScore, Finding, Polarity
+from nlp.rubric import PatternFile, ScorerParams
+from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
+from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
+from nlp.scorers.legs import agent_legs, leg_turns
+from nlp.scorers.matching import Hit
+from transcripts.model import Role
+
+NAME = "empathy.v1"
+
+
+class EmpathyParams(ScorerParams):
+    """Parameters of ``empathy.v1`` (see the module docstring)."""
+
+    cues: PatternFile = Field(description="Customer distress cues: patterns and exemplar sentences.")
+    responses: PatternFile = Field(description="Agent responses to emotion: patterns and exemplars.")
+    negative_sentiment: float = Field(-0.5, ge=-1.0, le=1.0, description="Sentiment score at or below: opportunity.")
+    cue_similarity: float = Field(0.6, ge=0.0, le=1.0, description="Cosine to a cue exemplar: opportunity.")
+    response_similarity: float = Field(0.5, ge=0.0, le=1.0, description="Cosine to a response exemplar: response.")
+    response_window: int = Field(2, ge=1, le=5, description="Agent turns after the opportunity that may respond.")
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    """A moment the customer showed emotion, and why it counts."""
+
+    turns: tuple[AnnotatedTurn, ...]  # consecutive customer turns merged into one moment
+    trigger: AnnotatedTurn  # the turn quoted as evidence
+    hit: Hit | None
+    reason: str  # "cue:<rule>", "sentiment:<score>" or "exemplar:<rule>"
+
+
+@dataclass(frozen=True)
+class Response:
+    """How the agent answered an opportunity."""
+
+    turn: AnnotatedTurn
+    hit: Hit | None
+    rule: str
+    similarity: float | None
+
+
+def _opportunity_reason(turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams) -> tuple[Hit | None, str] | None:
+    hits = context.hits(params.cues, turn)
+    if hits:
+        return hits[0], f"cue:{hits[0].rule}"
+    sentiment = turn.sentiment
+    if sentiment.label is SentimentLabel.NEGATIVE and sentiment.score <= params.negative_sentiment:
+        return None, f"sentiment:{sentiment.score:.2f}"
+    match = context.similar(params.cues, turn)
+    if match is not None and match.similarity >= params.cue_similarity:
+        return None, f"exemplar:{match.rule}"
+    return None
+
+
+def find_opportunities(turns: list[AnnotatedTurn], context: ScoringContext, params: EmpathyParams) -> list[Opportunity]:
+    """Emotional moments in one leg's turns that the agent still had a turn to answer."""
+    result: list[Opportunity] = []
+    pending: list[tuple[AnnotatedTurn, Hit | None, str]] = []
+    for turn in turns:
+        if turn.role is Role.CUSTOMER:
+            found = _opportunity_reason(turn, context, params)
+            if found is not None:
+                pending.append((turn, *found))
+        elif turn.role is Role.AGENT and pending:
+            trigger = next((p for p in pending if p[1] is not None), pending[0])
+            result.append(Opportunity(tuple(p[0] for p in pending), trigger[0], trigger[1], trigger[2]))
+            pending = []
+    return result  # moments with no agent turn after them (hang-up, transfer) are not counted
+
+
+def find_response(
+    opportunity: Opportunity, turns: list[AnnotatedTurn], context: ScoringContext, params: EmpathyParams
+) -> tuple[Response | None, list[AnnotatedTurn]]:
+    """The agent's empathic response within the window, and the agent turns looked at."""
+    last = opportunity.turns[-1].index
+    window = [t for t in turns if t.role is Role.AGENT and t.index > last][: params.response_window]
+    for turn in window:
+        hits = context.hits(params.responses, turn)
+        if hits:
+            return Response(turn, hits[0], hits[0].rule, None), window
+        match = context.similar(params.responses, turn)
+        if match is not None and match.similarity >= params.response_similarity:
+            return Response(turn, None, match.rule, match.similarity), window
+    return None, window
+
+
+def score(conversation: AnnotatedConversation, context: ScoringContext, params: EmpathyParams) -> ScoreResult:
+    """Opportunity-response rate per agent leg, with missed and answered moments as findings."""
+    scores: list[CriterionScore] = []
+    findings: list[Finding] = []
+    for leg in agent_legs(conversation):
+        turns = leg_turns(conversation, leg.index)
+        if not any(t.role is Role.AGENT for t in turns):
+            continue
+        opportunities = find_opportunities(turns, context, params)
+        answered = 0
+        for opportunity in opportunities:
+            response, window = find_response(opportunity, turns, context, params)
+            trigger = opportunity.trigger
+            cue_evidence = (
+                hit_evidence(conversation.id, trigger, opportunity.hit)
+                if opportunity.hit is not None
+                else turn_evidence(conversation.id, trigger, opportunity.reason)
+            )
+            if response is not None:
+                answered += 1
+                evidence = (
+                    hit_evidence(conversation.id, response.turn, response.hit)
+                    if response.hit is not None
+                    else turn_evidence(conversation.id, response.turn, response.rule)
+                )
+                detail = {
+                    "opportunity_turn": trigger.index,
+                    "opportunity_quote": cue_evidence.quote,
+                    "opportunity_reason": opportunity.reason,
+                }
+                if response.similarity is not None:
+                    detail["similarity"] = round(response.similarity, 3)
+                findings.append(context.finding("responded", Polarity.POSITIVE, evidence, leg, detail=detail))
+            else:
+                reply = window[0]
+                findings.append(
+                    context.finding(
+                        "missed_opportunity",
+                        Polarity.NEGATIVE,
+                        cue_evidence,
+                        leg,
+                        detail={
+                            "opportunity_reason": opportunity.reason,
+                            "response_turn": reply.index,
+                            "response_quote": quote_of(reply.text),
+                        },
+                    )
+                )
+        if opportunities:
+            value: float | None = answered / len(opportunities)
+            reason = f"responded to {answered} of {len(opportunities)} emotional moments"
+        else:
+            value, reason = None, "the customer showed no emotion to respond to in this leg"
+        scores.append(context.criterion_score(conversation, leg, value, reason))
+    return scores, findings
+
+
+SCORER = Scorer(
+    name=NAME,
+    description="Share of the customer's emotional moments the agent acknowledged before moving on.",
+    inputs=frozenset({"doc", "embedding", "sentiment", "legs"}),
+    kinds=frozenset({"missed_opportunity", "responded"}),
+    params=EmpathyParams,
+    score=score,
+)

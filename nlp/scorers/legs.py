@@ -1,0 +1,28 @@
+"""Looking up legs and their turns in an annotated conversation."""
+
+from __future__ import annotations
+
+from nlp.annotated import AnnotatedConversation, AnnotatedTurn
+from transcripts.model import Leg, Role
+
+
+def agent_legs(conversation: AnnotatedConversation) -> list[Leg]:
+    """Legs handled by a human agent (bots and IVRs are not coached), in order."""
+    return [leg for leg in conversation.conversation.legs if leg.participant_role is Role.AGENT]
+
+
+def leg_by_index(conversation: AnnotatedConversation, index: int | None) -> Leg | None:
+    """The leg with this index, or None."""
+    if index is None:
+        return None
+    return next((leg for leg in conversation.conversation.legs if leg.index == index), None)
+
+
+def leg_turns(conversation: AnnotatedConversation, leg: int, role: Role | None = None) -> list[AnnotatedTurn]:
+    """Turns of one leg, optionally only those of ``role``."""
+    return [t for t in conversation.leg_turns(leg) if role is None or t.role is role]
+
+
+def ordered_legs(conversation: AnnotatedConversation) -> list[Leg]:
+    """Legs by index."""
+    return sorted(conversation.conversation.legs, key=lambda leg: leg.index)

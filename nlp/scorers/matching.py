@@ -1,0 +1,194 @@
+"""Pattern files compiled into spaCy matchers, and exemplar sentences embedded once.
+
+:class:`PatternLibrary` is built once per rubric and encoder: it compiles each pattern file
+per spaCy vocab (phrase and token patterns into a ``Matcher``, dependency patterns into a
+``DependencyMatcher``) and embeds exemplar sentences with the same encoder as the turns::
+
+    library = PatternLibrary(encode=encoder.encode)
+    for hit in library.find(patterns, doc):
+        print(hit.label, hit.rule, doc.text[hit.char_start:hit.char_end])
+
+A pattern entry with ``"unless": ["negated"]`` is dropped when a matched token or one of its
+syntactic heads is negated ("I'm **not** saying you're wrong"); ``"question"`` drops matches
+in a sentence ending with a question mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import spacy
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from nlp.rubric import PatternEntry, PatternSet
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One pattern match in a parsed turn."""
+
+    label: str
+    rule: str
+    slot: str | None
+    start: int  # token offsets in the doc
+    end: int
+    char_start: int
+    char_end: int
+    sentence: int  # index of the sentence holding the first matched token
+
+    def quote(self, doc: Doc) -> str:
+        """The matched text."""
+        return doc.text[self.char_start : self.char_end]
+
+
+@dataclass(frozen=True)
+class ExemplarMatch:
+    """The closest exemplar sentence to an embedding."""
+
+    label: str
+    rule: str
+    exemplar: str
+    similarity: float
+
+
+def is_negated(tokens: Iterable[Token]) -> bool:
+    """True when a token or one of its syntactic heads has a negation child (``neg``)."""
+    for token in tokens:
+        for node in (token, *token.ancestors):
+            if any(child.dep_ == "neg" for child in node.children):
+                return True
+    return False
+
+
+def in_question(sentence: Span) -> bool:
+    """True when the sentence ends with a question mark."""
+    return sentence.text.rstrip().endswith("?")
+
+
+class CompiledPatterns:
+    """One pattern file compiled for one spaCy vocab."""
+
+    def __init__(self, patterns: PatternSet, vocab: Vocab) -> None:
+        self.entries = patterns.matcher_entries()
+        self.matcher = Matcher(vocab)
+        self.dep_matcher = DependencyMatcher(vocab)
+        tokenizer = spacy.blank("en").tokenizer
+        for number, entry in enumerate(self.entries):
+            key = str(number)
+            if entry.kind == "phrase":
+                words = [t.text.lower() for t in tokenizer(str(entry.pattern))]
+                self.matcher.add(key, [[{"LOWER": w} for w in words]])
+            elif entry.kind == "token":
+                self.matcher.add(key, [entry.pattern])
+            else:
+                self.dep_matcher.add(key, [entry.pattern])
+        self.has_dependency = any(e.kind == "dependency" for e in self.entries)
+        self.has_tokens = any(e.kind in ("phrase", "token") for e in self.entries)
+
+    def find(self, doc: Doc) -> list[Hit]:
+        """Every match in ``doc`` that survives its entry's ``unless`` conditions, in text order."""
+        found: list[tuple[PatternEntry, list[int]]] = []
+        strings = doc.vocab.strings
+        if self.has_tokens:
+            for match_id, start, end in self.matcher(doc):
+                found.append((self.entries[int(strings[match_id])], list(range(start, end))))
+        if self.has_dependency and doc.has_annotation("DEP"):
+            for match_id, token_ids in self.dep_matcher(doc):
+                found.append((self.entries[int(strings[match_id])], sorted(token_ids)))
+        sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        hits: set[Hit] = set()
+        for entry, token_ids in found:
+            tokens = [doc[i] for i in token_ids]
+            sentence_index = next(
+                (n for n, s in enumerate(sentences) if s.start <= token_ids[0] < s.end), 0
+            )
+            if "negated" in entry.unless and is_negated(tokens):
+                continue
+            if "question" in entry.unless and in_question(sentences[sentence_index]):
+                continue
+            start, end = token_ids[0], token_ids[-1] + 1
+            hits.add(
+                Hit(
+                    label=entry.label,
+                    rule=entry.rule,
+                    slot=entry.slot,
+                    start=start,
+                    end=end,
+                    char_start=doc[start].idx,
+                    char_end=doc[end - 1].idx + len(doc[end - 1].text),
+                    sentence=sentence_index,
+                )
+            )
+        return sorted(hits, key=lambda h: (h.start, h.end, h.label, h.rule))
+
+
+class ExemplarIndex:
+    """Exemplar sentences of one pattern file, embedded once."""
+
+    def __init__(self, entries: Sequence[PatternEntry], vectors: np.ndarray) -> None:
+        self.entries = list(entries)
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+
+    def nearest(self, embedding: np.ndarray, labels: set[str] | None = None) -> ExemplarMatch | None:
+        """The most similar exemplar (cosine; embeddings are normalised), optionally within ``labels``."""
+        if not self.entries:
+            return None
+        similarities = self.vectors @ np.asarray(embedding, dtype=np.float32)
+        order = np.argsort(-similarities)
+        for index in order:
+            entry = self.entries[int(index)]
+            if labels is None or entry.label in labels:
+                return ExemplarMatch(entry.label, entry.rule, str(entry.exemplar), float(similarities[index]))
+        return None
+
+
+class PatternLibrary:
+    """Compiled matchers and exemplar embeddings for the pattern files of one rubric.
+
+    ``encode`` embeds exemplar sentences (normally the analyzer's encoder); without it,
+    exemplar matching is off and only patterns match.
+    """
+
+    def __init__(self, encode: Encode | None = None) -> None:
+        self.encode = encode
+        self._compiled: dict[tuple[int, int], CompiledPatterns] = {}
+        self._exemplars: dict[int, ExemplarIndex | None] = {}
+        self._keep: list[PatternSet] = []  # keep ids stable while cached
+
+    def compiled(self, patterns: PatternSet, vocab: Vocab) -> CompiledPatterns:
+        """The matchers for ``patterns`` in ``vocab`` (compiled on first use)."""
+        key = (id(patterns), id(vocab))
+        if key not in self._compiled:
+            self._keep.append(patterns)
+            self._compiled[key] = CompiledPatterns(patterns, vocab)
+        return self._compiled[key]
+
+    def find(self, patterns: PatternSet, doc: Doc) -> list[Hit]:
+        """Pattern matches of ``patterns`` in ``doc``."""
+        return self.compiled(patterns, doc.vocab).find(doc)
+
+    def exemplar_index(self, patterns: PatternSet) -> ExemplarIndex | None:
+        """The embedded exemplars of ``patterns`` (None without exemplars or without an encoder)."""
+        key = id(patterns)
+        if key not in self._exemplars:
+            self._keep.append(patterns)
+            entries = patterns.exemplars()
+            if not entries or self.encode is None:
+                self._exemplars[key] = None
+            else:
+                vectors = self.encode([str(e.exemplar) for e in entries])
+                self._exemplars[key] = ExemplarIndex(entries, vectors)
+        return self._exemplars[key]
+
+    def nearest(
+        self, patterns: PatternSet, embedding: np.ndarray, labels: set[str] | None = None
+    ) -> ExemplarMatch | None:
+        """The exemplar of ``patterns`` closest to ``embedding``."""
+        index = self.exemplar_index(patterns)
+        return index.nearest(embedding, labels) if index is not None else None

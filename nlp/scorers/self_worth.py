@@ -1,0 +1,147 @@
+"""``self_worth.v1``: does the agent's language preserve the customer's (and colleagues') face?
+
+Face threats — contradicting the customer's perception, blaming the customer, condescension,
+stonewalling without an alternative, siding against colleagues — are penalised; acknowledging
+the customer's view and can-do framing are rewarded. Everything is matched with token and
+dependency patterns from the rubric's pattern file, so "I should have caught that" is not
+"you should have called", and a negated match ("I'm not saying you're wrong") is dropped.
+``kinds`` maps each pattern label to its polarity and weight; a kind can be *cleared* by
+other labels nearby ("there's nothing I can do" followed by "what I can do is...";
+"you didn't do anything wrong"). Per agent leg: ``1 - penalties + min(rewards, max_reward)``.
+
+Example::
+
+    agent: Like I said, you should have read the terms.   -> condescension, blame_customer
+    agent: I should have caught that, I'm sorry.           -> nothing (the agent owns it)
+    agent: What I can do is waive the fee.                 -> can_do (positive)
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from nlp.annotated import AnnotatedConversation, AnnotatedTurn
+from nlp.findings import CriterionScore, Finding, Polarity
+from nlp.rubric import PatternFile, ScorerParams
+from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
+from nlp.scorers.evidence import hit_evidence
+from nlp.scorers.legs import agent_legs, leg_turns
+from nlp.scorers.matching import Hit
+from transcripts.model import Role
+
+NAME = "self_worth.v1"
+
+KINDS = frozenset(
+    {
+        "contradict_customer",
+        "blame_customer",
+        "condescension",
+        "stonewall",
+        "blame_colleague",
+        "acknowledge_view",
+        "can_do",
+    }
+)
+
+
+class KindRule(BaseModel):
+    """What a pattern label means for the score."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    polarity: Polarity
+    weight: float = Field(ge=0.0, le=1.0, description="Penalty (negative) or reward (positive) per turn.")
+    cleared_by: tuple[str, ...] = Field((), description="Labels that, found nearby, cancel this one.")
+    clear_scope: Literal["sentence", "turn", "next_agent_turn"] = Field(
+        "sentence", description="How near: same sentence, same turn, or up to the next agent turn."
+    )
+
+
+class SelfWorthParams(ScorerParams):
+    """Parameters of ``self_worth.v1`` (see the module docstring)."""
+
+    patterns: PatternFile
+    kinds: dict[str, KindRule]
+    max_reward: float = Field(0.3, ge=0.0, le=1.0, description="Cap on what rewards can add back.")
+
+    @model_validator(mode="after")
+    def _labels_fit(self) -> SelfWorthParams:
+        unknown_kinds = set(self.kinds) - KINDS
+        if unknown_kinds:
+            raise ValueError(f"kinds: unknown kind(s) {sorted(unknown_kinds)}; known kinds: {sorted(KINDS)}")
+        clearing = {label for rule in self.kinds.values() for label in rule.cleared_by}
+        stray = [e for e in self.patterns.entries if e.label not in self.kinds and e.label not in clearing]
+        if stray:
+            where = ", ".join(f"{self.patterns.path}:{e.line} ({e.label!r})" for e in stray[:5])
+            raise ValueError(f"pattern labels that are neither a kind nor used in cleared_by: {where}")
+        missing = clearing - self.patterns.labels
+        if missing:
+            raise ValueError(f"cleared_by names labels with no patterns in {self.patterns.path}: {sorted(missing)}")
+        return self
+
+
+def _cleared(hit: Hit, rule: KindRule, turn: AnnotatedTurn, following: list[AnnotatedTurn], context: ScoringContext, params: SelfWorthParams) -> bool:
+    if not rule.cleared_by:
+        return False
+    clearing = set(rule.cleared_by)
+    nearby = [h for h in context.hits(params.patterns, turn) if h.label in clearing]
+    if rule.clear_scope == "sentence":
+        return any(h.sentence == hit.sentence for h in nearby)
+    if nearby:
+        return True
+    if rule.clear_scope == "next_agent_turn" and following:
+        return any(h.label in clearing for h in context.hits(params.patterns, following[0]))
+    return False
+
+
+def turn_kinds(
+    turn: AnnotatedTurn, following: list[AnnotatedTurn], context: ScoringContext, params: SelfWorthParams
+) -> dict[str, Hit]:
+    """The first surviving hit of each kind in one agent turn."""
+    found: dict[str, Hit] = {}
+    for hit in context.hits(params.patterns, turn):
+        rule = params.kinds.get(hit.label)
+        if rule is None or hit.label in found:
+            continue
+        if not _cleared(hit, rule, turn, following, context, params):
+            found[hit.label] = hit
+    return found
+
+
+def score(conversation: AnnotatedConversation, context: ScoringContext, params: SelfWorthParams) -> ScoreResult:
+    """Per agent leg: face threats found, face-preserving moves found, and the resulting score."""
+    scores: list[CriterionScore] = []
+    findings: list[Finding] = []
+    for leg in agent_legs(conversation):
+        agent_turns = leg_turns(conversation, leg.index, Role.AGENT)
+        if not agent_turns:
+            continue
+        penalty = reward = 0.0
+        counts: dict[str, int] = {}
+        for position, turn in enumerate(agent_turns):
+            for kind, hit in turn_kinds(turn, agent_turns[position + 1 :], context, params).items():
+                rule = params.kinds[kind]
+                counts[kind] = counts.get(kind, 0) + 1
+                if rule.polarity is Polarity.NEGATIVE:
+                    penalty += rule.weight
+                else:
+                    reward += rule.weight
+                findings.append(
+                    context.finding(kind, rule.polarity, hit_evidence(conversation.id, turn, hit), leg)
+                )
+        value = 1.0 - penalty + min(reward, params.max_reward)
+        summary = ", ".join(f"{kind} x{n}" for kind, n in sorted(counts.items())) or "no face threats"
+        scores.append(context.criterion_score(conversation, leg, value, summary))
+    return scores, findings
+
+
+SCORER = Scorer(
+    name=NAME,
+    description="Face-threatening vs face-preserving agent language, from token and dependency patterns.",
+    inputs=frozenset({"doc", "legs"}),
+    kinds=KINDS,
+    params=SelfWorthParams,
+    score=score,
+)

@@ -1,0 +1,676 @@
+"""Coaching cards: one per representative per period, built from stored scores and findings.
+
+A card's score uses agent-attributed criteria only; system findings on the rep's contacts
+(transfers in, re-explanations caused upstream, long holds, drops) are listed under "Not your
+fault" for context and never enter a number. Everything quoted is redacted first.
+
+    cards = build_cards(con, period, "default-1", rubric=RubricInfo.from_scores(...),
+                        settings=load_settings(), redactor=default_redactor())
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from rendering.periods import Period, bucket_unit, trend_buckets
+from rendering.redact import Redactor
+from rendering.rubric_info import RubricInfo
+from rendering.settings import Settings
+from rendering.site_paths import card_path, conversation_href, slug
+from rendering.store_queries import (
+    FindingRow,
+    LegRow,
+    ScoreRow,
+    Snapshot,
+    load_snapshot,
+    load_turns,
+)
+from rendering.turn_views import TurnView, build_turn_views
+
+AGENT = "agent"
+SYSTEM = "system"
+TRANSFER_STARTS = ("transfer", "queue_transfer")
+DROP_ENDS = ("system_disconnect",)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A quoted moment: the customer's turn before, the agent's turn, and the better phrasing."""
+
+    conversation_id: str
+    started_at: datetime | None
+    leg: int | None
+    turn: int
+    kind: str
+    rule: str | None
+    said: str
+    better: str | None
+    customer: TurnView | None
+    agent: TurnView | None
+
+    def to_dict(self, from_dir: str = "cards") -> dict[str, Any]:
+        """JSON-ready dict with a link to the conversation page."""
+        return {
+            "conversation_id": self.conversation_id,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "leg": self.leg,
+            "turn": self.turn,
+            "kind": self.kind,
+            "rule": self.rule,
+            "said": self.said,
+            "better": self.better,
+            "customer_turn": self.customer.to_dict() if self.customer else None,
+            "agent_turn": self.agent.to_dict() if self.agent else None,
+            "link": conversation_href(self.conversation_id, self.turn, from_dir=from_dir),
+        }
+
+
+@dataclass(frozen=True)
+class CriterionStanding:
+    """The rep's mean on one agent criterion against the team median."""
+
+    criterion: str
+    label: str
+    description: str
+    value: float | None
+    team_median: float | None
+    threshold: float | None
+    scored_legs: int
+    passed_legs: int
+    positive_findings: int
+    negative_findings: int
+
+    @property
+    def vs_median(self) -> float | None:
+        """Value - team median (None when either is missing)."""
+        if self.value is None or self.team_median is None:
+            return None
+        return self.value - self.team_median
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "criterion": self.criterion,
+            "label": self.label,
+            "value": _round(self.value),
+            "team_median": _round(self.team_median),
+            "vs_median": _round(self.vs_median),
+            "threshold": _round(self.threshold),
+            "scored_legs": self.scored_legs,
+            "passed_legs": self.passed_legs,
+            "positive_findings": self.positive_findings,
+            "negative_findings": self.negative_findings,
+        }
+
+
+@dataclass(frozen=True)
+class FocusArea:
+    """A strength or a growth area with its quoted moments."""
+
+    standing: CriterionStanding
+    summary: str
+    moments: tuple[Moment, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "criterion": self.standing.criterion,
+            "label": self.standing.label,
+            "value": _round(self.standing.value),
+            "team_median": _round(self.standing.team_median),
+            "summary": self.summary,
+            "moments": [m.to_dict() for m in self.moments],
+        }
+
+
+@dataclass(frozen=True)
+class SystemNote:
+    """A system finding on one of the rep's contacts: context, not score."""
+
+    conversation_id: str
+    started_at: datetime | None
+    leg: int | None
+    turn: int | None
+    criterion: str
+    kind: str
+    label: str
+    quote: str
+    department: str | None
+
+    def to_dict(self, from_dir: str = "cards") -> dict[str, Any]:
+        """JSON-ready dict with a link to the conversation page."""
+        return {
+            "conversation_id": self.conversation_id,
+            "leg": self.leg,
+            "turn": self.turn,
+            "criterion": self.criterion,
+            "kind": self.kind,
+            "label": self.label,
+            "quote": self.quote,
+            "department": self.department,
+            "link": conversation_href(self.conversation_id, self.turn, from_dir=from_dir),
+        }
+
+
+@dataclass(frozen=True)
+class NotYourFault:
+    """System problems on the rep's contacts, excluded from every score on the card."""
+
+    transfers_in: int
+    reexplanations: int
+    long_holds: int
+    drops: int
+    by_kind: tuple[tuple[str, int], ...]
+    notes: tuple[SystemNote, ...]
+
+    @property
+    def total(self) -> int:
+        """How many system findings there were."""
+        return sum(n for _, n in self.by_kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "excluded_from_score": True,
+            "counts": {
+                "transfers_in": self.transfers_in,
+                "reexplanations": self.reexplanations,
+                "long_holds": self.long_holds,
+                "drops": self.drops,
+                "system_findings": self.total,
+            },
+            "by_kind": [{"kind": k, "count": n} for k, n in self.by_kind],
+            "findings": [n.to_dict() for n in self.notes],
+        }
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The rep's overall score in one bucket (day or week)."""
+
+    label: str
+    start: str
+    end: str
+    value: float | None
+    contacts: int
+
+
+@dataclass
+class CoachingCard:
+    """Everything on one representative's card."""
+
+    agent_id: str
+    agent_name: str
+    departments: tuple[str, ...]
+    period: Period
+    rubric_version: str | None
+    contacts: int
+    legs: int
+    overall: float | None
+    overall_team_median: float | None
+    previous_overall: float | None
+    criteria: list[CriterionStanding]
+    trend_unit: str
+    trend: list[TrendPoint]
+    strengths: list[FocusArea]
+    growth_areas: list[FocusArea]
+    not_your_fault: NotYourFault
+    conversation_ids: set[str] = field(default_factory=set)
+
+    @property
+    def slug(self) -> str:
+        """File-name stem of the card."""
+        return slug(self.agent_id)
+
+    @property
+    def display_name(self) -> str:
+        """The rep's name, or their id when the store has no name."""
+        return self.agent_name or self.agent_id
+
+    @property
+    def trend_delta(self) -> float | None:
+        """Overall now minus the previous period's overall."""
+        if self.overall is None or self.previous_overall is None:
+            return None
+        return self.overall - self.previous_overall
+
+    def to_dict(self) -> dict[str, Any]:
+        """The card as JSON (schema ``qareview.card.v1``); all quotes redacted."""
+        return {
+            "schema": "qareview.card.v1",
+            "agent": {"id": self.agent_id, "name": self.display_name, "departments": list(self.departments)},
+            "period": {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()},
+            "rubric_version": self.rubric_version,
+            "contacts": self.contacts,
+            "legs": self.legs,
+            "overall": {
+                "value": _round(self.overall),
+                "team_median": _round(self.overall_team_median),
+                "previous_period": _round(self.previous_overall),
+                "change": _round(self.trend_delta),
+                "attribution": AGENT,
+            },
+            "criteria": [c.to_dict() for c in self.criteria],
+            "trend": {
+                "unit": self.trend_unit,
+                "points": [
+                    {
+                        "label": p.label,
+                        "from": p.start,
+                        "to": p.end,
+                        "value": _round(p.value),
+                        "contacts": p.contacts,
+                    }
+                    for p in self.trend
+                ],
+            },
+            "strengths": [a.to_dict() for a in self.strengths],
+            "growth_areas": [a.to_dict() for a in self.growth_areas],
+            "not_your_fault": self.not_your_fault.to_dict(),
+            "files": {"html": card_path(self.agent_id), "markdown": card_path(self.agent_id, "md")},
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _median(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def overall_score(criterion_values: Mapping[str, float | None], rubric: RubricInfo) -> float | None:
+    """The rubric-weighted mean of agent criterion values (criteria without a value are skipped)."""
+    total = weight_sum = 0.0
+    for criterion, value in criterion_values.items():
+        if value is None:
+            continue
+        weight = rubric.weight(criterion)
+        total += weight * value
+        weight_sum += weight
+    return total / weight_sum if weight_sum else None
+
+
+def _agent_means(scores: Iterable[ScoreRow]) -> dict[str, dict[str, float | None]]:
+    """{agent_id: {criterion: mean value}} over agent-attributed scores."""
+    values: dict[str, dict[str, list[float | None]]] = defaultdict(lambda: defaultdict(list))
+    for s in scores:
+        if s.attribution == AGENT and s.agent_id:
+            values[s.agent_id][s.criterion].append(s.value)
+    return {a: {c: _mean(v) for c, v in crit.items()} for a, crit in values.items()}
+
+
+def _rep_legs(snapshot: Snapshot) -> dict[str, list[LegRow]]:
+    legs: dict[str, list[LegRow]] = defaultdict(list)
+    for leg in snapshot.legs:
+        if leg.agent_id and (leg.participant_role or AGENT) == AGENT:
+            legs[leg.agent_id].append(leg)
+    return legs
+
+
+def _long_hold_legs(snapshot: Snapshot, threshold_s: float) -> set[tuple[str, int]]:
+    from rendering.routing_report import hold_durations
+
+    return {
+        (h.conversation_id, h.leg)
+        for h in hold_durations(snapshot.events)
+        if h.leg is not None and h.duration_ms >= threshold_s * 1000
+    }
+
+
+def build_cards(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    rubric_version: str | None,
+    *,
+    rubric: RubricInfo,
+    settings: Settings,
+    redactor: Redactor,
+) -> list[CoachingCard]:
+    """One card per representative with an agent leg in the period, sorted by name."""
+    snapshot = load_snapshot(con, period, rubric_version)
+    unit = bucket_unit(period, settings.periods.daily_up_to_days)
+    buckets = trend_buckets(period, unit, settings.periods.trend_buckets)
+    history = load_snapshot(
+        con, Period(min(buckets[0].start, period.previous().start), period.end), rubric_version
+    )
+    previous = load_snapshot(con, period.previous(), rubric_version)
+
+    means = _agent_means(snapshot.scores)
+    overall_by_agent = {a: overall_score(m, rubric) for a, m in means.items()}
+    criteria = sorted(
+        {c for m in means.values() for c in m},
+        key=lambda c: (rubric.order(c), c),
+    )
+    medians = {c: _median(m.get(c) for m in means.values()) for c in criteria}
+    overall_median = _median(overall_by_agent.values())
+    previous_overall = {a: overall_score(m, rubric) for a, m in _agent_means(previous.scores).items()}
+
+    legs_by_agent = _rep_legs(snapshot)
+    long_holds = _long_hold_legs(snapshot, settings.routing.long_hold_seconds)
+    cards = []
+    for agent_id, legs in legs_by_agent.items():
+        card = _build_card(
+            agent_id,
+            legs,
+            snapshot,
+            history,
+            buckets,
+            unit,
+            means.get(agent_id, {}),
+            criteria,
+            medians,
+            overall_by_agent.get(agent_id),
+            overall_median,
+            previous_overall.get(agent_id),
+            long_holds,
+            rubric,
+            settings,
+        )
+        cards.append(card)
+    _attach_moments(con, cards, snapshot, settings, redactor)
+    return sorted(cards, key=lambda c: (c.display_name.lower(), c.agent_id))
+
+
+def _build_card(
+    agent_id: str,
+    legs: list[LegRow],
+    snapshot: Snapshot,
+    history: Snapshot,
+    buckets: Sequence[Period],
+    unit: str,
+    means: Mapping[str, float | None],
+    criteria: Sequence[str],
+    medians: Mapping[str, float | None],
+    overall: float | None,
+    overall_median: float | None,
+    previous_overall: float | None,
+    long_holds: set[tuple[str, int]],
+    rubric: RubricInfo,
+    settings: Settings,
+) -> CoachingCard:
+    mine = [s for s in snapshot.scores if s.attribution == AGENT and s.agent_id == agent_id]
+    findings = [f for f in snapshot.findings if f.attribution == AGENT and f.agent_id == agent_id]
+    standings = []
+    for criterion in criteria:
+        rows = [s for s in mine if s.criterion == criterion]
+        standings.append(
+            CriterionStanding(
+                criterion=criterion,
+                label=rubric.label(criterion),
+                description=rubric.description(criterion),
+                value=means.get(criterion),
+                team_median=medians.get(criterion),
+                threshold=_mean(s.threshold for s in rows),
+                scored_legs=sum(1 for s in rows if s.value is not None),
+                passed_legs=sum(1 for s in rows if s.passed),
+                positive_findings=sum(
+                    1 for f in findings if f.criterion == criterion and f.polarity == "positive"
+                ),
+                negative_findings=sum(
+                    1 for f in findings if f.criterion == criterion and f.polarity == "negative"
+                ),
+            )
+        )
+    name = next((leg.agent_name for leg in legs if leg.agent_name), None) or agent_id
+    conversations = {leg.conversation_id for leg in legs}
+    trend = []
+    for bucket in buckets:
+        lo, hi = bucket.bounds()
+        ids = {
+            c.id for c in history.conversations if c.started_at is not None and lo <= c.started_at < hi
+        } & {leg.conversation_id for leg in history.legs if leg.agent_id == agent_id}
+        bucket_scores = [s for s in history.scores if s.conversation_id in ids]
+        value = overall_score(_agent_means(bucket_scores).get(agent_id, {}), rubric)
+        trend.append(
+            TrendPoint(
+                label=bucket.start.strftime("%b %d")
+                if unit == "day"
+                else f"wk {bucket.start.strftime('%b %d')}",
+                start=bucket.start.isoformat(),
+                end=bucket.end.isoformat(),
+                value=value,
+                contacts=len(ids),
+            )
+        )
+    card = CoachingCard(
+        agent_id=agent_id,
+        agent_name=name,
+        departments=tuple(sorted({leg.department for leg in legs if leg.department})),
+        period=snapshot.period,
+        rubric_version=snapshot.rubric_version,
+        contacts=len(conversations),
+        legs=len(legs),
+        overall=overall,
+        overall_team_median=overall_median,
+        previous_overall=previous_overall,
+        criteria=standings,
+        trend_unit=unit,
+        trend=trend,
+        strengths=[],
+        growth_areas=[],
+        not_your_fault=_not_your_fault(agent_id, legs, snapshot, long_holds, rubric, settings),
+    )
+    return card
+
+
+def _not_your_fault(
+    agent_id: str,
+    legs: list[LegRow],
+    snapshot: Snapshot,
+    long_holds: set[tuple[str, int]],
+    rubric: RubricInfo,
+    settings: Settings,
+) -> NotYourFault:
+    my_legs = {(leg.conversation_id, leg.leg) for leg in legs}
+    my_conversations = {leg.conversation_id for leg in legs}
+    system = [
+        f
+        for f in snapshot.findings
+        if f.attribution == SYSTEM
+        and f.conversation_id in my_conversations
+        and (f.agent_id == agent_id or (f.conversation_id, f.leg) in my_legs or f.leg is None)
+    ]
+    reexplain = set(settings.routing.reexplanation_criteria)
+    notes = [
+        SystemNote(
+            conversation_id=f.conversation_id,
+            started_at=snapshot.by_id[f.conversation_id].started_at
+            if f.conversation_id in snapshot.by_id
+            else None,
+            leg=f.leg,
+            turn=f.turn,
+            criterion=f.criterion,
+            kind=f.kind,
+            label=rubric.kind_label(f.kind),
+            quote=f.quote or "",
+            department=f.department,
+        )
+        for f in system
+    ]
+    return NotYourFault(
+        transfers_in=sum(1 for leg in legs if (leg.started_via or "") in TRANSFER_STARTS),
+        reexplanations=sum(1 for f in system if f.criterion in reexplain),
+        long_holds=len(my_legs & long_holds),
+        drops=sum(1 for leg in legs if (leg.ended_via or "") in DROP_ENDS),
+        by_kind=tuple(Counter(rubric.kind_label(f.kind) for f in system).most_common()),
+        notes=tuple(notes),
+    )
+
+
+def _moment_rank(f: FindingRow) -> tuple[int, int, int]:
+    return (0 if f.suggestion else 1, 0 if f.quote else 1, 0 if f.turn is not None else 1)
+
+
+def _pick_findings(findings: Iterable[FindingRow], limit: int) -> list[FindingRow]:
+    seen: set[tuple[str, int | None]] = set()
+    picked = []
+    for f in sorted(findings, key=_moment_rank):
+        key = (f.conversation_id, f.turn)
+        if f.turn is None or key in seen:
+            continue
+        seen.add(key)
+        picked.append(f)
+        if len(picked) == limit:
+            break
+    return picked
+
+
+def _select_areas(
+    card: CoachingCard, findings: Sequence[FindingRow], settings: Settings
+) -> tuple[
+    list[tuple[CriterionStanding, list[FindingRow]]], list[tuple[CriterionStanding, list[FindingRow]]]
+]:
+    limits = settings.cards
+    scored = [c for c in card.criteria if c.value is not None and c.scored_legs >= limits.min_scored_legs]
+    negative = defaultdict(list)
+    positive = defaultdict(list)
+    for f in findings:
+        (negative if f.polarity == "negative" else positive)[f.criterion].append(f)
+
+    def below(c: CriterionStanding) -> bool:
+        assert c.value is not None
+        return (
+            (c.threshold is not None and c.value < c.threshold)
+            or (c.vs_median or 0.0) < 0
+            or c.passed_legs < c.scored_legs
+        )
+
+    growth_candidates = [c for c in scored if negative[c.criterion] and below(c)]
+    growth_candidates.sort(
+        key=lambda c: (
+            0 if c.threshold is not None and c.value is not None and c.value < c.threshold else 1,
+            c.vs_median if c.vs_median is not None else 0.0,
+            -len(negative[c.criterion]),
+        )
+    )
+    growth = [(c, _pick_findings(negative[c.criterion], limits.max_moments)) for c in growth_candidates]
+    growth = [g for g in growth if g[1]][: limits.max_growth_areas]
+    chosen = {c.criterion for c, _ in growth}
+    strength_candidates = [
+        c
+        for c in scored
+        if c.criterion not in chosen
+        and (c.threshold is None or (c.value is not None and c.value >= c.threshold))
+        and not (negative[c.criterion] and below(c))
+    ]
+    strength_candidates.sort(
+        key=lambda c: (0 if positive[c.criterion] else 1, -(c.vs_median or 0.0), -(c.value or 0.0))
+    )
+    strengths = [(c, _pick_findings(positive[c.criterion], limits.max_moments)) for c in strength_candidates]
+    return strengths[: limits.max_strengths], growth
+
+
+def _summary(c: CriterionStanding, growth: bool) -> str:
+    parts = []
+    if c.value is not None and c.team_median is not None:
+        relation = "above" if c.value > c.team_median else "below" if c.value < c.team_median else "at"
+        parts.append(f"{c.value:.0%} — {relation} the team median of {c.team_median:.0%}")
+    elif c.value is not None:
+        parts.append(f"{c.value:.0%}")
+    parts.append(f"passed on {c.passed_legs} of {c.scored_legs} scored contacts")
+    if growth and c.negative_findings:
+        parts.append(f"{c.negative_findings} moment{'s' if c.negative_findings != 1 else ''} flagged")
+    if not growth and c.positive_findings:
+        parts.append(f"{c.positive_findings} good moment{'s' if c.positive_findings != 1 else ''} noted")
+    return "; ".join(parts) + "."
+
+
+def _attach_moments(
+    con: duckdb.DuckDBPyConnection,
+    cards: list[CoachingCard],
+    snapshot: Snapshot,
+    settings: Settings,
+    redactor: Redactor,
+) -> None:
+    """Pick strengths and growth areas, then load and redact the quoted turns in one pass per card."""
+    choices = {}
+    needed: set[str] = set()
+    for card in cards:
+        findings = [f for f in snapshot.findings if f.attribution == AGENT and f.agent_id == card.agent_id]
+        strengths, growth = _select_areas(card, findings, settings)
+        choices[card.agent_id] = (strengths, growth)
+        for _, picked in strengths + growth:
+            needed.update(f.conversation_id for f in picked)
+        card.conversation_ids.update(n.conversation_id for n in card.not_your_fault.notes)
+    turns = load_turns(con, needed)
+    for card in cards:
+        strengths, growth = choices[card.agent_id]
+        keep = [card.agent_name] if card.agent_name != card.agent_id else []
+        card.strengths = [
+            FocusArea(c, _summary(c, False), _moments(p, turns, snapshot, redactor, keep))
+            for c, p in strengths
+        ]
+        card.growth_areas = [
+            FocusArea(c, _summary(c, True), _moments(p, turns, snapshot, redactor, keep)) for c, p in growth
+        ]
+        notes = card.not_your_fault.notes
+        quotes = redactor.redact_many([n.quote for n in notes], keep)
+        card.not_your_fault = NotYourFault(
+            **{
+                **card.not_your_fault.__dict__,
+                "notes": tuple(
+                    SystemNote(**{**n.__dict__, "quote": q}) for n, q in zip(notes, quotes, strict=True)
+                ),
+            }
+        )
+        for area in card.strengths + card.growth_areas:
+            card.conversation_ids.update(m.conversation_id for m in area.moments)
+
+
+def _moments(
+    findings: Sequence[FindingRow],
+    turns: Mapping[str, list[Any]],
+    snapshot: Snapshot,
+    redactor: Redactor,
+    keep: Sequence[str],
+) -> tuple[Moment, ...]:
+    moments = []
+    for f in findings:
+        assert f.turn is not None
+        conv_turns = turns.get(f.conversation_id, [])
+        agent_turn = next((t for t in conv_turns if t.turn == f.turn), None)
+        customer_turn = next(
+            (t for t in reversed(conv_turns) if t.turn < f.turn and t.role == "customer"), None
+        )
+        rows = [t for t in (customer_turn, agent_turn) if t is not None]
+        marks = {f.turn: [(f.char_start, f.char_end)]} if f.char_start is not None else {}
+        views = {
+            v.turn: v
+            for v in build_turn_views(
+                rows,
+                snapshot.legs_by_conversation.get(f.conversation_id, []),
+                redactor,
+                keep_names=keep,
+                marks=marks,
+            )
+        }
+        conversation = snapshot.by_id.get(f.conversation_id)
+        moments.append(
+            Moment(
+                conversation_id=f.conversation_id,
+                started_at=conversation.started_at if conversation else None,
+                leg=f.leg,
+                turn=f.turn,
+                kind=f.kind,
+                rule=f.rule,
+                said=redactor.redact(f.quote or (agent_turn.text if agent_turn else ""), keep),
+                better=redactor.redact(f.suggestion, keep) if f.suggestion else None,
+                customer=views.get(customer_turn.turn) if customer_turn else None,
+                agent=views.get(agent_turn.turn) if agent_turn else None,
+            )
+        )
+    return tuple(moments)

@@ -1,0 +1,675 @@
+"""The routing-failure report for operations: where the contact centre, not the agent, failed.
+
+Tables: transfer matrix, ping-pong routes, longest chains across a journey's contacts,
+journeys with repeat contacts, disconnects by who hung up, re-explanations by route and by
+department, long holds without a callback offer, and systemic issues (contact reasons that
+spiked). Every table is a :class:`Table` (exported to CSV as is), every line carries example
+conversations, and headline numbers come with the previous period of equal length.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from rendering.contact_reasons import SystemicIssues, find_systemic_issues
+from rendering.periods import Period
+from rendering.settings import Settings
+from rendering.store_queries import (
+    EventRow,
+    JourneyRow,
+    LegRow,
+    Snapshot,
+    load_journeys,
+    load_snapshot,
+    load_turns,
+)
+
+UNKNOWN = "(unknown)"
+ROUTED_ROLES = ("agent",)
+_ENDED_BY = {
+    "customer_disconnect": "customer",
+    "agent_disconnect": "agent",
+    "system_disconnect": "system",
+    "abandoned_on_hold": "customer",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: key in the row dicts, header text, and whether it is a number."""
+
+    key: str
+    label: str
+    numeric: bool = False
+
+
+@dataclass
+class Table:
+    """One report table; ``rows`` are dicts keyed by column key, ``examples`` one id list per row."""
+
+    key: str
+    title: str
+    description: str
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    examples: list[list[str]] = field(default_factory=list)
+
+    def add(self, row: dict[str, Any], examples: Iterable[str] = ()) -> None:
+        """Append a row with its example conversations."""
+        self.rows.append(row)
+        self.examples.append(list(examples))
+
+    def csv_rows(self) -> tuple[list[str], list[list[Any]]]:
+        """Header and rows for CSV, with example conversation ids as the last column."""
+        header = [c.key for c in self.columns] + ["example_conversations"]
+        body = [
+            [row.get(c.key) for c in self.columns] + [" ".join(ex)]
+            for row, ex in zip(self.rows, self.examples, strict=True)
+        ]
+        return header, body
+
+
+@dataclass(frozen=True)
+class TransferMatrix:
+    """Transfers department x department: counts, row and column totals, shares of all transfers."""
+
+    departments: list[str]
+    counts: dict[tuple[str, str], int]
+    examples: dict[tuple[str, str], list[str]]
+
+    @property
+    def total(self) -> int:
+        """All transfers."""
+        return sum(self.counts.values())
+
+    def count(self, source: str, target: str) -> int:
+        """Transfers from ``source`` to ``target``."""
+        return self.counts.get((source, target), 0)
+
+    def share(self, source: str, target: str) -> float:
+        """That count as a share of all transfers."""
+        return self.count(source, target) / self.total if self.total else 0.0
+
+    def row_total(self, source: str) -> int:
+        """Transfers out of ``source``."""
+        return sum(n for (s, _), n in self.counts.items() if s == source)
+
+    def column_total(self, target: str) -> int:
+        """Transfers into ``target``."""
+        return sum(n for (_, t), n in self.counts.items() if t == target)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline number now and in the previous period of equal length."""
+
+    key: str
+    label: str
+    value: float
+    previous: float | None
+    unit: str = ""  # "" for counts, "%" for shares
+    lower_is_better: bool = True
+
+    @property
+    def change(self) -> float | None:
+        """Value - previous."""
+        return None if self.previous is None else self.value - self.previous
+
+    @property
+    def direction(self) -> str:
+        """``better``, ``worse`` or ``same`` relative to the previous period (``none`` without one)."""
+        if self.change is None:
+            return "none"
+        if abs(self.change) < 1e-9:
+            return "same"
+        return "better" if (self.change < 0) == self.lower_is_better else "worse"
+
+
+@dataclass
+class RoutingReport:
+    """Everything on the routing-failure report."""
+
+    period: Period
+    previous_period: Period
+    rubric_version: str | None
+    headlines: list[Headline]
+    matrix: TransferMatrix
+    tables: dict[str, Table]
+    systemic: SystemicIssues
+    settings: Settings
+
+    @property
+    def conversation_ids(self) -> set[str]:
+        """Every conversation the report links to."""
+        ids = {c for ex in self.matrix.examples.values() for c in ex}
+        for table in self.tables.values():
+            ids.update(c for ex in table.examples for c in ex)
+        return ids
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One hold with its length."""
+
+    conversation_id: str
+    leg: int | None
+    at_ms: int | None
+    duration_ms: int
+
+
+def hold_durations(events: Iterable[EventRow]) -> list[Hold]:
+    """Holds with their duration: a ``hold_start`` carrying ``duration_ms``, or a start/end pair."""
+    holds = []
+    open_starts: dict[tuple[str, int | None], EventRow] = {}
+    for e in sorted(events, key=lambda e: (e.conversation_id, e.seq)):
+        key = (e.conversation_id, e.leg)
+        if e.type == "hold_start":
+            if e.duration_ms is not None:
+                holds.append(Hold(e.conversation_id, e.leg, e.at_ms, e.duration_ms))
+            else:
+                open_starts[key] = e
+        elif e.type == "hold_end":
+            start = open_starts.pop(key, None)
+            if start is not None and start.at_ms is not None and e.at_ms is not None:
+                holds.append(Hold(e.conversation_id, e.leg, start.at_ms, max(0, e.at_ms - start.at_ms)))
+            elif start is None and e.duration_ms is not None:
+                at = e.at_ms - e.duration_ms if e.at_ms is not None else None
+                holds.append(Hold(e.conversation_id, e.leg, at, e.duration_ms))
+    return holds
+
+
+def _department(leg: LegRow | None) -> str:
+    return (leg.department if leg else None) or UNKNOWN
+
+
+def transfer_matrix(snapshot: Snapshot, examples_per_cell: int) -> TransferMatrix:
+    """Count transfer events by (from department, to department); legs fill in missing departments."""
+    counts: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for e in snapshot.events:
+        if e.type != "transfer":
+            continue
+        source = e.from_department or _department(
+            snapshot.leg(e.conversation_id, e.from_leg if e.from_leg is not None else e.leg)
+        )
+        target = e.to_department or _department(snapshot.leg(e.conversation_id, e.to_leg))
+        counts[(source, target)] += 1
+        if (
+            e.conversation_id not in examples[(source, target)]
+            and len(examples[(source, target)]) < examples_per_cell
+        ):
+            examples[(source, target)].append(e.conversation_id)
+    departments = sorted({d for pair in counts for d in pair}, key=lambda d: (d == UNKNOWN, d.lower()))
+    return TransferMatrix(departments, dict(counts), dict(examples))
+
+
+def _journey_sequences(
+    snapshot: Snapshot, journeys: Sequence[JourneyRow]
+) -> list[tuple[str, list[str], list[LegRow]]]:
+    """(journey id, in-period conversation ids in order, their routed legs in order) per journey.
+
+    Conversations that belong to no journey form a journey of their own.
+    """
+    seen: set[str] = set()
+    result = []
+    for j in journeys:
+        ids = [c for c in j.conversation_ids if c in snapshot.by_id]
+        if not ids:
+            continue
+        seen.update(ids)
+        legs = [leg for c in ids for leg in snapshot.legs_by_conversation.get(c, []) if _routed(leg)]
+        result.append((j.journey_id, ids, legs))
+    for c in snapshot.conversations:
+        if c.id not in seen:
+            legs = [leg for leg in snapshot.legs_by_conversation.get(c.id, []) if _routed(leg)]
+            result.append((c.id, [c.id], legs))
+    return result
+
+
+def _routed(leg: LegRow) -> bool:
+    return (leg.participant_role or "agent") in ROUTED_ROLES
+
+
+def _collapse(departments: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for d in departments:
+        if not out or out[-1] != d:
+            out.append(d)
+    return out
+
+
+def ping_pong_bounces(path: Sequence[str]) -> list[tuple[str, str]]:
+    """Every A -> B -> A bounce in a collapsed department path, as (A, B) pairs in route order.
+
+    >>> ping_pong_bounces(["Billing", "Tech", "Billing", "Tech", "Sales"])
+    [('Billing', 'Tech'), ('Tech', 'Billing')]
+    """
+    return [(path[i], path[i + 1]) for i in range(len(path) - 2) if path[i] == path[i + 2] != path[i + 1]]
+
+
+def _route_name(a: str, b: str) -> str:
+    first, second = sorted((a, b), key=str.lower)
+    return f"{first} ⇄ {second}"
+
+
+def _in_period_repeats(journey: JourneyRow, snapshot: Snapshot) -> tuple[list[str], int]:
+    flags = dict(zip(journey.conversation_ids, journey.continuation_flags, strict=False))
+    ids = [c for c in journey.conversation_ids if c in snapshot.by_id]
+    continuations = sum(1 for c in ids if flags.get(c))
+    return ids, continuations
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    rubric_version: str | None,
+    *,
+    settings: Settings,
+) -> RoutingReport:
+    """Compute every table for ``period`` and the headline numbers for it and the period before."""
+    current = _compute(con, period, rubric_version, settings)
+    previous_period = period.previous()
+    previous = _compute(con, previous_period, rubric_version, settings, with_examples=False)
+    has_previous = previous.contacts > 0
+    headlines = [
+        Headline(
+            key, label, current.metrics[key], previous.metrics[key] if has_previous else None, unit, lower
+        )
+        for key, label, unit, lower in _HEADLINES
+    ]
+    systemic = find_systemic_issues(con, period, settings.systemic)
+    tables = current.tables
+    tables["systemic_issues"] = systemic.table()
+    return RoutingReport(
+        period=period,
+        previous_period=previous_period,
+        rubric_version=rubric_version,
+        headlines=headlines,
+        matrix=current.matrix,
+        tables=tables,
+        systemic=systemic,
+        settings=settings,
+    )
+
+
+_HEADLINES = [
+    ("contacts", "Contacts", "", False),
+    ("transfers", "Transfers", "", True),
+    ("transfer_rate", "Transfers per contact", "", True),
+    ("ping_pong", "Ping-pong bounces", "", True),
+    ("repeat_journeys", "Journeys with repeat contacts", "", True),
+    ("reexplanations", "Customers re-explaining", "", True),
+    ("system_drops", "Calls dropped by the system", "", True),
+    ("long_holds_no_callback", "Long holds without a callback offer", "", True),
+]
+
+
+@dataclass
+class _Computed:
+    contacts: int
+    metrics: dict[str, float]
+    matrix: TransferMatrix
+    tables: dict[str, Table]
+
+
+def _compute(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    rubric_version: str | None,
+    settings: Settings,
+    with_examples: bool = True,
+) -> _Computed:
+    cfg = settings.routing
+    n_examples = cfg.examples_per_line if with_examples else 0
+    snapshot = load_snapshot(con, period, rubric_version)
+    journeys = load_journeys(con, period)
+    sequences = _journey_sequences(snapshot, journeys)
+    matrix = transfer_matrix(snapshot, n_examples)
+    reexplain = [f for f in snapshot.findings if f.criterion in set(cfg.reexplanation_criteria)]
+
+    tables: dict[str, Table] = {}
+    tables["transfer_matrix"] = _matrix_table(matrix)
+    ping_pong, bounces = _ping_pong_table(sequences, n_examples)
+    tables["ping_pong"] = ping_pong
+    tables["longest_chains"] = _chains_table(sequences, snapshot, reexplain, cfg.longest_chains, n_examples)
+    repeat_table = _repeat_journeys_table(journeys, snapshot, n_examples)
+    tables["repeat_journeys"] = repeat_table
+    disconnects = _disconnects_table(snapshot, n_examples)
+    tables["disconnects"] = disconnects
+    by_route, by_department = _reexplanation_tables(reexplain, snapshot, sequences, n_examples)
+    tables["reexplanations_by_route"] = by_route
+    tables["reexplanations_by_department"] = by_department
+    holds_table, holds_with_offer = _long_holds_table(con, snapshot, settings, n_examples)
+    tables["long_holds"] = holds_table
+
+    contacts = len(snapshot.conversations)
+    metrics = {
+        "contacts": float(contacts),
+        "transfers": float(matrix.total),
+        "transfer_rate": round(matrix.total / contacts, 2) if contacts else 0.0,
+        "ping_pong": float(bounces),
+        "repeat_journeys": float(len(repeat_table.rows)),
+        "reexplanations": float(len(reexplain)),
+        "system_drops": float(sum(r["disconnects"] for r in disconnects.rows if r["ended_by"] == "system")),
+        "long_holds_no_callback": float(len(holds_table.rows)),
+    }
+    metrics["long_holds_with_callback"] = float(holds_with_offer)
+    return _Computed(contacts, metrics, matrix, tables)
+
+
+def _matrix_table(matrix: TransferMatrix) -> Table:
+    table = Table(
+        "transfer_matrix",
+        "Transfers between departments",
+        "Every transfer event in the period, from the department that sent the customer to the one "
+        "that received them.",
+        [
+            Column("from_department", "From"),
+            Column("to_department", "To"),
+            Column("transfers", "Transfers", True),
+            Column("share", "Share of all transfers", True),
+        ],
+    )
+    for (source, target), n in sorted(matrix.counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add(
+            {
+                "from_department": source,
+                "to_department": target,
+                "transfers": n,
+                "share": round(n / matrix.total, 4),
+            },
+            matrix.examples.get((source, target), []),
+        )
+    return table
+
+
+def _ping_pong_table(
+    sequences: Sequence[tuple[str, list[str], list[LegRow]]], n_examples: int
+) -> tuple[Table, int]:
+    table = Table(
+        "ping_pong",
+        "Ping-pong routes",
+        "Customers sent from one department to another and back again (A → B → A), within a contact or "
+        "across the contacts of one journey.",
+        [
+            Column("route", "Route"),
+            Column("bounces", "Bounces", True),
+            Column("journeys", "Journeys", True),
+            Column("longest_path", "Longest path seen"),
+        ],
+    )
+    per_route: dict[str, dict[str, Any]] = {}
+    total = 0
+    for journey_id, ids, legs in sequences:
+        path = _collapse(_department(leg) for leg in legs)
+        bounces = ping_pong_bounces(path)
+        if not bounces:
+            continue
+        total += len(bounces)
+        for a, b in bounces:
+            route = per_route.setdefault(
+                _route_name(a, b), {"bounces": 0, "journeys": set(), "path": [], "examples": []}
+            )
+            route["bounces"] += 1
+            route["journeys"].add(journey_id)
+            if len(path) > len(route["path"]):
+                route["path"] = path
+            for c in ids:
+                if c not in route["examples"] and len(route["examples"]) < n_examples:
+                    route["examples"].append(c)
+    for name, r in sorted(per_route.items(), key=lambda kv: (-kv[1]["bounces"], kv[0])):
+        table.add(
+            {
+                "route": name,
+                "bounces": r["bounces"],
+                "journeys": len(r["journeys"]),
+                "longest_path": " → ".join(r["path"]),
+            },
+            r["examples"],
+        )
+    return table, total
+
+
+def _chains_table(
+    sequences: Sequence[tuple[str, list[str], list[LegRow]]],
+    snapshot: Snapshot,
+    reexplain: Sequence[Any],
+    limit: int,
+    n_examples: int,
+) -> Table:
+    table = Table(
+        "longest_chains",
+        "Longest chains",
+        "Journeys (all of a customer's contacts in the window) with the most hand-offs between people.",
+        [
+            Column("journey", "Journey"),
+            Column("contacts", "Contacts", True),
+            Column("legs", "People reached", True),
+            Column("handoffs", "Hand-offs", True),
+            Column("departments", "Path"),
+            Column("reexplanations", "Re-explanations", True),
+            Column("dropped", "Dropped by system", True),
+        ],
+    )
+    per_conv_reexplain = Counter(f.conversation_id for f in reexplain)
+    chains = []
+    for journey_id, ids, legs in sequences:
+        if len(legs) < 2:
+            continue
+        dropped = sum(1 for leg in legs if leg.ended_via == "system_disconnect")
+        chains.append(
+            (
+                {
+                    "journey": journey_id,
+                    "contacts": len(ids),
+                    "legs": len(legs),
+                    "handoffs": len(legs) - 1,
+                    "departments": " → ".join(_collapse(_department(leg) for leg in legs)),
+                    "reexplanations": sum(per_conv_reexplain[c] for c in ids),
+                    "dropped": dropped,
+                },
+                ids,
+            )
+        )
+    chains.sort(key=lambda c: (-c[0]["legs"], -c[0]["contacts"], c[0]["journey"]))
+    for row, ids in chains[:limit]:
+        table.add(row, ids[: max(n_examples, 0) or 0] if n_examples else [])
+    return table
+
+
+def _repeat_journeys_table(journeys: Sequence[JourneyRow], snapshot: Snapshot, n_examples: int) -> Table:
+    table = Table(
+        "repeat_journeys",
+        "Journeys with repeat contacts",
+        "Customers who had to come back within the window. Continuations (a new contact starting less than "
+        "the continuation gap after the previous one ended, e.g. a transfer that became a new call) are not "
+        "repeats. Right-censored journeys may still gain contacts after the newest data.",
+        [
+            Column("journey", "Journey"),
+            Column("contacts", "Contacts in period", True),
+            Column("continuations", "Continuations", True),
+            Column("repeats", "Repeat contacts", True),
+            Column("first_contact", "First contact"),
+            Column("last_contact", "Last contact"),
+            Column("right_censored", "Right-censored"),
+        ],
+    )
+    rows = []
+    for j in journeys:
+        ids, continuations = _in_period_repeats(j, snapshot)
+        repeats = len(ids) - continuations - 1
+        if repeats < 1:
+            continue
+        starts = [snapshot.by_id[c].started_at for c in ids if snapshot.by_id[c].started_at is not None]
+        rows.append(
+            (
+                {
+                    "journey": j.journey_id,
+                    "contacts": len(ids),
+                    "continuations": continuations,
+                    "repeats": repeats,
+                    "first_contact": min(starts).isoformat(sep=" ", timespec="minutes") if starts else "",
+                    "last_contact": max(starts).isoformat(sep=" ", timespec="minutes") if starts else "",
+                    "right_censored": "yes" if j.right_censored else "no",
+                },
+                ids,
+            )
+        )
+    rows.sort(key=lambda r: (-r[0]["repeats"], r[0]["journey"]))
+    for row, ids in rows:
+        table.add(row, ids[:n_examples] if n_examples else [])
+    return table
+
+
+def _disconnects_table(snapshot: Snapshot, n_examples: int) -> Table:
+    table = Table(
+        "disconnects",
+        "Disconnects by who hung up",
+        "How contacts ended when someone hung up or the line dropped, by the department of the leg "
+        "it happened in.",
+        [
+            Column("ended_by", "Ended by"),
+            Column("department", "Department"),
+            Column("disconnects", "Disconnects", True),
+            Column("share", "Share of all disconnects", True),
+        ],
+    )
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    with_event = set()
+    for e in snapshot.events:
+        if e.type != "disconnect":
+            continue
+        with_event.add(e.conversation_id)
+        by = (e.by or "unknown").lower()
+        leg = snapshot.leg(e.conversation_id, e.leg)
+        if leg is None and snapshot.legs_by_conversation.get(e.conversation_id):
+            leg = snapshot.legs_by_conversation[e.conversation_id][-1]
+        found[(by, _department(leg))].append(e.conversation_id)
+    for conversation_id, legs in snapshot.legs_by_conversation.items():
+        if conversation_id in with_event or not legs:
+            continue
+        last = legs[-1]
+        by = _ENDED_BY.get(last.ended_via or "")
+        if by:
+            found[(by, _department(last))].append(conversation_id)
+    total = sum(len(v) for v in found.values())
+    for (by, department), ids in sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        table.add(
+            {
+                "ended_by": by,
+                "department": department,
+                "disconnects": len(ids),
+                "share": round(len(ids) / total, 4),
+            },
+            list(dict.fromkeys(ids))[:n_examples] if n_examples else [],
+        )
+    return table
+
+
+def _reexplanation_tables(
+    reexplain: Sequence[Any],
+    snapshot: Snapshot,
+    sequences: Sequence[tuple[str, list[str], list[LegRow]]],
+    n_examples: int,
+) -> tuple[Table, Table]:
+    previous_leg: dict[tuple[str, int], LegRow | None] = {}
+    for _, _, legs in sequences:
+        for before, leg in zip([None, *legs], legs, strict=False):
+            previous_leg[(leg.conversation_id, leg.leg)] = before
+    routes: dict[str, list[str]] = defaultdict(list)
+    departments: dict[str, list[str]] = defaultdict(list)
+    for f in reexplain:
+        leg = snapshot.leg(f.conversation_id, f.leg)
+        department = f.department or _department(leg)
+        before = previous_leg.get((f.conversation_id, f.leg)) if f.leg is not None else None
+        if before is None:
+            origin = "(first contact)"
+        elif before.conversation_id != f.conversation_id:
+            origin = f"{_department(before)} (earlier contact)"
+        else:
+            origin = _department(before)
+        routes[f"{origin} → {department}"].append(f.conversation_id)
+        departments[department].append(f.conversation_id)
+    by_route = Table(
+        "reexplanations_by_route",
+        "Where customers had to explain again — by route",
+        "Re-explanation findings, by the department the customer came from and the one they had to "
+        "explain to.",
+        [
+            Column("route", "Route"),
+            Column("reexplanations", "Re-explanations", True),
+            Column("contacts", "Contacts", True),
+        ],
+    )
+    by_department = Table(
+        "reexplanations_by_department",
+        "Where customers had to explain again — by department",
+        "Re-explanation findings by the department the customer had to explain to.",
+        [
+            Column("department", "Department"),
+            Column("reexplanations", "Re-explanations", True),
+            Column("contacts", "Contacts", True),
+        ],
+    )
+    for name, ids in sorted(routes.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        unique = list(dict.fromkeys(ids))
+        by_route.add(
+            {"route": name, "reexplanations": len(ids), "contacts": len(unique)},
+            unique[:n_examples] if n_examples else [],
+        )
+    for name, ids in sorted(departments.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        unique = list(dict.fromkeys(ids))
+        by_department.add(
+            {"department": name, "reexplanations": len(ids), "contacts": len(unique)},
+            unique[:n_examples] if n_examples else [],
+        )
+    return by_route, by_department
+
+
+def _long_holds_table(
+    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, settings: Settings, n_examples: int
+) -> tuple[Table, int]:
+    threshold_ms = settings.routing.long_hold_seconds * 1000
+    offer = settings.callback_offer_regex()
+    table = Table(
+        "long_holds",
+        "Long holds without a callback offer",
+        f"Holds of at least {settings.routing.long_hold_seconds:g} seconds where the agent on the leg never "
+        "offered to call the customer back.",
+        [
+            Column("conversation", "Conversation"),
+            Column("department", "Department"),
+            Column("agent", "Agent"),
+            Column("hold_minutes", "Hold (min)", True),
+            Column("ended_via", "Leg ended"),
+        ],
+    )
+    long_holds = [h for h in hold_durations(snapshot.events) if h.duration_ms >= threshold_ms]
+    turns = load_turns(con, {h.conversation_id for h in long_holds})
+    with_offer = 0
+    for h in sorted(long_holds, key=lambda h: (-h.duration_ms, h.conversation_id)):
+        leg_turns = [
+            t
+            for t in turns.get(h.conversation_id, [])
+            if t.role == "agent" and (h.leg is None or t.leg == h.leg)
+        ]
+        if any(offer.search(t.text) for t in leg_turns):
+            with_offer += 1
+            continue
+        leg = snapshot.leg(h.conversation_id, h.leg)
+        table.add(
+            {
+                "conversation": h.conversation_id,
+                "department": _department(leg),
+                "agent": (leg.agent_name or leg.agent_id or "") if leg else "",
+                "hold_minutes": round(h.duration_ms / 60000, 1),
+                "ended_via": (leg.ended_via or "") if leg else "",
+            },
+            [h.conversation_id] if n_examples else [],
+        )
+    return table, with_offer

@@ -1,0 +1,92 @@
+"""What pages call rubric criteria and finding kinds, and how the overall score weighs criteria.
+
+Labels come from ``rendering/labels.yaml`` and, when the rubric that produced the scores can
+be loaded, from the rubric itself (its titles, descriptions and weights win). Criteria the
+rubric does not weigh count with weight 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LABELS_PATH = Path(__file__).with_name("labels.yaml")
+
+
+def humanise(identifier: str) -> str:
+    """``cold_transfer`` -> ``Cold transfer``."""
+    text = identifier.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:] if text else identifier
+
+
+@dataclass(frozen=True)
+class CriterionInfo:
+    """A rubric criterion as pages present it."""
+
+    id: str
+    label: str
+    description: str = ""
+    weight: float = 1.0
+    position: int = 999
+
+
+@dataclass(frozen=True)
+class RubricInfo:
+    """Labels, descriptions, weights and order of criteria, plus finding-kind labels."""
+
+    version: str | None = None
+    criteria: Mapping[str, CriterionInfo] = field(default_factory=dict)
+    kind_labels: Mapping[str, str] = field(default_factory=dict)
+    criterion_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, criterion: str) -> str:
+        """Display name of a criterion."""
+        info = self.criteria.get(criterion)
+        if info is not None:
+            return info.label
+        return self.criterion_labels.get(criterion) or humanise(criterion)
+
+    def description(self, criterion: str) -> str:
+        """One-line description of a criterion (empty when unknown)."""
+        info = self.criteria.get(criterion)
+        return info.description if info else ""
+
+    def weight(self, criterion: str) -> float:
+        """Weight of a criterion in the overall score."""
+        info = self.criteria.get(criterion)
+        return info.weight if info else 1.0
+
+    def order(self, criterion: str) -> int:
+        """Position of a criterion in the rubric (unknown ones last)."""
+        info = self.criteria.get(criterion)
+        return info.position if info else 999
+
+    def kind_label(self, kind: str) -> str:
+        """Display name of a finding kind."""
+        return self.kind_labels.get(kind) or humanise(kind)
+
+
+def _read_labels(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or set(data) - {"criteria", "kinds"}:
+        raise ValueError(f"{path}: expected only 'criteria' and 'kinds' mappings")
+    criteria = {str(k): str(v) for k, v in (data.get("criteria") or {}).items()}
+    kinds = {str(k): str(v) for k, v in (data.get("kinds") or {}).items()}
+    return criteria, kinds
+
+
+def load_rubric_info(
+    version: str | None = None, criteria: Mapping[str, CriterionInfo] | None = None
+) -> RubricInfo:
+    """Labels from ``labels.yaml`` plus the given rubric criteria (titles, weights, order)."""
+    criterion_labels, kind_labels = _read_labels(LABELS_PATH)
+    return RubricInfo(
+        version=version,
+        criteria=dict(criteria or {}),
+        kind_labels=kind_labels,
+        criterion_labels=criterion_labels,
+    )

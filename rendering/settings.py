@@ -1,0 +1,129 @@
+"""Publishing settings (thresholds, limits, phrase files) read from ``rendering/settings.yaml``.
+
+Operations and QA teams edit the YAML; code only reads it::
+
+    settings = load_settings()
+    settings.routing.long_hold_seconds  # 120
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_SETTINGS_PATH = Path(__file__).with_name("settings.yaml")
+
+
+class SettingsError(ValueError):
+    """The publishing settings or a file they name are missing or invalid."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PeriodSettings(_Section):
+    """How trend charts bucket time."""
+
+    daily_up_to_days: int = Field(14, ge=1)
+    trend_buckets: int = Field(8, ge=2, le=52)
+
+
+class CardSettings(_Section):
+    """How much a coaching card shows."""
+
+    max_strengths: int = Field(3, ge=1)
+    max_growth_areas: int = Field(2, ge=1, le=2)
+    max_moments: int = Field(3, ge=1, le=3)
+    min_scored_legs: int = Field(1, ge=1)
+
+
+class RoutingSettings(_Section):
+    """Thresholds of the routing-failure report."""
+
+    long_hold_seconds: float = Field(120, gt=0)
+    callback_offer_patterns: str = "patterns/callback_offers.jsonl"
+    reexplanation_criteria: tuple[str, ...] = ("repeats",)
+    longest_chains: int = Field(10, ge=1)
+    examples_per_line: int = Field(3, ge=1)
+
+
+class SystemicSettings(_Section):
+    """How contact reasons are derived and when one counts as a spike."""
+
+    baseline_days: int = Field(28, ge=1)
+    ratio: float = Field(3.0, gt=1)
+    min_daily_count: int = Field(3, ge=1)
+    min_statement_terms: int = Field(2, ge=1)
+    similarity: float = Field(0.3, gt=0, le=1)
+    top_terms: int = Field(5, ge=1)
+    example_quotes: int = Field(3, ge=1)
+    ignore_terms: tuple[str, ...] = ()
+
+
+class Settings(_Section):
+    """Everything :func:`rendering.publish.publish` needs besides the store."""
+
+    version: int = 1
+    periods: PeriodSettings = PeriodSettings()
+    cards: CardSettings = CardSettings()
+    routing: RoutingSettings = RoutingSettings()
+    systemic: SystemicSettings = SystemicSettings()
+    source: Path = Field(DEFAULT_SETTINGS_PATH, exclude=True)
+
+    def callback_offer_regex(self) -> re.Pattern[str]:
+        """One case-insensitive regex for every callback-offer phrase in the pattern file."""
+        path = Path(self.routing.callback_offer_patterns)
+        if not path.is_absolute():
+            path = self.source.parent / path
+        phrases = _read_phrase_patterns(path)
+        return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b", re.IGNORECASE)
+
+
+def _read_phrase_patterns(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read phrase patterns: {exc}") from None
+    phrases: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            pattern = entry["pattern"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise SettingsError(f'{path}:{number}: expected {{"label", "pattern", "id"}} JSON') from None
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise SettingsError(f"{path}:{number}: pattern must be a non-empty string")
+        phrases.append(pattern.strip())
+    if not phrases:
+        raise SettingsError(f"{path}: no phrase patterns")
+    return phrases
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read and validate a settings YAML file (the shipped ``rendering/settings.yaml`` by default).
+
+    Raises :class:`SettingsError` naming the file and every invalid field.
+    """
+    source = Path(path) if path is not None else DEFAULT_SETTINGS_PATH
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise SettingsError(f"{source}: cannot read settings: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{source}: expected a mapping at the top level")
+    try:
+        settings = Settings.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise SettingsError(f"{source}: invalid settings: {problems}") from None
+    settings.callback_offer_regex()  # fail now, not halfway through a publish
+    return settings

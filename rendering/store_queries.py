@@ -1,0 +1,461 @@
+"""Read-only queries against the store for one period: the only SQL rendering runs.
+
+Everything is selected by the conversation's ``started_at`` falling in the period. Rows come
+back as small frozen dataclasses named after the store tables (columns as in
+``storage/schema.sql``); later modules work on those, never on raw tuples::
+
+    snapshot = load_snapshot(connection_of(store), period, rubric_version="default-1")
+    snapshot.legs[0].department
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import duckdb
+
+from rendering.periods import Period
+
+T = TypeVar("T")
+
+
+def connection_of(store: Any) -> duckdb.DuckDBPyConnection:
+    """The DuckDB connection behind a ``storage.Store`` (or the connection itself)."""
+    if isinstance(store, duckdb.DuckDBPyConnection):
+        return store
+    connection = getattr(store, "connection", None)
+    if callable(connection) and not isinstance(connection, duckdb.DuckDBPyConnection):
+        connection = connection()
+    if not isinstance(connection, duckdb.DuckDBPyConnection):
+        raise TypeError(f"expected a storage.Store or a duckdb connection, got {type(store).__name__}")
+    return connection
+
+
+def _rows(con: duckdb.DuckDBPyConnection, cls: type[T], sql: str, params: Sequence[Any] = ()) -> list[T]:
+    cursor = con.cursor()
+    try:
+        result = cursor.execute(sql, list(params))
+        names = [d[0] for d in result.description]
+        wanted = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        missing = wanted - set(names)
+        if missing:
+            raise ValueError(f"query for {cls.__name__} lacks columns {sorted(missing)}")
+        return [
+            cls(**{k: v for k, v in zip(names, row, strict=True) if k in wanted}) for row in result.fetchall()
+        ]
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    """A contact in the period."""
+
+    id: str
+    channel: str
+    customer_id: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LegRow:
+    """One leg: who handled which stretch, in which department, and how it began and ended."""
+
+    conversation_id: str
+    leg: int
+    participant_role: str | None
+    agent_id: str | None
+    agent_name: str | None
+    department: str | None
+    queue: str | None
+    started_via: str | None
+    ended_via: str | None
+    start_ms: int | None
+    end_ms: int | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A hold, queue wait, transfer or disconnect."""
+
+    conversation_id: str
+    seq: int
+    type: str
+    at_ms: int | None
+    duration_ms: int | None
+    leg: int | None
+    from_leg: int | None
+    to_leg: int | None
+    from_department: str | None
+    to_department: str | None
+    from_agent: str | None
+    to_agent: str | None
+    warm: bool | None
+    by: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    """One utterance with its sentiment (label/score None when not analysed)."""
+
+    conversation_id: str
+    turn: int
+    leg: int
+    role: str
+    speaker_id: str | None
+    speaker_name: str | None
+    text: str
+    start_ms: int | None
+    end_ms: int | None
+    sentiment_label: str | None = None
+    sentiment_score: float | None = None
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One criterion score for one leg (agent) or conversation (system)."""
+
+    conversation_id: str
+    leg: int | None
+    agent_id: str | None
+    criterion: str
+    scorer: str
+    value: float | None
+    threshold: float | None
+    passed: bool | None
+    reason: str | None
+    rubric_version: str
+    attribution: str
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """One finding with its evidence."""
+
+    conversation_id: str
+    seq: int
+    leg: int | None
+    turn: int | None
+    agent_id: str | None
+    department: str | None
+    scorer: str
+    criterion: str
+    kind: str
+    attribution: str
+    polarity: str
+    char_start: int | None
+    char_end: int | None
+    quote: str | None
+    rule: str | None
+    suggestion: str | None
+    detail: dict[str, Any]
+    rubric_version: str
+
+
+@dataclass(frozen=True)
+class JourneyRow:
+    """A customer's journey and its contacts (conversation ids in order, continuations flagged)."""
+
+    journey_id: str
+    customer_id: str
+    started_at: datetime
+    ended_at: datetime
+    contacts: int
+    continuations: int
+    repeat_contacts: int
+    right_censored: bool
+    conversation_ids: tuple[str, ...] = ()
+    continuation_flags: tuple[bool, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrajectoryRow:
+    """The customer's sentiment over a leg (or the whole conversation when ``leg`` is None)."""
+
+    conversation_id: str
+    leg: int | None
+    start: float | None
+    end: float | None
+    delta: float | None
+    direction: str | None
+    customer_turns: int
+    agent_tone: float | None
+
+
+@dataclass
+class Snapshot:
+    """Everything about the conversations that started in one period."""
+
+    period: Period
+    rubric_version: str | None
+    conversations: list[ConversationRow]
+    legs: list[LegRow]
+    events: list[EventRow]
+    scores: list[ScoreRow]
+    findings: list[FindingRow]
+    by_id: dict[str, ConversationRow] = field(init=False)
+    legs_by_conversation: dict[str, list[LegRow]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: c for c in self.conversations}
+        grouped: dict[str, list[LegRow]] = defaultdict(list)
+        for leg in self.legs:
+            grouped[leg.conversation_id].append(leg)
+        self.legs_by_conversation = {k: sorted(v, key=lambda r: r.leg) for k, v in grouped.items()}
+
+    def leg(self, conversation_id: str, leg: int | None) -> LegRow | None:
+        """The leg row, or None."""
+        if leg is None:
+            return None
+        return next((r for r in self.legs_by_conversation.get(conversation_id, []) if r.leg == leg), None)
+
+
+_IN_PERIOD = "c.started_at >= ? AND c.started_at < ?"
+
+
+def data_range(con: duckdb.DuckDBPyConnection) -> Period | None:
+    """The days from the first to the last conversation start in the store, or None when empty."""
+    first, last = con.execute("SELECT min(started_at), max(started_at) FROM conversations").fetchone() or (
+        None,
+        None,
+    )
+    if first is None or last is None:
+        return None
+    return Period(_as_date(first), _as_date(last))
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def rubric_versions(con: duckdb.DuckDBPyConnection, period: Period) -> list[str]:
+    """Rubric versions with scores for conversations in the period, most used first."""
+    rows = con.execute(
+        "SELECT s.rubric_version, count(*) AS n FROM scores s "
+        "JOIN conversations c ON c.id = s.conversation_id "
+        f"WHERE {_IN_PERIOD} GROUP BY 1 ORDER BY n DESC, 1 DESC",
+        list(period.bounds()),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def load_snapshot(con: duckdb.DuckDBPyConnection, period: Period, rubric_version: str | None) -> Snapshot:
+    """Conversations, legs, events, scores and findings of the period (scores of one rubric version)."""
+    bounds = list(period.bounds())
+    conversations = _rows(
+        con,
+        ConversationRow,
+        f"SELECT c.id, c.channel, c.customer_id, c.started_at, c.ended_at FROM conversations c "
+        f"WHERE {_IN_PERIOD} ORDER BY c.started_at, c.id",
+        bounds,
+    )
+    legs = _rows(
+        con,
+        LegRow,
+        "SELECT l.* FROM legs l JOIN conversations c ON c.id = l.conversation_id "
+        f"WHERE {_IN_PERIOD} ORDER BY l.conversation_id, l.leg",
+        bounds,
+    )
+    events = _rows(
+        con,
+        EventRow,
+        "SELECT e.conversation_id, e.seq, e.type, e.at_ms, e.duration_ms, e.leg, e.from_leg, e.to_leg, "
+        'e.from_department, e.to_department, e.from_agent, e.to_agent, e.warm, e."by" AS by, e.reason '
+        f"FROM events e JOIN conversations c ON c.id = e.conversation_id WHERE {_IN_PERIOD} "
+        "ORDER BY e.conversation_id, e.seq",
+        bounds,
+    )
+    scores: list[ScoreRow] = []
+    findings: list[FindingRow] = []
+    if rubric_version is not None:
+        scores = _rows(
+            con,
+            ScoreRow,
+            "SELECT s.* FROM scores s JOIN conversations c ON c.id = s.conversation_id "
+            f"WHERE {_IN_PERIOD} AND s.rubric_version = ? ORDER BY s.conversation_id, s.leg, s.criterion",
+            [*bounds, rubric_version],
+        )
+        findings = [
+            _parse_detail(f)
+            for f in _rows(
+                con,
+                FindingRow,
+                "SELECT f.* FROM findings f JOIN conversations c ON c.id = f.conversation_id "
+                f"WHERE {_IN_PERIOD} AND f.rubric_version = ? "
+                "ORDER BY c.started_at, f.conversation_id, f.seq",
+                [*bounds, rubric_version],
+            )
+        ]
+    return Snapshot(period, rubric_version, conversations, legs, events, scores, findings)
+
+
+def _parse_detail(row: FindingRow) -> FindingRow:
+    detail: Any = row.detail
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except json.JSONDecodeError:
+            detail = {"raw": detail}
+    if not isinstance(detail, dict):
+        detail = {} if detail is None else {"value": detail}
+    return FindingRow(**{**row.__dict__, "detail": detail})
+
+
+def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> dict[str, list[TurnRow]]:
+    """Turns (with sentiment when analysed) of the given conversations, in order."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return {}
+    rows = _rows(
+        con,
+        TurnRow,
+        "SELECT t.*, s.label AS sentiment_label, s.score AS sentiment_score FROM turns t "
+        "LEFT JOIN (SELECT conversation_id, turn, any_value(label) AS label, any_value(score) AS score "
+        "           FROM turn_sentiment GROUP BY ALL) s "
+        "  ON s.conversation_id = t.conversation_id AND s.turn = t.turn "
+        "WHERE t.conversation_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY t.conversation_id, t.turn",
+        [ids],
+    )
+    grouped: dict[str, list[TurnRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.conversation_id].append(row)
+    return dict(grouped)
+
+
+def load_trajectories(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> list[TrajectoryRow]:
+    """Customer sentiment trajectories of the given conversations."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return []
+    return _rows(
+        con,
+        TrajectoryRow,
+        'SELECT conversation_id, leg, "start" AS start, "end" AS "end", delta, direction, customer_turns, '
+        "agent_tone FROM trajectories WHERE conversation_id IN (SELECT unnest(?::VARCHAR[])) "
+        "ORDER BY conversation_id, leg NULLS LAST",
+        [ids],
+    )
+
+
+def load_conversations(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> list[ConversationRow]:
+    """Conversation rows by id (any date)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return _rows(
+        con,
+        ConversationRow,
+        "SELECT id, channel, customer_id, started_at, ended_at FROM conversations "
+        "WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY started_at, id",
+        [wanted],
+    )
+
+
+def load_journeys(con: duckdb.DuckDBPyConnection, period: Period) -> list[JourneyRow]:
+    """Journeys with at least one contact starting in the period, with their ordered contacts."""
+    rows = con.execute(
+        "SELECT j.journey_id, j.customer_id, j.started_at, j.ended_at, j.contacts, j.continuations, "
+        "       j.repeat_contacts, j.right_censored, "
+        "       list(jc.conversation_id ORDER BY jc.position) AS ids, "
+        "       list(coalesce(jc.is_continuation, false) ORDER BY jc.position) AS flags "
+        "FROM journeys j JOIN journey_contacts jc ON jc.journey_id = j.journey_id "
+        "WHERE j.journey_id IN (SELECT jc2.journey_id FROM journey_contacts jc2 "
+        f"     JOIN conversations c ON c.id = jc2.conversation_id WHERE {_IN_PERIOD}) "
+        "GROUP BY ALL ORDER BY j.started_at, j.journey_id",
+        list(period.bounds()),
+    ).fetchall()
+    return [
+        JourneyRow(
+            journey_id=r[0],
+            customer_id=r[1],
+            started_at=r[2],
+            ended_at=r[3],
+            contacts=r[4],
+            continuations=r[5],
+            repeat_contacts=r[6],
+            right_censored=bool(r[7]),
+            conversation_ids=tuple(r[8]),
+            continuation_flags=tuple(bool(x) for x in r[9]),
+        )
+        for r in rows
+    ]
+
+
+def load_legs(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> dict[str, list[LegRow]]:
+    """Legs of the given conversations (any date), grouped and in order."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return {}
+    rows = _rows(
+        con,
+        LegRow,
+        "SELECT * FROM legs WHERE conversation_id IN (SELECT unnest(?::VARCHAR[])) "
+        "ORDER BY conversation_id, leg",
+        [ids],
+    )
+    grouped: dict[str, list[LegRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.conversation_id].append(row)
+    return dict(grouped)
+
+
+def load_events(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> dict[str, list[EventRow]]:
+    """Events of the given conversations (any date), grouped and in order."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return {}
+    rows = _rows(
+        con,
+        EventRow,
+        "SELECT conversation_id, seq, type, at_ms, duration_ms, leg, from_leg, to_leg, from_department, "
+        'to_department, from_agent, to_agent, warm, "by" AS by, reason FROM events '
+        "WHERE conversation_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY conversation_id, seq",
+        [ids],
+    )
+    grouped: dict[str, list[EventRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.conversation_id].append(row)
+    return dict(grouped)
+
+
+def load_findings(
+    con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str], rubric_version: str | None
+) -> dict[str, list[FindingRow]]:
+    """Findings of the given conversations under one rubric version, grouped and in order."""
+    ids = sorted(set(conversation_ids))
+    if not ids or rubric_version is None:
+        return {}
+    rows = _rows(
+        con,
+        FindingRow,
+        "SELECT * FROM findings WHERE conversation_id IN (SELECT unnest(?::VARCHAR[])) "
+        "AND rubric_version = ? "
+        "ORDER BY conversation_id, seq",
+        [ids, rubric_version],
+    )
+    grouped: dict[str, list[FindingRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.conversation_id].append(_parse_detail(row))
+    return dict(grouped)
+
+
+def load_first_customer_turns(
+    con: duckdb.DuckDBPyConnection, period: Period, max_turns: int = 4
+) -> list[tuple[str, datetime, list[str]]]:
+    """For each conversation in the period: id, start, and its first few customer turns' text."""
+    rows = con.execute(
+        "SELECT c.id, c.started_at, list(t.text ORDER BY t.turn) FILTER (WHERE t.rn <= ?) "
+        "FROM conversations c JOIN (SELECT conversation_id, turn, text, "
+        "      row_number() OVER (PARTITION BY conversation_id ORDER BY turn) AS rn "
+        "      FROM turns WHERE role = 'customer') t ON t.conversation_id = c.id "
+        f"WHERE {_IN_PERIOD} GROUP BY c.id, c.started_at ORDER BY c.started_at, c.id",
+        [max_turns, *period.bounds()],
+    ).fetchall()
+    return [(r[0], r[1], list(r[2] or [])) for r in rows]

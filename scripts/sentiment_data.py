@@ -1,0 +1,85 @@
+"""Shared by train_sentiment.py and eval_sentiment.py: TweetEval TSV reading and cached encoder features.
+
+Features are computed once per file with the product encoder (the same length-sorted batched
+pass analysis uses) and cached as .npy under ``.bench/sentiment-features/`` keyed by the
+file's content hash, so retraining with other head settings costs seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from nlp.config import EncoderConfig  # noqa: E402
+from nlp.encoder import Encoder, mean_pool  # noqa: E402
+from nlp.sentiment import LABELS  # noqa: E402
+
+CACHE_DIR = ROOT / ".bench" / "sentiment-features"
+LABEL_INDEX = {label.value: i for i, label in enumerate(LABELS)}
+ALL_LAYERS = tuple(range(7))  # hidden_states of MiniLM-L6: embeddings + 6 layers
+
+
+def read_tsv(path: Path) -> tuple[list[str], np.ndarray]:
+    """Texts and label indexes from a ``text<TAB>label`` file with a header row."""
+    texts, labels = [], []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader)
+        if header[:2] != ["text", "label"]:
+            raise SystemExit(f"{path}: expected a 'text<TAB>label' header, got {header}")
+        for row in reader:
+            if len(row) != 2 or row[1].strip() not in LABEL_INDEX:
+                continue
+            texts.append(row[0].strip())
+            labels.append(LABEL_INDEX[row[1].strip()])
+    return texts, np.asarray(labels, dtype=np.int64)
+
+
+class _AllLayers:
+    """Batch head that returns every layer's mean-pooled hidden state plus the embedding."""
+
+    name = "all_layers"
+    needs_hidden_states = True
+
+    def __call__(self, hidden_states, attention_mask, embeddings):  # type: ignore[no-untyped-def]
+        parts = [mean_pool(hidden_states[i], attention_mask) for i in ALL_LAYERS]
+        return torch.cat([*parts, embeddings], dim=1)
+
+
+def layer_features(path: Path, texts: list[str], encoder: Encoder | None = None) -> np.ndarray:
+    """(n, 8 * 384): pooled hidden states 0..6 then the sentence embedding; cached on disk."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    cache = CACHE_DIR / f"{path.stem}-{digest}.npy"
+    if cache.exists():
+        return np.load(cache)
+    encoder = encoder or Encoder.from_config(EncoderConfig())
+    features = encoder.run(texts, heads=[_AllLayers()]).head_outputs["all_layers"]
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    np.save(cache, features)
+    return features
+
+
+def select(features: np.ndarray, layers: tuple[int, ...], include_embedding: bool) -> np.ndarray:
+    """Columns of the cached features that a head with ``layers`` reads, in head order."""
+    blocks = [features[:, i * 384 : (i + 1) * 384] for i in layers]
+    if include_embedding:
+        blocks.append(features[:, 7 * 384 : 8 * 384])
+    return np.concatenate(blocks, axis=1)
+
+
+def macro_recall(gold: np.ndarray, predicted: np.ndarray) -> tuple[float, list[float]]:
+    """TweetEval's metric: mean over classes of recall, plus the per-class recalls."""
+    recalls = []
+    for k in range(len(LABELS)):
+        mask = gold == k
+        recalls.append(float((predicted[mask] == k).mean()) if mask.any() else 0.0)
+    return float(np.mean(recalls)), recalls

@@ -1,0 +1,512 @@
+"""The DuckDB store: conversations, analysis, scores, journeys, quarantine and runs.
+
+Writes are idempotent. A conversation is stored once per content: re-storing it unchanged
+writes nothing, re-storing it changed replaces its rows in every table in one transaction
+(its analysis and scores are dropped with the old content, so stale scores never survive).
+Analysis is replaced per conversation, scores per (conversation, rubric version), journeys
+per customer, and quarantine entries are keyed on (file, record, reason)::
+
+    >>> store = Store(":memory:")
+    >>> run = store.start_run("ingest")
+    >>> store.upsert_conversations([Conversation(id="c1", channel="chat")], run).new
+    1
+    >>> store.upsert_conversations([Conversation(id="c1", channel="chat")], run).unchanged
+    1
+    >>> [c.id for c in store.load_conversations()]
+    ['c1']
+
+``Store`` is not thread-safe: give each thread its own (DuckDB allows one writing process).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from nlp.annotated import AnnotatedConversation
+from nlp.findings import ConversationScores
+from storage import rows
+from storage.bulk import insert_rows, quote, table_types
+from transcripts.journeys import ContactSpan, JourneyWithContinuations
+from transcripts.model import Conversation, Journey
+from transcripts.quarantine import Quarantined, ReasonCode
+
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+SCHEMA_VERSION = 1
+FETCH_BATCH = 500
+# Tables holding rows derived from a conversation's content, all keyed on conversation_id.
+_CONTENT_TABLES = ("legs", "turns", "events")
+_DERIVED_TABLES = ("turn_sentiment", "trajectories", "scores", "findings")
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (newer schema, unreadable file)."""
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """What the store holds for a conversation id before a write."""
+
+    content_hash: str
+    customer_id: str | None
+    ingested_run: str | None
+
+
+@dataclass
+class UpsertResult:
+    """What ``upsert_conversations`` did, by conversation id.
+
+    ``superseded`` counts records dropped because a later record in the same call had the
+    same id (the later one wins).
+    """
+
+    new_ids: list[str] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)
+    unchanged_ids: list[str] = field(default_factory=list)
+    superseded: int = 0
+    previous: dict[str, StoredState] = field(default_factory=dict)
+
+    @property
+    def new(self) -> int:
+        """Conversations stored for the first time."""
+        return len(self.new_ids)
+
+    @property
+    def changed(self) -> int:
+        """Conversations whose content changed and were rewritten."""
+        return len(self.changed_ids)
+
+    @property
+    def unchanged(self) -> int:
+        """Conversations already stored with the same content hash (not rewritten)."""
+        return len(self.unchanged_ids)
+
+    @property
+    def stored(self) -> int:
+        """New plus changed."""
+        return self.new + self.changed
+
+
+def new_run_id(kind: str) -> str:
+    """A sortable, unique run id such as ``ingest-20261116T020000Z-1a2b3c4d``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{kind}-{stamp}-{uuid.uuid4().hex[:8]}"
+
+
+def _now() -> datetime:
+    """Now, naive UTC (the store's TIMESTAMP convention)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Store:
+    """A qareview store in one DuckDB file (or ``":memory:"``).
+
+    ``read_only=True`` opens an existing file for queries only (rendering, while no writer
+    holds it). A ``postgresql://`` URL is planned but not implemented yet.
+    """
+
+    def __init__(self, path_or_url: str | Path = ":memory:", read_only: bool = False) -> None:
+        target = str(path_or_url)
+        if target.startswith(("postgresql://", "postgres://", "postgresql+")):
+            raise NotImplementedError(
+                "PostgreSQL stores are designed for but not implemented yet: install the extra "
+                "with `pip install 'qareview[postgres]'` (SQLAlchemy + psycopg) and add a "
+                "PostgresStore next to storage/store.py that runs storage/schema.sql through it. "
+                "Until then pass a DuckDB file path (e.g. --db out/qareview.duckdb)."
+            )
+        if "://" in target:
+            raise ValueError(f"unsupported store URL {target!r}: give a DuckDB file path or ':memory:'")
+        if target != ":memory:" and not read_only:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        self.path = target
+        try:
+            self._con = duckdb.connect(target, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open DuckDB store {target}: {exc}") from exc
+        self._depth = 0
+        if not read_only:
+            self._con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+        self._check_version(read_only)
+        self._types = table_types(self._con)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _check_version(self, read_only: bool) -> None:
+        """Record the schema version of a new database; refuse one written by newer code."""
+        version = self._scalar("SELECT max(version) FROM schema_version")
+        if version is None and not read_only:
+            self._con.execute("INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION, _now()])
+        elif version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}; this qareview reads up to "
+                f"{SCHEMA_VERSION}: upgrade qareview"
+            )
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, for read-only SQL (rendering queries); write through methods."""
+        return self._con
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction around the block; nested blocks join the outermost one.
+
+        On an exception everything since the outermost ``transaction()`` is rolled back.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._con.begin()
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._con.rollback()
+            raise
+        self._depth = 0
+        self._con.commit()
+
+    def _scalar(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        """The first column of the first row ``sql`` returns (None when it returns no row)."""
+        found = self._con.execute(sql, list(args)).fetchall()
+        return found[0][0] if found else None
+
+    def _insert(self, table: str, columns: Sequence[str], data: Sequence[rows.Row]) -> int:
+        """Bulk-insert ``data`` into ``table``."""
+        return insert_rows(self._con, table, columns, data, self._types[table])
+
+    def _delete_for(self, table: str, column: str, keys: Sequence[str], extra: str = "", *args: Any) -> None:
+        """Delete rows of ``table`` whose ``column`` is one of ``keys`` (and ``extra`` holds)."""
+        if keys:
+            self._con.execute(
+                f"DELETE FROM {quote(table)} WHERE {quote(column)} IN (SELECT unnest(?::VARCHAR[])){extra}",
+                [list(keys), *args],
+            )
+
+    # -- runs and the watermark ---------------------------------------------------------------
+
+    def start_run(self, kind: str) -> str:
+        """Record the start of a run (``ingest``, ``nightly`` ...) and return its id."""
+        run_id = new_run_id(kind)
+        self._con.execute(
+            "INSERT INTO runs (run_id, started_at, kind) VALUES (?, ?, ?)", [run_id, _now(), kind]
+        )
+        return run_id
+
+    def finish_run(self, run_id: str, summary: Mapping[str, Any]) -> None:
+        """Record the end of a run; ``read``/``stored``/``quarantined``/``duplicates`` get columns.
+
+        Everything in ``summary`` is kept in ``details`` (JSON).
+        """
+        counts = [summary.get(k) for k in ("read", "stored", "quarantined", "duplicates")]
+        self._con.execute(
+            "UPDATE runs SET finished_at = ?, read = ?, stored = ?, quarantined = ?, duplicates = ?, "
+            "details = ? WHERE run_id = ?",
+            [_now(), *counts, rows.to_json(dict(summary)), run_id],
+        )
+
+    def file_seen(self, path: str | Path, content_hash: str) -> bool:
+        """Whether this exact file content at this path was already ingested successfully."""
+        found = self._scalar(
+            "SELECT count(*) FROM source_files WHERE path = ? AND content_hash = ? AND status = 'ok'",
+            [str(path), content_hash],
+        )
+        return bool(found)
+
+    def mark_file(
+        self,
+        path: str | Path,
+        content_hash: str,
+        size: int | None,
+        format: str | None,
+        run_id: str,
+        status: str,
+    ) -> None:
+        """Record that a run processed a file (``status``: ``ok``, or ``error`` to retry it)."""
+        self._con.execute(
+            "INSERT INTO source_files (path, content_hash, size_bytes, format, first_seen_run, last_run, "
+            "status) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path, content_hash) DO UPDATE SET "
+            "size_bytes = excluded.size_bytes, format = excluded.format, last_run = excluded.last_run, "
+            "status = excluded.status",
+            [str(path), content_hash, size, format, run_id, run_id, status],
+        )
+
+    # -- conversations ------------------------------------------------------------------------
+
+    def existing(self, ids: Iterable[str]) -> dict[str, StoredState]:
+        """What the store holds now for each of ``ids`` that it has."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        found = self._con.execute(
+            "SELECT id, content_hash, customer_id, ingested_run FROM conversations "
+            "WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [wanted],
+        ).fetchall()
+        return {cid: StoredState(h, customer, run) for cid, h, customer, run in found}
+
+    def upsert_conversations(self, conversations: Iterable[Conversation], run_id: str) -> UpsertResult:
+        """Store conversations by id, in one transaction; a later record with the same id wins.
+
+        Unchanged content (same ``content_hash()``) is not rewritten. Changed content replaces
+        the conversation's rows in ``legs``/``turns``/``events`` and drops its analysis and
+        scores, which described the old content.
+        """
+        batch: dict[str, tuple[Conversation, str]] = {}
+        result = UpsertResult()
+        for conversation in conversations:
+            if conversation.id in batch:
+                result.superseded += 1
+            batch[conversation.id] = (conversation, conversation.content_hash())
+        result.previous = self.existing(batch)
+        to_write: list[rows.Row] = []
+        content: dict[str, list[rows.Row]] = {table: [] for table in _CONTENT_TABLES}
+        for cid, (conversation, content_hash) in batch.items():
+            before = result.previous.get(cid)
+            if before is not None and before.content_hash == content_hash:
+                result.unchanged_ids.append(cid)
+                continue
+            (result.changed_ids if before else result.new_ids).append(cid)
+            first_run = before.ingested_run if before else run_id
+            to_write.append(rows.conversation_row(conversation, content_hash, first_run, run_id))
+            content["legs"] += rows.leg_rows(conversation)
+            content["turns"] += rows.turn_rows(conversation)
+            content["events"] += rows.event_rows(conversation)
+        with self.transaction():
+            for table in ("conversations", *_CONTENT_TABLES, *_DERIVED_TABLES):
+                key = "id" if table == "conversations" else "conversation_id"
+                self._delete_for(table, key, result.changed_ids)
+            self._insert("conversations", rows.CONVERSATION_COLUMNS, to_write)
+            self._insert("legs", rows.LEG_COLUMNS, content["legs"])
+            self._insert("turns", rows.TURN_COLUMNS, content["turns"])
+            self._insert("events", rows.EVENT_COLUMNS, content["events"])
+        return result
+
+    def load_conversations(
+        self,
+        ids: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[Conversation]:
+        """Stored conversations rebuilt from their canonical JSON, by start time then id.
+
+        ``since`` (inclusive) and ``until`` (exclusive) filter on ``started_at``; a
+        conversation without a start time is left out when either is given. Streams in
+        batches on its own cursor, so other store calls may run while iterating.
+        """
+        where, args = [], []
+        if ids is not None:
+            where.append("id IN (SELECT unnest(?::VARCHAR[]))")
+            args.append(list(ids))
+        if since is not None:
+            where.append("started_at >= ?")
+            args.append(rows.db_time(since))
+        if until is not None:
+            where.append("started_at < ?")
+            args.append(rows.db_time(until))
+        sql = "SELECT raw FROM conversations"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY started_at NULLS LAST, id"
+        cursor = self._con.cursor()
+        try:
+            cursor.execute(sql, args)
+            while chunk := cursor.fetchmany(FETCH_BATCH):
+                for (raw,) in chunk:
+                    yield Conversation.model_validate_json(raw)
+        finally:
+            cursor.close()
+
+    # -- quarantine ---------------------------------------------------------------------------
+
+    def add_quarantine(self, entries: Iterable[Quarantined], run_id: str | None) -> int:
+        """Store quarantine entries; returns how many were not stored before.
+
+        Keyed on (file, record, reason): an entry seen again keeps the run that first
+        quarantined it and takes the newer message and excerpt.
+        """
+        unique = {(e.file, e.record, e.reason.value): e for e in entries}
+        if not unique:
+            return 0
+        count_sql = "SELECT count(*) FROM quarantine"
+        with self.transaction():
+            before = self._scalar(count_sql)
+            insert_rows(
+                self._con,
+                "quarantine",
+                rows.QUARANTINE_COLUMNS,
+                [rows.quarantine_row(e, run_id) for e in unique.values()],
+                self._types["quarantine"],
+                on_conflict="ON CONFLICT (file, record, reason) DO UPDATE SET "
+                "message = excluded.message, excerpt = excluded.excerpt",
+            )
+            after = self._scalar(count_sql)
+        return after - before
+
+    def forget_quarantine(self, file: str, keep: Iterable[Quarantined] = ()) -> None:
+        """Drop the entries of ``file`` except those in ``keep`` (a re-read file was fixed)."""
+        kept = ["\x1f".join((e.file, e.record, e.reason.value)) for e in keep]
+        self._con.execute(
+            "DELETE FROM quarantine WHERE file = ? AND (file || chr(31) || record || chr(31) || reason) "
+            "NOT IN (SELECT unnest(?::VARCHAR[]))",
+            [file, kept],
+        )
+
+    def quarantine_entries(self, run_id: str | None = None, limit: int | None = None) -> list[Quarantined]:
+        """Stored quarantine entries (first quarantined by ``run_id`` if given), by file and record."""
+        sql = "SELECT file, record, reason, message, excerpt FROM quarantine"
+        args: list[Any] = []
+        if run_id is not None:
+            sql += " WHERE run_id = ?"
+            args.append(run_id)
+        sql += " ORDER BY file, record, reason"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [
+            Quarantined(file, record, ReasonCode(reason), message or "", excerpt or "")
+            for file, record, reason, message, excerpt in self._con.execute(sql, args).fetchall()
+        ]
+
+    # -- analysis and scores ------------------------------------------------------------------
+
+    def save_analysis(self, annotated: Iterable[AnnotatedConversation]) -> None:
+        """Replace ``turn_sentiment`` and ``trajectories`` of each annotated conversation."""
+        items = {a.id: a for a in annotated}
+        sentiment: list[rows.Row] = []
+        trajectories: list[rows.Row] = []
+        for item in items.values():
+            turn_rows, trajectory_rows = rows.analysis_rows(item)
+            sentiment += turn_rows
+            trajectories += trajectory_rows
+        with self.transaction():
+            self._delete_for("turn_sentiment", "conversation_id", list(items))
+            self._delete_for("trajectories", "conversation_id", list(items))
+            self._insert("turn_sentiment", rows.TURN_SENTIMENT_COLUMNS, sentiment)
+            self._insert("trajectories", rows.TRAJECTORY_COLUMNS, trajectories)
+
+    def save_scores(self, results: Iterable[ConversationScores]) -> None:
+        """Replace ``scores`` and ``findings`` of each (conversation, rubric version)."""
+        items = {(r.conversation_id, r.rubric_version): r for r in results}
+        by_version: dict[str, list[str]] = {}
+        scores: list[rows.Row] = []
+        findings: list[rows.Row] = []
+        for (cid, version), result in items.items():
+            by_version.setdefault(version, []).append(cid)
+            score_rows, finding_rows = rows.score_rows(result)
+            scores += score_rows
+            findings += finding_rows
+        with self.transaction():
+            for version, ids in by_version.items():
+                for table in ("scores", "findings"):
+                    self._delete_for(table, "conversation_id", ids, " AND rubric_version = ?", version)
+            self._insert("scores", rows.SCORE_COLUMNS, scores)
+            self._insert("findings", rows.FINDING_COLUMNS, findings)
+
+    # -- journeys -----------------------------------------------------------------------------
+
+    def contact_spans(self, customer_ids: Iterable[str] | None = None) -> list[ContactSpan]:
+        """Journey inputs for the given customers (all customers when None)."""
+        sql = "SELECT id, customer_id, started_at, ended_at FROM conversations WHERE customer_id IS NOT NULL"
+        args: list[Any] = []
+        if customer_ids is not None:
+            sql += " AND customer_id IN (SELECT unnest(?::VARCHAR[]))"
+            args.append(list(customer_ids))
+        return [
+            ContactSpan(cid, customer, rows.utc_time(start), rows.utc_time(end))
+            for cid, customer, start, end in self._con.execute(sql + " ORDER BY id", args).fetchall()
+        ]
+
+    def newest_contact_time(self) -> datetime | None:
+        """The latest start or end time of any stored conversation (UTC), or None."""
+        sql = "SELECT max(greatest(started_at, coalesce(ended_at, started_at))) FROM conversations"
+        return rows.utc_time(self._scalar(sql))
+
+    def censored_journey_customers(self) -> set[str]:
+        """Customers with a journey still open at the newest data (to rebuild as data arrives)."""
+        found = self._con.execute("SELECT DISTINCT customer_id FROM journeys WHERE right_censored")
+        return {customer for (customer,) in found.fetchall()}
+
+    def replace_journeys(self, journeys: Iterable[Journey], customer_ids: Iterable[str] | None = None) -> int:
+        """Replace all journeys of the customers in ``journeys`` and ``customer_ids``.
+
+        Pass ``customer_ids`` to also clear customers who no longer have any journey.
+        Returns the number of journeys stored.
+        """
+        items = list(journeys)
+        customers = sorted({j.customer_id for j in items} | set(customer_ids or ()))
+        heads, contacts = rows.journey_rows(items)
+        with self.transaction():
+            if customers:
+                self._con.execute(
+                    "DELETE FROM journey_contacts WHERE journey_id IN (SELECT journey_id FROM journeys "
+                    "WHERE customer_id IN (SELECT unnest(?::VARCHAR[])))",
+                    [customers],
+                )
+                self._delete_for("journeys", "customer_id", customers)
+            self._insert("journeys", rows.JOURNEY_COLUMNS, heads)
+            self._insert("journey_contacts", rows.JOURNEY_CONTACT_COLUMNS, contacts)
+        return len(heads)
+
+    def load_journeys(self, customer_ids: Iterable[str] | None = None) -> list[JourneyWithContinuations]:
+        """Stored journeys (of the given customers), by customer then start."""
+        sql = (
+            "SELECT j.journey_id, j.customer_id, j.started_at, j.ended_at, j.contacts, j.continuations, "
+            "j.repeat_contacts, j.right_censored, "
+            "list(c.conversation_id ORDER BY c.position), list(c.is_continuation ORDER BY c.position) "
+            "FROM journeys j LEFT JOIN journey_contacts c USING (journey_id)"
+        )
+        args: list[Any] = []
+        if customer_ids is not None:
+            sql += " WHERE j.customer_id IN (SELECT unnest(?::VARCHAR[]))"
+            args.append(list(customer_ids))
+        sql += " GROUP BY ALL ORDER BY j.customer_id, j.started_at, j.journey_id"
+        return [
+            JourneyWithContinuations(
+                id=jid,
+                customer_id=customer,
+                started_at=rows.utc_time(start),
+                ended_at=rows.utc_time(end),
+                contacts=n_contacts,
+                continuations=n_continuations,
+                repeat_contacts=repeats,
+                right_censored=censored,
+                conversation_ids=[c for c in conversation_ids if c is not None],
+                is_continuation=[] if None in flags else [bool(f) for f in flags],
+            )
+            for (jid, customer, start, end, n_contacts, n_continuations, repeats, censored,
+                 conversation_ids, flags) in self._con.execute(sql, args).fetchall()
+        ]  # fmt: skip
+
+    def journeys_for(self, conversation_ids: Iterable[str]) -> list[JourneyWithContinuations]:
+        """The stored journeys that contain any of ``conversation_ids``."""
+        wanted = set(conversation_ids)
+        found = self._con.execute(
+            "SELECT DISTINCT j.customer_id FROM journeys j JOIN journey_contacts c USING (journey_id) "
+            "WHERE c.conversation_id IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted(wanted)],
+        ).fetchall()
+        return [
+            j for j in self.load_journeys([c for (c,) in found]) if wanted.intersection(j.conversation_ids)
+        ]

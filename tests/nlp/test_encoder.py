@@ -1,0 +1,69 @@
+"""The encoder pass: normalised mean-pooled embeddings, order kept despite length sorting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from nlp.encoder import Encoder, mean_pool
+from nlp.models import load_encoder_model
+
+pytestmark = pytest.mark.models
+
+TEXTS = [
+    "I have called four times about the same bill.",
+    "ok",
+    "Let me transfer you to the billing department, they can look into the duplicate charge for you.",
+    "Thanks!",
+    "Why do I have to explain everything again?",
+]
+
+
+def _reference(encoder: Encoder, text: str) -> np.ndarray:
+    """One text, no padding, no batching: the sentence-transformers recipe written out."""
+    batch = encoder.tokenizer(text, return_tensors="pt", truncation=True, max_length=encoder.max_length)
+    with torch.inference_mode():
+        hidden = encoder.model(**batch).last_hidden_state
+    vector = mean_pool(hidden, batch["attention_mask"])
+    return torch.nn.functional.normalize(vector, dim=1)[0].numpy()
+
+
+def test_run_matches_unbatched_reference_in_input_order(encoder: Encoder) -> None:
+    result = encoder.run(TEXTS)
+    assert result.embeddings.shape == (len(TEXTS), 384) and result.embeddings.dtype == np.float32
+    assert np.allclose(np.linalg.norm(result.embeddings, axis=1), 1.0, atol=1e-5)
+    for row, text in enumerate(TEXTS):
+        assert np.allclose(result.embeddings[row], _reference(encoder, text), atol=1e-5)
+
+
+def test_small_batches_give_the_same_embeddings(encoder: Encoder) -> None:
+    small = Encoder(load_encoder_model(None), batch_size=2)
+    assert small.model is encoder.model  # weights are loaded once per process
+    assert np.allclose(small.run(TEXTS).embeddings, encoder.run(TEXTS).embeddings, atol=1e-5)
+
+
+def test_similar_sentences_are_closer_than_unrelated_ones(encoder: Encoder) -> None:
+    a, b, c = encoder.encode(
+        ["I already explained my problem to the last agent.", "I told the previous person all of this.", "Nice weather."]
+    )
+    assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_encode_caches_exemplars(encoder: Encoder) -> None:
+    first = encoder.encode(["I understand how frustrating that is.", "I'm sorry to hear that."])
+    cached = len(encoder._exemplars)
+    again = encoder.encode(["I'm sorry to hear that.", "I understand how frustrating that is."])
+    assert len(encoder._exemplars) == cached
+    assert np.array_equal(first[::-1], again)
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_empty_run(encoder: Encoder) -> None:
+    assert encoder.run([]).embeddings.shape == (0, 384)
+
+
+def test_long_text_is_truncated_not_rejected(encoder: Encoder) -> None:
+    long_text = "I was on hold and then the call dropped. " * 200
+    (vector,) = encoder.run([long_text]).embeddings
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-5)

@@ -1,0 +1,109 @@
+"""Trajectory logic: a table of (role, score) sequences and the trajectory they must give."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.annotated import Direction, Sentiment, SentimentLabel
+from nlp.trajectory import conversation_trajectories, customer_trajectory, direction_of, third
+from transcripts.model import Role
+
+C, A, B = Role.CUSTOMER, Role.AGENT, Role.BOT
+
+CASES = [
+    # id, turns, (start, end, delta, direction, customer_turns, agent_tone)
+    ("no turns", [], (None, None, None, None, 0, None)),
+    ("agent only", [(A, 0.4), (A, 0.2)], (None, None, None, None, 0, 0.3)),
+    ("one customer turn is flat", [(C, -0.9), (A, 0.5)], (-0.9, -0.9, 0.0, Direction.FLAT, 1, 0.5)),
+    ("two turns improving", [(C, -0.8), (A, 0.0), (C, 0.6)], (-0.8, 0.6, 1.4, Direction.IMPROVING, 2, 0.0)),
+    ("two turns worsening", [(C, 0.5), (C, -0.5)], (0.5, -0.5, -1.0, Direction.WORSENING, 2, None)),
+    ("small change is flat", [(C, 0.10), (C, 0.20)], (0.10, 0.20, 0.10, Direction.FLAT, 2, None)),
+    ("exactly threshold is not flat", [(C, 0.0), (C, 0.15)], (0.0, 0.15, 0.15, Direction.IMPROVING, 2, None)),
+    ("three turns: first vs last", [(C, -1.0), (C, 1.0), (C, 0.0)], (-1.0, 0.0, 1.0, Direction.IMPROVING, 3, None)),
+    (
+        "four turns: thirds of two",
+        [(C, -1.0), (C, -0.5), (C, 0.5), (C, 1.0)],
+        (-0.75, 0.75, 1.5, Direction.IMPROVING, 4, None),
+    ),
+    (
+        "six turns: thirds of two, middle ignored",
+        [(C, -0.2), (C, -0.4), (C, 1.0), (C, 1.0), (C, -0.6), (C, -0.8)],
+        (-0.3, -0.7, -0.4, Direction.WORSENING, 6, None),
+    ),
+    ("bot turns are not agent tone", [(B, -1.0), (C, 0.2), (A, 0.8)], (0.2, 0.2, 0.0, Direction.FLAT, 1, 0.8)),
+]
+
+
+@pytest.mark.parametrize(("turns", "expected"), [(t, e) for _, t, e in CASES], ids=[c[0] for c in CASES])
+def test_customer_trajectory_table(turns: list[tuple[Role, float]], expected: tuple) -> None:
+    result = customer_trajectory("c1", 0, turns)
+    start, end, delta, direction, customer_turns, agent_tone = expected
+    assert result.conversation_id == "c1" and result.leg == 0
+    for got, want in ((result.start, start), (result.end, end), (result.delta, delta), (result.agent_tone, agent_tone)):
+        if want is None:
+            assert got is None
+        else:
+            assert got == pytest.approx(want)
+    assert result.direction == direction
+    assert result.customer_turns == customer_turns
+
+
+@pytest.mark.parametrize(
+    ("delta", "threshold", "expected"),
+    [
+        (0.0, 0.15, Direction.FLAT),
+        (0.149, 0.15, Direction.FLAT),
+        (-0.149, 0.15, Direction.FLAT),
+        (0.15, 0.15, Direction.IMPROVING),
+        (-0.15, 0.15, Direction.WORSENING),
+        (0.3, 0.5, Direction.FLAT),
+        (0.01, 0.0, Direction.IMPROVING),
+    ],
+)
+def test_direction_threshold(delta: float, threshold: float, expected: Direction) -> None:
+    assert direction_of(delta, threshold) == expected
+
+
+@pytest.mark.parametrize(("n", "k"), [(1, 1), (2, 1), (3, 1), (4, 2), (6, 2), (7, 3), (9, 3), (10, 4)])
+def test_third_rounds_up(n: int, k: int) -> None:
+    assert third(n) == k
+
+
+def _s(score: float) -> Sentiment:
+    return Sentiment(SentimentLabel.NEUTRAL, score, "test")
+
+
+def test_conversation_trajectories_per_leg_then_whole(make_conversation) -> None:
+    conversation = make_conversation(
+        "c9",
+        [
+            (C, "my card was charged twice", 0),
+            (A, "let me transfer you", 0),
+            (C, "this is ridiculous", 1),
+            (A, "I can fix that now", 1),
+            (C, "thanks, that is great", 1),
+        ],
+        legs=3,
+    )
+    result = conversation_trajectories(conversation, [_s(-0.2), _s(0.1), _s(-0.9), _s(0.5), _s(0.8)])
+    assert [t.leg for t in result] == [0, 1, 2, None]
+    leg0, leg1, leg2, whole = result
+    assert (leg0.customer_turns, leg0.direction, leg0.delta) == (1, Direction.FLAT, 0.0)
+    assert leg1.start == pytest.approx(-0.9) and leg1.end == pytest.approx(0.8)
+    assert leg1.direction == Direction.IMPROVING and leg1.agent_tone == pytest.approx(0.5)
+    assert leg2.customer_turns == 0 and leg2.direction is None and leg2.agent_tone is None
+    assert whole.customer_turns == 3 and whole.start == pytest.approx(-0.2) and whole.end == pytest.approx(0.8)
+    assert whole.agent_tone == pytest.approx(0.3)
+
+
+def test_conversation_trajectories_uses_configured_threshold(make_conversation) -> None:
+    conversation = make_conversation("c2", [(C, "meh", 0), (C, "better", 0)])
+    sentiments = [_s(0.0), _s(0.3)]
+    assert conversation_trajectories(conversation, sentiments, 0.5)[-1].direction == Direction.FLAT
+    assert conversation_trajectories(conversation, sentiments, 0.15)[-1].direction == Direction.IMPROVING
+
+
+def test_conversation_trajectories_rejects_misaligned_sentiments(make_conversation) -> None:
+    conversation = make_conversation("c3", [(C, "hello", 0)])
+    with pytest.raises(ValueError, match="1 turns"):
+        conversation_trajectories(conversation, [], 0.15)

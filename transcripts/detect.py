@@ -1,0 +1,78 @@
+"""Pick the reader for a file by looking at its content.
+
+Every registered reader's ``sniff`` scores the decoded head of the file; the highest score
+wins. The file extension only breaks ties (and near-ties within ``TIE_MARGIN``), so a
+``.txt`` file holding JSON Lines is still read as JSON. Callers can override detection by
+passing a format name to ``read_path``.
+
+Example::
+
+    >>> detect_format(Path("exports/day1.jsonl"))
+    'json'
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from transcripts.readers.base import Reader, readers
+from transcripts.textio import sniff_text
+
+MIN_CONFIDENCE = 0.2
+"""Below this score no reader claims the file: it is quarantined as ``UNKNOWN_FORMAT``."""
+TIE_MARGIN = 0.05
+"""Scores this close to the best count as a tie, broken by the extension."""
+EXTENSION_HINTS: dict[str, tuple[str, ...]] = {
+    ".json": ("json", "contact_lens", "transcribe_call_analytics", "ccai_insights", "connect_ctr"),
+    ".jsonl": ("json", "connect_ctr"),
+    ".ndjson": ("json", "connect_ctr"),
+    ".csv": ("csv",),
+    ".tsv": ("csv",),
+    ".txt": ("text",),
+    ".log": ("text",),
+    ".vtt": ("webvtt",),
+}
+"""Extension -> reader names it suggests, most likely first (tie-break only)."""
+
+_log = logging.getLogger(__name__)
+
+
+def _safe_sniff(reader: Reader, head: str, path: Path) -> float:
+    try:
+        score = float(reader.sniff(head, path))
+    except Exception:  # noqa: BLE001 - a buggy sniffer must not stop detection of other files
+        _log.exception("sniff of reader %s failed on %s", reader.name, path)
+        return 0.0
+    return min(max(score, 0.0), 1.0)
+
+
+def sniff_scores(path: Path, candidates: Mapping[str, Reader] | None = None) -> dict[str, float]:
+    """Every candidate reader's confidence for ``path`` (registered readers by default)."""
+    head = sniff_text(path)
+    if not head.strip():
+        return {}
+    pool = readers() if candidates is None else candidates
+    return {name: _safe_sniff(reader, head, path) for name, reader in pool.items()}
+
+
+def detect_format(path: Path | str, candidates: Mapping[str, Reader] | None = None) -> str | None:
+    """Name of the reader for ``path``, or None when no reader is confident enough.
+
+    ``candidates`` restricts or replaces the registered readers (e.g. to force a family).
+    """
+    path = Path(path)
+    scores = sniff_scores(path, candidates)
+    if not scores:
+        return None
+    best = max(scores.values())
+    if best < MIN_CONFIDENCE:
+        return None
+    close = [name for name, score in scores.items() if score >= best - TIE_MARGIN]
+    hints = EXTENSION_HINTS.get(path.suffix.lower(), ())
+
+    hinted = [name for name in close if name in hints]
+    if hinted:
+        return min(hinted, key=hints.index)
+    return max(sorted(close), key=scores.__getitem__)

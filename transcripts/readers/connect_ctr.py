@@ -1,0 +1,641 @@
+"""Amazon Connect contact records (CTRs): routing metadata, no transcript.
+
+A file holds CTRs as a JSON array, as JSON Lines, or as objects concatenated back to back
+(what a Kinesis Data Firehose delivery to S3 writes). Records arrive at least once, so
+they are deduplicated on ``ContactId`` keeping the latest ``LastUpdateTimestamp`` (each
+dropped copy is reported as a ``DuplicateRecord``). The contact records of one transfer
+chain (linked by ``InitialContactId``, ``PreviousContactId`` and ``NextContactId``) are
+stitched into ONE conversation, id = the initial ``ContactId``, with one leg per record
+in chain order and events for queue waits, holds, transfers and disconnects. CTRs carry
+no transcript, so these conversations have ``turns == []``.
+
+Limitation: chains are stitched within one file. A chain whose records are spread over
+several files becomes one partial conversation per file, all with the initial contact's
+id; ``extra["connect_ctr"]["missing_contact_ids"]`` names the linked contacts that were
+not in the file. Hold times are totals per contact (``CustomerHoldDuration``,
+``NumberOfHolds``, ``LongestHoldDuration``): each hold becomes a ``hold_start`` event
+without a timestamp.
+
+Example::
+
+    for result in read(Path("ctr-2026-11-21.jsonl")):
+        ...  # Conversation (one per chain), Quarantined, or DuplicateRecord
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from transcripts.model import Channel, Conversation, Event, EventType, Leg, LegEnd, LegStart, Role
+from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers.base import DuplicateRecord, Reader, ReadResult, register
+from transcripts.textio import excerpt, read_text_document
+
+NAME = "connect_ctr"
+
+_CHANNELS = {"VOICE": Channel.CALL, "CHAT": Channel.CHAT}
+
+_STARTS = {
+    "INBOUND": LegStart.INBOUND,
+    "OUTBOUND": LegStart.OUTBOUND,
+    "TRANSFER": LegStart.TRANSFER,
+    "EXTERNAL_OUTBOUND": LegStart.OUTBOUND,
+    "QUEUE_TRANSFER": LegStart.QUEUE_TRANSFER,
+    "CALLBACK": LegStart.CALLBACK,
+}
+"""InitiationMethod -> how the leg began; API is INBOUND for chat (StartChatContact), else OUTBOUND."""
+
+_SIDE_METHODS = frozenset({"MONITOR", "DISCONNECT"})
+"""Contacts that are not a stretch of the customer's conversation (a supervisor listening in,
+the disconnect flow after the customer left): listed in ``extra``, never a leg."""
+
+_DISCONNECTS: dict[str, tuple[LegEnd, Role | None]] = {
+    "CUSTOMER_DISCONNECT": (LegEnd.CUSTOMER_DISCONNECT, Role.CUSTOMER),
+    "AGENT_DISCONNECT": (LegEnd.AGENT_DISCONNECT, Role.AGENT),
+    "AGENT_NETWORK_DISCONNECT": (LegEnd.SYSTEM_DISCONNECT, Role.SYSTEM),
+    "THIRD_PARTY_DISCONNECT": (LegEnd.UNKNOWN, None),
+    "TELECOM_PROBLEM": (LegEnd.SYSTEM_DISCONNECT, Role.SYSTEM),
+    "CONTACT_FLOW_DISCONNECT": (LegEnd.SYSTEM_DISCONNECT, Role.SYSTEM),
+    "CUSTOMER_CONNECTION_NOT_ESTABLISHED": (LegEnd.SYSTEM_DISCONNECT, Role.SYSTEM),
+    "EXPIRED": (LegEnd.SYSTEM_DISCONNECT, Role.SYSTEM),
+    "IDLE_DISCONNECT": (LegEnd.SYSTEM_DISCONNECT, Role.SYSTEM),
+    "API": (LegEnd.SYSTEM_DISCONNECT, Role.SYSTEM),
+    "BARGED": (LegEnd.AGENT_DISCONNECT, Role.AGENT),
+    "OTHER": (LegEnd.UNKNOWN, None),
+}
+"""DisconnectReason -> (how the leg ended, who hung up)."""
+
+_CUSTOMER_ID_ATTRIBUTES = ("customer_id", "CustomerId", "customerId", "CustomerID", "customer_number")
+_WARM_ATTRIBUTES = ("transfer_type", "TransferType", "transferType")
+_WARM_FLAG_ATTRIBUTES = ("warm_transfer", "WarmTransfer", "warmTransfer")
+_NEXT_OBJECT = re.compile(r"\}\s*\{")
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One top-level JSON value of a CTR file: its 1-based position, first line and value."""
+
+    number: int
+    line: int
+    value: Any
+
+    @property
+    def locator(self) -> str:
+        """Where a person finds the record: ``record 3 (ContactId=abc)``."""
+        contact_id = self.value.get("ContactId") if isinstance(self.value, dict) else None
+        suffix = f" (ContactId={contact_id})" if isinstance(contact_id, str) and contact_id else ""
+        return f"record {self.number}{suffix}"
+
+
+def sniff(head: str, path: Path) -> float:
+    """Confidence that ``head`` starts a file of Connect contact records."""
+    if '"ContactId"' not in head:
+        return 0.0
+    keys = ("InitiationMethod", "InitiationTimestamp", "DisconnectTimestamp", "InitialContactId")
+    hits = sum(f'"{key}"' in head for key in keys)
+    if hits >= 2:
+        return 0.95
+    return 0.5 if hits == 1 else 0.1
+
+
+def read(path: Path) -> Iterator[ReadResult]:
+    """Yield one conversation per contact chain, plus quarantine entries and dropped duplicates."""
+    text = read_text_document(path)
+    if isinstance(text, Quarantined):
+        yield text
+        return
+    latest: dict[str, RawRecord] = {}
+    for item in scan_values(text, path):
+        if isinstance(item, Quarantined):
+            yield item
+            continue
+        problem = _record_problem(item, path)
+        if problem is not None:
+            yield problem
+            continue
+        contact_id = item.value["ContactId"]
+        kept = latest.get(contact_id)
+        if kept is None:
+            latest[contact_id] = item
+            continue
+        newer, older = (item, kept) if _updated(item) >= _updated(kept) else (kept, item)
+        latest[contact_id] = newer
+        yield DuplicateRecord(str(path), older.locator, newer.locator)
+    for chain in contact_chains(list(latest.values())):
+        yield conversation_from_chain(chain, path)
+
+
+def scan_values(text: str, path: Path) -> Iterator[RawRecord | Quarantined]:
+    """The top-level JSON values of ``text``: array elements, JSON lines or concatenated objects.
+
+    A value that does not parse is quarantined (``TRUNCATED`` when its line, or the text,
+    ends inside it; else ``INVALID_JSON``) and scanning resumes at the next record: the
+    next line for JSON Lines, the next ``}{`` for concatenated objects, the next element at
+    the first element's indentation for a pretty-printed array (a broken element of a
+    one-line array ends the scan).
+    """
+    decoder = json.JSONDecoder()
+    size = len(text)
+    pos = _skip_space(text, 0)
+    in_array = pos < size and text[pos] == "["
+    if in_array:
+        pos = _skip_space(text, pos + 1)
+    element_prefix = _line_prefix(text, pos) if in_array else None
+    single_lines = not in_array  # JSON Lines until a record spans lines
+    number, line, counted = 0, 1, 0
+    while pos < size:
+        if in_array and text[pos] == "]":
+            break
+        number += 1
+        line += text.count("\n", counted, pos)
+        counted = pos
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            yield _broken_record(path, number, line, text, pos, exc, single_lines)
+            pos = _resync(text, pos, in_array, single_lines, element_prefix)
+            continue
+        single_lines = single_lines and text.find("\n", pos, end) == -1
+        yield RawRecord(number, line, value)
+        pos = _skip_space(text, end)
+        if in_array and pos < size and text[pos] == ",":
+            pos = _skip_space(text, pos + 1)
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _line_prefix(text: str, pos: int) -> str | None:
+    """The whitespace before ``pos`` on its line, or None if something else precedes it."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    prefix = text[line_start:pos]
+    return prefix if not prefix.strip() else None
+
+
+def _broken_record(
+    path: Path,
+    number: int,
+    line: int,
+    text: str,
+    start: int,
+    exc: json.JSONDecodeError | RecursionError,
+    single_line: bool,
+) -> Quarantined:
+    record = f"record {number}"
+    snippet = excerpt(text[start : start + 400])
+    if isinstance(exc, RecursionError):
+        message = f"{record} (line {line}) is nested too deeply"
+        return Quarantined(str(path), record, ReasonCode.INVALID_JSON, message, snippet)
+    if single_line:
+        line_end = text.find("\n", start)
+        limit = len(text[start : line_end if line_end != -1 else len(text)].rstrip()) + start
+    else:
+        limit = len(text.rstrip())
+    truncated = exc.pos >= limit or exc.msg.startswith("Unterminated string")
+    reason = ReasonCode.TRUNCATED if truncated else ReasonCode.INVALID_JSON
+    what = "ends before its JSON is complete" if truncated else "is not valid JSON"
+    message = f"{record} (line {line}) {what}: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    return Quarantined(str(path), record, reason, message, snippet)
+
+
+def _resync(text: str, failed_at: int, in_array: bool, single_lines: bool, prefix: str | None) -> int:
+    """Where the next record may start after a broken one at ``failed_at`` (end of text if none)."""
+    if in_array:
+        if prefix is None:
+            return len(text)
+        index = text.find("\n" + prefix + "{", failed_at)
+        return len(text) if index == -1 else index + 1 + len(prefix)
+    if single_lines:
+        index = text.find("\n", failed_at)
+        return len(text) if index == -1 else _skip_space(text, index)
+    match = _NEXT_OBJECT.search(text, failed_at + 1)
+    return len(text) if match is None else match.end() - 1
+
+
+def _record_problem(item: RawRecord, path: Path) -> Quarantined | None:
+    """A quarantine entry if ``item`` is not a contact record with a ``ContactId``."""
+    if not isinstance(item.value, dict):
+        kind = type(item.value).__name__
+        return Quarantined(
+            str(path),
+            item.locator,
+            ReasonCode.INVALID_RECORD,
+            f"{item.locator} is a JSON {kind}, not a contact record object",
+            excerpt(json.dumps(item.value, default=str)),
+        )
+    contact_id = item.value.get("ContactId")
+    if not isinstance(contact_id, str) or not contact_id.strip():
+        return Quarantined(
+            str(path),
+            item.locator,
+            ReasonCode.MISSING_FIELD,
+            f"{item.locator} has no ContactId; contact records are keyed on it",
+            excerpt(json.dumps(item.value, default=str)),
+        )
+    return None
+
+
+def _updated(item: RawRecord) -> datetime:
+    return parse_timestamp(item.value.get("LastUpdateTimestamp")) or datetime.min.replace(tzinfo=UTC)
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """An aware UTC datetime from an ISO 8601 string or epoch seconds/milliseconds; None if absent/bad."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        if isinstance(value, int | float):
+            seconds = value / 1000 if value > 1e11 else value
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        if isinstance(value, str) and value.strip():
+            parsed = datetime.fromisoformat(value.strip())
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def contact_chains(records: list[RawRecord]) -> list[list[RawRecord]]:
+    """Group records linked by Initial/Previous/NextContactId; each group in chain order.
+
+    Order follows ``PreviousContactId``/``NextContactId`` links from the record with no
+    predecessor in the group; ties and unlinked records fall back to ``InitiationTimestamp``
+    and then file order. Groups come out in the file order of their first record.
+    """
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        root = node
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    for item in records:
+        contact_id = item.value["ContactId"]
+        find(contact_id)
+        for key in ("InitialContactId", "PreviousContactId", "NextContactId"):
+            linked = item.value.get(key)
+            if isinstance(linked, str) and linked:
+                parent[find(linked)] = find(contact_id)
+    groups: dict[str, list[RawRecord]] = {}
+    for item in records:
+        groups.setdefault(find(item.value["ContactId"]), []).append(item)
+    return [_chain_order(group) for group in groups.values()]
+
+
+def _chain_order(group: list[RawRecord]) -> list[RawRecord]:
+    by_id = {item.value["ContactId"]: item for item in group}
+    successor: dict[str, str] = {}
+    for item in group:
+        previous, following = item.value.get("PreviousContactId"), item.value.get("NextContactId")
+        if previous in by_id:
+            successor.setdefault(previous, item.value["ContactId"])
+        if following in by_id:
+            successor.setdefault(item.value["ContactId"], following)
+    has_predecessor = set(successor.values())
+
+    def when(item: RawRecord) -> tuple[datetime, int]:
+        started = parse_timestamp(item.value.get("InitiationTimestamp"))
+        return started or datetime.max.replace(tzinfo=UTC), item.number
+
+    ordered: list[RawRecord] = []
+    seen: set[str] = set()
+    starts = sorted((item for item in group if item.value["ContactId"] not in has_predecessor), key=when)
+    for item in [*starts, *sorted(group, key=when)]:
+        contact_id = item.value["ContactId"]
+        while contact_id not in seen and contact_id in by_id:
+            seen.add(contact_id)
+            ordered.append(by_id[contact_id])
+            contact_id = successor.get(contact_id, "")
+    return ordered
+
+
+def conversation_from_chain(chain: list[RawRecord], path: Path) -> Conversation | Quarantined:
+    """One conversation from the ordered contact records of a chain, or a quarantine entry."""
+    locator = ", ".join(item.locator for item in chain)
+    try:
+        return _build_conversation(chain, path, locator)
+    except (ValidationError, ValueError, TypeError, AttributeError, KeyError) as exc:
+        return Quarantined(
+            str(path),
+            locator,
+            ReasonCode.INVALID_RECORD,
+            f"contact records {locator} do not form a valid conversation: {_first_line(exc)}",
+            excerpt(json.dumps(chain[0].value, default=str)),
+        )
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _build_conversation(chain: list[RawRecord], path: Path, locator: str) -> Conversation | Quarantined:
+    records = [item.value for item in chain]
+    leg_records = [r for r in records if str(r.get("InitiationMethod", "")).upper() not in _SIDE_METHODS]
+    if not leg_records:
+        methods = sorted({str(r.get("InitiationMethod")) for r in records})
+        return Quarantined(
+            str(path),
+            locator,
+            ReasonCode.INVALID_RECORD,
+            f"{locator}: only {'/'.join(methods)} contacts, no customer conversation to review",
+        )
+    channel_name = next((str(r["Channel"]).upper() for r in leg_records if r.get("Channel")), None)
+    channel = _CHANNELS.get(channel_name or "")
+    if channel is None:
+        reason = ReasonCode.MISSING_FIELD if channel_name is None else ReasonCode.INVALID_RECORD
+        detail = "no Channel" if channel_name is None else f"Channel {channel_name} (only VOICE and CHAT)"
+        return Quarantined(str(path), locator, reason, f"{locator}: {detail}; cannot tell call from chat")
+    origin = _origin(records)
+    legs = [_leg(index, record, channel, origin) for index, record in enumerate(leg_records)]
+    _mark_transfers(legs, leg_records)
+    events = _events(legs, leg_records, origin)
+    contact_ids = [r["ContactId"] for r in records]
+    linked = {
+        r.get(key)
+        for r in records
+        for key in ("InitialContactId", "PreviousContactId", "NextContactId")
+        if isinstance(r.get(key), str) and r.get(key)
+    }
+    initial = next(
+        (r["InitialContactId"] for r in records if isinstance(r.get("InitialContactId"), str)),
+        leg_records[0]["ContactId"],
+    )
+    ends = [t for t in (parse_timestamp(r.get("DisconnectTimestamp")) for r in records) if t]
+    return Conversation(
+        id=initial,
+        channel=channel,
+        customer_id=_customer_id(records),
+        started_at=origin,
+        ended_at=max(ends) if ends else None,
+        source_file=str(path),
+        source_format=NAME,
+        source_record=locator,
+        legs=legs,
+        turns=[],
+        events=events,
+        extra={
+            "contact_ids": contact_ids,
+            NAME: {
+                "missing_contact_ids": sorted(linked - set(contact_ids)),
+                "side_contacts": [
+                    {"ContactId": r["ContactId"], "InitiationMethod": r.get("InitiationMethod")}
+                    for r in records
+                    if r not in leg_records
+                ],
+                "attributes": _attributes(leg_records[-1]),
+            },
+        },
+    )
+
+
+def _origin(records: list[dict[str, Any]]) -> datetime | None:
+    known = [t for t in (parse_timestamp(r.get("InitiationTimestamp")) for r in records) if t]
+    return min(known) if known else None
+
+
+def _offset(value: Any, origin: datetime | None) -> int | None:
+    moment = parse_timestamp(value)
+    if moment is None or origin is None:
+        return None
+    return max(0, round((moment - origin).total_seconds() * 1000))
+
+
+def _seconds_ms(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    return round(value * 1000)
+
+
+def _section(record: dict[str, Any], key: str) -> dict[str, Any]:
+    value = record.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _attributes(record: dict[str, Any]) -> dict[str, Any]:
+    return _section(record, "Attributes")
+
+
+def _name(value: Any) -> str | None:
+    """A display name from a string or a ``{"Name": ...}`` object (RoutingProfile, Queue)."""
+    if isinstance(value, dict):
+        value = value.get("Name")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def agent_id(agent: dict[str, Any]) -> str | None:
+    """``Agent.Username``, else the last path segment of ``Agent.ARN``."""
+    username = agent.get("Username")
+    if isinstance(username, str) and username.strip():
+        return username.strip()
+    arn = agent.get("ARN")
+    if isinstance(arn, str) and arn.strip():
+        return arn.strip().rstrip("/").rsplit("/", 1)[-1]
+    return None
+
+
+def _leg(index: int, record: dict[str, Any], channel: Channel, origin: datetime | None) -> Leg:
+    agent = _section(record, "Agent")
+    queue = _section(record, "Queue")
+    method = str(record.get("InitiationMethod") or "").upper()
+    if method == "API":
+        started = LegStart.INBOUND if channel is Channel.CHAT else LegStart.OUTBOUND
+    else:
+        started = _STARTS.get(method, LegStart.INBOUND)
+    reason = str(record.get("DisconnectReason") or "").upper()
+    ended = _DISCONNECTS.get(reason, (LegEnd.UNKNOWN, None))[0]
+    identity = agent_id(agent) if agent else None
+    return Leg(
+        index=index,
+        participant_role=Role.AGENT if identity else Role.IVR,
+        agent_id=identity,
+        department=_name(queue),
+        queue=_name(queue),
+        started_via=started,
+        ended_via=ended,
+        start_ms=_offset(record.get("InitiationTimestamp"), origin),
+        end_ms=_offset(record.get("DisconnectTimestamp"), origin),
+        extra={
+            NAME: {
+                "ContactId": record["ContactId"],
+                "InitiationMethod": record.get("InitiationMethod"),
+                "DisconnectReason": record.get("DisconnectReason"),
+                "RoutingProfile": _name(agent.get("RoutingProfile")),
+                "AgentInteractionDuration": agent.get("AgentInteractionDuration"),
+                "AfterContactWorkDuration": agent.get("AfterContactWorkDuration"),
+                "ConnectedToAgentTimestamp": agent.get("ConnectedToAgentTimestamp"),
+            }
+        },
+    )
+
+
+def _transferred(record: dict[str, Any]) -> bool:
+    return bool(record.get("TransferCompletedTimestamp") or record.get("TransferredToEndpoint"))
+
+
+def _mark_transfers(legs: list[Leg], records: list[dict[str, Any]]) -> None:
+    """A leg followed by a (queue) transfer leg, or with transfer fields, ended by transfer."""
+    for index, (leg, record) in enumerate(zip(legs, records, strict=True)):
+        following = legs[index + 1] if index + 1 < len(legs) else None
+        by_link = following is not None and following.started_via in (
+            LegStart.TRANSFER,
+            LegStart.QUEUE_TRANSFER,
+        )
+        if by_link or _transferred(record):
+            leg.ended_via = LegEnd.TRANSFERRED
+
+
+def _warm(*records: dict[str, Any]) -> bool | None:
+    """Whether a transfer was warm, when a contact attribute says so; None when unknown."""
+    for record in records:
+        attributes = _attributes(record)
+        for key in _WARM_ATTRIBUTES:
+            kind = str(attributes.get(key, "")).strip().lower()
+            if kind in ("warm", "cold"):
+                return kind == "warm"
+        for key in _WARM_FLAG_ATTRIBUTES:
+            flag = str(attributes.get(key, "")).strip().lower()
+            if flag in ("true", "yes", "1", "false", "no", "0"):
+                return flag in ("true", "yes", "1")
+    return None
+
+
+def _hold_events(leg: Leg, agent: dict[str, Any]) -> list[Event]:
+    """One ``hold_start`` per hold, from the per-contact totals (no timestamps in CTRs).
+
+    The total is ``CustomerHoldDuration`` (``HoldDuration`` in some exports). The longest
+    hold gets ``LongestHoldDuration``; with two holds the other is the rest of the total;
+    with more, the rest is split evenly and marked ``duration_estimated``.
+    """
+    total = _seconds_ms(agent.get("CustomerHoldDuration", agent.get("HoldDuration")))
+    count = agent.get("NumberOfHolds")
+    if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+        count = 1 if total else 0
+    if count == 0:
+        return []
+    longest = _seconds_ms(agent.get("LongestHoldDuration"))
+    if count == 1:
+        durations: list[tuple[int | None, bool]] = [(total if total is not None else longest, False)]
+    elif longest is not None and total is not None:
+        rest = max(0, total - longest)
+        share = round(rest / (count - 1))
+        durations = [(longest, False)] + [(share, count > 2)] * (count - 1)
+    else:
+        durations = [(None, False)] * count
+    summary = {"HoldDurationMillis": total, "NumberOfHolds": agent.get("NumberOfHolds")}
+    return [
+        Event(
+            type=EventType.HOLD_START,
+            duration_ms=duration,
+            leg=leg.index,
+            extra={NAME: {**summary, "duration_estimated": estimated}},
+        )
+        for duration, estimated in durations
+    ]
+
+
+def _events(legs: list[Leg], records: list[dict[str, Any]], origin: datetime | None) -> list[Event]:
+    events: list[Event] = []
+    for index, (leg, record) in enumerate(zip(legs, records, strict=True)):
+        queue = _section(record, "Queue")
+        if queue:
+            enqueued, dequeued = queue.get("EnqueueTimestamp"), queue.get("DequeueTimestamp")
+            wait = _seconds_ms(queue.get("Duration"))
+            if wait is None:
+                start, end = _offset(enqueued, origin), _offset(dequeued, origin)
+                wait = end - start if start is not None and end is not None and end >= start else None
+            events.append(
+                Event(
+                    type=EventType.QUEUE_WAIT,
+                    at_ms=_offset(enqueued, origin),
+                    duration_ms=wait,
+                    leg=index,
+                    to_department=leg.department,
+                    reason=_name(queue),
+                )
+            )
+        events.extend(_hold_events(leg, _section(record, "Agent")))
+        following = legs[index + 1] if index + 1 < len(legs) else None
+        if leg.ended_via is LegEnd.TRANSFERRED:
+            events.append(_transfer(leg, following, record, records, index, origin))
+        else:
+            events.append(_disconnect(leg, record, origin))
+    return events
+
+
+def _transfer(
+    leg: Leg,
+    following: Leg | None,
+    record: dict[str, Any],
+    records: list[dict[str, Any]],
+    index: int,
+    origin: datetime | None,
+) -> Event:
+    next_record = records[index + 1] if following is not None else {}
+    at = _offset(record.get("TransferCompletedTimestamp"), origin)
+    if at is None and following is not None:
+        at = following.start_ms
+    endpoint = _section(record, "TransferredToEndpoint")
+    return Event(
+        type=EventType.TRANSFER,
+        at_ms=at,
+        leg=leg.index,
+        from_leg=leg.index,
+        to_leg=following.index if following else None,
+        from_department=leg.department,
+        to_department=following.department if following else None,
+        from_agent=leg.agent_id,
+        to_agent=following.agent_id if following else None,
+        warm=_warm(record, next_record),
+        reason=str(following.started_via) if following else "transferred out of this file's records",
+        extra={NAME: {"TransferredToEndpoint": endpoint}} if endpoint else {},
+    )
+
+
+def _disconnect(leg: Leg, record: dict[str, Any], origin: datetime | None) -> Event:
+    reason = str(record.get("DisconnectReason") or "").upper()
+    by = _DISCONNECTS.get(reason, (LegEnd.UNKNOWN, None))[1]
+    return Event(
+        type=EventType.DISCONNECT,
+        at_ms=_offset(record.get("DisconnectTimestamp"), origin),
+        leg=leg.index,
+        by=by,
+        reason=reason or None,
+    )
+
+
+def _customer_id(records: list[dict[str, Any]]) -> str | None:
+    for record in records:
+        attributes = _attributes(record)
+        for key in _CUSTOMER_ID_ATTRIBUTES:
+            value = attributes.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+                return str(value).strip()
+    for record in records:
+        address = _section(record, "CustomerEndpoint").get("Address")
+        if isinstance(address, str) and address.strip():
+            return address.strip()
+    return None
+
+
+READER = register(
+    Reader(
+        name=NAME,
+        description="Amazon Connect contact records (JSON array, JSON Lines or concatenated objects)",
+        sniff=sniff,
+        read=read,
+    )
+)

@@ -1,0 +1,475 @@
+"""Amazon Connect Contact Lens analysis output (voice and chat, raw and redacted).
+
+One JSON document per contact: ``Participants`` says who is who, ``Transcript`` holds the
+utterances (voice: ``BeginOffsetMillis``/``EndOffsetMillis``) or the chat messages and
+events (``AbsoluteTime``, ``Type`` MESSAGE/EVENT, ``ContentType``). A transcript item's
+``ParticipantId`` is only an id: it is always mapped through ``Participants`` (in real
+output it is often the literal role, but it may be opaque); an id that is not listed there
+quarantines the file as ``UNKNOWN_SPEAKER`` naming the item. Redacted output passes through
+as it is (``[PII]`` stays in the text, the redaction spans stay in ``extra``).
+
+Vendor analytics are kept, never interpreted: each turn's ``Sentiment``, ``IssuesDetected``,
+loudness and redaction under ``turn.extra["contact_lens"]``; ``Categories``,
+``ConversationCharacteristics``, ``CustomerMetadata`` and the job fields under
+``conversation.extra["contact_lens"]``. Conversation id is ``CustomerMetadata.ContactId``,
+else the file stem. The shared pieces (turn extras, conversation extras, channel) are also
+used by ``transcripts.readers.transcribe_call_analytics``: Transcribe Call Analytics writes
+the same shape.
+
+Example::
+
+    [conversation] = read(Path("analysis/Voice/2026/11/21/6a1f0c52_analysis.json"))
+    conversation.turns[0].extra["contact_lens"]["Sentiment"]  # 'NEUTRAL'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from transcripts.legs import LegTracker, order_turns
+from transcripts.model import Channel, Conversation, EventType, Role, Turn
+from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers.base import Reader, ReadResult, register
+from transcripts.roles import parse_role
+from transcripts.textio import excerpt, load_json_document
+
+NAME = "contact_lens"
+
+CHANNELS = {"VOICE": Channel.CALL, "CHAT": Channel.CHAT}
+"""The analytics ``Channel`` field -> canonical channel."""
+
+VENDOR_ROLES = {"CUSTOMBOT": Role.BOT, "SUPERVISOR": Role.AGENT}
+"""Connect participant roles missing from ``transcripts/roles.yaml`` (normalised spelling)."""
+
+TURN_FIELDS = (
+    "Id",
+    "Sentiment",
+    "IssuesDetected",
+    "OutcomesDetected",
+    "ActionItemsDetected",
+    "LoudnessScore",
+    "LoudnessScores",
+    "Redaction",
+    "ContentType",
+)
+"""Per-item vendor fields kept in ``turn.extra``."""
+
+CONVERSATION_FIELDS = (
+    "Version",
+    "AccountId",
+    "JobName",
+    "JobStatus",
+    "JobDetails",
+    "LanguageCode",
+    "Channel",
+    "ContentMetadata",
+    "Categories",
+    "ConversationCharacteristics",
+    "CustomModels",
+    "CustomerMetadata",
+    "Participants",
+)
+"""Document-level vendor fields kept in ``conversation.extra``."""
+
+_EVENT_PREFIX = "application/vnd.amazonaws.connect.event."
+_KEPT_EVENTS = frozenset(
+    {"participant.joined", "participant.left", "transfer.succeeded", "transfer.failed", "chat.ended"}
+)
+_EVENT_FIELDS = ("Id", "AbsoluteTime", "ContentType", "ParticipantId", "ParticipantRole", "DisplayName")
+
+
+class AnalyticsError(ValueError):
+    """A document that cannot become a conversation; carries the quarantine details."""
+
+    def __init__(self, record: str, reason: ReasonCode, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.record = record
+        self.reason = reason
+        self.message = message
+        self.data = data
+
+    def quarantined(self, path: Path) -> Quarantined:
+        """The quarantine entry for this problem in ``path``."""
+        snippet = ""
+        if self.data is not None:
+            snippet = excerpt(json.dumps(self.data, default=str, ensure_ascii=False))
+        return Quarantined(str(path), self.record, self.reason, self.message, snippet)
+
+
+@dataclass
+class Speaker:
+    """A participant as the transcript refers to it."""
+
+    participant_id: str
+    role: Role
+    name: str | None = None
+
+
+@dataclass
+class Entry:
+    """A transcript item in time order: a turn to add, or a chat event (``event`` set)."""
+
+    position: int
+    start_ms: int | None
+    end_ms: int | None = None
+    speaker: Speaker | None = None
+    text: str = ""
+    event: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def sniff(head: str, path: Path) -> float:
+    """Confidence that ``head`` starts a Contact Lens analysis output file."""
+    if '"Transcript"' not in head and '"ConversationCharacteristics"' not in head:
+        return 0.0
+    score = 0.3
+    if '"ParticipantId"' in head:
+        score += 0.4
+    if '"CustomerMetadata"' in head or '"Participants"' in head:
+        score += 0.2
+    if '"ContactId"' in head and '"InstanceId"' in head:
+        score += 0.05
+    return min(score, 0.95)
+
+
+def read(path: Path) -> Iterator[ReadResult]:
+    """Yield the one conversation of a Contact Lens output file, or its quarantine entry."""
+    document = load_json_document(path)
+    if isinstance(document, Quarantined):
+        yield document
+        return
+    yield conversation_from_analysis(document, path)
+
+
+def conversation_from_analysis(document: Any, path: Path) -> Conversation | Quarantined:
+    """The conversation in a parsed Contact Lens document, or a quarantine entry for ``path``."""
+    try:
+        return _build(document, path)
+    except AnalyticsError as problem:
+        return problem.quarantined(path)
+    except (ValidationError, ValueError, TypeError, AttributeError, KeyError) as exc:
+        message = f"not a valid Contact Lens document: {first_line(exc)}"
+        return AnalyticsError("file", ReasonCode.INVALID_RECORD, message).quarantined(path)
+
+
+def first_line(exc: Exception) -> str:
+    """The first line of an exception's message (pydantic errors run to many lines)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def analytics_document(document: Any) -> dict[str, Any]:
+    """``document`` as a dict with a ``Transcript`` list, else an ``AnalyticsError``."""
+    if not isinstance(document, dict):
+        kind = type(document).__name__
+        raise AnalyticsError("file", ReasonCode.INVALID_RECORD, f"document is a JSON {kind}, not an object")
+    transcript = document.get("Transcript")
+    if transcript is None:
+        status = document.get("JobStatus")
+        detail = f" (JobStatus {status})" if status and status != "COMPLETED" else ""
+        raise AnalyticsError("file", ReasonCode.NO_TURNS, f"no Transcript in the analysis output{detail}")
+    if not isinstance(transcript, list):
+        kind = type(transcript).__name__
+        raise AnalyticsError("Transcript", ReasonCode.INVALID_RECORD, f"Transcript is a {kind}, not a list")
+    return document
+
+
+def analytics_channel(document: dict[str, Any], default: Channel) -> Channel:
+    """The channel from ``Channel`` (VOICE/CHAT); ``default`` when absent."""
+    value = document.get("Channel")
+    if value is None:
+        return default
+    channel = CHANNELS.get(str(value).upper())
+    if channel is None:
+        message = f"Channel {value!r} is not VOICE or CHAT"
+        raise AnalyticsError("Channel", ReasonCode.INVALID_RECORD, message)
+    return channel
+
+
+def analytics_language(document: dict[str, Any]) -> str:
+    """The primary language subtag of ``LanguageCode`` (``en-US`` -> ``en``); ``en`` if absent."""
+    code = document.get("LanguageCode")
+    if isinstance(code, str) and code.strip():
+        return code.strip().split("-")[0].lower()
+    return "en"
+
+
+def vendor_fields(source: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of ``source`` named in ``names`` that are present, as they are."""
+    return {name: source[name] for name in names if name in source}
+
+
+def item_locator(position: int, item: Any, key: str = "Transcript") -> str:
+    """``Transcript[3] (Id=...)``: where a person finds the item in the file."""
+    item_id = item.get("Id") if isinstance(item, dict) else None
+    return f"{key}[{position}]" + (f" (Id={item_id})" if item_id else "")
+
+
+def millis(value: Any) -> int | None:
+    """A non-negative integer millisecond offset from an int/float, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    return round(value)
+
+
+def role_of(value: Any) -> Role | None:
+    """A Connect participant role (``AGENT``, ``CUSTOM_BOT``...) as a canonical role."""
+    if not isinstance(value, str):
+        return None
+    role = parse_role(value)
+    if role is None:
+        role = VENDOR_ROLES.get(value.replace("_", "").replace("-", "").upper())
+    return role
+
+
+def participants(document: dict[str, Any]) -> dict[str, Speaker]:
+    """``Participants`` by ``ParticipantId`` (the role stands in for a missing id)."""
+    listed = document.get("Participants") or []
+    if not isinstance(listed, list):
+        raise AnalyticsError("Participants", ReasonCode.INVALID_RECORD, "Participants is not a list")
+    speakers: dict[str, Speaker] = {}
+    for position, participant in enumerate(listed):
+        where = f"Participants[{position}]"
+        if not isinstance(participant, dict):
+            raise AnalyticsError(where, ReasonCode.INVALID_RECORD, f"{where} is not an object", participant)
+        raw_role = participant.get("ParticipantRole")
+        role = role_of(raw_role)
+        if role is None:
+            message = f"{where} has unknown ParticipantRole {raw_role!r}"
+            raise AnalyticsError(where, ReasonCode.UNKNOWN_ROLE, message, participant)
+        participant_id = participant.get("ParticipantId") or raw_role
+        name = participant.get("DisplayName")
+        name = name if isinstance(name, str) and name.strip() else None
+        speakers[str(participant_id)] = Speaker(str(participant_id), role, name)
+    return speakers
+
+
+def _speaker(item: dict[str, Any], position: int, speakers: dict[str, Speaker]) -> Speaker:
+    participant_id = item.get("ParticipantId")
+    if participant_id is None and item.get("ParticipantRole") is not None:
+        role = role_of(item["ParticipantRole"])
+        if role is None:
+            where = item_locator(position, item)
+            message = f"{where} has unknown ParticipantRole {item['ParticipantRole']!r}"
+            raise AnalyticsError(where, ReasonCode.UNKNOWN_ROLE, message, item)
+        return Speaker(str(item["ParticipantRole"]), role, item.get("DisplayName"))
+    where = item_locator(position, item)
+    if participant_id is None:
+        message = f"{where} has neither ParticipantId nor ParticipantRole"
+        raise AnalyticsError(where, ReasonCode.MISSING_FIELD, message, item)
+    speaker = speakers.get(str(participant_id))
+    if speaker is None:
+        known = ", ".join(sorted(speakers)) or "none"
+        message = f"{where} is spoken by ParticipantId {participant_id!r}, not in Participants ({known})"
+        raise AnalyticsError(where, ReasonCode.UNKNOWN_SPEAKER, message, item)
+    return speaker
+
+
+def _absolute(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def turn_extra(item: dict[str, Any], key: str = NAME) -> dict[str, Any]:
+    """The vendor per-item fields of a transcript item, under ``key``."""
+    kept = vendor_fields(item, TURN_FIELDS)
+    return {key: kept} if kept else {}
+
+
+def transcript_entries(
+    document: dict[str, Any], speakers: dict[str, Speaker], key: str
+) -> tuple[list[Entry], datetime | None]:
+    """Transcript items as entries with offsets; chat offsets count from the first ``AbsoluteTime``.
+
+    Returns the entries and that first ``AbsoluteTime`` (None for voice). Vendor per-item
+    fields go under ``key`` in each turn's extra.
+    """
+    items = document["Transcript"]
+    moments = [_absolute(item.get("AbsoluteTime")) if isinstance(item, dict) else None for item in items]
+    origin = min((m for m in moments if m is not None), default=None)
+    entries: list[Entry] = []
+    for position, (item, moment) in enumerate(zip(items, moments, strict=True)):
+        if not isinstance(item, dict):
+            where = item_locator(position, item)
+            raise AnalyticsError(where, ReasonCode.INVALID_RECORD, f"{where} is not an object", item)
+        start, end = millis(item.get("BeginOffsetMillis")), millis(item.get("EndOffsetMillis"))
+        if start is None and moment is not None and origin is not None:
+            start = round((moment - origin).total_seconds() * 1000)
+        content_type = str(item.get("ContentType") or "")
+        if str(item.get("Type", "")).upper() == "EVENT" or content_type.startswith(_EVENT_PREFIX):
+            speaker = _speaker(item, position, speakers) if _names_speaker(item) else None
+            event = content_type.removeprefix(_EVENT_PREFIX) or "event"
+            entries.append(Entry(position, start, speaker=speaker, event=event, extra=dict(item)))
+            continue
+        speaker = _speaker(item, position, speakers)
+        text = item.get("Content")
+        entries.append(
+            Entry(
+                position,
+                start,
+                end,
+                speaker,
+                text if isinstance(text, str) else "",
+                extra=turn_extra(item, key),
+            )
+        )
+    return entries, origin
+
+
+def _names_speaker(item: dict[str, Any]) -> bool:
+    return item.get("ParticipantId") is not None or item.get("ParticipantRole") is not None
+
+
+def _leaver(entries: list[Entry]) -> Entry | None:
+    """The event that ended a chat: who left first after the last message, else ``chat.ended``."""
+    last_message = max((e.position for e in entries if e.event is None), default=-1)
+    closing = [e for e in entries if e.event is not None and e.position > last_message]
+    for entry in closing:
+        if entry.event == "participant.left" and entry.speaker and entry.speaker.role in (
+            Role.CUSTOMER,
+            Role.AGENT,
+        ):
+            return entry
+    return next((e for e in closing if e.event == "chat.ended"), None)
+
+
+@dataclass
+class Assembled:
+    """Turns, legs and events walked out of ordered entries, plus what was skipped."""
+
+    turns: list[Turn]
+    tracker: LegTracker
+    skipped: list[str]
+    chat_events: list[dict[str, Any]]
+
+
+def assemble(entries: list[Entry], key: str) -> Assembled:
+    """Walk entries in order: turns get leg indexes, transfers and the final disconnect become events.
+
+    Items without text (attachments, blank utterances) are skipped and listed by position.
+    """
+    tracker = LegTracker()
+    turns: list[Turn] = []
+    skipped: list[str] = []
+    chat_events: list[dict[str, Any]] = []
+    leaver = _leaver(entries)
+    for entry in entries:
+        if entry.event is not None:
+            chat_events.append(vendor_fields(entry.extra, _EVENT_FIELDS))
+            if entry.event == "transfer.succeeded":
+                tracker.transfer(at_ms=entry.start_ms, reason=entry.event)
+            if entry is leaver:
+                by = entry.speaker.role if entry.speaker else Role.SYSTEM
+                tracker.event(EventType.DISCONNECT, at_ms=entry.start_ms, by=by, reason=entry.event)
+            continue
+        assert entry.speaker is not None
+        if not entry.text.strip():
+            skipped.append(str(entry.extra.get(key, {}).get("Id") or f"Transcript[{entry.position}]"))
+            continue
+        speaker = entry.speaker
+        leg = tracker.assign(speaker.role, speaker.participant_id, speaker.name, at_ms=entry.start_ms)
+        end = entry.end_ms
+        if end is not None and entry.start_ms is not None:
+            end = max(end, entry.start_ms)
+        turns.append(
+            Turn(
+                index=len(turns),
+                role=speaker.role,
+                speaker_id=speaker.participant_id,
+                speaker_name=speaker.name,
+                text=entry.text,
+                start_ms=entry.start_ms,
+                end_ms=end,
+                leg=leg,
+                extra=entry.extra,
+            )
+        )
+    return Assembled(turns, tracker, skipped, chat_events)
+
+
+def _build(document: Any, path: Path) -> Conversation:
+    document = analytics_document(document)
+    metadata = document.get("CustomerMetadata")
+    contact_id = metadata.get("ContactId") if isinstance(metadata, dict) else None
+    return analytics_conversation(
+        document,
+        path,
+        source_format=NAME,
+        conversation_id=contact_id if isinstance(contact_id, str) and contact_id.strip() else path.stem,
+        speakers=participants(document),
+    )
+
+
+def analytics_conversation(
+    document: dict[str, Any],
+    path: Path,
+    *,
+    source_format: str,
+    conversation_id: str,
+    speakers: dict[str, Speaker],
+) -> Conversation:
+    """The conversation in an AWS analytics document (Contact Lens or Transcribe Call Analytics).
+
+    Vendor fields go under ``extra[source_format]``; raises ``AnalyticsError`` for input
+    that must be quarantined.
+    """
+    entries, origin = transcript_entries(document, speakers, source_format)
+    is_chat = origin is not None or any(e.event for e in entries)
+    channel = analytics_channel(document, Channel.CHAT if is_chat else Channel.CALL)
+    ordered = order_turns(entries, offset=lambda e: e.start_ms)
+    assembled = assemble(ordered.items, source_format)
+    if not assembled.turns:
+        raise AnalyticsError("Transcript", ReasonCode.NO_TURNS, "Transcript has no item with text")
+    legs, events = assembled.tracker.finish()
+    for leg in legs:
+        # Participant ids identify a participant within one contact, not an agent across contacts.
+        leg.extra[source_format] = {"ParticipantId": leg.agent_id}
+        leg.agent_id = None
+    last = max((e.start_ms for e in entries if e.start_ms is not None), default=None)
+    kept = vendor_fields(document, CONVERSATION_FIELDS)
+    if assembled.skipped:
+        kept["skipped_items"] = assembled.skipped
+    if assembled.chat_events:
+        kept["chat_events"] = [e for e in assembled.chat_events if _is_kept_event(e)]
+    extra: dict[str, Any] = {source_format: kept}
+    if ordered.reordered:
+        extra["reordered"] = True
+    return Conversation(
+        id=conversation_id,
+        channel=channel,
+        started_at=origin,
+        ended_at=origin + timedelta(milliseconds=last) if origin is not None and last is not None else None,
+        language=analytics_language(document),
+        source_file=str(path),
+        source_format=source_format,
+        source_record="file",
+        legs=legs,
+        turns=assembled.turns,
+        events=events,
+        extra=extra,
+    )
+
+
+def _is_kept_event(event: dict[str, Any]) -> bool:
+    return str(event.get("ContentType", "")).removeprefix(_EVENT_PREFIX) in _KEPT_EVENTS
+
+
+READER = register(
+    Reader(
+        name=NAME,
+        description="Amazon Connect Contact Lens analysis output (voice and chat, raw or redacted)",
+        sniff=sniff,
+        read=read,
+    )
+)

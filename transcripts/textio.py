@@ -1,0 +1,449 @@
+"""Decoding and bounded-memory reading of input files, shared by every reader.
+
+Encodings are detected from the bytes, never guessed from the platform: a BOM (UTF-8,
+UTF-16 LE/BE, UTF-32 LE/BE) wins; BOM-less UTF-16/32 is recognised by its NUL-byte
+pattern; otherwise the file must be UTF-8. Bytes that do not decode are bad input, never
+silently replaced: line-oriented formats quarantine just the offending line
+(``iter_lines``), whole-document formats quarantine the file (``read_text_document``,
+``load_json_document``).
+
+Memory stays bounded: ``iter_lines`` reads in chunks and never buffers a line longer than
+``MAX_RECORD_BYTES`` (it reports a ``RECORD_TOO_LARGE`` entry and skips to the next
+newline); whole documents above ``MAX_DOCUMENT_BYTES`` are refused with ``FILE_TOO_LARGE``.
+
+Example::
+
+    for item in iter_lines(path):
+        if isinstance(item, Quarantined):
+            yield item  # e.g. reason BAD_ENCODING, record "line 7"
+            continue
+        handle(item.number, item.text)
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers.base import SNIFF_BYTES
+
+MAX_RECORD_BYTES = 32 * 1024 * 1024
+"""Longest single record (line, JSON array element) a reader will buffer."""
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+"""Largest file read whole (not streamable formats: one JSON document, a WebVTT file)."""
+CHUNK_BYTES = 1024 * 1024
+"""Read size of the streaming helpers."""
+EXCERPT_CHARS = 200
+"""Length of the excerpt stored with a quarantine entry."""
+BINARY_CONTROL_RATIO = 0.10
+"""Share of control characters in the head above which a file counts as binary."""
+
+_ALLOWED_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How a file's bytes decode: a Python codec, the BOM length to skip, the code unit size."""
+
+    codec: str
+    bom: int = 0
+    unit: int = 1
+
+    @property
+    def newline(self) -> bytes:
+        """The encoded newline in this encoding."""
+        return "\n".encode(self.codec)
+
+    @property
+    def carriage_return(self) -> bytes:
+        """The encoded carriage return in this encoding."""
+        return "\r".encode(self.codec)
+
+
+UTF8 = Encoding("utf-8")
+
+_BOMS: tuple[tuple[bytes, Encoding], ...] = (
+    # UTF-32 first: its LE BOM starts with the UTF-16 LE BOM.
+    (codecs.BOM_UTF32_LE, Encoding("utf-32-le", 4, 4)),
+    (codecs.BOM_UTF32_BE, Encoding("utf-32-be", 4, 4)),
+    (codecs.BOM_UTF8, Encoding("utf-8", 3, 1)),
+    (codecs.BOM_UTF16_LE, Encoding("utf-16-le", 2, 2)),
+    (codecs.BOM_UTF16_BE, Encoding("utf-16-be", 2, 2)),
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One decoded line of a text file; ``number`` is 1-based, ``text`` has no line ending."""
+
+    number: int
+    text: str
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The first ``limit`` characters of ``text`` on one line, for quarantine entries."""
+    flat = text.replace("\r", "\\r").replace("\n", "\\n")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _bomless_wide(head: bytes) -> Encoding | None:
+    """UTF-16/UTF-32 without a BOM, recognised by where the NUL bytes fall."""
+    sample = head[:4096]
+    if len(sample) < 4:
+        return None
+    if len(sample) >= 8:
+        quads = len(sample) // 4
+        le32 = sum(1 for i in range(quads) if sample[4 * i] and not any(sample[4 * i + 1 : 4 * i + 4]))
+        be32 = sum(1 for i in range(quads) if sample[4 * i + 3] and not any(sample[4 * i : 4 * i + 3]))
+        if le32 / quads > 0.9:
+            return Encoding("utf-32-le", 0, 4)
+        if be32 / quads > 0.9:
+            return Encoding("utf-32-be", 0, 4)
+    pairs = len(sample) // 2
+    even_nul = sum(1 for i in range(pairs) if sample[2 * i] == 0)
+    odd_nul = sum(1 for i in range(pairs) if sample[2 * i + 1] == 0)
+    if odd_nul / pairs > 0.6 and even_nul / pairs < 0.1:
+        return Encoding("utf-16-le", 0, 2)
+    if even_nul / pairs > 0.6 and odd_nul / pairs < 0.1:
+        return Encoding("utf-16-be", 0, 2)
+    return None
+
+
+def looks_binary(head: bytes) -> bool:
+    """True for bytes that are not text in any supported encoding (NULs, many control bytes)."""
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 0x20 and b not in _ALLOWED_CONTROLS or b == 0x7F)
+    return controls / len(head) > BINARY_CONTROL_RATIO
+
+
+def detect_encoding(head: bytes) -> Encoding | None:
+    """The encoding of a file starting with ``head``; None when the bytes look binary.
+
+    A BOM decides; BOM-less UTF-16/32 is recognised from its NUL pattern; anything else
+    with NULs or many control bytes is binary; the rest is UTF-8 (validated on decode).
+    """
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    wide = _bomless_wide(head)
+    if wide is not None:
+        return wide
+    if looks_binary(head):
+        return None
+    return UTF8
+
+
+def _read_head(path: Path, size: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(size)
+
+
+def file_encoding(path: Path) -> Encoding | Quarantined:
+    """The encoding of ``path``, or a quarantine entry (``BINARY``, ``IO_ERROR``) for the file."""
+    try:
+        head = _read_head(path, SNIFF_BYTES)
+    except OSError as exc:
+        return io_error(path, exc)
+    encoding = detect_encoding(head)
+    if encoding is None:
+        return binary_file(path, head)
+    return encoding
+
+
+def io_error(path: Path, exc: OSError, record: str = "file") -> Quarantined:
+    """The quarantine entry for a file that cannot be opened or read."""
+    return Quarantined(str(path), record, ReasonCode.IO_ERROR, f"cannot read {path}: {exc.strerror or exc}")
+
+
+def binary_file(path: Path, head: bytes = b"") -> Quarantined:
+    """The quarantine entry for a file that is binary junk, not text."""
+    return Quarantined(
+        str(path),
+        "file",
+        ReasonCode.BINARY,
+        f"{path} looks binary (NUL or control bytes in the first {len(head)} bytes), not a transcript",
+        repr(head[:80])[2:-1],
+    )
+
+
+def sniff_text(path: Path, size: int = SNIFF_BYTES) -> str:
+    """The decoded first ``size`` bytes of ``path`` for format sniffing.
+
+    Lenient on purpose (undecodable bytes become U+FFFD, a cut multi-byte character at
+    the end is dropped): the reader reports bad bytes properly. Binary or unreadable
+    files give ``""``.
+    """
+    try:
+        head = _read_head(path, size)
+    except OSError:
+        return ""
+    encoding = detect_encoding(head)
+    if encoding is None:
+        return ""
+    body = head[encoding.bom :]
+    body = body[: len(body) - len(body) % encoding.unit]
+    return codecs.getincrementaldecoder(encoding.codec)(errors="replace").decode(body, final=False)
+
+
+def _decode_error_message(path: Path, where: str, exc: UnicodeDecodeError, encoding: Encoding) -> str:
+    bad = exc.object[exc.start : min(exc.end, exc.start + 4)]
+    return (
+        f"{path} {where}: bytes {bad.hex(' ')} at offset {exc.start} are not valid {encoding.codec} "
+        "(export the file as UTF-8 or UTF-16)"
+    )
+
+
+def decode_line(raw: bytes, encoding: Encoding, path: Path, number: int) -> Line | Quarantined:
+    """Decode one line's bytes strictly; invalid bytes quarantine the line as ``BAD_ENCODING``."""
+    try:
+        text = raw.decode(encoding.codec)
+    except UnicodeDecodeError as exc:
+        return Quarantined(
+            str(path),
+            f"line {number}",
+            ReasonCode.BAD_ENCODING,
+            _decode_error_message(path, f"line {number}", exc, encoding),
+            excerpt(raw.decode(encoding.codec, errors="replace")),
+        )
+    return Line(number, text)
+
+
+def _find_newline(buffer: bytearray, start: int, encoding: Encoding) -> int:
+    """Index of the next encoded newline at a code-unit boundary, or -1."""
+    newline = encoding.newline
+    index = buffer.find(newline, start)
+    while index != -1 and index % encoding.unit:
+        index = buffer.find(newline, index + 1)
+    return index
+
+
+def _strip_line_end(raw: bytes, encoding: Encoding) -> bytes:
+    cr = encoding.carriage_return
+    return raw[: -len(cr)] if raw.endswith(cr) and (len(raw) - len(cr)) % encoding.unit == 0 else raw
+
+
+def _too_large(path: Path, number: int, head: bytes, limit: int, encoding: Encoding) -> Quarantined:
+    return Quarantined(
+        str(path),
+        f"line {number}",
+        ReasonCode.RECORD_TOO_LARGE,
+        f"{path} line {number} is longer than {limit:,} bytes; skipped",
+        excerpt(head[: EXCERPT_CHARS * encoding.unit].decode(encoding.codec, errors="replace")),
+    )
+
+
+def iter_lines(
+    path: Path,
+    *,
+    max_line_bytes: int = MAX_RECORD_BYTES,
+    chunk_bytes: int = CHUNK_BYTES,
+    encoding: Encoding | None = None,
+) -> Iterator[Line | Quarantined]:
+    """Yield the lines of ``path`` with 1-based numbers, in bounded memory.
+
+    Lines longer than ``max_line_bytes`` are not buffered: a ``RECORD_TOO_LARGE`` entry
+    naming the line is yielded and reading resumes after its newline. Lines that do not
+    decode yield ``BAD_ENCODING`` entries; the other lines still come through. A binary or
+    unreadable file yields a single ``BINARY``/``IO_ERROR`` entry.
+    """
+    if encoding is None:
+        detected = file_encoding(path)
+        if isinstance(detected, Quarantined):
+            yield detected
+            return
+        encoding = detected
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield io_error(path, exc)
+        return
+    with handle:
+        yield from _iter_open_lines(handle, path, encoding, max_line_bytes, chunk_bytes)
+
+
+def _iter_open_lines(
+    handle: BinaryIO, path: Path, encoding: Encoding, max_line_bytes: int, chunk_bytes: int
+) -> Iterator[Line | Quarantined]:
+    newline_size = len(encoding.newline)
+    buffer = bytearray()
+    number = 1
+    skipping = False  # inside a too-large line: drop bytes until its newline
+    scanned = 0  # bytes at the head of ``buffer`` already known to hold no newline
+    try:
+        handle.seek(encoding.bom)
+        while True:
+            chunk = handle.read(chunk_bytes)
+            if not chunk:
+                break
+            buffer += chunk
+            start = 0
+            while True:
+                index = _find_newline(buffer, max(start, scanned), encoding)
+                if index == -1:
+                    break
+                if skipping:
+                    skipping = False
+                elif index - start > max_line_bytes:
+                    head = bytes(buffer[start : min(index, start + 4096)])
+                    yield _too_large(path, number, head, max_line_bytes, encoding)
+                else:
+                    raw = _strip_line_end(bytes(buffer[start:index]), encoding)
+                    yield decode_line(raw, encoding, path, number)
+                number += 1
+                start = index + newline_size
+            del buffer[:start]
+            scanned = len(buffer) - len(buffer) % encoding.unit
+            if skipping:
+                del buffer[: len(buffer) - len(buffer) % encoding.unit]  # keep unit alignment
+            elif len(buffer) > max_line_bytes:
+                yield _too_large(path, number, bytes(buffer[:4096]), max_line_bytes, encoding)
+                skipping = True
+                del buffer[: len(buffer) - len(buffer) % encoding.unit]
+            if skipping:
+                scanned = 0
+    except OSError as exc:
+        yield io_error(path, exc, f"line {number}")
+        return
+    if buffer and not skipping:
+        yield decode_line(_strip_line_end(bytes(buffer), encoding), encoding, path, number)
+
+
+def read_document_bytes(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes | Quarantined:
+    """All bytes of ``path`` if it is not larger than ``max_bytes``, else ``FILE_TOO_LARGE``."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Quarantined(
+                str(path),
+                "file",
+                ReasonCode.FILE_TOO_LARGE,
+                f"{path} is {size:,} bytes; documents of this format are read whole and the limit "
+                f"is {max_bytes:,} bytes (split the export)",
+            )
+        with path.open("rb") as handle:
+            return handle.read(max_bytes + 1)
+    except OSError as exc:
+        return io_error(path, exc)
+
+
+def decode_document(data: bytes, path: Path) -> str | Quarantined:
+    """Decode a whole document strictly; binary junk or invalid bytes quarantine the file."""
+    encoding = detect_encoding(data[:SNIFF_BYTES])
+    if encoding is None:
+        return binary_file(path, data[:SNIFF_BYTES])
+    body = data[encoding.bom :]
+    try:
+        return body.decode(encoding.codec)
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(encoding.newline) + 1
+        return Quarantined(
+            str(path),
+            "file",
+            ReasonCode.BAD_ENCODING,
+            _decode_error_message(path, f"line {line}", exc, encoding),
+            excerpt(body[max(0, exc.start - 60) : exc.start + 60].decode(encoding.codec, errors="replace")),
+        )
+
+
+def read_text_document(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> str | Quarantined:
+    """The whole decoded text of ``path`` (size limit, strict decoding) or a file quarantine entry."""
+    data = read_document_bytes(path, max_bytes)
+    if isinstance(data, Quarantined):
+        return data
+    return decode_document(data, path)
+
+
+def json_error(path: Path, record: str, text: str, exc: json.JSONDecodeError) -> Quarantined:
+    """Quarantine entry for a JSON parse error: ``TRUNCATED`` if the text ends early, else ``INVALID_JSON``.
+
+    ``record`` names where the JSON came from (``file``, ``line 7``).
+    """
+    truncated = exc.pos >= len(text.rstrip()) and bool(text.strip())
+    reason = ReasonCode.TRUNCATED if truncated else ReasonCode.INVALID_JSON
+    what = "ends before the JSON is complete" if truncated else "is not valid JSON"
+    message = f"{path} {record} {what}: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    return Quarantined(str(path), record, reason, message, excerpt(text[max(0, exc.pos - 80) : exc.pos + 80]))
+
+
+def parse_json_text(text: str, path: Path, record: str) -> Any | Quarantined:
+    """``json.loads`` that returns a quarantine entry instead of raising."""
+    if not text.strip():
+        return Quarantined(str(path), record, ReasonCode.INVALID_JSON, f"{path} {record} is empty, no JSON")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        return json_error(path, record, text, exc)
+    except RecursionError:
+        return Quarantined(
+            str(path), record, ReasonCode.INVALID_JSON, f"{path} {record} is nested too deeply", excerpt(text)
+        )
+
+
+def load_json_document(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any | Quarantined:
+    """Load one whole JSON document from ``path``, or a quarantine entry for the file.
+
+    Checks the size limit (``FILE_TOO_LARGE``), decodes strictly (``BINARY``,
+    ``BAD_ENCODING``) and parses (``TRUNCATED`` / ``INVALID_JSON`` with line and column).
+    Callers test ``isinstance(result, Quarantined)``.
+    """
+    text = read_text_document(path, max_bytes)
+    if isinstance(text, Quarantined):
+        return text
+    return parse_json_text(text, path, "file")
+
+
+class _Utf8Transcoder(io.RawIOBase):
+    """A binary stream of UTF-8 bytes decoded incrementally from another encoding."""
+
+    def __init__(self, raw: BinaryIO, encoding: Encoding, chunk_bytes: int = CHUNK_BYTES) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(encoding.codec)(errors="strict")
+        self._pending = b""
+        self._chunk = chunk_bytes
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while not self._pending and not self._done:
+            chunk = self._raw.read(self._chunk)
+            self._done = not chunk
+            self._pending = self._decoder.decode(chunk, final=self._done).encode("utf-8")
+        size = min(len(view), len(self._pending))
+        view[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_utf8_stream(path: Path) -> BinaryIO | Quarantined:
+    """Open ``path`` as a stream of UTF-8 bytes (BOM skipped, UTF-16/32 transcoded) for ``ijson``.
+
+    Invalid bytes surface as ``UnicodeDecodeError`` while reading (UTF-16/32) or as a
+    parser error (UTF-8); the caller turns them into a ``BAD_ENCODING`` entry.
+    """
+    encoding = file_encoding(path)
+    if isinstance(encoding, Quarantined):
+        return encoding
+    try:
+        handle = path.open("rb")
+        handle.seek(encoding.bom)
+    except OSError as exc:
+        return io_error(path, exc)
+    if encoding.codec == "utf-8":
+        return handle
+    return io.BufferedReader(_Utf8Transcoder(handle, encoding))  # type: ignore[return-value]
