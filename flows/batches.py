@@ -96,7 +96,10 @@ class BatchResult:
 
 
 def write_snapshot(
-    path: Path, number: int, conversations: Sequence[Conversation], journeys: Sequence[JourneyWithContinuations]
+    path: Path,
+    number: int,
+    conversations: Sequence[Conversation],
+    journeys: Sequence[JourneyWithContinuations],
 ) -> BatchSpec:
     """Write one batch's snapshot (written whole, then renamed into place)."""
     snapshot = BatchSnapshot(number=number, conversations=list(conversations), journeys=list(journeys))
@@ -147,7 +150,7 @@ def analyse_and_score_snapshot(spec: BatchSpec, rubric_path: str | None) -> Batc
         analyzer = process_analyzer()
         rubric = process_rubric(rubric_path)
         annotated = analyzer.annotate(snapshot.conversations)
-        scores = score_conversations(annotated, rubric, snapshot.journeys)
+        scores = score_conversations(annotated, rubric, snapshot.journeys, encode=analyzer.encoder.encode)
     return BatchResult(
         number=spec.number,
         conversation_ids=[c.id for c in snapshot.conversations],

@@ -18,7 +18,7 @@ FAULT_ENV = "QAREVIEW_INJECT_FAULT"
 STAGES = ("discover", "ingest", "batch", "store", "publish")
 
 
-class InjectedFault(RuntimeError):
+class InjectedFaultError(RuntimeError):
     """Raised where ``QAREVIEW_INJECT_FAULT`` asks for a failure (never retried)."""
 
 
@@ -28,10 +28,10 @@ def _requested() -> set[str]:
 
 
 def check_fault(stage: str, number: int | None = None) -> None:
-    """Raise :class:`InjectedFault` when ``QAREVIEW_INJECT_FAULT`` names this stage (and number)."""
+    """Raise :class:`InjectedFaultError` when ``QAREVIEW_INJECT_FAULT`` names this stage (and number)."""
     if stage not in STAGES:
         raise ValueError(f"unknown fault stage {stage!r}; valid stages: {', '.join(STAGES)}")
     requested = _requested()
     if stage in requested or (number is not None and f"{stage}:{number}" in requested):
         where = stage if number is None else f"{stage} {number}"
-        raise InjectedFault(f"{FAULT_ENV} asked {where} to fail")
+        raise InjectedFaultError(f"{FAULT_ENV} asked {where} to fail")

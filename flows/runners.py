@@ -4,6 +4,10 @@
     make_task_runner(dask_workers=2)                     # local Dask cluster, 2 processes
     make_task_runner(dask_address="tcp://sched:8786")    # an existing Dask cluster
 
+The module-level flow takes its runner from the environment (:func:`runner_from_env`), so
+a served or work-pool deployment scales out without code: ``QAREVIEW_DASK_ADDRESS`` names
+a scheduler, ``QAREVIEW_DASK_WORKERS`` starts a local cluster of that many processes.
+
 Each Dask worker process loads the spaCy model and the encoder once (see
 ``flows.batches``), so more workers mean more memory (~0.5 GB each) and fewer, larger
 batches per worker mean less overhead.
@@ -12,10 +16,14 @@ batches per worker mean less overhead.
 from __future__ import annotations
 
 import logging
+import os
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.config import FlowConfig, active_flow_config
+
+DASK_ADDRESS_ENV = "QAREVIEW_DASK_ADDRESS"
+DASK_WORKERS_ENV = "QAREVIEW_DASK_WORKERS"
 
 
 def _quiet_dask() -> None:
@@ -58,15 +66,33 @@ def make_task_runner(
     )
 
 
-def describe_runner(
-    dask_address: str | None = None,
-    dask_workers: int | None = None,
-    config: FlowConfig | None = None,
-) -> str:
-    """How :func:`make_task_runner` runs tasks for these arguments, for the run summary."""
-    config = config or active_flow_config()
-    if dask_address:
-        return f"dask ({dask_address})"
-    if dask_workers:
-        return f"dask (local, {dask_workers} workers)"
-    return f"threads ({config.threads})"
+def runner_from_env() -> TaskRunner:
+    """The runner ``$QAREVIEW_DASK_ADDRESS`` / ``$QAREVIEW_DASK_WORKERS`` ask for (threads when unset)."""
+    address = os.environ.get(DASK_ADDRESS_ENV) or None
+    workers_text = os.environ.get(DASK_WORKERS_ENV, "").strip()
+    try:
+        workers = int(workers_text) if workers_text else None
+    except ValueError:
+        raise ValueError(f"{DASK_WORKERS_ENV} must be a whole number, got {workers_text!r}") from None
+    return make_task_runner(dask_address=address, dask_workers=workers)
+
+
+def describe_runner(runner: TaskRunner) -> str:
+    """A short description for the run summary: ``threads (2)``, ``dask (local, 2 workers)``."""
+    if isinstance(runner, ThreadPoolTaskRunner):
+        return f"threads ({getattr(runner, '_max_workers', '?')})"
+    address = getattr(runner, "address", None)
+    if address and not getattr(runner, "cluster_kwargs", None):
+        return f"dask ({address})"
+    workers = (getattr(runner, "cluster_kwargs", None) or {}).get("n_workers")
+    if workers is not None:
+        return f"dask (local, {workers} workers)"
+    return type(runner).__name__
+
+
+def describe_current_runner() -> str:
+    """Description of the task runner of the flow run in progress (``unknown`` outside one)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    return describe_runner(context.task_runner) if context is not None else "unknown"

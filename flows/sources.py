@@ -12,7 +12,7 @@ change is not downloaded again.
 
 from __future__ import annotations
 
-import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -36,29 +36,27 @@ def local_path(source: str) -> Path:
     return Path(source.removeprefix("file://")).expanduser()
 
 
+def mirror_name(source: str) -> str:
+    """A folder name for the local mirror of ``source`` (``s3://b/x`` -> ``s3-b-x``)."""
+    return re.sub(r"[^A-Za-z0-9._]+", "-", source).strip("-.") or "source"
+
+
 def _hidden(parts: tuple[str, ...]) -> bool:
-    return any(part.startswith(".") or part == "__pycache__" for part in parts)
+    return any(part.startswith(".") for part in parts)
 
 
 def discover_local(source: Path) -> list[Path]:
-    """Regular files under ``source`` (or ``source`` itself), sorted; hidden entries skipped.
+    """Regular files under ``source`` (or ``source`` itself), sorted, hidden entries skipped.
 
-    Raises ``FileNotFoundError`` when the source does not exist: a missing inbox is an
-    operator error (or an unmounted share, which a retry may fix), not bad data.
+    Walks the way ingest does (``transcripts.read.iter_input_files``). Raises
+    ``FileNotFoundError`` when the source does not exist: a missing inbox is an operator
+    error or an unmounted share (which a retry may fix), not bad data.
     """
-    if source.is_file():
-        return [source.resolve()]
-    if not source.is_dir():
+    from transcripts.read import iter_input_files
+
+    if not source.exists():
         raise FileNotFoundError(f"transcript source {source} does not exist")
-    found: list[Path] = []
-    for root, dirs, files in os.walk(source):
-        rel = Path(root).relative_to(source).parts
-        if _hidden(rel):
-            dirs[:] = []
-            continue
-        dirs[:] = sorted(d for d in dirs if not _hidden((d,)))
-        found.extend(Path(root, name).resolve() for name in files if not _hidden((name,)))
-    return sorted(found)
+    return [path.resolve() for path in iter_input_files([source])]
 
 
 def _mtime(info: dict[str, Any]) -> str:

@@ -73,7 +73,8 @@ def build_worklist(
     specs: list[BatchSpec] = []
     for number, ids in enumerate(planned, start=1):
         conversations = {c.id: c for c in store.load_conversations(ids)}
-        batch_journeys = list({journey_of[cid]: by_journey[journey_of[cid]] for cid in ids if cid in journey_of}.values())
+        journey_ids = dict.fromkeys(journey_of[cid] for cid in ids if cid in journey_of)
+        batch_journeys = [by_journey[jid] for jid in journey_ids]
         present = [conversations[cid] for cid in ids if cid in conversations]
         specs.append(write_snapshot(batch_dir / f"batch-{number:05d}.json", number, present, batch_journeys))
     return Worklist(needing_work=len(wanted), journey_context=len(ordered) - len(wanted), batches=specs)

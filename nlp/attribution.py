@@ -150,7 +150,9 @@ def agent_leg_scores(scores: Iterable[CriterionScore], rubric: Rubric) -> list[A
             grouped.setdefault((score.conversation_id, score.leg), []).append(score)
     result = []
     for (conversation_id, leg), items in grouped.items():
-        counted = {s.criterion: s.value for s in items if s.value is not None and weights.get(s.criterion, 0) > 0}
+        counted = {
+            s.criterion: s.value for s in items if s.value is not None and weights.get(s.criterion, 0) > 0
+        }
         total = sum(weights[c] for c in counted)
         value = round(sum(weights[c] * v for c, v in counted.items()) / total, 4) if total else None
         result.append(

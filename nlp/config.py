@@ -118,7 +118,5 @@ def load_analysis_config(path: str | Path | None = None) -> AnalysisConfig:
     try:
         return AnalysisConfig.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"{source}: invalid analysis config: {problems}") from None

@@ -63,7 +63,12 @@ class Encoder:
     """A sentence encoder run in length-sorted batches, offline, on CPU."""
 
     def __init__(
-        self, loaded: LoadedTransformer, *, batch_size: int = 64, max_length: int = 256, threads: int | None = None
+        self,
+        loaded: LoadedTransformer,
+        *,
+        batch_size: int = 64,
+        max_length: int = 256,
+        threads: int | None = None,
     ) -> None:
         self.name = loaded.name
         self.model = loaded.model

@@ -108,7 +108,9 @@ def load_encoder_model(path: str | None = None) -> LoadedTransformer:
     except (OSError, ValueError) as exc:
         raise ModelLoadError(_ENCODER_MISSING.format(path=where, error=exc, encoder=ENCODER_NAME)) from exc
     model.eval()
-    return LoadedTransformer(name=ENCODER_NAME if path is None else str(where), model=model, tokenizer=tokenizer)
+    return LoadedTransformer(
+        name=ENCODER_NAME if path is None else str(where), model=model, tokenizer=tokenizer
+    )
 
 
 @lru_cache(maxsize=4)

@@ -142,7 +142,9 @@ def load_pattern_file(path: str | Path) -> tuple[PatternSet, list[RubricProblem]
     try:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return PatternSet(str(source), ()), [RubricProblem(str(source), None, f"cannot read pattern file: {exc}")]
+        return PatternSet(str(source), ()), [
+            RubricProblem(str(source), None, f"cannot read pattern file: {exc}")
+        ]
     vocab = Vocab()
     matcher = Matcher(vocab, validate=True)
     dep_matcher = DependencyMatcher(vocab, validate=True)
@@ -160,7 +162,9 @@ def load_pattern_file(path: str | Path) -> tuple[PatternSet, list[RubricProblem]
     return PatternSet(str(source), tuple(entries)), problems
 
 
-def _entry_problem(raw: str, number: int, matcher: Matcher, dep_matcher: DependencyMatcher) -> PatternEntry | str:
+def _entry_problem(
+    raw: str, number: int, matcher: Matcher, dep_matcher: DependencyMatcher
+) -> PatternEntry | str:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -341,11 +345,15 @@ class _Located:
         return _Located(self.data[key], marks)
 
     def overridden_by(self, other: _Located) -> _Located:
-        """This criterion with ``other``'s keys replacing its own (params/suggestions per key)."""
+        """The criterion with ``other``'s keys replacing its own (params/suggestions per key)."""
         data = dict(self.data)
         marks = dict(self.marks)
         for key, value in other.data.items():
-            nested = key in ("params", "suggestions") and isinstance(value, dict) and isinstance(data.get(key), dict)
+            nested = (
+                key in ("params", "suggestions")
+                and isinstance(value, dict)
+                and isinstance(data.get(key), dict)
+            )
             if nested:
                 data[key] = {**data[key], **value}
             else:
@@ -373,7 +381,9 @@ def _parse_yaml(path: Path, problems: list[RubricProblem]) -> _Located | None:
     finally:
         loader.dispose()
     if node is None or not isinstance(data, dict):
-        problems.append(RubricProblem(str(path), 1, "expected a mapping with 'rubric' and 'criteria' at the top"))
+        problems.append(
+            RubricProblem(str(path), 1, "expected a mapping with 'rubric' and 'criteria' at the top")
+        )
         return None
     marks: dict[Loc, tuple[str, int]] = {}
     _collect_marks(node, (), str(path), marks, problems)
@@ -450,7 +460,9 @@ def load_rubric_file(path: str | Path, registry: ScorerRegistry | None = None) -
         info=top.spec.rubric,
         criteria=tuple(criteria),
         source=str(top.path),
-        extends=tuple(f"{layer.spec.rubric.id}@{layer.spec.rubric.version}" for layer in reversed(layers[:-1])),
+        extends=tuple(
+            f"{layer.spec.rubric.id}@{layer.spec.rubric.version}" for layer in reversed(layers[:-1])
+        ),
     )
 
 
@@ -497,19 +509,27 @@ def _merge_criteria(layers: list[_Layer], problems: list[RubricProblem]) -> list
             criterion_id = entry.data.get("id")
             if not isinstance(criterion_id, str):
                 file, line = entry.where(())
-                problems.append(RubricProblem(file, line, f"criteria[{index}]: every criterion needs an 'id'"))
+                problems.append(
+                    RubricProblem(file, line, f"criteria[{index}]: every criterion needs an 'id'")
+                )
                 continue
             if criterion_id in seen_here:
                 file, line = entry.where(("id",))
-                problems.append(RubricProblem(file, line, f"criterion {criterion_id!r} is defined twice in this file"))
+                problems.append(
+                    RubricProblem(file, line, f"criterion {criterion_id!r} is defined twice in this file")
+                )
                 continue
             seen_here.add(criterion_id)
-            merged[criterion_id] = merged[criterion_id].overridden_by(entry) if criterion_id in merged else entry
+            merged[criterion_id] = (
+                merged[criterion_id].overridden_by(entry) if criterion_id in merged else entry
+            )
         for index, criterion_id in enumerate(layer.spec.disable):
             if merged.pop(criterion_id, None) is None:
                 file, line = layer.located.where(("disable", index))
                 valid = ", ".join(merged) or "(none)"
-                problems.append(RubricProblem(file, line, f"disable: no criterion {criterion_id!r}; criteria: {valid}"))
+                problems.append(
+                    RubricProblem(file, line, f"disable: no criterion {criterion_id!r}; criteria: {valid}")
+                )
     return list(merged.values())
 
 
@@ -529,7 +549,9 @@ def _build_criterion(
     if scorer is None:
         file, line = source.where(("scorer",))
         valid = ", ".join(registry.names())
-        problems.append(RubricProblem(file, line, f"{label}: unknown scorer {spec.scorer!r}; valid scorers: {valid}"))
+        problems.append(
+            RubricProblem(file, line, f"{label}: unknown scorer {spec.scorer!r}; valid scorers: {valid}")
+        )
         return None
     params = dict(spec.params)
     for name in pattern_fields(scorer.params):
@@ -551,7 +573,11 @@ def _build_criterion(
             file, line = source.where(("suggestions", kind))
             kinds = ", ".join(sorted(scorer.kinds))
             problems.append(
-                RubricProblem(file, line, f"{label}: suggestions: {spec.scorer} has no finding kind {kind!r}; kinds: {kinds}")
+                RubricProblem(
+                    file,
+                    line,
+                    f"{label}: suggestions: {spec.scorer} has no finding kind {kind!r}; kinds: {kinds}",
+                )
             )
     if validated is None or file_problems:
         return None

@@ -34,7 +34,11 @@ from nlp.encoder import BatchHead, Encoder, mean_pool
 from nlp.models import ModelLoadError, load_text_classifier, shipped_missing
 
 SHIPPED_DIR = Path(__file__).parent / "models" / "sentiment"
-LABELS: tuple[SentimentLabel, ...] = (SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE)
+LABELS: tuple[SentimentLabel, ...] = (
+    SentimentLabel.NEGATIVE,
+    SentimentLabel.NEUTRAL,
+    SentimentLabel.POSITIVE,
+)
 HEAD_NAME = "sentiment"
 
 

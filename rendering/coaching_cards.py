@@ -235,6 +235,11 @@ class CoachingCard:
         return self.agent_name or self.agent_id
 
     @property
+    def criteria_by_id(self) -> dict[str, CriterionStanding]:
+        """Criterion standings keyed by criterion id."""
+        return {c.criterion: c for c in self.criteria}
+
+    @property
     def trend_delta(self) -> float | None:
         """Overall now minus the previous period's overall."""
         if self.overall is None or self.previous_overall is None:

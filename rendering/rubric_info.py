@@ -7,7 +7,8 @@ rubric does not weigh count with weight 1.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import yaml
 
 LABELS_PATH = Path(__file__).with_name("labels.yaml")
+RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
+log = logging.getLogger(__name__)
 
 
 def humanise(identifier: str) -> str:
@@ -90,3 +93,42 @@ def load_rubric_info(
         kind_labels=kind_labels,
         criterion_labels=criterion_labels,
     )
+
+
+def criteria_from_rubric(rubric: Any) -> dict[str, CriterionInfo]:
+    """Criterion titles, descriptions, weights and order from a loaded ``nlp.rubric.Rubric``."""
+    return {
+        c.id: CriterionInfo(c.id, c.name, c.description, c.weight, position)
+        for position, c in enumerate(rubric.criteria)
+    }
+
+
+def find_rubric_criteria(
+    version: str | None, paths: Iterable[str | Path] | None = None
+) -> dict[str, CriterionInfo]:
+    """Criteria of the rubric whose ``id@version`` is ``version``, searched among rubric files.
+
+    ``paths`` are rubric files or folders of them (default: the repository's ``rubrics/``).
+    Returns an empty mapping when no readable rubric has that version: pages then fall back
+    to ``labels.yaml`` and equal weights.
+    """
+    if version is None:
+        return {}
+    from nlp.rubric import RubricError, load_rubric_file
+
+    candidates: list[Path] = []
+    for entry in [Path(p) for p in (paths if paths is not None else [RUBRICS_DIR])]:
+        if entry.is_dir():
+            candidates += sorted(entry.glob("*.yaml")) + sorted(entry.glob("*.yml"))
+        elif entry.is_file():
+            candidates.append(entry)
+    for path in candidates:
+        try:
+            rubric = load_rubric_file(path)
+        except (RubricError, OSError, ValueError) as exc:
+            log.debug("skipping rubric %s: %s", path, exc)
+            continue
+        if rubric.version == version:
+            return criteria_from_rubric(rubric)
+    log.info("no rubric file with version %s found; using labels.yaml and equal weights", version)
+    return {}

@@ -446,16 +446,26 @@ def load_findings(
     return dict(grouped)
 
 
+@dataclass(frozen=True)
+class OpeningTurns:
+    """A conversation's first few customer turns, for contact-reason analysis."""
+
+    conversation_id: str
+    customer_id: str | None
+    started_at: datetime
+    texts: tuple[str, ...]
+
+
 def load_first_customer_turns(
     con: duckdb.DuckDBPyConnection, period: Period, max_turns: int = 4
-) -> list[tuple[str, datetime, list[str]]]:
-    """For each conversation in the period: id, start, and its first few customer turns' text."""
+) -> list[OpeningTurns]:
+    """For each conversation in the period: its first few customer turns, in order."""
     rows = con.execute(
-        "SELECT c.id, c.started_at, list(t.text ORDER BY t.turn) FILTER (WHERE t.rn <= ?) "
+        "SELECT c.id, c.customer_id, c.started_at, list(t.text ORDER BY t.turn) FILTER (WHERE t.rn <= ?) "
         "FROM conversations c JOIN (SELECT conversation_id, turn, text, "
         "      row_number() OVER (PARTITION BY conversation_id ORDER BY turn) AS rn "
         "      FROM turns WHERE role = 'customer') t ON t.conversation_id = c.id "
-        f"WHERE {_IN_PERIOD} GROUP BY c.id, c.started_at ORDER BY c.started_at, c.id",
+        f"WHERE {_IN_PERIOD} GROUP BY ALL ORDER BY c.started_at, c.id",
         [max_turns, *period.bounds()],
     ).fetchall()
-    return [(r[0], r[1], list(r[2] or [])) for r in rows]
+    return [OpeningTurns(r[0], r[1], r[2], tuple(r[3] or ())) for r in rows if r[2] is not None]

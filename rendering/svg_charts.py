@@ -170,28 +170,40 @@ def daily_columns(
     *,
     baseline: float | None,
     flagged: Sequence[bool] = (),
-    width: float = 220,
-    height: float = 48,
-    title: str = "contacts per day",
+    width: float = 240,
+    height: float = 60,
+    title: str = "per day",
 ) -> Markup:
-    """Columns of daily counts with a dashed line at the baseline daily mean; spike days stand out."""
+    """Columns of daily counts with a dashed line at the baseline daily mean; spike days stand out.
+
+    The first and last labels are written under the columns.
+    """
+    plot_h = height - 12
     top = max([*counts, baseline or 0, 1])
     n = max(len(counts), 1)
-    gap = 1.5
+    gap = 2.0
     col_w = max((width - gap * (n - 1)) / n, 1.0)
-    body: list[str] = []
+    body: list[str] = [
+        f'<line class="chart-axis" x1="0" y1="{_fmt(plot_h)}" x2="{_fmt(width)}" y2="{_fmt(plot_h)}"/>'
+    ]
     for i, count in enumerate(counts):
-        h = (height - 2) * count / top
+        h = (plot_h - 2) * count / top
         css = "chart-col chart-col-flag" if i < len(flagged) and flagged[i] else "chart-col"
         body.append(
-            f'<rect class="{css}" x="{_fmt(i * (col_w + gap))}" y="{_fmt(height - h)}" width="{_fmt(col_w)}" '
+            f'<rect class="{css}" x="{_fmt(i * (col_w + gap))}" y="{_fmt(plot_h - h)}" width="{_fmt(col_w)}" '
             f'height="{_fmt(h)}"><title>{escape(labels[i])}: {count}</title></rect>'
         )
     if baseline is not None:
-        y = _fmt(height - (height - 2) * baseline / top)
+        y = _fmt(plot_h - (plot_h - 2) * baseline / top)
         body.append(
             f'<line class="chart-threshold" x1="0" y1="{y}" x2="{_fmt(width)}" y2="{y}">'
-            f"<title>baseline {baseline:.2f}/day</title></line>"
+            f"<title>baseline {baseline:.2f} a day</title></line>"
+        )
+    if labels:
+        body.append(f'<text class="chart-label" x="0" y="{_fmt(height - 1)}">{escape(labels[0])}</text>')
+        body.append(
+            f'<text class="chart-label" x="{_fmt(width)}" y="{_fmt(height - 1)}" text-anchor="end">'
+            f"{escape(labels[-1])}</text>"
         )
     return _svg(width, height, title, body, "columns")
 

@@ -28,7 +28,9 @@ DEFAULT_OUT = ROOT / "nlp" / "models" / "sentiment"
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--train", type=Path, required=True, help="TSV with text<TAB>label")
     parser.add_argument("--dev", type=Path, help="TSV reported after training (never trained on)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -79,7 +81,9 @@ def evaluate(head: SentimentHead, features: np.ndarray, labels: np.ndarray) -> d
     macro, per_class = macro_recall(labels, predicted)
     return {
         "macro_recall": round(macro, 4),
-        "recall": dict(zip(("negative", "neutral", "positive"), (round(r, 4) for r in per_class), strict=True)),
+        "recall": dict(
+            zip(("negative", "neutral", "positive"), (round(r, 4) for r in per_class), strict=True)
+        ),
         "accuracy": round(float((predicted == labels).mean()), 4),
         "n": int(len(labels)),
     }
@@ -105,9 +109,7 @@ def main() -> None:
         metrics={},
         training={},
     )
-    head = train_head(
-        train_x, labels, spec, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay
-    )
+    head = train_head(train_x, labels, spec, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay)
     metrics = {"train": evaluate(head, train_x, labels)}
     if args.dev:
         dev_texts, dev_labels = read_tsv(args.dev)

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import yaml
 
 from storage.store import Store
@@ -85,6 +86,7 @@ class RunSummary:
     duplicates_by_kind: dict[str, int] = field(default_factory=dict)
     journeys: int = 0
     quarantine_sample: list[Quarantined] = field(default_factory=list)
+    stored_ids: list[str] = field(default_factory=list)  # new or changed: what to analyse next
 
     @property
     def invariant_holds(self) -> bool:
@@ -100,8 +102,9 @@ class RunSummary:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict (kept in ``runs.details``)."""
+        """Plain JSON-ready dict (kept in ``runs.details``), without ``stored_ids``."""
         data = asdict(self)
+        del data["stored_ids"]  # can be long; the conversations table has updated_run
         data["quarantine_sample"] = [
             {"file": q.file, "record": q.record, "reason": q.reason.value, "message": q.message}
             for q in self.quarantine_sample
@@ -232,7 +235,7 @@ def ingest_paths(
     run_id = store.start_run("ingest")
     run = _Ledger()
     summary = RunSummary(run_id=run_id, db_path=store.path)
-    files = iter_input_files(paths)
+    files = _without_store_files(iter_input_files(paths), store)
     summary.files = len(files)
     for done, path in enumerate(files):
         if on_progress:
@@ -247,10 +250,19 @@ def ingest_paths(
     if run.customers:
         summary.journeys = _rebuild_journeys(store, run.customers)
     summary.seconds = round(time.perf_counter() - started, 3)
-    store.finish_run(run_id, summary.to_dict())
+    store.finish_run(run_id, summary)
     if not summary.invariant_holds:
         raise AccountingError(f"run {run_id}: {summary.invariant_text()}")
     return summary
+
+
+def _without_store_files(files: list[Path], store: Store) -> list[Path]:
+    """``files`` minus the store's own database and write-ahead log (a --db inside an input folder)."""
+    if store.path == ":memory:":
+        return files
+    database = Path(store.path).resolve()
+    own = {database, database.with_name(database.name + ".wal")}
+    return [f for f in files if f.resolve() not in own]
 
 
 def check_options(format: str | None, csv_columns: str | Path | None) -> None:
@@ -311,12 +323,20 @@ def _ingest_one(
         return "failed", _failed(store, run_id, path, key, digest, size, failure.entry.message)
     except OSError as exc:
         return "failed", _failed(store, run_id, path, key, digest, size, f"read failed part-way: {exc}")
+    except duckdb.Error:
+        raise  # the store failing is not a property of the input
     except Exception as exc:  # a reader bug must not stop the run or half-commit the file
         log.exception("reader failed on %s", path)
         return "failed", _failed(
-            store, run_id, path, key, digest, size, f"reader failed: {type(exc).__name__}: {exc}",
+            store,
+            run_id,
+            path,
+            key,
+            digest,
+            size,
+            f"reader failed: {type(exc).__name__}: {exc}",
             ReasonCode.INVALID_RECORD,
-        )  # fmt: skip
+        )
     return "ok", job.work
 
 
@@ -349,10 +369,10 @@ def _main_format(formats: Counter[str]) -> str:
 
 def _tally(run: _Ledger, summary: RunSummary) -> None:
     """Fill the summary's counts from the run's accounting."""
-    summary.new = sum(1 for cid in run.latest if run.before.get(cid) is None)
-    summary.changed = sum(
-        1 for cid, h in run.latest.items() if run.before.get(cid) is not None and run.before[cid] != h
-    )
+    new = [cid for cid in run.latest if run.before.get(cid) is None]
+    changed = [cid for cid, h in run.latest.items() if run.before.get(cid) not in (None, h)]
+    summary.new, summary.changed = len(new), len(changed)
+    summary.stored_ids = sorted([*new, *changed])
     unchanged = len(run.latest) - summary.new - summary.changed
     summary.stored = summary.new + summary.changed
     summary.read = run.read

@@ -10,50 +10,129 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nlp.annotated import AnnotatedConversation
-from nlp.findings import ConversationScores
 from transcripts.journeys import JourneyWithContinuations
 from transcripts.model import Conversation, Journey
 from transcripts.quarantine import Quarantined
 
+if TYPE_CHECKING:  # spaCy loads slowly; rows only need these for type hints
+    from nlp.annotated import AnnotatedConversation
+    from nlp.findings import ConversationScores
+
 Row = tuple[Any, ...]
 
 CONVERSATION_COLUMNS = (
-    "id", "channel", "customer_id", "started_at", "ended_at", "language", "source_file",
-    "source_format", "source_record", "content_hash", "raw", "ingested_run", "updated_run",
-)  # fmt: skip
+    "id",
+    "channel",
+    "customer_id",
+    "started_at",
+    "ended_at",
+    "language",
+    "source_file",
+    "source_format",
+    "source_record",
+    "content_hash",
+    "raw",
+    "ingested_run",
+    "updated_run",
+)
 LEG_COLUMNS = (
-    "conversation_id", "leg", "participant_role", "agent_id", "agent_name", "department", "queue",
-    "started_via", "ended_via", "start_ms", "end_ms",
-)  # fmt: skip
-TURN_COLUMNS = (
-    "conversation_id", "turn", "leg", "role", "speaker_id", "speaker_name", "text", "start_ms",
+    "conversation_id",
+    "leg",
+    "participant_role",
+    "agent_id",
+    "agent_name",
+    "department",
+    "queue",
+    "started_via",
+    "ended_via",
+    "start_ms",
     "end_ms",
-)  # fmt: skip
+)
+TURN_COLUMNS = (
+    "conversation_id",
+    "turn",
+    "leg",
+    "role",
+    "speaker_id",
+    "speaker_name",
+    "text",
+    "start_ms",
+    "end_ms",
+)
 EVENT_COLUMNS = (
-    "conversation_id", "seq", "type", "at_ms", "duration_ms", "leg", "from_leg", "to_leg",
-    "from_department", "to_department", "from_agent", "to_agent", "warm", "by", "reason",
-)  # fmt: skip
+    "conversation_id",
+    "seq",
+    "type",
+    "at_ms",
+    "duration_ms",
+    "leg",
+    "from_leg",
+    "to_leg",
+    "from_department",
+    "to_department",
+    "from_agent",
+    "to_agent",
+    "warm",
+    "by",
+    "reason",
+)
 QUARANTINE_COLUMNS = ("run_id", "file", "record", "reason", "message", "excerpt")
 TURN_SENTIMENT_COLUMNS = ("conversation_id", "turn", "label", "score", "model")
 TRAJECTORY_COLUMNS = (
-    "conversation_id", "leg", "start", "end", "delta", "direction", "customer_turns", "agent_tone",
-)  # fmt: skip
+    "conversation_id",
+    "leg",
+    "start",
+    "end",
+    "delta",
+    "direction",
+    "customer_turns",
+    "agent_tone",
+)
 SCORE_COLUMNS = (
-    "conversation_id", "leg", "agent_id", "criterion", "scorer", "value", "threshold", "passed",
-    "reason", "rubric_version", "attribution",
-)  # fmt: skip
-FINDING_COLUMNS = (
-    "conversation_id", "seq", "leg", "turn", "agent_id", "department", "scorer", "criterion", "kind",
-    "attribution", "polarity", "char_start", "char_end", "quote", "rule", "suggestion", "detail",
+    "conversation_id",
+    "leg",
+    "agent_id",
+    "criterion",
+    "scorer",
+    "value",
+    "threshold",
+    "passed",
+    "reason",
     "rubric_version",
-)  # fmt: skip
+    "attribution",
+)
+FINDING_COLUMNS = (
+    "conversation_id",
+    "seq",
+    "leg",
+    "turn",
+    "agent_id",
+    "department",
+    "scorer",
+    "criterion",
+    "kind",
+    "attribution",
+    "polarity",
+    "char_start",
+    "char_end",
+    "quote",
+    "rule",
+    "suggestion",
+    "detail",
+    "rubric_version",
+)
 JOURNEY_COLUMNS = (
-    "journey_id", "customer_id", "started_at", "ended_at", "contacts", "continuations",
-    "repeat_contacts", "right_censored",
-)  # fmt: skip
+    "journey_id",
+    "customer_id",
+    "started_at",
+    "ended_at",
+    "contacts",
+    "continuations",
+    "repeat_contacts",
+    "right_censored",
+)
 JOURNEY_CONTACT_COLUMNS = ("journey_id", "conversation_id", "position", "is_continuation")
 
 
@@ -85,20 +164,38 @@ def conversation_row(
     """The ``conversations`` row; ``raw`` is the canonical JSON every other table derives from."""
     c = conversation
     return (
-        c.id, c.channel.value, c.customer_id, db_time(c.started_at), db_time(c.ended_at), c.language,
-        c.source_file, c.source_format, c.source_record, content_hash, c.model_dump_json(),
-        ingested_run, updated_run,
-    )  # fmt: skip
+        c.id,
+        c.channel.value,
+        c.customer_id,
+        db_time(c.started_at),
+        db_time(c.ended_at),
+        c.language,
+        c.source_file,
+        c.source_format,
+        c.source_record,
+        content_hash,
+        c.model_dump_json(),
+        ingested_run,
+        updated_run,
+    )
 
 
 def leg_rows(conversation: Conversation) -> list[Row]:
     """One ``legs`` row per leg."""
     return [
         (
-            conversation.id, leg.index, leg.participant_role.value, leg.agent_id, leg.agent_name,
-            leg.department, leg.queue, leg.started_via.value, leg.ended_via.value, leg.start_ms,
+            conversation.id,
+            leg.index,
+            leg.participant_role.value,
+            leg.agent_id,
+            leg.agent_name,
+            leg.department,
+            leg.queue,
+            leg.started_via.value,
+            leg.ended_via.value,
+            leg.start_ms,
             leg.end_ms,
-        )  # fmt: skip
+        )
         for leg in conversation.legs
     ]
 
@@ -107,9 +204,16 @@ def turn_rows(conversation: Conversation) -> list[Row]:
     """One ``turns`` row per turn."""
     return [
         (
-            conversation.id, turn.index, turn.leg, turn.role.value, turn.speaker_id, turn.speaker_name,
-            turn.text, turn.start_ms, turn.end_ms,
-        )  # fmt: skip
+            conversation.id,
+            turn.index,
+            turn.leg,
+            turn.role.value,
+            turn.speaker_id,
+            turn.speaker_name,
+            turn.text,
+            turn.start_ms,
+            turn.end_ms,
+        )
         for turn in conversation.turns
     ]
 
@@ -118,10 +222,22 @@ def event_rows(conversation: Conversation) -> list[Row]:
     """One ``events`` row per event; ``seq`` is its position in the conversation."""
     return [
         (
-            conversation.id, seq, event.type.value, event.at_ms, event.duration_ms, event.leg,
-            event.from_leg, event.to_leg, event.from_department, event.to_department, event.from_agent,
-            event.to_agent, event.warm, _value(event.by), event.reason,
-        )  # fmt: skip
+            conversation.id,
+            seq,
+            event.type.value,
+            event.at_ms,
+            event.duration_ms,
+            event.leg,
+            event.from_leg,
+            event.to_leg,
+            event.from_department,
+            event.to_department,
+            event.from_agent,
+            event.to_agent,
+            event.warm,
+            _value(event.by),
+            event.reason,
+        )
         for seq, event in enumerate(conversation.events)
     ]
 
@@ -140,9 +256,15 @@ def analysis_rows(annotated: AnnotatedConversation) -> tuple[list[Row], list[Row
     ]
     trajectories = [
         (
-            cid, t.leg, _float(t.start), _float(t.end), _float(t.delta), _value(t.direction),
-            t.customer_turns, _float(t.agent_tone),
-        )  # fmt: skip
+            cid,
+            t.leg,
+            _float(t.start),
+            _float(t.end),
+            _float(t.delta),
+            _value(t.direction),
+            t.customer_turns,
+            _float(t.agent_tone),
+        )
         for t in annotated.trajectories
     ]
     return sentiment, trajectories
@@ -152,9 +274,18 @@ def score_rows(result: ConversationScores) -> tuple[list[Row], list[Row]]:
     """``scores`` and ``findings`` rows of one conversation's scoring result."""
     scores = [
         (
-            s.conversation_id, s.leg, s.agent_id, s.criterion, s.scorer, _float(s.value),
-            _float(s.threshold), s.passed, s.reason, s.rubric_version, s.attribution.value,
-        )  # fmt: skip
+            s.conversation_id,
+            s.leg,
+            s.agent_id,
+            s.criterion,
+            s.scorer,
+            _float(s.value),
+            _float(s.threshold),
+            s.passed,
+            s.reason,
+            s.rubric_version,
+            s.attribution.value,
+        )
         for s in result.scores
     ]
     findings = []
@@ -162,11 +293,25 @@ def score_rows(result: ConversationScores) -> tuple[list[Row], list[Row]]:
         e = f.evidence
         findings.append(
             (
-                result.conversation_id, seq, e.leg, e.turn, f.agent_id,
-                f.department, f.scorer, f.criterion, f.kind, f.attribution.value, f.polarity.value,
-                e.char_start, e.char_end, e.quote, e.rule, f.suggestion, to_json(f.detail),
+                result.conversation_id,
+                seq,
+                e.leg,
+                e.turn,
+                f.agent_id,
+                f.department,
+                f.scorer,
+                f.criterion,
+                f.kind,
+                f.attribution.value,
+                f.polarity.value,
+                e.char_start,
+                e.char_end,
+                e.quote,
+                e.rule,
+                f.suggestion,
+                to_json(f.detail),
                 result.rubric_version,
-            )  # fmt: skip
+            )
         )
     return scores, findings
 
@@ -181,13 +326,17 @@ def journey_rows(journeys: Iterable[Journey]) -> tuple[list[Row], list[Row]]:
     for j in journeys:
         heads.append(
             (
-                j.id, j.customer_id, db_time(j.started_at), db_time(j.ended_at), j.contacts,
-                j.continuations, j.repeat_contacts, j.right_censored,
-            )  # fmt: skip
+                j.id,
+                j.customer_id,
+                db_time(j.started_at),
+                db_time(j.ended_at),
+                j.contacts,
+                j.continuations,
+                j.repeat_contacts,
+                j.right_censored,
+            )
         )
-        flags: list[bool | None] = (
-            list(j.is_continuation) if isinstance(j, JourneyWithContinuations) else []
-        )
+        flags: list[bool | None] = list(j.is_continuation) if isinstance(j, JourneyWithContinuations) else []
         flags += [None] * (len(j.conversation_ids) - len(flags))
         contacts.extend(
             (j.id, cid, position, flags[position]) for position, cid in enumerate(j.conversation_ids)

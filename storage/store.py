@@ -26,17 +26,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from nlp.annotated import AnnotatedConversation
-from nlp.findings import ConversationScores
 from storage import rows
 from storage.bulk import insert_rows, quote, table_types
 from transcripts.journeys import ContactSpan, JourneyWithContinuations
 from transcripts.model import Conversation, Journey
 from transcripts.quarantine import Quarantined, ReasonCode
+
+if TYPE_CHECKING:  # spaCy loads slowly; the store only needs these for type hints
+    from nlp.annotated import AnnotatedConversation
+    from nlp.findings import ConversationScores
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 SCHEMA_VERSION = 1
@@ -98,6 +100,33 @@ def new_run_id(kind: str) -> str:
     """A sortable, unique run id such as ``ingest-20261116T020000Z-1a2b3c4d``."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{kind}-{stamp}-{uuid.uuid4().hex[:8]}"
+
+
+def _journey_from_row(
+    journey_id: str,
+    customer_id: str,
+    started_at: datetime,
+    ended_at: datetime,
+    contacts: int,
+    continuations: int,
+    repeat_contacts: int,
+    right_censored: bool,
+    conversation_ids: list[str | None],
+    flags: list[bool | None],
+) -> JourneyWithContinuations:
+    """A journey from a ``load_journeys`` row (continuation flags left empty when unknown)."""
+    return JourneyWithContinuations(
+        id=journey_id,
+        customer_id=customer_id,
+        started_at=rows.utc_time(started_at),
+        ended_at=rows.utc_time(ended_at),
+        contacts=contacts,
+        continuations=continuations,
+        repeat_contacts=repeat_contacts,
+        right_censored=right_censored,
+        conversation_ids=[c for c in conversation_ids if c is not None],
+        is_continuation=[] if None in flags else [bool(f) for f in flags],
+    )
 
 
 def _now() -> datetime:
@@ -215,16 +244,18 @@ class Store:
         )
         return run_id
 
-    def finish_run(self, run_id: str, summary: Mapping[str, Any]) -> None:
-        """Record the end of a run; ``read``/``stored``/``quarantined``/``duplicates`` get columns.
+    def finish_run(self, run_id: str, summary: Mapping[str, Any] | Any) -> None:
+        """Record the end of a run from a mapping or an object with ``to_dict()`` (``RunSummary``).
 
-        Everything in ``summary`` is kept in ``details`` (JSON).
+        ``read``/``stored``/``quarantined``/``duplicates`` get columns; everything is kept in
+        ``details`` (JSON).
         """
-        counts = [summary.get(k) for k in ("read", "stored", "quarantined", "duplicates")]
+        data = dict(summary.to_dict() if hasattr(summary, "to_dict") else summary)
+        counts = [data.get(k) for k in ("read", "stored", "quarantined", "duplicates")]
         self._con.execute(
             "UPDATE runs SET finished_at = ?, read = ?, stored = ?, quarantined = ?, duplicates = ?, "
             "details = ? WHERE run_id = ?",
-            [_now(), *counts, rows.to_json(dict(summary)), run_id],
+            [_now(), *counts, rows.to_json(data), run_id],
         )
 
     def file_seen(self, path: str | Path, content_hash: str) -> bool:
@@ -482,22 +513,7 @@ class Store:
             sql += " WHERE j.customer_id IN (SELECT unnest(?::VARCHAR[]))"
             args.append(list(customer_ids))
         sql += " GROUP BY ALL ORDER BY j.customer_id, j.started_at, j.journey_id"
-        return [
-            JourneyWithContinuations(
-                id=jid,
-                customer_id=customer,
-                started_at=rows.utc_time(start),
-                ended_at=rows.utc_time(end),
-                contacts=n_contacts,
-                continuations=n_continuations,
-                repeat_contacts=repeats,
-                right_censored=censored,
-                conversation_ids=[c for c in conversation_ids if c is not None],
-                is_continuation=[] if None in flags else [bool(f) for f in flags],
-            )
-            for (jid, customer, start, end, n_contacts, n_continuations, repeats, censored,
-                 conversation_ids, flags) in self._con.execute(sql, args).fetchall()
-        ]  # fmt: skip
+        return [_journey_from_row(*row) for row in self._con.execute(sql, args).fetchall()]
 
     def journeys_for(self, conversation_ids: Iterable[str]) -> list[JourneyWithContinuations]:
         """The stored journeys that contain any of ``conversation_ids``."""

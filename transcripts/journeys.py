@@ -88,9 +88,7 @@ class ContactSpan:
     @classmethod
     def of(cls, conversation: Conversation) -> ContactSpan:
         """The span of one canonical conversation."""
-        return cls(
-            conversation.id, conversation.customer_id, conversation.started_at, conversation.ended_at
-        )
+        return cls(conversation.id, conversation.customer_id, conversation.started_at, conversation.ended_at)
 
 
 class JourneyWithContinuations(Journey):

@@ -164,6 +164,11 @@ class LegTracker:
         event.to_leg = leg.index
         return leg
 
+    def _department_of(self, leg: _OpenLeg) -> str | None:
+        if leg.department is not None or leg.after_explicit_transfer:
+            return leg.department
+        return self.default_department
+
     def transfer(
         self,
         *,
@@ -180,7 +185,7 @@ class LegTracker:
             at_ms=at_ms,
             leg=self.current,
             from_leg=self.current,
-            from_department=from_leg.department if from_leg else None,
+            from_department=self._department_of(from_leg) if from_leg else None,
             to_department=to_department,
             from_agent=from_leg.agent_id or from_leg.agent_name if from_leg else None,
             to_agent=to_agent,

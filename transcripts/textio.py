@@ -367,7 +367,8 @@ def json_error(path: Path, record: str, text: str, exc: json.JSONDecodeError) ->
 
     ``record`` names where the JSON came from (``file``, ``line 7``).
     """
-    truncated = exc.pos >= len(text.rstrip()) and bool(text.strip())
+    ends_early = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+    truncated = ends_early and bool(text.strip())
     reason = ReasonCode.TRUNCATED if truncated else ReasonCode.INVALID_JSON
     what = "ends before the JSON is complete" if truncated else "is not valid JSON"
     message = f"{path} {record} {what}: {exc.msg} at line {exc.lineno} column {exc.colno}"

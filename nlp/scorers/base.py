@@ -52,7 +52,9 @@ class Scorer:
             raise ValueError(f"scorer name {self.name!r} must look like 'family.v1'")
         unknown = self.inputs - INPUTS
         if unknown:
-            raise ValueError(f"scorer {self.name!r} declares unknown inputs {sorted(unknown)}; known: {sorted(INPUTS)}")
+            raise ValueError(
+                f"scorer {self.name!r} declares unknown inputs {sorted(unknown)}; known: {sorted(INPUTS)}"
+            )
         if not (isinstance(self.params, type) and issubclass(self.params, ScorerParams)):
             raise TypeError(f"scorer {self.name!r}: params must be a ScorerParams subclass")
 
@@ -64,6 +66,7 @@ class JourneyContext:
     journey_id: str
     position: int  # 0-based position of this contact in the journey
     earlier: tuple[AnnotatedConversation, ...]  # in journey order, only those being scored
+    is_last: bool = True  # no later contact of the journey is being scored
 
 
 @dataclass
@@ -97,7 +100,9 @@ class ScoringContext:
             self.cache.hits[key] = self.library.find(patterns, turn.doc)
         return self.cache.hits[key]
 
-    def similar(self, patterns: PatternSet, turn: AnnotatedTurn, labels: set[str] | None = None) -> ExemplarMatch | None:
+    def similar(
+        self, patterns: PatternSet, turn: AnnotatedTurn, labels: set[str] | None = None
+    ) -> ExemplarMatch | None:
         """The exemplar of ``patterns`` closest to the turn's embedding (None without exemplars)."""
         return self.library.nearest(patterns, turn.embedding, labels)
 

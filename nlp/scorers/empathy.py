@@ -1,4 +1,4 @@
-"""``empathy.v1``: does the agent respond to the customer's emotion, or go straight to procedure?
+"""``empathy.v1``: whether the agent responds to the customer's emotion or jumps to procedure.
 
 An *opportunity* is a customer turn with negative sentiment (at or below
 ``negative_sentiment``), a distress cue from the ``cues`` pattern file ("I'm so frustrated",
@@ -38,10 +38,16 @@ class EmpathyParams(ScorerParams):
 
     cues: PatternFile = Field(description="Customer distress cues: patterns and exemplar sentences.")
     responses: PatternFile = Field(description="Agent responses to emotion: patterns and exemplars.")
-    negative_sentiment: float = Field(-0.5, ge=-1.0, le=1.0, description="Sentiment score at or below: opportunity.")
+    negative_sentiment: float = Field(
+        -0.5, ge=-1.0, le=1.0, description="Sentiment score at or below: opportunity."
+    )
     cue_similarity: float = Field(0.6, ge=0.0, le=1.0, description="Cosine to a cue exemplar: opportunity.")
-    response_similarity: float = Field(0.5, ge=0.0, le=1.0, description="Cosine to a response exemplar: response.")
-    response_window: int = Field(2, ge=1, le=5, description="Agent turns after the opportunity that may respond.")
+    response_similarity: float = Field(
+        0.5, ge=0.0, le=1.0, description="Cosine to a response exemplar: response."
+    )
+    response_window: int = Field(
+        2, ge=1, le=5, description="Agent turns after the opportunity that may respond."
+    )
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,9 @@ class Response:
     similarity: float | None
 
 
-def _opportunity_reason(turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams) -> tuple[Hit | None, str] | None:
+def _opportunity_reason(
+    turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams
+) -> tuple[Hit | None, str] | None:
     hits = context.hits(params.cues, turn)
     if hits:
         return hits[0], f"cue:{hits[0].rule}"
@@ -77,7 +85,9 @@ def _opportunity_reason(turn: AnnotatedTurn, context: ScoringContext, params: Em
     return None
 
 
-def find_opportunities(turns: list[AnnotatedTurn], context: ScoringContext, params: EmpathyParams) -> list[Opportunity]:
+def find_opportunities(
+    turns: list[AnnotatedTurn], context: ScoringContext, params: EmpathyParams
+) -> list[Opportunity]:
     """Emotional moments in one leg's turns that the agent still had a turn to answer."""
     result: list[Opportunity] = []
     pending: list[tuple[AnnotatedTurn, Hit | None, str]] = []

@@ -105,9 +105,7 @@ class CompiledPatterns:
         hits: set[Hit] = set()
         for entry, token_ids in found:
             tokens = [doc[i] for i in token_ids]
-            sentence_index = next(
-                (n for n, s in enumerate(sentences) if s.start <= token_ids[0] < s.end), 0
-            )
+            sentence_index = next((n for n, s in enumerate(sentences) if s.start <= token_ids[0] < s.end), 0)
             if "negated" in entry.unless and is_negated(tokens):
                 continue
             if "question" in entry.unless and in_question(sentences[sentence_index]):

@@ -1,4 +1,4 @@
-"""``self_worth.v1``: does the agent's language preserve the customer's (and colleagues') face?
+"""``self_worth.v1``: whether the agent's language preserves the customer's (and colleagues') face.
 
 Face threats — contradicting the customer's perception, blaming the customer, condescension,
 stonewalling without an alternative, siding against colleagues — are penalised; acknowledging
@@ -78,11 +78,20 @@ class SelfWorthParams(ScorerParams):
             raise ValueError(f"pattern labels that are neither a kind nor used in cleared_by: {where}")
         missing = clearing - self.patterns.labels
         if missing:
-            raise ValueError(f"cleared_by names labels with no patterns in {self.patterns.path}: {sorted(missing)}")
+            raise ValueError(
+                f"cleared_by names labels with no patterns in {self.patterns.path}: {sorted(missing)}"
+            )
         return self
 
 
-def _cleared(hit: Hit, rule: KindRule, turn: AnnotatedTurn, following: list[AnnotatedTurn], context: ScoringContext, params: SelfWorthParams) -> bool:
+def _cleared(
+    hit: Hit,
+    rule: KindRule,
+    turn: AnnotatedTurn,
+    following: list[AnnotatedTurn],
+    context: ScoringContext,
+    params: SelfWorthParams,
+) -> bool:
     if not rule.cleared_by:
         return False
     clearing = set(rule.cleared_by)
@@ -110,7 +119,9 @@ def turn_kinds(
     return found
 
 
-def score(conversation: AnnotatedConversation, context: ScoringContext, params: SelfWorthParams) -> ScoreResult:
+def score(
+    conversation: AnnotatedConversation, context: ScoringContext, params: SelfWorthParams
+) -> ScoreResult:
     """Per agent leg: face threats found, face-preserving moves found, and the resulting score."""
     scores: list[CriterionScore] = []
     findings: list[Finding] = []

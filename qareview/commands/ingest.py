@@ -1,7 +1,150 @@
-"""`qareview` sub-commands: ingest (being built)."""
+"""`qareview ingest`: read export files into the store and print the run summary.
+
+The work is ``storage.ingest.ingest_paths``; this module parses options, draws the progress
+bar and prints the summary: records read / stored / quarantined / duplicates, quarantine by
+reason, the invariant ``read = stored + quarantined + duplicates`` and the first quarantined
+records. Exit codes: 0 the run completed (quarantine is counted, not fatal), 1 ``--strict``
+and something was quarantined, 2 bad options or an unusable database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from storage.ingest import FileProgress, RunSummary
+
+QUARANTINE_LINES = 10
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command(name="ingest")(ingest)
+
+
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Export files or folders to read; folders are walked recursively (hidden entries skipped), "
+            "each file's format is detected from its content.",
+            show_default=False,
+            metavar="PATH",
+        ),
+    ],
+    db: Annotated[
+        str,
+        typer.Option(
+            "--db",
+            metavar="FILE",
+            help="DuckDB file of the store; created with its folder if missing. Re-running on the same "
+            "file is safe: unchanged conversations and quarantine entries are not duplicated.",
+        ),
+    ],
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="NAME",
+            help="Read every file with this reader instead of detecting each file's format, e.g. json, "
+            "csv, connect_ctr; an unknown name is refused with the list of valid ones.",
+        ),
+    ] = None,
+    csv_columns: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv-columns",
+            metavar="FILE",
+            help="YAML file mapping your CSV header names to canonical fields, used by the CSV reader "
+            "instead of the shipped transcripts/readers/csv_columns.yaml.",
+        ),
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Re-read every file, including those an earlier run already ingested with the same "
+            "content (by default they are skipped).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Exit with status 1 if any record was quarantined (default: 0)."),
+    ] = False,
+) -> None:
+    """Read transcript exports into the store, quarantining bad records, and print the run summary."""
+    import duckdb
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from storage.ingest import OptionsError, check_options, ingest_paths
+    from storage.store import Store, StoreError
+
+    out = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
+    try:
+        check_options(format, csv_columns)
+        store = Store(db)
+    except (OptionsError, StoreError, NotImplementedError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(code=2) from None
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with store, Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("ingest", total=None)
+
+        def show(step: FileProgress) -> None:
+            label = f"{step.status} {step.path.name}"
+            progress.update(task, total=step.total, completed=step.done, description=label)
+
+        try:
+            summary = ingest_paths(
+                paths, store, format=format, csv_columns=csv_columns, full=full, on_progress=show
+            )
+        except duckdb.Error as exc:
+            err.print(f"[red]error:[/red] the store at {escape(db)} failed: {escape(str(exc))}")
+            raise typer.Exit(code=2) from None
+    print_summary(out, summary)
+    if strict and summary.quarantined:
+        err.print(f"--strict: {summary.quarantined} record(s) quarantined", highlight=False)
+        raise typer.Exit(code=1)
+
+
+def print_summary(console: Console, summary: RunSummary) -> None:
+    """The run summary tables, the invariant, where the store is and the first quarantined records."""
+    counts = Table(title=f"ingest run {summary.run_id}", title_justify="left")
+    counts.add_column("records")
+    counts.add_column("count", justify="right")
+    counts.add_column("detail")
+    files = f"{summary.files} file(s): {summary.skipped_files} skipped as unchanged, "
+    files += f"{summary.failed_files} failed"
+    counts.add_row("read", str(summary.read), files)
+    counts.add_row("stored", str(summary.stored), f"{summary.new} new, {summary.changed} changed")
+    counts.add_row("quarantined", str(summary.quarantined), "")
+    kinds = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in summary.duplicates_by_kind.items() if n)
+    counts.add_row("duplicates", str(summary.duplicates), kinds)
+    console.print(counts)
+    if summary.by_reason:
+        reasons = Table(title="quarantined by reason", title_justify="left")
+        reasons.add_column("reason")
+        reasons.add_column("records", justify="right")
+        for reason, n in summary.by_reason.items():
+            reasons.add_row(reason, str(n))
+        console.print(reasons)
+    if summary.by_format:
+        formats = ", ".join(f"{name} {n}" for name, n in summary.by_format.items())
+        console.print(f"records by format: {formats}", highlight=False)
+    mark = "ok" if summary.invariant_holds else "VIOLATED"
+    console.print(f"invariant {mark}: {summary.invariant_text()}", highlight=False)
+    console.print(f"journeys rebuilt: {summary.journeys}", highlight=False)
+    console.print(f"store: {summary.db_path}  ({summary.seconds:.2f} s)", highlight=False)
+    if summary.quarantine_sample:
+        shown = summary.quarantine_sample[:QUARANTINE_LINES]
+        console.print(f"first {len(shown)} of {summary.quarantined} quarantined record(s):", highlight=False)
+        for entry in shown:
+            console.print(f"  {entry}", markup=False, highlight=False)

@@ -1,7 +1,168 @@
-"""`qareview` sub-commands: orchestrate (being built)."""
+"""`qareview run` (the nightly flow, once, now) and `qareview serve` (the same, on a schedule).
+
+Both are thin: they turn options into ``flows.nightly.nightly_review`` parameters and a
+task runner. Prefect and the models are imported only when a command runs, so
+``qareview --help`` stays fast. The last line `run` prints is where the index of cards and
+reports is.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from flows.run_summary import NightlySummary
+
+_BUNDLED_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# Settings this machine needs whatever the shell says (Prefect's temporary server is slow to
+# start on small machines; no analytics; never download a model at run time).
+_ENV_DEFAULTS = {
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+SourceArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="Folder or file of transcript exports, or an fsspec URL such as s3://bucket/exports "
+        "(needs the 's3' extra). Default: the bundled examples/ folder.",
+        show_default=False,
+    ),
+]
+DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB store (created if missing).")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for cards, reports and conversation pages.")]
+FullOpt = Annotated[
+    bool, typer.Option("--full", help="Re-read every file and re-analyse every stored conversation.")
+]
+RubricOpt = Annotated[
+    Path | None, typer.Option("--rubric", help="Rubric YAML (default: rubrics/default.yaml).")
+]
+DaskAddressOpt = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Run batches on an existing Dask cluster (tcp://host:8786)."),
+]
+DaskWorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--dask-workers",
+        min=1,
+        help="Run batches on a local Dask cluster of N worker processes (each loads the models once).",
+    ),
+]
+BatchSizeOpt = Annotated[
+    int | None,
+    typer.Option("--batch-size", min=1, help="Conversations per batch (default: flows/nightly.yaml)."),
+]
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command(name="run")(run)
+    app.command(name="serve")(serve)
+
+
+def _prepare_environment() -> None:
+    for name, value in _ENV_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
+def _default_source(source: str | None) -> str:
+    if source:
+        return source
+    return str(_BUNDLED_EXAMPLES if _BUNDLED_EXAMPLES.is_dir() else Path("examples"))
+
+
+def run(
+    source: SourceArg = None,
+    db: DbOpt = Path("out/qareview.duckdb"),
+    out: OutOpt = Path("out"),
+    full: FullOpt = False,
+    rubric: RubricOpt = None,
+    dask_address: DaskAddressOpt = None,
+    dask_workers: DaskWorkersOpt = None,
+    batch_size: BatchSizeOpt = None,
+) -> None:
+    """Run the nightly review once, now: ingest new files, analyse, score, publish."""
+    _prepare_environment()
+    from flows.nightly import BatchesFailedError, nightly_review
+    from flows.runners import make_task_runner
+
+    runner = make_task_runner(dask_address=dask_address, dask_workers=dask_workers)
+    review = nightly_review.with_options(task_runner=runner)
+    try:
+        summary = review(
+            source=_default_source(source), db=str(db), out=str(out), full=full,
+            rubric=str(rubric) if rubric else None, batch_size=batch_size,
+        )  # fmt: skip
+    except BatchesFailedError as exc:
+        if exc.summary is not None:
+            _print_summary(exc.summary)
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    _print_summary(summary)
+
+
+def _print_summary(summary: NightlySummary) -> None:
+    """A few lines for the terminal; the last one says where the index is."""
+    sign = "=" if summary.read == summary.stored + summary.quarantined + summary.duplicates else "≠"
+    typer.echo(
+        f"read {summary.read} {sign} stored {summary.stored} + quarantined {summary.quarantined} "
+        f"+ duplicates {summary.duplicates}  ({summary.files_found} files, "
+        f"{summary.files_skipped} unchanged since an earlier run)"
+    )
+    failed = f", {len(summary.failed_batches)} failed" if summary.failed_batches else ""
+    typer.echo(
+        f"analysed and scored {summary.analysed} conversations in {summary.batches_stored} of "
+        f"{summary.batches} batches{failed} on {summary.runner} (rubric {summary.rubric_version})"
+    )
+    if summary.index_path:
+        typer.echo(f"published {summary.period}: {summary.reps_carded} coaching cards, routing report")
+        typer.echo(f"Cards and reports: {summary.index_path}")
+    else:
+        typer.echo(f"Cards and reports: nothing published yet (the store {summary.db} has no conversations)")
+
+
+def serve(
+    source: SourceArg = None,
+    cron: Annotated[
+        str | None, typer.Option("--cron", help='Cron schedule (default "0 2 * * *": flows/nightly.yaml).')
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="IANA time zone of the schedule (default Europe/Berlin).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Deployment name (default: nightly).")] = None,
+    db: DbOpt = Path("out/qareview.duckdb"),
+    out: OutOpt = Path("out"),
+    full: FullOpt = False,
+    rubric: RubricOpt = None,
+    dask_address: DaskAddressOpt = None,
+    dask_workers: DaskWorkersOpt = None,
+    batch_size: BatchSizeOpt = None,
+) -> None:
+    """Register the nightly review as a scheduled Prefect deployment and run it until stopped.
+
+    Point PREFECT_API_URL at a Prefect server to see the runs in its UI (docs/scheduling.md).
+    """
+    _prepare_environment()
+    from flows.serving import (
+        NightlyParameters,
+        nightly_deployment,
+        serve_deployment,
+        use_dask_for_served_runs,
+    )
+
+    use_dask_for_served_runs(dask_address, dask_workers)
+    parameters = NightlyParameters(
+        source=str(Path(_default_source(source)).resolve()) if "://" not in (source or "") else str(source),
+        db=str(db.resolve()), out=str(out.resolve()), full=full,
+        rubric=str(rubric.resolve()) if rubric else None, batch_size=batch_size,
+    )  # fmt: skip
+    deployment = nightly_deployment(parameters, cron=cron, timezone=timezone, name=name)
+    serve_deployment(deployment)

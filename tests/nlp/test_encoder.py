@@ -45,7 +45,11 @@ def test_small_batches_give_the_same_embeddings(encoder: Encoder) -> None:
 
 def test_similar_sentences_are_closer_than_unrelated_ones(encoder: Encoder) -> None:
     a, b, c = encoder.encode(
-        ["I already explained my problem to the last agent.", "I told the previous person all of this.", "Nice weather."]
+        [
+            "I already explained my problem to the last agent.",
+            "I told the previous person all of this.",
+            "Nice weather.",
+        ]
     )
     assert float(a @ b) > float(a @ c) + 0.2
 

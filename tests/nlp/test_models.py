@@ -11,6 +11,7 @@ import torch
 
 from nlp.annotated import SentimentLabel
 from nlp.config import AnalysisConfig, ConfigError, SentimentConfig, load_analysis_config
+from nlp.encoder import Encoder
 from nlp.models import ModelLoadError, default_encoder_path, load_spacy, load_text_classifier
 from nlp.sentiment import HuggingFaceSentiment, ShippedSentiment, load_sentiment
 
@@ -96,7 +97,9 @@ def test_bad_spacy_name_says_what_to_install() -> None:
 # --- sentiment models ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["cardiffnlp/twitter-roberta-base-sentiment-latest", "/nonexistent/sentiment-model"])
+@pytest.mark.parametrize(
+    "name", ["cardiffnlp/twitter-roberta-base-sentiment-latest", "/nonexistent/sentiment-model"]
+)
 def test_unloadable_sentiment_model_says_what_to_download(name: str) -> None:
     with pytest.raises(ModelLoadError) as info:
         load_text_classifier(name)
@@ -105,7 +108,7 @@ def test_unloadable_sentiment_model_says_what_to_download(name: str) -> None:
     assert "sentiment.model:" in message and "--local-dir" in message
 
 
-def test_missing_shipped_head_says_how_to_rebuild(tmp_path: Path, encoder) -> None:  # noqa: ANN001
+def test_missing_shipped_head_says_how_to_rebuild(tmp_path: Path, encoder: Encoder) -> None:
     with pytest.raises(ModelLoadError, match="make train-sentiment"):
         ShippedSentiment.load(encoder, tmp_path)
 
@@ -149,11 +152,16 @@ def test_replacement_model_with_label_map(tmp_path: Path) -> None:
     # Reference: the same model run text by text, no batching, no mapping code.
     with torch.inference_mode():
         for text, result in zip(texts, results, strict=True):
-            probs = torch.softmax(classifier.model(**classifier.tokenizer(text, return_tensors="pt")).logits, 1)[0]
+            probs = torch.softmax(
+                classifier.model(**classifier.tokenizer(text, return_tensors="pt")).logits, 1
+            )[0]
             assert result.score == pytest.approx(float(probs[2] - probs[0]), abs=1e-5)
-            assert result.label == [SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE][
-                int(probs.argmax())
-            ]
+            assert (
+                result.label
+                == [SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE][
+                    int(probs.argmax())
+                ]
+            )
             assert result.model == str(path)
 
 
@@ -168,7 +176,9 @@ def test_replacement_model_labels_are_summed_into_three(tmp_path: Path) -> None:
     text = "the line was busy"
     (result,) = classifier.classify_texts([text])
     with torch.inference_mode():
-        probs = torch.softmax(classifier.model(**classifier.tokenizer(text, return_tensors="pt")).logits, 1)[0]
+        probs = torch.softmax(classifier.model(**classifier.tokenizer(text, return_tensors="pt")).logits, 1)[
+            0
+        ]
     assert result.score == pytest.approx(float(probs[3] + probs[4] - probs[0] - probs[1]), abs=1e-5)
 
 

@@ -19,7 +19,11 @@ CASES = [
     ("two turns worsening", [(C, 0.5), (C, -0.5)], (0.5, -0.5, -1.0, Direction.WORSENING, 2, None)),
     ("small change is flat", [(C, 0.10), (C, 0.20)], (0.10, 0.20, 0.10, Direction.FLAT, 2, None)),
     ("exactly threshold is not flat", [(C, 0.0), (C, 0.15)], (0.0, 0.15, 0.15, Direction.IMPROVING, 2, None)),
-    ("three turns: first vs last", [(C, -1.0), (C, 1.0), (C, 0.0)], (-1.0, 0.0, 1.0, Direction.IMPROVING, 3, None)),
+    (
+        "three turns: first vs last",
+        [(C, -1.0), (C, 1.0), (C, 0.0)],
+        (-1.0, 0.0, 1.0, Direction.IMPROVING, 3, None),
+    ),
     (
         "four turns: thirds of two",
         [(C, -1.0), (C, -0.5), (C, 0.5), (C, 1.0)],
@@ -30,7 +34,11 @@ CASES = [
         [(C, -0.2), (C, -0.4), (C, 1.0), (C, 1.0), (C, -0.6), (C, -0.8)],
         (-0.3, -0.7, -0.4, Direction.WORSENING, 6, None),
     ),
-    ("bot turns are not agent tone", [(B, -1.0), (C, 0.2), (A, 0.8)], (0.2, 0.2, 0.0, Direction.FLAT, 1, 0.8)),
+    (
+        "bot turns are not agent tone",
+        [(B, -1.0), (C, 0.2), (A, 0.8)],
+        (0.2, 0.2, 0.0, Direction.FLAT, 1, 0.8),
+    ),
 ]
 
 
@@ -39,7 +47,12 @@ def test_customer_trajectory_table(turns: list[tuple[Role, float]], expected: tu
     result = customer_trajectory("c1", 0, turns)
     start, end, delta, direction, customer_turns, agent_tone = expected
     assert result.conversation_id == "c1" and result.leg == 0
-    for got, want in ((result.start, start), (result.end, end), (result.delta, delta), (result.agent_tone, agent_tone)):
+    for got, want in (
+        (result.start, start),
+        (result.end, end),
+        (result.delta, delta),
+        (result.agent_tone, agent_tone),
+    ):
         if want is None:
             assert got is None
         else:
@@ -92,7 +105,9 @@ def test_conversation_trajectories_per_leg_then_whole(make_conversation) -> None
     assert leg1.start == pytest.approx(-0.9) and leg1.end == pytest.approx(0.8)
     assert leg1.direction == Direction.IMPROVING and leg1.agent_tone == pytest.approx(0.5)
     assert leg2.customer_turns == 0 and leg2.direction is None and leg2.agent_tone is None
-    assert whole.customer_turns == 3 and whole.start == pytest.approx(-0.2) and whole.end == pytest.approx(0.8)
+    assert (
+        whole.customer_turns == 3 and whole.start == pytest.approx(-0.2) and whole.end == pytest.approx(0.8)
+    )
     assert whole.agent_tone == pytest.approx(0.3)
 
 

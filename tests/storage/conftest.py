@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -139,3 +140,24 @@ def table_dump(store: Store, skip: dict[str, set[str]] | None = None) -> dict[st
         names = ", ".join(f'"{c}"' for c in columns)
         dump[table] = sorted(con.execute(f'SELECT {names} FROM "{table}"').fetchall(), key=repr)
     return dump
+
+
+def write_jsonl(path: Path, records: list[Conversation | str | dict]) -> Path:
+    """A canonical JSONL export: conversations dumped as JSON, strings written as they are."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for record in records:
+        if isinstance(record, Conversation):
+            lines.append(record.model_dump_json(exclude={"source_file", "source_format", "source_record"}))
+        elif isinstance(record, dict):
+            lines.append(json.dumps(record))
+        else:
+            lines.append(record)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def jsonl_writer():
+    """The ``write_jsonl`` helper."""
+    return write_jsonl

@@ -19,6 +19,7 @@ bounded by the largest record; a single top-level object is read whole (size-lim
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,8 @@ from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.roles import parse_role
 from transcripts.textio import (
+    CHUNK_BYTES,
+    Encoding,
     Line,
     excerpt,
     file_encoding,
@@ -121,7 +124,7 @@ def _prepare_turns(turns: list[Any], path: Path, record: str, data: dict) -> lis
 
 def _offset(turn: dict) -> int | None:
     value = turn.get("start_ms")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _infer_legs(turns: list[dict], data: dict) -> None:
@@ -185,17 +188,17 @@ def conversation_from_record(data: Any, path: Path, record: str) -> Conversation
         fields["id"] = str(fields["id"])
     if isinstance(fields["channel"], str):
         fields["channel"] = fields["channel"].strip().lower()
-    if fields.get("legs"):
-        for turn in ordered:
-            for hint in _LEG_HINTS:
-                turn.pop(hint, None)
-    else:
-        _infer_legs(ordered, fields)
-    fields["turns"] = ordered
     if order.reordered:
         fields["extra"] = {**(fields.get("extra") or {}), "reordered": True}
     fields.update(source_file=str(path), source_format=NAME, source_record=record)
     try:
+        if fields.get("legs"):
+            for turn in ordered:
+                for hint in _LEG_HINTS:
+                    turn.pop(hint, None)
+        else:
+            _infer_legs(ordered, fields)
+        fields["turns"] = ordered
         return Conversation.model_validate(fields)
     except ValidationError as exc:
         reason, message = _locate_error(exc)
@@ -204,22 +207,35 @@ def conversation_from_record(data: Any, path: Path, record: str) -> Conversation
         return _quarantine(path, record, ReasonCode.INVALID_RECORD, str(exc), data)
 
 
-def _is_jsonl(path: Path) -> bool:
-    """JSON Lines if the suffix says so or the first non-blank line is a complete JSON value."""
+def _first_line_edges(path: Path, encoding: Encoding) -> tuple[str, str]:
+    """First and last non-blank characters of the first non-blank line, read in chunks (any length)."""
+    decoder = codecs.getincrementaldecoder(encoding.codec)(errors="replace")
+    first = last = ""
+    with path.open("rb") as handle:
+        handle.seek(encoding.bom)
+        while chunk := handle.read(CHUNK_BYTES):
+            for position, part in enumerate(decoder.decode(chunk).split("\n")):
+                if position and first:
+                    return first, last
+                content = part.strip()
+                if content:
+                    first, last = first or content[0], content[-1]
+    return first, last
+
+
+def _is_jsonl(path: Path, encoding: Encoding) -> bool:
+    """JSON Lines if the suffix says so or the first non-blank line is one ``{...}`` object.
+
+    A pretty-printed document starts with a line holding just ``{`` or ``[``; one object
+    on one line reads the same either way (as JSON Lines, record ``line 1``).
+    """
     if path.suffix.lower() in JSONL_SUFFIXES:
         return True
-    for line in sniff_text(path).splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("{"):
-            return False
-        try:
-            json.loads(stripped)
-        except (json.JSONDecodeError, RecursionError):
-            return stripped.endswith("}")
-        return True
-    return False
+    try:
+        first, last = _first_line_edges(path, encoding)
+    except OSError:
+        return False
+    return first == "{" and last == "}"
 
 
 def _read_jsonl(path: Path) -> Iterator[ReadResult]:
@@ -235,7 +251,10 @@ def _read_jsonl(path: Path) -> Iterator[ReadResult]:
         seen_any = True
         record = f"line {item.number}"
         data = parse_json_text(item.text, path, record)
-        yield data if isinstance(data, Quarantined) else conversation_from_record(data, path, record)
+        if isinstance(data, Quarantined):
+            yield data
+        else:
+            yield from _from_value(data, path, record)
     if not seen_any:
         yield Quarantined(str(path), "file", ReasonCode.NO_TURNS, f"{path} has no records")
 
@@ -284,11 +303,17 @@ def _read_document(path: Path) -> Iterator[ReadResult]:
     if isinstance(data, Quarantined):
         yield data
         return
+    yield from _from_value(data, path, "record 1")
+
+
+def _from_value(data: Any, path: Path, record: str) -> Iterator[ReadResult]:
+    """One record, or each conversation of a ``{"conversations": [...]}`` wrapper."""
     if isinstance(data, dict) and isinstance(data.get("conversations"), list) and "turns" not in data:
-        for number, item in enumerate(data["conversations"], start=1):
-            yield conversation_from_record(item, path, f"conversations[{number - 1}]")
+        prefix = "" if record == "record 1" else f"{record} "
+        for number, item in enumerate(data["conversations"]):
+            yield conversation_from_record(item, path, f"{prefix}conversations[{number}]")
         return
-    yield conversation_from_record(data, path, "record 1")
+    yield conversation_from_record(data, path, record)
 
 
 def read(path: Path) -> Iterator[ReadResult]:
@@ -297,7 +322,7 @@ def read(path: Path) -> Iterator[ReadResult]:
     if isinstance(encoding, Quarantined):
         yield encoding
         return
-    if _is_jsonl(path):
+    if _is_jsonl(path, encoding):
         yield from _read_jsonl(path)
     elif sniff_text(path).lstrip().startswith("["):
         yield from _read_array(path)

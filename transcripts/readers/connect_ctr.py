@@ -24,9 +24,10 @@ Example::
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +38,15 @@ from pydantic import ValidationError
 from transcripts.model import Channel, Conversation, Event, EventType, Leg, LegEnd, LegStart, Role
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import DuplicateRecord, Reader, ReadResult, register
-from transcripts.textio import excerpt, read_text_document
+from transcripts.textio import (
+    CHUNK_BYTES,
+    MAX_DOCUMENT_BYTES,
+    MAX_RECORD_BYTES,
+    Encoding,
+    excerpt,
+    file_encoding,
+    io_error,
+)
 
 NAME = "connect_ctr"
 
@@ -73,6 +82,31 @@ _DISCONNECTS: dict[str, tuple[LegEnd, Role | None]] = {
 }
 """DisconnectReason -> (how the leg ended, who hung up)."""
 
+KEPT_FIELDS = (
+    "ContactId",
+    "InitialContactId",
+    "PreviousContactId",
+    "NextContactId",
+    "Channel",
+    "InitiationMethod",
+    "InitiationTimestamp",
+    "ConnectedToSystemTimestamp",
+    "DisconnectTimestamp",
+    "LastUpdateTimestamp",
+    "DisconnectReason",
+    "TransferCompletedTimestamp",
+    "TransferredToEndpoint",
+    "Agent",
+    "Queue",
+    "CustomerEndpoint",
+    "Attributes",
+    "Recording",
+    "Recordings",
+)
+"""Contact record fields the reader uses; the rest is dropped while the file is read."""
+LINK_FIELDS = ("InitialContactId", "PreviousContactId", "NextContactId")
+"""Fields that link a contact record to the others of its chain."""
+
 _CUSTOMER_ID_ATTRIBUTES = ("customer_id", "CustomerId", "customerId", "CustomerID", "customer_number")
 _WARM_ATTRIBUTES = ("transfer_type", "TransferType", "transferType")
 _WARM_FLAG_ATTRIBUTES = ("warm_transfer", "WarmTransfer", "warmTransfer")
@@ -107,73 +141,251 @@ def sniff(head: str, path: Path) -> float:
 
 
 def read(path: Path) -> Iterator[ReadResult]:
-    """Yield one conversation per contact chain, plus quarantine entries and dropped duplicates."""
-    text = read_text_document(path)
-    if isinstance(text, Quarantined):
-        yield text
+    """Yield one conversation per contact chain, plus quarantine entries and dropped duplicates.
+
+    Records are streamed and kept compact (``KEPT_FIELDS``) until the whole file is read;
+    files above ``MAX_DOCUMENT_BYTES`` are refused. Bytes that do not decode end the scan
+    with a ``BAD_ENCODING`` entry; the records before them are still used.
+    """
+    encoding = _checked_encoding(path)
+    if isinstance(encoding, Quarantined):
+        yield encoding
         return
     latest: dict[str, RawRecord] = {}
-    for item in scan_values(text, path):
-        if isinstance(item, Quarantined):
-            yield item
-            continue
-        problem = _record_problem(item, path)
-        if problem is not None:
-            yield problem
-            continue
-        contact_id = item.value["ContactId"]
-        kept = latest.get(contact_id)
-        if kept is None:
-            latest[contact_id] = item
-            continue
-        newer, older = (item, kept) if _updated(item) >= _updated(kept) else (kept, item)
-        latest[contact_id] = newer
-        yield DuplicateRecord(str(path), older.locator, newer.locator)
+    try:
+        for item in scan_values(_text_chunks(path, encoding), path):
+            if isinstance(item, Quarantined):
+                yield item
+                continue
+            problem = _record_problem(item, path)
+            if problem is not None:
+                yield problem
+                continue
+            item = RawRecord(item.number, item.line, compact_record(item.value))
+            contact_id = item.value["ContactId"]
+            kept = latest.get(contact_id)
+            if kept is None:
+                latest[contact_id] = item
+                continue
+            newer, older = (item, kept) if _updated(item) >= _updated(kept) else (kept, item)
+            latest[contact_id] = newer
+            yield DuplicateRecord(str(path), older.locator, newer.locator)
+    except UnreadableError as problem:
+        yield problem.quarantined
     for chain in contact_chains(list(latest.values())):
         yield conversation_from_chain(chain, path)
 
 
-def scan_values(text: str, path: Path) -> Iterator[RawRecord | Quarantined]:
-    """The top-level JSON values of ``text``: array elements, JSON lines or concatenated objects.
+def compact_record(record: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields this reader uses, so that a big file's records fit in memory.
 
-    A value that does not parse is quarantined (``TRUNCATED`` when its line, or the text,
-    ends inside it; else ``INVALID_JSON``) and scanning resumes at the next record: the
-    next line for JSON Lines, the next ``}{`` for concatenated objects, the next element at
-    the first element's indentation for a pretty-printed array (a broken element of a
-    one-line array ends the scan).
+    Links to other contacts are kept only when they are non-empty strings.
     """
-    decoder = json.JSONDecoder()
-    size = len(text)
-    pos = _skip_space(text, 0)
-    in_array = pos < size and text[pos] == "["
-    if in_array:
-        pos = _skip_space(text, pos + 1)
-    element_prefix = _line_prefix(text, pos) if in_array else None
-    single_lines = not in_array  # JSON Lines until a record spans lines
-    number, line, counted = 0, 1, 0
-    while pos < size:
-        if in_array and text[pos] == "]":
-            break
-        number += 1
-        line += text.count("\n", counted, pos)
-        counted = pos
-        try:
-            value, end = decoder.raw_decode(text, pos)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            yield _broken_record(path, number, line, text, pos, exc, single_lines)
-            pos = _resync(text, pos, in_array, single_lines, element_prefix)
+    kept = {key: record[key] for key in KEPT_FIELDS if key in record}
+    for key in LINK_FIELDS:
+        if not isinstance(kept.get(key), str) or not kept[key].strip():
+            kept.pop(key, None)
+    return kept
+
+
+class UnreadableError(Exception):
+    """The rest of a file cannot be read (bad bytes, I/O error); carries its quarantine entry."""
+
+    def __init__(self, quarantined: Quarantined) -> None:
+        super().__init__(quarantined.message)
+        self.quarantined = quarantined
+
+
+def _checked_encoding(path: Path) -> Encoding | Quarantined:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return io_error(path, exc)
+    if size > MAX_DOCUMENT_BYTES:
+        message = (
+            f"{path} is {size:,} bytes; contact records are stitched per file and the limit is "
+            f"{MAX_DOCUMENT_BYTES:,} bytes (split the export)"
+        )
+        return Quarantined(str(path), "file", ReasonCode.FILE_TOO_LARGE, message)
+    return file_encoding(path)
+
+
+def _text_chunks(path: Path, encoding: Encoding) -> Iterator[str]:
+    """Decoded text of ``path`` in chunks; ``UnreadableError`` on bad bytes or I/O errors."""
+    decoder = codecs.getincrementaldecoder(encoding.codec)(errors="strict")
+    offset = encoding.bom
+    try:
+        with path.open("rb") as handle:
+            handle.seek(encoding.bom)
+            while True:
+                data = handle.read(CHUNK_BYTES)
+                pending = len(decoder.getstate()[0])
+                try:
+                    text = decoder.decode(data, final=not data)
+                except UnicodeDecodeError as exc:
+                    yield exc.object[: exc.start].decode(encoding.codec)  # the good text before
+                    at = offset - pending + exc.start
+                    message = (
+                        f"bytes at offset {at} are not valid {encoding.codec}; the record there and "
+                        "everything after it were not read (export the file as UTF-8)"
+                    )
+                    bad = Quarantined(str(path), f"byte {at}", ReasonCode.BAD_ENCODING, message)
+                    raise UnreadableError(bad) from None
+                offset += len(data)
+                if text:
+                    yield text
+                if not data:
+                    return
+    except OSError as exc:
+        raise UnreadableError(io_error(path, exc, f"byte {offset}")) from None
+
+
+class RecordTooLargeError(ValueError):
+    """A single JSON value longer than the record limit."""
+
+
+class _TextWindow:
+    """A sliding window of decoded text over a stream of chunks, with absolute line numbers."""
+
+    def __init__(self, chunks: Iterator[str], max_record_chars: int) -> None:
+        self.text = ""
+        self.eof = False
+        self._chunks = chunks
+        self._max = max_record_chars
+        self._decoder = json.JSONDecoder()
+        self._lines_before = 0  # newlines in text already dropped
+        self._counted = (0, 0)  # (position, newlines before it) within self.text
+
+    def fill(self) -> bool:
+        """Append the next chunk; False at the end of the stream."""
+        if self.eof:
+            return False
+        chunk = next(self._chunks, None)
+        if chunk is None:
+            self.eof = True
+            return False
+        self.text += chunk
+        return True
+
+    def drop_before(self, pos: int) -> int:
+        """Forget text before ``pos`` once enough has been consumed; returns the new ``pos``."""
+        if pos < CHUNK_BYTES:
+            return pos
+        self._lines_before += self.line(pos) - 1 - self._lines_before
+        self.text = self.text[pos:]
+        self._counted = (0, 0)
+        return 0
+
+    def line(self, pos: int) -> int:
+        """1-based line number of ``pos`` in the whole stream."""
+        counted_pos, counted_lines = self._counted
+        if pos < counted_pos:
+            counted_pos, counted_lines = 0, 0
+        counted_lines += self.text.count("\n", counted_pos, pos)
+        self._counted = (pos, counted_lines)
+        return self._lines_before + counted_lines + 1
+
+    def char(self, pos: int) -> str:
+        """The character at ``pos`` (reading more if needed), ``""`` at the end."""
+        while pos >= len(self.text) and self.fill():
+            pass
+        return self.text[pos] if pos < len(self.text) else ""
+
+    def skip_space(self, pos: int) -> int:
+        """The first position at or after ``pos`` that is not whitespace."""
+        while self.char(pos) in (" ", "\t", "\r", "\n"):
+            pos += 1
+        return pos
+
+    def decode(self, pos: int) -> tuple[Any, int]:
+        """The JSON value starting at ``pos`` and where it ends, reading more text as needed."""
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self.text, pos)
+            except json.JSONDecodeError as exc:
+                near_end = exc.pos >= len(self.text) - 8 or exc.msg.startswith("Unterminated string")
+                if not near_end or self.eof:
+                    raise
+                if len(self.text) - pos > self._max:
+                    raise RecordTooLargeError(f"longer than {self._max:,} characters") from None
+                self.fill()
+                continue
+            if end < len(self.text) or isinstance(value, dict | list) or not self.fill():
+                return value, end  # a number at the end of the text may go on in the next chunk
+
+    def find(self, needle: str, pos: int) -> int:
+        """Index of ``needle`` at or after ``pos`` (reading more, dropping what was searched), -1 if none."""
+        while True:
+            index = self.text.find(needle, pos)
+            if index != -1:
+                return index
+            pos = self.drop_before(max(pos, len(self.text) - len(needle)))
+            if not self.fill():
+                return -1
+
+    def search(self, pattern: re.Pattern[str], pos: int, overlap: int = 64) -> re.Match[str] | None:
+        """First match of ``pattern`` at or after ``pos``, like ``find``."""
+        while True:
+            match = pattern.search(self.text, pos)
+            if match is not None:
+                return match
+            pos = self.drop_before(max(pos, len(self.text) - overlap))
+            if not self.fill():
+                return None
+
+    def exhaust(self) -> int:
+        """Skip the rest of the stream without keeping it; returns the (end) position."""
+        for _ in self._chunks:
+            pass
+        self.eof = True
+        self.text = ""
+        self._counted = (0, 0)
+        return 0
+
+
+def scan_values(
+    chunks: Iterable[str], path: Path, max_record_chars: int = MAX_RECORD_BYTES
+) -> Iterator[RawRecord | Quarantined]:
+    """The records of a text stream: JSON lines, concatenated objects, or elements of arrays.
+
+    A top-level array's elements are records (several arrays may follow each other, one
+    per line or back to back); any other top-level value is a record. Memory holds one
+    chunk plus the record being decoded. A value that does not parse is quarantined
+    (``TRUNCATED`` when its line, or the stream, ends inside it; else ``INVALID_JSON``;
+    ``RECORD_TOO_LARGE`` past ``max_record_chars``) and scanning resumes at the next record:
+    the next line for JSON Lines and one-line arrays, the next ``}{`` for concatenated
+    objects, the next element at the first element's indentation in a pretty-printed array.
+    """
+    window = _TextWindow(iter(chunks), max_record_chars)
+    pos = window.skip_space(0)
+    in_array = False
+    prefix: str | None = None  # indentation of a pretty-printed array's elements
+    single_lines = True  # JSON Lines until a top-level record spans lines
+    number = 0
+    while char := window.char(pos):
+        if not in_array and char == "[":
+            in_array = True
+            pos = window.skip_space(pos + 1)
+            prefix = _line_prefix(window.text, pos)
             continue
-        single_lines = single_lines and text.find("\n", pos, end) == -1
+        if in_array and char in ",]":
+            in_array = char == ","
+            pos = window.skip_space(pos + 1)
+            continue
+        number += 1
+        pos = window.drop_before(pos)
+        line = window.line(pos)
+        try:
+            value, end = window.decode(pos)
+        except (json.JSONDecodeError, RecursionError, RecordTooLargeError) as exc:
+            one_line = prefix is None if in_array else single_lines
+            yield _broken_record(path, number, line, window, pos, exc, one_line)
+            pos, in_array = _resync(window, pos, in_array, single_lines, prefix)
+            continue
+        if not in_array:
+            single_lines = single_lines and window.text.find("\n", pos, end) == -1
         yield RawRecord(number, line, value)
-        pos = _skip_space(text, end)
-        if in_array and pos < size and text[pos] == ",":
-            pos = _skip_space(text, pos + 1)
-
-
-def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
+        pos = window.skip_space(end)
 
 
 def _line_prefix(text: str, pos: int) -> str | None:
@@ -187,40 +399,49 @@ def _broken_record(
     path: Path,
     number: int,
     line: int,
-    text: str,
+    window: _TextWindow,
     start: int,
-    exc: json.JSONDecodeError | RecursionError,
+    exc: json.JSONDecodeError | RecursionError | RecordTooLargeError,
     single_line: bool,
 ) -> Quarantined:
     record = f"record {number}"
-    snippet = excerpt(text[start : start + 400])
+    snippet = excerpt(window.text[start : start + 400])
+    if isinstance(exc, RecordTooLargeError):
+        message = f"{record} (line {line}) is {exc}; skipped"
+        return Quarantined(str(path), record, ReasonCode.RECORD_TOO_LARGE, message, snippet)
     if isinstance(exc, RecursionError):
         message = f"{record} (line {line}) is nested too deeply"
         return Quarantined(str(path), record, ReasonCode.INVALID_JSON, message, snippet)
+    text = window.text
     if single_line:
         line_end = text.find("\n", start)
         limit = len(text[start : line_end if line_end != -1 else len(text)].rstrip()) + start
     else:
         limit = len(text.rstrip())
-    truncated = exc.pos >= limit or exc.msg.startswith("Unterminated string")
+    rest = text[exc.pos : limit]
+    cut_literal = bool(rest) and any(word.startswith(rest) for word in ("true", "false", "null"))
+    truncated = exc.pos >= limit or cut_literal or exc.msg.startswith("Unterminated string")
     reason = ReasonCode.TRUNCATED if truncated else ReasonCode.INVALID_JSON
     what = "ends before its JSON is complete" if truncated else "is not valid JSON"
-    message = f"{record} (line {line}) {what}: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    message = f"{record} (line {line}) {what}: {exc.msg} (character {exc.pos - start + 1} of the record)"
     return Quarantined(str(path), record, reason, message, snippet)
 
 
-def _resync(text: str, failed_at: int, in_array: bool, single_lines: bool, prefix: str | None) -> int:
-    """Where the next record may start after a broken one at ``failed_at`` (end of text if none)."""
-    if in_array:
-        if prefix is None:
-            return len(text)
-        index = text.find("\n" + prefix + "{", failed_at)
-        return len(text) if index == -1 else index + 1 + len(prefix)
-    if single_lines:
-        index = text.find("\n", failed_at)
-        return len(text) if index == -1 else _skip_space(text, index)
-    match = _NEXT_OBJECT.search(text, failed_at + 1)
-    return len(text) if match is None else match.end() - 1
+def _resync(
+    window: _TextWindow, failed_at: int, in_array: bool, single_lines: bool, prefix: str | None
+) -> tuple[int, bool]:
+    """Where the next record may start after a broken one, and whether it is an array element."""
+    if in_array and prefix is not None:
+        index = window.find("\n" + prefix + "{", failed_at)
+    elif in_array or single_lines:
+        index = window.find("\n", failed_at)
+        in_array = False
+    else:
+        match = window.search(_NEXT_OBJECT, failed_at + 1)
+        index = -1 if match is None else match.end() - 2
+    if index == -1:
+        return window.exhaust(), False
+    return window.skip_space(index + 1), in_array
 
 
 def _record_problem(item: RawRecord, path: Path) -> Quarantined | None:
@@ -286,7 +507,7 @@ def contact_chains(records: list[RawRecord]) -> list[list[RawRecord]]:
     for item in records:
         contact_id = item.value["ContactId"]
         find(contact_id)
-        for key in ("InitialContactId", "PreviousContactId", "NextContactId"):
+        for key in LINK_FIELDS:
             linked = item.value.get(key)
             if isinstance(linked, str) and linked:
                 parent[find(linked)] = find(contact_id)
@@ -367,7 +588,7 @@ def _build_conversation(chain: list[RawRecord], path: Path, locator: str) -> Con
     linked = {
         r.get(key)
         for r in records
-        for key in ("InitialContactId", "PreviousContactId", "NextContactId")
+        for key in LINK_FIELDS
         if isinstance(r.get(key), str) and r.get(key)
     }
     initial = next(
@@ -498,18 +719,21 @@ def _mark_transfers(legs: list[Leg], records: list[dict[str, Any]]) -> None:
             leg.ended_via = LegEnd.TRANSFERRED
 
 
-def _warm(*records: dict[str, Any]) -> bool | None:
-    """Whether a transfer was warm, when a contact attribute says so; None when unknown."""
-    for record in records:
-        attributes = _attributes(record)
-        for key in _WARM_ATTRIBUTES:
-            kind = str(attributes.get(key, "")).strip().lower()
-            if kind in ("warm", "cold"):
-                return kind == "warm"
-        for key in _WARM_FLAG_ATTRIBUTES:
-            flag = str(attributes.get(key, "")).strip().lower()
-            if flag in ("true", "yes", "1", "false", "no", "0"):
-                return flag in ("true", "yes", "1")
+def _warm(record: dict[str, Any]) -> bool | None:
+    """Whether the transfer that created ``record``'s contact was warm, if an attribute says so.
+
+    Reads ``transfer_type`` (warm/cold) or a ``warm_transfer`` flag from the contact
+    attributes of the contact the transfer created; None when they do not say.
+    """
+    attributes = _attributes(record)
+    for key in _WARM_ATTRIBUTES:
+        kind = str(attributes.get(key, "")).strip().lower()
+        if kind in ("warm", "cold"):
+            return kind == "warm"
+    for key in _WARM_FLAG_ATTRIBUTES:
+        flag = str(attributes.get(key, "")).strip().lower()
+        if flag in ("true", "yes", "1", "false", "no", "0"):
+            return flag in ("true", "yes", "1")
     return None
 
 
@@ -599,7 +823,7 @@ def _transfer(
         to_department=following.department if following else None,
         from_agent=leg.agent_id,
         to_agent=following.agent_id if following else None,
-        warm=_warm(record, next_record),
+        warm=_warm(next_record) if following is not None else None,
         reason=str(following.started_via) if following else "transferred out of this file's records",
         extra={NAME: {"TransferredToEndpoint": endpoint}} if endpoint else {},
     )

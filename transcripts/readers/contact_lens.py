@@ -107,7 +107,7 @@ class AnalyticsError(ValueError):
 class Speaker:
     """A participant as the transcript refers to it."""
 
-    participant_id: str
+    participant_id: str | None
     role: Role
     name: str | None = None
 
@@ -128,7 +128,7 @@ class Entry:
 def sniff(head: str, path: Path) -> float:
     """Confidence that ``head`` starts a Contact Lens analysis output file."""
     if '"Transcript"' not in head and '"ConversationCharacteristics"' not in head:
-        return 0.0
+        return 0.5 if '"CustomerMetadata"' in head and '"JobStatus"' in head else 0.0
     score = 0.3
     if '"ParticipantId"' in head:
         score += 0.4
@@ -136,7 +136,7 @@ def sniff(head: str, path: Path) -> float:
         score += 0.2
     if '"ContactId"' in head and '"InstanceId"' in head:
         score += 0.05
-    return min(score, 0.95)
+    return round(min(score, 0.95), 2)
 
 
 def read(path: Path) -> Iterator[ReadResult]:
@@ -259,7 +259,8 @@ def _speaker(item: dict[str, Any], position: int, speakers: dict[str, Speaker]) 
             where = item_locator(position, item)
             message = f"{where} has unknown ParticipantRole {item['ParticipantRole']!r}"
             raise AnalyticsError(where, ReasonCode.UNKNOWN_ROLE, message, item)
-        return Speaker(str(item["ParticipantRole"]), role, item.get("DisplayName"))
+        name = item.get("DisplayName")
+        return Speaker(None, role, name if isinstance(name, str) and name.strip() else None)
     where = item_locator(position, item)
     if participant_id is None:
         message = f"{where} has neither ParticipantId nor ParticipantRole"
@@ -434,7 +435,8 @@ def analytics_conversation(
     legs, events = assembled.tracker.finish()
     for leg in legs:
         # Participant ids identify a participant within one contact, not an agent across contacts.
-        leg.extra[source_format] = {"ParticipantId": leg.agent_id}
+        if leg.agent_id is not None:
+            leg.extra[source_format] = {"ParticipantId": leg.agent_id}
         leg.agent_id = None
     last = max((e.start_ms for e in entries if e.start_ms is not None), default=None)
     kept = vendor_fields(document, CONVERSATION_FIELDS)

@@ -72,6 +72,7 @@ class ColumnMap:
     required: tuple[str, ...]
     defaults: dict[str, str]
     source: str = str(COLUMNS_FILE)
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # as written, for messages
 
     def resolve(self, header: list[str]) -> dict[str, int]:
         """Column index of each canonical field found in ``header`` (first matching column wins)."""
@@ -94,9 +95,11 @@ def load_columns(path: Path = COLUMNS_FILE) -> ColumnMap:
     if unknown:
         raise ValueError(f"{path}: unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(FIELDS)}")
     aliases: dict[str, tuple[str, ...]] = {}
+    written: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
     for canonical, names in columns.items():
-        normalised = tuple(normalise_label(str(name)) for name in [canonical, *(names or [])])
+        written[canonical] = tuple(dict.fromkeys(str(name) for name in [canonical, *(names or [])]))
+        normalised = tuple(normalise_label(name) for name in written[canonical])
         for name in normalised:
             if owner.setdefault(name, canonical) != canonical:
                 raise ValueError(
@@ -108,7 +111,7 @@ def load_columns(path: Path = COLUMNS_FILE) -> ColumnMap:
     if missing:
         raise ValueError(f"{path}: required field(s) {', '.join(missing)} have no column aliases")
     defaults = {str(k): str(v) for k, v in (data.get("defaults") or {}).items()}
-    return ColumnMap(aliases, required, defaults, str(path))
+    return ColumnMap(aliases, required, defaults, str(path), written)
 
 
 def _split(line: str, delimiter: str) -> list[str]:
@@ -198,9 +201,7 @@ class _RowReader:
                 self.milliseconds[name] = position is not None and header[position].endswith("ms")
             missing = [name for name in self.columns.required if name not in self.index]
             if missing:
-                accepted = "; ".join(
-                    f"{m}: {', '.join(dict.fromkeys(self.columns.aliases[m]))}" for m in missing
-                )
+                accepted = "; ".join(f"{m}: {', '.join(self.columns.names.get(m, ()))}" for m in missing)
                 message = f"{self.path} header has no column for {', '.join(missing)} (accepted: {accepted})"
                 problem = Quarantined(
                     str(self.path), f"line {item.number}", ReasonCode.MISSING_FIELD, message, excerpt(text)

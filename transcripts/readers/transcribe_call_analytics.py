@@ -56,7 +56,7 @@ def sniff(head: str, path: Path) -> float:
         score += 0.3
     if '"JobName"' in head:
         score += 0.2
-    return score
+    return round(score, 2)
 
 
 def read(path: Path) -> Iterator[ReadResult]:

@@ -1,0 +1,274 @@
+"""The ``nightly_review`` Prefect flow: discover → ingest → analyse+score in batches → store → publish.
+
+Each stage is a plain library (``storage.ingest``, ``nlp.analysis``, ``nlp.scoring``,
+``rendering.publish``); this module only wires them as Prefect tasks::
+
+    from flows.nightly import nightly_review
+    summary = nightly_review(source="examples", db="out/qareview.duckdb", out="out")
+    summary.index_path            # out/index.html
+
+Properties the wiring guarantees:
+
+* **Incremental.** The watermark (path + content hash of every file ingested) lives in the
+  store; a file seen before is skipped, so tomorrow's run only does tomorrow's files.
+* **Retries only for transient I/O.** Discovery, copying, ingest, storing and publishing
+  retry on ``OSError`` (and DuckDB I/O errors); bad data never raises, it is quarantined.
+* **Batches are the unit of parallel work.** Each batch's analysis and scores are
+  committed together as soon as it finishes; a failed batch loses nothing else, and the
+  next run picks up exactly the conversations without stored analysis. Writes replace
+  rows per conversation (and rubric version), so re-running gives the same store.
+* **One writer.** Workers read batch snapshots and return results; only the flow's
+  process opens the DuckDB store.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.futures import as_completed
+from prefect.states import State
+
+from flows.batches import BatchResult, BatchSpec, analyse_and_score_snapshot, process_rubric
+from flows.config import active_flow_config
+from flows.faults import check_fault
+from flows.publishing import PublishOutcome, publish_period
+from flows.run_summary import FailedBatch, NightlySummary
+from flows.runners import describe_current_runner, runner_from_env
+from flows.sources import discover_local, is_remote, local_path, mirror_name, mirror_remote
+from flows.worklist import Worklist, build_worklist
+from storage.ingest import RunSummary, ingest_paths
+from storage.store import Store
+
+ARTIFACT_KEY = "qareview-nightly-review"
+_CONFIG = active_flow_config()
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures a retry may fix: ``OSError`` or a DuckDB I/O error, anywhere in the cause chain."""
+    import duckdb
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError | duckdb.IOException):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def retry_on_transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
+    """Prefect ``retry_condition_fn``: retry only transient I/O failures, never bad data or bugs."""
+    try:
+        state.result()
+    except BaseException as exc:  # the task's own exception, re-raised by result()
+        return is_transient(exc)
+    return False
+
+
+_IO_TASK: dict[str, Any] = {
+    "retries": _CONFIG.io_retries,
+    "retry_delay_seconds": list(_CONFIG.io_retry_delay_seconds),
+    "retry_condition_fn": retry_on_transient,
+    "cache_policy": NO_CACHE,
+}
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Files found in the source; for a remote source, the local mirror and what was fetched."""
+
+    source: str
+    files: list[str]
+    downloaded: int = 0
+
+
+@task(name="discover-files", **_IO_TASK)
+def discover_files(source: str, mirror_dir: str) -> Discovery:
+    """List transcript files in ``source``; a remote (fsspec URL) source is mirrored locally first."""
+    check_fault("discover")
+    if is_remote(source):
+        mirrored = mirror_remote(source, Path(mirror_dir))
+        return Discovery(source, [str(p) for p in mirrored.files], len(mirrored.downloaded))
+    return Discovery(source, [str(p) for p in discover_local(local_path(source))])
+
+
+@task(name="ingest", **_IO_TASK)
+def ingest_files(files: list[str], db: str, full: bool) -> RunSummary:
+    """Ingest the files into the store; the watermark skips files already ingested unless ``full``."""
+    check_fault("ingest")
+    with Store(db) as store:
+        return ingest_paths(files, store, full=full)
+
+
+@task(name="plan-batches", **_IO_TASK)
+def plan_batches_task(db: str, rubric_version: str, batch_dir: str, batch_size: int, full: bool) -> Worklist:
+    """Choose the conversations to analyse and write one snapshot per batch."""
+    with Store(db) as store:
+        return build_worklist(store, rubric_version, Path(batch_dir), batch_size, full=full)
+
+
+@task(name="analyse-and-score", cache_policy=NO_CACHE)
+def analyse_and_score(spec: BatchSpec, rubric_path: str | None) -> BatchResult:
+    """Analyse and score one batch (models loaded once per worker process). Never retried."""
+    check_fault("batch", spec.number)
+    return analyse_and_score_snapshot(spec, rubric_path)
+
+
+@task(name="store-batch", **_IO_TASK)
+def store_batch(db: str, result: BatchResult) -> int:
+    """Commit one batch's analysis and scores in one transaction; returns conversations stored."""
+    check_fault("store", result.number)
+    with Store(db) as store, store.transaction():
+        store.save_analysis(result.annotated)
+        store.save_scores(result.scores)
+    return len(result.conversation_ids)
+
+
+@task(name="publish", **_IO_TASK)
+def publish_outputs(db: str, out: str, period_days: int, rubric_path: str | None) -> PublishOutcome:
+    """Publish coaching cards and the routing report for the period ending with the newest contact."""
+    check_fault("publish")
+    return publish_period(db, Path(out), period_days, process_rubric(rubric_path))
+
+
+def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: NightlySummary) -> None:
+    """Submit every batch, store each as soon as it finishes, and record the ones that fail."""
+    logger = get_run_logger()
+    futures = {analyse_and_score.submit(spec, rubric_path): spec for spec in worklist.batches}
+    for future in as_completed(list(futures)):
+        spec = futures[future]
+        try:
+            result = future.result()
+        except Exception as exc:
+            logger.error("batch %d (%d conversations) failed: %s", spec.number, spec.size, exc)
+            summary.failed_batches.append(FailedBatch(spec.number, spec.size, f"{type(exc).__name__}: {exc}"))
+            continue
+        summary.analysed += store_batch(db, result)
+        summary.batches_stored += 1
+        Path(spec.snapshot).unlink(missing_ok=True)
+    summary.failed_batches.sort(key=lambda failed: failed.number)
+
+
+class BatchesFailedError(RuntimeError):
+    """Some batches could not be analysed or scored; the others were stored and published.
+
+    ``summary`` is the run's summary (also kept in the store's ``runs`` table).
+    """
+
+    def __init__(self, message: str, summary: NightlySummary | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.summary))
+
+
+@flow(name="nightly-review", task_runner=runner_from_env(), log_prints=False)
+def nightly_review(
+    source: str = "examples",
+    db: str = "out/qareview.duckdb",
+    out: str = "out",
+    full: bool = False,
+    rubric: str | None = None,
+    batch_size: int | None = None,
+    period_days: int | None = None,
+) -> NightlySummary:
+    """Review new transcripts in ``source``: ingest, analyse, score, store, publish.
+
+    ``source`` is a folder, a file or an fsspec URL; ``db`` the DuckDB store; ``out`` the
+    folder for cards and reports. ``full`` re-reads every file and re-analyses every stored
+    conversation. ``rubric`` is a rubric YAML (the shipped default when None). Raises
+    :class:`BatchesFailedError` (after storing and publishing everything else) when any
+    batch failed; the next run retries those conversations.
+    """
+    config = active_flow_config()
+    out_dir = Path(out).resolve()
+    db_path = str(Path(db).resolve())
+    rubric_path = str(Path(rubric).resolve()) if rubric else None
+    rubric_version = process_rubric(rubric_path).version
+    work_dir = config.work_path(out_dir)
+    with Store(db_path) as store:
+        run_id = store.start_run("nightly")
+    summary = NightlySummary(
+        run_id=run_id, source=source, db=db_path, out=str(out_dir), runner=describe_current_runner(),
+        full=full, rubric_version=rubric_version,
+    )  # fmt: skip
+    clock = time.perf_counter()
+
+    discovery = discover_files(source, str(work_dir / "mirror" / mirror_name(source)))
+    summary.files_found, summary.files_downloaded = len(discovery.files), discovery.downloaded
+    ingested = ingest_files(discovery.files, db_path, full)
+    _take_ingest(summary, ingested)
+    clock = _lap(summary, "discover_and_ingest", clock)
+
+    batch_dir = work_dir / "batches" / run_id
+    size = batch_size or config.batch_size
+    worklist = plan_batches_task(db_path, rubric_version, str(batch_dir), size, full)
+    summary.needing_work, summary.journey_context = worklist.needing_work, worklist.journey_context
+    summary.batches = len(worklist.batches)
+    _run_batches(db_path, worklist, rubric_path, summary)
+    clock = _lap(summary, "analyse_and_score", clock)
+
+    published = publish_outputs(db_path, str(out_dir), period_days or config.period_days, rubric_path)
+    _take_published(summary, published)
+    _lap(summary, "publish", clock)
+
+    with Store(db_path) as store:
+        store.finish_run(run_id, summary.to_dict())
+    create_markdown_artifact(
+        markdown=summary.to_markdown(),
+        key=ARTIFACT_KEY,
+        description=f"qareview nightly review {run_id}",
+    )
+    if summary.succeeded:
+        shutil.rmtree(batch_dir, ignore_errors=True)
+        _remove_if_empty(batch_dir.parent, work_dir)
+    else:
+        numbers = ", ".join(str(b.number) for b in summary.failed_batches)
+        raise BatchesFailedError(
+            f"{len(summary.failed_batches)} of {summary.batches} batches failed (batch {numbers}); "
+            "everything else was stored and published; the next run retries their conversations",
+            summary,
+        )
+    return summary
+
+
+def _take_ingest(summary: NightlySummary, ingested: RunSummary) -> None:
+    summary.ingest_run_id = ingested.run_id
+    summary.read, summary.stored, summary.new, summary.changed = (
+        ingested.read, ingested.stored, ingested.new, ingested.changed,
+    )  # fmt: skip
+    summary.quarantined, summary.duplicates = ingested.quarantined, ingested.duplicates
+    summary.quarantined_by_reason = dict(ingested.by_reason)
+    summary.files_skipped, summary.files_failed = ingested.skipped_files, ingested.failed_files
+
+
+def _take_published(summary: NightlySummary, published: PublishOutcome) -> None:
+    summary.period = published.period
+    summary.index_path = published.index_path
+    summary.reps_carded = published.reps_carded
+    summary.top_routing_failures = list(published.top_routing_failures)
+    summary.outputs = list(published.outputs)
+
+
+def _remove_if_empty(*folders: Path) -> None:
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (a failed run's snapshots, a remote mirror) or already gone
+            return
+
+
+def _lap(summary: NightlySummary, stage: str, since: float) -> float:
+    now = time.perf_counter()
+    summary.seconds[stage] = round(now - since, 2)
+    return now

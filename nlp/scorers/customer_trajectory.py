@@ -1,0 +1,98 @@
+"""``customer_trajectory.v1``: the change in the customer's mood during the agent's own leg.
+
+A customer who arrives angry (about a bug, a bill, a previous call) does not count against
+the agent: only the change during the agent's own leg does (``Trajectory.delta`` of the leg,
+end third minus start third of the customer's sentiment scores). The value is
+``0.5 + gain * delta`` clipped to [0, 1]: 0.5 means no change. Legs with fewer than
+``min_customer_turns`` customer turns get None.
+
+Example::
+
+    leg 0: customer -0.9 ... -0.7 ... +0.4  (delta +1.3)  -> 1.0, finding "recovered" (positive)
+    leg 1: customer +0.2 ... -0.6            (delta -0.8)  -> 0.1, finding "worsened"
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from nlp.annotated import AnnotatedConversation
+from nlp.findings import CriterionScore, Evidence, Finding, Polarity
+from nlp.rubric import ScorerParams
+from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
+from nlp.scorers.evidence import turn_evidence
+from nlp.scorers.legs import agent_legs, leg_turns
+from transcripts.model import Role
+
+NAME = "customer_trajectory.v1"
+
+
+class TrajectoryParams(ScorerParams):
+    """Parameters of ``customer_trajectory.v1`` (see the module docstring)."""
+
+    gain: float = Field(0.5, gt=0.0, le=5.0, description="Score change per unit of sentiment change.")
+    min_customer_turns: int = Field(2, ge=1, description="Fewer customer turns in the leg: not scored.")
+    upset_start: float = Field(
+        -0.3, ge=-1.0, le=1.0, description="Start at or below: the customer arrived upset."
+    )
+    improved_delta: float = Field(
+        0.3, ge=0.0, le=2.0, description="Delta at or above: the customer recovered."
+    )
+    worsened_delta: float = Field(
+        -0.3, ge=-2.0, le=0.0, description="Delta at or below: the customer got worse."
+    )
+
+
+def score(
+    conversation: AnnotatedConversation, context: ScoringContext, params: TrajectoryParams
+) -> ScoreResult:
+    """Per agent leg: the customer's sentiment change, as a score and a finding when it is large."""
+    scores: list[CriterionScore] = []
+    findings: list[Finding] = []
+    for leg in agent_legs(conversation):
+        if not leg_turns(conversation, leg.index, Role.AGENT):
+            continue
+        trajectory = conversation.trajectory(leg.index)
+        customer = leg_turns(conversation, leg.index, Role.CUSTOMER)
+        if (
+            trajectory is None
+            or trajectory.delta is None
+            or trajectory.start is None
+            or len(customer) < params.min_customer_turns
+        ):
+            scores.append(
+                context.criterion_score(conversation, leg, None, "too few customer turns to see a change")
+            )
+            continue
+        delta = trajectory.delta
+        arrived_upset = trajectory.start <= params.upset_start
+        detail = {
+            "start": round(trajectory.start, 3),
+            "end": round(trajectory.end, 3) if trajectory.end is not None else None,
+            "delta": round(delta, 3),
+            "arrived_upset": arrived_upset,
+            "customer_turns": trajectory.customer_turns,
+        }
+        reason = (
+            f"customer sentiment {trajectory.start:+.2f} -> {trajectory.end or 0.0:+.2f} (delta {delta:+.2f})"
+        )
+        if arrived_upset:
+            reason += "; arrived upset, which does not count against the agent"
+        scores.append(context.criterion_score(conversation, leg, 0.5 + params.gain * delta, reason))
+        evidence: Evidence = turn_evidence(conversation.id, customer[-1], "trajectory")
+        if delta >= params.improved_delta:
+            kind = "recovered" if arrived_upset else "improved"
+            findings.append(context.finding(kind, Polarity.POSITIVE, evidence, leg, detail=detail))
+        elif delta <= params.worsened_delta:
+            findings.append(context.finding("worsened", Polarity.NEGATIVE, evidence, leg, detail=detail))
+    return scores, findings
+
+
+SCORER = Scorer(
+    name=NAME,
+    description="Change in the customer's sentiment during the agent's own leg.",
+    inputs=frozenset({"sentiment", "trajectory", "legs"}),
+    kinds=frozenset({"recovered", "improved", "worsened"}),
+    params=TrajectoryParams,
+    score=score,
+)

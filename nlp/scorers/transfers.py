@@ -1,0 +1,458 @@
+"""``transfers.v1``: transfers, referrals, ping-pong and chains — routing problems, mostly the system's.
+
+Transfers come from ``transfer`` events, from legs that began by (queue) transfer after an
+agent leg, and from what agents say ("let me transfer you", "you'll need to call billing"):
+a cue in a leg that already has a recorded transfer is that transfer's evidence; otherwise a
+*referral* (the customer must contact someone else) or an unrecorded transfer. Each transfer
+gets a reason (the customer's issue sentence) and a warmth: the event's ``warm`` flag when
+known, else warm if the transferring agent handed over context or the receiving agent's
+first turns show they know the issue, cold if the customer has to restate it.
+
+*Ping-pong* is a return to a department the customer already left (A -> B -> A), within a
+contact or across the contacts of a journey; a *chain* is a journey whose contacts passed
+through ``chain_min_departments`` or more departments. All of this is **system**; the one
+agent finding is ``no_context_handoff``: the agent initiated a transfer that turned out cold
+without handing over context (a minor finding, scored on the transferring leg).
+
+Example::
+
+    leg 0 (billing) agent: That's a tech support issue, let me transfer you.  -> transfer
+    leg 1 (tech)    customer: Hi, so again, my bill shows a router charge... -> cold_transfer
+    leg 2 (billing) ...                                         -> ping_pong billing > tech > billing
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import Field, model_validator
+
+from nlp.annotated import AnnotatedConversation, AnnotatedTurn
+from nlp.findings import Attribution, CriterionScore, Evidence, Finding, Polarity
+from nlp.rubric import PatternFile, ScorerParams
+from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
+from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
+from nlp.scorers.issues import cosine, issue_sentence, issue_statement, substantive_customer_turns
+from nlp.scorers.legs import leg_by_index, ordered_legs
+from nlp.scorers.matching import Hit
+from transcripts.model import Event, EventType, LegStart, Role
+
+NAME = "transfers.v1"
+LABELS = frozenset({"transfer_announce", "referral", "handoff_context", "receiving_context"})
+_TRANSFER_STARTS = {LegStart.TRANSFER, LegStart.QUEUE_TRANSFER, LegStart.INBOUND}
+
+
+class TransfersParams(ScorerParams):
+    """Parameters of ``transfers.v1`` (see the module docstring)."""
+
+    cues: PatternFile = Field(description="transfer_announce, referral, handoff_context, receiving_context.")
+    departments: dict[str, list[str]] = Field(
+        default_factory=dict, description="Canonical department -> names and phrases that mean it."
+    )
+    min_words: int = Field(6, ge=1, description="Words a customer turn needs to count as an issue statement.")
+    restate_similarity: float = Field(0.7, ge=0.0, le=1.0, description="Customer restates the issue: cold.")
+    receiving_similarity: float = Field(
+        0.6, ge=0.0, le=1.0, description="Receiving agent states the issue: warm."
+    )
+    handoff_turns: int = Field(
+        2, ge=1, description="Last agent turns before a transfer searched for a hand-off."
+    )
+    receiving_turns: int = Field(
+        2, ge=1, description="First agent turns after a transfer searched for context."
+    )
+    restate_turns: int = Field(3, ge=1, description="First customer statements after a transfer compared.")
+    transfer_penalty: float = Field(0.15, ge=0.0, le=1.0)
+    cold_penalty: float = Field(0.15, ge=0.0, le=1.0)
+    ping_pong_penalty: float = Field(0.3, ge=0.0, le=1.0)
+    chain_min_departments: int = Field(3, ge=2)
+
+    @model_validator(mode="after")
+    def _labels_fit(self) -> TransfersParams:
+        bad = [e for e in self.cues.entries if e.label not in LABELS]
+        if bad:
+            where = ", ".join(f"{self.cues.path}:{e.line} ({e.label!r})" for e in bad[:5])
+            raise ValueError(f"unknown labels {where}; labels: {sorted(LABELS)}")
+        return self
+
+    def canonical_department(self, name: str | None) -> str | None:
+        """The canonical name of a department as a leg or event names it."""
+        if not name or not name.strip():
+            return None
+        lowered = name.strip().lower()
+        for canonical, aliases in self.departments.items():
+            if lowered == canonical.lower() or lowered in (a.lower() for a in aliases):
+                return canonical
+        return lowered
+
+    def mentioned_department(self, text: str) -> str | None:
+        """The first department named in ``text`` (by canonical name or alias), or None."""
+        lowered = text.lower()
+        best: tuple[int, str] | None = None
+        for canonical, aliases in self.departments.items():
+            for alias in (canonical, *aliases):
+                match = re.search(rf"\b{re.escape(alias.lower())}\b", lowered)
+                if match and (best is None or match.start() < best[0]):
+                    best = (match.start(), canonical)
+        return best[1] if best else None
+
+
+@dataclass
+class Transfer:
+    """One transfer or referral out of a leg."""
+
+    kind: str  # "transfer" or "referral"
+    source: str  # "event", "leg" or "transcript"
+    from_leg: int | None
+    to_leg: int | None
+    from_department: str | None
+    to_department: str | None
+    warm: bool | None = None
+    warmth_source: str = "unknown"
+    by_agent: bool = True
+    cue: tuple[AnnotatedTurn, Hit] | None = None
+    handed_over: bool = False
+    reason: str = ""
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+def _department(conversation: AnnotatedConversation, leg: int | None, params: TransfersParams) -> str | None:
+    found = leg_by_index(conversation, leg)
+    return params.canonical_department(found.department) if found is not None else None
+
+
+def _from_events(conversation: AnnotatedConversation, params: TransfersParams) -> list[Transfer]:
+    transfers = []
+    for event in conversation.conversation.events:
+        if event.type is not EventType.TRANSFER:
+            continue
+        from_leg = event.from_leg if event.from_leg is not None else event.leg
+        transfers.append(
+            Transfer(
+                kind="transfer",
+                source="event",
+                from_leg=from_leg,
+                to_leg=event.to_leg,
+                from_department=params.canonical_department(event.from_department)
+                or _department(conversation, from_leg, params),
+                to_department=params.canonical_department(event.to_department)
+                or _department(conversation, event.to_leg, params),
+                warm=event.warm,
+                warmth_source="event" if event.warm is not None else "unknown",
+                by_agent=_agent_initiated(conversation, from_leg, event),
+            )
+        )
+    return transfers
+
+
+def _agent_initiated(conversation: AnnotatedConversation, from_leg: int | None, event: Event | None) -> bool:
+    leg = leg_by_index(conversation, from_leg)
+    if leg is None or leg.participant_role is not Role.AGENT:
+        return False
+    return event is None or event.by in (None, Role.AGENT)
+
+
+def _from_legs(
+    conversation: AnnotatedConversation, known: list[Transfer], params: TransfersParams
+) -> list[Transfer]:
+    covered = {t.to_leg for t in known}
+    legs = ordered_legs(conversation)
+    transfers = []
+    for previous, leg in zip(legs, legs[1:], strict=False):
+        if leg.index in covered or leg.started_via not in _TRANSFER_STARTS:
+            continue
+        if previous.participant_role is not Role.AGENT:
+            continue  # bot and IVR hand-offs are how contacts begin, not transfers
+        transfers.append(
+            Transfer(
+                kind="transfer",
+                source="leg",
+                from_leg=previous.index,
+                to_leg=leg.index,
+                from_department=params.canonical_department(previous.department),
+                to_department=params.canonical_department(leg.department),
+                by_agent=True,
+            )
+        )
+    return transfers
+
+
+def _attach_cues(
+    conversation: AnnotatedConversation,
+    transfers: list[Transfer],
+    context: ScoringContext,
+    params: TransfersParams,
+) -> list[Transfer]:
+    added: list[Transfer] = []
+    for turn in conversation.turns:
+        if turn.role is not Role.AGENT:
+            continue
+        hit = next(
+            (h for h in context.hits(params.cues, turn) if h.label in ("transfer_announce", "referral")), None
+        )
+        if hit is None:
+            continue
+        sentence = hit_evidence(conversation.id, turn, hit).quote
+        mentioned = params.mentioned_department(sentence)
+        existing = next((t for t in (*transfers, *added) if t.from_leg == turn.turn.leg), None)
+        if existing is not None:
+            if existing.cue is None:
+                existing.cue = (turn, hit)
+            if existing.to_department is None and mentioned:
+                existing.to_department = mentioned
+            continue
+        leg = leg_by_index(conversation, turn.turn.leg)
+        added.append(
+            Transfer(
+                kind="referral" if hit.label == "referral" else "transfer",
+                source="transcript",
+                from_leg=turn.turn.leg,
+                to_leg=None,
+                from_department=params.canonical_department(leg.department) if leg else None,
+                to_department=mentioned,
+                warm=False if hit.label == "referral" else None,
+                warmth_source="referral" if hit.label == "referral" else "unknown",
+                by_agent=True,
+                cue=(turn, hit),
+            )
+        )
+    return added
+
+
+def _label_hit(
+    turns: list[AnnotatedTurn], label: str, context: ScoringContext, params: TransfersParams
+) -> tuple[AnnotatedTurn, Hit] | None:
+    for turn in turns:
+        for hit in context.hits(params.cues, turn):
+            if hit.label == label:
+                return turn, hit
+    return None
+
+
+def _judge(
+    conversation: AnnotatedConversation, transfer: Transfer, context: ScoringContext, params: TransfersParams
+) -> None:
+    """Fill in the reason, the hand-off and (when the event does not say) the warmth."""
+    from_turns = conversation.leg_turns(transfer.from_leg) if transfer.from_leg is not None else []
+    if transfer.cue is not None:
+        from_turns = [t for t in from_turns if t.index <= transfer.cue[0].index]
+    issue = issue_statement(from_turns, params.min_words) or issue_statement(
+        conversation.turns, params.min_words
+    )
+    if issue is not None:
+        start, end = issue_sentence(issue)
+        transfer.reason = quote_of(issue.text, start, end)
+    last_agent = [t for t in from_turns if t.role is Role.AGENT][-params.handoff_turns :]
+    handoff = _label_hit(last_agent, "handoff_context", context, params)
+    transfer.handed_over = handoff is not None
+    if handoff is not None:
+        transfer.notes["handoff_turn"] = handoff[0].index
+    if transfer.warm is not None:
+        return
+    if handoff is not None:
+        transfer.warm, transfer.warmth_source = True, "handoff_cue"
+        return
+    if transfer.to_leg is None:
+        return
+    to_turns = conversation.leg_turns(transfer.to_leg)
+    receiving = [t for t in to_turns if t.role is Role.AGENT][: params.receiving_turns]
+    cue = _label_hit(receiving, "receiving_context", context, params)
+    if cue is not None:
+        transfer.warm, transfer.warmth_source = True, "receiving_cue"
+        transfer.notes["receiving_turn"] = cue[0].index
+        return
+    if issue is not None:
+        for turn in receiving:
+            if cosine(turn.embedding, issue.embedding) >= params.receiving_similarity:
+                transfer.warm, transfer.warmth_source = True, "receiving_similarity"
+                transfer.notes["receiving_turn"] = turn.index
+                return
+        restated = substantive_customer_turns(to_turns, params.min_words)[: params.restate_turns]
+        for turn in restated:
+            similarity = cosine(turn.embedding, issue.embedding)
+            if similarity >= params.restate_similarity:
+                transfer.warm, transfer.warmth_source = False, "customer_restated"
+                transfer.notes["restated_turn"] = turn.index
+                transfer.notes["similarity"] = round(similarity, 3)
+                return
+
+
+def find_transfers(
+    conversation: AnnotatedConversation, context: ScoringContext, params: TransfersParams
+) -> list[Transfer]:
+    """Every transfer and referral in the conversation, judged (reason, hand-off, warmth)."""
+    transfers = _from_events(conversation, params)
+    transfers += _from_legs(conversation, transfers, params)
+    transfers += _attach_cues(conversation, transfers, context, params)
+    for transfer in transfers:
+        _judge(conversation, transfer, context, params)
+    return sorted(transfers, key=lambda t: (t.from_leg if t.from_leg is not None else -1, t.to_leg or 0))
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One department the customer was handled by, in journey order."""
+
+    conversation_id: str
+    leg: int
+    department: str
+
+
+def department_path(conversation: AnnotatedConversation, params: TransfersParams) -> list[Stop]:
+    """Departments of the agent legs in order, consecutive repeats collapsed."""
+    path: list[Stop] = []
+    for leg in ordered_legs(conversation):
+        department = params.canonical_department(leg.department)
+        if leg.participant_role is not Role.AGENT or department is None:
+            continue
+        if not path or path[-1].department != department:
+            path.append(Stop(conversation.id, leg.index, department))
+    return path
+
+
+def ping_pongs(path: list[Stop]) -> list[tuple[Stop, Stop, Stop]]:
+    """(A, B, A) triples: the customer sent back to a department they had already left."""
+    return [
+        (path[i - 2], path[i - 1], path[i])
+        for i in range(2, len(path))
+        if path[i].department == path[i - 2].department != path[i - 1].department
+    ]
+
+
+def _journey_path(
+    conversation: AnnotatedConversation, context: ScoringContext, params: TransfersParams
+) -> list[Stop]:
+    earlier = context.journey.earlier if context.journey else ()
+    path: list[Stop] = []
+    for contact in (*earlier, conversation):
+        for stop in department_path(contact, params):
+            if not path or path[-1].department != stop.department:
+                path.append(stop)
+    return path
+
+
+def _leg_evidence(
+    conversation: AnnotatedConversation, leg: int | None, rule: str, last: bool = False
+) -> Evidence:
+    turns = conversation.leg_turns(leg) if leg is not None else []
+    if turns:
+        return turn_evidence(conversation.id, turns[-1] if last else turns[0], rule)
+    return Evidence(conversation.id, leg, None, rule=rule)
+
+
+def score(
+    conversation: AnnotatedConversation, context: ScoringContext, params: TransfersParams
+) -> ScoreResult:
+    """Routing score per conversation (system) and hand-off score per transferring agent leg."""
+    findings: list[Finding] = []
+    transfers = find_transfers(conversation, context, params)
+    cold = 0
+    initiated: dict[int, list[Transfer]] = {}
+    for transfer in transfers:
+        leg = leg_by_index(conversation, transfer.from_leg)
+        if transfer.kind == "referral":
+            kind = "referral"
+        else:
+            kind = {True: "warm_transfer", False: "cold_transfer", None: "transfer"}[transfer.warm]
+        cold += transfer.warm is False
+        evidence = (
+            hit_evidence(conversation.id, *transfer.cue)
+            if transfer.cue is not None
+            else _leg_evidence(conversation, transfer.from_leg, f"{transfer.source}:transfer", last=True)
+        )
+        detail = {
+            "source": transfer.source,
+            "from_leg": transfer.from_leg,
+            "to_leg": transfer.to_leg,
+            "from_department": transfer.from_department,
+            "to_department": transfer.to_department,
+            "warm": transfer.warm,
+            "warmth_source": transfer.warmth_source,
+            "reason": transfer.reason,
+            "agent_initiated": transfer.by_agent,
+            **transfer.notes,
+        }
+        findings.append(context.finding(kind, Polarity.NEGATIVE, evidence, leg, Attribution.SYSTEM, detail))
+        if transfer.by_agent and transfer.from_leg is not None:
+            initiated.setdefault(transfer.from_leg, []).append(transfer)
+            if transfer.warm is False and not transfer.handed_over:
+                findings.append(
+                    context.finding(
+                        "no_context_handoff",
+                        Polarity.NEGATIVE,
+                        evidence,
+                        leg,
+                        Attribution.AGENT,
+                        {"to_department": transfer.to_department, "reason": transfer.reason},
+                    )
+                )
+
+    path = _journey_path(conversation, context, params)
+    bounces = [triple for triple in ping_pongs(path) if triple[2].conversation_id == conversation.id]
+    for first, middle, back in bounces:
+        leg = leg_by_index(conversation, back.leg)
+        detail = {
+            "departments": [first.department, middle.department, back.department],
+            "path": [[s.conversation_id, s.leg, s.department] for s in (first, middle, back)],
+            "across_contacts": len({first.conversation_id, middle.conversation_id, back.conversation_id}) > 1,
+        }
+        evidence = _leg_evidence(conversation, back.leg, "department-path")
+        findings.append(
+            context.finding("ping_pong", Polarity.NEGATIVE, evidence, leg, Attribution.SYSTEM, detail)
+        )
+
+    journey = context.journey
+    if journey is not None and journey.earlier and journey.is_last:
+        departments = {stop.department for stop in path}
+        if len(path) >= params.chain_min_departments and len(departments) >= 2:
+            detail = {
+                "journey_id": journey.journey_id,
+                "contacts": len(journey.earlier) + 1,
+                "path": [[s.conversation_id, s.leg, s.department] for s in path],
+            }
+            evidence = _leg_evidence(conversation, ordered_legs(conversation)[0].index, "journey-path")
+            findings.append(
+                context.finding(
+                    "transfer_chain", Polarity.NEGATIVE, evidence, None, Attribution.SYSTEM, detail
+                )
+            )
+
+    value = 1.0 - params.transfer_penalty * len(transfers) - params.cold_penalty * cold
+    value -= params.ping_pong_penalty * len(bounces)
+    reason = f"{len(transfers)} transfer(s)/referral(s), {cold} cold, {len(bounces)} ping-pong(s)"
+    scores: list[CriterionScore] = [
+        context.criterion_score(conversation, None, value, reason, Attribution.SYSTEM)
+    ]
+    for leg_index, items in sorted(initiated.items()):
+        leg = leg_by_index(conversation, leg_index)
+        handed = sum(1 for t in items if t.handed_over or t.warm is not False)
+        scores.append(
+            context.criterion_score(
+                conversation,
+                leg,
+                handed / len(items),
+                f"context handed over (or not needed) in {handed} of {len(items)} transfer(s) by this agent",
+                Attribution.AGENT,
+            )
+        )
+    return scores, findings
+
+
+SCORER = Scorer(
+    name=NAME,
+    description="Transfers, referrals, ping-pong and journey chains (system); missing hand-offs (agent).",
+    inputs=frozenset({"doc", "embedding", "legs", "events", "journey"}),
+    kinds=frozenset(
+        {
+            "transfer",
+            "warm_transfer",
+            "cold_transfer",
+            "referral",
+            "ping_pong",
+            "transfer_chain",
+            "no_context_handoff",
+        }
+    ),
+    params=TransfersParams,
+    score=score,
+)

@@ -1,0 +1,261 @@
+"""Publish coaching cards and the routing-failure report for a date range from the store.
+
+The one entry point the Prefect flow and the CLI call::
+
+    result = publish(store, "2026-11-16", "2026-11-22", "out/")
+    result.index_path, result.report_path, result.card_paths["a-kevin"]
+
+Dates are inclusive; either may be None for the first/last day with data. Output layout is
+described in :mod:`rendering.site_paths`. Every page is redacted (:mod:`rendering.redact`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rendering import site_paths
+from rendering.coaching_cards import CoachingCard, build_cards
+from rendering.conversation_pages import build_conversation_pages
+from rendering.periods import Period
+from rendering.redact import Redactor, default_redactor
+from rendering.routing_report import RoutingReport, build_report
+from rendering.rubric_info import RubricInfo, criteria_from_rubric, find_rubric_criteria, load_rubric_info
+from rendering.settings import Settings, load_settings
+from rendering.site_writer import csv_text, environment, render, write_json, write_text
+from rendering.store_queries import connection_of, data_range, rubric_versions
+
+log = logging.getLogger(__name__)
+MAX_SYSTEM_NOTES = 25
+
+
+class PublishError(ValueError):
+    """Nothing can be published: an empty store, a bad date, an unknown rubric version."""
+
+
+@dataclass
+class PublishResult:
+    """Where everything was written."""
+
+    out_dir: Path
+    period: Period
+    rubric_version: str | None
+    index_path: Path | None = None
+    index_csv_path: Path | None = None
+    card_paths: dict[str, Path] = field(default_factory=dict)
+    markdown_paths: dict[str, Path] = field(default_factory=dict)
+    json_paths: dict[str, Path] = field(default_factory=dict)
+    report_path: Path | None = None
+    csv_paths: dict[str, Path] = field(default_factory=dict)
+    conversation_paths: dict[str, Path] = field(default_factory=dict)
+
+    def all_paths(self) -> list[Path]:
+        """Every file written, pages first."""
+        paths = [p for p in (self.index_path, self.report_path) if p is not None]
+        for group in (
+            self.card_paths,
+            self.markdown_paths,
+            self.json_paths,
+            self.csv_paths,
+            self.conversation_paths,
+        ):
+            paths += list(group.values())
+        if self.index_csv_path is not None:
+            paths.append(self.index_csv_path)
+        return paths
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary for logs and the CLI."""
+        return {
+            "period": {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()},
+            "rubric_version": self.rubric_version,
+            "index": str(self.index_path) if self.index_path else None,
+            "report": str(self.report_path) if self.report_path else None,
+            "cards": len(self.card_paths),
+            "csv": len(self.csv_paths),
+            "conversation_pages": len(self.conversation_paths),
+        }
+
+
+def _as_date(value: date | str | None, what: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise PublishError(f"{what} must be a date like 2026-11-16, got {value!r}") from None
+
+
+def resolve_period(con: Any, date_from: date | str | None, date_to: date | str | None) -> Period:
+    """The period to publish; missing ends default to the store's first/last day with data."""
+    start, end = _as_date(date_from, "--from"), _as_date(date_to, "--to")
+    if start is None or end is None:
+        available = data_range(con)
+        if available is None:
+            raise PublishError("the store has no conversations: ingest some first, or give --from and --to")
+        start = start or available.start
+        end = end or available.end
+    if end < start:
+        raise PublishError(f"--to ({end}) is before --from ({start})")
+    return Period(start, end)
+
+
+def resolve_rubric_version(con: Any, period: Period, requested: str | None) -> str | None:
+    """The requested rubric version, or the one with the most scores in the period (None: no scores)."""
+    versions = rubric_versions(con, period)
+    if requested is None:
+        return versions[0] if versions else None
+    if versions and requested not in versions:
+        raise PublishError(
+            f"no scores with rubric version {requested!r} in {period.label}; available: {', '.join(versions)}"
+        )
+    return requested
+
+
+def publish(
+    store: Any,
+    date_from: date | str | None,
+    date_to: date | str | None,
+    out_dir: str | Path,
+    rubric_version: str | None = None,
+    *,
+    cards: bool = True,
+    report: bool = True,
+    settings: Settings | None = None,
+    redactor: Redactor | None = None,
+    rubric: Any = None,
+    rubric_paths: Iterable[str | Path] | None = None,
+) -> PublishResult:
+    """Write cards (index, HTML/Markdown/JSON per rep) and/or the routing report (HTML + CSVs).
+
+    ``store`` is a ``storage.Store`` or a DuckDB connection. ``rubric`` (an ``nlp.rubric.Rubric``)
+    or ``rubric_paths`` supply criterion titles and weights; otherwise the repository's rubric
+    files are searched for the scores' version. Conversation pages are written for every
+    conversation a card or the report links to.
+    """
+    con = connection_of(store)
+    period = resolve_period(con, date_from, date_to)
+    version = resolve_rubric_version(con, period, rubric_version)
+    settings = settings or load_settings()
+    redactor = redactor or default_redactor()
+    criteria = (
+        criteria_from_rubric(rubric) if rubric is not None else find_rubric_criteria(version, rubric_paths)
+    )
+    info = load_rubric_info(version, criteria)
+    out = Path(out_dir)
+    result = PublishResult(out_dir=out, period=period, rubric_version=version)
+    env = environment()
+    report_exists = report or (out / site_paths.ROUTING_REPORT).exists()
+    common = {
+        "period": period,
+        "rubric_version": version,
+        "has_index": cards or (out / site_paths.INDEX).exists(),
+        "has_report": report_exists,
+    }
+    linked: set[str] = set()
+    if cards:
+        built = build_cards(con, period, version, rubric=info, settings=settings, redactor=redactor)
+        _write_cards(env, out, built, info, common, result)
+        for card in built:
+            linked |= card.conversation_ids
+    if report:
+        routing = build_report(con, period, version, settings=settings, redactor=redactor)
+        _write_report(env, out, routing, common, result)
+        linked |= routing.conversation_ids
+    for page in build_conversation_pages(con, linked, version, rubric=info, redactor=redactor):
+        path = out / site_paths.conversation_path(page.id)
+        write_text(path, render(env, "conversation.html.j2", page=page, root="../", **common))
+        result.conversation_paths[page.id] = path
+    log.info("published %s", result.summary())
+    return result
+
+
+def publish_cards(
+    store: Any, date_from: Any, date_to: Any, out_dir: str | Path, **kwargs: Any
+) -> PublishResult:
+    """Only the coaching cards (index, cards, their conversation pages)."""
+    return publish(store, date_from, date_to, out_dir, cards=True, report=False, **kwargs)
+
+
+def publish_routing_report(
+    store: Any, date_from: Any, date_to: Any, out_dir: str | Path, **kwargs: Any
+) -> PublishResult:
+    """Only the routing-failure report (HTML, CSVs, its conversation pages)."""
+    return publish(store, date_from, date_to, out_dir, cards=False, report=True, **kwargs)
+
+
+def _index_csv(cards: list[CoachingCard], criteria: list[str]) -> str:
+    header = ["agent_id", "name", "departments", "contacts", "overall", *criteria, "previous_overall", "card"]
+    rows = []
+    for card in cards:
+        values = card.criteria_by_id
+        rows.append(
+            [
+                card.agent_id,
+                card.display_name,
+                "; ".join(card.departments),
+                card.contacts,
+                _r(card.overall),
+                *[_r(values[c].value) if c in values else None for c in criteria],
+                _r(card.previous_overall),
+                site_paths.card_path(card.agent_id),
+            ]
+        )
+    return csv_text(header, rows)
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _write_cards(
+    env: Any,
+    out: Path,
+    cards: list[CoachingCard],
+    info: RubricInfo,
+    common: dict[str, Any],
+    result: PublishResult,
+) -> None:
+    criteria = sorted(
+        {c.criterion for card in cards for c in card.criteria}, key=lambda c: (info.order(c), c)
+    )
+    for card in cards:
+        context = {**common, "card": card, "root": "../", "max_system_notes": MAX_SYSTEM_NOTES}
+        html = out / site_paths.card_path(card.agent_id)
+        result.card_paths[card.agent_id] = write_text(html, render(env, "card.html.j2", **context))
+        markdown = out / site_paths.card_path(card.agent_id, "md")
+        result.markdown_paths[card.agent_id] = write_text(markdown, render(env, "card.md.j2", **context))
+        result.json_paths[card.agent_id] = write_json(
+            out / site_paths.card_path(card.agent_id, "json"), card.to_dict()
+        )
+    result.index_path = write_text(
+        out / site_paths.INDEX,
+        render(
+            env,
+            "index.html.j2",
+            cards=cards,
+            criteria=criteria,
+            rubric=info,
+            root="",
+            card_href=lambda card: site_paths.card_path(card.agent_id),
+            **common,
+        ),
+    )
+    result.index_csv_path = write_text(out / site_paths.INDEX_CSV, _index_csv(cards, criteria))
+
+
+def _write_report(
+    env: Any, out: Path, report: RoutingReport, common: dict[str, Any], result: PublishResult
+) -> None:
+    folder = out / site_paths.ROUTING_DIR
+    for key, table in report.tables.items():
+        header, rows = table.csv_rows()
+        result.csv_paths[key] = write_text(folder / f"{key}.csv", csv_text(header, rows))
+    result.report_path = write_text(
+        out / site_paths.ROUTING_REPORT,
+        render(env, "report.html.j2", report=report, settings=report.settings, root="../", **common),
+    )

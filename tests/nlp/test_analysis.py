@@ -1,0 +1,128 @@
+"""Analyzer.annotate: one batched pass, same results as one conversation at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+from spacy.tokens import Doc
+
+from nlp.analysis import Analyzer
+from nlp.annotated import Direction, SentimentLabel
+from nlp.encoder import BatchHead, Encoder, EncoderPass
+from transcripts.model import Conversation, Role
+
+pytestmark = pytest.mark.models
+
+C, A = Role.CUSTOMER, Role.AGENT
+
+
+@pytest.fixture
+def conversations(make_conversation: Callable[..., Conversation]) -> list[Conversation]:
+    return [
+        make_conversation(
+            "billing",
+            [
+                (C, "I was charged twice for the same order and nobody has fixed it.", 0),
+                (A, "Let me transfer you to billing.", 0),
+                (C, "Fine.", 1),
+                (A, "I can see both charges, I've refunded the duplicate just now.", 1),
+                (C, "Thank you so much, that's perfect!", 1),
+            ],
+            legs=2,
+        ),
+        make_conversation("empty", []),
+        make_conversation("short", [(C, "hi", 0)]),
+        make_conversation(
+            "angry",
+            [
+                (C, "This is the worst service I have ever had, I'm furious.", 0),
+                (A, "Please calm down, that's our policy.", 0),
+                (C, "Unbelievable. I'm cancelling my account, you are useless.", 0),
+            ],
+        ),
+    ]
+
+
+def test_annotate_shapes_and_alignment(analyzer: Analyzer, conversations: list[Conversation]) -> None:
+    result = analyzer.annotate(conversations)
+    assert [a.id for a in result] == [c.id for c in conversations]
+    for annotated, conversation in zip(result, conversations, strict=True):
+        assert [t.turn for t in annotated.turns] == conversation.turns
+        for turn in annotated.turns:
+            assert turn.doc.text == turn.text and turn.doc.has_annotation("DEP")
+            assert turn.embedding.shape == (384,)
+            assert np.isclose(np.linalg.norm(turn.embedding), 1.0, atol=1e-5)
+            assert -1.0 <= turn.sentiment.score <= 1.0
+            assert turn.sentiment.model == analyzer.sentiment.name
+        legs = [t.leg for t in annotated.trajectories]
+        assert legs == [leg.index for leg in conversation.legs] + [None]
+    empty = result[1]
+    assert empty.turns == [] and empty.trajectory().customer_turns == 0 and empty.trajectory().start is None
+    assert result[2].trajectory().direction == Direction.FLAT and result[2].trajectory().delta == 0.0
+
+
+def test_batched_equals_one_conversation_at_a_time(
+    analyzer: Analyzer, conversations: list[Conversation]
+) -> None:
+    together = analyzer.annotate(conversations)
+    for batched, conversation in zip(together, conversations, strict=True):
+        (alone,) = analyzer.annotate([conversation])
+        for x, y in zip(batched.turns, alone.turns, strict=True):
+            assert x.sentiment.label == y.sentiment.label
+            assert x.sentiment.score == pytest.approx(y.sentiment.score, abs=1e-4)
+            assert np.allclose(x.embedding, y.embedding, atol=1e-4)
+            assert [t.dep_ for t in x.doc] == [t.dep_ for t in y.doc]
+        for tx, ty in zip(batched.trajectories, alone.trajectories, strict=True):
+            assert tx.direction == ty.direction and tx.customer_turns == ty.customer_turns
+
+
+def test_embeddings_and_sentiment_match_direct_calls(
+    analyzer: Analyzer, conversations: list[Conversation]
+) -> None:
+    annotated = analyzer.annotate(conversations)[0]
+    texts = [t.text for t in annotated.turns]
+    assert np.allclose(
+        np.stack([t.embedding for t in annotated.turns]), analyzer.encoder.encode(texts), atol=1e-4
+    )
+    direct = analyzer.classify_texts(texts)
+    assert [s.label for s in direct] == [t.sentiment.label for t in annotated.turns]
+    assert [s.score for s in direct] == pytest.approx([t.sentiment.score for t in annotated.turns], abs=1e-4)
+
+
+def test_one_spacy_pipe_and_one_encoder_pass(
+    analyzer: Analyzer, conversations: list[Conversation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: dict[str, list[int]] = {"pipe": [], "run": []}
+    real_pipe, real_run = analyzer.nlp.pipe, Encoder.run
+
+    def counting_pipe(texts: Iterable[str], **kwargs: Any) -> Iterator[Doc]:
+        texts = list(texts)
+        calls["pipe"].append(len(texts))
+        return real_pipe(texts, **kwargs)
+
+    def counting_run(self: Encoder, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
+        calls["run"].append(len(texts))
+        return real_run(self, texts, heads)
+
+    monkeypatch.setattr(analyzer.nlp, "pipe", counting_pipe)
+    monkeypatch.setattr(Encoder, "run", counting_run)
+    analyzer.annotate(conversations)
+    total = sum(len(c.turns) for c in conversations)
+    assert calls == {"pipe": [total], "run": [total]}
+
+
+def test_trajectory_follows_the_customer(analyzer: Analyzer, conversations: list[Conversation]) -> None:
+    billing, _, _, angry = analyzer.annotate(conversations)
+    whole = billing.trajectory()
+    assert whole.customer_turns == 3 and whole.direction == Direction.IMPROVING
+    assert billing.turns[-1].sentiment.label == SentimentLabel.POSITIVE
+    assert angry.trajectory(0).start < 0 and angry.trajectory(0).end < 0
+    assert billing.trajectory(1).customer_turns == 2
+
+
+def test_annotate_nothing(analyzer: Analyzer) -> None:
+    assert analyzer.annotate([]) == []
+    assert analyzer.classify_texts([]) == []

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.readers.conftest import split
+from transcripts.model import Channel, EventType, LegEnd, LegStart, Role
+from transcripts.quarantine import ReasonCode
+from transcripts.readers import plain_text
+from transcripts.readers.plain_text import parse_system_event
+
+FULL = """Conversation: C-1042
+Customer-ID: cust-88
+Channel: call
+Date: 2026-11-17 09:14
+Department: Billing
+Agents: Maria=Billing, Lee=Tech Support
+
+[00:00:03] Agent (Maria): Thanks for calling, this is Maria.
+[00:00:09] Customer: Hi, I was charged twice.
+  Order number: 1234, on my card.
+[00:01:00] *** on hold ***
+[00:02:30] *** off hold (1:30) ***
+[00:04:10] --- Transferred to Technical Support (warm) ---
+[00:04:30] Lee: Hi, Lee from tech support.
+
+[00:05:00] Customer: ok
+[00:05:10] --- call disconnected by customer ---
+"""
+
+
+def read(write, content: str, name: str = "calls.txt"):
+    return split(plain_text.read(write(name, content)))
+
+
+def test_full_transcript(write) -> None:
+    (conversation,), quarantined = read(write, FULL)
+    assert quarantined == []
+    assert (conversation.id, conversation.customer_id, conversation.channel) == (
+        "C-1042",
+        "cust-88",
+        Channel.CALL,
+    )
+    assert conversation.started_at == datetime(2026, 11, 17, 9, 14)
+    assert conversation.source_record == "conversation 1 (line 1)" and conversation.source_format == "text"
+    assert [(t.role, t.speaker_name, t.start_ms, t.leg) for t in conversation.turns] == [
+        (Role.AGENT, "Maria", 3000, 0),
+        (Role.CUSTOMER, None, 9000, 0),
+        (Role.AGENT, "Lee", 270_000, 1),
+        (Role.CUSTOMER, None, 300_000, 1),
+    ]
+    assert conversation.turns[1].text == "Hi, I was charged twice.\nOrder number: 1234, on my card."
+    assert [(leg.agent_id, leg.department, leg.started_via, leg.ended_via) for leg in conversation.legs] == [
+        ("Maria", "Billing", LegStart.INBOUND, LegEnd.TRANSFERRED),
+        ("Lee", "Technical Support", LegStart.TRANSFER, LegEnd.CUSTOMER_DISCONNECT),
+    ]
+    events = [(e.type, e.at_ms, e.leg) for e in conversation.events]
+    assert events == [
+        (EventType.HOLD_START, 60_000, 0),
+        (EventType.HOLD_END, 150_000, 0),
+        (EventType.TRANSFER, 250_000, 0),
+        (EventType.DISCONNECT, 310_000, 1),
+    ]
+    transfer = conversation.events[2]
+    assert (transfer.warm, transfer.to_department, transfer.from_department, transfer.to_leg) == (
+        True,
+        "Technical Support",
+        "Billing",
+        1,
+    )
+    assert conversation.events[1].duration_ms == 90_000
+    assert conversation.events[3].by is Role.CUSTOMER
+
+
+@pytest.mark.parametrize(
+    ("content", "ids"),
+    [
+        ("Customer: hi\nAgent: hello\n---\nCustomer: again\nAgent: yes\n", ["calls#1", "calls#2"]),
+        ("Customer: hi\nAgent: hello\n===\nCustomer: again\n", ["calls#1", "calls#2"]),
+        ("Conversation: A\nCustomer: hi\nConversation: B\nCustomer: again\n", ["A", "B"]),
+        ("Conversation: A\nCustomer: hi\n\nChannel: chat\nCustomer: again\n", ["A", "calls#2"]),
+        ("Conversation: A\n\nCustomer: hi\n\nAgent: there\n\n\nCustomer: bye\n", ["A"]),
+    ],
+)
+def test_conversation_boundaries(write, content: str, ids: list[str]) -> None:
+    conversations, quarantined = read(write, content)
+    assert quarantined == []
+    assert [c.id for c in conversations] == ids
+
+
+@pytest.mark.parametrize(
+    ("line", "role", "name"),
+    [
+        ("Agent (Maria): hi", Role.AGENT, "Maria"),
+        ("Agent: hi", Role.AGENT, None),
+        ("Rep (Sam): hi", Role.AGENT, "Sam"),
+        ("Agent Maria: hi", Role.AGENT, "Maria"),
+        ("Customer: hi", Role.CUSTOMER, None),
+        ("Caller: hi", Role.CUSTOMER, None),
+        ("Bot: hi", Role.BOT, None),
+        ("IVR: Press 1", Role.IVR, None),
+        ("System: Chat started", Role.SYSTEM, None),
+        ("[01:02] Customer: hi", Role.CUSTOMER, None),
+        ("Maria: hi", Role.AGENT, "Maria"),
+    ],
+)
+def test_speaker_labels(write, line: str, role: Role, name: str | None) -> None:
+    (conversation,), quarantined = read(write, f"Agents: Maria=Billing\n{line}\n")
+    assert quarantined == []
+    (turn,) = conversation.turns
+    assert (turn.role, turn.speaker_name) == (role, name)
+
+
+def test_customer_header_only_when_id_like(write) -> None:
+    (conversation,), _ = read(write, "Customer: cust-88\n\nCustomer: Hi there\nAgent: hello\n")
+    assert conversation.customer_id == "cust-88"
+    assert [t.text for t in conversation.turns] == ["Hi there", "hello"]
+
+
+@pytest.mark.parametrize(
+    ("body", "type_", "fields"),
+    [
+        (
+            "Transferred to Technical Support (warm)",
+            EventType.TRANSFER,
+            {"to_department": "Technical Support", "warm": True},
+        ),
+        ("Cold transfer to Billing", EventType.TRANSFER, {"to_department": "Billing", "warm": False}),
+        ("transferring", EventType.TRANSFER, {"to_department": None, "warm": None}),
+        ("on hold", EventType.HOLD_START, {}),
+        ("Customer placed on hold", EventType.HOLD_START, {}),
+        ("off hold (2:30)", EventType.HOLD_END, {"duration_ms": 150_000}),
+        ("call disconnected by customer", EventType.DISCONNECT, {"by": Role.CUSTOMER}),
+        ("Agent hung up", EventType.DISCONNECT, {"by": Role.AGENT}),
+        ("call dropped", EventType.DISCONNECT, {"by": Role.SYSTEM}),
+        ("waited in queue 4 min", EventType.QUEUE_WAIT, {"duration_ms": 240_000}),
+    ],
+)
+def test_system_events(body: str, type_: EventType, fields: dict) -> None:
+    event = parse_system_event(body)
+    assert event is not None and event.type is type_
+    for key, value in fields.items():
+        assert getattr(event, key) == value
+
+
+def test_unrecognised_system_line_is_a_system_turn(write) -> None:
+    (conversation,), _ = read(write, "--- chat started ---\nCustomer: hi\n")
+    assert [(t.role, t.text) for t in conversation.turns] == [
+        (Role.SYSTEM, "chat started"),
+        (Role.CUSTOMER, "hi"),
+    ]
+    assert parse_system_event("chat started") is None
+
+
+@pytest.mark.parametrize(
+    ("content", "reason", "record", "fragment"),
+    [
+        ("Customer: hi\nBob: who am I\n", ReasonCode.UNKNOWN_SPEAKER, "line 2", "unknown speaker 'Bob'"),
+        ("Customer: hi\n[00:10] Manager (Ann): hi\n", ReasonCode.UNKNOWN_SPEAKER, "line 2", "'Manager'"),
+        ("Hello, anyone there?\nAgent: hi\n", ReasonCode.UNKNOWN_SPEAKER, "line 1", "without a speaker"),
+        ("Customer:\nAgent: hi\n", ReasonCode.EMPTY_TURN, "line 1", "no text"),
+        (
+            "Conversation: X\nChannel: fax\nCustomer: hi\n",
+            ReasonCode.INVALID_RECORD,
+            "line 2",
+            "unknown channel",
+        ),
+        ("Date: tomorrow\nCustomer: hi\n", ReasonCode.INVALID_RECORD, "line 1", "date 'tomorrow'"),
+        ("Conversation: X\nChannel: chat\n", ReasonCode.NO_TURNS, "line 1", "no turns"),
+    ],
+)
+def test_bad_conversation_is_quarantined_others_kept(write, content, reason, record, fragment) -> None:
+    path = write("bad.txt", content + "---\nCustomer: fine\n")
+    conversations, quarantined = split(plain_text.read(path))
+    assert [c.id for c in conversations] == ["bad#2"]
+    (entry,) = quarantined
+    assert (entry.reason, entry.record) == (reason, record)
+    assert fragment in entry.message and entry.message.startswith(f"{path} {record} (conversation 1)")
+
+
+def test_undecodable_line_quarantines_its_conversation(write) -> None:
+    path = write("enc.txt", b"Customer: caf\xe9\n---\nCustomer: fine\n")
+    conversations, quarantined = split(plain_text.read(path))
+    assert [c.id for c in conversations] == ["enc#2"]
+    assert [(q.reason, q.record) for q in quarantined] == [(ReasonCode.BAD_ENCODING, "line 1")]
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n", "---\n---\n"])
+def test_empty_file_gives_one_entry(write, content: str) -> None:
+    (_, quarantined) = read(write, content)
+    assert [(q.reason, q.record) for q in quarantined] == [(ReasonCode.NO_TURNS, "file")]
+
+
+@pytest.mark.parametrize(
+    ("head", "low", "high"),
+    [
+        (FULL, 0.6, 0.9),
+        ("Customer: hi\nAgent: hello\n", 0.6, 0.9),
+        ("Dear team,\nplease find attached: the invoice\nthanks\n", 0.0, 0.0),
+        ('{"turns": []}', 0.0, 0.0),
+        ("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Agent>hi\n", 0.0, 0.0),
+        ("conversation_id,role,text\nC,customer,hi\n", 0.0, 0.0),
+    ],
+)
+def test_sniff(tmp_path: Path, head: str, low: float, high: float) -> None:
+    assert low <= plain_text.sniff(head, tmp_path / "x.txt") <= high

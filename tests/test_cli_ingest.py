@@ -1,0 +1,136 @@
+"""`qareview ingest` through the real CLI app: exit codes, summary, quarantine lines, --strict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qareview.cli import app
+from storage.store import Store
+
+runner = CliRunner()
+BAD_LINE = '{"id": "broken", "channel": chat, "turns": []}'
+
+
+def conversation(cid: str, customer: str = "cust-1", text: str = "Hello, my card was charged twice.") -> str:
+    return json.dumps(
+        {
+            "id": cid,
+            "channel": "chat",
+            "customer_id": customer,
+            "started_at": "2026-11-16T09:00:00Z",
+            "ended_at": "2026-11-16T09:10:00Z",
+            "turns": [
+                {"role": "customer", "text": text},
+                {"role": "agent", "speaker": "a17", "text": "I'm sorry about that, let me look."},
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def clean(tmp_path: Path) -> Path:
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    (folder / "day1.jsonl").write_text(conversation("c1") + "\n" + conversation("c2", "cust-2") + "\n")
+    return folder
+
+
+@pytest.fixture
+def dirty(tmp_path: Path) -> Path:
+    folder = tmp_path / "dirty"
+    folder.mkdir()
+    (folder / "day2.jsonl").write_text(
+        conversation("c3") + "\n" + BAD_LINE + "\n" + conversation("c3") + "\n"
+    )
+    return folder
+
+
+def invoke(*args: str | Path):
+    return runner.invoke(app, ["ingest", *map(str, args)])
+
+
+def test_clean_run_exits_0_and_prints_the_summary(clean: Path, tmp_path: Path) -> None:
+    db = tmp_path / "out" / "qa.duckdb"
+    result = invoke(clean, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "invariant ok: read 2 = stored 2 + quarantined 0 + duplicates 0" in result.output
+    assert str(db) in result.output
+    assert "records by format: json 2" in result.output
+    with Store(db, read_only=True) as store:
+        assert sorted(c.id for c in store.load_conversations()) == ["c1", "c2"]
+
+
+def test_quarantine_is_counted_not_fatal_and_listed(dirty: Path, tmp_path: Path) -> None:
+    result = invoke(dirty, "--db", tmp_path / "qa.duckdb")
+    assert result.exit_code == 0, result.output
+    assert "invariant ok: read 3 = stored 1 + quarantined 1 + duplicates 1" in result.output
+    assert "invalid_json" in result.output
+    line = next(line for line in result.output.splitlines() if "[line 2]" in line)
+    assert str(dirty / "day2.jsonl") in line and "invalid_json" in line
+
+
+def test_strict_exits_1_when_anything_was_quarantined(clean: Path, dirty: Path, tmp_path: Path) -> None:
+    assert invoke(clean, "--db", tmp_path / "a.duckdb", "--strict").exit_code == 0
+    result = invoke(dirty, "--db", tmp_path / "b.duckdb", "--strict")
+    assert result.exit_code == 1
+    assert "--strict: 1 record(s) quarantined" in result.output
+
+
+def test_second_run_skips_unchanged_files_and_full_rereads(clean: Path, tmp_path: Path) -> None:
+    db = tmp_path / "qa.duckdb"
+    invoke(clean, "--db", db)
+    again = invoke(clean, "--db", db)
+    assert again.exit_code == 0
+    assert "1 file(s): 1 skipped as unchanged" in again.output
+    assert "read 0 = stored 0" in again.output
+    full = invoke(clean, "--db", db, "--full")
+    assert "read 2 = stored 0 + quarantined 0 + duplicates 2" in full.output
+
+
+def test_format_and_csv_columns_options(tmp_path: Path) -> None:
+    columns = tmp_path / "columns.yaml"
+    columns.write_text("columns:\n  conversation_id: [ticket]\n  role: [who]\n  text: [said]\n")
+    export = tmp_path / "export.dat"
+    export.write_text("ticket;who;said\nT1;customer;Where is my parcel?\nT1;agent;Let me check.\n")
+    result = invoke(export, "--db", tmp_path / "qa.duckdb", "--format", "csv", "--csv-columns", columns)
+    assert result.exit_code == 0, result.output
+    assert "read 1 = stored 1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--format", "nope"], "valid formats"),
+        (["--csv-columns", "missing-columns.yaml"], "missing-columns.yaml"),
+    ],
+)
+def test_bad_options_exit_2(clean: Path, tmp_path: Path, extra: list[str], message: str) -> None:
+    result = invoke(clean, "--db", tmp_path / "qa.duckdb", *extra)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "qa.duckdb").exists(), "no store is created for a refused run"
+
+
+def test_postgres_url_exits_2_naming_what_to_install(clean: Path) -> None:
+    result = invoke(clean, "--db", "postgresql://qa@db/qareview")
+    assert result.exit_code == 2
+    assert "qareview[postgres]" in result.output
+
+
+def test_missing_path_is_quarantined_not_a_crash(tmp_path: Path) -> None:
+    result = invoke(tmp_path / "nope.jsonl", "--db", tmp_path / "qa.duckdb")
+    assert result.exit_code == 0, result.output
+    assert "io_error" in result.output
+    assert "read 1 = stored 0 + quarantined 1 + duplicates 0" in result.output
+
+
+def test_help_explains_every_option() -> None:
+    result = runner.invoke(app, ["ingest", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for option in ("--db", "--format", "--csv-columns", "--full", "--strict", "PATH"):
+        assert option in result.output
+    assert "skipped" in result.output and "status 1" in result.output
