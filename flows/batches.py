@@ -13,6 +13,8 @@ models loaded once per process, and returns the results; only the flow writes th
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -93,6 +95,8 @@ class BatchResult:
     annotated: list[AnnotatedConversation] = field(default_factory=list)
     scores: list[ConversationScores] = field(default_factory=list)
     seconds: float = 0.0
+    worker: str = ""  # host:pid of the process that ran it
+    model_loads: int = 0  # times that process has loaded the analyzer so far (1 once warm)
 
 
 def write_snapshot(
@@ -157,4 +161,6 @@ def analyse_and_score_snapshot(spec: BatchSpec, rubric_path: str | None) -> Batc
         annotated=annotated,
         scores=scores,
         seconds=round(time.perf_counter() - started, 3),
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        model_loads=process_analyzer.cache_info().misses,
     )

@@ -143,6 +143,7 @@ def publish_outputs(db: str, out: str, period_days: int, rubric_path: str | None
 def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: NightlySummary) -> None:
     """Submit every batch, store each as soon as it finishes, and record the ones that fail."""
     logger = get_run_logger()
+    loads: dict[str, int] = {}
     futures = {analyse_and_score.submit(spec, rubric_path): spec for spec in worklist.batches}
     for future in as_completed(list(futures)):
         spec = futures[future]
@@ -154,8 +155,11 @@ def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: 
             continue
         summary.analysed += store_batch(db, result)
         summary.batches_stored += 1
+        summary.batches_by_worker[result.worker] = summary.batches_by_worker.get(result.worker, 0) + 1
+        loads[result.worker] = max(loads.get(result.worker, 0), result.model_loads)
         Path(spec.snapshot).unlink(missing_ok=True)
     summary.failed_batches.sort(key=lambda failed: failed.number)
+    summary.model_loads = sum(loads.values())
 
 
 class BatchesFailedError(RuntimeError):

@@ -55,6 +55,8 @@ class NightlySummary:
     batches: int = 0
     batches_stored: int = 0
     failed_batches: list[FailedBatch] = field(default_factory=list)
+    batches_by_worker: dict[str, int] = field(default_factory=dict)  # host:pid -> batches run
+    model_loads: int = 0  # analyzer loads across the worker processes (one per process)
     period: str | None = None
     index_path: str | None = None
     reps_carded: int = 0

@@ -17,9 +17,10 @@ Either way each text gets a :class:`~nlp.annotated.Sentiment`: the most probable
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -71,17 +72,28 @@ def sentiments_from_probabilities(probabilities: np.ndarray, model: str) -> list
 
 @dataclass(frozen=True)
 class HeadSpec:
-    """The ``head.json`` next to the weights: what the head reads and how it was made."""
+    """The ``head.json`` next to the weights: what the head reads and how it was made.
+
+    Features are the mean-pooled encoder ``layers`` (hidden_states indexes, 0 = token
+    embeddings), the sentence embedding if ``include_embedding``, and — when ``adapted_layers``
+    is k > 0 — the mean-pooled output of LoRA-adapted copies of the top k encoder layers, run
+    on the shared pass's hidden state k layers below the top (so only k of the encoder's layers
+    run a second time). ``hidden`` 0 means a linear classifier.
+    """
 
     name: str
     labels: tuple[str, ...]
-    layers: tuple[int, ...]  # hidden_states indices mean-pooled (0 = token embeddings)
-    include_embedding: bool  # append the normalised sentence embedding
+    layers: tuple[int, ...]
+    include_embedding: bool
+    adapted_layers: int
+    lora: dict[str, Any]  # r, alpha, target_modules (when adapted_layers > 0)
     hidden: int
     dropout: float
     encoder: str
-    metrics: dict[str, Any]
-    training: dict[str, Any]
+    encoder_layers: int = 6
+    width: int = 384
+    metrics: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HeadSpec:
@@ -91,67 +103,124 @@ class HeadSpec:
             labels=tuple(data["labels"]),
             layers=tuple(int(i) for i in data["layers"]),
             include_embedding=bool(data["include_embedding"]),
+            adapted_layers=int(data.get("adapted_layers", 0)),
+            lora=dict(data.get("lora", {})),
             hidden=int(data["hidden"]),
             dropout=float(data.get("dropout", 0.0)),
             encoder=str(data["encoder"]),
+            encoder_layers=int(data.get("encoder_layers", 6)),
+            width=int(data.get("width", 384)),
             metrics=dict(data.get("metrics", {})),
             training=dict(data.get("training", {})),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The ``head.json`` mapping."""
-        return {
-            "name": self.name,
-            "labels": list(self.labels),
-            "layers": list(self.layers),
-            "include_embedding": self.include_embedding,
-            "pooling": "mean over attention mask",
-            "normalisation": "features standardised with feature_mean/feature_std stored in head.safetensors",
-            "hidden": self.hidden,
-            "dropout": self.dropout,
-            "encoder": self.encoder,
-            "metrics": self.metrics,
-            "training": self.training,
-        }
+        data = asdict(self)
+        data["labels"] = list(self.labels)
+        data["layers"] = list(self.layers)
+        data["pooling"] = "mean over the attention mask"
+        data["normalisation"] = "frozen features standardised by feature_mean/feature_std (in the weights)"
+        return data
+
+    @property
+    def frozen_dim(self) -> int:
+        """Width of the features read straight off the shared pass."""
+        return self.width * (len(self.layers) + int(self.include_embedding))
 
     @property
     def feature_dim(self) -> int:
-        """Input width for a 384-wide encoder."""
-        return 384 * (len(self.layers) + int(self.include_embedding))
+        """Width of the classifier input."""
+        return self.frozen_dim + self.width * int(self.adapted_layers > 0)
+
+    @property
+    def adapted_input(self) -> int:
+        """hidden_states index the adapted layers start from."""
+        return self.encoder_layers - self.adapted_layers
 
 
-def head_features(
-    hidden_states: Sequence[torch.Tensor],
+def frozen_features(
+    hidden_states: Sequence[torch.Tensor] | dict[int, torch.Tensor],
     attention_mask: torch.Tensor,
     embeddings: torch.Tensor,
-    layers: Sequence[int],
-    include_embedding: bool,
+    spec: HeadSpec,
 ) -> torch.Tensor:
-    """The head's input: mean-pooled ``layers`` then (optionally) the sentence embedding."""
-    parts = [mean_pool(hidden_states[i], attention_mask) for i in layers]
-    if include_embedding:
+    """Mean-pooled ``spec.layers`` then (optionally) the sentence embedding: no extra compute."""
+    parts = [mean_pool(hidden_states[i], attention_mask) for i in spec.layers]
+    if spec.include_embedding:
         parts.append(embeddings)
+    if not parts:
+        return embeddings.new_zeros((embeddings.shape[0], 0))
     return torch.cat(parts, dim=1)
 
 
+def additive_mask(attention_mask: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """(batch, 1, 1, seq) mask for BERT layers: 0 on tokens, a large negative on padding."""
+    return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+
+
 class SentimentHead(nn.Module):
-    """Standardise features, one hidden layer, three logits (negative, neutral, positive)."""
+    """Optional adapted top layers, standardised pooled features, an MLP to three logits."""
 
-    def __init__(self, feature_dim: int, hidden: int, dropout: float = 0.0) -> None:
+    def __init__(self, spec: HeadSpec, top_layers: Sequence[nn.Module] = ()) -> None:
         super().__init__()
-        self.register_buffer("feature_mean", torch.zeros(feature_dim))
-        self.register_buffer("feature_std", torch.ones(feature_dim))
-        self.mlp = nn.Sequential(
-            nn.Dropout(dropout),
-            nn.Linear(feature_dim, hidden),
-            nn.GELU(),
-            nn.Dropout(dropout),
-            nn.Linear(hidden, len(LABELS)),
-        )
+        if len(top_layers) != spec.adapted_layers:
+            raise ValueError(f"head needs {spec.adapted_layers} top layers, got {len(top_layers)}")
+        self.top = nn.ModuleList(top_layers)
+        self.register_buffer("feature_mean", torch.zeros(spec.frozen_dim))
+        self.register_buffer("feature_std", torch.ones(spec.frozen_dim))
+        if spec.hidden:
+            self.mlp: nn.Module = nn.Sequential(
+                nn.Dropout(spec.dropout),
+                nn.Linear(spec.feature_dim, spec.hidden),
+                nn.GELU(),
+                nn.Dropout(spec.dropout),
+                nn.Linear(spec.hidden, len(LABELS)),
+            )
+        else:
+            self.mlp = nn.Sequential(nn.Dropout(spec.dropout), nn.Linear(spec.feature_dim, len(LABELS)))
 
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        """Logits for standardised ``features``."""
-        return self.mlp((features - self.feature_mean) / self.feature_std)
+    def forward(
+        self, frozen: torch.Tensor, adapted_input: torch.Tensor | None, attention_mask: torch.Tensor
+    ) -> torch.Tensor:
+        """Logits from frozen pooled features and (with adapted layers) the hidden state they start at."""
+        parts = [(frozen - self.feature_mean) / self.feature_std]
+        if len(self.top):
+            x = adapted_input
+            mask = additive_mask(attention_mask, x.dtype)
+            for layer in self.top:
+                x = layer(x, mask)
+            parts.append(mean_pool(x, attention_mask))
+        return self.mlp(torch.cat(parts, dim=1))
+
+    def state_to_save(self) -> dict[str, torch.Tensor]:
+        """Everything but the copied encoder weights: buffers, classifier, LoRA matrices."""
+        keep = ("feature_mean", "feature_std", "mlp.")
+        return {
+            k: v.detach().contiguous()
+            for k, v in self.state_dict().items()
+            if k.startswith(keep) or ".lora_A." in k or ".lora_B." in k
+        }
+
+
+def top_layer_copies(encoder_model: nn.Module, k: int) -> list[nn.Module]:
+    """Private copies of the encoder's top ``k`` transformer layers (the shared ones stay untouched)."""
+    if k == 0:
+        return []
+    layers = encoder_model.encoder.layer
+    return [copy.deepcopy(layer) for layer in layers[len(layers) - k :]]
+
+
+def merge_lora(head: SentimentHead, state: dict[str, torch.Tensor], scale: float) -> None:
+    """Fold saved LoRA matrices into the copied top layers: ``W += scale * B @ A``."""
+    with torch.no_grad():
+        for key, a in state.items():
+            if not key.endswith(".lora_A.weight"):
+                continue
+            base = key[: -len(".lora_A.weight")]
+            b = state[f"{base}.lora_B.weight"]
+            target = head.get_submodule(base)
+            target.weight += scale * (b.float() @ a.float())
 
 
 class _ShippedBatchHead:
@@ -167,10 +236,9 @@ class _ShippedBatchHead:
     def __call__(
         self, hidden_states: tuple[torch.Tensor, ...], attention_mask: torch.Tensor, embeddings: torch.Tensor
     ) -> torch.Tensor:
-        features = head_features(
-            hidden_states, attention_mask, embeddings, self.spec.layers, self.spec.include_embedding
-        )
-        return torch.softmax(self.module(features), dim=1)
+        frozen = frozen_features(hidden_states, attention_mask, embeddings, self.spec)
+        adapted_input = hidden_states[self.spec.adapted_input] if self.spec.adapted_layers else None
+        return torch.softmax(self.module(frozen, adapted_input, attention_mask), dim=1)
 
 
 class ShippedSentiment:
@@ -188,8 +256,13 @@ class ShippedSentiment:
         try:
             spec = HeadSpec.from_dict(json.loads((directory / "head.json").read_text(encoding="utf-8")))
             state = load_file(str(directory / "head.safetensors"))
-            module = SentimentHead(spec.feature_dim, spec.hidden, spec.dropout)
-            module.load_state_dict(state)
+            module = SentimentHead(spec, top_layer_copies(encoder.model, spec.adapted_layers))
+            plain = {k: v for k, v in state.items() if ".lora_" not in k}
+            missing, unexpected = module.load_state_dict(plain, strict=False)
+            if unexpected or any(k.startswith(("feature_", "mlp.")) for k in missing):
+                raise ValueError(f"weights do not fit head.json: missing {missing}, extra {unexpected}")
+            if spec.adapted_layers:
+                merge_lora(module, state, float(spec.lora["alpha"]) / float(spec.lora["r"]))
         except (OSError, KeyError, ValueError, RuntimeError) as exc:
             raise shipped_missing(directory, exc) from exc
         if tuple(spec.labels) != tuple(label.value for label in LABELS):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from rendering.store_queries import (
     LegRow,
     ScoreRow,
     Snapshot,
+    TurnRow,
     load_snapshot,
     load_turns,
 )
@@ -42,7 +43,12 @@ DROP_ENDS = ("system_disconnect",)
 
 @dataclass(frozen=True)
 class Moment:
-    """A quoted moment: the customer's turn before, the agent's turn, and the better phrasing."""
+    """A quoted moment: the turn in context (customer and agent, in order) and the better phrasing.
+
+    ``said`` is what the box on the card quotes: the agent's words for agent turns and for
+    customer cues the agent answered (``response_turn`` in the finding's detail), otherwise the
+    customer's words (``said_by`` tells which).
+    """
 
     conversation_id: str
     started_at: datetime | None
@@ -51,9 +57,19 @@ class Moment:
     kind: str
     rule: str | None
     said: str
+    said_by: str
     better: str | None
-    customer: TurnView | None
-    agent: TurnView | None
+    context: tuple[TurnView, ...]
+
+    @property
+    def customer(self) -> TurnView | None:
+        """The customer turn of the moment, if any."""
+        return next((t for t in self.context if t.role == "customer"), None)
+
+    @property
+    def agent(self) -> TurnView | None:
+        """The agent (or bot) turn of the moment, if any."""
+        return next((t for t in self.context if t.role != "customer"), None)
 
     def to_dict(self, from_dir: str = "cards") -> dict[str, Any]:
         """JSON-ready dict with a link to the conversation page."""
@@ -65,9 +81,9 @@ class Moment:
             "kind": self.kind,
             "rule": self.rule,
             "said": self.said,
+            "said_by": self.said_by,
             "better": self.better,
-            "customer_turn": self.customer.to_dict() if self.customer else None,
-            "agent_turn": self.agent.to_dict() if self.agent else None,
+            "context": [t.to_dict() for t in self.context],
             "link": conversation_href(self.conversation_id, self.turn, from_dir=from_dir),
         }
 
@@ -324,6 +340,61 @@ def _rep_legs(snapshot: Snapshot) -> dict[str, list[LegRow]]:
         if leg.agent_id and (leg.participant_role or AGENT) == AGENT:
             legs[leg.agent_id].append(leg)
     return legs
+
+
+def agent_aliases(legs: Iterable[LegRow]) -> dict[str, str]:
+    """Name-only agent ids mapped to the one real id with the same name and department.
+
+    Some export formats know agents only by first name, and their readers use that name as
+    the id (``Kevin``); the canonical exports give the same person a real id (``a-kevin``).
+    A name-only id is merged into a real id only when exactly one matches.
+
+    >>> legs = [LegRow("c1", 0, "agent", "a-kevin", "Kevin", "Billing", None, None, None, None, None),
+    ...         LegRow("c2", 0, "agent", "Kevin", "Kevin", "Billing", None, None, None, None, None)]
+    >>> agent_aliases(legs)
+    {'Kevin': 'a-kevin'}
+    """
+    seen: dict[str, tuple[str, set[str]]] = {}
+    for leg in legs:
+        if not leg.agent_id or (leg.participant_role or AGENT) != AGENT:
+            continue
+        name, departments = seen.setdefault(leg.agent_id, ((leg.agent_name or "").strip().lower(), set()))
+        if leg.department:
+            departments.add(leg.department)
+    aliases = {}
+    for agent_id, (name, departments) in seen.items():
+        if not name or agent_id.strip().lower() != name:
+            continue
+        matches = [
+            other
+            for other, (other_name, other_departments) in seen.items()
+            if other != agent_id
+            and other_name == name
+            and other.strip().lower() != other_name
+            and (not departments or not other_departments or departments & other_departments)
+        ]
+        if len(matches) == 1:
+            aliases[agent_id] = matches[0]
+    return aliases
+
+
+def with_aliases(snapshot: Snapshot, aliases: Mapping[str, str]) -> Snapshot:
+    """The snapshot with aliased agent ids replaced in legs, scores and findings."""
+    if not aliases:
+        return snapshot
+
+    def fix(row: Any) -> Any:
+        return replace(row, agent_id=aliases[row.agent_id]) if row.agent_id in aliases else row
+
+    return Snapshot(
+        snapshot.period,
+        snapshot.rubric_version,
+        snapshot.conversations,
+        [fix(r) for r in snapshot.legs],
+        snapshot.events,
+        [fix(r) for r in snapshot.scores],
+        [fix(r) for r in snapshot.findings],
+    )
 
 
 def _long_hold_legs(snapshot: Snapshot, threshold_s: float) -> set[tuple[str, int]]:
@@ -612,6 +683,10 @@ def _attach_moments(
             needed.update(f.conversation_id for f in picked)
         card.conversation_ids.update(n.conversation_id for n in card.not_your_fault.notes)
     turns = load_turns(con, needed)
+    redactor.prepare(
+        [t.text for rows in turns.values() for t in rows]
+        + [x for f in snapshot.findings for x in (f.quote, f.suggestion) if x]
+    )
     for card in cards:
         strengths, growth = choices[card.agent_id]
         keep = [card.agent_name] if card.agent_name != card.agent_id else []
@@ -636,33 +711,47 @@ def _attach_moments(
             card.conversation_ids.update(m.conversation_id for m in area.moments)
 
 
+def _context_rows(f: FindingRow, conv_turns: Sequence[TurnRow]) -> tuple[list[TurnRow], TurnRow | None]:
+    """The turns to show around a finding, in order, and the one whose words the card quotes."""
+    by_index = {t.turn: t for t in conv_turns}
+    focus = by_index.get(f.turn) if f.turn is not None else None
+    if focus is None:
+        return [], None
+    if focus.role != "customer":
+        before = next((t for t in reversed(conv_turns) if t.turn < focus.turn and t.role == "customer"), None)
+        return [t for t in (before, focus) if t is not None], focus
+    response = f.detail.get("response_turn")
+    reply = by_index.get(response) if isinstance(response, int) else None
+    if reply is not None and reply.role != "customer":
+        return [focus, reply], reply
+    before = next((t for t in reversed(conv_turns) if t.turn < focus.turn and t.role != "customer"), None)
+    return [t for t in (before, focus) if t is not None], focus
+
+
 def _moments(
     findings: Sequence[FindingRow],
-    turns: Mapping[str, list[Any]],
+    turns: Mapping[str, list[TurnRow]],
     snapshot: Snapshot,
     redactor: Redactor,
     keep: Sequence[str],
 ) -> tuple[Moment, ...]:
     moments = []
     for f in findings:
-        assert f.turn is not None
-        conv_turns = turns.get(f.conversation_id, [])
-        agent_turn = next((t for t in conv_turns if t.turn == f.turn), None)
-        customer_turn = next(
-            (t for t in reversed(conv_turns) if t.turn < f.turn and t.role == "customer"), None
-        )
-        rows = [t for t in (customer_turn, agent_turn) if t is not None]
+        rows, quoted = _context_rows(f, turns.get(f.conversation_id, []))
+        if quoted is None or f.turn is None:
+            continue
         marks = {f.turn: [(f.char_start, f.char_end)]} if f.char_start is not None else {}
-        views = {
-            v.turn: v
-            for v in build_turn_views(
-                rows,
-                snapshot.legs_by_conversation.get(f.conversation_id, []),
-                redactor,
-                keep_names=keep,
-                marks=marks,
-            )
-        }
+        views = build_turn_views(
+            rows,
+            snapshot.legs_by_conversation.get(f.conversation_id, []),
+            redactor,
+            keep_names=keep,
+            marks=marks,
+        )
+        if quoted.turn == f.turn:
+            said = f.quote or quoted.text
+        else:
+            said = str(f.detail.get("response_quote") or quoted.text)
         conversation = snapshot.by_id.get(f.conversation_id)
         moments.append(
             Moment(
@@ -672,10 +761,10 @@ def _moments(
                 turn=f.turn,
                 kind=f.kind,
                 rule=f.rule,
-                said=redactor.redact(f.quote or (agent_turn.text if agent_turn else ""), keep),
+                said=redactor.redact(said, keep),
+                said_by="customer" if quoted.role == "customer" else "agent",
                 better=redactor.redact(f.suggestion, keep) if f.suggestion else None,
-                customer=views.get(customer_turn.turn) if customer_turn else None,
-                agent=views.get(agent_turn.turn) if agent_turn else None,
+                context=tuple(views),
             )
         )
     return tuple(moments)

@@ -157,6 +157,10 @@ def build_conversation_pages(
     events = load_events(con, ids)
     turns = load_turns(con, ids)
     findings = load_findings(con, ids, rubric_version)
+    redactor.prepare(
+        [t.text for rows in turns.values() for t in rows]
+        + [x for rows in findings.values() for f in rows for x in (f.quote, f.suggestion) if x]
+    )
     trajectories: dict[str, list[TrajectoryRow]] = defaultdict(list)
     for t in load_trajectories(con, ids):
         trajectories[t.conversation_id].append(t)

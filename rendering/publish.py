@@ -52,6 +52,8 @@ class PublishResult:
     report_path: Path | None = None
     csv_paths: dict[str, Path] = field(default_factory=dict)
     conversation_paths: dict[str, Path] = field(default_factory=dict)
+    cards: list[CoachingCard] = field(default_factory=list, repr=False)
+    report: RoutingReport | None = field(default=None, repr=False)
 
     def all_paths(self) -> list[Path]:
         """Every file written, pages first."""
@@ -160,11 +162,13 @@ def publish(
     if cards:
         built = build_cards(con, period, version, rubric=info, settings=settings, redactor=redactor)
         _write_cards(env, out, built, info, common, result)
+        result.cards = built
         for card in built:
             linked |= card.conversation_ids
     if report:
         routing = build_report(con, period, version, settings=settings, redactor=redactor)
         _write_report(env, out, routing, common, result)
+        result.report = routing
         linked |= routing.conversation_ids
     for page in build_conversation_pages(con, linked, version, rubric=info, redactor=redactor):
         path = out / site_paths.conversation_path(page.id)

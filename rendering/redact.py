@@ -23,6 +23,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from spacy.language import Language
+from spacy.tokens import Doc
 
 DEFAULT_PII_PATH = Path(__file__).parent / "patterns" / "pii.yaml"
 _NAME_PIPES_OFF = ("parser", "lemmatizer")
@@ -160,11 +161,19 @@ def _name_tokens(names: Iterable[str]) -> frozenset[str]:
     return frozenset(tok.lower() for name in names if name for tok in re.findall(r"[\w'-]+", name))
 
 
+@dataclass(frozen=True)
+class _NameEntity:
+    start: int
+    end: int
+    tokens: tuple[str, ...]  # lower-cased word tokens, compared with the names to keep
+
+
 class Redactor:
     """Finds and replaces PII; names need the spaCy model, loaded on first use.
 
-    ``names=False`` switches the NER recogniser off (regexes only, no model load).
-    Results are cached per (text, kept names), so a turn quoted on several pages is analysed once.
+    ``names=False`` switches the NER recogniser off (regexes only, no model load). Entities are
+    cached per text and results per (text, kept names), so a turn quoted on several pages is
+    parsed once; :meth:`prepare` parses many texts in one batch up front.
     """
 
     def __init__(self, config: PiiConfig | None = None, *, names: bool = True, nlp: Language | None = None):
@@ -174,6 +183,8 @@ class Redactor:
         self._names = names and self.config.names.enabled
         self._nlp = nlp
         self._not_names = frozenset(n.lower() for n in self.config.names.not_names)
+        self._not_name_pos = frozenset(self.config.names.sentence_start_not_name_pos)
+        self._entities: dict[str, tuple[_NameEntity, ...]] = {}
         self._cache: dict[tuple[str, frozenset[str]], tuple[PiiSpan, ...]] = {}
 
     @property
@@ -183,6 +194,17 @@ class Redactor:
             self._nlp = _load_ner_pipeline(self.config.names.models)
         return self._nlp
 
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Run NER over every text not seen yet, in one batched spaCy pass."""
+        if not self._names:
+            return
+        todo = sorted({t for t in texts if t not in self._entities})
+        if not todo:
+            return
+        disable = [c for c in _NAME_PIPES_OFF if c in self.nlp.pipe_names]
+        for text, doc in zip(todo, self.nlp.pipe(todo, disable=disable, batch_size=256), strict=True):
+            self._entities[text] = tuple(self._name_entities(doc))
+
     def find(self, text: str, keep_names: Iterable[str] = ()) -> list[PiiSpan]:
         """PII spans in ``text``, non-overlapping, in order."""
         return self.find_many([text], keep_names)[0]
@@ -190,10 +212,16 @@ class Redactor:
     def find_many(self, texts: Sequence[str], keep_names: Iterable[str] = ()) -> list[list[PiiSpan]]:
         """PII spans for each text; names are found in one batched spaCy pass."""
         keep = _name_tokens(keep_names)
-        todo = sorted({t for t in texts if (t, keep) not in self._cache})
+        todo = [t for t in dict.fromkeys(texts) if (t, keep) not in self._cache]
         if todo:
-            name_spans = self._find_names(todo, keep) if self._names else [[] for _ in todo]
-            for text, names in zip(todo, name_spans, strict=True):
+            self.prepare(todo)
+            settings = self.config.names
+            for text in todo:
+                names = [
+                    PiiSpan(e.start, e.end, settings.label, settings.replacement, "spacy_ner")
+                    for e in self._entities.get(text, ())
+                    if not (keep and all(tok in keep for tok in e.tokens))
+                ]
                 self._cache[(text, keep)] = tuple(self._resolve(text, self._find_patterns(text) + names))
         return [list(self._cache[(t, keep)]) for t in texts]
 
@@ -223,30 +251,20 @@ class Redactor:
                 )
         return found
 
-    def _find_names(self, texts: list[str], keep: frozenset[str]) -> list[list[PiiSpan]]:
-        settings = self.config.names
-        results: list[list[PiiSpan]] = []
-        docs = self.nlp.pipe(texts, disable=[c for c in _NAME_PIPES_OFF if c in self.nlp.pipe_names])
-        not_name_pos = set(settings.sentence_start_not_name_pos)
-        for doc in docs:
-            spans = []
-            for ent in doc.ents:
-                if ent.label_ not in settings.entity_labels:
-                    continue
-                first = ent[0]
-                at_start = first.i == 0 or doc[first.i - 1].text in _SENTENCE_END
-                if len(ent) == 1 and at_start and first.pos_ in not_name_pos:
-                    continue  # "Calm down, ..." - a capitalised verb, not a name
-                tokens = [t.lower_ for t in ent if t.is_alpha or "'" in t.text or "-" in t.text]
-                if not tokens or ent.text.lower().strip() in self._not_names:
-                    continue
-                if keep and all(tok in keep for tok in tokens):
-                    continue
-                spans.append(
-                    PiiSpan(ent.start_char, ent.end_char, settings.label, settings.replacement, "spacy_ner")
-                )
-            results.append(spans)
-        return results
+    def _name_entities(self, doc: Doc) -> list[_NameEntity]:
+        found = []
+        for ent in doc.ents:
+            if ent.label_ not in self.config.names.entity_labels:
+                continue
+            first = ent[0]
+            at_start = first.i == 0 or doc[first.i - 1].text in _SENTENCE_END
+            if len(ent) == 1 and at_start and first.pos_ in self._not_name_pos:
+                continue  # "Calm down, ..." - a capitalised verb, not a name
+            tokens = tuple(t.lower_ for t in ent if t.is_alpha or "'" in t.text or "-" in t.text)
+            if not tokens or ent.text.lower().strip() in self._not_names:
+                continue
+            found.append(_NameEntity(ent.start_char, ent.end_char, tokens))
+        return found
 
     def _resolve(self, text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
         """Drop spans touching a pass-through marker or an earlier, higher-priority span."""

@@ -334,7 +334,11 @@ def _compute(
     journeys = load_journeys(con, period)
     sequences = _journey_sequences(snapshot, journeys)
     matrix = transfer_matrix(snapshot, n_examples)
-    reexplain = [f for f in snapshot.findings if f.criterion in set(cfg.reexplanation_criteria)]
+    reexplain = [
+        f
+        for f in snapshot.findings
+        if f.criterion in set(cfg.reexplanation_criteria) and f.attribution == "system"
+    ]
 
     tables: dict[str, Table] = {}
     tables["transfer_matrix"] = _matrix_table(matrix)

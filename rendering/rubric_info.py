@@ -53,6 +53,10 @@ class RubricInfo:
             return info.label
         return self.criterion_labels.get(criterion) or humanise(criterion)
 
+    def short_label(self, criterion: str) -> str:
+        """A short column header: ``labels.yaml`` first, then the rubric's title."""
+        return self.criterion_labels.get(criterion) or self.label(criterion)
+
     def description(self, criterion: str) -> str:
         """One-line description of a criterion (empty when unknown)."""
         info = self.criteria.get(criterion)

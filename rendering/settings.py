@@ -40,6 +40,7 @@ class CardSettings(_Section):
     max_growth_areas: int = Field(2, ge=1, le=2)
     max_moments: int = Field(3, ge=1, le=3)
     min_scored_legs: int = Field(1, ge=1)
+    merge_name_only_agents: bool = True
 
 
 class RoutingSettings(_Section):

@@ -21,7 +21,7 @@ Script language (one block per conversation)::
     I: / B: / A: / C: text                         # IVR, bot, the leg's agent, the customer
     ~ queue 3m10s | ~ hold 1m40s | ~ pause 50s     # waits (queue before the leg it leads to)
     ~ transfer warm|cold                           # transfer to the next leg
-    ~ end resolved | ~ disconnect customer|agent|system [reason]
+    ~ end resolved | ~ disconnect customer|agent|system [reason]   # right after a hold: dropped on hold
 """
 
 from __future__ import annotations
@@ -1569,7 +1569,10 @@ def _directive(draft: _Draft, line: str) -> None:
     elif verb == "disconnect":
         who, _, reason = rest.partition(" ")
         by = Role(who)
-        draft.t += draft.rng.randint(300, 1200)
+        if draft.events and draft.events[-1].type is EventType.HOLD_END:
+            draft.events.pop()  # dropped during the hold: it never ended
+        else:
+            draft.t += draft.rng.randint(300, 1200)
         draft.events.append(
             Event(type=EventType.DISCONNECT, at_ms=draft.t, leg=leg.index, by=by, reason=reason or None)
         )
@@ -2069,7 +2072,7 @@ def render_bad_inputs() -> dict[str, bytes]:
     files["bad/unknown-role.jsonl"] = _dump_json(unknown, indent=None).encode()
     files["bad/excel-export-cp1252.csv"] = write_csv_turns([scripted["C-9401"]]).encode("cp1252")
     speaker = write_plain_text([scripted["C-9501"]]).replace(
-        "Agent (Lee): That's not normal", "Supervisor (Ann): That's not normal"
+        "Agent (Lee): That's not normal", "Speaker 3: That's not normal"  # unmapped diarisation label
     )
     files["bad/unknown-speaker.txt"] = speaker.encode()
     junk = random.Random("corrupt-upload")
@@ -2083,13 +2086,15 @@ def render_bad_inputs() -> dict[str, bytes]:
 
 
 def build(out: Path) -> list[Path]:
-    """Write every example file under ``out`` (README.md untouched); return the paths."""
+    """Write every example file under ``out``; return the paths.
+
+    The folders it writes (one per day, ``bad/``) are replaced whole, so a file dropped from
+    the scripts disappears too; anything else in ``out`` (README.md) is left alone.
+    """
     files = render_examples(parse_scripts())
-    for child in out.iterdir() if out.exists() else []:
-        if child.is_dir():
-            shutil.rmtree(child)
-        elif child.name != "README.md":
-            child.unlink()
+    for top in sorted({Path(relative).parts[0] for relative in files}):
+        if (out / top).is_dir():
+            shutil.rmtree(out / top)
     written = []
     for relative, data in files.items():
         path = out / relative

@@ -325,6 +325,63 @@ def test_story_3_arguing_agent(canonical: dict[str, Conversation]) -> None:
     assert [c.id for c in canonical.values() if c.customer_id == "cust-2022"] == ["C-1105", "C-1303"]
 
 
+def _contacts_of(canonical: dict[str, Conversation], agent_id: str) -> list[Conversation]:
+    return [c for c in canonical.values() if any(leg.agent_id == agent_id for leg in c.legs)]
+
+
+def test_coachable_habits_of_ordinary_agents(canonical: dict[str, Conversation]) -> None:
+    """README "The cast": each solid-but-ordinary agent repeats one specific, detectable habit."""
+
+    def with_cue(agent_id: str, cues: tuple[str, ...]) -> list[str]:
+        return [
+            c.id
+            for c in _contacts_of(canonical, agent_id)
+            if any(cue in t.lower() for t in _agent_texts(c, agent_id) for cue in cues)
+        ]
+
+    # Tomas asks for the account number again after it was given.
+    repeated = [
+        c.id
+        for c in _contacts_of(canonical, "a-tomas")
+        if sum("account number" in t.lower() for t in _agent_texts(c, "a-tomas")) >= 2
+    ]
+    assert len(repeated) >= 6, repeated
+    # Jamal: "there's nothing I can do", with no alternative.
+    assert len(with_cue("a-jamal", ("nothing i can do",))) >= 4
+    # Priya: internal jargon.
+    assert len(with_cue("a-priya", (" soc", " mrc", " nrc", " rbo", "payg", "pre-auth", "auths"))) >= 2
+    # Lee: no word about the wait after long queues.
+    lee_long = [c for c in _contacts_of(canonical, "a-lee") if _waited_ms(c) >= 9 * 60 * 1000]
+    assert len(lee_long) >= 4
+    for conversation in lee_long:
+        first = _agent_texts(conversation, "a-lee")[0].lower()
+        assert "sorry" not in first and "wait" not in first, conversation.id
+    # Grace: holds without asking first; she apologises for waits.
+    unasked = []
+    for conversation in _contacts_of(canonical, "a-grace"):
+        for hold in (e for e in conversation.events if e.type is EventType.HOLD_START):
+            said = [t.text for t in conversation.turns if t.role is Role.AGENT and t.start_ms < hold.at_ms]
+            if "hold" not in said[-1].lower():
+                unasked.append(conversation.id)
+    assert len(unasked) >= 3, unasked
+    assert len(with_cue("a-grace", ("sorry you've", "sorry for the long wait", "sorry you've had"))) >= 3
+    # Maria goes straight to procedure when the customer says how they feel.
+    feelings = ("worried", "fed up", "upset", "matters to me", "cut off", "back and forth")
+    skipped = []
+    for conversation in _contacts_of(canonical, "a-maria"):
+        maria = {leg.index for leg in conversation.legs if leg.agent_id == "a-maria"}
+        turns = [t for t in conversation.turns if t.leg in maria]
+        for before, after in zip(turns, turns[1:], strict=False):
+            if before.role is Role.CUSTOMER and any(f in before.text.lower() for f in feelings):
+                assert after.role is Role.AGENT
+                if not any(w in after.text.lower() for w in ("sorry", "understand", "worry")):
+                    skipped.append(conversation.id)
+    assert len(skipped) >= 3, skipped
+    # Sofia: never stonewalls, owns failures.
+    assert not with_cue("a-sofia", ("nothing i can do",))
+    assert len(with_cue("a-sofia", ("our mistake", "our failure", "on us"))) >= 3
+
+
 def test_story_4_empathic_recovery(canonical: dict[str, Conversation]) -> None:
     conversation = canonical["C-1204"]
     [leg] = _agent_legs(conversation)
@@ -421,7 +478,7 @@ def test_bounced_customer_tells_the_same_story_in_different_words(canonical: dic
     n = len(dana)
     within = (same.sum() - n) / (n * n - n)
     print(f"mean cosine: Dana vs Dana {float(within):.2f}, Dana vs others {float(across.mean()):.2f}")
-    assert within > across.mean() + 0.2, (float(within), float(across.mean()))
+    assert within > across.mean() + 0.15, (float(within), float(across.mean()))
 
 
 # ------------------------------------------------------------------------------------------

@@ -97,7 +97,7 @@ def test_truncated_and_invalid_json(write, name: str, content: str, reason: Reas
 @pytest.mark.parametrize(
     ("kind", "content", "reason", "record"),
     [
-        ("jsonl", {"turns": [{"role": "supervisor", "text": "hi"}]}, ReasonCode.UNKNOWN_ROLE, "line 1"),
+        ("jsonl", {"turns": [{"role": "wizard", "text": "hi"}]}, ReasonCode.UNKNOWN_ROLE, "line 1"),
         ("jsonl", {"turns": [{"role": "agent", "text": "   "}]}, ReasonCode.EMPTY_TURN, "line 1"),
         ("jsonl", {"turns": [{"role": "agent", "text": ""}]}, ReasonCode.EMPTY_TURN, "line 1"),
         (
@@ -111,7 +111,7 @@ def test_truncated_and_invalid_json(write, name: str, content: str, reason: Reas
             ReasonCode.TURNS_OUT_OF_ORDER,
             "line 1",
         ),
-        ("csv", "conversation_id,role,text\nC,supervisor,hi\n", ReasonCode.UNKNOWN_ROLE, "line 2"),
+        ("csv", "conversation_id,role,text\nC,wizard,hi\n", ReasonCode.UNKNOWN_ROLE, "line 2"),
         ("csv", "conversation_id,role,text\nC,agent,\t \n", ReasonCode.EMPTY_TURN, "line 2"),
         (
             "csv",
@@ -119,10 +119,10 @@ def test_truncated_and_invalid_json(write, name: str, content: str, reason: Reas
             ReasonCode.TURNS_OUT_OF_ORDER,
             "line 2",
         ),
-        ("txt", "Customer: hi\nSupervisor (Ann): hello\n", ReasonCode.UNKNOWN_SPEAKER, "line 2"),
+        ("txt", "Customer: hi\nWizard (Ann): hello\n", ReasonCode.UNKNOWN_SPEAKER, "line 2"),
         (
             "vtt",
-            "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Supervisor>hi\n",
+            "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Wizard>hi\n",
             ReasonCode.UNKNOWN_SPEAKER,
             "cue 1 (line 3)",
         ),

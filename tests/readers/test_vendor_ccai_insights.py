@@ -148,7 +148,7 @@ def test_list_page_yields_each_conversation() -> None:
     assert good.source_record == "conversations[0]"
     assert isinstance(bad, Quarantined)
     assert (bad.reason, bad.record) == (ReasonCode.UNKNOWN_ROLE, "conversations[1].transcriptSegments[0]")
-    assert "'SUPERVISOR'" in bad.message
+    assert "'OBSERVER'" in bad.message
 
 
 @pytest.mark.parametrize(

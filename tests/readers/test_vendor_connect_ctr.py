@@ -85,6 +85,11 @@ def test_chain_is_one_conversation_with_a_leg_per_contact_in_chain_order() -> No
     assert stitched.ended_at is not None and stitched.ended_at.isoformat() == "2026-11-20T14:42:55+00:00"
     assert stitched.customer_id == "CUST-88412"
     assert stitched.legs[1].extra["connect_ctr"]["RoutingProfile"] == "Tech Support Tier 1"
+    assert [leg.extra["connect_ctr"]["Recordings"] for leg in stitched.legs] == [
+        [],
+        [],
+        ["connect-recordings/2026/11/20/c3.wav"],
+    ]
 
 
 def test_transfer_events_between_consecutive_legs_in_order() -> None:

@@ -203,6 +203,7 @@ def test_chat_bot_leg_hands_off_to_agent_and_customer_disconnects() -> None:
             "'3d9f2c71-8e4a-4b6d-a1c3-5e7f9b0d2a4c', not in Participants",
         ),
         ("voice_truncated.json", ReasonCode.TRUNCATED, "file", "ends before"),
+        ("chat_truncated_mid_string.json", ReasonCode.TRUNCATED, "file", "ends before"),
         ("voice_job_failed.json", ReasonCode.NO_TURNS, "file", "JobStatus FAILED"),
     ],
 )
@@ -252,3 +253,34 @@ def test_sniff_recognises_contact_lens(name: str, expected: float) -> None:
 
 def test_sniff_ignores_other_json() -> None:
     assert contact_lens.sniff('{"id": "C-1", "channel": "chat", "turns": []}', Path("c.json")) == 0.0
+
+
+def test_chat_transfer_between_agents_opens_a_transfer_leg(tmp_path: Path) -> None:
+    document = json.loads((FIXTURES / "chat_bot_handoff.json").read_text())
+    second = "f4c4e9ab-5f6b-4a7c-8d8e-9f0a1b2c3d45"
+    document["Participants"].append(
+        {"DisplayName": "Ines", "ParticipantId": second, "ParticipantRole": "AGENT"}
+    )
+    items = document["Transcript"]
+    transfer = {
+        "AbsoluteTime": "2026-11-21T09:35:30.000Z",
+        "ContentType": "application/vnd.amazonaws.connect.event.transfer.succeeded",
+        "Id": "transfer-1",
+        "ParticipantId": items[8]["ParticipantId"],
+        "Type": "EVENT",
+    }
+    items.insert(12, transfer)  # after the attachment, before Marco's reply...
+    items[13]["ParticipantId"] = second  # ...which Ines now sends
+    path = tmp_path / "transfer.json"
+    path.write_text(json.dumps(document))
+    result = read_one(path)
+    assert isinstance(result, Conversation)
+    assert [(leg.participant_role, leg.agent_name, leg.started_via) for leg in result.legs] == [
+        (B, "BOT", LegStart.INBOUND),
+        (A, "Marco", LegStart.BOT_HANDOFF),
+        (A, "Ines", LegStart.TRANSFER),
+    ]
+    assert result.legs[1].ended_via is LegEnd.TRANSFERRED
+    [event] = [e for e in result.events if e.type is EventType.TRANSFER]
+    assert (event.from_leg, event.to_leg, event.at_ms) == (1, 2, 329880)
+    assert [t.leg for t in result.turns][-3:] == [1, 2, 2]

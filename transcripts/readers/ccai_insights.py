@@ -52,9 +52,6 @@ MEDIA = {"PHONE_CALL": Channel.CALL, "CHAT": Channel.CHAT}
 UNSPECIFIED_ROLES = frozenset({"", "ROLE_UNSPECIFIED"})
 """Role values that mean "ask the channel tag"."""
 
-VENDOR_ROLES = {"ANYAGENT": Role.AGENT}
-"""Insights participant roles missing from ``transcripts/roles.yaml`` (normalised spelling)."""
-
 CONVERSATION_FIELDS = (
     "name",
     "createTime",
@@ -182,7 +179,7 @@ def role_of(value: Any) -> Role | None:
     """An Insights role (``HUMAN_AGENT``, ``END_USER``, ``AUTOMATED_AGENT``...) as a canonical role."""
     if not isinstance(value, str):
         return None
-    return parse_role(value) or VENDOR_ROLES.get(value.replace("_", "").replace("-", "").upper())
+    return parse_role(value)
 
 
 def _language(code: Any) -> str:

@@ -9,6 +9,10 @@ stitched into ONE conversation, id = the initial ``ContactId``, with one leg per
 in chain order and events for queue waits, holds, transfers and disconnects. CTRs carry
 no transcript, so these conversations have ``turns == []``.
 
+Files are streamed (``scan_values``): memory holds one decoded chunk plus the records read
+so far, cut down to the fields used (``KEPT_FIELDS``); a broken record is quarantined
+alone and reading resumes at the next one.
+
 Limitation: chains are stitched within one file. A chain whose records are spread over
 several files becomes one partial conversation per file, all with the initial contact's
 id; ``extra["connect_ctr"]["missing_contact_ids"]`` names the linked contacts that were
@@ -698,9 +702,19 @@ def _leg(index: int, record: dict[str, Any], channel: Channel, origin: datetime 
                 "AgentInteractionDuration": agent.get("AgentInteractionDuration"),
                 "AfterContactWorkDuration": agent.get("AfterContactWorkDuration"),
                 "ConnectedToAgentTimestamp": agent.get("ConnectedToAgentTimestamp"),
+                "Recordings": _recordings(record),
             }
         },
     )
+
+
+def _recordings(record: dict[str, Any]) -> list[str]:
+    """Locations of the contact's recordings (``Recordings[].Location``, else ``Recording.Location``)."""
+    listed = record.get("Recordings")
+    items = listed if isinstance(listed, list) else [record.get("Recording")]
+    return [
+        item["Location"] for item in items if isinstance(item, dict) and isinstance(item.get("Location"), str)
+    ]
 
 
 def _transferred(record: dict[str, Any]) -> bool:

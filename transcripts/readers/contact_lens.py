@@ -45,9 +45,6 @@ NAME = "contact_lens"
 CHANNELS = {"VOICE": Channel.CALL, "CHAT": Channel.CHAT}
 """The analytics ``Channel`` field -> canonical channel."""
 
-VENDOR_ROLES = {"CUSTOMBOT": Role.BOT, "SUPERVISOR": Role.AGENT}
-"""Connect participant roles missing from ``transcripts/roles.yaml`` (normalised spelling)."""
-
 TURN_FIELDS = (
     "Id",
     "Sentiment",
@@ -223,10 +220,7 @@ def role_of(value: Any) -> Role | None:
     """A Connect participant role (``AGENT``, ``CUSTOM_BOT``...) as a canonical role."""
     if not isinstance(value, str):
         return None
-    role = parse_role(value)
-    if role is None:
-        role = VENDOR_ROLES.get(value.replace("_", "").replace("-", "").upper())
-    return role
+    return parse_role(value)
 
 
 def participants(document: dict[str, Any]) -> dict[str, Speaker]:

@@ -1,0 +1,71 @@
+"""Helpers for flow tests: example inboxes in tmp, store dumps, artifacts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+# Columns that name the run that wrote a row (differ between any two runs by design).
+RUN_COLUMNS = {
+    "conversations": ["ingested_run", "updated_run"],
+    "source_files": ["first_seen_run", "last_run"],
+    "quarantine": ["run_id"],
+}
+# Bookkeeping tables, not store contents.
+SKIP_TABLES = {"runs", "schema_version"}
+
+
+def copy_examples(inbox: Path, *parts: str) -> Path:
+    """Copy example files or folders (relative to examples/) into ``inbox``, keeping their paths."""
+    for part in parts:
+        source, target = EXAMPLES / part, inbox / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+    return inbox
+
+
+def dump_store(db: Path, float_digits: int | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows, sorted, without run ids; floats rounded when ``float_digits`` is given."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        dump: dict[str, list[tuple[Any, ...]]] = {}
+        for table in sorted(set(tables) - SKIP_TABLES):
+            excluded = RUN_COLUMNS.get(table)
+            columns = f"* EXCLUDE ({', '.join(excluded)})" if excluded else "*"
+            rows = con.execute(f"SELECT {columns} FROM {table} ORDER BY ALL").fetchall()
+            if float_digits is not None:
+                rows = [tuple(round(v, float_digits) if isinstance(v, float) else v for v in r) for r in rows]
+            dump[table] = rows
+        return dump
+    finally:
+        con.close()
+
+
+def scalar(db: Path, sql: str, *args: Any) -> Any:
+    """One value from the store (opened read-only, closed again)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(args)).fetchone()[0]
+    finally:
+        con.close()
+
+
+def run_artifacts(flow_run_id: UUID) -> list[Any]:
+    """Artifacts the flow run created, from the Prefect API."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )

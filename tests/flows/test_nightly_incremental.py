@@ -1,0 +1,135 @@
+"""End to end: the nightly flow over example exports, then again with one new file, then idle.
+
+One module-scoped sequence of real runs (real Prefect, DuckDB, spaCy, encoder, rubric,
+publishing) shared by the assertions below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.nightly import ARTIFACT_KEY, nightly_review
+from flows.run_summary import NightlySummary
+from qareview.cli import app
+from tests.flows.flow_helpers import copy_examples, run_artifacts, scalar
+
+pytestmark = [pytest.mark.prefect, pytest.mark.models, pytest.mark.slow]
+
+FIRST_NIGHT = ("2026-11-16", "bad")  # 10 contacts (cust-1007 calls twice), 7 bad files
+NEW_FILE = "2026-11-17/chats.jsonl"  # 2 chats, one of them cust-1007 coming back
+
+
+@dataclass
+class Night:
+    summary: NightlySummary
+    flow_run_id: Any
+
+
+@dataclass
+class Nights:
+    inbox: Path
+    db: Path
+    out: Path
+    first: Night
+    second: Night
+    idle: Night
+
+
+def _run(inbox: Path, db: Path, out: Path) -> Night:
+    state = nightly_review(source=str(inbox), db=str(db), out=str(out), return_state=True)
+    assert state.is_completed(), state.message
+    return Night(state.result(), state.state_details.flow_run_id)
+
+
+@pytest.fixture(scope="module")
+def nights(flow_env: None, tmp_path_factory: pytest.TempPathFactory) -> Nights:
+    root = tmp_path_factory.mktemp("nightly")
+    inbox = copy_examples(root / "inbox", *FIRST_NIGHT)
+    db, out = root / "store.duckdb", root / "out"
+    first = _run(inbox, db, out)
+    copy_examples(inbox, NEW_FILE)
+    second = _run(inbox, db, out)
+    idle = _run(inbox, db, out)
+    return Nights(inbox, db, out, first, second, idle)
+
+
+def test_first_night_accounts_for_every_record(nights: Nights) -> None:
+    s = nights.first.summary
+    assert s.read == s.stored + s.quarantined + s.duplicates
+    assert s.stored == 10 + 3  # the day's contacts plus the good lines of bad/one-bad-line.jsonl
+    assert s.quarantined >= 6 and s.quarantined_by_reason
+    assert s.files_found == len(list(nights.inbox.rglob("*.*"))) - 1  # minus the new file, not there yet
+    assert s.analysed == s.stored and s.failed_batches == [] and s.succeeded
+    assert scalar(nights.db, "SELECT count(*) FROM conversations") == s.stored
+    assert scalar(nights.db, "SELECT count(DISTINCT conversation_id) FROM scores") == s.stored
+    assert scalar(nights.db, "SELECT count(*) FROM trajectories WHERE leg IS NULL") == s.stored
+
+
+def test_first_night_publishes_cards_and_report(nights: Nights) -> None:
+    s = nights.first.summary
+    assert s.index_path == str(nights.out.resolve() / "index.html")
+    assert Path(s.index_path).is_file()
+    assert s.reps_carded > 0
+    assert (nights.out / "routing" / "report.html").is_file()
+    assert s.period == "2026-11-16" or s.period.startswith("2026-11-")
+    assert not (nights.out / ".qareview-work").exists()  # batch snapshots cleaned up
+
+
+def test_second_night_does_only_the_new_file(nights: Nights) -> None:
+    first, second = nights.first.summary, nights.second.summary
+    assert second.files_found == first.files_found + 1
+    assert second.files_skipped == first.files_found  # the watermark
+    assert (second.read, second.stored, second.new, second.quarantined) == (2, 2, 2, 0)
+    # cust-1007's earlier contacts join the new chat, so the repeat is scored in context.
+    earlier = scalar(
+        nights.db,
+        "SELECT count(*) FROM conversations WHERE customer_id = 'cust-1007' AND started_at < '2026-11-17'",
+    )
+    assert earlier >= 1
+    assert (second.needing_work, second.journey_context) == (2, earlier)
+    assert second.analysed == 2 + earlier
+    new_file = str((nights.inbox / NEW_FILE).resolve())
+    run = second.ingest_run_id
+    assert scalar(nights.db, "SELECT last_run FROM source_files WHERE path = ?", new_file) == run
+    assert scalar(nights.db, "SELECT count(*) FROM conversations WHERE updated_run = ?", run) == 2
+    assert scalar(nights.db, "SELECT count(*) FROM conversations") == first.stored + 2
+
+
+def test_idle_night_touches_nothing(nights: Nights) -> None:
+    s = nights.idle.summary
+    assert (s.read, s.stored, s.analysed, s.batches) == (0, 0, 0, 0)
+    assert s.files_skipped == s.files_found
+    assert s.index_path  # still republishes the period
+
+
+def test_each_run_is_recorded_in_the_store(nights: Nights) -> None:
+    runs = [n.summary.run_id for n in (nights.first, nights.second, nights.idle)]
+    finished = "SELECT count(*) FROM runs WHERE kind = 'nightly' AND finished_at IS NOT NULL"
+    assert scalar(nights.db, finished) == 3
+    details = scalar(nights.db, "SELECT details->>'analysed' FROM runs WHERE run_id = ?", runs[1])
+    assert int(details) == nights.second.summary.analysed
+
+
+def test_run_summary_artifact(nights: Nights) -> None:
+    [artifact] = run_artifacts(nights.second.flow_run_id)
+    assert artifact.key == ARTIFACT_KEY and artifact.type == "markdown"
+    s = nights.second.summary
+    text = artifact.data
+    assert s.run_id in text
+    assert f"| {s.read} | {s.stored} ({s.new} + {s.changed}) | {s.quarantined} | {s.duplicates} |" in text
+    assert "Reps carded" in text and s.index_path in text
+
+
+def test_cli_run_ends_with_the_index(nights: Nights) -> None:
+    result = CliRunner().invoke(
+        app, ["run", str(nights.inbox), "--db", str(nights.db), "--out", str(nights.out)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[-1] == f"Cards and reports: {nights.out.resolve() / 'index.html'}"
+    assert lines[0].startswith("read 0 = stored 0 + quarantined 0 + duplicates 0")
