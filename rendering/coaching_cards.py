@@ -417,13 +417,15 @@ def build_cards(
     redactor: Redactor,
 ) -> list[CoachingCard]:
     """One card per representative with an agent leg in the period, sorted by name."""
-    snapshot = load_snapshot(con, period, rubric_version)
     unit = bucket_unit(period, settings.periods.daily_up_to_days)
     buckets = trend_buckets(period, unit, settings.periods.trend_buckets)
     history = load_snapshot(
         con, Period(min(buckets[0].start, period.previous().start), period.end), rubric_version
     )
-    previous = load_snapshot(con, period.previous(), rubric_version)
+    aliases = agent_aliases(history.legs) if settings.cards.merge_name_only_agents else {}
+    history = with_aliases(history, aliases)
+    snapshot = with_aliases(load_snapshot(con, period, rubric_version), aliases)
+    previous = with_aliases(load_snapshot(con, period.previous(), rubric_version), aliases)
 
     means = _agent_means(snapshot.scores)
     overall_by_agent = {a: overall_score(m, rubric) for a, m in means.items()}
@@ -592,16 +594,26 @@ def _moment_rank(f: FindingRow) -> tuple[int, int, int]:
 
 
 def _pick_findings(findings: Iterable[FindingRow], limit: int) -> list[FindingRow]:
-    seen: set[tuple[str, int | None]] = set()
-    picked = []
-    for f in sorted(findings, key=_moment_rank):
-        key = (f.conversation_id, f.turn)
-        if f.turn is None or key in seen:
+    """Up to ``limit`` quotable findings, spread over kinds and conversations.
+
+    Each pick prefers a kind and a conversation not shown yet, then findings with a better
+    phrasing and a quote; one moment per (conversation, turn).
+    """
+    pool = sorted((f for f in findings if f.turn is not None), key=_moment_rank)
+    picked: list[FindingRow] = []
+    seen_turns: set[tuple[str, int | None]] = set()
+    while pool and len(picked) < limit:
+        kinds = {f.kind for f in picked}
+        conversations = {f.conversation_id for f in picked}
+        best = min(
+            pool,
+            key=lambda f: (f.kind in kinds, f.conversation_id in conversations, _moment_rank(f)),
+        )
+        pool.remove(best)
+        if (best.conversation_id, best.turn) in seen_turns:
             continue
-        seen.add(key)
-        picked.append(f)
-        if len(picked) == limit:
-            break
+        seen_turns.add((best.conversation_id, best.turn))
+        picked.append(best)
     return picked
 
 

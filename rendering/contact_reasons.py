@@ -4,8 +4,9 @@ Explainable on purpose: a statement becomes a bag of spaCy lemmas (nouns, verbs,
 proper nouns; generic words from ``settings.yaml`` dropped); statements are grouped by
 TF-IDF cosine similarity (a single chronological "leader" pass, then every statement moves to
 its closest group); a reason is described by its top terms and example quotes. A reason
-*spikes* when on some day of the period its count is at least ``min_daily_count`` and at least
-``ratio`` times its baseline daily mean. Counts are distinct customers per day, so one
+*spikes* when on some day of the period its count is at least ``min_daily_count``, at least
+``ratio`` times its baseline daily mean, and that count is unlikely under the baseline
+(Poisson tail probability at most ``max_p_value``). Counts are distinct customers per day, so one
 customer calling five times is a repeat contact (the routing tables), not a trend. The
 baseline is the ``baseline_days`` before the period; when the store holds nothing that old,
 the earlier days of the period itself.
@@ -52,6 +53,7 @@ class ContactReason:
     id: str
     top_terms: list[tuple[str, int]]
     statements: list[Statement]
+    spike_terms: list[str] = field(default_factory=list)  # the terms whose own counts spiked
     daily: list[tuple[date, int]] = field(default_factory=list)
     baseline_daily: float = 0.0
     period_count: int = 0  # distinct customers in the period
@@ -65,8 +67,9 @@ class ContactReason:
 
     @property
     def label(self) -> str:
-        """The top three terms, e.g. ``app · crash · update``."""
-        return " · ".join(t for t, _ in self.top_terms[:3]) or "(no terms)"
+        """The spiking terms, else the top three terms, e.g. ``app · crash · update``."""
+        terms = self.spike_terms[:3] or [t for t, _ in self.top_terms[:3]]
+        return " · ".join(terms) or "(no terms)"
 
     @property
     def daily_counts(self) -> list[int]:
@@ -270,17 +273,20 @@ def find_systemic_issues(
             "period itself; the first day cannot spike."
         )
     reasons = []
-    groups = cluster_statements(statements, settings.similarity)
-    for number, group in enumerate(groups, start=1):
-        members = [statements[i] for i in group]
-        term_counts = Counter(t for s in members for t in set(s.terms))
-        reason = ContactReason(
-            id=f"reason-{number}",
-            top_terms=term_counts.most_common(settings.top_terms),
-            statements=members,
+    spike_groups = spiking_term_groups(statements, period, baseline, settings)
+    grouped: set[int] = set()
+    for number, (terms, members) in enumerate(spike_groups, start=1):
+        grouped |= members
+        reason = _reason(
+            f"spike-{number}", [statements[i] for i in sorted(members)], period, baseline, settings
         )
-        _count_days(reason, period, baseline, settings)
+        reason.spike_terms = terms
         reasons.append(reason)
+    rest = [i for i in range(len(statements)) if i not in grouped]
+    for number, group in enumerate(cluster_statements([statements[i] for i in rest], settings.similarity), 1):
+        reasons.append(
+            _reason(f"reason-{number}", [statements[rest[i]] for i in group], period, baseline, settings)
+        )
     reasons = [r for r in reasons if r.period_count > 0]
     reasons.sort(
         key=lambda r: (not r.spiking, -(r.peak_ratio or 0.0) if r.spiking else 0.0, -r.period_count, r.id)
@@ -294,6 +300,77 @@ def find_systemic_issues(
         r.quotes = list(zip([s.conversation_id for s in picks], texts, strict=True))
     in_period = sum(1 for s in statements if s.started_at.date() >= period.start)
     return SystemicIssues(period, baseline, note, reasons, in_period, unclassified)
+
+
+def poisson_tail(count: int, expected: float) -> float:
+    """P(X >= count) for X ~ Poisson(expected): how surprising a day's count is.
+
+    >>> round(poisson_tail(3, 0.5), 4), poisson_tail(0, 2.0)
+    (0.0144, 1.0)
+    """
+    if count <= 0:
+        return 1.0
+    term = math.exp(-expected)
+    below = term
+    for i in range(1, count):
+        term *= expected / i
+        below += term
+    return max(0.0, 1.0 - below)
+
+
+def _reason(
+    reason_id: str,
+    members: list[Statement],
+    period: Period,
+    baseline: Period | None,
+    settings: SystemicSettings,
+) -> ContactReason:
+    in_period = [s for s in members if s.started_at.date() >= period.start]
+    term_counts = Counter(t for s in in_period or members for t in set(s.terms))
+    reason = ContactReason(
+        id=reason_id, top_terms=term_counts.most_common(settings.top_terms), statements=members
+    )
+    _count_days(reason, period, baseline, settings)
+    return reason
+
+
+def spiking_term_groups(
+    statements: Sequence[Statement], period: Period, baseline: Period | None, settings: SystemicSettings
+) -> list[tuple[list[str], set[int]]]:
+    """Terms whose daily customer counts spiked, grouped when they describe the same customers.
+
+    Each group is (its spiking terms, strongest first; the statements containing any of them).
+    A term joins a group when at least ``term_overlap`` of the customers mentioning it (or of
+    the group's, whichever is fewer) are shared, so "app", "update" and "crash" become one issue.
+    """
+    by_term: dict[str, set[int]] = defaultdict(set)
+    for i, s in enumerate(statements):
+        for term in set(s.terms):
+            by_term[term].add(i)
+    candidates = []
+    for term, members in by_term.items():
+        if len(members) < settings.min_daily_count:
+            continue
+        probe = ContactReason(id=term, top_terms=[], statements=[statements[i] for i in members])
+        _count_days(probe, period, baseline, settings)
+        if probe.spiking:
+            customers = {s.customer for s in probe.statements if s.started_at.date() >= period.start}
+            candidates.append((term, members, customers, probe.peak_count, probe.peak_ratio or 0.0))
+    candidates.sort(key=lambda c: (-c[3], -c[4], c[0]))
+    groups: list[tuple[list[str], set[int], set[str]]] = []
+    for term, members, customers, _, _ in candidates:
+        best, best_overlap = None, 0.0
+        for group in groups:
+            overlap = len(customers & group[2]) / min(len(customers), len(group[2]))
+            if overlap > best_overlap:
+                best, best_overlap = group, overlap
+        if best is not None and best_overlap >= settings.term_overlap:
+            best[0].append(term)
+            best[1].update(members)
+            best[2].update(customers)
+        else:
+            groups.append(([term], set(members), set(customers)))
+    return [(terms, members) for terms, members, _ in groups]
 
 
 def _count_days(
@@ -320,7 +397,12 @@ def _count_days(
         floor = 1.0 / span  # one contact over the whole baseline: a reason never seen before can spike
         ratio = count / max(mean, floor)
         ratios.append(ratio)
-        if count >= settings.min_daily_count and ratio >= settings.ratio:
+        expected = max(mean, floor)
+        if (
+            count >= settings.min_daily_count
+            and ratio >= settings.ratio
+            and poisson_tail(count, expected) <= settings.max_p_value
+        ):
             reason.spike_days.append(day)
     if reason.daily:
         peak = max(range(len(reason.daily)), key=lambda i: (reason.daily[i][1], -i))

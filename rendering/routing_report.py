@@ -48,6 +48,7 @@ class Column:
     label: str
     numeric: bool = False
     wide: bool = False  # long text (a route path): give it room
+    hidden: bool = False  # in the CSV only (ids people do not read)
 
 
 @dataclass
@@ -186,7 +187,24 @@ def hold_durations(events: Iterable[EventRow]) -> list[Hold]:
 
 
 def _department(leg: LegRow | None) -> str:
-    return (leg.department if leg else None) or UNKNOWN
+    if leg is None:
+        return UNKNOWN
+    if leg.department:
+        return leg.department
+    if leg.participant_role == "bot":
+        return f"{leg.agent_name or 'Bot'} (bot)"
+    if leg.participant_role == "ivr":
+        return "IVR"
+    return UNKNOWN
+
+
+def journey_label(conversation_ids: Sequence[str]) -> str:
+    """``C-1101 … C-1301`` for a journey of several contacts, the id itself for one."""
+    if not conversation_ids:
+        return ""
+    if len(conversation_ids) == 1:
+        return conversation_ids[0]
+    return f"{conversation_ids[0]} … {conversation_ids[-1]}"
 
 
 def transfer_matrix(snapshot: Snapshot, examples_per_cell: int) -> TransferMatrix:
@@ -211,7 +229,7 @@ def transfer_matrix(snapshot: Snapshot, examples_per_cell: int) -> TransferMatri
 
 
 def _journey_sequences(
-    snapshot: Snapshot, journeys: Sequence[JourneyRow]
+    snapshot: Snapshot, journeys: Sequence[JourneyRow], roles: Sequence[str] = ROUTED_ROLES
 ) -> list[tuple[str, list[str], list[LegRow]]]:
     """(journey id, in-period conversation ids in order, their routed legs in order) per journey.
 
@@ -224,17 +242,17 @@ def _journey_sequences(
         if not ids:
             continue
         seen.update(ids)
-        legs = [leg for c in ids for leg in snapshot.legs_by_conversation.get(c, []) if _routed(leg)]
+        legs = [leg for c in ids for leg in snapshot.legs_by_conversation.get(c, []) if _routed(leg, roles)]
         result.append((j.journey_id, ids, legs))
     for c in snapshot.conversations:
         if c.id not in seen:
-            legs = [leg for leg in snapshot.legs_by_conversation.get(c.id, []) if _routed(leg)]
+            legs = [leg for leg in snapshot.legs_by_conversation.get(c.id, []) if _routed(leg, roles)]
             result.append((c.id, [c.id], legs))
     return result
 
 
-def _routed(leg: LegRow) -> bool:
-    return (leg.participant_role or "agent") in ROUTED_ROLES
+def _routed(leg: LegRow, roles: Sequence[str] = ROUTED_ROLES) -> bool:
+    return (leg.participant_role or "agent") in roles
 
 
 def _collapse(departments: Iterable[str]) -> list[str]:
@@ -349,7 +367,8 @@ def _compute(
     tables["repeat_journeys"] = repeat_table
     disconnects = _disconnects_table(snapshot, n_examples)
     tables["disconnects"] = disconnects
-    by_route, by_department = _reexplanation_tables(reexplain, snapshot, sequences, n_examples)
+    with_bots = _journey_sequences(snapshot, journeys, ("agent", "bot"))
+    by_route, by_department = _reexplanation_tables(reexplain, snapshot, with_bots, n_examples)
     tables["reexplanations_by_route"] = by_route
     tables["reexplanations_by_department"] = by_department
     holds_table, holds_with_offer = _long_holds_table(con, snapshot, settings, n_examples)
@@ -462,6 +481,7 @@ def _chains_table(
             Column("departments", "Path", wide=True),
             Column("reexplanations", "Re-explanations", True),
             Column("dropped", "Dropped by system", True),
+            Column("journey_id", "Journey id", hidden=True),
         ],
     )
     per_conv_reexplain = Counter(f.conversation_id for f in reexplain)
@@ -473,13 +493,14 @@ def _chains_table(
         chains.append(
             (
                 {
-                    "journey": journey_id,
+                    "journey": journey_label(ids),
                     "contacts": len(ids),
                     "legs": len(legs),
                     "handoffs": len(legs) - 1,
                     "departments": " → ".join(_collapse(_department(leg) for leg in legs)),
                     "reexplanations": sum(per_conv_reexplain[c] for c in ids),
                     "dropped": dropped,
+                    "journey_id": journey_id,
                 },
                 ids,
             )
@@ -505,6 +526,7 @@ def _repeat_journeys_table(journeys: Sequence[JourneyRow], snapshot: Snapshot, n
             Column("first_contact", "First contact"),
             Column("last_contact", "Last contact"),
             Column("right_censored", "Right-censored"),
+            Column("journey_id", "Journey id", hidden=True),
         ],
     )
     rows = []
@@ -517,13 +539,14 @@ def _repeat_journeys_table(journeys: Sequence[JourneyRow], snapshot: Snapshot, n
         rows.append(
             (
                 {
-                    "journey": j.journey_id,
+                    "journey": journey_label(ids),
                     "contacts": len(ids),
                     "continuations": continuations,
                     "repeats": repeats,
                     "first_contact": min(starts).isoformat(sep=" ", timespec="minutes") if starts else "",
                     "last_contact": max(starts).isoformat(sep=" ", timespec="minutes") if starts else "",
                     "right_censored": "yes" if j.right_censored else "no",
+                    "journey_id": j.journey_id,
                 },
                 ids,
             )

@@ -73,6 +73,8 @@ def select(features: np.ndarray, layers: tuple[int, ...], include_embedding: boo
     blocks = [features[:, i * 384 : (i + 1) * 384] for i in layers]
     if include_embedding:
         blocks.append(features[:, 7 * 384 : 8 * 384])
+    if not blocks:
+        return np.zeros((features.shape[0], 0), dtype=features.dtype)
     return np.concatenate(blocks, axis=1)
 
 

@@ -33,20 +33,34 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def iter_input_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Files under ``paths``: a file as given, a folder walked recursively, sorted, no hidden entries.
+DOCUMENTATION_FILES = ("README*", "*.md", "*.rst", "LICENSE*", "NOTICE*")
+"""Names a folder walk passes over: documentation kept next to exports is not input."""
 
-    Paths that do not exist are kept (``read_path`` reports them as ``IO_ERROR``).
+
+def iter_input_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Files under ``paths``: a file as given, a folder walked recursively, sorted.
+
+    A folder walk skips hidden entries and documentation (``DOCUMENTATION_FILES``); a file
+    named explicitly is always read. Paths that do not exist are kept (``read_path``
+    reports them as ``IO_ERROR``).
     """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = (p for p in path.rglob("*") if not _hidden(p, path) and p.is_file())
+            found = (
+                p
+                for p in path.rglob("*")
+                if not _hidden(p, path) and p.is_file() and not _documentation(p)
+            )
             files.extend(sorted(found))
         else:
             files.append(path)
     return files
+
+
+def _documentation(path: Path) -> bool:
+    return any(path.match(pattern) for pattern in DOCUMENTATION_FILES)
 
 
 def _read_file(path: Path, format: str | None, csv_columns: Path | None) -> Iterator[ReadResult]:

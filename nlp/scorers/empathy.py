@@ -146,6 +146,7 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
                 )
                 detail = {
                     "opportunity_turn": trigger.index,
+                    "opportunity_turns": [t.index for t in opportunity.turns],
                     "opportunity_quote": cue_evidence.quote,
                     "opportunity_reason": opportunity.reason,
                 }
@@ -162,6 +163,7 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
                         leg,
                         detail={
                             "opportunity_reason": opportunity.reason,
+                            "opportunity_turns": [t.index for t in opportunity.turns],
                             "response_turn": reply.index,
                             "response_quote": quote_of(reply.text),
                         },

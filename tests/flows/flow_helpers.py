@@ -33,6 +33,14 @@ def copy_examples(inbox: Path, *parts: str) -> Path:
     return inbox
 
 
+def conversation_ids(path: Path) -> set[str]:
+    """Ids of the conversations the readers get out of ``path`` (the expected ``stored``)."""
+    from transcripts.model import Conversation
+    from transcripts.read import iter_input_files, read_path
+
+    return {r.id for f in iter_input_files([path]) for r in read_path(f) if isinstance(r, Conversation)}
+
+
 def dump_store(db: Path, float_digits: int | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows, sorted, without run ids; floats rounded when ``float_digits`` is given."""
     con = duckdb.connect(str(db), read_only=True)

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 from flows.nightly import ARTIFACT_KEY, nightly_review
 from flows.run_summary import NightlySummary
 from qareview.cli import app
-from tests.flows.flow_helpers import copy_examples, run_artifacts, scalar
+from tests.flows.flow_helpers import conversation_ids, copy_examples, run_artifacts, scalar
 
 pytestmark = [pytest.mark.prefect, pytest.mark.models, pytest.mark.slow]
 
-FIRST_NIGHT = ("2026-11-16", "bad")  # 10 contacts (cust-1007 calls twice), 7 bad files
-NEW_FILE = "2026-11-17/chats.jsonl"  # 2 chats, one of them cust-1007 coming back
+FIRST_NIGHT = ("2026-11-16", "bad")  # a day of contacts, and the deliberately broken files
+NEW_FILE = "2026-11-17/chats.jsonl"  # next day's chats: a customer of the 16th comes back
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Nights:
     inbox: Path
     db: Path
     out: Path
+    first_ids: set[str]  # conversations the readers find in the first night's files
+    first_files: int
     first: Night
     second: Night
     idle: Night
@@ -51,23 +53,36 @@ def nights(flow_env: None, tmp_path_factory: pytest.TempPathFactory) -> Nights:
     root = tmp_path_factory.mktemp("nightly")
     inbox = copy_examples(root / "inbox", *FIRST_NIGHT)
     db, out = root / "store.duckdb", root / "out"
+    first_ids, first_files = conversation_ids(inbox), len([p for p in inbox.rglob("*") if p.is_file()])
     first = _run(inbox, db, out)
     copy_examples(inbox, NEW_FILE)
     second = _run(inbox, db, out)
     idle = _run(inbox, db, out)
-    return Nights(inbox, db, out, first, second, idle)
+    return Nights(inbox, db, out, first_ids, first_files, first, second, idle)
 
 
 def test_first_night_accounts_for_every_record(nights: Nights) -> None:
     s = nights.first.summary
     assert s.read == s.stored + s.quarantined + s.duplicates
-    assert s.stored == 10 + 3  # the day's contacts plus the good lines of bad/one-bad-line.jsonl
+    assert s.stored == len(nights.first_ids)
     assert s.quarantined >= 6 and s.quarantined_by_reason
-    assert s.files_found == len(list(nights.inbox.rglob("*.*"))) - 1  # minus the new file, not there yet
+    assert s.files_found == nights.first_files
     assert s.analysed == s.stored and s.failed_batches == [] and s.succeeded
-    assert scalar(nights.db, "SELECT count(*) FROM conversations") == s.stored
-    assert scalar(nights.db, "SELECT count(DISTINCT conversation_id) FROM scores") == s.stored
-    assert scalar(nights.db, "SELECT count(*) FROM trajectories WHERE leg IS NULL") == s.stored
+    ingested = "SELECT count(*) FROM conversations WHERE ingested_run = ?"
+    assert scalar(nights.db, ingested, s.ingest_run_id) == s.stored
+
+
+def test_every_stored_conversation_is_analysed_and_scored(nights: Nights) -> None:
+    version = nights.first.summary.rubric_version
+    assert scalar(
+        nights.db,
+        "SELECT count(*) FROM conversations c WHERE NOT EXISTS (SELECT 1 FROM scores s "
+        "WHERE s.conversation_id = c.id AND s.rubric_version = ?) OR NOT EXISTS "
+        "(SELECT 1 FROM trajectories t WHERE t.conversation_id = c.id AND t.leg IS NULL)",
+        version,
+    ) == 0
+    turns = scalar(nights.db, "SELECT count(*) FROM turns")
+    assert scalar(nights.db, "SELECT count(*) FROM turn_sentiment") == turns
 
 
 def test_first_night_publishes_cards_and_report(nights: Nights) -> None:
@@ -84,20 +99,25 @@ def test_second_night_does_only_the_new_file(nights: Nights) -> None:
     first, second = nights.first.summary, nights.second.summary
     assert second.files_found == first.files_found + 1
     assert second.files_skipped == first.files_found  # the watermark
-    assert (second.read, second.stored, second.new, second.quarantined) == (2, 2, 2, 0)
-    # cust-1007's earlier contacts join the new chat, so the repeat is scored in context.
+    new_ids = conversation_ids(nights.inbox / NEW_FILE)
+    n = len(new_ids)
+    assert (second.read, second.stored, second.new, second.quarantined) == (n, n, n, 0)
+    # Earlier contacts of the returning customers' journeys join them, to score repeats in context.
     earlier = scalar(
         nights.db,
-        "SELECT count(*) FROM conversations WHERE customer_id = 'cust-1007' AND started_at < '2026-11-17'",
-    )
+        "SELECT count(DISTINCT b.conversation_id) FROM journey_contacts a JOIN journey_contacts b "
+        "USING (journey_id) WHERE list_contains(?, a.conversation_id) "
+        "AND NOT list_contains(?, b.conversation_id)",
+        sorted(new_ids), sorted(new_ids),
+    )  # fmt: skip
     assert earlier >= 1
-    assert (second.needing_work, second.journey_context) == (2, earlier)
-    assert second.analysed == 2 + earlier
+    assert (second.needing_work, second.journey_context) == (n, earlier)
+    assert second.analysed == n + earlier
     new_file = str((nights.inbox / NEW_FILE).resolve())
     run = second.ingest_run_id
     assert scalar(nights.db, "SELECT last_run FROM source_files WHERE path = ?", new_file) == run
-    assert scalar(nights.db, "SELECT count(*) FROM conversations WHERE updated_run = ?", run) == 2
-    assert scalar(nights.db, "SELECT count(*) FROM conversations") == first.stored + 2
+    assert scalar(nights.db, "SELECT count(*) FROM conversations WHERE updated_run = ?", run) == n
+    assert scalar(nights.db, "SELECT count(*) FROM conversations") == first.stored + n
 
 
 def test_idle_night_touches_nothing(nights: Nights) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,7 @@ C-1,agent,a22,Lee,Tech here,Tech,2026-11-17T09:01:00,call,cust-1
     (conversation,), quarantined = read(write, content)
     assert quarantined == []
     assert conversation.channel is Channel.CALL and conversation.customer_id == "cust-1"
-    assert conversation.started_at == datetime(2026, 11, 17, 9, 0)
+    assert conversation.started_at == datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
     assert [(t.text, t.start_ms, t.leg) for t in conversation.turns] == [
         ("My card was declined", 0, 0),
         ("I'm sorry, let me\ncheck.", 5000, 0),

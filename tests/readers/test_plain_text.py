@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,7 @@ def test_full_transcript(write) -> None:
         "cust-88",
         Channel.CALL,
     )
-    assert conversation.started_at == datetime(2026, 11, 17, 9, 14)
+    assert conversation.started_at == datetime(2026, 11, 17, 9, 14, tzinfo=UTC)
     assert conversation.source_record == "conversation 1 (line 1)" and conversation.source_format == "text"
     assert [(t.role, t.speaker_name, t.start_ms, t.leg) for t in conversation.turns] == [
         (Role.AGENT, "Maria", 3000, 0),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -44,7 +44,7 @@ def test_call_with_metadata_note(write) -> None:
         "cust-3",
         Channel.CALL,
     )
-    assert conversation.started_at == datetime(2026, 11, 17, 9, 14)
+    assert conversation.started_at == datetime(2026, 11, 17, 9, 14, tzinfo=UTC)
     assert conversation.source_format == "webvtt" and conversation.source_record == "file"
     assert [(t.role, t.speaker_name, t.text, t.start_ms, t.end_ms, t.leg) for t in conversation.turns] == [
         (Role.IVR, "Menu", "Press 1 for billing.", 500, 1000, 0),
