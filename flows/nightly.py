@@ -215,6 +215,7 @@ def nightly_review(
     clock = _lap(summary, "discover_and_ingest", clock)
 
     batch_dir = work_dir / "batches" / run_id
+    shutil.rmtree(batch_dir.parent, ignore_errors=True)  # snapshots of earlier failed runs
     size = batch_size or config.batch_size
     worklist = plan_batches_task(db_path, rubric_version, str(batch_dir), size, full)
     summary.needing_work, summary.journey_context = worklist.needing_work, worklist.journey_context

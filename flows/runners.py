@@ -9,7 +9,7 @@ a served or work-pool deployment scales out without code: ``QAREVIEW_DASK_ADDRES
 a scheduler, ``QAREVIEW_DASK_WORKERS`` starts a local cluster of that many processes.
 
 Each Dask worker process loads the spaCy model and the encoder once (see
-``flows.batches``), so more workers mean more memory (~0.5 GB each) and fewer, larger
+``flows.batches``), so more workers mean more memory (~0.8 GB each) and fewer, larger
 batches per worker mean less overhead.
 """
 

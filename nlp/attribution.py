@@ -40,15 +40,26 @@ _LEG_STARTS = {
 _DROPPED_ENDS = {LegEnd.SYSTEM_DISCONNECT, LegEnd.AGENT_DISCONNECT, LegEnd.ABANDONED_ON_HOLD}
 
 
-def leg_entry_cause(conversation: Conversation, leg: int) -> SystemCause | None:
-    """How the customer reached leg ``leg`` if it was a hand-over (a later leg is a new person)."""
+def entry_leg(conversation: Conversation) -> int | None:
+    """The first leg the customer talked to after the phone menu (IVR legs are skipped)."""
     legs = sorted(conversation.legs, key=lambda item: item.index)
-    current = next((item for item in legs if item.index == leg), None)
-    if current is None:
+    return next((leg.index for leg in legs if leg.participant_role is not Role.IVR), None)
+
+
+def leg_entry_cause(conversation: Conversation, leg: int) -> SystemCause | None:
+    """How the customer reached leg ``leg`` if it was a hand-over (a later leg is a new person).
+
+    Reaching the first agent or bot from the phone menu is how a contact starts, not a hand-over.
+    """
+    legs = sorted(conversation.legs, key=lambda item: item.index)
+    position = next((n for n, item in enumerate(legs) if item.index == leg), None)
+    if position is None:
         return None
+    current = legs[position]
     cause = _LEG_STARTS.get(current.started_via)
-    if cause is None and legs and current.index != legs[0].index and current.started_via is LegStart.INBOUND:
-        return SystemCause.TRANSFER  # a later leg the reader could not label: someone new took over
+    if cause is None and position > 0 and current.started_via is LegStart.INBOUND:
+        if legs[position - 1].participant_role is not Role.IVR:
+            return SystemCause.TRANSFER  # a later leg the reader could not label: someone new took over
     return cause
 
 
@@ -112,8 +123,7 @@ def re_explanation_cause(
         cause = leg_entry_cause(conversation, turn.leg)
         if cause is not None:
             return cause
-        first_leg = min(leg.index for leg in conversation.legs)
-        if turn.leg == first_leg:
+        if turn.leg == entry_leg(conversation):
             contact = previous_contact_cause(earlier_contacts)
             if contact is not None:
                 return contact

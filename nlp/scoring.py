@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nlp.annotated import AnnotatedConversation
-from nlp.findings import CriterionScore, ConversationScores, Finding
+from nlp.findings import ConversationScores, CriterionScore, Finding
 from nlp.rubric import Rubric, load_rubric_file
 from nlp.scorers.base import JourneyContext, ScoringContext, TurnCache
 from nlp.scorers.matching import Encode, PatternLibrary

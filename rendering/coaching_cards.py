@@ -37,7 +37,7 @@ from rendering.turn_views import TurnView, build_turn_views
 
 AGENT = "agent"
 SYSTEM = "system"
-TRANSFER_STARTS = ("transfer", "queue_transfer")
+TRANSFER_STARTS = ("transfer", "queue_transfer", "bot_handoff")
 DROP_ENDS = ("system_disconnect",)
 
 

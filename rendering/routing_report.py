@@ -9,6 +9,7 @@ conversations, and headline numbers come with the previous period of equal lengt
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from rendering.store_queries import (
     JourneyRow,
     LegRow,
     Snapshot,
+    TurnRow,
     load_journeys,
     load_snapshot,
     load_turns,
@@ -157,12 +159,13 @@ class RoutingReport:
 
 @dataclass(frozen=True)
 class Hold:
-    """One hold with its length."""
+    """One hold (or queue wait, ``kind="queue"``) with its length."""
 
     conversation_id: str
     leg: int | None
     at_ms: int | None
     duration_ms: int
+    kind: str = "hold"
 
 
 def hold_durations(events: Iterable[EventRow]) -> list[Hold]:
@@ -327,7 +330,7 @@ _HEADLINES = [
     ("repeat_journeys", "Journeys with repeat contacts", "", True),
     ("reexplanations", "Customers re-explaining", "", True),
     ("system_drops", "Calls dropped by the system", "", True),
-    ("long_holds_no_callback", "Long holds without a callback offer", "", True),
+    ("long_holds_no_callback", "Long waits without a callback offer", "", True),
 ]
 
 
@@ -662,45 +665,65 @@ def _reexplanation_tables(
     return by_route, by_department
 
 
+def long_waits(events: Iterable[EventRow], hold_seconds: float, queue_seconds: float) -> list[Hold]:
+    """Holds of at least ``hold_seconds`` and queue waits of at least ``queue_seconds``, longest first."""
+    found = [h for h in hold_durations(events) if h.duration_ms >= hold_seconds * 1000]
+    found += [
+        Hold(e.conversation_id, e.leg, e.at_ms, e.duration_ms, "queue")
+        for e in events
+        if e.type == "queue_wait" and e.duration_ms is not None and e.duration_ms >= queue_seconds * 1000
+    ]
+    return sorted(found, key=lambda h: (-h.duration_ms, h.conversation_id, h.kind))
+
+
+def _offered_callback(wait: Hold, turns: Sequence[TurnRow], offer: re.Pattern[str]) -> bool:
+    """Whether anyone on our side offered a callback.
+
+    For a hold: on the hold's leg. For a queue wait: up to the end of the leg it led to (an IVR
+    or bot offer before the queue counts).
+    """
+    ours = [t for t in turns if t.role in ("agent", "bot", "ivr")]
+    if wait.leg is not None:
+        ours = [t for t in ours if (t.leg == wait.leg if wait.kind == "hold" else t.leg <= wait.leg)]
+    return any(offer.search(t.text) for t in ours)
+
+
 def _long_holds_table(
     con: duckdb.DuckDBPyConnection, snapshot: Snapshot, settings: Settings, n_examples: int
 ) -> tuple[Table, int]:
-    threshold_ms = settings.routing.long_hold_seconds * 1000
+    cfg = settings.routing
     offer = settings.callback_offer_regex()
     table = Table(
         "long_holds",
-        "Long holds without a callback offer",
-        f"Holds of at least {settings.routing.long_hold_seconds:g} seconds where the agent on the leg never "
-        "offered to call the customer back.",
+        "Long holds and queue waits without a callback offer",
+        f"Holds of at least {cfg.long_hold_seconds / 60:g} minutes and queue waits of at least "
+        f"{cfg.long_queue_wait_seconds / 60:g} minutes where nobody offered to call the customer back.",
         [
             Column("conversation", "Conversation"),
+            Column("wait", "Wait"),
             Column("department", "Department"),
             Column("agent", "Agent"),
-            Column("hold_minutes", "Hold (min)", True),
+            Column("minutes", "Minutes", True),
             Column("ended_via", "Leg ended"),
         ],
     )
-    long_holds = [h for h in hold_durations(snapshot.events) if h.duration_ms >= threshold_ms]
-    turns = load_turns(con, {h.conversation_id for h in long_holds})
+    waits = long_waits(snapshot.events, cfg.long_hold_seconds, cfg.long_queue_wait_seconds)
+    turns = load_turns(con, {w.conversation_id for w in waits})
     with_offer = 0
-    for h in sorted(long_holds, key=lambda h: (-h.duration_ms, h.conversation_id)):
-        leg_turns = [
-            t
-            for t in turns.get(h.conversation_id, [])
-            if t.role == "agent" and (h.leg is None or t.leg == h.leg)
-        ]
-        if any(offer.search(t.text) for t in leg_turns):
+    for wait in waits:
+        if _offered_callback(wait, turns.get(wait.conversation_id, []), offer):
             with_offer += 1
             continue
-        leg = snapshot.leg(h.conversation_id, h.leg)
+        leg = snapshot.leg(wait.conversation_id, wait.leg)
         table.add(
             {
-                "conversation": h.conversation_id,
+                "conversation": wait.conversation_id,
+                "wait": "on hold" if wait.kind == "hold" else "in queue",
                 "department": _department(leg),
                 "agent": (leg.agent_name or leg.agent_id or "") if leg else "",
-                "hold_minutes": round(h.duration_ms / 60000, 1),
-                "ended_via": (leg.ended_via or "") if leg else "",
+                "minutes": round(wait.duration_ms / 60000, 1),
+                "ended_via": (leg.ended_via or "").replace("_", " ") if leg else "",
             },
-            [h.conversation_id] if n_examples else [],
+            [wait.conversation_id] if n_examples else [],
         )
     return table, with_offer

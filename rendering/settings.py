@@ -47,6 +47,7 @@ class RoutingSettings(_Section):
     """Thresholds of the routing-failure report."""
 
     long_hold_seconds: float = Field(120, gt=0)
+    long_queue_wait_seconds: float = Field(600, gt=0)
     callback_offer_patterns: str = "patterns/callback_offers.jsonl"
     reexplanation_criteria: tuple[str, ...] = ("repeats",)
     longest_chains: int = Field(10, ge=1)

@@ -32,6 +32,7 @@ import io
 import json
 import random
 import re
+import shlex
 import shutil
 import sys
 import uuid
@@ -1725,7 +1726,8 @@ def write_plain_text(conversations: list[Conversation]) -> str:
             f"Channel: {conversation.channel.value}",
             f"Date: {conversation.started_at:%Y-%m-%d %H:%M}",
             f"Department: {legs[0].department}",
-            "Agents: " + ", ".join(dict.fromkeys(f"{leg.agent_name}={leg.department}" for leg in legs)),
+            "Agents: "
+            + ", ".join(dict.fromkeys(f"{leg.agent_name} ({leg.agent_id})={leg.department}" for leg in legs)),
             "",
         ]
         names = {leg.index: leg.agent_name for leg in conversation.legs}
@@ -1750,10 +1752,13 @@ def write_plain_text(conversations: list[Conversation]) -> str:
 def write_webvtt(conversation: Conversation) -> str:
     """A WebVTT caption file with a metadata NOTE and ``<v Name>`` voice tags."""
     legs = _agent_legs(conversation)
+    agents = ",".join(
+        dict.fromkeys(f"{leg.agent_name}:agent:{leg.department or ''}:{leg.agent_id}" for leg in legs)
+    )
     note = (
         f"NOTE conversation={conversation.id} customer={conversation.customer_id} "
-        f"channel={conversation.channel.value} department={legs[0].department} "
-        f"agents={','.join(dict.fromkeys(f'{leg.agent_name}:agent' for leg in legs))} "
+        f"channel={conversation.channel.value} department={shlex.quote(legs[0].department or '')} "
+        f"agents={shlex.quote(agents)} "
         f"started={conversation.started_at.isoformat() if conversation.started_at else ''}"
     )
     names = {leg.index: leg.agent_name for leg in conversation.legs}

@@ -170,7 +170,11 @@ def predicted_keys(results: Iterable[ConversationScores]) -> tuple[dict[Key, Fin
         for finding in result.findings:
             if finding.scorer not in SCORERS:
                 continue
-            cid = finding.conversation_id if hasattr(finding, "conversation_id") else finding.evidence.conversation_id
+            cid = (
+                finding.conversation_id
+                if hasattr(finding, "conversation_id")
+                else finding.evidence.conversation_id
+            )
             if finding.scorer == "empathy.v1":
                 turns = finding.detail.get("opportunity_turns") or [finding.evidence.turn]
                 opportunities.update((cid, t) for t in turns)
@@ -258,13 +262,17 @@ def _describe(tag: str, key: Key, data: LabelledSet, finding: Finding | None) ->
 def print_report(report: Report, data: LabelledSet, seconds: float) -> None:
     """The table ``make eval`` shows."""
     conversations = len({k[1] for k in data.gold})
-    print(f"labelled set: {len(data.conversations)} items, {data.turn_count} turns, {conversations} with labels")
+    print(
+        f"labelled set: {len(data.conversations)} items, {data.turn_count} turns, {conversations} with labels"
+    )
     print(f"{'scorer':16} {'kind':26} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
     for scorer in SCORERS:
         items = [(kind, counts) for (s, kind), counts in report.rows.items() if s == scorer]
         total = [sum(c[i] for k, c in items if not k.startswith("(")) for i in range(3)]
         precision, recall, f1 = _prf(*total)
-        print(f"{scorer:16} {'ALL':26} {precision:6.3f} {recall:6.3f} {f1:6.3f} {total[0]:4} {total[1]:4} {total[2]:4}")
+        print(
+            f"{scorer:16} {'ALL':26} {precision:6.3f} {recall:6.3f} {f1:6.3f} {total[0]:4} {total[1]:4} {total[2]:4}"
+        )
         for kind, (tp, fp, fn) in items:
             if tp + fp + fn == 0:
                 continue
@@ -275,7 +283,9 @@ def print_report(report: Report, data: LabelledSet, seconds: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rubric", type=Path, default=None, help="rubric YAML (default: rubrics/default.yaml)")
+    parser.add_argument(
+        "--rubric", type=Path, default=None, help="rubric YAML (default: rubrics/default.yaml)"
+    )
     parser.add_argument("--data", type=Path, default=LABELLED, help="labelled folder")
     parser.add_argument("--errors", action="store_true", help="list false positives and negatives")
     parser.add_argument("--check", action="store_true", help="exit 1 if a scorer's F1 is below --min-f1")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
+import re
 import sys
 from pathlib import Path
 
@@ -28,20 +30,35 @@ LABEL_INDEX = {label.value: i for i, label in enumerate(LABELS)}
 ALL_LAYERS = tuple(range(7))  # hidden_states of MiniLM-L6: embeddings + 6 layers
 
 
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+CLEANING = "csv-quoting+html-entities+u-escapes"  # part of the feature cache key
+
+
+def clean_tweet(text: str) -> str:
+    """Undo dataset artefacts: HTML entities (``&amp;``) and literal ``\\u2019`` escapes."""
+    return html.unescape(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)).strip()
+
+
 def read_tsv(path: Path) -> tuple[list[str], np.ndarray]:
-    """Texts and label indexes from a ``text<TAB>label`` file with a header row."""
+    """Cleaned texts and label indexes from a ``text<TAB>label`` file (CSV-quoted) with a header."""
     texts, labels = [], []
     with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        reader = csv.reader(handle, delimiter="\t")
         header = next(reader)
         if header[:2] != ["text", "label"]:
             raise SystemExit(f"{path}: expected a 'text<TAB>label' header, got {header}")
         for row in reader:
             if len(row) != 2 or row[1].strip() not in LABEL_INDEX:
                 continue
-            texts.append(row[0].strip())
+            texts.append(clean_tweet(row[0]))
             labels.append(LABEL_INDEX[row[1].strip()])
     return texts, np.asarray(labels, dtype=np.int64)
+
+
+def cache_key(path: Path) -> str:
+    """File content hash + cleaning version: features are recomputed when either changes."""
+    digest = hashlib.sha256(path.read_bytes() + CLEANING.encode()).hexdigest()[:16]
+    return f"{path.stem}-{digest}"
 
 
 class _AllLayers:
@@ -57,8 +74,7 @@ class _AllLayers:
 
 def layer_features(path: Path, texts: list[str], encoder: Encoder | None = None) -> np.ndarray:
     """(n, 8 * 384): pooled hidden states 0..6 then the sentence embedding; cached on disk."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    cache = CACHE_DIR / f"{path.stem}-{digest}.npy"
+    cache = CACHE_DIR / f"{cache_key(path)}.npy"
     if cache.exists():
         return np.load(cache)
     encoder = encoder or Encoder.from_config(EncoderConfig())

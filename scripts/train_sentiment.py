@@ -17,7 +17,6 @@ fresh encoder pass) and written into head.json; it never influences training.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -28,7 +27,7 @@ import numpy as np
 import torch
 from peft import LoraConfig, get_peft_model_state_dict, inject_adapter_in_model
 from safetensors.torch import save_file
-from sentiment_data import CACHE_DIR, ROOT, layer_features, macro_recall, read_tsv, select
+from sentiment_data import CACHE_DIR, ROOT, cache_key, layer_features, macro_recall, read_tsv, select
 
 from nlp.config import EncoderConfig
 from nlp.encoder import Encoder
@@ -70,8 +69,7 @@ def seed_everything(seed: int) -> None:
 
 def token_states(path: Path, texts: list[str], index: int, encoder: Encoder) -> list[torch.Tensor]:
     """hidden_states[index] per text (unpadded, float16), cached next to the pooled features."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    cache = CACHE_DIR / f"{path.stem}-{digest}-tokens-{index}.pt"
+    cache = CACHE_DIR / f"{cache_key(path)}-tokens-{index}.pt"
     if cache.exists():
         return torch.load(cache)
 
@@ -84,7 +82,9 @@ def token_states(path: Path, texts: list[str], index: int, encoder: Encoder) -> 
 
         def __call__(self, hidden_states, attention_mask, embeddings):  # type: ignore[no-untyped-def]
             lengths = attention_mask.sum(dim=1)
-            self.rows.extend(h[: int(n)].half().clone() for h, n in zip(hidden_states[index], lengths, strict=True))
+            self.rows.extend(
+                h[: int(n)].half().clone() for h, n in zip(hidden_states[index], lengths, strict=True)
+            )
             return embeddings[:, :1]
 
     capture = Capture()
@@ -150,7 +150,10 @@ def train(
             optimiser.step()
             schedule.step()
             total += float(loss) * len(rows)
-        print(f"epoch {epoch + 1}/{args.epochs}: loss {total / len(y):.4f} ({time.time() - started:.0f}s)", flush=True)
+        print(
+            f"epoch {epoch + 1}/{args.epochs}: loss {total / len(y):.4f} ({time.time() - started:.0f}s)",
+            flush=True,
+        )
     head.eval()
 
 
@@ -158,7 +161,9 @@ def scores(gold: np.ndarray, predicted: np.ndarray) -> dict[str, object]:
     macro, per_class = macro_recall(gold, predicted)
     return {
         "macro_recall": round(macro, 4),
-        "recall": {k: round(r, 4) for k, r in zip(("negative", "neutral", "positive"), per_class, strict=True)},
+        "recall": {
+            k: round(r, 4) for k, r in zip(("negative", "neutral", "positive"), per_class, strict=True)
+        },
         "accuracy": round(float((predicted == gold).mean()), 4),
         "n": int(len(gold)),
     }
@@ -184,7 +189,9 @@ def main() -> None:
     )
     encoder = Encoder.from_config(EncoderConfig(num_threads=args.threads))
     texts, labels = read_tsv(args.train)
-    frozen = torch.tensor(select(layer_features(args.train, texts, encoder), spec.layers, spec.include_embedding))
+    frozen = torch.tensor(
+        select(layer_features(args.train, texts, encoder), spec.layers, spec.include_embedding)
+    )
     states = token_states(args.train, texts, spec.adapted_input, encoder) if spec.adapted_layers else None
     print(f"features for {len(texts)} training texts ready in {time.time() - started:.0f}s", flush=True)
 
@@ -221,14 +228,17 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     save_file(state, str(args.out / "head.safetensors"))
     (args.out / "head.json").write_text(
-        json.dumps(HeadSpec(**{**spec.__dict__, "training": training}).to_dict(), indent=2) + "\n", encoding="utf-8"
+        json.dumps(HeadSpec(**{**spec.__dict__, "training": training}).to_dict(), indent=2) + "\n",
+        encoding="utf-8",
     )
     os.chmod(args.out / "head.safetensors", 0o644)
 
     # Check the saved files through the product loader: same predictions as the trained module.
     shipped = ShippedSentiment.load(encoder, args.out)
     check = texts[:64]
-    product = np.asarray([["negative", "neutral", "positive"].index(s.label.value) for s in shipped.classify_texts(check)])
+    product = np.asarray(
+        [["negative", "neutral", "positive"].index(s.label.value) for s in shipped.classify_texts(check)]
+    )
     f, x, mask = batch_inputs(frozen, states, list(range(len(check))), spec)
     with torch.inference_mode():
         trained = head(f, x, mask).argmax(dim=1).numpy()

@@ -532,6 +532,45 @@ def test_readers_reproduce_the_written_conversations(read_path) -> None:
     assert [leg.participant_role for leg in read["C-1208"].legs] == [Role.BOT, Role.AGENT]
 
 
+def test_agent_ids_are_the_canonical_ids_in_every_format(read_path) -> None:
+    """Plain text, WebVTT and CSV declare the same agent ids as the canonical files, so one rep
+    is one coaching card whatever format a contact came in."""
+    intended = {s.conversation.id: s.conversation for s in _load_generator().parse_scripts()}
+    conversations = [c for path in _example_files() for c in read_path(path)]
+    ids_by_format: dict[str, set[str]] = {}
+    for conversation in conversations:
+        for leg in conversation.legs:
+            if leg.agent_id is not None:
+                ids_by_format.setdefault(conversation.source_format, set()).add(leg.agent_id)
+    all_ids = set().union(*ids_by_format.values())
+    assert all_ids == AGENTS | {"bot-wave", "ivr-main"}
+    for source_format in ("text", "webvtt", "csv"):
+        assert ids_by_format[source_format] and ids_by_format[source_format] <= AGENTS, source_format
+    for conversation in conversations:
+        if conversation.source_format not in ("text", "webvtt", "csv"):
+            continue
+        want = intended[conversation.id]
+        assert [leg.agent_id for leg in conversation.legs] == [leg.agent_id for leg in want.legs]
+        legs = {leg.index: leg for leg in conversation.legs}
+        for turn in conversation.turns:
+            if turn.role is Role.AGENT:
+                assert turn.speaker_id == legs[turn.leg].agent_id, (conversation.id, turn.index)
+
+
+def test_every_example_conversation_has_its_start_time(read_path) -> None:
+    intended = {s.conversation.id: s.conversation for s in _load_generator().parse_scripts()}
+    for path in _example_files():
+        for conversation in read_path(path):
+            want = intended[conversation.id].started_at
+            assert conversation.started_at is not None and want is not None, conversation.id
+            assert timedelta(0) <= conversation.started_at - want < timedelta(minutes=1), conversation.id
+    [voice] = [
+        c for p in EXAMPLES.glob("*/contact-lens/*_analysis_*.json") for c in read_path(p) if c.channel.value == "call"
+    ]
+    assert voice.started_at == intended[voice.id].started_at
+    assert voice.extra["contact_lens"]["started_at_from"] == "file_name"
+
+
 def test_plain_text_dates_are_timezone_aware(read_path) -> None:
     for path in EXAMPLES.glob("*/call-notes.txt"):
         for conversation in read_path(path):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -362,13 +363,41 @@ def read_text_document(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> str |
     return decode_document(data, path)
 
 
+_CUT_WORDS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
+_CUT_NUMBER_TAIL = re.compile(r"[.eE][+-]?")
+_CUT_ESCAPE = re.compile(r"u[0-9a-fA-F]{0,3}")
+
+
+def json_cut_short(text: str, exc: json.JSONDecodeError, end: int | None = None) -> bool:
+    r"""True when the parse error ``exc`` on ``text`` means the JSON stops early, not that it is bad.
+
+    ``end`` is where the JSON's text ends (default: ``text`` without trailing whitespace).
+    The JSON is cut short when the error is at that end, inside an unterminated string or
+    ``\u`` escape, or in a literal or number that the end cuts off (``nu`` of ``null``, ``tr``
+    of ``true``, ``1.`` of ``1.5``)::
+
+        >>> try:
+        ...     json.loads('{"ok": tr')
+        ... except json.JSONDecodeError as exc:
+        ...     json_cut_short('{"ok": tr', exc)
+        True
+    """
+    limit = len(text.rstrip()) if end is None else end
+    if exc.pos >= limit or exc.msg.startswith("Unterminated string"):
+        return True
+    rest = text[exc.pos : limit]
+    if exc.msg.startswith(r"Invalid \uXXXX escape"):
+        return _CUT_ESCAPE.fullmatch(rest) is not None
+    return any(word.startswith(rest) for word in _CUT_WORDS) or _CUT_NUMBER_TAIL.fullmatch(rest) is not None
+
+
 def json_error(path: Path, record: str, text: str, exc: json.JSONDecodeError) -> Quarantined:
     """Quarantine entry for a JSON parse error: ``TRUNCATED`` if the text ends early, else ``INVALID_JSON``.
 
-    ``record`` names where the JSON came from (``file``, ``line 7``).
+    ``record`` names where the JSON came from (``file``, ``line 7``); ``json_cut_short``
+    decides which.
     """
-    ends_early = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
-    truncated = ends_early and bool(text.strip())
+    truncated = bool(text.strip()) and json_cut_short(text, exc)
     reason = ReasonCode.TRUNCATED if truncated else ReasonCode.INVALID_JSON
     what = "ends before the JSON is complete" if truncated else "is not valid JSON"
     message = f"{path} {record} {what}: {exc.msg} at line {exc.lineno} column {exc.colno}"

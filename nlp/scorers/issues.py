@@ -28,7 +28,7 @@ def issue_statement(turns: list[AnnotatedTurn], min_words: int) -> AnnotatedTurn
     return found[0] if found else None
 
 
-def issue_sentence(turn: AnnotatedTurn, min_words: int = 4) -> tuple[int, int]:
+def issue_sentence(turn: AnnotatedTurn, min_words: int = 6) -> tuple[int, int]:
     """Character span of the turn's first sentence with ``min_words`` words (else the whole turn)."""
     if turn.doc.has_annotation("SENT_START"):
         for sentence in turn.doc.sents:

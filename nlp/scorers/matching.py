@@ -58,11 +58,18 @@ class ExemplarMatch:
 
 
 def is_negated(tokens: Iterable[Token]) -> bool:
-    """True when a token or one of its syntactic heads has a negation child (``neg``)."""
+    """True when a matched token, or a head governing it from the left, has a negation child.
+
+    "You're **not** wrong" and "I'm **not** saying you're wrong" are negated; in a comma
+    splice such as "You're right, that fee shouldn't be there" the parser may hang the first
+    clause under the second, so heads to the right of the match are not consulted.
+    """
+    tokens = list(tokens)
+    first = min(t.i for t in tokens)
     for token in tokens:
-        for node in (token, *token.ancestors):
-            if any(child.dep_ == "neg" for child in node.children):
-                return True
+        heads = [token, *(a for a in token.ancestors if a.i < first)]
+        if any(child.dep_ == "neg" for node in heads for child in node.children):
+            return True
     return False
 
 

@@ -31,7 +31,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
-from nlp.attribution import leg_entry_cause, previous_contact_cause, re_explanation_cause
+from nlp.attribution import SystemCause, leg_entry_cause, previous_contact_cause, re_explanation_cause
 from nlp.findings import Attribution, CriterionScore, Evidence, Finding, Polarity
 from nlp.rubric import PatternFile, ScorerParams
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
@@ -86,6 +86,8 @@ class Statement:
 def _statements(conversation: AnnotatedConversation, params: RepeatsParams) -> list[Statement]:
     found = []
     for leg in ordered_legs(conversation):
+        if leg.participant_role is Role.IVR:
+            continue  # "in a few words, why are you calling?" is routing, not an explanation
         turn = issue_statement(conversation.leg_turns(leg.index), params.min_words)
         if turn is not None:
             found.append(Statement(conversation.id, leg.index, turn, turn.embedding))
@@ -106,9 +108,10 @@ def semantic_repeats(
     earlier = context.journey.earlier if context.journey else ()
     pool = [s for contact in earlier for s in _statements(contact, params)]
     contact_cause = previous_contact_cause([c.conversation for c in earlier])
-    first_leg = min(leg.index for leg in conversation.conversation.legs)
     result = []
     for leg in ordered_legs(conversation):
+        if leg.participant_role is Role.IVR:
+            continue  # "in a few words, why are you calling?" is routing, not an explanation
         turns = conversation.leg_turns(leg.index)
         candidates = substantive_customer_turns(turns, params.min_words)[: params.search_turns]
         best: tuple[AnnotatedTurn, Statement, float] | None = None
@@ -120,10 +123,11 @@ def semantic_repeats(
             if best is not None:
                 break
         if best is not None:
-            cause = leg_entry_cause(conversation.conversation, leg.index)
-            if cause is None and leg.index == first_leg:
-                cause = contact_cause
-            result.append((*best, str(cause or "transfer")))
+            if best[1].conversation_id != conversation.id:
+                cause = contact_cause  # told in an earlier contact of the journey
+            else:
+                cause = leg_entry_cause(conversation.conversation, leg.index) or SystemCause.TRANSFER
+            result.append((*best, str(cause or SystemCause.REPEAT_CONTACT)))
         statement = issue_statement(turns, params.min_words)
         if statement is not None:
             pool.append(Statement(conversation.id, leg.index, statement, statement.embedding))

@@ -79,6 +79,22 @@ def _default_source(source: str | None) -> str:
     return str(_BUNDLED_EXAMPLES if _BUNDLED_EXAMPLES.is_dir() else Path("examples"))
 
 
+def _check_inputs(source: str, rubric: Path | None) -> None:
+    """Fail fast, before Prefect starts, on a missing local source or a broken rubric (exit 2)."""
+    from flows.sources import is_remote, local_path
+    from nlp.rubric import RubricError
+    from nlp.scoring import load_rubric
+
+    if not is_remote(source) and not local_path(source).exists():
+        typer.echo(f"error: transcript source {source} does not exist", err=True)
+        raise typer.Exit(code=2)
+    try:
+        load_rubric(rubric)
+    except (RubricError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+
+
 def run(
     source: SourceArg = None,
     db: DbOpt = Path("out/qareview.duckdb"),
@@ -91,6 +107,8 @@ def run(
 ) -> None:
     """Run the nightly review once, now: ingest new files, analyse, score, publish."""
     _prepare_environment()
+    source = _default_source(source)
+    _check_inputs(source, rubric)
     from flows.nightly import BatchesFailedError, nightly_review
     from flows.runners import make_task_runner
 
@@ -98,13 +116,16 @@ def run(
     review = nightly_review.with_options(task_runner=runner)
     try:
         summary = review(
-            source=_default_source(source), db=str(db), out=str(out), full=full,
+            source=source, db=str(db), out=str(out), full=full,
             rubric=str(rubric) if rubric else None, batch_size=batch_size,
         )  # fmt: skip
     except BatchesFailedError as exc:
         if exc.summary is not None:
             _print_summary(exc.summary)
         typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    except Exception as exc:  # the flow run failed; Prefect has logged the traceback
+        typer.echo(f"error: the nightly review failed: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(code=1) from None
     _print_summary(summary)
 
@@ -151,6 +172,8 @@ def serve(
     Point PREFECT_API_URL at a Prefect server to see the runs in its UI (docs/scheduling.md).
     """
     _prepare_environment()
+    source = _default_source(source)
+    _check_inputs(source, rubric)
     from flows.serving import (
         NightlyParameters,
         nightly_deployment,
@@ -160,7 +183,7 @@ def serve(
 
     use_dask_for_served_runs(dask_address, dask_workers)
     parameters = NightlyParameters(
-        source=str(Path(_default_source(source)).resolve()) if "://" not in (source or "") else str(source),
+        source=source if "://" in source else str(Path(source).resolve()),
         db=str(db.resolve()), out=str(out.resolve()), full=full,
         rubric=str(rubric.resolve()) if rubric else None, batch_size=batch_size,
     )  # fmt: skip

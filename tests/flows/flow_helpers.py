@@ -68,12 +68,13 @@ def scalar(db: Path, sql: str, *args: Any) -> Any:
         con.close()
 
 
-def run_artifacts(flow_run_id: UUID) -> list[Any]:
-    """Artifacts the flow run created, from the Prefect API."""
+def run_artifacts(flow_run_id: UUID, key: str) -> list[Any]:
+    """Artifacts with ``key`` that the flow run created, from the Prefect API."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
+    wanted = ArtifactFilter(
+        flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]), key=ArtifactFilterKey(any_=[key])
+    )
     with get_client(sync_client=True) as client:
-        return client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
+        return client.read_artifacts(artifact_filter=wanted)

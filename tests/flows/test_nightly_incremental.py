@@ -136,7 +136,7 @@ def test_each_run_is_recorded_in_the_store(nights: Nights) -> None:
 
 
 def test_run_summary_artifact(nights: Nights) -> None:
-    [artifact] = run_artifacts(nights.second.flow_run_id)
+    [artifact] = run_artifacts(nights.second.flow_run_id, ARTIFACT_KEY)
     assert artifact.key == ARTIFACT_KEY and artifact.type == "markdown"
     s = nights.second.summary
     text = artifact.data

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from flows.faults import FAULT_ENV
-from flows.nightly import BatchesFailedError, nightly_review
+from flows.nightly import ARTIFACT_KEY, BatchesFailedError, nightly_review
 from flows.run_summary import NightlySummary
 from flows.runners import make_task_runner
 from tests.flows.flow_helpers import copy_examples, dump_store, run_artifacts, scalar
@@ -37,12 +37,15 @@ def baseline(flow_env: None, tmp_path_factory: pytest.TempPathFactory) -> Baseli
     root = tmp_path_factory.mktemp("recovery")
     inbox = copy_examples(root / "inbox", *DAYS)
     db = root / "baseline.duckdb"
-    summary = nightly_review(source=str(inbox), db=str(db), out=str(root / "baseline-out"), batch_size=BATCH_SIZE)
+    out = root / "baseline-out"
+    summary = nightly_review(source=str(inbox), db=str(db), out=str(out), batch_size=BATCH_SIZE)
     assert summary.batches >= 3, "too few batches to interrupt one in the middle"
     return Baseline(root, inbox, db, summary)
 
 
-def test_interrupted_run_then_rerun_equals_uninterrupted(baseline: Baseline, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_run_then_rerun_equals_uninterrupted(
+    baseline: Baseline, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db, out = baseline.root / "interrupted.duckdb", baseline.root / "interrupted-out"
     monkeypatch.setenv(FAULT_ENV, "batch:2")
     state = nightly_review(
@@ -58,8 +61,9 @@ def test_interrupted_run_then_rerun_equals_uninterrupted(baseline: Baseline, mon
     assert broken.analysed == baseline.summary.analysed - failed_size
     assert scalar(db, "SELECT count(*) FROM trajectories WHERE leg IS NULL") == broken.analysed
     assert broken.index_path and Path(broken.index_path).is_file()  # the rest was still published
-    [artifact] = run_artifacts(state.state_details.flow_run_id)
-    assert "batch(es) failed" in artifact.data and "Their conversations are picked up by the next run" in artifact.data
+    [artifact] = run_artifacts(state.state_details.flow_run_id, ARTIFACT_KEY)
+    assert "1 batch(es) failed" in artifact.data
+    assert "Their conversations are picked up by the next run" in artifact.data
     assert dump_store(db) != dump_store(baseline.db)
 
     monkeypatch.delenv(FAULT_ENV)
@@ -73,7 +77,8 @@ def test_interrupted_run_then_rerun_equals_uninterrupted(baseline: Baseline, mon
 def test_dask_on_two_workers_equals_threads(baseline: Baseline) -> None:
     db = baseline.root / "dask.duckdb"
     review = nightly_review.with_options(task_runner=make_task_runner(dask_workers=2))
-    summary = review(source=str(baseline.inbox), db=str(db), out=str(baseline.root / "dask-out"), batch_size=BATCH_SIZE)
+    out = baseline.root / "dask-out"
+    summary = review(source=str(baseline.inbox), db=str(db), out=str(out), batch_size=BATCH_SIZE)
     assert summary.succeeded and summary.runner == "dask (local, 2 workers)"
     assert summary.batches == baseline.summary.batches
     # Models load once per worker process, not once per batch.

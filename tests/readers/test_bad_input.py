@@ -77,6 +77,12 @@ def test_supported_encodings_read_identically(write, kind: str, encoding: str) -
             ReasonCode.TRUNCATED,
             "line 2",
         ),
+        (
+            "cut-literal.jsonl",
+            json.dumps(RECORD) + "\n" + '{"id": "C-2", "customer_id": nu\n',
+            ReasonCode.TRUNCATED,
+            "line 2",
+        ),
         ("invalid.json", '[{"id": "C-1", "turns": [}]', ReasonCode.INVALID_JSON, "record 1"),
         (
             "invalid.jsonl",

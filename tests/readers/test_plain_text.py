@@ -206,3 +206,48 @@ def test_empty_file_gives_one_entry(write, content: str) -> None:
 )
 def test_sniff(tmp_path: Path, head: str, low: float, high: float) -> None:
     assert low <= plain_text.sniff(head, tmp_path / "x.txt") <= high
+
+
+WITH_IDS = """Conversation: C-2001
+Agents: Maria (a-maria)=Billing, Lee (a-lee)=Technical Support, Sam=Retention, Jo (a-jo)
+
+[00:00:01] Agent (Maria): Billing, Maria speaking.
+[00:00:05] Customer: Hi.
+[00:00:10] --- Transferred to Technical Support (cold) ---
+[00:00:20] Lee: Lee here.
+[00:00:30] --- Transferred to Retention (cold) ---
+[00:00:40] Agent Sam: Sam here.
+[00:00:50] --- Transferred to Sales (cold) ---
+[00:01:00] Agent (Jo): Jo here.
+"""
+
+
+def test_agents_header_carries_agent_ids(write) -> None:
+    (conversation,), quarantined = read(write, WITH_IDS)
+    assert quarantined == []
+    assert [(leg.agent_id, leg.agent_name, leg.department) for leg in conversation.legs] == [
+        ("a-maria", "Maria", "Billing"),
+        ("a-lee", "Lee", "Technical Support"),
+        ("Sam", "Sam", "Retention"),  # no id declared: the name stays the id
+        ("a-jo", "Jo", "Sales"),  # no department declared: the transfer's target
+    ]
+    agent_turns = [(t.speaker_id, t.speaker_name) for t in conversation.turns if t.role is Role.AGENT]
+    assert agent_turns == [("a-maria", "Maria"), ("a-lee", "Lee"), ("Sam", "Sam"), ("a-jo", "Jo")]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Maria=Billing", {"maria": ("Maria", "Billing", None)}),
+        ("Maria (a-maria)=Billing", {"maria": ("Maria", "Billing", "a-maria")}),
+        ("Maria(a-maria) = Billing ", {"maria": ("Maria", "Billing", "a-maria")}),
+        ("Maria (a-maria), Lee", {"maria": ("Maria", None, "a-maria"), "lee": ("Lee", None, None)}),
+        ("Maria ( )=Billing", {"maria": ("Maria", "Billing", None)}),
+        (
+            "Mary Ann (a-mary)=Accounts & Retention",
+            {"maryann": ("Mary Ann", "Accounts & Retention", "a-mary")},
+        ),
+    ],
+)
+def test_parse_agents(value: str, expected: dict) -> None:
+    assert plain_text.parse_agents(value) == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -284,3 +285,50 @@ def test_chat_transfer_between_agents_opens_a_transfer_leg(tmp_path: Path) -> No
     [event] = [e for e in result.events if e.type is EventType.TRANSFER]
     assert (event.from_leg, event.to_leg, event.at_ms) == (1, 2, 329880)
     assert [t.leg for t in result.turns][-3:] == [1, 2, 2]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "name", "started_at"),
+    [
+        ("voice_raw.json", "b1c2_analysis_2026-11-21T09:14:03Z.json", "2026-11-21T09:14:03+00:00"),
+        ("voice_raw.json", "b1c2_analysis_redacted_2026-11-21T09:14:03Z.json", "2026-11-21T09:14:03+00:00"),
+        ("voice_raw.json", "b1c2_analysis_2026-11-21T09-14-03Z.json", "2026-11-21T09:14:03+00:00"),
+        ("voice_raw.json", "b1c2_analysis_2026-11-21T09%3A14%3A03Z.json", "2026-11-21T09:14:03+00:00"),
+        ("voice_raw.json", "b1c2_analysis_2026-11-21T09:14:03.250Z.json", "2026-11-21T09:14:03+00:00"),
+        ("voice_raw.json", "b1c2_analysis.json", None),  # no time in the name
+        ("voice_raw.json", "b1c2_analysis_2026-13-21T09:14:03Z.json", None),  # not a date
+        ("voice_raw.json", "b1c2_2026-11-21T09:14:03Z.json", None),  # not the output pattern
+    ],
+)
+def test_voice_start_time_comes_from_the_output_file_name(
+    tmp_path: Path, fixture: str, name: str, started_at: str | None
+) -> None:
+    path = tmp_path / name
+    path.write_bytes((FIXTURES / fixture).read_bytes())
+    result = read_one(path)
+    assert isinstance(result, Conversation), result
+    assert result.started_at == (None if started_at is None else datetime.fromisoformat(started_at))
+    source = result.extra["contact_lens"].get("started_at_from")
+    assert source == (None if started_at is None else "file_name")
+    if started_at is not None:
+        last_offset = max(t.start_ms or 0 for t in result.turns)
+        assert result.ended_at == result.started_at + timedelta(milliseconds=last_offset)
+
+
+def test_chat_start_time_stays_the_first_absolute_time(tmp_path: Path) -> None:
+    expected = conversation("chat_bot_handoff.json").started_at
+    assert expected is not None
+    path = tmp_path / "5d6e_analysis_2020-01-01T00:00:00Z.json"
+    path.write_bytes((FIXTURES / "chat_bot_handoff.json").read_bytes())
+    result = read_one(path)
+    assert isinstance(result, Conversation)
+    assert result.started_at == expected
+    assert "started_at_from" not in result.extra["contact_lens"]
+
+
+def test_contact_id_from_the_file_name_when_metadata_has_none(tmp_path: Path) -> None:
+    path = tmp_path / "6a1f0c52-aaaa_analysis_redacted_2026-11-21T09:14:03Z.json"
+    path.write_bytes((FIXTURES / "voice_minimal.json").read_bytes())
+    result = read_one(path)
+    assert isinstance(result, Conversation)
+    assert result.id == "6a1f0c52-aaaa"

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from transcripts.detect import detect_format
+from transcripts.json_stream import ScannedValue, scan_values
 from transcripts.model import Conversation
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.read import read_path
@@ -121,10 +122,10 @@ def test_damaged_contact_records_never_raise(data: st.DataObject) -> None:
     value = None if delete else data.draw(json_values, label="value")
     records[index] = _damage(records[index], path, value, delete)
     text = "".join(json.dumps(r) + "\n" for r in records)
-    results = list(connect_ctr.scan_values([text], Path("ctr.jsonl")))
+    results = list(scan_values([text], Path("ctr.jsonl")))
     # a top-level array is a batch: its elements are the records
     assert len(results) == sum(len(r) if isinstance(r, list) else 1 for r in records)
-    raw = [r for r in results if isinstance(r, connect_ctr.RawRecord)]
+    raw = [r for r in results if isinstance(r, ScannedValue)]
     kept = [
         connect_ctr.RawRecord(r.number, r.line, connect_ctr.compact_record(r.value))
         for r in raw
@@ -141,8 +142,8 @@ def test_damaged_contact_records_never_raise(data: st.DataObject) -> None:
 def _scan(text: str, size: int) -> list[tuple]:
     chunks = [text[i : i + size] for i in range(0, len(text), size)]
     return [
-        (r.number, r.line, r.value) if isinstance(r, connect_ctr.RawRecord) else (r.record, r.reason)
-        for r in connect_ctr.scan_values(chunks, Path("x"))
+        (r.number, r.line, r.value) if isinstance(r, ScannedValue) else (r.record, r.reason)
+        for r in scan_values(chunks, Path("x"))
     ]
 
 
@@ -160,8 +161,8 @@ def test_contact_records_cut_anywhere_keep_every_complete_line(cut: int) -> None
     text = "".join(lines)
     cut %= len(text) + 1
     complete = text[:cut].count("\n")
-    results = list(connect_ctr.scan_values([text[:cut]], Path("x")))
-    scanned = [r for r in results if isinstance(r, connect_ctr.RawRecord)]
+    results = list(scan_values([text[:cut]], Path("x")))
+    scanned = [r for r in results if isinstance(r, ScannedValue)]
     assert len(scanned) >= complete
     assert [r.value for r in scanned[:complete]] == [json.loads(line) for line in lines[:complete]]
     bad = [r for r in results if isinstance(r, Quarantined)]
@@ -173,11 +174,9 @@ def test_record_larger_than_the_limit_is_skipped() -> None:
     big = {"ContactId": "big", "Attributes": {"blob": "x" * 500}}
     small = {"ContactId": "small", "InitiationMethod": "INBOUND", "Channel": "VOICE"}
     text = json.dumps(big) + "\n" + json.dumps(small) + "\n"
-    results = list(
-        connect_ctr.scan_values([text[i : i + 50] for i in range(0, len(text), 50)], Path("x"), 200)
-    )
+    results = list(scan_values([text[i : i + 50] for i in range(0, len(text), 50)], Path("x"), 200))
     assert isinstance(results[0], Quarantined) and results[0].reason is ReasonCode.RECORD_TOO_LARGE
-    assert isinstance(results[1], connect_ctr.RawRecord) and results[1].value == small
+    assert isinstance(results[1], ScannedValue) and results[1].value == small
     assert results[1].line == 2
 
 

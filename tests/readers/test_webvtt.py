@@ -145,9 +145,13 @@ def test_note_metadata_parsing() -> None:
         'conversation=C-1 department="Tech Support" unknown=1 agents=Maria:agent'
     )
     assert meta == {"id": "C-1", "department": "Tech Support", "agents": "Maria:agent"}
-    assert webvtt.parse_agents("Maria:agent, Lee:rep:Tech,Broken,X:robot") == {
-        "maria": (Role.AGENT, None),
-        "lee": (Role.AGENT, "Tech"),
+    assert webvtt.parse_agents(
+        "Maria:agent, Lee:rep:Tech,Broken,X:robot,Jo:agent::a-jo,Ann:agent:Sales:a-ann"
+    ) == {
+        "maria": (Role.AGENT, None, None),
+        "lee": (Role.AGENT, "Tech", None),
+        "jo": (Role.AGENT, None, "a-jo"),
+        "ann": (Role.AGENT, "Sales", "a-ann"),
     }
 
 
@@ -157,3 +161,47 @@ def test_note_metadata_parsing() -> None:
 )
 def test_sniff(tmp_path: Path, head: str, expected: float) -> None:
     assert webvtt.sniff(head, tmp_path / "a.vtt") == expected
+
+
+WITH_IDS = """WEBVTT
+
+NOTE conversation=C-8 department=Billing
+agents="Maria:agent:Billing:a-maria,Lee:agent::a-lee,Menu:ivr::ivr-main"
+
+00:00:00.500 --> 00:00:01.000
+<v Menu>Press 1 for billing.
+
+00:00:01.000 --> 00:00:02.000
+<v Maria>Billing, Maria speaking.
+
+00:00:03.000 --> 00:00:04.000
+<v Customer>Hi.
+
+NOTE Transferred to Technical Support (cold)
+
+00:00:05.000 --> 00:00:06.000
+<v Lee>Lee here.
+"""
+
+
+def test_note_agents_carry_speaker_ids(write) -> None:
+    (conversation,), quarantined = read(write, WITH_IDS)
+    assert quarantined == []
+    assert [
+        (leg.participant_role, leg.agent_id, leg.agent_name, leg.department) for leg in conversation.legs
+    ] == [
+        (Role.IVR, "ivr-main", "Menu", "Billing"),
+        (Role.AGENT, "a-maria", "Maria", "Billing"),
+        (Role.AGENT, "a-lee", "Lee", "Technical Support"),
+    ]
+    assert [(t.role, t.speaker_id, t.speaker_name) for t in conversation.turns] == [
+        (Role.IVR, "ivr-main", "Menu"),
+        (Role.AGENT, "a-maria", "Maria"),
+        (Role.CUSTOMER, None, None),
+        (Role.AGENT, "a-lee", "Lee"),
+    ]
+
+
+def test_note_agents_without_ids_keep_the_name(write) -> None:
+    (conversation,), _ = read(write, CALL)
+    assert [leg.agent_id for leg in conversation.legs] == ["Menu", "Maria", "Lee"]

@@ -60,9 +60,12 @@ class PageVisit:
     @property
     def problems(self) -> list[str]:
         """Everything that should fail a test."""
-        return self.console_errors + self.exceptions + self.log_errors + [
-            f"external request: {u}" for u in self.external_requests
-        ]
+        return (
+            self.console_errors
+            + self.exceptions
+            + self.log_errors
+            + [f"external request: {u}" for u in self.external_requests]
+        )
 
 
 class Chromium:
@@ -128,7 +131,9 @@ class Chromium:
         """Load a local file, collect problems, optionally save a full-page PNG."""
         url = path.resolve().as_uri()
         self._events.clear()
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False)
+        self.call(
+            "Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False
+        )
         self.call("Page.navigate", url=url)
         self._wait_event("Page.loadEventFired")
         self.call("Runtime.evaluate", expression="1", awaitPromise=True)  # let queued console events arrive
@@ -136,10 +141,14 @@ class Chromium:
         for event in self._events:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                visit.console_errors.append(" ".join(str(a.get("value", a.get("description"))) for a in params["args"]))
+                visit.console_errors.append(
+                    " ".join(str(a.get("value", a.get("description"))) for a in params["args"])
+                )
             elif method == "Runtime.exceptionThrown":
                 details = params.get("exceptionDetails", {})
-                visit.exceptions.append(details.get("exception", {}).get("description") or details.get("text", ""))
+                visit.exceptions.append(
+                    details.get("exception", {}).get("description") or details.get("text", "")
+                )
             elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
                 visit.log_errors.append(f"{params['entry'].get('text')} ({params['entry'].get('url', '')})")
             elif method == "Network.requestWillBeSent":

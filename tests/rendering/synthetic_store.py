@@ -114,16 +114,34 @@ class Story:
                 threshold = THRESHOLDS[criterion]
                 rows.append(
                     CriterionScore(
-                        self.id, leg, agent_id, criterion, f"{criterion}.v1", value, threshold,
-                        value >= threshold, "synthetic", RUBRIC, Attribution.AGENT,
+                        self.id,
+                        leg,
+                        agent_id,
+                        criterion,
+                        f"{criterion}.v1",
+                        value,
+                        threshold,
+                        value >= threshold,
+                        "synthetic",
+                        RUBRIC,
+                        Attribution.AGENT,
                     )  # fmt: skip
                 )
         for criterion in ("transfers", "repeats"):
             bad = [f for f in self.findings if f.criterion == criterion]
             rows.append(
                 CriterionScore(
-                    self.id, None, None, criterion, f"{criterion}.v1", 0.3 if bad else 1.0, 0.5,
-                    not bad, "synthetic", RUBRIC, Attribution.SYSTEM,
+                    self.id,
+                    None,
+                    None,
+                    criterion,
+                    f"{criterion}.v1",
+                    0.3 if bad else 1.0,
+                    0.5,
+                    not bad,
+                    "synthetic",
+                    RUBRIC,
+                    Attribution.SYSTEM,
                 )  # fmt: skip
             )
         return ConversationScores(self.id, RUBRIC, rows, self.findings)
@@ -133,7 +151,13 @@ class Story:
         return self.lines[turn][1]
 
     def agent_finding(
-        self, turn: int, criterion: str, kind: str, quote: str, polarity: Polarity, suggestion: str | None = None
+        self,
+        turn: int,
+        criterion: str,
+        kind: str,
+        quote: str,
+        polarity: Polarity,
+        suggestion: str | None = None,
     ) -> None:
         """Add an agent-attributed finding quoting ``quote`` in ``turn``."""
         leg, text = self.lines[turn]
@@ -146,14 +170,18 @@ class Story:
                 kind=kind,
                 attribution=Attribution.AGENT,
                 polarity=polarity,
-                evidence=Evidence(self.id, leg, turn, start, start + len(quote), quote, f"{criterion}.{kind}"),
+                evidence=Evidence(
+                    self.id, leg, turn, start, start + len(quote), quote, f"{criterion}.{kind}"
+                ),
                 agent_id=agent_id,
                 department=AGENTS[agent_id][1],
                 suggestion=suggestion,
             )
         )
 
-    def system_finding(self, turn: int | None, criterion: str, kind: str, quote: str = "", leg: int | None = None) -> None:
+    def system_finding(
+        self, turn: int | None, criterion: str, kind: str, quote: str = "", leg: int | None = None
+    ) -> None:
         """Add a system-attributed finding (re-explanation, cold transfer...)."""
         if turn is not None:
             leg, text = self.lines[turn]
@@ -169,7 +197,13 @@ class Story:
                 attribution=Attribution.SYSTEM,
                 polarity=Polarity.NEGATIVE,
                 evidence=Evidence(
-                    self.id, leg, turn, start, None if start is None else start + len(quote), quote, f"{criterion}.{kind}"
+                    self.id,
+                    leg,
+                    turn,
+                    start,
+                    None if start is None else start + len(quote),
+                    quote,
+                    f"{criterion}.{kind}",
                 ),
                 agent_id=agent_id,
                 department=AGENTS[agent_id][1] if agent_id else None,
@@ -207,7 +241,9 @@ BUG = [
 ]
 
 
-def _routine(cid: str, customer: str, start: datetime, agent: str, ask: str, values: dict[str, float]) -> Story:
+def _routine(
+    cid: str, customer: str, start: datetime, agent: str, ask: str, values: dict[str, float]
+) -> Story:
     story = Story(
         cid, customer, start, [(agent, IN, OK)],
         [(0, ask), (0, "Thanks for calling, I can help with that right away."), (0, "Great, thank you."),
@@ -251,12 +287,17 @@ def stories() -> list[Story]:
             (0, "Unbelievable. I'm cancelling."),
         ],
     )  # fmt: skip
-    k1.agent_finding(1, "self_worth", "contradict_customer", "you're reading the statement wrong", Polarity.NEGATIVE,
-                     "I can see why that looks like a double charge; let me check it with you.")  # fmt: skip
-    k1.agent_finding(3, "self_worth", "blame_customer", "you should have read the terms before signing up",
-                     Polarity.NEGATIVE, "Let's look at the terms together so it's clear what happened.")  # fmt: skip
-    k1.agent_finding(3, "empathy", "missed_opportunity", "That's not my problem", Polarity.NEGATIVE,
-                     "I'm sorry this has been so frustrating — I'll sort out the charge for you.")  # fmt: skip
+    better = {
+        "contradict": "I can see why that looks like a double charge; let me check it with you.",
+        "blame": "Let's look at the terms together so it's clear what happened.",
+        "empathy": "I'm sorry this has been so frustrating — I'll sort out the charge for you.",
+    }
+    wrong, terms = "you're reading the statement wrong", "you should have read the terms before signing up"
+    k1.agent_finding(1, "self_worth", "contradict_customer", wrong, Polarity.NEGATIVE, better["contradict"])
+    k1.agent_finding(3, "self_worth", "blame_customer", terms, Polarity.NEGATIVE, better["blame"])
+    k1.agent_finding(
+        3, "empathy", "missed_opportunity", "That's not my problem", Polarity.NEGATIVE, better["empathy"]
+    )
     k1.values = {0: {"empathy": 0.2, "self_worth": 0.1}}
     k1.events = [disconnect(0, 5, Role.CUSTOMER)]
     out.append(k1)
@@ -275,7 +316,14 @@ def stories() -> list[Story]:
     k2.values = {0: {"empathy": 0.4, "self_worth": 0.3}}
     out.append(k2)
 
-    k3 = _routine("k3", "cust-k3", datetime(2026, 11, 18, 9, 30), "a-kevin", asks[0], {"empathy": 0.7, "self_worth": 0.8})
+    k3 = _routine(
+        "k3",
+        "cust-k3",
+        datetime(2026, 11, 18, 9, 30),
+        "a-kevin",
+        asks[0],
+        {"empathy": 0.7, "self_worth": 0.8},
+    )
     out.append(k3)
 
     # --- the empathic recovery -----------------------------------------------------------------
@@ -283,19 +331,28 @@ def stories() -> list[Story]:
         "m1", "cust-m1", datetime(2026, 11, 18, 11, 0), [("a-maria", IN, OK)],
         [
             (0, "This is the third time my internet has dropped today and I'm furious."),
-            (0, "I'm really sorry, having your internet drop again and again is exhausting. I'll fix it now."),
+            (0, "I'm really sorry, having your internet drop again and again is exhausting. I'll fix it."),
             (0, "Okay. I work from home so this is a big deal."),
             (0, "Completely understood. I've reset the line and booked a technician for tomorrow morning."),
             (0, "Thank you, that actually helps a lot."),
         ],
     )  # fmt: skip
-    m1.agent_finding(1, "empathy", "acknowledged_emotion", "having your internet drop again and again is exhausting",
-                     Polarity.POSITIVE)  # fmt: skip
-    m1.agent_finding(3, "self_worth", "ownership", "I've reset the line and booked a technician", Polarity.POSITIVE)
+    exhausting = "having your internet drop again and again is exhausting"
+    m1.agent_finding(1, "empathy", "acknowledged_emotion", exhausting, Polarity.POSITIVE)
+    m1.agent_finding(
+        3, "self_worth", "ownership", "I've reset the line and booked a technician", Polarity.POSITIVE
+    )
     m1.values = {0: {"empathy": 0.95, "self_worth": 1.0}}
     out.append(m1)
     out.append(
-        _routine("m2", "cust-m2", datetime(2026, 11, 19, 9, 0), "a-maria", asks[1], {"empathy": 0.9, "self_worth": 0.9})
+        _routine(
+            "m2",
+            "cust-m2",
+            datetime(2026, 11, 19, 9, 0),
+            "a-maria",
+            asks[1],
+            {"empathy": 0.9, "self_worth": 0.9},
+        )
     )
 
     # --- the bounced customer ------------------------------------------------------------------
@@ -358,8 +415,10 @@ def stories() -> list[Story]:
     b4.system_finding(2, "repeats", "re_explanation", f"Fine. {router}, again")
     b4.system_finding(None, "transfers", "cold_transfer", leg=1)
     b4.values = {0: {"empathy": 0.7, "self_worth": 0.8}, 1: {"empathy": 0.7, "self_worth": 0.8}}
-    b5 = _routine("b5", "cust-bounce", datetime(2026, 11, 18, 16, 0), "a-lee",
-                  "Just confirming the internet is back, thanks.", {"empathy": 0.8, "self_worth": 0.9})  # fmt: skip
+    back = "Just confirming the internet is back, thanks."
+    b5 = _routine(
+        "b5", "cust-bounce", datetime(2026, 11, 18, 16, 0), "a-lee", back, {"empathy": 0.8, "self_worth": 0.9}
+    )
     out += [b1, b2, b3, b4, b5]
 
     # --- the bug spike -------------------------------------------------------------------------
@@ -386,8 +445,26 @@ def stories() -> list[Story]:
             s.values = {0: {"empathy": 0.7, "self_worth": 0.8}}
             out.append(s)
     # A routine bill question in the period, so the spike stands out against other reasons.
-    out.append(_routine("r1", "cust-r1", datetime(2026, 11, 20, 12, 0), "a-sam", asks[0], {"empathy": 0.7, "self_worth": 0.8}))
-    out.append(_routine("r2", "cust-r2", datetime(2026, 11, 16, 12, 0), "a-sam", asks[2], {"empathy": 0.8, "self_worth": 0.8}))
+    out.append(
+        _routine(
+            "r1",
+            "cust-r1",
+            datetime(2026, 11, 20, 12, 0),
+            "a-sam",
+            asks[0],
+            {"empathy": 0.7, "self_worth": 0.8},
+        )
+    )
+    out.append(
+        _routine(
+            "r2",
+            "cust-r2",
+            datetime(2026, 11, 16, 12, 0),
+            "a-sam",
+            asks[2],
+            {"empathy": 0.8, "self_worth": 0.8},
+        )
+    )
 
     # --- warm transfer, bot hand-off, callback -------------------------------------------------
     w1 = Story(

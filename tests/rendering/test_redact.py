@@ -40,7 +40,10 @@ PATTERN_CASES = [
     ("P.O. Box 1234", "[ADDRESS]"),
     # things that look like PII but are not
     ("I waited 20 minutes on the road", "I waited 20 minutes on the road"),
-    ("ticket T-55810, account BW-4471902, $36.50 at 10:30", "ticket T-55810, account BW-4471902, $36.50 at 10:30"),
+    (
+        "ticket T-55810, account BW-4471902, $36.50 at 10:30",
+        "ticket T-55810, account BW-4471902, $36.50 at 10:30",
+    ),
     ("I pay for 500 megabits and get 95", "I pay for 500 megabits and get 95"),
     # vendor markers pass through untouched
     ("my card is [PII] and my email [PII]", "my card is [PII] and my email [PII]"),
@@ -83,8 +86,16 @@ NAME_CASES = [
     ("Thanks Sarah, bye.", (), "Thanks [NAME], bye."),
     ("Hi, this is Kevin from Billing.", ("Kevin",), "Hi, this is Kevin from Billing."),
     ("Hi, this is Kevin from Billing.", (), "Hi, this is [NAME] from Billing."),
-    ("Kevin Doyle here, and Maria Santos will call you.", ("Kevin Doyle",), "Kevin Doyle here, and [NAME] will call you."),
-    ("Calm down, I can't help you if you keep shouting.", (), "Calm down, I can't help you if you keep shouting."),
+    (
+        "Kevin Doyle here, and Maria Santos will call you.",
+        ("Kevin Doyle",),
+        "Kevin Doyle here, and [NAME] will call you.",
+    ),
+    (
+        "Calm down, I can't help you if you keep shouting.",
+        (),
+        "Calm down, I can't help you if you keep shouting.",
+    ),
     ("[PII] told me to call back on 555-123-4567.", (), "[PII] told me to call back on [PHONE]."),
     ("I'm Dana Whitfield, card 4111 1111 1111 1111.", (), "I'm [NAME], card [CARD]."),
 ]

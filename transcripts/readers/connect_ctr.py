@@ -9,9 +9,9 @@ stitched into ONE conversation, id = the initial ``ContactId``, with one leg per
 in chain order and events for queue waits, holds, transfers and disconnects. CTRs carry
 no transcript, so these conversations have ``turns == []``.
 
-Files are streamed (``scan_values``): memory holds one decoded chunk plus the records read
-so far, cut down to the fields used (``KEPT_FIELDS``); a broken record is quarantined
-alone and reading resumes at the next one.
+Files are streamed (``transcripts.json_stream.scan_values``): memory holds one decoded
+chunk plus the records read so far, cut down to the fields used (``KEPT_FIELDS``); a broken
+record is quarantined alone and reading resumes at the next one.
 
 Limitation: chains are stitched within one file. A chain whose records are spread over
 several files becomes one partial conversation per file, all with the initial contact's
@@ -28,10 +28,8 @@ Example::
 
 from __future__ import annotations
 
-import codecs
 import json
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,18 +37,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from transcripts.json_stream import ScannedValue, UnreadableError, scan_values, text_chunks
 from transcripts.model import Channel, Conversation, Event, EventType, Leg, LegEnd, LegStart, Role
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import DuplicateRecord, Reader, ReadResult, register
-from transcripts.textio import (
-    CHUNK_BYTES,
-    MAX_DOCUMENT_BYTES,
-    MAX_RECORD_BYTES,
-    Encoding,
-    excerpt,
-    file_encoding,
-    io_error,
-)
+from transcripts.textio import MAX_DOCUMENT_BYTES, Encoding, excerpt, file_encoding, io_error
 
 NAME = "connect_ctr"
 
@@ -114,16 +105,11 @@ LINK_FIELDS = ("InitialContactId", "PreviousContactId", "NextContactId")
 _CUSTOMER_ID_ATTRIBUTES = ("customer_id", "CustomerId", "customerId", "CustomerID", "customer_number")
 _WARM_ATTRIBUTES = ("transfer_type", "TransferType", "transferType")
 _WARM_FLAG_ATTRIBUTES = ("warm_transfer", "WarmTransfer", "warmTransfer")
-_NEXT_OBJECT = re.compile(r"\}\s*\{")
 
 
 @dataclass(frozen=True)
-class RawRecord:
+class RawRecord(ScannedValue):
     """One top-level JSON value of a CTR file: its 1-based position, first line and value."""
-
-    number: int
-    line: int
-    value: Any
 
     @property
     def locator(self) -> str:
@@ -157,10 +143,11 @@ def read(path: Path) -> Iterator[ReadResult]:
         return
     latest: dict[str, RawRecord] = {}
     try:
-        for item in scan_values(_text_chunks(path, encoding), path):
-            if isinstance(item, Quarantined):
-                yield item
+        for scanned in scan_values(text_chunks(path, encoding), path):
+            if isinstance(scanned, Quarantined):
+                yield scanned
                 continue
+            item = RawRecord(scanned.number, scanned.line, scanned.value)
             problem = _record_problem(item, path)
             if problem is not None:
                 yield problem
@@ -192,14 +179,6 @@ def compact_record(record: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-class UnreadableError(Exception):
-    """The rest of a file cannot be read (bad bytes, I/O error); carries its quarantine entry."""
-
-    def __init__(self, quarantined: Quarantined) -> None:
-        super().__init__(quarantined.message)
-        self.quarantined = quarantined
-
-
 def _checked_encoding(path: Path) -> Encoding | Quarantined:
     try:
         size = path.stat().st_size
@@ -212,240 +191,6 @@ def _checked_encoding(path: Path) -> Encoding | Quarantined:
         )
         return Quarantined(str(path), "file", ReasonCode.FILE_TOO_LARGE, message)
     return file_encoding(path)
-
-
-def _text_chunks(path: Path, encoding: Encoding) -> Iterator[str]:
-    """Decoded text of ``path`` in chunks; ``UnreadableError`` on bad bytes or I/O errors."""
-    decoder = codecs.getincrementaldecoder(encoding.codec)(errors="strict")
-    offset = encoding.bom
-    try:
-        with path.open("rb") as handle:
-            handle.seek(encoding.bom)
-            while True:
-                data = handle.read(CHUNK_BYTES)
-                pending = len(decoder.getstate()[0])
-                try:
-                    text = decoder.decode(data, final=not data)
-                except UnicodeDecodeError as exc:
-                    yield exc.object[: exc.start].decode(encoding.codec)  # the good text before
-                    at = offset - pending + exc.start
-                    message = (
-                        f"bytes at offset {at} are not valid {encoding.codec}; the record there and "
-                        "everything after it were not read (export the file as UTF-8)"
-                    )
-                    bad = Quarantined(str(path), f"byte {at}", ReasonCode.BAD_ENCODING, message)
-                    raise UnreadableError(bad) from None
-                offset += len(data)
-                if text:
-                    yield text
-                if not data:
-                    return
-    except OSError as exc:
-        raise UnreadableError(io_error(path, exc, f"byte {offset}")) from None
-
-
-class RecordTooLargeError(ValueError):
-    """A single JSON value longer than the record limit."""
-
-
-class _TextWindow:
-    """A sliding window of decoded text over a stream of chunks, with absolute line numbers."""
-
-    def __init__(self, chunks: Iterator[str], max_record_chars: int) -> None:
-        self.text = ""
-        self.eof = False
-        self._chunks = chunks
-        self._max = max_record_chars
-        self._decoder = json.JSONDecoder()
-        self._lines_before = 0  # newlines in text already dropped
-        self._counted = (0, 0)  # (position, newlines before it) within self.text
-
-    def fill(self) -> bool:
-        """Append the next chunk; False at the end of the stream."""
-        if self.eof:
-            return False
-        chunk = next(self._chunks, None)
-        if chunk is None:
-            self.eof = True
-            return False
-        self.text += chunk
-        return True
-
-    def drop_before(self, pos: int) -> int:
-        """Forget text before ``pos`` once enough has been consumed; returns the new ``pos``."""
-        if pos < CHUNK_BYTES:
-            return pos
-        self._lines_before += self.line(pos) - 1 - self._lines_before
-        self.text = self.text[pos:]
-        self._counted = (0, 0)
-        return 0
-
-    def line(self, pos: int) -> int:
-        """1-based line number of ``pos`` in the whole stream."""
-        counted_pos, counted_lines = self._counted
-        if pos < counted_pos:
-            counted_pos, counted_lines = 0, 0
-        counted_lines += self.text.count("\n", counted_pos, pos)
-        self._counted = (pos, counted_lines)
-        return self._lines_before + counted_lines + 1
-
-    def char(self, pos: int) -> str:
-        """The character at ``pos`` (reading more if needed), ``""`` at the end."""
-        while pos >= len(self.text) and self.fill():
-            pass
-        return self.text[pos] if pos < len(self.text) else ""
-
-    def skip_space(self, pos: int) -> int:
-        """The first position at or after ``pos`` that is not whitespace."""
-        while self.char(pos) in (" ", "\t", "\r", "\n"):
-            pos += 1
-        return pos
-
-    def decode(self, pos: int) -> tuple[Any, int]:
-        """The JSON value starting at ``pos`` and where it ends, reading more text as needed."""
-        while True:
-            try:
-                value, end = self._decoder.raw_decode(self.text, pos)
-            except json.JSONDecodeError as exc:
-                near_end = exc.pos >= len(self.text) - 8 or exc.msg.startswith("Unterminated string")
-                if not near_end or self.eof:
-                    raise
-                if len(self.text) - pos > self._max:
-                    raise RecordTooLargeError(f"longer than {self._max:,} characters") from None
-                self.fill()
-                continue
-            if end < len(self.text) or isinstance(value, dict | list) or not self.fill():
-                return value, end  # a number at the end of the text may go on in the next chunk
-
-    def find(self, needle: str, pos: int) -> int:
-        """Index of ``needle`` at or after ``pos`` (reading more, dropping what was searched), -1 if none."""
-        while True:
-            index = self.text.find(needle, pos)
-            if index != -1:
-                return index
-            pos = self.drop_before(max(pos, len(self.text) - len(needle)))
-            if not self.fill():
-                return -1
-
-    def search(self, pattern: re.Pattern[str], pos: int, overlap: int = 64) -> re.Match[str] | None:
-        """First match of ``pattern`` at or after ``pos``, like ``find``."""
-        while True:
-            match = pattern.search(self.text, pos)
-            if match is not None:
-                return match
-            pos = self.drop_before(max(pos, len(self.text) - overlap))
-            if not self.fill():
-                return None
-
-    def exhaust(self) -> int:
-        """Skip the rest of the stream without keeping it; returns the (end) position."""
-        for _ in self._chunks:
-            pass
-        self.eof = True
-        self.text = ""
-        self._counted = (0, 0)
-        return 0
-
-
-def scan_values(
-    chunks: Iterable[str], path: Path, max_record_chars: int = MAX_RECORD_BYTES
-) -> Iterator[RawRecord | Quarantined]:
-    """The records of a text stream: JSON lines, concatenated objects, or elements of arrays.
-
-    A top-level array's elements are records (several arrays may follow each other, one
-    per line or back to back); any other top-level value is a record. Memory holds one
-    chunk plus the record being decoded. A value that does not parse is quarantined
-    (``TRUNCATED`` when its line, or the stream, ends inside it; else ``INVALID_JSON``;
-    ``RECORD_TOO_LARGE`` past ``max_record_chars``) and scanning resumes at the next record:
-    the next line for JSON Lines and one-line arrays, the next ``}{`` for concatenated
-    objects, the next element at the first element's indentation in a pretty-printed array.
-    """
-    window = _TextWindow(iter(chunks), max_record_chars)
-    pos = window.skip_space(0)
-    in_array = False
-    prefix: str | None = None  # indentation of a pretty-printed array's elements
-    single_lines = True  # JSON Lines until a top-level record spans lines
-    number = 0
-    while char := window.char(pos):
-        if not in_array and char == "[":
-            in_array = True
-            pos = window.skip_space(pos + 1)
-            prefix = _line_prefix(window.text, pos)
-            continue
-        if in_array and char in ",]":
-            in_array = char == ","
-            pos = window.skip_space(pos + 1)
-            continue
-        number += 1
-        pos = window.drop_before(pos)
-        line = window.line(pos)
-        try:
-            value, end = window.decode(pos)
-        except (json.JSONDecodeError, RecursionError, RecordTooLargeError) as exc:
-            one_line = prefix is None if in_array else single_lines
-            yield _broken_record(path, number, line, window, pos, exc, one_line)
-            pos, in_array = _resync(window, pos, in_array, single_lines, prefix)
-            continue
-        if not in_array:
-            single_lines = single_lines and window.text.find("\n", pos, end) == -1
-        yield RawRecord(number, line, value)
-        pos = window.skip_space(end)
-
-
-def _line_prefix(text: str, pos: int) -> str | None:
-    """The whitespace before ``pos`` on its line, or None if something else precedes it."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    prefix = text[line_start:pos]
-    return prefix if not prefix.strip() else None
-
-
-def _broken_record(
-    path: Path,
-    number: int,
-    line: int,
-    window: _TextWindow,
-    start: int,
-    exc: json.JSONDecodeError | RecursionError | RecordTooLargeError,
-    single_line: bool,
-) -> Quarantined:
-    record = f"record {number}"
-    snippet = excerpt(window.text[start : start + 400])
-    if isinstance(exc, RecordTooLargeError):
-        message = f"{record} (line {line}) is {exc}; skipped"
-        return Quarantined(str(path), record, ReasonCode.RECORD_TOO_LARGE, message, snippet)
-    if isinstance(exc, RecursionError):
-        message = f"{record} (line {line}) is nested too deeply"
-        return Quarantined(str(path), record, ReasonCode.INVALID_JSON, message, snippet)
-    text = window.text
-    if single_line:
-        line_end = text.find("\n", start)
-        limit = len(text[start : line_end if line_end != -1 else len(text)].rstrip()) + start
-    else:
-        limit = len(text.rstrip())
-    rest = text[exc.pos : limit]
-    cut_literal = bool(rest) and any(word.startswith(rest) for word in ("true", "false", "null"))
-    truncated = exc.pos >= limit or cut_literal or exc.msg.startswith("Unterminated string")
-    reason = ReasonCode.TRUNCATED if truncated else ReasonCode.INVALID_JSON
-    what = "ends before its JSON is complete" if truncated else "is not valid JSON"
-    message = f"{record} (line {line}) {what}: {exc.msg} (character {exc.pos - start + 1} of the record)"
-    return Quarantined(str(path), record, reason, message, snippet)
-
-
-def _resync(
-    window: _TextWindow, failed_at: int, in_array: bool, single_lines: bool, prefix: str | None
-) -> tuple[int, bool]:
-    """Where the next record may start after a broken one, and whether it is an array element."""
-    if in_array and prefix is not None:
-        index = window.find("\n" + prefix + "{", failed_at)
-    elif in_array or single_lines:
-        index = window.find("\n", failed_at)
-        in_array = False
-    else:
-        match = window.search(_NEXT_OBJECT, failed_at + 1)
-        index = -1 if match is None else match.end() - 2
-    if index == -1:
-        return window.exhaust(), False
-    return window.skip_space(index + 1), in_array
 
 
 def _record_problem(item: RawRecord, path: Path) -> Quarantined | None:

@@ -12,22 +12,33 @@ Vendor analytics are kept, never interpreted: each turn's ``Sentiment``, ``Issue
 loudness and redaction under ``turn.extra["contact_lens"]``; ``Categories``,
 ``ConversationCharacteristics``, ``CustomerMetadata`` and the job fields under
 ``conversation.extra["contact_lens"]``. Conversation id is ``CustomerMetadata.ContactId``,
-else the file stem. The shared pieces (turn extras, conversation extras, channel) are also
-used by ``transcripts.readers.transcribe_call_analytics``: Transcribe Call Analytics writes
-the same shape.
+else the contact id in the file name, else the file stem.
+
+Voice output carries no absolute time. Connect names its output files
+``<ContactId>_analysis_<yyyy-mm-ddThh:mm:ssZ>.json`` (``_analysis_redacted_`` for redacted
+output); when the name follows that pattern its time is the conversation's ``started_at``
+(``extra["contact_lens"]["started_at_from"] == "file_name"``). The time may also be written
+with ``-`` or ``%3A`` for ``:`` (copies on file systems that refuse colons). Chat output
+takes its start from the first ``AbsoluteTime``.
+
+The shared pieces (turn extras, conversation extras, channel) are also used by
+``transcripts.readers.transcribe_call_analytics``: Transcribe Call Analytics writes the same
+shape.
 
 Example::
 
-    [conversation] = read(Path("analysis/Voice/2026/11/21/6a1f0c52_analysis.json"))
+    [conversation] = read(Path("Analysis/Voice/2026/11/21/6a1f0c52_analysis_2026-11-21T09:14:03Z.json"))
+    conversation.started_at  # datetime(2026, 11, 21, 9, 14, 3, tzinfo=UTC)
     conversation.turns[0].extra["contact_lens"]["Sentiment"]  # 'NEUTRAL'
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +91,12 @@ _KEPT_EVENTS = frozenset(
     {"participant.joined", "participant.left", "transfer.succeeded", "transfer.failed", "chat.ended"}
 )
 _EVENT_FIELDS = ("Id", "AbsoluteTime", "ContentType", "ParticipantId", "ParticipantRole", "DisplayName")
+_OUTPUT_NAME = re.compile(
+    r"^(?P<contact>.+?)_analysis_(?:redacted_)?"
+    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<hour>\d{2})(?::|-|%3A)(?P<minute>\d{2})(?::|-|%3A)(?P<second>\d{2})"
+    r"(?:\.\d+)?Z\.json$",
+    re.IGNORECASE,
+)
 
 
 class AnalyticsError(ValueError):
@@ -393,17 +410,50 @@ def assemble(entries: list[Entry], key: str) -> Assembled:
     return Assembled(turns, tracker, skipped, chat_events)
 
 
+@dataclass(frozen=True)
+class OutputName:
+    """What a Contact Lens output file name says: the contact id and a UTC time."""
+
+    contact_id: str
+    started_at: datetime
+
+
+def parse_output_name(name: str) -> OutputName | None:
+    """The contact id and time in a ``<ContactId>_analysis_[redacted_]<time>Z.json`` file name.
+
+    >>> parse_output_name("6a1f_analysis_redacted_2026-11-21T09:14:03Z.json").started_at.isoformat()
+    '2026-11-21T09:14:03+00:00'
+    """
+    match = _OUTPUT_NAME.match(name)
+    if match is None:
+        return None
+    try:
+        started_at = datetime.fromisoformat(
+            f"{match['date']}T{match['hour']}:{match['minute']}:{match['second']}"
+        ).replace(tzinfo=UTC)
+    except ValueError:
+        return None  # e.g. month 13: the name only looks like the pattern
+    return OutputName(match["contact"], started_at)
+
+
 def _build(document: Any, path: Path) -> Conversation:
     document = analytics_document(document)
     metadata = document.get("CustomerMetadata")
     contact_id = metadata.get("ContactId") if isinstance(metadata, dict) else None
-    return analytics_conversation(
+    named = parse_output_name(path.name)
+    if not (isinstance(contact_id, str) and contact_id.strip()):
+        contact_id = named.contact_id if named else path.stem
+    conversation = analytics_conversation(
         document,
         path,
         source_format=NAME,
-        conversation_id=contact_id if isinstance(contact_id, str) and contact_id.strip() else path.stem,
+        conversation_id=contact_id,
         speakers=participants(document),
+        started_at=named.started_at if named else None,
     )
+    if named is not None and conversation.started_at == named.started_at:
+        conversation.extra[NAME]["started_at_from"] = "file_name"
+    return conversation
 
 
 def analytics_conversation(
@@ -413,14 +463,17 @@ def analytics_conversation(
     source_format: str,
     conversation_id: str,
     speakers: dict[str, Speaker],
+    started_at: datetime | None = None,
 ) -> Conversation:
     """The conversation in an AWS analytics document (Contact Lens or Transcribe Call Analytics).
 
-    Vendor fields go under ``extra[source_format]``; raises ``AnalyticsError`` for input
-    that must be quarantined.
+    Offsets count from the first ``AbsoluteTime`` when items carry one (chat), else from
+    ``started_at`` (known from elsewhere, e.g. the file name). Vendor fields go under
+    ``extra[source_format]``; raises ``AnalyticsError`` for input that must be quarantined.
     """
-    entries, origin = transcript_entries(document, speakers, source_format)
-    is_chat = origin is not None or any(e.event for e in entries)
+    entries, absolute_origin = transcript_entries(document, speakers, source_format)
+    is_chat = absolute_origin is not None or any(e.event for e in entries)
+    origin = absolute_origin or started_at
     channel = analytics_channel(document, Channel.CHAT if is_chat else Channel.CALL)
     ordered = order_turns(entries, offset=lambda e: e.start_ms)
     assembled = assemble(ordered.items, source_format)

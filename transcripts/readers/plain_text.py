@@ -7,7 +7,7 @@
     Channel: call
     Date: 2026-11-17 09:14
     Department: Billing
-    Agents: Maria=Billing, Lee=Tech Support
+    Agents: Maria (a-maria)=Billing, Lee (a-lee)=Tech Support
 
     [00:00:03] Agent (Maria): Thanks for calling, this is Maria.
     [00:00:09] Customer: Hi, I was charged twice.
@@ -25,8 +25,11 @@ without a speaker continue the previous turn. Conversations are separated by a `
 
 A customer header must look like an id (``Customer-ID: cust-88`` is always a header;
 ``Customer: cust-88`` is one only when the value is a single token with a digit), so
-``Customer: Hi`` stays a turn. Named agents get their name as ``speaker_id``, the only
-identity such a transcript carries. Channel defaults to ``call``.
+``Customer: Hi`` stays a turn. An agent declared with an id in the ``Agents`` header
+(``Maria (a-maria)=Billing``; the id and the department are optional) gets that id as
+``speaker_id`` and leg ``agent_id``, so the same rep matches across formats; an agent
+without a declared id gets its name, the only identity the transcript then carries.
+Channel defaults to ``call``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -166,13 +170,32 @@ def parse_system_event(body: str) -> SystemEvent | None:
     return None
 
 
-def parse_agents(value: str) -> dict[str, tuple[str, str | None]]:
-    """``"Maria=Billing, Lee=Tech Support"`` -> normalised name -> (name, department)."""
-    agents: dict[str, tuple[str, str | None]] = {}
+class DeclaredAgent(NamedTuple):
+    """An agent named in the ``Agents`` header."""
+
+    name: str
+    department: str | None = None
+    agent_id: str | None = None
+
+
+_AGENT_ENTRY = re.compile(r"^(?P<name>[^()]*?)\s*(?:\((?P<id>[^()]*)\))?\s*$")
+
+
+def parse_agents(value: str) -> dict[str, DeclaredAgent]:
+    """Normalised name -> declared agent, from the ``Agents`` header value.
+
+    >>> parse_agents("Maria (a-maria)=Billing, Lee=Tech Support")["maria"]
+    DeclaredAgent(name='Maria', department='Billing', agent_id='a-maria')
+    """
+    agents: dict[str, DeclaredAgent] = {}
     for entry in value.split(","):
-        name, _, department = entry.partition("=")
+        label, _, department = entry.partition("=")
+        name, agent_id = label.strip(), None
+        match = _AGENT_ENTRY.match(name)
+        if match:
+            name, agent_id = match.group("name"), (match.group("id") or "").strip() or None
         if name.strip():
-            agents[normalise_label(name)] = (name.strip(), department.strip() or None)
+            agents[normalise_label(name)] = DeclaredAgent(name.strip(), department.strip() or None, agent_id)
     return agents
 
 
@@ -183,7 +206,7 @@ class _Draft:
     number: int
     first_line: int
     headers: dict[str, tuple[str, int]] = field(default_factory=dict)
-    agents: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    agents: dict[str, DeclaredAgent] = field(default_factory=dict)
     items: list[dict] = field(default_factory=list)  # turns and events, in file order
     problem: Quarantined | None = None
     after_blank: bool = False
@@ -216,13 +239,16 @@ def _header(text: str) -> tuple[str, str] | None:
     return target, value
 
 
-def _resolve(label: str, name: str | None, agents: dict[str, tuple[str, str | None]]) -> dict | None:
+def _resolve(label: str, name: str | None, agents: dict[str, DeclaredAgent]) -> dict | None:
     """Role, speaker and department for a speaker label, or None when it is not a known speaker."""
     role = parse_role(label)
     if role is not None:
         name = name.strip() if name else None
-        department = agents.get(normalise_label(name), (None, None))[1] if name else None
-        speaker_id = name if role in (Role.AGENT, Role.BOT, Role.IVR) else None
+        declared = agents.get(normalise_label(name)) if name else None
+        speaker_id = None
+        if role in (Role.AGENT, Role.BOT, Role.IVR):
+            speaker_id = (declared.agent_id if declared else None) or name
+        department = declared.department if declared else None
         return {"role": role, "speaker_id": speaker_id, "speaker_name": name, "department": department}
     first, _, rest = label.partition(" ")
     role = parse_role(first) if rest.strip() and not name else None
@@ -232,9 +258,9 @@ def _resolve(label: str, name: str | None, agents: dict[str, tuple[str, str | No
     if declared is not None and not name:
         return {
             "role": Role.AGENT,
-            "speaker_id": declared[0],
-            "speaker_name": declared[0],
-            "department": declared[1],
+            "speaker_id": declared.agent_id or declared.name,
+            "speaker_name": declared.name,
+            "department": declared.department,
         }
     return None
 

@@ -5,7 +5,7 @@
     WEBVTT
 
     NOTE conversation=C-7 customer=cust-3 channel=call department=Billing
-    agents="Maria:agent,Lee:agent:Tech Support,Menu:ivr" started=2026-11-17T09:14:00
+    agents="Maria:agent:Billing:a-maria,Lee:agent:Tech Support,Menu:ivr" started=2026-11-17T09:14:00
 
     1
     00:00:01.000 --> 00:00:04.200
@@ -18,9 +18,11 @@
 
 The first ``NOTE`` block may carry ``key=value`` metadata (values with spaces in quotes):
 ``conversation``/``id``, ``customer``, ``channel``, ``department``, ``queue``, ``language``,
-``started`` and ``agents`` (``Name:role[:Department]`` entries, comma-separated). A speaker
-is resolved through ``agents``, else by its own name (``Customer``, ``Caller``, ``IVR``,
-``Agent``, ``Agent Maria``); an unmapped speaker quarantines the file as
+``started`` and ``agents`` (``Name:role[:Department[:id]]`` entries, comma-separated; leave
+the department empty to give only an id, ``Lee:agent::a-lee``). A speaker is resolved
+through ``agents``, else by its own name (``Customer``, ``Caller``, ``IVR``, ``Agent``,
+``Agent Maria``). An agent, bot or IVR speaker's ``speaker_id`` (and leg ``agent_id``) is
+its declared id, else its name; an unmapped speaker quarantines the file as
 ``UNKNOWN_SPEAKER`` naming the cue. Later ``NOTE`` lines describing a transfer, hold or
 disconnect become events (as in the plain-text reader). Cue times give start/end offsets.
 """
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -155,33 +158,56 @@ def parse_note_metadata(text: str) -> dict[str, str]:
     return meta
 
 
-def parse_agents(value: str) -> dict[str, tuple[Role, str | None]]:
-    """``"Maria:agent,Lee:agent:Tech Support"`` -> normalised name -> (role, department)."""
-    agents: dict[str, tuple[Role, str | None]] = {}
+class DeclaredSpeaker(NamedTuple):
+    """A voice named in the NOTE ``agents=`` list."""
+
+    role: Role
+    department: str | None = None
+    speaker_id: str | None = None
+
+
+def parse_agents(value: str) -> dict[str, DeclaredSpeaker]:
+    """Normalised voice name -> declared speaker, from ``Name:role[:Department[:id]]`` entries.
+
+    >>> parse_agents("Maria:agent:Billing:a-maria")["maria"]
+    DeclaredSpeaker(role=<Role.AGENT: 'agent'>, department='Billing', speaker_id='a-maria')
+    """
+    agents: dict[str, DeclaredSpeaker] = {}
     for entry in value.split(","):
-        parts = [part.strip() for part in entry.split(":")]
-        if len(parts) >= 2 and parts[0]:
-            role = parse_role(parts[1])
-            if role is not None:
-                agents[normalise_label(parts[0])] = (role, parts[2] if len(parts) > 2 and parts[2] else None)
+        parts = [part.strip() for part in entry.split(":")] + ["", ""]
+        role = parse_role(parts[1]) if parts[0] else None
+        if role is not None:
+            agents[normalise_label(parts[0])] = DeclaredSpeaker(role, parts[2] or None, parts[3] or None)
     return agents
 
 
 def _speaker(
-    name: str, agents: dict[str, tuple[Role, str | None]]
-) -> tuple[Role, str | None, str | None] | None:
-    """(role, speaker name, department) for a voice name, or None when unmapped."""
+    name: str, agents: dict[str, DeclaredSpeaker]
+) -> tuple[Role, str | None, str | None, str | None] | None:
+    """(role, speaker id, speaker name, department) for a voice name, or None when unmapped.
+
+    Customers get no speaker id here; agents, bots and IVRs get their declared id, else their name.
+    """
     declared = agents.get(normalise_label(name))
     if declared is not None:
-        return declared[0], name, declared[1]
+        return (
+            declared.role,
+            _speaker_id(declared.role, declared.speaker_id or name),
+            name,
+            declared.department,
+        )
     role = parse_role(name)
     if role is not None:
-        return role, None, None
+        return role, None, None, None
     first, _, rest = name.partition(" ")
     role = parse_role(first)
     if role is not None and rest.strip():
-        return role, rest.strip(), None
+        return role, _speaker_id(role, rest.strip()), rest.strip(), None
     return None
+
+
+def _speaker_id(role: Role, candidate: str) -> str | None:
+    return candidate if role in (Role.AGENT, Role.BOT, Role.IVR) else None
 
 
 def _cue_turns(cue: _Cue) -> list[tuple[str | None, str]]:
@@ -199,7 +225,7 @@ def _cue_turns(cue: _Cue) -> list[tuple[str | None, str]]:
 def read(path: Path) -> Iterator[ReadResult]:
     """Yield the one conversation of the WebVTT file ``path``, or why it was quarantined."""
     meta: dict[str, str] = {}
-    agents: dict[str, tuple[Role, str | None]] = {}
+    agents: dict[str, DeclaredSpeaker] = {}
     tracker: LegTracker | None = None
     turns: list[Turn] = []
     problem: Quarantined | None = None
@@ -258,8 +284,7 @@ def read(path: Path) -> Iterator[ReadResult]:
             if not text:
                 fail(record, ReasonCode.EMPTY_TURN, f"cue of {name!r} has no text")
                 continue
-            role, speaker_name, department = resolved
-            speaker_id = speaker_name if role in (Role.AGENT, Role.BOT, Role.IVR) else None
+            role, speaker_id, speaker_name, department = resolved
             leg = tracker.assign(
                 role,
                 speaker_id,

@@ -1,0 +1,116 @@
+"""The routing-failure report on the synthetic store: every table against numbers known by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from rendering.publish import PublishResult
+from rendering.routing_report import RoutingReport, hold_durations, ping_pong_bounces
+from rendering.store_queries import EventRow
+
+pytestmark = pytest.mark.models  # contact reasons and redaction run spaCy
+
+
+@pytest.fixture(scope="module")
+def report(synthetic_site: PublishResult) -> RoutingReport:
+    assert synthetic_site.report is not None
+    return synthetic_site.report
+
+
+def test_transfer_matrix_counts_add_up(report: RoutingReport) -> None:
+    m = report.matrix
+    assert m.total == 5
+    assert m.count("Billing", "Technical Support") == 2
+    assert m.count("Technical Support", "Billing") == 2
+    assert m.count("Billing", "Sales") == 1
+    assert sum(m.row_total(d) for d in m.departments) == m.total
+    assert sum(m.column_total(d) for d in m.departments) == m.total
+    assert sum(m.share(a, b) for a in m.departments for b in m.departments) == pytest.approx(1.0)
+    rows = report.tables["transfer_matrix"].rows
+    assert sum(r["transfers"] for r in rows) == m.total
+
+
+def test_bounced_customer_is_a_ping_pong_route_and_the_longest_chain(report: RoutingReport) -> None:
+    (route,) = report.tables["ping_pong"].rows
+    assert route["route"] == "Billing ⇄ Technical Support"
+    assert route["bounces"] == 4 and route["journeys"] == 1
+    assert report.tables["ping_pong"].examples[0][0] == "b1"
+    chain = report.tables["longest_chains"].rows[0]
+    assert (chain["contacts"], chain["legs"], chain["reexplanations"], chain["dropped"]) == (5, 9, 7, 1)
+    assert chain["journey"] == "b1 … b5"
+
+
+def test_repeat_journeys_count_repeats_not_continuations(report: RoutingReport) -> None:
+    (journey,) = report.tables["repeat_journeys"].rows
+    assert (journey["contacts"], journey["continuations"], journey["repeats"]) == (5, 0, 4)
+    assert journey["right_censored"] == "yes"  # its 7-day window runs past the newest data
+
+
+def test_reexplanations_by_route_and_department(report: RoutingReport) -> None:
+    by_department = {
+        r["department"]: r["reexplanations"] for r in report.tables["reexplanations_by_department"].rows
+    }
+    assert by_department == {"Technical Support": 4, "Billing": 3}
+    by_route = {r["route"]: r["reexplanations"] for r in report.tables["reexplanations_by_route"].rows}
+    assert by_route["Billing → Technical Support"] == 2
+    assert by_route["Technical Support → Billing"] == 2
+    assert by_route["Technical Support (earlier contact) → Technical Support"] == 2
+    assert sum(by_route.values()) == sum(by_department.values())
+
+
+def test_disconnects_by_who_hung_up(report: RoutingReport) -> None:
+    rows = report.tables["disconnects"].rows
+    system = [r for r in rows if r["ended_by"] == "system"]
+    assert system == [
+        {
+            "ended_by": "system",
+            "department": "Technical Support",
+            "disconnects": 1,
+            "share": system[0]["share"],
+        }
+    ]
+    assert sum(r["share"] for r in rows) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_long_holds_without_a_callback_offer(report: RoutingReport) -> None:
+    listed = {r["conversation"] for r in report.tables["long_holds"].rows}
+    offered = {"bug4", "bug8", "bug12"}  # the agent said "I can call you back"
+    assert listed == {f"bug{n}" for n in range(1, 14)} - offered
+    assert all(r["minutes"] >= 2 and r["wait"] == "on hold" for r in report.tables["long_holds"].rows)
+
+
+def test_headlines_compare_with_the_previous_week(report: RoutingReport) -> None:
+    headlines = {h.key: h for h in report.headlines}
+    assert (
+        headlines["contacts"].previous == 7 and headlines["contacts"].direction == "same"
+    )  # volume is neutral
+    assert headlines["transfers"].value == 5 and headlines["transfers"].previous == 0
+    assert headlines["transfers"].direction == "worse"
+    assert headlines["ping_pong"].value == 4
+    assert headlines["system_drops"].value == 1
+    assert headlines["long_holds_no_callback"].value == 10
+
+
+def test_every_line_links_to_example_conversations(report: RoutingReport) -> None:
+    for key, table in report.tables.items():
+        assert len(table.examples) == len(table.rows), key
+        for row, examples in zip(table.rows, table.examples, strict=True):
+            assert examples, f"{key}: {row}"
+
+
+def test_ping_pong_bounces_in_a_path() -> None:
+    assert ping_pong_bounces(["A", "B", "A", "B"]) == [("A", "B"), ("B", "A")]
+    assert ping_pong_bounces(["A", "B", "C", "A"]) == []
+
+
+def test_hold_durations_from_pairs_and_from_durations() -> None:
+    def event(seq: int, type_: str, at: int | None, duration: int | None = None) -> EventRow:
+        return EventRow(
+            "c", seq, type_, at, duration, 0, None, None, None, None, None, None, None, None, None
+        )
+
+    holds = hold_durations(
+        [event(0, "hold_start", 1000), event(1, "hold_end", 181_000), event(2, "hold_start", 200_000, 30_000),
+         event(3, "hold_end", None, 45_000)]
+    )  # fmt: skip
+    assert [h.duration_ms for h in holds] == [180_000, 30_000, 45_000]
