@@ -479,11 +479,11 @@ def _chains_table(
         [
             Column("journey", "Journey"),
             Column("contacts", "Contacts", True),
-            Column("legs", "People reached", True),
+            Column("legs", "People", True),
             Column("handoffs", "Hand-offs", True),
             Column("departments", "Path", wide=True),
-            Column("reexplanations", "Re-explanations", True),
-            Column("dropped", "Dropped by system", True),
+            Column("reexplanations", "Re-explained", True),
+            Column("dropped", "Dropped", True),
             Column("journey_id", "Journey id", hidden=True),
         ],
     )

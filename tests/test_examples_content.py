@@ -20,7 +20,7 @@ from types import ModuleType
 
 import pytest
 
-from transcripts.model import Conversation, EventType, LegEnd, LegStart, Role
+from transcripts.model import Channel, Conversation, EventType, LegEnd, LegStart, Role
 from transcripts.quarantine import Quarantined
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -564,9 +564,8 @@ def test_every_example_conversation_has_its_start_time(read_path) -> None:
             want = intended[conversation.id].started_at
             assert conversation.started_at is not None and want is not None, conversation.id
             assert timedelta(0) <= conversation.started_at - want < timedelta(minutes=1), conversation.id
-    [voice] = [
-        c for p in EXAMPLES.glob("*/contact-lens/*_analysis_*.json") for c in read_path(p) if c.channel.value == "call"
-    ]
+    lens = [c for p in EXAMPLES.glob("*/contact-lens/*_analysis_*.json") for c in read_path(p)]
+    [voice] = [c for c in lens if c.channel is Channel.CALL]
     assert voice.started_at == intended[voice.id].started_at
     assert voice.extra["contact_lens"]["started_at_from"] == "file_name"
 
