@@ -159,10 +159,32 @@ _MODEL_LOCK = threading.Lock()
 
 @cache
 def process_analyzer() -> Analyzer:
-    """The process-wide analyzer, loaded on first use."""
-    from nlp.analysis import Analyzer
+    """The process-wide analyzer, loaded on first use.
 
-    return Analyzer().load()
+    In a Dask worker the encoder gets as many torch threads as the worker has task
+    threads (1 by default), so N workers on N cores do not oversubscribe the CPU.
+    """
+    from nlp.analysis import Analyzer
+    from nlp.config import load_analysis_config
+
+    config = load_analysis_config()
+    threads = dask_worker_threads()
+    if threads is not None and config.encoder.num_threads is None:
+        encoder = config.encoder.model_copy(update={"num_threads": threads})
+        config = config.model_copy(update={"encoder": encoder})
+    return Analyzer(config).load()
+
+
+def dask_worker_threads() -> int | None:
+    """Task threads of the Dask worker running this code (None outside a Dask worker)."""
+    try:
+        from distributed import get_worker
+    except ImportError:
+        return None
+    try:
+        return int(get_worker().state.nthreads)
+    except ValueError:  # not inside a worker
+        return None
 
 
 @cache

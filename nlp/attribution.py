@@ -63,12 +63,15 @@ def leg_entry_cause(conversation: Conversation, leg: int) -> SystemCause | None:
     return cause
 
 
-def hold_durations(conversation: Conversation) -> list[tuple[int | None, int | None, int]]:
-    """(leg, end_ms, duration_ms) of every hold and queue wait with a known duration."""
+def hold_durations(
+    conversation: Conversation, queue_waits: bool = True
+) -> list[tuple[int | None, int | None, int]]:
+    """(leg, end_ms, duration_ms) of every hold (and queue wait) with a known duration."""
+    kinds = (EventType.HOLD_START, EventType.QUEUE_WAIT) if queue_waits else (EventType.HOLD_START,)
     holds: list[tuple[int | None, int | None, int]] = []
     open_holds: dict[int | None, Event] = {}
     for event in conversation.events:
-        if event.type in (EventType.HOLD_START, EventType.QUEUE_WAIT) and event.duration_ms is not None:
+        if event.type in kinds and event.duration_ms is not None:
             end = event.at_ms + event.duration_ms if event.at_ms is not None else None
             holds.append((event.leg, end, event.duration_ms))
         elif event.type is EventType.HOLD_START:
@@ -81,13 +84,29 @@ def hold_durations(conversation: Conversation) -> list[tuple[int | None, int | N
 
 
 def long_hold_before(conversation: Conversation, turn: Turn, min_ms: int) -> int | None:
-    """Duration of the latest hold of at least ``min_ms`` that ended before ``turn`` in its leg."""
+    """Duration of the latest long hold in ``turn``'s leg before ``turn``, or None.
+
+    Only holds of at least ``min_ms`` that began after the customer had already spoken in the
+    leg count: a queue wait before the agent picked up is no reason to say it all again.
+    """
     if turn.start_ms is None:
         return None
+    spoken = [
+        t.start_ms
+        for t in conversation.leg_turns(turn.leg)
+        if t.role is Role.CUSTOMER and t.start_ms is not None
+    ]
+    if not spoken:
+        return None
+    first_said = min(spoken)
     found = [
         duration
-        for leg, end, duration in hold_durations(conversation)
-        if duration >= min_ms and end is not None and end <= turn.start_ms and leg in (None, turn.leg)
+        for leg, end, duration in hold_durations(conversation, queue_waits=False)
+        if duration >= min_ms
+        and end is not None
+        and first_said < end - duration
+        and end <= turn.start_ms
+        and leg in (None, turn.leg)
     ]
     return found[-1] if found else None
 

@@ -19,6 +19,7 @@ at once as :class:`RubricValidationError`, each problem naming its file and line
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -359,7 +360,7 @@ class _Located:
             else:
                 data[key] = value
                 marks = {loc: m for loc, m in marks.items() if loc[:1] != (key,)}
-        marks.update({loc: m for loc, m in other.marks.items() if loc})
+        marks.update(other.marks)  # the override's own position becomes the criterion's
         return _Located(data, marks)
 
 
@@ -454,7 +455,7 @@ def load_rubric_file(path: str | Path, registry: ScorerRegistry | None = None) -
     sources = _merge_criteria(layers, problems)
     criteria = [c for c in (_build_criterion(s, registry, problems) for s in sources) if c is not None]
     if problems:
-        raise RubricValidationError(problems)
+        raise RubricValidationError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     top = layers[-1]
     return Rubric(
         info=top.spec.rubric,
@@ -482,7 +483,7 @@ def _load_layers(path: Path, problems: list[RubricProblem], chain: list[Path]) -
         for err in exc.errors():
             file, line = located.where(tuple(err["loc"]))
             problems.append(RubricProblem(file, line, _pydantic_message(err)))
-        return []
+        spec = _salvage(located.data)  # keep going: report the criteria's problems too
     layers: list[_Layer] = []
     if spec.extends:
         base = Path(spec.extends)
@@ -498,6 +499,23 @@ def _load_layers(path: Path, problems: list[RubricProblem], chain: list[Path]) -
     return [*layers, _Layer(path, spec, located)]
 
 
+def _salvage(data: dict[str, Any]) -> RubricFileSpec:
+    """What can still be checked of a file whose top level is invalid (its load fails anyway)."""
+    try:
+        info = RubricInfo.model_validate(data.get("rubric"))
+    except ValidationError:
+        info = RubricInfo(id="invalid", version="0", name="invalid")
+    criteria = data.get("criteria")
+    disable = data.get("disable")
+    extends = data.get("extends")
+    return RubricFileSpec.model_construct(
+        rubric=info,
+        extends=extends if isinstance(extends, str) else None,
+        criteria=criteria if isinstance(criteria, list) else [],
+        disable=[d for d in disable if isinstance(d, str)] if isinstance(disable, list) else [],
+    )
+
+
 def _merge_criteria(layers: list[_Layer], problems: list[RubricProblem]) -> list[_Located]:
     merged: dict[str, _Located] = {}
     for layer in layers:
@@ -506,6 +524,8 @@ def _merge_criteria(layers: list[_Layer], problems: list[RubricProblem]) -> list
         for index, _ in enumerate(layer.spec.criteria):
             assert criteria is not None
             entry = criteria.child(index)
+            if not isinstance(entry.data, dict):
+                continue  # already reported: criteria entries must be mappings
             criterion_id = entry.data.get("id")
             if not isinstance(criterion_id, str):
                 file, line = entry.where(())
@@ -538,27 +558,34 @@ def _build_criterion(
 ) -> Criterion | None:
     criterion_id = source.data.get("id")
     label = f"criterion {criterion_id!r}"
+    spec: CriterionSpec | None = None
     try:
         spec = CriterionSpec.model_validate(source.data)
     except ValidationError as exc:
         for err in exc.errors():
             file, line = source.where(tuple(err["loc"]))
             problems.append(RubricProblem(file, line, f"{label}: {_pydantic_message(err)}"))
+    scorer_name = source.data.get("scorer")
+    if not isinstance(scorer_name, str):
         return None
-    scorer = registry.find(spec.scorer)
+    scorer = registry.find(scorer_name)
     if scorer is None:
         file, line = source.where(("scorer",))
         valid = ", ".join(registry.names())
         problems.append(
-            RubricProblem(file, line, f"{label}: unknown scorer {spec.scorer!r}; valid scorers: {valid}")
+            RubricProblem(file, line, f"{label}: unknown scorer {scorer_name!r}; valid scorers: {valid}")
         )
         return None
-    params = dict(spec.params)
+    raw_params = source.data.get("params", {})
+    raw_suggestions = source.data.get("suggestions", {})
+    if not isinstance(raw_params, dict) or not isinstance(raw_suggestions, dict):
+        return None  # reported above by the criterion model
+    params = dict(raw_params)
     for name in pattern_fields(scorer.params):
         value = params.get(name)
         if isinstance(value, str) and not Path(value).is_absolute():
             file, _ = source.where(("params", name))
-            params[name] = str(Path(file).parent / value)
+            params[name] = os.path.normpath(Path(file).parent / value)
     file_problems: list[RubricProblem] = []
     try:
         validated = scorer.params.model_validate(params, context={"problems": file_problems})
@@ -568,7 +595,7 @@ def _build_criterion(
             problems.append(RubricProblem(file, line, f"{label}: {_pydantic_message(err, ('params',))}"))
         validated = None
     problems.extend(file_problems)
-    for kind in spec.suggestions:
+    for kind in raw_suggestions:
         if kind not in scorer.kinds:
             file, line = source.where(("suggestions", kind))
             kinds = ", ".join(sorted(scorer.kinds))
@@ -576,10 +603,10 @@ def _build_criterion(
                 RubricProblem(
                     file,
                     line,
-                    f"{label}: suggestions: {spec.scorer} has no finding kind {kind!r}; kinds: {kinds}",
+                    f"{label}: suggestions: {scorer_name} has no finding kind {kind!r}; kinds: {kinds}",
                 )
             )
-    if validated is None or file_problems:
+    if spec is None or validated is None or file_problems:
         return None
     file, line = source.where(())
     return Criterion(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import torch
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from nlp.annotated import Sentiment, SentimentLabel
@@ -193,14 +194,27 @@ class SentimentHead(nn.Module):
             parts.append(mean_pool(x, attention_mask))
         return self.mlp(torch.cat(parts, dim=1))
 
-    def state_to_save(self) -> dict[str, torch.Tensor]:
-        """Everything but the copied encoder weights: buffers, classifier, LoRA matrices."""
-        keep = ("feature_mean", "feature_std", "mlp.")
-        return {
-            k: v.detach().contiguous()
-            for k, v in self.state_dict().items()
-            if k.startswith(keep) or ".lora_A." in k or ".lora_B." in k
-        }
+
+def save_head(directory: Path, spec: HeadSpec, head: SentimentHead) -> None:
+    """Write ``head.json`` and ``head.safetensors``: buffers, classifier and LoRA matrices only.
+
+    ``head.top`` may carry peft LoRA adapters (``inject_adapter_in_model``); the copied encoder
+    weights are not saved — loading copies them from the shared encoder again.
+    """
+    state = {
+        k: v.detach().contiguous()
+        for k, v in head.state_dict().items()
+        if k.startswith(("feature_mean", "feature_std", "mlp."))
+    }
+    if spec.adapted_layers:
+        from peft import get_peft_model_state_dict
+
+        lora = get_peft_model_state_dict(head.top)
+        state.update({f"top.{k}": v.detach().contiguous() for k, v in lora.items()})
+    directory.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(directory / "head.safetensors"))
+    os.chmod(directory / "head.safetensors", 0o644)
+    (directory / "head.json").write_text(json.dumps(spec.to_dict(), indent=2) + "\n", encoding="utf-8")
 
 
 def top_layer_copies(encoder_model: nn.Module, k: int) -> list[nn.Module]:

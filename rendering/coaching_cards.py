@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -439,128 +439,140 @@ def build_cards(
 
     legs_by_agent = _rep_legs(snapshot)
     long_holds = _long_hold_legs(snapshot, settings.routing.long_hold_seconds)
+    scores_by_agent: dict[str, list[ScoreRow]] = defaultdict(list)
+    for row in snapshot.scores:
+        if row.attribution == AGENT and row.agent_id:
+            scores_by_agent[row.agent_id].append(row)
+    findings_by_agent: dict[str, list[FindingRow]] = defaultdict(list)
+    system_by_conversation: dict[str, list[FindingRow]] = defaultdict(list)
+    for finding in snapshot.findings:
+        if finding.attribution == AGENT and finding.agent_id:
+            findings_by_agent[finding.agent_id].append(finding)
+        elif finding.attribution == SYSTEM:
+            system_by_conversation[finding.conversation_id].append(finding)
+    trends = _trends(history, buckets, unit, rubric)
     cards = []
     for agent_id, legs in legs_by_agent.items():
-        card = _build_card(
-            agent_id,
-            legs,
-            snapshot,
-            history,
-            buckets,
-            unit,
+        standings = _standings(
+            scores_by_agent[agent_id],
+            findings_by_agent[agent_id],
             means.get(agent_id, {}),
             criteria,
             medians,
-            overall_by_agent.get(agent_id),
-            overall_median,
-            previous_overall.get(agent_id),
-            long_holds,
             rubric,
-            settings,
         )
-        cards.append(card)
-    _attach_moments(con, cards, snapshot, settings, redactor)
-    return sorted(cards, key=lambda c: (c.display_name.lower(), c.agent_id))
-
-
-def _build_card(
-    agent_id: str,
-    legs: list[LegRow],
-    snapshot: Snapshot,
-    history: Snapshot,
-    buckets: Sequence[Period],
-    unit: str,
-    means: Mapping[str, float | None],
-    criteria: Sequence[str],
-    medians: Mapping[str, float | None],
-    overall: float | None,
-    overall_median: float | None,
-    previous_overall: float | None,
-    long_holds: set[tuple[str, int]],
-    rubric: RubricInfo,
-    settings: Settings,
-) -> CoachingCard:
-    mine = [s for s in snapshot.scores if s.attribution == AGENT and s.agent_id == agent_id]
-    findings = [f for f in snapshot.findings if f.attribution == AGENT and f.agent_id == agent_id]
-    standings = []
-    for criterion in criteria:
-        rows = [s for s in mine if s.criterion == criterion]
-        standings.append(
-            CriterionStanding(
-                criterion=criterion,
-                label=rubric.label(criterion),
-                description=rubric.description(criterion),
-                value=means.get(criterion),
-                team_median=medians.get(criterion),
-                threshold=_mean(s.threshold for s in rows),
-                scored_legs=sum(1 for s in rows if s.value is not None),
-                passed_legs=sum(1 for s in rows if s.passed),
-                positive_findings=sum(
-                    1 for f in findings if f.criterion == criterion and f.polarity == "positive"
-                ),
-                negative_findings=sum(
-                    1 for f in findings if f.criterion == criterion and f.polarity == "negative"
+        cards.append(
+            CoachingCard(
+                agent_id=agent_id,
+                agent_name=next((leg.agent_name for leg in legs if leg.agent_name), None) or agent_id,
+                departments=tuple(sorted({leg.department for leg in legs if leg.department})),
+                period=period,
+                rubric_version=rubric_version,
+                contacts=len({leg.conversation_id for leg in legs}),
+                legs=len(legs),
+                overall=overall_by_agent.get(agent_id),
+                overall_team_median=overall_median,
+                previous_overall=previous_overall.get(agent_id),
+                criteria=standings,
+                trend_unit=unit,
+                trend=trends(agent_id),
+                strengths=[],
+                growth_areas=[],
+                not_your_fault=_not_your_fault(
+                    agent_id, legs, snapshot, system_by_conversation, long_holds, rubric, settings
                 ),
             )
         )
-    name = next((leg.agent_name for leg in legs if leg.agent_name), None) or agent_id
-    conversations = {leg.conversation_id for leg in legs}
-    trend = []
-    for bucket in buckets:
-        lo, hi = bucket.bounds()
-        ids = {
-            c.id for c in history.conversations if c.started_at is not None and lo <= c.started_at < hi
-        } & {leg.conversation_id for leg in history.legs if leg.agent_id == agent_id}
-        bucket_scores = [s for s in history.scores if s.conversation_id in ids]
-        value = overall_score(_agent_means(bucket_scores).get(agent_id, {}), rubric)
-        trend.append(
+    _attach_moments(con, cards, snapshot, findings_by_agent, settings, redactor)
+    return sorted(cards, key=lambda c: (c.display_name.lower(), c.agent_id))
+
+
+def _standings(
+    scores: Sequence[ScoreRow],
+    findings: Sequence[FindingRow],
+    means: Mapping[str, float | None],
+    criteria: Sequence[str],
+    medians: Mapping[str, float | None],
+    rubric: RubricInfo,
+) -> list[CriterionStanding]:
+    by_criterion: dict[str, list[ScoreRow]] = defaultdict(list)
+    for row in scores:
+        by_criterion[row.criterion].append(row)
+    polarity = Counter((f.criterion, f.polarity) for f in findings)
+    return [
+        CriterionStanding(
+            criterion=criterion,
+            label=rubric.label(criterion),
+            description=rubric.description(criterion),
+            value=means.get(criterion),
+            team_median=medians.get(criterion),
+            threshold=_mean(s.threshold for s in by_criterion[criterion]),
+            scored_legs=sum(1 for s in by_criterion[criterion] if s.value is not None),
+            passed_legs=sum(1 for s in by_criterion[criterion] if s.passed),
+            positive_findings=polarity[(criterion, "positive")],
+            negative_findings=polarity[(criterion, "negative")],
+        )
+        for criterion in criteria
+    ]
+
+
+def _trends(
+    history: Snapshot, buckets: Sequence[Period], unit: str, rubric: RubricInfo
+) -> Callable[[str], list[TrendPoint]]:
+    """A function giving an agent's overall score per bucket (one pass over the history)."""
+    bucket_of_conversation: dict[str, int] = {}
+    for conversation in history.conversations:
+        if conversation.started_at is None:
+            continue
+        for i, bucket in enumerate(buckets):
+            lo, hi = bucket.bounds()
+            if lo <= conversation.started_at < hi:
+                bucket_of_conversation[conversation.id] = i
+                break
+    contacts: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for leg in history.legs:
+        i = bucket_of_conversation.get(leg.conversation_id)
+        if leg.agent_id and i is not None:
+            contacts[(leg.agent_id, i)].add(leg.conversation_id)
+    scores: dict[tuple[str, int], list[ScoreRow]] = defaultdict(list)
+    for row in history.scores:
+        i = bucket_of_conversation.get(row.conversation_id)
+        if row.attribution == AGENT and row.agent_id and i is not None:
+            scores[(row.agent_id, i)].append(row)
+
+    def trend(agent_id: str) -> list[TrendPoint]:
+        return [
             TrendPoint(
                 label=bucket.start.strftime("%b %d")
                 if unit == "day"
                 else f"wk {bucket.start.strftime('%b %d')}",
                 start=bucket.start.isoformat(),
                 end=bucket.end.isoformat(),
-                value=value,
-                contacts=len(ids),
+                value=overall_score(_agent_means(scores[(agent_id, i)]).get(agent_id, {}), rubric),
+                contacts=len(contacts[(agent_id, i)]),
             )
-        )
-    card = CoachingCard(
-        agent_id=agent_id,
-        agent_name=name,
-        departments=tuple(sorted({leg.department for leg in legs if leg.department})),
-        period=snapshot.period,
-        rubric_version=snapshot.rubric_version,
-        contacts=len(conversations),
-        legs=len(legs),
-        overall=overall,
-        overall_team_median=overall_median,
-        previous_overall=previous_overall,
-        criteria=standings,
-        trend_unit=unit,
-        trend=trend,
-        strengths=[],
-        growth_areas=[],
-        not_your_fault=_not_your_fault(agent_id, legs, snapshot, long_holds, rubric, settings),
-    )
-    return card
+            for i, bucket in enumerate(buckets)
+        ]
+
+    return trend
 
 
 def _not_your_fault(
     agent_id: str,
     legs: list[LegRow],
     snapshot: Snapshot,
+    system_by_conversation: Mapping[str, list[FindingRow]],
     long_holds: set[tuple[str, int]],
     rubric: RubricInfo,
     settings: Settings,
 ) -> NotYourFault:
     my_legs = {(leg.conversation_id, leg.leg) for leg in legs}
-    my_conversations = {leg.conversation_id for leg in legs}
+    my_conversations = sorted({leg.conversation_id for leg in legs})
     system = [
         f
-        for f in snapshot.findings
-        if f.attribution == SYSTEM
-        and f.conversation_id in my_conversations
-        and (f.agent_id == agent_id or (f.conversation_id, f.leg) in my_legs or f.leg is None)
+        for conversation_id in my_conversations
+        for f in system_by_conversation.get(conversation_id, [])
+        if f.agent_id == agent_id or (f.conversation_id, f.leg) in my_legs or f.leg is None
     ]
     reexplain = set(settings.routing.reexplanation_criteria)
     notes = [
@@ -669,6 +681,8 @@ def _summary(c: CriterionStanding, growth: bool) -> str:
         parts.append(f"{c.value:.0%} — {relation} the team median of {c.team_median:.0%}")
     elif c.value is not None:
         parts.append(f"{c.value:.0%}")
+    if growth and c.value is not None and c.threshold is not None and c.value < c.threshold:
+        parts.append(f"below the rubric's pass mark of {c.threshold:.0%}")
     parts.append(f"passed on {c.passed_legs} of {c.scored_legs} scored contacts")
     if growth and c.negative_findings:
         parts.append(f"{c.negative_findings} moment{'s' if c.negative_findings != 1 else ''} flagged")
@@ -681,23 +695,26 @@ def _attach_moments(
     con: duckdb.DuckDBPyConnection,
     cards: list[CoachingCard],
     snapshot: Snapshot,
+    findings_by_agent: Mapping[str, list[FindingRow]],
     settings: Settings,
     redactor: Redactor,
 ) -> None:
-    """Pick strengths and growth areas, then load and redact the quoted turns in one pass per card."""
+    """Pick strengths and growth areas, then load and redact the quoted turns in one batch."""
     choices = {}
     needed: set[str] = set()
     for card in cards:
-        findings = [f for f in snapshot.findings if f.attribution == AGENT and f.agent_id == card.agent_id]
-        strengths, growth = _select_areas(card, findings, settings)
+        strengths, growth = _select_areas(card, findings_by_agent.get(card.agent_id, []), settings)
         choices[card.agent_id] = (strengths, growth)
         for _, picked in strengths + growth:
             needed.update(f.conversation_id for f in picked)
         card.conversation_ids.update(n.conversation_id for n in card.not_your_fault.notes)
     turns = load_turns(con, needed)
+    quoted = [f for choice in choices.values() for _, picked in choice[0] + choice[1] for f in picked]
+    notes = [n.quote for card in cards for n in card.not_your_fault.notes if n.quote]
     redactor.prepare(
         [t.text for rows in turns.values() for t in rows]
-        + [x for f in snapshot.findings for x in (f.quote, f.suggestion) if x]
+        + [x for f in quoted for x in (f.quote, f.suggestion) if x]
+        + notes
     )
     for card in cards:
         strengths, growth = choices[card.agent_id]

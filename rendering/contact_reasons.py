@@ -172,31 +172,32 @@ def statement_terms_from_lemmas(tokens: Iterable[tuple[str, str]], ignore: set[s
 def extract_statements(
     rows: Sequence[OpeningTurns], settings: SystemicSettings
 ) -> tuple[list[Statement], int]:
-    """The first customer turn of each conversation with enough content terms (one spaCy batch)."""
+    """The first customer turn of each conversation with enough content terms.
+
+    Parsed in rounds: every conversation's first customer turn in one spaCy batch, then the
+    second turn of those still without a statement, and so on, so most turns are never parsed.
+    """
     from nlp.models import load_spacy
 
     nlp = load_spacy(SPACY_MODELS, disable=())
     ignore = {t.lower() for t in settings.ignore_terms}
-    texts = [t for row in rows for t in row.texts]
     disable = [p for p in nlp.pipe_names if p not in _LEMMA_PIPES]
-    docs = iter(nlp.pipe(texts, disable=disable, batch_size=256))
-    statements: list[Statement] = []
-    unclassified = 0
-    for row in rows:
-        chosen: Statement | None = None
-        for text in row.texts:
-            doc = next(docs)
-            if chosen is not None:
-                continue
+    chosen: dict[int, Statement] = {}
+    pending = list(range(len(rows)))
+    position = 0
+    while pending:
+        batch = [i for i in pending if position < len(rows[i].texts)]
+        texts = [rows[i].texts[position] for i in batch]
+        for i, text, doc in zip(batch, texts, nlp.pipe(texts, disable=disable, batch_size=256), strict=True):
             terms = statement_terms_from_lemmas(((t.lemma_, t.pos_) for t in doc if not t.is_stop), ignore)
             if len(set(terms)) >= settings.min_statement_terms:
+                row = rows[i]
                 customer = row.customer_id or row.conversation_id
-                chosen = Statement(row.conversation_id, customer, row.started_at, text, tuple(terms))
-        if chosen is None:
-            unclassified += 1
-        else:
-            statements.append(chosen)
-    return statements, unclassified
+                chosen[i] = Statement(row.conversation_id, customer, row.started_at, text, tuple(terms))
+        pending = [i for i in batch if i not in chosen]
+        position += 1
+    statements = [chosen[i] for i in sorted(chosen)]
+    return statements, len(rows) - len(statements)
 
 
 def _tfidf(statements: Sequence[Statement]) -> list[dict[str, float]]:

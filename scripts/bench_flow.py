@@ -1,7 +1,7 @@
 """Wall time of the nightly flow (``make bench``, after ``scripts/bench.py``).
 
-    python scripts/bench_flow.py [--conversations 1000] [--dask-workers 2] [--out .bench/flow.json]
-        [--skip-demo] [--skip-dask]
+    python scripts/bench_flow.py [--conversations 1000] [--dask-workers 2] [--batch-size N]
+        [--out .bench/flow.json] [--skip-demo] [--skip-threads] [--skip-dask]
 
 Times, each as a fresh ``qareview run`` process (so Prefect's temporary server, model
 loading and publishing are all included, as in production):
@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--conversations", type=int, default=1000)
     parser.add_argument("--dask-workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / ".bench" / "flow.json")
+    parser.add_argument("--batch-size", type=int, help="conversations per batch (default: nightly.yaml)")
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--skip-threads", action="store_true")
     parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args(argv)
 
@@ -100,11 +102,13 @@ def main(argv: list[str] | None = None) -> None:
             results.append(run_case("demo", ROOT / "examples", work, []))
             print(json.dumps(results[-1]), flush=True)
         load = write_load_set(ROOT / "examples", work / "load-set", args.conversations, per_file=200)
-        results.append(run_case(f"load-{args.conversations}-threads", work / "load-set", work, []))
-        print(json.dumps(results[-1]), flush=True)
+        sizing = ["--batch-size", str(args.batch_size)] if args.batch_size else []
+        if not args.skip_threads:
+            results.append(run_case(f"load-{args.conversations}-threads", work / "load-set", work, sizing))
+            print(json.dumps(results[-1]), flush=True)
         if not args.skip_dask:
             name = f"load-{args.conversations}-dask-{args.dask_workers}"
-            extra = ["--dask-workers", str(args.dask_workers)]
+            extra = ["--dask-workers", str(args.dask_workers), *sizing]
             results.append(run_case(name, work / "load-set", work, extra))
             print(json.dumps(results[-1]), flush=True)
     finally:

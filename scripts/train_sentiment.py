@@ -18,20 +18,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
-from peft import LoraConfig, get_peft_model_state_dict, inject_adapter_in_model
-from safetensors.torch import save_file
+from peft import LoraConfig, inject_adapter_in_model
 from sentiment_data import CACHE_DIR, ROOT, cache_key, layer_features, macro_recall, read_tsv, select
 
 from nlp.config import EncoderConfig
 from nlp.encoder import Encoder
-from nlp.sentiment import HeadSpec, SentimentHead, ShippedSentiment, top_layer_copies
+from nlp.sentiment import HeadSpec, SentimentHead, ShippedSentiment, save_head, top_layer_copies
 
 DEFAULT_OUT = ROOT / "nlp" / "models" / "sentiment"
 LORA_TARGETS = ["query", "key", "value", "dense"]
@@ -149,7 +148,7 @@ def train(
             loss.backward()
             optimiser.step()
             schedule.step()
-            total += float(loss) * len(rows)
+            total += loss.item() * len(rows)
         print(
             f"epoch {epoch + 1}/{args.epochs}: loss {total / len(y):.4f} ({time.time() - started:.0f}s)",
             flush=True,
@@ -208,10 +207,6 @@ def main() -> None:
         inject_adapter_in_model(config, head.top)
     train(spec, head, frozen, states, labels, args)
 
-    state = {k: v.detach().contiguous() for k, v in head.state_to_save().items() if ".lora_" not in k}
-    if spec.adapted_layers:
-        lora = get_peft_model_state_dict(head.top)
-        state.update({f"top.{k}": v.detach().contiguous() for k, v in lora.items()})
     training = {
         "data": f"{args.train.name} ({len(texts)} tweets; TweetEval sentiment, see MODEL_CARD.md)",
         "command": "make train-sentiment",
@@ -225,13 +220,7 @@ def main() -> None:
         "threads": args.threads,
         "seconds": round(time.time() - started, 1),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    save_file(state, str(args.out / "head.safetensors"))
-    (args.out / "head.json").write_text(
-        json.dumps(HeadSpec(**{**spec.__dict__, "training": training}).to_dict(), indent=2) + "\n",
-        encoding="utf-8",
-    )
-    os.chmod(args.out / "head.safetensors", 0o644)
+    save_head(args.out, replace(spec, training=training), head)
 
     # Check the saved files through the product loader: same predictions as the trained module.
     shipped = ShippedSentiment.load(encoder, args.out)
@@ -255,7 +244,7 @@ def main() -> None:
         metrics["dev"] = scores(dev_labels, np.asarray([index[p.label.value] for p in predicted]))
         metrics["dev"]["data"] = args.dev.name
     training["seconds"] = round(time.time() - started, 1)
-    final = HeadSpec(**{**spec.__dict__, "metrics": metrics, "training": training})
+    final = replace(spec, metrics=metrics, training=training)
     (args.out / "head.json").write_text(json.dumps(final.to_dict(), indent=2) + "\n", encoding="utf-8")
     print(json.dumps(metrics, indent=2))
     size = sum(p.stat().st_size for p in args.out.iterdir() if p.is_file())

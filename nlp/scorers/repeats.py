@@ -32,11 +32,11 @@ from pydantic import Field, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.attribution import SystemCause, leg_entry_cause, previous_contact_cause, re_explanation_cause
-from nlp.findings import Attribution, CriterionScore, Evidence, Finding, Polarity
+from nlp.findings import Attribution, CriterionScore, Finding, Polarity
 from nlp.rubric import PatternFile, ScorerParams
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
-from nlp.scorers.evidence import hit_evidence, quote_of
-from nlp.scorers.issues import cosine, issue_sentence, issue_statement, substantive_customer_turns
+from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
+from nlp.scorers.issues import cosine, issue_statement, substantive_customer_turns
 from nlp.scorers.legs import agent_legs, leg_by_index, ordered_legs
 from nlp.scorers.matching import Hit
 from transcripts.model import Role
@@ -94,13 +94,6 @@ def _statements(conversation: AnnotatedConversation, params: RepeatsParams) -> l
     return found
 
 
-def _span_evidence(conversation_id: str, turn: AnnotatedTurn, rule: str) -> Evidence:
-    start, end = issue_sentence(turn)
-    return Evidence(
-        conversation_id, turn.turn.leg, turn.index, start, end, quote_of(turn.text, start, end), rule
-    )
-
-
 def semantic_repeats(
     conversation: AnnotatedConversation, context: ScoringContext, params: RepeatsParams
 ) -> list[tuple[AnnotatedTurn, Statement, float, str]]:
@@ -155,7 +148,7 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
         }
         if hits:
             detail["cue"] = hits[0].rule
-        evidence = _span_evidence(conversation.id, turn, "embedding-similarity")
+        evidence = turn_evidence(conversation.id, turn, "embedding-similarity")
         findings.append(
             context.finding("re_explained", Polarity.NEGATIVE, evidence, leg, Attribution.SYSTEM, detail)
         )

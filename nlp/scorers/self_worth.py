@@ -45,6 +45,8 @@ KINDS = frozenset(
     }
 )
 
+HELPER_LABELS = frozenset({"exonerate"})  # only ever clears another kind ("you did nothing wrong")
+
 
 class KindRule(BaseModel):
     """What a pattern label means for the score."""
@@ -72,10 +74,14 @@ class SelfWorthParams(ScorerParams):
         if unknown_kinds:
             raise ValueError(f"kinds: unknown kind(s) {sorted(unknown_kinds)}; known kinds: {sorted(KINDS)}")
         clearing = {label for rule in self.kinds.values() for label in rule.cleared_by}
-        stray = [e for e in self.patterns.entries if e.label not in self.kinds and e.label not in clearing]
+        known = KINDS | HELPER_LABELS | clearing
+        stray = [e for e in self.patterns.entries if e.label not in known]
         if stray:
             where = ", ".join(f"{self.patterns.path}:{e.line} ({e.label!r})" for e in stray[:5])
-            raise ValueError(f"pattern labels that are neither a kind nor used in cleared_by: {where}")
+            raise ValueError(
+                f"unknown pattern labels {where}; labels are the kinds ({', '.join(sorted(KINDS))}), "
+                f"{', '.join(sorted(HELPER_LABELS))}, or a label named in a cleared_by"
+            )
         missing = clearing - self.patterns.labels
         if missing:
             raise ValueError(

@@ -1,0 +1,44 @@
+"""Shared fixtures for scorer tests: the real analyzer (spaCy + encoder + sentiment), the
+default rubric, and a ``score`` helper that annotates and scores in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from nlp.analysis import Analyzer
+from nlp.findings import ConversationScores
+from nlp.rubric import Rubric
+from nlp.scoring import load_rubric, score_conversations
+from transcripts.model import Conversation, Journey
+
+Score = Callable[..., list[ConversationScores]]
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    """The real analysis models, loaded once per session."""
+    return Analyzer().load()
+
+
+@pytest.fixture(scope="session")
+def rubric() -> Rubric:
+    """The shipped default rubric."""
+    return load_rubric()
+
+
+@pytest.fixture(scope="session")
+def score(analyzer: Analyzer, rubric: Rubric) -> Score:
+    """``score(conversations, journeys=(), rubric=None)``: annotate with the real models and score."""
+
+    def _score(
+        conversations: Sequence[Conversation] | Conversation,
+        journeys: Sequence[Journey] = (),
+        rubric_: Rubric | None = None,
+    ) -> list[ConversationScores]:
+        items = [conversations] if isinstance(conversations, Conversation) else list(conversations)
+        annotated = analyzer.annotate(items)
+        return score_conversations(annotated, rubric_ or rubric, journeys, encode=analyzer.encoder.encode)
+
+    return _score

@@ -1,0 +1,139 @@
+"""``empathy.v1``: emotional moments and whether the agent answered the feeling or jumped to procedure."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.findings import Attribution, ConversationScores, Polarity
+from tests.nlp.scorers.builders import conversation
+from tests.nlp.scorers.conftest import Score
+
+pytestmark = pytest.mark.models
+
+# (case id, turns after the agent's greeting, expected outcome per opportunity in order)
+CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
+    (
+        "frustrated-procedure",
+        [("customer", "I'm so frustrated, this is the third time I've called."), ("agent", "Can I have your account number?")],
+        ["missed_opportunity"],
+    ),
+    (
+        "frustrated-acknowledged",
+        [
+            ("customer", "I'm so frustrated, this is the third time I've called."),
+            ("agent", "I'm really sorry you've had to call three times, that's exhausting. Let's fix it now."),
+        ],
+        ["responded"],
+    ),
+    (
+        "waiting-hours-apology-second-turn",
+        [
+            ("customer", "I've been waiting for hours for someone to pick up."),
+            ("agent", "Thanks for holding."),
+            ("agent", "I apologize for the wait, that's far too long."),
+        ],
+        ["responded"],
+    ),
+    (
+        "apology-too-late",
+        [
+            ("customer", "This is ridiculous, nobody ever calls me back."),
+            ("agent", "What's the reference number?"),
+            ("agent", "And the postcode?"),
+            ("agent", "Sorry about the trouble you've had."),
+        ],
+        ["missed_opportunity"],
+    ),
+    (
+        "scared-reflected",
+        [
+            ("customer", "I'm scared I'll lose my apartment if this payment doesn't go through."),
+            ("agent", "That sounds really stressful. Let's make sure it goes through today."),
+        ],
+        ["responded"],
+    ),
+    (
+        "bare-understand-is-not-enough",
+        [("customer", "Honestly I'm fed up with this."), ("agent", "I understand. What is the order number?")],
+        ["missed_opportunity"],
+    ),
+    (
+        "two-moments",
+        [
+            ("customer", "I'm really worried about this bill."),
+            ("agent", "I can imagine, let me look."),
+            ("customer", "Okay."),
+            ("agent", "The bill includes a one-off fee."),
+            ("customer", "That's ridiculous, nobody told me about any fee."),
+            ("agent", "It was in the terms."),
+        ],
+        ["responded", "missed_opportunity"],
+    ),
+    (
+        "no-emotion",
+        [("customer", "Hi, I'd like to change my payment date to the 15th."), ("agent", "Sure, that's done.")],
+        [],
+    ),
+    (
+        "negated-emotion",
+        [("customer", "I'm not angry, I just want it sorted."), ("agent", "Of course, let's sort it.")],
+        [],
+    ),
+    (
+        "consecutive-customer-turns-are-one-moment",
+        [
+            ("customer", "This is a complete joke."),
+            ("customer", "I'm absolutely livid."),
+            ("agent", "I hear you, and I'm sorry."),
+        ],
+        ["responded"],
+    ),
+    (
+        "hang-up-is-not-a-moment",
+        [("agent", "Is there anything else?"), ("customer", "This is awful service. Goodbye.")],
+        [],
+    ),
+]
+GREETING = ("agent", "Thanks for calling, this is Sam.")
+
+
+@pytest.fixture(scope="module")
+def results(score: Score) -> dict[str, ConversationScores]:
+    items = [conversation([GREETING, *turns], id=case) for case, turns, _ in CASES]
+    return {r.conversation_id: r for r in score(items)}
+
+
+def outcomes(result: ConversationScores) -> list[str]:
+    found = [f for f in result.findings if f.scorer == "empathy.v1"]
+    return [f.kind for f in sorted(found, key=lambda f: f.detail["opportunity_turns"][0])]
+
+
+@pytest.mark.parametrize(("case", "turns", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_outcomes(results: dict[str, ConversationScores], case: str, turns: list, expected: list[str]) -> None:
+    assert outcomes(results[case]) == expected
+
+
+def test_rate_per_leg_and_none_without_opportunity(results: dict[str, ConversationScores]) -> None:
+    def empathy(case: str) -> tuple[float | None, bool | None]:
+        [s] = [s for s in results[case].scores if s.criterion == "empathy"]
+        return s.value, s.passed
+
+    assert empathy("two-moments") == (0.5, False)
+    assert empathy("frustrated-acknowledged") == (1.0, True)
+    assert empathy("no-emotion") == (None, None)  # never a silent pass
+
+
+def test_missed_opportunity_quotes_both_sides_with_suggestion(results: dict[str, ConversationScores]) -> None:
+    [missed] = [f for f in results["frustrated-procedure"].findings if f.scorer == "empathy.v1"]
+    assert missed.attribution is Attribution.AGENT and missed.polarity is Polarity.NEGATIVE
+    assert missed.evidence.turn == 1 and "I'm so frustrated" in missed.evidence.quote
+    assert missed.detail["response_turn"] == 2
+    assert missed.detail["response_quote"] == "Can I have your account number?"
+    assert missed.suggestion and "feeling" in missed.suggestion
+
+
+def test_response_is_a_positive_finding_on_the_agent_turn(results: dict[str, ConversationScores]) -> None:
+    [answered] = [f for f in results["waiting-hours-apology-second-turn"].findings if f.scorer == "empathy.v1"]
+    assert answered.polarity is Polarity.POSITIVE and answered.suggestion is None
+    assert answered.evidence.turn == 3 and answered.evidence.quote.startswith("I apologize for the wait")
+    assert answered.detail["opportunity_turn"] == 1

@@ -1,0 +1,154 @@
+"""``repeats.v1``: re-explaining after transfers, holds, drops and repeat contacts is the system's;
+being asked again by the agent who was already told is the agent's."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.attribution import agent_leg_scores
+from nlp.findings import Attribution, ConversationScores
+from nlp.rubric import Rubric
+from tests.nlp.scorers.builders import conversation, journey, kinds
+from tests.nlp.scorers.conftest import Score
+
+pytestmark = pytest.mark.models
+
+TWO_LEGS = [
+    {"index": 0, "agent_id": "a-cy", "department": "Billing", "ended_via": "transferred"},
+    {"index": 1, "agent_id": "a-di", "department": "Technical Support", "started_via": "transfer"},
+]
+CASES = {
+    "re-explained-after-transfer": conversation(
+        [
+            ("agent", "Billing, can I take your account number?", 0),
+            ("customer", "Yes, it's 55102874.", 0),
+            ("customer", "My TV box keeps freezing on every channel after about ten minutes of watching.", 0),
+            ("agent", "That's technical, I'll put you through.", 0),
+            ("agent", "Tech support. Could I get your account number please?", 1),
+            ("customer", "55102874.", 1),
+            ("customer", "The TV box freezes on every channel after ten minutes or so of watching anything.", 1),
+        ],
+        id="re-explained-after-transfer",
+        legs=TWO_LEGS,
+    ),
+    "asked-again-same-agent": conversation(
+        [
+            ("agent", "Can I grab your email to find the order?"),
+            ("customer", "sure, it's leila.h@example.org"),
+            ("agent", "Thanks. What's the problem?"),
+            ("customer", "the blender arrived with a cracked jug"),
+            ("agent", "What's the email on the order so I can pull it up?"),
+            ("customer", "I literally just gave you my email"),
+        ],
+        id="asked-again-same-agent",
+        channel="chat",
+    ),
+    "said-it-to-the-same-agent": conversation(
+        [
+            ("customer", "I've been billed for two SIM cards but I only have one."),
+            ("agent", "So you'd like to add a second SIM?"),
+            ("customer", "No. Like I said, I only have one SIM, but I'm charged for two."),
+        ],
+        id="said-it-to-the-same-agent",
+    ),
+    "after-a-long-hold": conversation(
+        [
+            ("agent", "Billing, Tess.", 0, 0),
+            ("customer", "I was charged a termination fee when I upgraded my contract.", 0, 5000),
+            ("agent", "Can I put you on hold?", 0, 60000),
+            ("agent", "Thanks for holding. What was the problem again?", 0, 575000),
+            ("customer", "As I said before you put me on hold, I got a termination fee for upgrading.", 0, 585000),
+        ],
+        id="after-a-long-hold",
+        events=[{"type": "hold_start", "leg": 0, "at_ms": 90000, "duration_ms": 480000}],
+    ),
+    "queue-wait-is-not-a-hold": conversation(
+        [
+            ("agent", "Tech support, account number please?", 0, 1200000),
+            ("customer", "BW-6017732. The app crashes when I open my bill.", 0, 1210000),
+            ("agent", "What's your account number again?", 0, 1230000),
+            ("customer", "BW-6017732. I just said it.", 0, 1240000),
+        ],
+        id="queue-wait-is-not-a-hold",
+        events=[{"type": "queue_wait", "leg": 0, "at_ms": 0, "duration_ms": 1145000}],
+    ),
+    "told-other-people": conversation(
+        [("agent", "Billing, Maria."), ("customer", "I've told the same story to six people already today.")],
+        id="told-other-people",
+    ),
+    "again-is-not-a-repeat": conversation(
+        [
+            ("customer", "Hi, my wifi extender has stopped working again, it keeps flashing amber."),
+            ("agent", "Press the pair button on the extender and then on the router."),
+        ],
+        id="again-is-not-a-repeat",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def results(score: Score) -> dict[str, ConversationScores]:
+    return {r.conversation_id: r for r in score(list(CASES.values()))}
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("re-explained-after-transfer", [("re_explained", 6, "system"), ("reasked_after_transfer", 4, "system")]),
+        ("asked-again-same-agent", [("repeated_to_agent", 5, "agent"), ("reasked_info", 4, "agent")]),
+        ("said-it-to-the-same-agent", [("repeated_to_agent", 2, "agent")]),
+        ("after-a-long-hold", [("re_explained", 4, "system")]),
+        ("queue-wait-is-not-a-hold", [("repeated_to_agent", 3, "agent"), ("reasked_info", 2, "agent")]),
+        ("told-other-people", [("re_explained", 1, "system")]),
+        ("again-is-not-a-repeat", []),
+    ],
+)
+def test_repeat_findings(results: dict[str, ConversationScores], case: str, expected: list) -> None:
+    assert kinds(results[case], "repeats.v1") == expected
+
+
+def test_re_explanation_after_transfer_is_system_and_never_lowers_the_agent(
+    results: dict[str, ConversationScores], rubric: Rubric
+) -> None:
+    result = results["re-explained-after-transfer"]
+    [again] = [f for f in result.findings if f.kind == "re_explained"]
+    assert again.detail["cause"] == "transfer" and again.detail["previous_turn"] == 2
+    assert again.detail["similarity"] >= rubric.criterion("repeats").params.similarity
+    [reask] = [f for f in result.findings if f.kind == "reasked_after_transfer"]
+    assert reask.detail["slot"] == "account_number" and reask.detail["supplied_leg"] == 0
+    repeats = {s.leg: s for s in result.scores if s.criterion == "repeats"}
+    assert repeats[None].attribution is Attribution.SYSTEM and repeats[None].value == pytest.approx(0.5)
+    assert repeats[1].attribution is Attribution.AGENT and repeats[1].value == 1.0  # not the new agent's doing
+    overall = {s.leg: s for s in agent_leg_scores(result.scores, rubric)}
+    assert overall[1].criteria["repeats"] == 1.0
+
+
+def test_agent_caused_repeats_lower_the_agent_leg(results: dict[str, ConversationScores]) -> None:
+    [leg_score] = [s for s in results["asked-again-same-agent"].scores if s.criterion == "repeats" and s.leg == 0]
+    assert leg_score.value == pytest.approx(0.5) and leg_score.attribution is Attribution.AGENT
+    [reask] = [f for f in results["asked-again-same-agent"].findings if f.kind == "reasked_info"]
+    assert reask.suggestion and reask.detail["supplied_quote"] == "sure, it's leila.h@example.org"
+
+
+def test_re_explaining_after_a_dropped_call_is_system(score: Score) -> None:
+    dropped = conversation(
+        [
+            ("agent", "Tech support, Quinn."),
+            ("customer", "My smart meter stopped sending readings two weeks ago and my estimated bill doubled."),
+        ],
+        id="drop-1", customer_id="cust-d", started_at="2026-10-07T14:00:00Z",
+        legs=[{"index": 0, "agent_id": "a-q", "department": "Technical Support", "ended_via": "system_disconnect"}],
+        events=[{"type": "disconnect", "leg": 0, "by": "system"}],
+    )
+    again = conversation(
+        [
+            ("agent", "Technical support, Rosa speaking."),
+            ("customer", "I got cut off. My smart meter hasn't sent a reading in two weeks and the estimated bill is double."),
+        ],
+        id="drop-2", customer_id="cust-d", started_at="2026-10-07T14:12:00Z",
+    )
+    results = {r.conversation_id: r for r in score([dropped, again], [journey(dropped, again)])}
+    [finding] = [f for f in results["drop-2"].findings if f.kind == "re_explained"]
+    assert finding.attribution is Attribution.SYSTEM and finding.detail["cause"] == "dropped_contact"
+    assert finding.detail["previous_conversation_id"] == "drop-1"
+    assert not [f for f in results["drop-1"].findings if f.scorer == "repeats.v1"]

@@ -1,0 +1,91 @@
+"""``self_worth.v1``: a table of agent turns and the face threats / face-preserving moves expected.
+
+All cases are annotated in one batch with the real spaCy model and encoder.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.findings import Attribution, ConversationScores, Polarity
+from tests.nlp.scorers.builders import conversation
+from tests.nlp.scorers.conftest import Score
+
+pytestmark = pytest.mark.models
+
+OPENER = "Hi, I'm calling about a charge on my bill."
+
+# (case id, agent turns, expected self-worth kinds over those turns)
+CASES: list[tuple[str, list[str], set[str]]] = [
+    ("you-should-have", ["You should have called us before the due date."], {"blame_customer"}),
+    ("you-shouldve", ["You should've set up autopay."], {"blame_customer"}),
+    ("i-should-have", ["I should have caught that on your last call, I'm sorry."], {"acknowledge_view"}),
+    ("we-should-have", ["We should have warned you about the price change."], {"acknowledge_view"}),
+    ("you-shouldnt-have-had-to", ["You shouldn't have had to call about this twice."], set()),
+    ("you-didnt", ["You didn't return the form, so the claim was closed."], {"blame_customer"}),
+    ("you-didnt-do-anything-wrong", ["You didn't do anything wrong, the form was faulty."], set()),
+    ("question-not-blame", ["You didn't get the text message?"], set()),
+    ("contradict", ["That's not true, the parcel was delivered on Monday."], {"contradict_customer"}),
+    ("youre-wrong", ["You're wrong about that."], {"contradict_customer"}),
+    ("negated-contradiction", ["I'm not saying you're wrong, I just need to check the notes."], set()),
+    ("not-wrong", ["You're not wrong, the letter was confusing."], set()),
+    ("calm-down", ["Calm down, sir."], {"condescension"}),
+    ("like-i-said", ["Like I said, the refund takes five days."], {"condescension"}),
+    ("as-i-already-told-you", ["As I already told you, the fee stays."], {"condescension"}),
+    ("stonewall", ["There's nothing I can do about that."], {"stonewall"}),
+    ("stonewall-then-offer", ["There's nothing I can do about the fee.", "But what I can do is spread it over three bills."], {"can_do"}),
+    ("stonewall-with-offer", ["I can't remove the fee, but what I can do is waive next month's charge."], {"can_do"}),
+    ("policy", ["That's company policy, I'm afraid."], {"stonewall"}),
+    ("blame-colleague", ["Honestly, the sales team messed this up, not me."], {"blame_colleague"}),
+    ("blame-billing", ["Billing screwed this up again."], {"blame_colleague"}),
+    ("own-it", ["We messed this up, and I'm sorry."], {"acknowledge_view"}),
+    ("see-why", ["I can see why that's frustrating."], {"acknowledge_view"}),
+    ("right-to-ask", ["You're right to ask about it."], {"acknowledge_view"}),
+    ("right-despite-later-negation", ["You're absolutely right, that charge shouldn't be there."], {"acknowledge_view"}),
+    ("what-i-can-do", ["What I can do is send a replacement today."], {"can_do"}),
+    ("heres-what", ["Here's what I'll do: I'll escalate this to the network team."], {"can_do"}),
+    ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
+    ("neutral-advice", ["You should receive a confirmation email shortly."], set()),
+]
+
+
+@pytest.fixture(scope="module")
+def results(score: Score) -> dict[str, ConversationScores]:
+    items = [
+        conversation([("customer", OPENER), *(("agent", text) for text in turns)], id=case)
+        for case, turns, _ in CASES
+    ]
+    return {r.conversation_id: r for r in score(items)}
+
+
+@pytest.mark.parametrize(("case", "turns", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_kinds(results: dict[str, ConversationScores], case: str, turns: list[str], expected: set[str]) -> None:
+    found = {f.kind for f in results[case].findings if f.scorer == "self_worth.v1"}
+    assert found == expected
+
+
+def test_findings_carry_agent_attribution_evidence_and_suggestion(results: dict[str, ConversationScores]) -> None:
+    [finding] = [f for f in results["you-should-have"].findings if f.scorer == "self_worth.v1"]
+    assert finding.attribution is Attribution.AGENT and finding.polarity is Polarity.NEGATIVE
+    evidence = finding.evidence
+    assert (evidence.conversation_id, evidence.leg, evidence.turn) == ("you-should-have", 0, 1)
+    assert evidence.quote == "You should have called us before the due date."
+    text = "You should have called us before the due date."
+    assert text[evidence.char_start : evidence.char_end].startswith("You should have called")
+    assert evidence.rule == "you_should_have"
+    assert finding.suggestion and "what happens next" in finding.suggestion
+    assert finding.agent_id == "agent-0"
+
+
+def test_score_is_one_minus_penalties_with_capped_rewards(results: dict[str, ConversationScores]) -> None:
+    def value(case: str) -> float | None:
+        [s] = [s for s in results[case].scores if s.criterion == "self_worth"]
+        assert s.rubric_version == "default@1.0.0" and s.attribution is Attribution.AGENT
+        return s.value
+
+    assert value("neutral") == 1.0
+    assert value("what-i-can-do") == 1.0  # rewards never lift the score above 1
+    assert value("you-should-have") == pytest.approx(0.7)
+    assert value("stonewall") == pytest.approx(0.75)
+    [failed] = [s for s in results["you-should-have"].scores if s.criterion == "self_worth"]
+    assert failed.passed is False and "blame_customer x1" in failed.reason

@@ -1,0 +1,178 @@
+"""``transfers.v1``: transfers from events, legs and words; warmth; ping-pong; chains; who is accountable."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.attribution import agent_leg_scores
+from nlp.findings import Attribution, ConversationScores
+from nlp.rubric import Rubric
+from tests.nlp.scorers.builders import conversation, journey, kinds
+from tests.nlp.scorers.conftest import Score
+
+pytestmark = pytest.mark.models
+
+
+def leg(index: int, department: str, via: str = "inbound", role: str = "agent") -> dict:
+    return {"index": index, "participant_role": role, "agent_id": f"a-{index}", "department": department, "started_via": via}
+
+
+def transfer(frm: int, to: int, warm: bool | None = None, by: str | None = None) -> dict:
+    event = {"type": "transfer", "from_leg": frm, "to_leg": to, "leg": frm}
+    if warm is not None:
+        event["warm"] = warm
+    if by is not None:
+        event["by"] = by
+    return event
+
+
+ISSUE = "My router keeps dropping the connection every evening and I work from home."
+CASES = {
+    "cold-event": conversation(
+        [
+            ("agent", "Billing, how can I help?", 0),
+            ("customer", ISSUE, 0),
+            ("agent", "That's technical, I'll transfer you.", 0),
+            ("agent", "Tech support, what's the problem?", 1),
+            ("customer", "My router drops the connection every single evening and I work from home.", 1),
+        ],
+        id="cold-event",
+        legs=[leg(0, "Billing"), leg(1, "Technical Support", "transfer")],
+        events=[transfer(0, 1, warm=False)],
+    ),
+    "warm-handoff-cue": conversation(
+        [
+            ("customer", ISSUE, 0),
+            ("agent", "I'll put you through to technical support and I'll let them know what's happening.", 0),
+            ("agent", "Hi, I understand you've been losing the connection in the evenings.", 1),
+        ],
+        id="warm-handoff-cue",
+        legs=[leg(0, "Billing"), leg(1, "Technical Support", "transfer")],
+    ),
+    "restated-no-event": conversation(
+        [
+            ("customer", ISSUE, 0),
+            ("agent", "One moment.", 0),
+            ("agent", "Technical support, how can I help?", 1),
+            ("customer", "So my router keeps dropping the connection every evening, and I work from home.", 1),
+        ],
+        id="restated-no-event",
+        legs=[leg(0, "Billing"), leg(1, "Technical Support", "queue_transfer")],
+    ),
+    "referral": conversation(
+        [
+            ("customer", "I want to dispute a roaming charge from my holiday."),
+            ("agent", "You'll need to call the international team for that, they're on 0800 440 220."),
+        ],
+        id="referral",
+    ),
+    "spoken-only": conversation(
+        [("customer", "I'd like to cancel, I'm moving abroad."), ("agent", "I'm going to connect you to retention now.")],
+        id="spoken-only",
+    ),
+    "declined": conversation(
+        [
+            ("customer", "Do I need billing for the router rental?"),
+            ("agent", "I won't transfer you, I can remove the rental from here."),
+        ],
+        id="declined",
+    ),
+    "ping-pong": conversation(
+        [
+            ("customer", "I'm charged for 5G but only get 4G.", 0),
+            ("agent", "Transferring you now.", 0),
+            ("customer", "I'm charged for 5G but only get 4G.", 1),
+            ("agent", "Billing has to change the plan, sending you back.", 1),
+            ("agent", "Billing, hello.", 2),
+        ],
+        id="ping-pong",
+        legs=[leg(0, "Billing"), leg(1, "Technical Support", "transfer"), leg(2, "Billing", "transfer")],
+        events=[transfer(0, 1, warm=False), transfer(1, 2, warm=False)],
+    ),
+    "ivr-then-agent": conversation(
+        [("ivr", "Why are you calling?", 0), ("customer", "Billing question.", 0), ("agent", "Billing, hi.", 1)],
+        id="ivr-then-agent",
+        legs=[leg(0, "Menu", role="ivr"), leg(1, "Billing")],
+    ),
+    "system-routed": conversation(
+        [("customer", ISSUE, 0), ("agent", "Let me check.", 0), ("agent", "Tech here.", 1)],
+        id="system-routed",
+        legs=[leg(0, "Billing"), leg(1, "Technical Support", "transfer")],
+        events=[transfer(0, 1, warm=False, by="system")],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def results(score: Score) -> dict[str, ConversationScores]:
+    return {r.conversation_id: r for r in score(list(CASES.values()))}
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("cold-event", [("cold_transfer", 2, "system"), ("no_context_handoff", 2, "agent")]),
+        ("warm-handoff-cue", [("warm_transfer", 1, "system")]),
+        ("restated-no-event", [("cold_transfer", 1, "system"), ("no_context_handoff", 1, "agent")]),
+        ("referral", [("referral", 1, "system"), ("no_context_handoff", 1, "agent")]),
+        ("spoken-only", [("transfer", 1, "system")]),
+        ("declined", []),
+        ("ivr-then-agent", []),
+        ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
+    ],
+)
+def test_transfer_findings(results: dict[str, ConversationScores], case: str, expected: list) -> None:
+    assert kinds(results[case], "transfers.v1") == expected
+
+
+def test_ping_pong_is_a_system_finding_on_the_return(results: dict[str, ConversationScores]) -> None:
+    found = [f for f in results["ping-pong"].findings if f.kind == "ping_pong"]
+    [bounce] = found
+    assert bounce.attribution is Attribution.SYSTEM
+    assert bounce.detail["departments"] == ["billing", "tech_support", "billing"]
+    assert bounce.evidence.leg == 2 and bounce.detail["across_contacts"] is False
+
+
+def test_transfer_detail_has_reason_departments_and_warmth(results: dict[str, ConversationScores]) -> None:
+    [cold] = [f for f in results["cold-event"].findings if f.kind == "cold_transfer"]
+    assert cold.detail["reason"] == ISSUE
+    assert (cold.detail["from_department"], cold.detail["to_department"]) == ("billing", "tech_support")
+    assert (cold.detail["warm"], cold.detail["warmth_source"]) == (False, "event")
+    [restated] = [f for f in results["restated-no-event"].findings if f.kind == "cold_transfer"]
+    assert restated.detail["warmth_source"] == "customer_restated" and restated.detail["restated_turn"] == 3
+    [referral] = [f for f in results["referral"].findings if f.kind == "referral"]
+    assert referral.evidence.quote.startswith("You'll need to call the international team")
+
+
+def test_routing_score_is_system_and_stays_out_of_the_agent_score(
+    results: dict[str, ConversationScores], rubric: Rubric
+) -> None:
+    scores = results["ping-pong"].scores
+    [routing] = [s for s in scores if s.criterion == "transfers" and s.leg is None]
+    assert routing.attribution is Attribution.SYSTEM and routing.agent_id is None
+    assert routing.value == pytest.approx(1 - 2 * 0.15 - 2 * 0.15 - 0.3)
+    handoffs = [s for s in scores if s.criterion == "transfers" and s.leg is not None]
+    assert {(s.leg, s.value, s.attribution) for s in handoffs} == {(0, 0.0, Attribution.AGENT), (1, 0.0, Attribution.AGENT)}
+    overall = {s.leg: s for s in agent_leg_scores(scores, rubric)}
+    assert set(overall[0].criteria) == {"self_worth", "transfers", "repeats"}  # the agent's part only
+    assert "transfers" not in overall[2].criteria  # leg 2 transferred nobody
+
+
+def test_chain_and_ping_pong_across_the_contacts_of_a_journey(score: Score) -> None:
+    first = conversation(
+        [("customer", "My landline has no dial tone but I'm still paying rental."), ("agent", "You'd need to call technical support about that.")],
+        id="j-1", legs=[leg(0, "Billing")], customer_id="cust-j", started_at="2026-10-05T09:00:00Z",
+    )
+    second = conversation(
+        [("customer", "Billing sent me here. No dial tone on my landline, still paying for it."), ("agent", "Refunds are billing, you'll need to contact them.")],
+        id="j-2", legs=[leg(0, "Technical Support")], customer_id="cust-j", started_at="2026-10-05T09:30:00Z",
+    )
+    third = conversation(
+        [("customer", "Third call. My landline has no dial tone and I'm still paying."), ("agent", "I'm sorry, I'll credit the month.")],
+        id="j-3", legs=[leg(0, "Billing")], customer_id="cust-j", started_at="2026-10-06T10:00:00Z",
+    )
+    results = {r.conversation_id: r for r in score([first, second, third], [journey(first, second, third)])}
+    assert ("ping_pong", 0, "system") in kinds(results["j-3"], "transfers.v1")
+    [chain] = [f for f in results["j-3"].findings if f.kind == "transfer_chain"]
+    assert chain.detail["contacts"] == 3 and [p[2] for p in chain.detail["path"]] == ["billing", "tech_support", "billing"]
+    assert not [f for f in results["j-2"].findings if f.kind in ("ping_pong", "transfer_chain")]

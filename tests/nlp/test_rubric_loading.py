@@ -1,0 +1,118 @@
+"""Loading rubrics: the shipped default, a team override, and broken files reported with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp.findings import Attribution
+from nlp.rubric import RubricError, RubricValidationError, load_pattern_file
+from nlp.scoring import DEFAULT_RUBRIC, load_rubric
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rubrics"
+
+
+def problems_of(name: str) -> list[tuple[str, int | None, str]]:
+    with pytest.raises(RubricValidationError) as caught:
+        load_rubric(FIXTURES / name)
+    return [(Path(p.file).name, p.line, p.message) for p in caught.value.problems]
+
+
+def test_default_rubric_loads_with_every_shipped_scorer() -> None:
+    rubric = load_rubric()
+    assert rubric.version == "default@1.0.0"
+    assert Path(rubric.source) == DEFAULT_RUBRIC
+    assert {c.scorer for c in rubric.criteria} == {
+        "empathy.v1",
+        "self_worth.v1",
+        "transfers.v1",
+        "repeats.v1",
+        "customer_trajectory.v1",
+    }
+    assert rubric.criterion("transfers").attribution is Attribution.SYSTEM
+    assert rubric.criterion("self_worth").attribution is Attribution.AGENT
+    assert rubric.criterion("empathy").suggestion("missed_opportunity")
+    assert len(rubric.criterion("empathy").params.cues.entries) > 20
+
+
+def test_unknown_criterion_lists_the_valid_ones() -> None:
+    with pytest.raises(KeyError, match="criteria: empathy, self_worth"):
+        load_rubric().criterion("tone")
+
+
+def test_team_rubric_overrides_adds_and_disables() -> None:
+    rubric = load_rubric(FIXTURES / "team.yaml")
+    assert rubric.version == "billing-team@3"
+    assert rubric.extends == ("default@1.0.0",)
+    assert [c.id for c in rubric.criteria] == ["empathy", "self_worth", "transfers", "repeats", "strict_language"]
+    empathy = rubric.criterion("empathy")
+    assert empathy.threshold == 0.8  # overridden
+    assert empathy.params.response_window == 1  # overridden key
+    assert empathy.params.negative_sentiment == -0.75  # kept from the default
+    assert empathy.suggestion("missed_opportunity")  # suggestions kept from the default
+    assert empathy.source.endswith("team.yaml:7")
+    strict = rubric.criterion("strict_language")
+    assert strict.weight == 2.0 and set(strict.params.kinds) == {"blame_customer"}
+
+
+def test_unknown_scorer_names_file_line_and_valid_scorers() -> None:
+    [(file, line, message)] = problems_of("unknown_scorer.yaml")
+    assert (file, line) == ("unknown_scorer.yaml", 8)
+    assert "unknown scorer 'empathy.v9'" in message
+    assert "valid scorers: customer_trajectory.v1, empathy.v1, repeats.v1, self_worth.v1, transfers.v1" in message
+
+
+def test_wrong_types_are_all_reported_with_lines_and_expectations() -> None:
+    found = problems_of("wrong_type.yaml")
+    assert [(f, line) for f, line, _ in found] == [("wrong_type.yaml", 9), ("wrong_type.yaml", 10), ("wrong_type.yaml", 14)]
+    weight, threshold, window = (m for _, _, m in found)
+    assert "weight" in weight and "valid number" in weight and "'heavy'" in weight
+    assert "threshold" in threshold and "less than or equal to 1" in threshold
+    assert "params.response_window" in window and "valid integer" in window
+
+
+def test_bad_patterns_are_reported_per_jsonl_line() -> None:
+    found = problems_of("bad_pattern.yaml")
+    assert [(f, line) for f, line, _ in found] == [("bad_patterns.jsonl", n) for n in (3, 4, 5, 6)]
+    messages = [m for _, _, m in found]
+    assert "LOWERR" in messages[0] and "Extra inputs are not permitted" in messages[0]
+    assert "not valid JSON" in messages[1]
+    assert "invalid dependency pattern 'bad_dep'" in messages[2]
+    assert "exactly one of 'pattern' or 'exemplar'" in messages[3]
+
+
+def test_all_problems_of_a_file_are_reported_at_once() -> None:
+    found = problems_of("many_problems.yaml")
+    by_line = {line: message for _, line, message in found}
+    assert "rubric.colour: unknown key" in by_line[5]
+    assert "weight" in by_line[10] and "greater than or equal to 0" in by_line[10]
+    assert "params.tone: unknown key" in by_line[14]
+    assert "no finding kind 'missed_oportunity'" in by_line[16] and "missed_opportunity" in by_line[16]
+    assert "unknown scorer 'transferz.v1'" in by_line[19]
+    assert "defined twice" in by_line[20]
+    assert "disable: no criterion 'no_such_criterion'" in by_line[23]
+    assert len(found) == 7
+
+
+def test_extends_cycle_and_yaml_syntax_are_rubric_errors() -> None:
+    [(_, _, cycle)] = problems_of("cycle_a.yaml")
+    assert "cycle" in cycle and "cycle_b.yaml" in cycle
+    [(file, line, syntax)] = problems_of("not_yaml.yaml")
+    assert file == "not_yaml.yaml" and line == 5 and "not valid YAML" in syntax
+
+
+def test_rubric_errors_are_their_own_family(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(RubricError) as caught:
+        load_rubric(missing)
+    assert "cannot read rubric file" in str(caught.value)
+    assert not isinstance(caught.value, ValueError)  # not confused with transcript/data errors
+
+
+def test_shipped_pattern_files_are_valid() -> None:
+    for path in sorted((DEFAULT_RUBRIC.parent / "patterns").glob("*.jsonl")):
+        patterns, problems = load_pattern_file(path)
+        assert problems == [], path
+        assert patterns.entries, path
+        assert len({e.rule for e in patterns.entries}) == len(patterns.entries), f"duplicate ids in {path}"
