@@ -135,6 +135,8 @@ class PatternSet:
 def load_pattern_file(path: str | Path) -> tuple[PatternSet, list[RubricProblem]]:
     """Read and validate a JSONL pattern file; returns its valid entries and every problem.
 
+    One JSON object per line; blank lines and lines starting with ``//`` (comments) are skipped.
+
     Token and dependency patterns are checked by spaCy's own validators, so a typo such as
     ``{"LOWERR": "you"}`` is reported with the file and line it is on.
     """
@@ -320,6 +322,11 @@ class Rubric:
 
     def __iter__(self) -> Iterator[Criterion]:
         return iter(self.criteria)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["cache"] = {}  # compiled matchers and encoders stay in the process that built them
+        return state
 
 
 # --- YAML with line numbers ---------------------------------------------------------------------

@@ -261,18 +261,15 @@ def _describe(tag: str, key: Key, data: LabelledSet, finding: Finding | None) ->
 
 def print_report(report: Report, data: LabelledSet, seconds: float) -> None:
     """The table ``make eval`` shows."""
-    conversations = len({k[1] for k in data.gold})
-    print(
-        f"labelled set: {len(data.conversations)} items, {data.turn_count} turns, {conversations} with labels"
-    )
+    conversations = sum(1 for c in data.conversations if len(c.turns) > 2)
+    print(f"{len(data.conversations)} items ({conversations} conversations), {data.turn_count} turns")
     print(f"{'scorer':16} {'kind':26} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
     for scorer in SCORERS:
         items = [(kind, counts) for (s, kind), counts in report.rows.items() if s == scorer]
         total = [sum(c[i] for k, c in items if not k.startswith("(")) for i in range(3)]
         precision, recall, f1 = _prf(*total)
-        print(
-            f"{scorer:16} {'ALL':26} {precision:6.3f} {recall:6.3f} {f1:6.3f} {total[0]:4} {total[1]:4} {total[2]:4}"
-        )
+        counts = f"{total[0]:4} {total[1]:4} {total[2]:4}"
+        print(f"{scorer:16} {'ALL':26} {precision:6.3f} {recall:6.3f} {f1:6.3f} {counts}")
         for kind, (tp, fp, fn) in items:
             if tp + fp + fn == 0:
                 continue
@@ -281,37 +278,68 @@ def print_report(report: Report, data: LabelledSet, seconds: float) -> None:
     print(f"(scored in {seconds:.1f}s)")
 
 
+def combine(reports: list[Report]) -> Report:
+    """Counts of several labelled sets added up."""
+    rows: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for report in reports:
+        for key, counts in report.rows.items():
+            old = rows.get(key, (0, 0, 0))
+            rows[key] = (old[0] + counts[0], old[1] + counts[1], old[2] + counts[2])
+    return Report(rows, [e for r in reports for e in r.errors])
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
         "--rubric", type=Path, default=None, help="rubric YAML (default: rubrics/default.yaml)"
     )
-    parser.add_argument("--data", type=Path, default=LABELLED, help="labelled folder")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        help="labelled folder (repeatable; default: tests/data/labelled and its holdout/ and check/ sets)",
+    )
     parser.add_argument("--errors", action="store_true", help="list false positives and negatives")
     parser.add_argument("--check", action="store_true", help="exit 1 if a scorer's F1 is below --min-f1")
     parser.add_argument("--min-f1", type=float, default=0.85)
     args = parser.parse_args(argv)
 
     from nlp.analysis import Analyzer
-    from nlp.scoring import load_rubric, score_conversations
+    from nlp.scoring import load_rubric
 
-    data = load_labelled(args.data)
+    folders = args.data or [LABELLED, LABELLED / "holdout", LABELLED / "check"]
     rubric = load_rubric(args.rubric)
     analyzer = Analyzer().load()
-    started = time.perf_counter()
-    annotated = analyzer.annotate(data.conversations)
-    results = score_conversations(annotated, rubric, data.journeys, encode=analyzer.encoder.encode)
-    report = evaluate(data, results)
-    print_report(report, data, time.perf_counter() - started)
-    if args.errors:
-        print("\nerrors:")
-        for line in report.errors:
-            print("  " + line)
-    below = [s for s in SCORERS if report.f1(s) < args.min_f1]
+    reports = []
+    for folder in folders:
+        data = load_labelled(folder)
+        started = time.perf_counter()
+        report = run(data, rubric, analyzer)
+        print(f"== {folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder}")
+        print_report(report, data, time.perf_counter() - started)
+        if args.errors and report.errors:
+            print("errors:")
+            for line in report.errors:
+                print("  " + line)
+        print()
+        reports.append(report)
+    total = combine(reports)
+    if len(reports) > 1:
+        print("== all sets: F1 " + ", ".join(f"{s} {total.f1(s):.3f}" for s in SCORERS))
+    below = [s for s in SCORERS if total.f1(s) < args.min_f1]
     if args.check and below:
         print(f"below F1 {args.min_f1}: {', '.join(below)}", file=sys.stderr)
         return 1
     return 0
+
+
+def run(data: LabelledSet, rubric: Any, analyzer: Any) -> Report:
+    """Annotate and score a labelled set with the real pipeline, then compare with its labels."""
+    from nlp.scoring import score_conversations
+
+    annotated = analyzer.annotate(data.conversations)
+    results = score_conversations(annotated, rubric, data.journeys, encode=analyzer.encoder.encode)
+    return evaluate(data, results)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from nlp.findings import Attribution, CriterionScore, Finding, Polarity
 from nlp.rubric import PatternFile, ScorerParams
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
-from nlp.scorers.issues import cosine, issue_statement, substantive_customer_turns
+from nlp.scorers.issues import cosine, substantive_customer_turns
 from nlp.scorers.legs import agent_legs, leg_by_index, ordered_legs
 from nlp.scorers.matching import Hit
 from transcripts.model import Role
@@ -83,15 +83,15 @@ class Statement:
     embedding: np.ndarray
 
 
-def _statements(conversation: AnnotatedConversation, params: RepeatsParams) -> list[Statement]:
-    found = []
-    for leg in ordered_legs(conversation):
-        if leg.participant_role is Role.IVR:
-            continue  # "in a few words, why are you calling?" is routing, not an explanation
-        turn = issue_statement(conversation.leg_turns(leg.index), params.min_words)
-        if turn is not None:
-            found.append(Statement(conversation.id, leg.index, turn, turn.embedding))
-    return found
+def _leg_statements(conversation: AnnotatedConversation, leg: int, params: RepeatsParams) -> list[Statement]:
+    """The customer's first substantive statements in one leg (what they explained there)."""
+    turns = substantive_customer_turns(conversation.leg_turns(leg), params.min_words)[: params.search_turns]
+    return [Statement(conversation.id, leg, turn, turn.embedding) for turn in turns]
+
+
+def _contact_statements(conversation: AnnotatedConversation, params: RepeatsParams) -> list[Statement]:
+    """Everything a customer explained in an earlier contact, the phone menu included."""
+    return [s for leg in ordered_legs(conversation) for s in _leg_statements(conversation, leg.index, params)]
 
 
 def semantic_repeats(
@@ -99,7 +99,7 @@ def semantic_repeats(
 ) -> list[tuple[AnnotatedTurn, Statement, float, str]]:
     """(turn, earlier statement, similarity, cause) for each leg whose customer starts over."""
     earlier = context.journey.earlier if context.journey else ()
-    pool = [s for contact in earlier for s in _statements(contact, params)]
+    pool = [s for contact in earlier for s in _contact_statements(contact, params)]
     contact_cause = previous_contact_cause([c.conversation for c in earlier])
     result = []
     for leg in ordered_legs(conversation):
@@ -121,9 +121,7 @@ def semantic_repeats(
             else:
                 cause = leg_entry_cause(conversation.conversation, leg.index) or SystemCause.TRANSFER
             result.append((*best, str(cause or SystemCause.REPEAT_CONTACT)))
-        statement = issue_statement(turns, params.min_words)
-        if statement is not None:
-            pool.append(Statement(conversation.id, leg.index, statement, statement.embedding))
+        pool.extend(_leg_statements(conversation, leg.index, params))
     return result
 
 

@@ -45,7 +45,8 @@ KINDS = frozenset(
     }
 )
 
-HELPER_LABELS = frozenset({"exonerate"})  # only ever clears another kind ("you did nothing wrong")
+# Labels that only ever clear another kind: "you did nothing wrong", "but what I can do is...".
+HELPER_LABELS = frozenset({"exonerate", "alternative"})
 
 
 class KindRule(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,22 @@ def dump_store(db: Path, float_digits: int | None = None) -> dict[str, list[tupl
         return dump
     finally:
         con.close()
+
+
+def assert_same_store(
+    actual: dict[str, list[tuple[Any, ...]]], expected: dict[str, list[tuple[Any, ...]]], abs_tol: float
+) -> None:
+    """Dumps equal table by table and row by row, floats within ``abs_tol`` (labels, ids, text exact)."""
+    assert actual.keys() == expected.keys()
+    for table, rows in expected.items():
+        assert len(actual[table]) == len(rows), table
+        for got, want in zip(actual[table], rows, strict=True):
+            assert len(got) == len(want), table
+            for a, b in zip(got, want, strict=True):
+                if isinstance(a, float) and isinstance(b, float):
+                    assert math.isclose(a, b, abs_tol=abs_tol), (table, got, want)
+                else:
+                    assert a == b, (table, got, want)
 
 
 def scalar(db: Path, sql: str, *args: Any) -> Any:

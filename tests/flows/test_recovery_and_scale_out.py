@@ -15,7 +15,7 @@ from flows.faults import FAULT_ENV
 from flows.nightly import ARTIFACT_KEY, BatchesFailedError, nightly_review
 from flows.run_summary import NightlySummary
 from flows.runners import make_task_runner
-from tests.flows.flow_helpers import copy_examples, dump_store, run_artifacts, scalar
+from tests.flows.flow_helpers import assert_same_store, copy_examples, dump_store, run_artifacts, scalar
 
 pytestmark = [pytest.mark.prefect, pytest.mark.models, pytest.mark.slow]
 
@@ -84,4 +84,6 @@ def test_dask_on_two_workers_equals_threads(baseline: Baseline) -> None:
     # Models load once per worker process, not once per batch.
     assert 1 <= len(summary.batches_by_worker) <= 2
     assert summary.model_loads == len(summary.batches_by_worker) < summary.batches
-    assert dump_store(db, float_digits=6) == dump_store(baseline.db, float_digits=6)
+    # Threads give torch 2 threads, each Dask worker 1: sums reduce in another order, so floats
+    # may differ in the last digits; ids, labels, findings and quotes must not differ at all.
+    assert_same_store(dump_store(db), dump_store(baseline.db), abs_tol=1e-5)

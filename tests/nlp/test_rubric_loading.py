@@ -45,7 +45,13 @@ def test_team_rubric_overrides_adds_and_disables() -> None:
     rubric = load_rubric(FIXTURES / "team.yaml")
     assert rubric.version == "billing-team@3"
     assert rubric.extends == ("default@1.0.0",)
-    assert [c.id for c in rubric.criteria] == ["empathy", "self_worth", "transfers", "repeats", "strict_language"]
+    assert [c.id for c in rubric.criteria] == [
+        "empathy",
+        "self_worth",
+        "transfers",
+        "repeats",
+        "strict_language",
+    ]
     empathy = rubric.criterion("empathy")
     assert empathy.threshold == 0.8  # overridden
     assert empathy.params.response_window == 1  # overridden key
@@ -60,12 +66,19 @@ def test_unknown_scorer_names_file_line_and_valid_scorers() -> None:
     [(file, line, message)] = problems_of("unknown_scorer.yaml")
     assert (file, line) == ("unknown_scorer.yaml", 8)
     assert "unknown scorer 'empathy.v9'" in message
-    assert "valid scorers: customer_trajectory.v1, empathy.v1, repeats.v1, self_worth.v1, transfers.v1" in message
+    assert (
+        "valid scorers: customer_trajectory.v1, empathy.v1, repeats.v1, self_worth.v1, transfers.v1"
+        in message
+    )
 
 
 def test_wrong_types_are_all_reported_with_lines_and_expectations() -> None:
     found = problems_of("wrong_type.yaml")
-    assert [(f, line) for f, line, _ in found] == [("wrong_type.yaml", 9), ("wrong_type.yaml", 10), ("wrong_type.yaml", 14)]
+    assert [(f, line) for f, line, _ in found] == [
+        ("wrong_type.yaml", 9),
+        ("wrong_type.yaml", 10),
+        ("wrong_type.yaml", 14),
+    ]
     weight, threshold, window = (m for _, _, m in found)
     assert "weight" in weight and "valid number" in weight and "'heavy'" in weight
     assert "threshold" in threshold and "less than or equal to 1" in threshold
@@ -116,3 +129,22 @@ def test_shipped_pattern_files_are_valid() -> None:
         assert problems == [], path
         assert patterns.entries, path
         assert len({e.rule for e in patterns.entries}) == len(patterns.entries), f"duplicate ids in {path}"
+
+
+def test_unknown_pattern_label_points_at_the_jsonl_line() -> None:
+    [(file, line, message)] = problems_of("unknown_label.yaml")
+    assert (file, line) == ("unknown_label.yaml", 9)  # the params block; the message names the JSONL line
+    assert "typo_label.jsonl:2 ('blame_custommer')" in message and "blame_customer" in message
+
+
+def test_a_loaded_rubric_pickles_without_its_compiled_cache() -> None:
+    import pickle
+
+    from nlp.scoring import pattern_library
+
+    rubric = load_rubric()
+    pattern_library(rubric, None)
+    copy = pickle.loads(pickle.dumps(rubric))  # e.g. shipped to a Dask worker
+    assert copy.cache == {} and rubric.cache
+    assert copy.version == rubric.version
+    assert copy.criterion("self_worth").params.kinds == rubric.criterion("self_worth").params.kinds

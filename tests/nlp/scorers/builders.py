@@ -6,12 +6,15 @@ default to one agent leg per leg index used (agent ``agent-<n>``, department ``B
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from nlp.findings import ConversationScores
 from transcripts.model import Conversation, Journey
 
 TurnSpec = tuple[Any, ...]
+# The ``score`` fixture: annotate with the real models, then score.
+Score = Callable[..., list[ConversationScores]]
 
 
 def conversation(

@@ -1,9 +1,9 @@
-"""Shared fixtures for scorer tests: the real analyzer (spaCy + encoder + sentiment), the
-default rubric, and a ``score`` helper that annotates and scores in one call."""
+"""Fixtures for scorer tests: the default rubric and a ``score`` helper that annotates with the
+real models (the session ``analyzer`` of ``tests/nlp/conftest.py``) and scores in one call."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import pytest
 
@@ -11,15 +11,8 @@ from nlp.analysis import Analyzer
 from nlp.findings import ConversationScores
 from nlp.rubric import Rubric
 from nlp.scoring import load_rubric, score_conversations
+from tests.nlp.scorers.builders import Score
 from transcripts.model import Conversation, Journey
-
-Score = Callable[..., list[ConversationScores]]
-
-
-@pytest.fixture(scope="session")
-def analyzer() -> Analyzer:
-    """The real analysis models, loaded once per session."""
-    return Analyzer().load()
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +23,7 @@ def rubric() -> Rubric:
 
 @pytest.fixture(scope="session")
 def score(analyzer: Analyzer, rubric: Rubric) -> Score:
-    """``score(conversations, journeys=(), rubric=None)``: annotate with the real models and score."""
+    """``score(conversations, journeys=(), rubric_=None)``: annotate with the real models and score."""
 
     def _score(
         conversations: Sequence[Conversation] | Conversation,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.findings import Attribution, ConversationScores, Polarity
-from tests.nlp.scorers.builders import conversation
-from tests.nlp.scorers.conftest import Score
+from tests.nlp.scorers.builders import Score, conversation
 
 pytestmark = pytest.mark.models
 
@@ -14,14 +13,20 @@ pytestmark = pytest.mark.models
 CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     (
         "frustrated-procedure",
-        [("customer", "I'm so frustrated, this is the third time I've called."), ("agent", "Can I have your account number?")],
+        [
+            ("customer", "I'm so frustrated, this is the third time I've called."),
+            ("agent", "Can I have your account number?"),
+        ],
         ["missed_opportunity"],
     ),
     (
         "frustrated-acknowledged",
         [
             ("customer", "I'm so frustrated, this is the third time I've called."),
-            ("agent", "I'm really sorry you've had to call three times, that's exhausting. Let's fix it now."),
+            (
+                "agent",
+                "I'm really sorry you've had to call three times, that's exhausting. Let's fix it now.",
+            ),
         ],
         ["responded"],
     ),
@@ -54,7 +59,10 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     ),
     (
         "bare-understand-is-not-enough",
-        [("customer", "Honestly I'm fed up with this."), ("agent", "I understand. What is the order number?")],
+        [
+            ("customer", "Honestly I'm fed up with this."),
+            ("agent", "I understand. What is the order number?"),
+        ],
         ["missed_opportunity"],
     ),
     (
@@ -71,7 +79,10 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     ),
     (
         "no-emotion",
-        [("customer", "Hi, I'd like to change my payment date to the 15th."), ("agent", "Sure, that's done.")],
+        [
+            ("customer", "Hi, I'd like to change my payment date to the 15th."),
+            ("agent", "Sure, that's done."),
+        ],
         [],
     ),
     (
@@ -109,7 +120,9 @@ def outcomes(result: ConversationScores) -> list[str]:
 
 
 @pytest.mark.parametrize(("case", "turns", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_outcomes(results: dict[str, ConversationScores], case: str, turns: list, expected: list[str]) -> None:
+def test_outcomes(
+    results: dict[str, ConversationScores], case: str, turns: list, expected: list[str]
+) -> None:
     assert outcomes(results[case]) == expected
 
 
@@ -133,7 +146,9 @@ def test_missed_opportunity_quotes_both_sides_with_suggestion(results: dict[str,
 
 
 def test_response_is_a_positive_finding_on_the_agent_turn(results: dict[str, ConversationScores]) -> None:
-    [answered] = [f for f in results["waiting-hours-apology-second-turn"].findings if f.scorer == "empathy.v1"]
+    [answered] = [
+        f for f in results["waiting-hours-apology-second-turn"].findings if f.scorer == "empathy.v1"
+    ]
     assert answered.polarity is Polarity.POSITIVE and answered.suggestion is None
     assert answered.evidence.turn == 3 and answered.evidence.quote.startswith("I apologize for the wait")
     assert answered.detail["opportunity_turn"] == 1

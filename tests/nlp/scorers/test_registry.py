@@ -21,7 +21,9 @@ def _noop(conversation: object, context: object, params: object) -> tuple[list[C
 
 
 def make(name: str, inputs: frozenset[str] = frozenset({"doc"})) -> Scorer:
-    return Scorer(name=name, description="test", inputs=inputs, kinds=frozenset({"x"}), params=NoParams, score=_noop)
+    return Scorer(
+        name=name, description="test", inputs=inputs, kinds=frozenset({"x"}), params=NoParams, score=_noop
+    )
 
 
 def test_default_registry_lists_the_shipped_scorers() -> None:
@@ -66,4 +68,4 @@ def test_declared_inputs_must_be_known() -> None:
 
 def test_params_must_be_a_scorer_params_model() -> None:
     with pytest.raises(TypeError, match="ScorerParams"):
-        Scorer(name="tone.v1", description="", inputs=frozenset(), kinds=frozenset(), params=dict, score=_noop)  # type: ignore[arg-type]
+        Scorer("tone.v1", "", frozenset(), frozenset(), dict, _noop)  # type: ignore[arg-type]

@@ -8,8 +8,7 @@ import pytest
 from nlp.attribution import agent_leg_scores
 from nlp.findings import Attribution, ConversationScores
 from nlp.rubric import Rubric
-from tests.nlp.scorers.builders import conversation, journey, kinds
-from tests.nlp.scorers.conftest import Score
+from tests.nlp.scorers.builders import Score, conversation, journey, kinds
 
 pytestmark = pytest.mark.models
 
@@ -26,7 +25,11 @@ CASES = {
             ("agent", "That's technical, I'll put you through.", 0),
             ("agent", "Tech support. Could I get your account number please?", 1),
             ("customer", "55102874.", 1),
-            ("customer", "The TV box freezes on every channel after ten minutes or so of watching anything.", 1),
+            (
+                "customer",
+                "The TV box freezes on every channel after ten minutes or so of watching anything.",
+                1,
+            ),
         ],
         id="re-explained-after-transfer",
         legs=TWO_LEGS,
@@ -57,7 +60,12 @@ CASES = {
             ("customer", "I was charged a termination fee when I upgraded my contract.", 0, 5000),
             ("agent", "Can I put you on hold?", 0, 60000),
             ("agent", "Thanks for holding. What was the problem again?", 0, 575000),
-            ("customer", "As I said before you put me on hold, I got a termination fee for upgrading.", 0, 585000),
+            (
+                "customer",
+                "As I said before you put me on hold, I got a termination fee for upgrading.",
+                0,
+                585000,
+            ),
         ],
         id="after-a-long-hold",
         events=[{"type": "hold_start", "leg": 0, "at_ms": 90000, "duration_ms": 480000}],
@@ -94,7 +102,10 @@ def results(score: Score) -> dict[str, ConversationScores]:
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        ("re-explained-after-transfer", [("re_explained", 6, "system"), ("reasked_after_transfer", 4, "system")]),
+        (
+            "re-explained-after-transfer",
+            [("re_explained", 6, "system"), ("reasked_after_transfer", 4, "system")],
+        ),
         ("asked-again-same-agent", [("repeated_to_agent", 5, "agent"), ("reasked_info", 4, "agent")]),
         ("said-it-to-the-same-agent", [("repeated_to_agent", 2, "agent")]),
         ("after-a-long-hold", [("re_explained", 4, "system")]),
@@ -118,13 +129,16 @@ def test_re_explanation_after_transfer_is_system_and_never_lowers_the_agent(
     assert reask.detail["slot"] == "account_number" and reask.detail["supplied_leg"] == 0
     repeats = {s.leg: s for s in result.scores if s.criterion == "repeats"}
     assert repeats[None].attribution is Attribution.SYSTEM and repeats[None].value == pytest.approx(0.5)
-    assert repeats[1].attribution is Attribution.AGENT and repeats[1].value == 1.0  # not the new agent's doing
+    # the agent who took the transfer did not cause it
+    assert repeats[1].attribution is Attribution.AGENT and repeats[1].value == 1.0
     overall = {s.leg: s for s in agent_leg_scores(result.scores, rubric)}
     assert overall[1].criteria["repeats"] == 1.0
 
 
 def test_agent_caused_repeats_lower_the_agent_leg(results: dict[str, ConversationScores]) -> None:
-    [leg_score] = [s for s in results["asked-again-same-agent"].scores if s.criterion == "repeats" and s.leg == 0]
+    [leg_score] = [
+        s for s in results["asked-again-same-agent"].scores if s.criterion == "repeats" and s.leg == 0
+    ]
     assert leg_score.value == pytest.approx(0.5) and leg_score.attribution is Attribution.AGENT
     [reask] = [f for f in results["asked-again-same-agent"].findings if f.kind == "reasked_info"]
     assert reask.suggestion and reask.detail["supplied_quote"] == "sure, it's leila.h@example.org"
@@ -134,18 +148,35 @@ def test_re_explaining_after_a_dropped_call_is_system(score: Score) -> None:
     dropped = conversation(
         [
             ("agent", "Tech support, Quinn."),
-            ("customer", "My smart meter stopped sending readings two weeks ago and my estimated bill doubled."),
+            (
+                "customer",
+                "My smart meter stopped sending readings two weeks ago and my estimated bill doubled.",
+            ),
         ],
-        id="drop-1", customer_id="cust-d", started_at="2026-10-07T14:00:00Z",
-        legs=[{"index": 0, "agent_id": "a-q", "department": "Technical Support", "ended_via": "system_disconnect"}],
+        id="drop-1",
+        customer_id="cust-d",
+        started_at="2026-10-07T14:00:00Z",
+        legs=[
+            {
+                "index": 0,
+                "agent_id": "a-q",
+                "department": "Technical Support",
+                "ended_via": "system_disconnect",
+            }
+        ],
         events=[{"type": "disconnect", "leg": 0, "by": "system"}],
     )
     again = conversation(
         [
             ("agent", "Technical support, Rosa speaking."),
-            ("customer", "I got cut off. My smart meter hasn't sent a reading in two weeks and the estimated bill is double."),
+            (
+                "customer",
+                "I got cut off. My smart meter hasn't sent a reading in two weeks and the bill doubled.",
+            ),
         ],
-        id="drop-2", customer_id="cust-d", started_at="2026-10-07T14:12:00Z",
+        id="drop-2",
+        customer_id="cust-d",
+        started_at="2026-10-07T14:12:00Z",
     )
     results = {r.conversation_id: r for r in score([dropped, again], [journey(dropped, again)])}
     [finding] = [f for f in results["drop-2"].findings if f.kind == "re_explained"]

@@ -12,8 +12,7 @@ from nlp.rubric import ScorerParams
 from nlp.scorers.base import Scorer
 from nlp.scorers.registry import ScorerRegistry, default_registry
 from nlp.scoring import journey_contexts, load_rubric, pattern_library, score_conversations
-from tests.nlp.scorers.builders import conversation, journey
-from tests.nlp.scorers.conftest import Score
+from tests.nlp.scorers.builders import Score, conversation, journey
 
 
 class NoParams(ScorerParams):
@@ -50,9 +49,20 @@ def test_every_score_and_finding_is_stamped(score: Score) -> None:
         )
     )
     assert result.rubric_version == "default@1.0.0"
-    assert {s.criterion for s in result.scores} == {"empathy", "self_worth", "transfers", "repeats", "customer_trajectory"}
+    assert {s.criterion for s in result.scores} == {
+        "empathy",
+        "self_worth",
+        "transfers",
+        "repeats",
+        "customer_trajectory",
+    }
     assert all(s.rubric_version == "default@1.0.0" and s.conversation_id == "stamped" for s in result.scores)
-    assert {f.kind for f in result.findings} >= {"contradict_customer", "blame_customer", "condescension", "missed_opportunity"}
+    assert {f.kind for f in result.findings} >= {
+        "contradict_customer",
+        "blame_customer",
+        "condescension",
+        "missed_opportunity",
+    }
     for finding in result.findings:
         assert finding.evidence.conversation_id == "stamped" and finding.evidence.quote
         assert finding.attribution in (Attribution.AGENT, Attribution.SYSTEM)
@@ -74,7 +84,8 @@ def test_a_failing_scorer_yields_none_and_the_rest_still_score(tmp_path: Path, a
         "criteria:\n"
         "  - {id: broken, name: Broken, scorer: explode.v1}\n"
         "  - id: self_worth\n    name: Self-worth\n    scorer: self_worth.v1\n"
-        f"    params: {{patterns: {patterns}, kinds: {{blame_customer: {{polarity: negative, weight: 0.3}}}}}}\n"
+        f"    params:\n      patterns: {patterns}\n"
+        "      kinds: {blame_customer: {polarity: negative, weight: 0.3}}\n"
     )
     rubric = load_rubric(path, registry)
     annotated = analyzer.annotate([conversation([("agent", "You should have called earlier.")], id="x")])

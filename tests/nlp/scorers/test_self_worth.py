@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.findings import Attribution, ConversationScores, Polarity
-from tests.nlp.scorers.builders import conversation
-from tests.nlp.scorers.conftest import Score
+from tests.nlp.scorers.builders import Score, conversation
 
 pytestmark = pytest.mark.models
 
@@ -33,15 +32,27 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("like-i-said", ["Like I said, the refund takes five days."], {"condescension"}),
     ("as-i-already-told-you", ["As I already told you, the fee stays."], {"condescension"}),
     ("stonewall", ["There's nothing I can do about that."], {"stonewall"}),
-    ("stonewall-then-offer", ["There's nothing I can do about the fee.", "But what I can do is spread it over three bills."], {"can_do"}),
-    ("stonewall-with-offer", ["I can't remove the fee, but what I can do is waive next month's charge."], {"can_do"}),
+    (
+        "stonewall-then-offer",
+        ["There's nothing I can do about the fee.", "But what I can do is spread it over three bills."],
+        {"can_do"},
+    ),
+    (
+        "stonewall-with-offer",
+        ["I can't remove the fee, but what I can do is waive next month's charge."],
+        {"can_do"},
+    ),
     ("policy", ["That's company policy, I'm afraid."], {"stonewall"}),
     ("blame-colleague", ["Honestly, the sales team messed this up, not me."], {"blame_colleague"}),
     ("blame-billing", ["Billing screwed this up again."], {"blame_colleague"}),
     ("own-it", ["We messed this up, and I'm sorry."], {"acknowledge_view"}),
     ("see-why", ["I can see why that's frustrating."], {"acknowledge_view"}),
     ("right-to-ask", ["You're right to ask about it."], {"acknowledge_view"}),
-    ("right-despite-later-negation", ["You're absolutely right, that charge shouldn't be there."], {"acknowledge_view"}),
+    (
+        "right-despite-later-negation",
+        ["You're absolutely right, that charge shouldn't be there."],
+        {"acknowledge_view"},
+    ),
     ("what-i-can-do", ["What I can do is send a replacement today."], {"can_do"}),
     ("heres-what", ["Here's what I'll do: I'll escalate this to the network team."], {"can_do"}),
     ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
@@ -59,12 +70,16 @@ def results(score: Score) -> dict[str, ConversationScores]:
 
 
 @pytest.mark.parametrize(("case", "turns", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_kinds(results: dict[str, ConversationScores], case: str, turns: list[str], expected: set[str]) -> None:
+def test_kinds(
+    results: dict[str, ConversationScores], case: str, turns: list[str], expected: set[str]
+) -> None:
     found = {f.kind for f in results[case].findings if f.scorer == "self_worth.v1"}
     assert found == expected
 
 
-def test_findings_carry_agent_attribution_evidence_and_suggestion(results: dict[str, ConversationScores]) -> None:
+def test_findings_carry_agent_attribution_evidence_and_suggestion(
+    results: dict[str, ConversationScores],
+) -> None:
     [finding] = [f for f in results["you-should-have"].findings if f.scorer == "self_worth.v1"]
     assert finding.attribution is Attribution.AGENT and finding.polarity is Polarity.NEGATIVE
     evidence = finding.evidence

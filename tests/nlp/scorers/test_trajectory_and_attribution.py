@@ -6,12 +6,18 @@ import numpy as np
 import pytest
 import spacy
 
-from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Direction, Sentiment, SentimentLabel, Trajectory
+from nlp.annotated import (
+    AnnotatedConversation,
+    AnnotatedTurn,
+    Direction,
+    Sentiment,
+    SentimentLabel,
+    Trajectory,
+)
 from nlp.attribution import agent_leg_scores
 from nlp.findings import Attribution, CriterionScore
 from nlp.scoring import DEFAULT_RUBRIC, load_rubric, score_conversations
-from tests.nlp.scorers.builders import conversation
-from tests.nlp.scorers.conftest import Score
+from tests.nlp.scorers.builders import Score, conversation
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +80,12 @@ def test_too_few_customer_turns_gives_none(trajectory_only) -> None:
 def test_agent_overall_is_weighted_mean_of_agent_criteria_only() -> None:
     rubric = load_rubric()
 
-    def cs(criterion: str, value: float | None, attribution: Attribution, leg: int | None = 0) -> CriterionScore:
-        return CriterionScore("c", leg, "a-1", criterion, "x.v1", value, None, None, "", rubric.version, attribution)
+    def cs(
+        criterion: str, value: float | None, attribution: Attribution, leg: int | None = 0
+    ) -> CriterionScore:
+        return CriterionScore(
+            "c", leg, "a-1", criterion, "x.v1", value, None, None, "", rubric.version, attribution
+        )
 
     scores = [
         cs("self_worth", 0.5, Attribution.AGENT),  # weight 1.5
@@ -97,10 +107,19 @@ def test_customer_who_arrives_angry_and_is_calmed_scores_the_agent_well(score: S
         conversation(
             [
                 ("agent", "Accounts, Sofia speaking."),
-                ("customer", "This is a disgrace. Two missed installations and nobody called. I'm furious and I want to cancel."),
-                ("agent", "I'd be furious too, and you have every right to be. I'm really sorry, that's our failure."),
+                (
+                    "customer",
+                    "This is a disgrace. Two missed installations and nobody called. I'm furious.",
+                ),
+                (
+                    "agent",
+                    "I'd be furious too, and you have every right to be. I'm really sorry.",
+                ),
                 ("customer", "It really is."),
-                ("agent", "Here's what I can do: an engineer tomorrow morning and a credit for the missed days."),
+                (
+                    "agent",
+                    "Here's what I can do: an engineer tomorrow morning and a credit for the missed days.",
+                ),
                 ("customer", "Okay, that's better. Thank you."),
                 ("agent", "It's booked."),
                 ("customer", "Thank you so much, you've been brilliant."),
@@ -113,5 +132,6 @@ def test_customer_who_arrives_angry_and_is_calmed_scores_the_agent_well(score: S
     assert values["customer_trajectory"] > 0.7
     assert values["empathy"] == 1.0 and values["self_worth"] == 1.0
     assert {"responded", "can_do", "acknowledge_view"} <= {f.kind for f in result.findings}
-    assert any(f.kind in ("recovered", "improved") and f.polarity.value == "positive" for f in result.findings)
-
+    assert any(
+        f.kind in ("recovered", "improved") and f.polarity.value == "positive" for f in result.findings
+    )

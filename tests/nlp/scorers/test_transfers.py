@@ -7,14 +7,19 @@ import pytest
 from nlp.attribution import agent_leg_scores
 from nlp.findings import Attribution, ConversationScores
 from nlp.rubric import Rubric
-from tests.nlp.scorers.builders import conversation, journey, kinds
-from tests.nlp.scorers.conftest import Score
+from tests.nlp.scorers.builders import Score, conversation, journey, kinds
 
 pytestmark = pytest.mark.models
 
 
 def leg(index: int, department: str, via: str = "inbound", role: str = "agent") -> dict:
-    return {"index": index, "participant_role": role, "agent_id": f"a-{index}", "department": department, "started_via": via}
+    return {
+        "index": index,
+        "participant_role": role,
+        "agent_id": f"a-{index}",
+        "department": department,
+        "started_via": via,
+    }
 
 
 def transfer(frm: int, to: int, warm: bool | None = None, by: str | None = None) -> dict:
@@ -43,7 +48,11 @@ CASES = {
     "warm-handoff-cue": conversation(
         [
             ("customer", ISSUE, 0),
-            ("agent", "I'll put you through to technical support and I'll let them know what's happening.", 0),
+            (
+                "agent",
+                "I'll put you through to technical support and I'll let them know what's happening.",
+                0,
+            ),
             ("agent", "Hi, I understand you've been losing the connection in the evenings.", 1),
         ],
         id="warm-handoff-cue",
@@ -54,7 +63,11 @@ CASES = {
             ("customer", ISSUE, 0),
             ("agent", "One moment.", 0),
             ("agent", "Technical support, how can I help?", 1),
-            ("customer", "So my router keeps dropping the connection every evening, and I work from home.", 1),
+            (
+                "customer",
+                "So my router keeps dropping the connection every evening, and I work from home.",
+                1,
+            ),
         ],
         id="restated-no-event",
         legs=[leg(0, "Billing"), leg(1, "Technical Support", "queue_transfer")],
@@ -67,7 +80,10 @@ CASES = {
         id="referral",
     ),
     "spoken-only": conversation(
-        [("customer", "I'd like to cancel, I'm moving abroad."), ("agent", "I'm going to connect you to retention now.")],
+        [
+            ("customer", "I'd like to cancel, I'm moving abroad."),
+            ("agent", "I'm going to connect you to retention now."),
+        ],
         id="spoken-only",
     ),
     "declined": conversation(
@@ -90,7 +106,11 @@ CASES = {
         events=[transfer(0, 1, warm=False), transfer(1, 2, warm=False)],
     ),
     "ivr-then-agent": conversation(
-        [("ivr", "Why are you calling?", 0), ("customer", "Billing question.", 0), ("agent", "Billing, hi.", 1)],
+        [
+            ("ivr", "Why are you calling?", 0),
+            ("customer", "Billing question.", 0),
+            ("agent", "Billing, hi.", 1),
+        ],
         id="ivr-then-agent",
         legs=[leg(0, "Menu", role="ivr"), leg(1, "Billing")],
     ),
@@ -152,7 +172,10 @@ def test_routing_score_is_system_and_stays_out_of_the_agent_score(
     assert routing.attribution is Attribution.SYSTEM and routing.agent_id is None
     assert routing.value == pytest.approx(1 - 2 * 0.15 - 2 * 0.15 - 0.3)
     handoffs = [s for s in scores if s.criterion == "transfers" and s.leg is not None]
-    assert {(s.leg, s.value, s.attribution) for s in handoffs} == {(0, 0.0, Attribution.AGENT), (1, 0.0, Attribution.AGENT)}
+    assert {(s.leg, s.value, s.attribution) for s in handoffs} == {
+        (0, 0.0, Attribution.AGENT),
+        (1, 0.0, Attribution.AGENT),
+    }
     overall = {s.leg: s for s in agent_leg_scores(scores, rubric)}
     assert set(overall[0].criteria) == {"self_worth", "transfers", "repeats"}  # the agent's part only
     assert "transfers" not in overall[2].criteria  # leg 2 transferred nobody
@@ -160,19 +183,41 @@ def test_routing_score_is_system_and_stays_out_of_the_agent_score(
 
 def test_chain_and_ping_pong_across_the_contacts_of_a_journey(score: Score) -> None:
     first = conversation(
-        [("customer", "My landline has no dial tone but I'm still paying rental."), ("agent", "You'd need to call technical support about that.")],
-        id="j-1", legs=[leg(0, "Billing")], customer_id="cust-j", started_at="2026-10-05T09:00:00Z",
+        [
+            ("customer", "My landline has no dial tone but I'm still paying rental."),
+            ("agent", "You'd need to call technical support about that."),
+        ],
+        id="j-1",
+        legs=[leg(0, "Billing")],
+        customer_id="cust-j",
+        started_at="2026-10-05T09:00:00Z",
     )
     second = conversation(
-        [("customer", "Billing sent me here. No dial tone on my landline, still paying for it."), ("agent", "Refunds are billing, you'll need to contact them.")],
-        id="j-2", legs=[leg(0, "Technical Support")], customer_id="cust-j", started_at="2026-10-05T09:30:00Z",
+        [
+            ("customer", "Billing sent me here. No dial tone on my landline, still paying for it."),
+            ("agent", "Refunds are billing, you'll need to contact them."),
+        ],
+        id="j-2",
+        legs=[leg(0, "Technical Support")],
+        customer_id="cust-j",
+        started_at="2026-10-05T09:30:00Z",
     )
     third = conversation(
-        [("customer", "Third call. My landline has no dial tone and I'm still paying."), ("agent", "I'm sorry, I'll credit the month.")],
-        id="j-3", legs=[leg(0, "Billing")], customer_id="cust-j", started_at="2026-10-06T10:00:00Z",
+        [
+            ("customer", "Third call. My landline has no dial tone and I'm still paying."),
+            ("agent", "I'm sorry, I'll credit the month."),
+        ],
+        id="j-3",
+        legs=[leg(0, "Billing")],
+        customer_id="cust-j",
+        started_at="2026-10-06T10:00:00Z",
     )
     results = {r.conversation_id: r for r in score([first, second, third], [journey(first, second, third)])}
     assert ("ping_pong", 0, "system") in kinds(results["j-3"], "transfers.v1")
     [chain] = [f for f in results["j-3"].findings if f.kind == "transfer_chain"]
-    assert chain.detail["contacts"] == 3 and [p[2] for p in chain.detail["path"]] == ["billing", "tech_support", "billing"]
+    assert chain.detail["contacts"] == 3 and [p[2] for p in chain.detail["path"]] == [
+        "billing",
+        "tech_support",
+        "billing",
+    ]
     assert not [f for f in results["j-2"].findings if f.kind in ("ping_pong", "transfer_chain")]
