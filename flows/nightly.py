@@ -200,8 +200,7 @@ def nightly_review(
     rubric_path = str(Path(rubric).resolve()) if rubric else None
     rubric_version = process_rubric(rubric_path).version
     work_dir = config.work_path(out_dir)
-    with Store(db_path) as store:
-        run_id = store.start_run("nightly")
+    run_id = _start_run(db_path)
     summary = NightlySummary(
         run_id=run_id, source=source, db=db_path, out=str(out_dir), runner=describe_current_runner(),
         full=full, rubric_version=rubric_version,
@@ -227,8 +226,7 @@ def nightly_review(
     _take_published(summary, published)
     _lap(summary, "publish", clock)
 
-    with Store(db_path) as store:
-        store.finish_run(run_id, summary.to_dict())
+    _finish_run(db_path, run_id, summary)
     create_markdown_artifact(
         markdown=summary.to_markdown(),
         key=ARTIFACT_KEY,
@@ -245,6 +243,16 @@ def nightly_review(
             summary,
         )
     return summary
+
+
+def _start_run(db: str) -> str:
+    with Store(db) as store:
+        return store.start_run("nightly")
+
+
+def _finish_run(db: str, run_id: str, summary: NightlySummary) -> None:
+    with Store(db) as store:
+        store.finish_run(run_id, summary.to_dict())
 
 
 def _take_ingest(summary: NightlySummary, ingested: RunSummary) -> None:

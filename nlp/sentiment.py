@@ -1,18 +1,20 @@
 """Per-turn sentiment: the shipped head on the shared encoder pass, or any HF classifier.
 
-The shipped model (``nlp/models/sentiment``: ``head.safetensors`` + ``head.json``) is a small
-MLP over features of the same forward pass that produces the turn embeddings — mean-pooled
-hidden states of several encoder layers concatenated with the sentence embedding — so it adds
-no encoder work. A replacement (``sentiment.model`` set to a Hugging Face name or local path)
-runs its own pass; its labels are mapped to negative/neutral/positive through
-``sentiment.labels`` in ``analysis.yaml``.
+The shipped model (``nlp/models/sentiment``: ``head.safetensors`` + ``head.json``, see its
+``MODEL_CARD.md``) reads the same forward pass that produces the turn embeddings: a
+LoRA-adapted private copy of the encoder's top layer runs on the hidden state below it, and a
+linear classifier reads its mean-pooled output. Text is tokenised and embedded once; the extra
+cost is one transformer layer per turn (the head format also allows frozen pooled-layer
+features and an MLP, see :class:`HeadSpec`). A replacement (``sentiment.model`` set to a
+Hugging Face name or local path) runs its own pass; its labels are mapped to
+negative/neutral/positive through ``sentiment.labels`` in ``analysis.yaml``.
 
 Either way each text gets a :class:`~nlp.annotated.Sentiment`: the most probable label and
 ``score = P(positive) - P(negative)`` in [-1, 1]::
 
     classifier = load_sentiment(config.sentiment, encoder)
     classifier.classify_texts(["This is the third time I'm calling!"])
-    # [Sentiment(label=<SentimentLabel.NEGATIVE>, score=-0.8..., model='qareview-sentiment-head/...')]
+    # [Sentiment(label=<SentimentLabel.NEGATIVE: 'negative'>, score=-0.4..., model='qareview-sentiment/...')]
 """
 
 from __future__ import annotations

@@ -6,12 +6,14 @@
 The shared encoder stays frozen. Its features are computed once and cached under
 .bench/sentiment-features/: mean-pooled hidden states of every layer plus the sentence
 embedding, and (for ``--adapted-layers k`` > 0) the token-level hidden state k layers below
-the top. The head — LoRA adapters (peft) on private copies of the top k encoder layers, their
-mean-pooled output concatenated with the standardised frozen features, an MLP — is trained
-with class-balanced cross-entropy, seeded, on the training file only.
+the top. The head — LoRA adapters (peft) on private copies of the top k encoder layers (the
+default and shipped k is 1), their mean-pooled output, optionally concatenated with frozen
+pooled layers (``--layers``, ``--embedding``), then a linear layer or MLP — is trained with
+class-balanced cross-entropy, seeded, on the training file only.
 
-``--dev`` is evaluated after training through the product path (``ShippedSentiment`` on a
-fresh encoder pass) and written into head.json; it never influences training.
+``--dev`` (default: ``dev.tsv`` beside the training file) is evaluated after training through
+the product path (``ShippedSentiment`` on a fresh encoder pass) and written into head.json;
+it never influences training.
 """
 
 from __future__ import annotations
@@ -41,11 +43,15 @@ def parse_args() -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--train", type=Path, required=True, help="TSV with text<TAB>label")
-    parser.add_argument("--dev", type=Path, help="TSV reported after training (never trained on)")
+    parser.add_argument(
+        "--dev",
+        type=Path,
+        help="TSV reported after training, never trained on (default: dev.tsv beside --train)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--layers", default="", help="hidden_states indexes mean-pooled as frozen features")
     parser.add_argument("--embedding", action="store_true", help="add the sentence embedding as a feature")
-    parser.add_argument("--adapted-layers", type=int, default=2, help="top encoder layers adapted with LoRA")
+    parser.add_argument("--adapted-layers", type=int, default=1, help="top encoder layers adapted with LoRA")
     parser.add_argument("--lora-r", type=int, default=8)
     parser.add_argument("--lora-alpha", type=float, default=16.0)
     parser.add_argument("--hidden", type=int, default=0, help="MLP width (0: linear classifier)")
@@ -170,6 +176,8 @@ def scores(gold: np.ndarray, predicted: np.ndarray) -> dict[str, object]:
 
 def main() -> None:
     args = parse_args()
+    if args.dev is None and (args.train.parent / "dev.tsv").is_file():
+        args.dev = args.train.parent / "dev.tsv"
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     started = time.time()

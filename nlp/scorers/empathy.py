@@ -8,6 +8,20 @@ turns in a row count as one opportunity. The agent *responds* when one of their 
 validation, apology with ownership, reflecting the feeling) or is close to a response
 exemplar. Per agent leg: the share of opportunities responded to (None when none arose).
 
+*Mild worry* ("I'm a bit nervous about the move") is an opportunity whose every cue carries a
+``mild_cues`` label and whose sentiment is above ``negative_sentiment``. Besides the usual
+responses, it is answered by reassurance (a ``reassurance`` response pattern: "don't worry",
+"the fee is waived") or by solving it: the customer's next turn is relieved (positive
+sentiment at or above ``relief_sentiment``, "Oh, that's a relief"). Reassurance patterns never
+answer stronger distress, where "don't worry" skips the feeling.
+
+With ``acknowledged_continues``, an emotional customer turn right after an agent turn that spoke
+to the feeling ("I hear you." -> "It's the app that's driving me mad.") continues that
+acknowledged moment: answering it again counts, but moving on to the fix is not a miss.
+
+A turn where the customer denies a feeling (a ``denials`` cue: "I'm not angry, I just want it
+sorted") is no opportunity, whatever its sentiment score.
+
 Example::
 
     customer: I've been waiting for hours and nobody has called me back.
@@ -19,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn, SentimentLabel
 from nlp.findings import CriterionScore, Finding, Polarity
@@ -48,6 +62,35 @@ class EmpathyParams(ScorerParams):
     response_window: int = Field(
         2, ge=1, le=5, description="Agent turns after the opportunity that may respond."
     )
+    mild_cues: tuple[str, ...] = Field(
+        (), description="Cue labels of mild worry; an opportunity with only these cues is mild."
+    )
+    reassurance: tuple[str, ...] = Field(
+        (), description="Response labels that answer mild worry only (reassurance, 'don't worry')."
+    )
+    acknowledged_continues: bool = Field(
+        False,
+        description="An emotional turn right after an agent turn that spoke to the feeling continues "
+        "that moment instead of opening a new one.",
+    )
+    denials: tuple[str, ...] = Field(
+        (), description="Cue labels of a customer denying a feeling; such a turn is no opportunity."
+    )
+    relief_sentiment: float = Field(
+        0.5, ge=0.0, le=1.0, description="Customer sentiment after the reply at or above: mild worry solved."
+    )
+
+    @model_validator(mode="after")
+    def _labels_exist(self) -> EmpathyParams:
+        for field, labels, patterns in (
+            ("mild_cues", self.mild_cues, self.cues),
+            ("reassurance", self.reassurance, self.responses),
+            ("denials", self.denials, self.cues),
+        ):
+            missing = set(labels) - patterns.labels
+            if missing:
+                raise ValueError(f"{field}: no patterns labelled {sorted(missing)} in {patterns.path}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -58,6 +101,8 @@ class Opportunity:
     trigger: AnnotatedTurn  # the turn quoted as evidence
     hit: Hit | None
     reason: str  # "cue:<rule>", "sentiment:<score>" or "exemplar:<rule>"
+    mild: bool = False  # only mild-worry cues, sentiment above the negative threshold
+    continued: bool = False  # right after an agent turn that spoke to the feeling: not missed if unanswered
 
 
 @dataclass(frozen=True)
@@ -70,12 +115,19 @@ class Response:
     similarity: float | None
 
 
+def _cue_hits(turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams) -> list[Hit]:
+    """Distress and worry cues in the turn (denials such as "I'm not angry" are not cues)."""
+    return [h for h in context.hits(params.cues, turn) if h.label not in params.denials]
+
+
 def _opportunity_reason(
     turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams
 ) -> tuple[Hit | None, str] | None:
-    hits = context.hits(params.cues, turn)
+    hits = _cue_hits(turn, context, params)
     if hits:
         return hits[0], f"cue:{hits[0].rule}"
+    if any(h.label in params.denials for h in context.hits(params.cues, turn)):
+        return None  # "I'm not upset, just curious": the customer says there is no feeling to answer
     sentiment = turn.sentiment
     if sentiment.label is SentimentLabel.NEGATIVE and sentiment.score <= params.negative_sentiment:
         return None, f"sentiment:{sentiment.score:.2f}"
@@ -85,22 +137,63 @@ def _opportunity_reason(
     return None
 
 
+def _is_mild(turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams) -> bool:
+    """True when every cue in the turn is a mild-worry cue and the sentiment is not strongly negative."""
+    hits = _cue_hits(turn, context, params)
+    return (
+        bool(hits)
+        and all(h.label in params.mild_cues for h in hits)
+        and turn.sentiment.score > params.negative_sentiment
+    )
+
+
 def find_opportunities(
     turns: list[AnnotatedTurn], context: ScoringContext, params: EmpathyParams
 ) -> list[Opportunity]:
     """Emotional moments in one leg's turns that the agent still had a turn to answer."""
     result: list[Opportunity] = []
     pending: list[tuple[AnnotatedTurn, Hit | None, str]] = []
+    acknowledged = False  # the agent's last turn spoke to the feeling
     for turn in turns:
         if turn.role is Role.CUSTOMER:
             found = _opportunity_reason(turn, context, params)
             if found is not None:
                 pending.append((turn, *found))
-        elif turn.role is Role.AGENT and pending:
-            trigger = next((p for p in pending if p[1] is not None), pending[0])
-            result.append(Opportunity(tuple(p[0] for p in pending), trigger[0], trigger[1], trigger[2]))
-            pending = []
+        elif turn.role is Role.AGENT:
+            if pending:
+                trigger = next((p for p in pending if p[1] is not None), pending[0])
+                mild = all(_is_mild(p[0], context, params) for p in pending)
+                moment = tuple(p[0] for p in pending)
+                result.append(Opportunity(moment, trigger[0], trigger[1], trigger[2], mild, acknowledged))
+                pending = []
+            acknowledged = params.acknowledged_continues and bool(speaks_to_feeling(turn, context, params))
     return result  # moments with no agent turn after them (hang-up, transfer) are not counted
+
+
+def _relieved(
+    reply: AnnotatedTurn, turns: list[AnnotatedTurn], params: EmpathyParams
+) -> AnnotatedTurn | None:
+    """The customer's next turn after ``reply`` when it is clearly relieved (positive enough)."""
+    after = next((t for t in turns if t.index > reply.index and t.role is Role.CUSTOMER), None)
+    if after is None:
+        return None
+    sentiment = after.sentiment
+    if sentiment.label is SentimentLabel.POSITIVE and sentiment.score >= params.relief_sentiment:
+        return after
+    return None
+
+
+def speaks_to_feeling(
+    turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams, mild: bool = False
+) -> Response | None:
+    """The agent turn as a response to feeling (pattern or exemplar); reassurance counts only if ``mild``."""
+    hits = [h for h in context.hits(params.responses, turn) if mild or h.label not in params.reassurance]
+    if hits:
+        return Response(turn, hits[0], hits[0].rule, None)
+    match = context.similar(params.responses, turn)
+    if match is not None and match.similarity >= params.response_similarity:
+        return Response(turn, None, match.rule, match.similarity)
+    return None
 
 
 def find_response(
@@ -110,12 +203,13 @@ def find_response(
     last = opportunity.turns[-1].index
     window = [t for t in turns if t.role is Role.AGENT and t.index > last][: params.response_window]
     for turn in window:
-        hits = context.hits(params.responses, turn)
-        if hits:
-            return Response(turn, hits[0], hits[0].rule, None), window
-        match = context.similar(params.responses, turn)
-        if match is not None and match.similarity >= params.response_similarity:
-            return Response(turn, None, match.rule, match.similarity), window
+        response = speaks_to_feeling(turn, context, params, mild=opportunity.mild)
+        if response is not None:
+            return response, window
+    if opportunity.mild and window:
+        relieved = _relieved(window[0], turns, params)
+        if relieved is not None:
+            return Response(window[0], None, f"worry_resolved:{relieved.index}", None), window
     return None, window
 
 
@@ -128,9 +222,12 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
         if not any(t.role is Role.AGENT for t in turns):
             continue
         opportunities = find_opportunities(turns, context, params)
-        answered = 0
+        answered = counted = 0
         for opportunity in opportunities:
             response, window = find_response(opportunity, turns, context, params)
+            if response is None and opportunity.continued:
+                continue  # the feeling was just acknowledged; moving on to the fix is fine
+            counted += 1
             trigger = opportunity.trigger
             cue_evidence = (
                 hit_evidence(conversation.id, trigger, opportunity.hit)
@@ -169,9 +266,9 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
                         },
                     )
                 )
-        if opportunities:
-            value: float | None = answered / len(opportunities)
-            reason = f"responded to {answered} of {len(opportunities)} emotional moments"
+        if counted:
+            value: float | None = answered / counted
+            reason = f"responded to {answered} of {counted} emotional moments"
         else:
             value, reason = None, "the customer showed no emotion to respond to in this leg"
         scores.append(context.criterion_score(conversation, leg, value, reason))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -126,3 +127,23 @@ def test_trajectory_follows_the_customer(analyzer: Analyzer, conversations: list
 def test_annotate_nothing(analyzer: Analyzer) -> None:
     assert analyzer.annotate([]) == []
     assert analyzer.classify_texts([]) == []
+
+
+def test_replacement_sentiment_model_runs_its_own_pass(
+    analyzer: Analyzer,
+    conversations: list[Conversation],
+    tiny_classifier: Callable[[Path, dict[int, str]], Path],
+    tmp_path: Path,
+) -> None:
+    path = tiny_classifier(tmp_path / "tiny", {0: "neg", 1: "neu", 2: "pos"})
+    labels = {"neg": "negative", "neu": "neutral", "pos": "positive"}
+    other = Analyzer(analyzer.config.with_sentiment_model(str(path), labels))
+    assert other.encoder.model is analyzer.encoder.model  # encoder weights shared per process
+    replaced = other.annotate(conversations)
+    shipped = analyzer.annotate(conversations)
+    for mine, theirs in zip(replaced, shipped, strict=True):
+        for x, y in zip(mine.turns, theirs.turns, strict=True):
+            assert x.sentiment.model == str(path)
+            assert np.allclose(x.embedding, y.embedding, atol=1e-5)  # embeddings do not depend on it
+    texts = [t.text for t in replaced[0].turns]
+    assert [t.sentiment for t in replaced[0].turns] == other.classify_texts(texts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from nlp.models import ModelLoadError, default_encoder_path, load_spacy, load_te
 from nlp.sentiment import HuggingFaceSentiment, ShippedSentiment, load_sentiment
 
 MISSING_SPACY = "en_core_web_sm_not_installed_for_tests"
+TinyClassifier = Callable[[Path, dict[int, str]], Path]
 
 
 # --- configuration --------------------------------------------------------------------------------
@@ -108,6 +110,7 @@ def test_unloadable_sentiment_model_says_what_to_download(name: str) -> None:
     assert "sentiment.model:" in message and "--local-dir" in message
 
 
+@pytest.mark.models
 def test_missing_shipped_head_says_how_to_rebuild(tmp_path: Path, encoder: Encoder) -> None:
     with pytest.raises(ModelLoadError, match="make train-sentiment"):
         ShippedSentiment.load(encoder, tmp_path)
@@ -118,30 +121,9 @@ def test_encoder_weights_are_bundled() -> None:
     assert (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file()
 
 
-def _tiny_classifier(directory: Path, id2label: dict[int, str]) -> Path:
-    """A real (random-weight) BERT sequence classifier saved like a downloaded HF model."""
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    torch.manual_seed(0)
-    tokenizer = AutoTokenizer.from_pretrained(str(default_encoder_path()), local_files_only=True)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        num_labels=len(id2label),
-        id2label=id2label,
-        label2id={v: k for k, v in id2label.items()},
-    )
-    BertForSequenceClassification(config).save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
-    return directory
-
-
 @pytest.mark.models
-def test_replacement_model_with_label_map(tmp_path: Path) -> None:
-    path = _tiny_classifier(tmp_path / "tiny", {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
+def test_replacement_model_with_label_map(tmp_path: Path, tiny_classifier: TinyClassifier) -> None:
+    path = tiny_classifier(tmp_path / "tiny", {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
     config = SentimentConfig(
         model=str(path), labels={"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}
     )
@@ -166,9 +148,11 @@ def test_replacement_model_with_label_map(tmp_path: Path) -> None:
 
 
 @pytest.mark.models
-def test_replacement_model_labels_are_summed_into_three(tmp_path: Path) -> None:
+def test_replacement_model_labels_are_summed_into_three(
+    tmp_path: Path, tiny_classifier: TinyClassifier
+) -> None:
     stars = {0: "1 star", 1: "2 stars", 2: "3 stars", 3: "4 stars", 4: "5 stars"}
-    path = _tiny_classifier(tmp_path / "stars", stars)
+    path = tiny_classifier(tmp_path / "stars", stars)
     mapping = {"1 star": "negative", "2 stars": "negative", "3 stars": "neutral", "4 stars": "positive"}
     mapping["5 stars"] = "positive"
     classifier = HuggingFaceSentiment(SentimentConfig(model=str(path), labels=mapping))
@@ -183,15 +167,17 @@ def test_replacement_model_labels_are_summed_into_three(tmp_path: Path) -> None:
 
 
 @pytest.mark.models
-def test_replacement_model_with_unmapped_labels_fails_clearly(tmp_path: Path) -> None:
-    path = _tiny_classifier(tmp_path / "unmapped", {0: "LABEL_0", 1: "LABEL_1"})
+def test_replacement_model_with_unmapped_labels_fails_clearly(
+    tmp_path: Path, tiny_classifier: TinyClassifier
+) -> None:
+    path = tiny_classifier(tmp_path / "unmapped", {0: "LABEL_0", 1: "LABEL_1"})
     with pytest.raises(ModelLoadError, match="sentiment.labels") as info:
         HuggingFaceSentiment(SentimentConfig(model=str(path)))
     assert "LABEL_0" in str(info.value)
 
 
 @pytest.mark.models
-def test_model_named_labels_need_no_map(tmp_path: Path) -> None:
-    path = _tiny_classifier(tmp_path / "named", {0: "Negative", 1: "Neutral", 2: "Positive"})
+def test_model_named_labels_need_no_map(tmp_path: Path, tiny_classifier: TinyClassifier) -> None:
+    path = tiny_classifier(tmp_path / "named", {0: "Negative", 1: "Neutral", 2: "Positive"})
     classifier = HuggingFaceSentiment(SentimentConfig(model=str(path)))
     assert np.array_equal(classifier.mapping.numpy(), np.eye(3, dtype=np.float32))

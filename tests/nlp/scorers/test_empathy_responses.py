@@ -1,0 +1,174 @@
+"""``empathy.v1``: general response phrasings, mild worry, and feelings restated after an acknowledgement.
+
+Each case is a greeting, then the turns given; the outcome per opportunity is checked in order.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.findings import ConversationScores
+from tests.nlp.scorers.builders import Score, conversation
+
+pytestmark = pytest.mark.models
+
+GREETING = ("agent", "Good morning, Lakeside Water, you're through to Amira.")
+
+CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
+    (
+        "i-completely-understand-and-stressful-for-anyone",
+        [
+            ("customer", "The boiler's broken and my mum is staying with us, so I'm getting quite stressed."),
+            (
+                "agent",
+                "I completely understand, Priti. No heating with a guest in the house would be stressful "
+                "for anyone. Let's get an engineer out. What's the postcode?",
+            ),
+        ],
+        ["responded"],
+    ),
+    (
+        "feeling-adjective-after-an-article",
+        [
+            ("customer", "I've been cut off three times during the same call, this is unbelievable."),
+            ("agent", "Sorry, Joe, that's a really maddening afternoon. Let me look at the line."),
+        ],
+        ["responded"],
+    ),
+    (
+        "common-worry-validated",
+        [
+            ("customer", "I'm a little worried the new meter will cost me more."),
+            ("agent", "That's an understandable worry, lots of people ask us. The meter itself is free."),
+        ],
+        ["responded"],
+    ),
+    (
+        "anyone-in-your-position",
+        [
+            ("customer", "The water's been brown for two days and I've got a newborn. I'm so scared."),
+            ("agent", "Anyone in your position would be frightened. I'm sending a team to test it today."),
+        ],
+        ["responded"],
+    ),
+    (
+        "sorry-again-about",
+        [
+            ("customer", "This is the fourth time I've rung about the leak."),
+            ("agent", "Thanks, let me check."),
+            ("agent", "I'm sorry again about all the calls, the job was never assigned."),
+        ],
+        ["responded"],
+    ),
+    (
+        "mild-worry-solved-customer-relieved",
+        [
+            (
+                "customer",
+                "We're going away for a month and I'm nervous about a pipe bursting while we're gone.",
+            ),
+            ("agent", "You can turn the stopcock off before you leave, it's under the kitchen sink."),
+            ("customer", "Oh brilliant, that's really reassuring, thank you!"),
+        ],
+        ["responded"],
+    ),
+    (
+        "mild-worry-reassured",
+        [
+            ("customer", "I'm a bit worried I've paid the bill twice."),
+            ("agent", "No need to worry, the second payment was refused by your bank."),
+        ],
+        ["responded"],
+    ),
+    (
+        "mild-worry-procedure-no-relief",
+        [
+            ("customer", "I'm slightly worried about the new charges on my bill."),
+            ("agent", "What's the account number?"),
+            ("customer", "LW-33019."),
+        ],
+        ["missed_opportunity"],
+    ),
+    (
+        "strong-worry-dont-worry-is-not-enough",
+        [
+            ("customer", "I'm really worried, the bailiffs letter says they're coming on Monday."),
+            ("agent", "Don't worry. What's your account number?"),
+            ("customer", "Oh good, thank you so much."),
+        ],
+        ["missed_opportunity"],
+    ),
+    (
+        "restated-after-acknowledgement-not-a-miss",
+        [
+            ("customer", "I've been waiting for hours for someone to answer."),
+            ("agent", "I'm so sorry about that wait, that's far too long."),
+            ("customer", "Honestly it's driving me mad."),
+            ("agent", "I've booked the repair for tomorrow morning."),
+        ],
+        ["responded"],
+    ),
+    (
+        "restated-without-earlier-acknowledgement-is-missed",
+        [
+            ("customer", "I've been waiting for hours for someone to answer."),
+            ("agent", "Account number?"),
+            ("customer", "Honestly it's driving me mad."),
+            ("agent", "And the postcode?"),
+        ],
+        ["missed_opportunity", "missed_opportunity"],
+    ),
+    (
+        "bare-i-understand-still-not-enough",
+        [
+            ("customer", "I'm so frustrated, the app has logged me out again."),
+            ("agent", "I understand. What's your username?"),
+        ],
+        ["missed_opportunity"],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def results(score: Score) -> dict[str, ConversationScores]:
+    items = [conversation([GREETING, *turns], id=case) for case, turns, _ in CASES]
+    return {r.conversation_id: r for r in score(items)}
+
+
+def outcomes(result: ConversationScores) -> list[str]:
+    found = [f for f in result.findings if f.scorer == "empathy.v1"]
+    return [f.kind for f in sorted(found, key=lambda f: f.detail["opportunity_turns"][0])]
+
+
+@pytest.mark.parametrize(("case", "turns", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_outcomes(
+    results: dict[str, ConversationScores], case: str, turns: list, expected: list[str]
+) -> None:
+    assert outcomes(results[case]) == expected
+
+
+def test_solved_worry_quotes_the_agent_reply_and_the_relieved_turn(
+    results: dict[str, ConversationScores],
+) -> None:
+    [answered] = [
+        f for f in results["mild-worry-solved-customer-relieved"].findings if f.scorer == "empathy.v1"
+    ]
+    assert answered.evidence.turn == 2 and answered.evidence.quote.startswith("You can turn the stopcock")
+    assert answered.evidence.rule == "worry_resolved:3"
+
+
+def test_unanswered_restatement_after_acknowledgement_is_left_out_of_the_rate(
+    results: dict[str, ConversationScores],
+) -> None:
+    [value] = [
+        s.value
+        for s in results["restated-after-acknowledgement-not-a-miss"].scores
+        if s.criterion == "empathy"
+    ]
+    assert value == 1.0
+    [value] = [
+        s.value
+        for s in results["restated-without-earlier-acknowledgement-is-missed"].scores
+        if s.criterion == "empathy"
+    ]
+    assert value == 0.0
