@@ -41,6 +41,7 @@ lint: dev
 
 bench: dev
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_flow.py
 
 eval: dev
 	$(BIN)/python scripts/eval_sentiment.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv
