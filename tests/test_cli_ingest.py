@@ -134,3 +134,63 @@ def test_help_explains_every_option() -> None:
     for option in ("--db", "--format", "--csv-columns", "--full", "--strict", "PATH"):
         assert option in result.output
     assert "skipped" in result.output and "status 1" in result.output
+
+
+def test_summary_names_the_store_by_its_absolute_path(
+    clean: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke(clean, "--db", "rel/qa.duckdb")
+    assert result.exit_code == 0, result.output
+    assert f"store: {(tmp_path / 'rel' / 'qa.duckdb').resolve()}  (" in result.output
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    folder = tmp_path / "days"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"day{n}.jsonl").write_text(conversation(f"c{n}") + "\n")
+    on_tty = runner.invoke(
+        app, ["ingest", str(folder), "--db", str(tmp_path / "a.duckdb")], env={"TTY_COMPATIBLE": "1"}
+    )
+    assert on_tty.exit_code == 0, on_tty.output
+    assert "━" in on_tty.stderr and "3/3" in on_tty.stderr and "day2.jsonl" in on_tty.stderr
+    assert "3/3" not in on_tty.stdout  # the bar goes to stderr; the summary stays clean on stdout
+    piped = runner.invoke(
+        app, ["ingest", str(folder), "--db", str(tmp_path / "b.duckdb")], env={"TTY_COMPATIBLE": "0"}
+    )
+    assert piped.exit_code == 0, piped.output
+    assert "━" not in piped.stderr and "3/3" not in piped.stderr
+
+
+def test_top_level_help_explains_every_command() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    names = [command.name for command in app.registered_commands]
+    assert {"ingest", "run", "score", "cards", "routing-report", "sentiment", "serve"} <= set(names)
+    listed = result.output.split("Commands", 1)[1]
+    rows = [line.strip("│ ") for line in listed.splitlines()[1:]]
+    helps = dict(row.split(maxsplit=1) for row in rows if " " in row)
+    for name in names:
+        assert len(helps.get(name, "")) > 20, f"{name} has no help text in: {listed}"
+
+
+def test_run_prints_the_store_path_before_the_index(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from flows.run_summary import NightlySummary
+    from qareview.commands.orchestrate import _print_summary
+
+    db = tmp_path / "out" / "qareview.duckdb"
+    index = tmp_path / "out" / "index.html"
+    summary = NightlySummary(
+        run_id="nightly-1", source="examples", db=str(db), out=str(index.parent), runner="threads",
+        full=False, rubric_version="1.1.0", read=3, stored=2, quarantined=1, period="2026-11-15..21",
+        index_path=str(index),
+    )  # fmt: skip
+    _print_summary(summary)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("read 3 = stored 2 + quarantined 1 + duplicates 0")
+    assert lines[-2:] == [f"Store: {db.resolve()}", f"Cards and reports: {index}"]
+    summary.index_path = None
+    _print_summary(summary)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-2] == f"Store: {db.resolve()}" and lines[-1].startswith("Cards and reports: nothing")

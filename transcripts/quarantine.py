@@ -24,6 +24,7 @@ class ReasonCode(StrEnum):
     RECORD_TOO_LARGE = "record_too_large"
     FILE_TOO_LARGE = "file_too_large"
     IO_ERROR = "io_error"
+    ANALYSIS_FAILED = "analysis_failed"  # stored, but analysing or scoring it raised; retried each run
 
 
 @dataclass(frozen=True)

@@ -142,9 +142,14 @@ def print_summary(console: Console, summary: RunSummary) -> None:
     mark = "ok" if summary.invariant_holds else "VIOLATED"
     console.print(f"invariant {mark}: {summary.invariant_text()}", highlight=False)
     console.print(f"journeys rebuilt: {summary.journeys}", highlight=False)
-    console.print(f"store: {summary.db_path}  ({summary.seconds:.2f} s)", highlight=False)
+    console.print(f"store: {_where(summary.db_path)}  ({summary.seconds:.2f} s)", highlight=False)
     if summary.quarantine_sample:
         shown = summary.quarantine_sample[:QUARANTINE_LINES]
         console.print(f"first {len(shown)} of {summary.quarantined} quarantined record(s):", highlight=False)
         for entry in shown:
             console.print(f"  {entry}", markup=False, highlight=False)
+
+
+def _where(db_path: str) -> str:
+    """The store's absolute path (``:memory:`` as is), so it can be opened from anywhere."""
+    return db_path if db_path == ":memory:" else str(Path(db_path).resolve())

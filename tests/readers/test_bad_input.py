@@ -274,3 +274,47 @@ def test_one_gib_file_streams_in_bounded_memory(tmp_path: Path) -> None:
     growth_mb = report["growth_kib"] / 1024
     assert growth_mb < 200, f"peak RSS grew by {growth_mb:.0f} MB while reading 1 GiB"
     assert elapsed < 60, f"reading 1 GiB took {elapsed:.1f} s"
+
+
+_COUNT = """
+import json, resource, sys, time
+from collections import Counter
+from pathlib import Path
+from transcripts.read import read_path
+baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+kinds, turns, last = Counter(), 0, None
+for result in read_path(Path(sys.argv[1])):
+    kinds[type(result).__name__] += 1
+    turns += len(getattr(result, "turns", ()))
+    last = getattr(result, "id", getattr(result, "record", None))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"kinds": kinds, "turns": turns, "last": last, "growth_kib": peak - baseline,
+                  "seconds": time.perf_counter() - started}))
+"""
+
+
+@pytest.mark.slow
+def test_one_gib_of_ordinary_records_streams_in_bounded_memory(tmp_path: Path) -> None:
+    """A 1 GiB export of normal conversations: every one is read, none is held after it is yielded."""
+    path = tmp_path / "one-gib-export.jsonl"
+    sentence = "My card was charged twice for the same order and I would like the second charge refunded. "
+    text = (sentence * 50)[:4000]
+    turns = [{"role": "customer" if n % 2 == 0 else "agent", "text": text} for n in range(8)]
+    line = json.dumps({"id": "C-ID", "channel": "chat", "customer_id": "cust-1", "turns": turns}) + "\n"
+    count = 1024**3 // len(line) + 1
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(count):
+            handle.write(line.replace("C-ID", f"C-{n:06d}", 1))
+        handle.write('{"id": "C-broken", "channel": "chat", "turns": [\n')  # a cut-off last record
+    assert path.stat().st_size > 1024**3
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNT, str(path)], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    )
+    path.unlink()
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["kinds"] == {"Conversation": count, "Quarantined": 1}
+    assert report["turns"] == 8 * count and report["last"] == f"line {count + 1}"
+    growth_mb = report["growth_kib"] / 1024
+    assert growth_mb < 200, f"peak RSS grew by {growth_mb:.0f} MB while reading {count} conversations"
+    assert report["seconds"] < 300, f"reading 1 GiB took {report['seconds']:.0f} s"

@@ -82,12 +82,46 @@ def test_full_transcript(write) -> None:
         ("Conversation: A\nCustomer: hi\nConversation: B\nCustomer: again\n", ["A", "B"]),
         ("Conversation: A\nCustomer: hi\n\nChannel: chat\nCustomer: again\n", ["A", "calls#2"]),
         ("Conversation: A\n\nCustomer: hi\n\nAgent: there\n\n\nCustomer: bye\n", ["A"]),
+        # without headers, a blank line before the next speaker starts the next conversation
+        ("Agent (Maria): hi\nCustomer: hello\n\nAgent (Lee): hi\nCustomer: again\n", ["calls#1", "calls#2"]),
+        ("[00:01] Customer: hi\n[00:05] Agent: yes\n\n\n[00:01] Customer: again\n", ["calls#1", "calls#2"]),
+        ("Customer: hi\n\nmore words\nAgent: ok\n", ["calls#1"]),  # a paragraph continues the turn
     ],
 )
 def test_conversation_boundaries(write, content: str, ids: list[str]) -> None:
     conversations, quarantined = read(write, content)
     assert quarantined == []
     assert [c.id for c in conversations] == ids
+
+
+def test_blank_line_separated_pastes(write) -> None:
+    content = (
+        "[00:00:03] Agent (Maria): Thanks for calling, this is Maria.\n"
+        "[00:00:09] Customer: Hi, I was charged twice.\n"
+        "\n"
+        "Agent (Lee): Tech support, Lee speaking.\n"
+        "Customer: The app crashes.\n"
+        "  It started this morning.\n"
+        "\n"
+        "\n"
+        "Customer: Hello?\n"
+        "Bot: How can I help?\n"
+    )
+    conversations, quarantined = read(write, content, "pasted.txt")
+    assert quarantined == []
+    assert [c.id for c in conversations] == ["pasted#1", "pasted#2", "pasted#3"]
+    assert [c.source_record for c in conversations] == [
+        "conversation 1 (line 1)",
+        "conversation 2 (line 4)",
+        "conversation 3 (line 9)",
+    ]
+    assert [[(t.role, t.speaker_name) for t in c.turns] for c in conversations] == [
+        [(Role.AGENT, "Maria"), (Role.CUSTOMER, None)],
+        [(Role.AGENT, "Lee"), (Role.CUSTOMER, None)],
+        [(Role.CUSTOMER, None), (Role.BOT, None)],
+    ]
+    assert conversations[1].turns[1].text == "The app crashes.\nIt started this morning."
+    assert conversations[0].turns[1].start_ms == 9000
 
 
 @pytest.mark.parametrize(

@@ -108,6 +108,26 @@ def test_redacted_content_passes_through(turn: int, text: str) -> None:
     assert metadata["RedactionTypes"] == ["PII"]
 
 
+def test_redacted_chat_masks_pii_but_keeps_roles_legs_and_analytics() -> None:
+    raw, redacted = conversation("chat_bot_handoff.json"), conversation("chat_redacted.json")
+    assert redacted.id == "5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0f" and redacted.channel is Channel.CHAT
+    assert [t.role for t in redacted.turns] == [t.role for t in raw.turns]
+    assert [(leg.participant_role, leg.started_via) for leg in redacted.legs] == [
+        (leg.participant_role, leg.started_via) for leg in raw.legs
+    ]
+    assert redacted.turns[5].text.startswith("Hi [PII], I'm [PII].")
+    assert redacted.turns[6].text == "Thanks. I paid on [PII], here's the confirmation"
+    customer = [t for t in redacted.turns if t.role is C]
+    assert {t.speaker_name for t in customer} == {None}, "a masked DisplayName is not a name"
+    assert {t.speaker_name for t in raw.turns if t.role is C} == {"Priya"}
+    kept = redacted.extra["contact_lens"]
+    assert kept["ContentMetadata"]["Output"] == "Redacted"
+    assert kept["Categories"]["MatchedCategories"] == ["LateFee"]
+    assert [t.extra["contact_lens"].get("Sentiment") for t in redacted.turns] == [
+        t.extra["contact_lens"].get("Sentiment") for t in raw.turns
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "turn", "sentiment", "issues"),
     [

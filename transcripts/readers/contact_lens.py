@@ -90,6 +90,7 @@ _EVENT_PREFIX = "application/vnd.amazonaws.connect.event."
 _KEPT_EVENTS = frozenset(
     {"participant.joined", "participant.left", "transfer.succeeded", "transfer.failed", "chat.ended"}
 )
+_REDACTION_MASK = re.compile(r"^\[[A-Z_]+\]$")  # what redacted output puts in place of PII
 _EVENT_FIELDS = ("Id", "AbsoluteTime", "ContentType", "ParticipantId", "ParticipantRole", "DisplayName")
 _OUTPUT_NAME = re.compile(
     r"^(?P<contact>.+?)_analysis_(?:redacted_)?"
@@ -256,10 +257,16 @@ def participants(document: dict[str, Any]) -> dict[str, Speaker]:
             message = f"{where} has unknown ParticipantRole {raw_role!r}"
             raise AnalyticsError(where, ReasonCode.UNKNOWN_ROLE, message, participant)
         participant_id = participant.get("ParticipantId") or raw_role
-        name = participant.get("DisplayName")
-        name = name if isinstance(name, str) and name.strip() else None
-        speakers[str(participant_id)] = Speaker(str(participant_id), role, name)
+        speakers[str(participant_id)] = Speaker(str(participant_id), role, _display_name(participant))
     return speakers
+
+
+def _display_name(entry: dict[str, Any]) -> str | None:
+    """``DisplayName``, or None when blank or masked by redaction (``[PII]``)."""
+    name = entry.get("DisplayName")
+    if not isinstance(name, str) or not name.strip() or _REDACTION_MASK.match(name.strip()):
+        return None
+    return name
 
 
 def _speaker(item: dict[str, Any], position: int, speakers: dict[str, Speaker]) -> Speaker:
@@ -270,8 +277,7 @@ def _speaker(item: dict[str, Any], position: int, speakers: dict[str, Speaker]) 
             where = item_locator(position, item)
             message = f"{where} has unknown ParticipantRole {item['ParticipantRole']!r}"
             raise AnalyticsError(where, ReasonCode.UNKNOWN_ROLE, message, item)
-        name = item.get("DisplayName")
-        return Speaker(None, role, name if isinstance(name, str) and name.strip() else None)
+        return Speaker(None, role, _display_name(item))
     where = item_locator(position, item)
     if participant_id is None:
         message = f"{where} has neither ParticipantId nor ParticipantRole"

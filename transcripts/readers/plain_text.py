@@ -21,7 +21,9 @@ with an optional ``(Name)``, or a bare name declared in the ``Agents`` header. A
 are system lines: transfers, holds, queue waits and disconnects become events (a transfer
 starts a new leg at the next agent turn); other system lines become system turns. Lines
 without a speaker continue the previous turn. Conversations are separated by a ``---`` or
-``===`` line, or by a new ``Conversation:`` header (or any header after a blank line).
+``===`` line, by a new ``Conversation:`` header (or any header after a blank line), and,
+between conversations without headers, by a blank line before the next speaker's turn (a
+conversation with headers may have blank lines between its turns).
 
 A customer header must look like an id (``Customer-ID: cust-88`` is always a header;
 ``Customer: cust-88`` is one only when the value is a single token with a digit), so
@@ -265,6 +267,21 @@ def _resolve(label: str, name: str | None, agents: dict[str, DeclaredAgent]) -> 
     return None
 
 
+def _headerless_break(draft: _Draft, text: str) -> bool:
+    """True when ``text``, after a blank line, opens the next of several headerless conversations.
+
+    Pasted transcripts without headers are separated by blank lines; a conversation that has
+    headers keeps blank lines between its turns (the next one needs a header or a separator).
+    """
+    if draft.headers or draft.agents or not draft.has_turns:
+        return False
+    stamped = _TIMESTAMP.match(text)
+    speaker = _SPEAKER.match(stamped.group("rest") if stamped else text)
+    if speaker is None:
+        return False
+    return _resolve(speaker.group("label").strip(), speaker.group("name"), {}) is not None
+
+
 def _problem(
     path: Path, draft: _Draft, line: int, reason: ReasonCode, message: str, text: str = ""
 ) -> Quarantined:
@@ -324,6 +341,9 @@ class _Parser:
                 draft = None
             else:
                 header = None  # e.g. "Queue: ..." inside a conversation: ordinary text
+        elif header is None and draft is not None and draft.after_blank and _headerless_break(draft, text):
+            yield from self._close()
+            draft = None
         if draft is None:
             draft = self._new(item.number)
         after_blank, draft.after_blank = draft.after_blank, False
