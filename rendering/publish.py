@@ -6,7 +6,8 @@ The one entry point the Prefect flow and the CLI call::
     result.index_path, result.report_path, result.card_paths["a-kevin"]
 
 Dates are inclusive; either may be None for the first/last day with data. Output layout is
-described in :mod:`rendering.site_paths`. Every page is redacted (:mod:`rendering.redact`).
+described in :mod:`rendering.site_paths`. Every page is redacted (:mod:`rendering.redact`), customers'
+names from the store's metadata included.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rendering.routing_report import RoutingReport, build_report
 from rendering.rubric_info import RubricInfo, criteria_from_rubric, find_rubric_criteria, load_rubric_info
 from rendering.settings import Settings, load_settings
 from rendering.site_writer import csv_text, environment, render, write_json, write_text
-from rendering.store_queries import connection_of, data_range, rubric_versions
+from rendering.store_queries import connection_of, customer_names, data_range, rubric_versions
 
 log = logging.getLogger(__name__)
 MAX_SYSTEM_NOTES = 25
@@ -144,6 +145,7 @@ def publish(
     version = resolve_rubric_version(con, period, rubric_version)
     settings = settings or load_settings()
     redactor = redactor or default_redactor()
+    redactor.add_known_names(customer_names(con))
     criteria = (
         criteria_from_rubric(rubric) if rubric is not None else find_rubric_criteria(version, rubric_paths)
     )

@@ -1,10 +1,11 @@
 """PII redaction for everything that reaches a page: card numbers, phones, emails, addresses, names.
 
 Recognisers are data (``rendering/patterns/pii.yaml``): regexes with an optional Luhn check,
-plus spaCy ``PERSON`` entities for personal names. The representative's own name (and, on a
-conversation page, the names of the agents who handled it) is kept; vendor ``[PII]`` markers
-pass through unchanged. Every match carries the recogniser that fired, so a redaction can be
-explained::
+plus spaCy ``PERSON`` entities for personal names, plus names known from the store's metadata
+(:meth:`Redactor.add_known_names`: customers' names, caught where NER misses them). The
+representative's own name (and, on a conversation page, the names of the agents who handled
+it) is kept; vendor ``[PII]`` markers pass through unchanged. Every match carries the
+recogniser that fired, so a redaction can be explained::
 
     >>> redactor = Redactor(load_pii_config(), names=False)
     >>> redactor.redact("card 4111 1111 1111 1111, mail me at jo@example.com")
@@ -28,6 +29,10 @@ from spacy.tokens import Doc
 DEFAULT_PII_PATH = Path(__file__).parent / "patterns" / "pii.yaml"
 _NAME_PIPES_OFF = ("parser", "lemmatizer")
 _SENTENCE_END = frozenset(".!?")
+# Speaker labels some exports put where a customer's name would be: never a name to redact.
+_ROLE_WORDS = frozenset(
+    ("customer", "caller", "client", "user", "visitor", "guest", "speaker", "unknown", "anonymous")
+)
 
 
 class PiiConfigError(ValueError):
@@ -186,6 +191,33 @@ class Redactor:
         self._not_name_pos = frozenset(self.config.names.sentence_start_not_name_pos)
         self._entities: dict[str, tuple[_NameEntity, ...]] = {}
         self._cache: dict[tuple[str, frozenset[str]], tuple[PiiSpan, ...]] = {}
+        self._known: frozenset[str] = frozenset()
+        self._known_pattern: re.Pattern[str] | None = None
+
+    def add_known_names(self, names: Iterable[str]) -> None:
+        """Also redact these names (customers' names from the metadata) even where NER misses them.
+
+        Any of their words written capitalised is redacted; adjacent words become one ``[NAME]``.
+
+        >>> redactor = Redactor(load_pii_config(), names=False)
+        >>> redactor.add_known_names(["Marcus Lindqvist"])
+        >>> redactor.redact("Hi Sofia, it's Marcus Lindqvist. Marcus's line is down.")
+        "Hi Sofia, it's [NAME]. [NAME]'s line is down."
+        """
+        words = {
+            w
+            for name in names
+            if name
+            for w in re.findall(r"[^\W\d_][\w'-]*", name)
+            if len(w) >= 2 and w[0].isupper() and w.lower() not in self._not_names | _ROLE_WORDS
+        }
+        if words <= self._known:
+            return
+        self._known = self._known | words
+        alternatives = "|".join(re.escape(w) for w in sorted(self._known, key=lambda w: (-len(w), w)))
+        word = rf"(?:{alternatives})"
+        self._known_pattern = re.compile(rf"(?<![\w'-]){word}(?:\s+{word})*(?![\w-])")
+        self._cache.clear()
 
     @property
     def nlp(self) -> Language:
@@ -222,7 +254,10 @@ class Redactor:
                     for e in self._entities.get(text, ())
                     if not (keep and all(tok in keep for tok in e.tokens))
                 ]
-                self._cache[(text, keep)] = tuple(self._resolve(text, self._find_patterns(text) + names))
+                known = self._find_known(text, keep)
+                self._cache[(text, keep)] = tuple(
+                    self._resolve(text, self._find_patterns(text) + names + known)
+                )
         return [list(self._cache[(t, keep)]) for t in texts]
 
     def redact(self, text: str, keep_names: Iterable[str] = ()) -> str:
@@ -250,6 +285,16 @@ class Redactor:
                     )
                 )
         return found
+
+    def _find_known(self, text: str, keep: frozenset[str]) -> list[PiiSpan]:
+        if self._known_pattern is None:
+            return []
+        settings = self.config.names
+        return [
+            PiiSpan(m.start(), m.end(), settings.label, settings.replacement, "known_name")
+            for m in self._known_pattern.finditer(text)
+            if not (keep and all(tok in keep for tok in _name_tokens([m.group()])))
+        ]
 
     def _name_entities(self, doc: Doc) -> list[_NameEntity]:
         found = []

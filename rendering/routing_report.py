@@ -1,6 +1,7 @@
 """The routing-failure report for operations: where the contact centre, not the agent, failed.
 
-Tables: transfer matrix, ping-pong routes, longest chains across a journey's contacts,
+Tables: transfer matrix (warm and cold), how customers reached each department (direct, warm or
+cold transfer, bot hand-off, callback), ping-pong routes, longest chains across a journey's contacts,
 journeys with repeat contacts, disconnects by who hung up, re-explanations by route and by
 department, long holds without a callback offer, and systemic issues (contact reasons that
 spiked). Every table is a :class:`Table` (exported to CSV as is), every line carries example
@@ -81,11 +82,15 @@ class Table:
 
 @dataclass(frozen=True)
 class TransferMatrix:
-    """Transfers department x department: counts, row and column totals, shares of all transfers."""
+    """Transfers department x department: counts, row and column totals, shares of all transfers.
+
+    ``cold`` counts the transfers without a warm hand-over (the event's ``warm`` is false).
+    """
 
     departments: list[str]
     counts: dict[tuple[str, str], int]
     examples: dict[tuple[str, str], list[str]]
+    cold: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -95,6 +100,15 @@ class TransferMatrix:
     def count(self, source: str, target: str) -> int:
         """Transfers from ``source`` to ``target``."""
         return self.counts.get((source, target), 0)
+
+    def cold_count(self, source: str, target: str) -> int:
+        """Cold transfers (no warm hand-over) from ``source`` to ``target``."""
+        return self.cold.get((source, target), 0)
+
+    @property
+    def cold_total(self) -> int:
+        """All cold transfers."""
+        return sum(self.cold.values())
 
     def share(self, source: str, target: str) -> float:
         """That count as a share of all transfers."""
@@ -213,6 +227,7 @@ def journey_label(conversation_ids: Sequence[str]) -> str:
 def transfer_matrix(snapshot: Snapshot, examples_per_cell: int) -> TransferMatrix:
     """Count transfer events by (from department, to department); legs fill in missing departments."""
     counts: Counter[tuple[str, str]] = Counter()
+    cold: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], list[str]] = defaultdict(list)
     for e in snapshot.events:
         if e.type != "transfer":
@@ -222,13 +237,59 @@ def transfer_matrix(snapshot: Snapshot, examples_per_cell: int) -> TransferMatri
         )
         target = e.to_department or _department(snapshot.leg(e.conversation_id, e.to_leg))
         counts[(source, target)] += 1
+        if _is_cold(e, snapshot.leg(e.conversation_id, e.to_leg)):
+            cold[(source, target)] += 1
         if (
             e.conversation_id not in examples[(source, target)]
             and len(examples[(source, target)]) < examples_per_cell
         ):
             examples[(source, target)].append(e.conversation_id)
     departments = sorted({d for pair in counts for d in pair}, key=lambda d: (d == UNKNOWN, d.lower()))
-    return TransferMatrix(departments, dict(counts), dict(examples))
+    return TransferMatrix(departments, dict(counts), dict(examples), dict(cold))
+
+
+def _is_cold(event: EventRow, to_leg: LegRow | None) -> bool:
+    """A transfer without a warm hand-over; without a ``warm`` flag, a leg started from a queue."""
+    if event.warm is not None:
+        return not event.warm
+    return to_leg is not None and to_leg.started_via == "queue_transfer"
+
+
+ENTRY_ROUTES = {
+    "inbound": "direct",
+    "outbound": "we called them",
+    "warm": "warm transfer",
+    "cold": "cold transfer",
+    "bot_handoff": "handed over by the bot",
+    "callback": "callback",
+}
+
+
+def entry_routes(snapshot: Snapshot) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """How each agent leg began, by (department, route key of :data:`ENTRY_ROUTES`): its (conversation, leg)s.
+
+    Transfers are warm or cold by the transfer event into the leg (:func:`_is_cold`).
+    """
+    into: dict[tuple[str, int], EventRow] = {
+        (e.conversation_id, e.to_leg): e
+        for e in snapshot.events
+        if e.type == "transfer" and e.to_leg is not None
+    }
+    found: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for leg in snapshot.legs:
+        if not _routed(leg):
+            continue
+        via = leg.started_via or "inbound"
+        event = into.get((leg.conversation_id, leg.leg))
+        if event is not None or via in ("transfer", "queue_transfer"):
+            if event is not None:
+                route = "cold" if _is_cold(event, leg) else "warm"
+            else:
+                route = "cold" if via == "queue_transfer" else "warm"
+        else:
+            route = via if via in ENTRY_ROUTES else "inbound"
+        found[(_department(leg), route)].append((leg.conversation_id, leg.leg))
+    return found
 
 
 def _journey_sequences(
@@ -307,7 +368,8 @@ def build_report(
         for key, label, unit, lower in _HEADLINES
     ]
     redact = redactor.redact_many if redactor is not None else None
-    systemic = find_systemic_issues(con, period, settings.systemic, redact)
+    find_pii = redactor.find_many if redactor is not None else None
+    systemic = find_systemic_issues(con, period, settings.systemic, redact, find_pii)
     tables = current.tables
     tables["systemic_issues"] = systemic.table()
     return RoutingReport(
@@ -325,10 +387,11 @@ def build_report(
 _HEADLINES = [
     ("contacts", "Contacts", "", None),
     ("transfers", "Transfers", "", True),
+    ("cold_transfers", "Cold transfers (no hand-over)", "", True),
     ("transfer_rate", "Transfers per contact", "", True),
     ("ping_pong", "Ping-pong bounces", "", True),
     ("repeat_journeys", "Journeys with repeat contacts", "", True),
-    ("reexplanations", "Customers re-explaining", "", True),
+    ("reexplanations", "Times customers re-explained", "", True),
     ("system_drops", "Calls dropped by the system", "", True),
     ("long_holds_no_callback", "Long waits without a callback offer", "", True),
 ]
@@ -363,6 +426,7 @@ def _compute(
 
     tables: dict[str, Table] = {}
     tables["transfer_matrix"] = _matrix_table(matrix)
+    tables["entry_routes"] = _entry_routes_table(snapshot, reexplain, n_examples)
     ping_pong, bounces = _ping_pong_table(sequences, n_examples)
     tables["ping_pong"] = ping_pong
     tables["longest_chains"] = _chains_table(sequences, snapshot, reexplain, cfg.longest_chains, n_examples)
@@ -381,6 +445,7 @@ def _compute(
     metrics = {
         "contacts": float(contacts),
         "transfers": float(matrix.total),
+        "cold_transfers": float(matrix.cold_total),
         "transfer_rate": round(matrix.total / contacts, 2) if contacts else 0.0,
         "ping_pong": float(bounces),
         "repeat_journeys": float(len(repeat_table.rows)),
@@ -403,17 +468,63 @@ def _matrix_table(matrix: TransferMatrix) -> Table:
             Column("to_department", "To"),
             Column("transfers", "Transfers", True),
             Column("share", "Share of all transfers", True),
+            Column("cold", "Cold (no hand-over)", True),
+            Column("warm", "Warm", True),
         ],
     )
     for (source, target), n in sorted(matrix.counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        cold = matrix.cold_count(source, target)
         table.add(
             {
                 "from_department": source,
                 "to_department": target,
                 "transfers": n,
                 "share": round(n / matrix.total, 4),
+                "cold": cold,
+                "warm": n - cold,
             },
             matrix.examples.get((source, target), []),
+        )
+    return table
+
+
+def _entry_routes_table(snapshot: Snapshot, reexplain: Sequence[Any], n_examples: int) -> Table:
+    table = Table(
+        "entry_routes",
+        "How customers reached each department",
+        "Every conversation leg with a person, by how it began: directly, by a warm transfer (introduced "
+        "while the customer was on the line), a cold transfer (sent back into a queue with no hand-over), "
+        "handed over by the bot, or a callback. Re-explained: legs where the customer had to explain again.",
+        [
+            Column("department", "Department"),
+            Column("reached_via", "Reached via"),
+            Column("legs", "Legs", True),
+            Column("share", "Share of the department's legs", True),
+            Column("reexplained", "Re-explained", True),
+            Column("route", "Route key", hidden=True),
+        ],
+    )
+    found = entry_routes(snapshot)
+    per_department: Counter[str] = Counter()
+    for (department, _), legs in found.items():
+        per_department[department] += len(legs)
+    explained = {(f.conversation_id, f.leg) for f in reexplain if f.leg is not None}
+    order = list(ENTRY_ROUTES)
+    for (department, route), legs in sorted(
+        found.items(), key=lambda kv: (kv[0][0] == UNKNOWN, kv[0][0].lower(), order.index(kv[0][1]))
+    ):
+        again = [leg for leg in legs if leg in explained]
+        ids = list(dict.fromkeys(c for c, _ in again + legs))
+        table.add(
+            {
+                "department": department,
+                "reached_via": ENTRY_ROUTES[route],
+                "legs": len(legs),
+                "share": round(len(legs) / per_department[department], 4),
+                "reexplained": len(again),
+                "route": route,
+            },
+            ids[:n_examples] if n_examples else [],
         )
     return table
 
@@ -449,7 +560,7 @@ def _ping_pong_table(
             route["journeys"].add(journey_id)
             if len(path) > len(route["path"]):
                 route["path"] = path
-            for c in ids:
+            for c in _conversations_in(ids, legs, {a, b}):
                 if c not in route["examples"] and len(route["examples"]) < n_examples:
                     route["examples"].append(c)
     for name, r in sorted(per_route.items(), key=lambda kv: (-kv[1]["bounces"], kv[0])):
@@ -506,12 +617,26 @@ def _chains_table(
                     "journey_id": journey_id,
                 },
                 ids,
+                legs,
             )
         )
     chains.sort(key=lambda c: (-c[0]["legs"], -c[0]["contacts"], c[0]["journey"]))
-    for row, ids in chains[:limit]:
-        table.add(row, ids[: max(n_examples, 0) or 0] if n_examples else [])
+    for row, ids, legs in chains[:limit]:
+        table.add(row, _conversations_in(ids, legs)[:n_examples] if n_examples else [])
     return table
+
+
+def _conversations_in(
+    ids: Sequence[str], legs: Sequence[LegRow], departments: set[str] | None = None
+) -> list[str]:
+    """The conversations of ``ids`` (in order) with a routed leg, in ``departments`` when given.
+
+    Example links then show the hand-offs themselves, not a bot-only chat of the same journey.
+    """
+    with_legs = {
+        leg.conversation_id for leg in legs if departments is None or _department(leg) in departments
+    }
+    return [c for c in ids if c in with_legs]
 
 
 def _repeat_journeys_table(journeys: Sequence[JourneyRow], snapshot: Snapshot, n_examples: int) -> Table:

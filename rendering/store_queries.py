@@ -456,6 +456,15 @@ class OpeningTurns:
     texts: tuple[str, ...]
 
 
+def customer_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every name an export gave a customer speaker (for redaction where NER misses it)."""
+    rows = con.execute(
+        "SELECT DISTINCT speaker_name FROM turns WHERE role = 'customer' AND trim(speaker_name) <> '' "
+        "ORDER BY 1"
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def load_first_customer_turns(
     con: duckdb.DuckDBPyConnection, period: Period, max_turns: int = 4
 ) -> list[OpeningTurns]:

@@ -5,6 +5,7 @@ module applies both at once, on original offsets, so a highlight still covers th
 words after names and numbers are replaced::
 
     >>> from rendering.redact import PiiSpan
+
     >>> pii = [PiiSpan(0, 5, "NAME", "[NAME]", "spacy_ner")]
     >>> [(s.text, s.marked, s.redacted) for s in segments("Maria, that is wrong", pii, [(15, 20)])]
     [('[NAME]', False, True), (', that is ', False, False), ('wrong', True, False)]
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rendering.redact import PiiSpan
+
+_JOINERS = frozenset("'’-")  # inside a word: don't, re-rate
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,8 @@ def segments(
 ) -> list[Segment]:
     """Split ``text`` at PII spans and highlight ranges; PII becomes its placeholder.
 
-    Highlight ranges with missing or out-of-range offsets are clipped or ignored.
+    Highlight ranges with missing or out-of-range offsets are clipped or ignored; a range that
+    starts or ends inside a word is widened to the whole word (``n't`` -> ``don't``).
     """
     size = len(text)
     ranges = []
@@ -41,7 +45,7 @@ def segments(
             continue
         lo, hi = max(0, start), min(size, end)
         if lo < hi:
-            ranges.append((lo, hi))
+            ranges.append(whole_words(text, lo, hi))
     cuts = {0, size}
     for lo, hi in ranges:
         cuts.update((lo, hi))
@@ -65,6 +69,25 @@ def segments(
         else:
             out.append(piece)
     return out
+
+
+def _in_word(c: str) -> bool:
+    return c.isalnum() or c in _JOINERS
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened so that it neither starts nor ends in the middle of a word.
+
+    >>> text = "I don't think it's fair"
+    >>> lo, hi = whole_words(text, 4, 13)
+    >>> text[lo:hi]
+    "don't think"
+    """
+    while 0 < start < len(text) and _in_word(text[start]) and _in_word(text[start - 1]):
+        start -= 1
+    while 0 < end < len(text) and _in_word(text[end]) and _in_word(text[end - 1]):
+        end += 1
+    return start, end
 
 
 def flatten(parts: Sequence[Segment]) -> str:

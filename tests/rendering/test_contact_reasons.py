@@ -9,14 +9,16 @@ import pytest
 from rendering.contact_reasons import (
     Statement,
     cluster_statements,
+    extract_statements,
     find_systemic_issues,
     poisson_tail,
     spiking_term_groups,
     statement_terms_from_lemmas,
 )
 from rendering.periods import Period
+from rendering.redact import Redactor
 from rendering.settings import SystemicSettings, load_settings
-from rendering.store_queries import connection_of
+from rendering.store_queries import OpeningTurns, connection_of
 from storage.store import Store
 
 PERIOD = Period(date(2026, 11, 16), date(2026, 11, 22))
@@ -54,6 +56,18 @@ def test_terms_are_content_lemmas_minus_ignored() -> None:
         ("5.2", "NUM"),
     ]
     assert statement_terms_from_lemmas(tokens, {"keep"}) == ["app", "crash"]
+
+
+@pytest.mark.models
+def test_names_and_addresses_never_become_contact_reason_terms(redactor: Redactor) -> None:
+    text = "Hi Lee, this is Gareth Pryce. My router keeps dropping since you moved me to 14 Kestrel Lane."
+    rows = [OpeningTurns("c1", "cust1", datetime(2026, 11, 17, 9), (text,))]
+    settings = load_settings().systemic
+    (plain,), _ = extract_statements(rows, settings)
+    assert {"gareth", "pryce", "kestrel"} <= set(plain.terms)  # spaCy alone keeps proper nouns
+    (statement,), _ = extract_statements(rows, settings, redactor.find_many)
+    assert set(statement.terms) == {"router", "drop", "move"}
+    assert statement.text == text  # the statement itself is kept; quotes are redacted later
 
 
 def test_poisson_tail() -> None:

@@ -78,6 +78,22 @@ def test_arguing_agent_growth_areas_are_his_own_words_with_better_phrasing(
     assert kevin.overall < kevin.overall_team_median
 
 
+def test_strengths_are_earned_and_quote_good_moments(examples_site: PublishResult) -> None:
+    cards = {c.agent_id: c for c in examples_site.cards}
+    for card in cards.values():
+        assert 1 <= len(card.strengths) <= 3 and len(card.growth_areas) <= 2, card.agent_id
+        for area in card.strengths:
+            s = area.standing
+            assert s.threshold is None or (s.value is not None and s.value >= s.threshold), card.agent_id
+            assert s.negative_findings <= s.positive_findings, (card.agent_id, s.criterion)
+    # Priya: fair, uses goodwill credits well (98% self-worth, one flagged moment against six good)
+    assert {"self_worth", "customer_trajectory"} <= {a.standing.criterion for a in cards["a-priya"].strengths}
+    sofia = {m.conversation_id for a in cards["a-sofia"].strengths for m in a.moments}
+    assert {"C-1204", "C-1301"} <= sofia  # the empathic recovery and Dana's resolution
+    # nothing of Kevin's is praised with a quote where he argued ("You're unbelievable ... Goodbye")
+    assert all(not a.moments for a in cards["a-kevin"].strengths)
+
+
 def test_bounced_customer_is_in_the_routing_report_not_a_growth_area(examples_site: PublishResult) -> None:
     report = examples_site.report
     assert report is not None
@@ -86,6 +102,8 @@ def test_bounced_customer_is_in_the_routing_report_not_a_growth_area(examples_si
     assert route["bounces"] >= 2
     examples = ping_pong.examples[ping_pong.rows.index(route)]
     assert set(examples) & set(DANA)
+    assert "C-1103" not in examples  # her bot-only chat is no example of a bounce
+    assert "C-1103" not in report.tables["longest_chains"].examples[0]
     reexplained = {c for ex in report.tables["reexplanations_by_route"].examples for c in ex}
     assert reexplained & set(DANA)
     chain = report.tables["longest_chains"].rows[0]
@@ -97,6 +115,24 @@ def test_bounced_customer_is_in_the_routing_report_not_a_growth_area(examples_si
         for area in card.growth_areas:
             for moment in area.moments:
                 assert moment.kind not in ("re_explained", "cold_transfer", "ping_pong"), card.agent_id
+
+
+def test_warm_and_cold_transfers_bot_handoffs_and_the_callback_are_told_apart(
+    examples_site: PublishResult,
+) -> None:
+    report = examples_site.report
+    assert report is not None
+    assert report.matrix.cold_total == 6  # Dana's five, C-1206; C-1207 and C-1406 are warm
+    table = report.tables["entry_routes"]
+    by_route: dict[str, set[str]] = {}
+    for row, ids in zip(table.rows, table.examples, strict=True):
+        by_route.setdefault(row["reached_via"], set()).update(ids)
+    assert by_route["warm transfer"] == {"C-1207", "C-1406"}
+    assert "C-1206" in by_route["cold transfer"]
+    assert {"C-1201", "C-1403"} <= by_route["handed over by the bot"]
+    assert by_route["callback"] == {"C-1405"}
+    warm = [r for r in table.rows if r["reached_via"] == "warm transfer"]
+    assert sum(r["reexplained"] for r in warm) == 0  # "Priya's filled me in, so no need to go over it"
 
 
 def test_app_update_spike_is_a_systemic_issue(examples_site: PublishResult) -> None:
@@ -128,3 +164,18 @@ def test_named_customers_are_redacted(examples_site: PublishResult) -> None:
     for name in ("Dana Whitfield", "Gareth Pryce", "Roberto Salas", "Kestrel Lane"):
         assert name not in text
     assert "[NAME]" in text
+    # nor in any other output, e.g. as a contact-reason term ("gareth · message · pryce")
+    surnames = (
+        "whitfield",
+        "pryce",
+        "salas",
+        "mensah",
+        "tanaka",
+        "baxter",
+        "whitaker",
+        "calloway",
+        "lindqvist",
+    )
+    for path in examples_site.all_paths():
+        lowered = path.read_text(encoding="utf-8").lower()
+        assert not [s for s in surnames if s in lowered], path

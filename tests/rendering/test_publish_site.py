@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from site_checks import broken_links, external_references, parse_page, read_csv, visible_text
-from synthetic_store import PERIOD
+from synthetic_store import PERIOD, build_store
 
 from rendering.publish import PublishError, PublishResult, publish
 from rendering.redact import Redactor
@@ -46,6 +46,25 @@ def test_no_planted_pii_in_any_output(synthetic_site: PublishResult) -> None:
     k1 = visible_text(synthetic_site.conversation_paths["k1"])
     assert "[CARD]" in k1 and "[EMAIL]" in k1
     assert "Kevin Doyle" in k1  # the agent's own name stays
+
+
+def test_customer_names_from_the_metadata_are_redacted_where_ner_misses_them(tmp_path: Path) -> None:
+    """Patterns only (no NER): the customer's name is known from the export and never published."""
+    with build_store(tmp_path / "s.duckdb") as store:
+        store.connection.execute(
+            "UPDATE turns SET speaker_name = 'Marcus Lindqvist' "
+            "WHERE conversation_id = 'k1' AND role = 'customer'"
+        )
+        store.connection.execute(
+            "UPDATE turns SET text = 'Hi Kevin, it''s Marcus Lindqvist. ' || text "
+            "WHERE conversation_id = 'k1' AND turn = 0"
+        )
+        site = publish(store, *PERIOD, tmp_path / "out", redactor=Redactor(names=False))
+    for path in site.all_paths():
+        text = path.read_text(encoding="utf-8")
+        assert "Marcus" not in text and "Lindqvist" not in text, path
+    k1 = visible_text(site.conversation_paths["k1"])
+    assert "it's [NAME]" in k1 and "Kevin Doyle" in k1  # the agent's name stays
 
 
 def test_csv_exports_parse_and_match_the_tables(synthetic_site: PublishResult) -> None:

@@ -33,6 +33,9 @@ PATTERN_CASES = [
     # e-mail
     ("mail jo.smith+bills@mail.example.co.uk now", "mail [EMAIL] now"),
     ("Email me at laura.p@example.com.", "Email me at [EMAIL]."),
+    ("It's r dot dunn eighty-eight at mailbox dot example. Thanks", "It's [EMAIL]. Thanks"),
+    ("jo underscore smith at example dot co dot uk", "[EMAIL]"),
+    ("I looked at the bill at home dot by dot", "I looked at the bill at home dot by dot"),
     # street addresses
     ("I live at 42 Oak Street, Apt 5.", "I live at [ADDRESS]."),
     ("Dana Whitfield, 17 Kestrel Lane.", "Dana Whitfield, [ADDRESS]."),
@@ -142,3 +145,34 @@ def test_shipped_pattern_file_loads() -> None:
     config = load_pii_config()
     assert {r.label for r in config.recognizers} >= {"CARD", "PHONE", "EMAIL", "ADDRESS"}
     assert config.names.entity_labels == ("PERSON",)
+
+
+@pytest.mark.parametrize(
+    ("text", "keep", "expected"),
+    [
+        # names the export knows, caught without NER; adjacent words become one placeholder
+        ("Hi Sofia, it's Marcus Lindqvist.", (), "Hi Sofia, it's [NAME]."),
+        ("Marcus's router again", (), "[NAME]'s router again"),
+        ("Okay, Lindqvist, one moment", (), "Okay, [NAME], one moment"),
+        # lower-case words and words inside other words are not names
+        ("marcus is a word here, and Lindqvists too", (), "marcus is a word here, and Lindqvists too"),
+        # the rep's own name is kept; earlier recognisers still win
+        ("Lee here, hi Marcus", ("Lee",), "Lee here, hi [NAME]"),
+        ("mail marcus@example.com", (), "mail [EMAIL]"),
+        # vendor markers pass through
+        ("it's [PII] Lindqvist", (), "it's [PII] [NAME]"),
+    ],
+)
+def test_known_customer_names(text: str, keep: tuple[str, ...], expected: str) -> None:
+    redactor = Redactor(load_pii_config(), names=False)
+    redactor.add_known_names(["Marcus Lindqvist", "Lee Chen", "Customer", "Speaker 3", ""])
+    redactor.add_known_names([])  # adding nothing new keeps the compiled pattern
+    assert redactor.redact(text, keep) == expected
+    assert redactor.redact("Customer care, speaker 3") == "Customer care, speaker 3"  # labels, not names
+
+
+def test_adding_known_names_clears_cached_results() -> None:
+    redactor = Redactor(load_pii_config(), names=False)
+    assert redactor.redact("it's Marcus") == "it's Marcus"
+    redactor.add_known_names(["Marcus Lindqvist"])
+    assert redactor.redact("it's Marcus") == "it's [NAME]"

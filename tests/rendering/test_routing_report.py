@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from datetime import date
 
+import pytest
+from site_checks import parse_page, read_csv, visible_text
+
+from rendering.periods import Period
 from rendering.publish import PublishResult
 from rendering.routing_report import RoutingReport, hold_durations, ping_pong_bounces
-from rendering.store_queries import EventRow
+from rendering.store_queries import EventRow, connection_of
+from storage.store import Store
 
 pytestmark = pytest.mark.models  # contact reasons and redaction run spaCy
 
@@ -28,6 +34,60 @@ def test_transfer_matrix_counts_add_up(report: RoutingReport) -> None:
     assert sum(m.share(a, b) for a in m.departments for b in m.departments) == pytest.approx(1.0)
     rows = report.tables["transfer_matrix"].rows
     assert sum(r["transfers"] for r in rows) == m.total
+
+
+def test_transfer_matrix_tells_cold_transfers_from_warm_ones(report: RoutingReport) -> None:
+    m = report.matrix
+    assert m.cold_count("Billing", "Technical Support") == 1  # b1 cold, b3 warm
+    assert m.cold_count("Technical Support", "Billing") == 2  # b2, b4
+    assert m.cold_count("Billing", "Sales") == 0  # w1: Sam brings Tom in
+    assert m.cold_total == 3
+    for row in report.tables["transfer_matrix"].rows:
+        assert row["cold"] + row["warm"] == row["transfers"]
+    cold = next(h for h in report.headlines if h.key == "cold_transfers")
+    assert (cold.value, cold.previous, cold.direction) == (3, 0, "worse")
+
+
+def test_how_customers_reached_each_department(report: RoutingReport, synthetic_store: Store) -> None:
+    table = report.tables["entry_routes"]
+    rows = {
+        (r["department"], r["reached_via"]): (r, ex) for r, ex in zip(table.rows, table.examples, strict=True)
+    }
+    sales, examples = rows[("Sales", "warm transfer")]
+    assert (sales["legs"], sales["reexplained"], examples) == (1, 0, ["w1"])
+    assert rows[("Billing", "handed over by the bot")][1] == ["bot1"]
+    assert rows[("Technical Support", "callback")][1] == ["cb1"]
+    cold, examples = rows[("Billing", "cold transfer")]
+    assert (cold["legs"], cold["reexplained"], set(examples)) == (2, 2, {"b2", "b4"})
+    assert rows[("Technical Support", "cold transfer")][1] == ["b1"]
+    # every leg with a person in the period, exactly once
+    (agent_legs,) = (
+        connection_of(synthetic_store)
+        .execute(
+            "SELECT count(*) FROM legs l JOIN conversations c ON c.id = l.conversation_id "
+            "WHERE l.participant_role = 'agent' AND c.started_at >= ? AND c.started_at < ?",
+            list(Period(date(2026, 11, 16), date(2026, 11, 22)).bounds()),
+        )
+        .fetchone()
+    )
+    assert sum(r["legs"] for r in table.rows) == agent_legs
+    for department in {r["department"] for r in table.rows}:
+        shares = [r["share"] for r in table.rows if r["department"] == department]
+        assert sum(shares) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_report_page_shows_cold_transfers_and_entry_routes(synthetic_site: PublishResult) -> None:
+    assert synthetic_site.report_path is not None
+    html = synthetic_site.report_path.read_text(encoding="utf-8")
+    assert sum(int(n) for n in re.findall(r'data-cold="(\d+)"', html)) == 3
+    page = parse_page(synthetic_site.report_path)
+    assert "entry_routes" in page.ids
+    assert any(link.endswith("conversations/cb1.html") for link in page.links)
+    text = visible_text(synthetic_site.report_path)
+    assert "Cold transfers (no hand-over) 3" in text
+    assert "handed over by the bot" in text and "callback" in text
+    rows = read_csv(synthetic_site.csv_paths["entry_routes"])
+    assert {r["reached_via"] for r in rows} >= {"direct", "warm transfer", "cold transfer", "callback"}
 
 
 def test_bounced_customer_is_a_ping_pong_route_and_the_longest_chain(report: RoutingReport) -> None:

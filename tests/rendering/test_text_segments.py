@@ -21,7 +21,11 @@ NAME = PiiSpan(0, 5, "NAME", "[NAME]", "spacy_ner")
         ("Maria, that is wrong", [NAME], [(0, 20)],
          [Segment("[NAME]", True, True), Segment(", that is wrong", marked=True)]),
         # offsets from a finding that do not fit the text are clipped or ignored
-        ("short", [], [(3, 99), (None, 2), (8, 9)], [Segment("sho"), Segment("rt", marked=True)]),
+        ("so short", [], [(3, 99), (None, 2), (12, 13)], [Segment("so "), Segment("short", marked=True)]),
+        # a finding's span that starts or ends inside a word highlights the whole word
+        ("I don't think it's fair.", [], [(5, 12)], [Segment("I "), Segment("don't think", marked=True),
+                                                      Segment(" it's fair.")]),
+        ("I can re-rate it", [], [(0, 9)], [Segment("I can re-rate", marked=True), Segment(" it")]),
     ],
 )  # fmt: skip
 def test_segments(text: str, pii: list[PiiSpan], marks: list, expected: list[Segment]) -> None:
