@@ -7,17 +7,22 @@ and journeys to a snapshot file, and hands workers only the snapshot's path. A w
 models loaded once per process, and returns the results; only the flow writes the store
 (DuckDB allows one writing process, and a writer locks readers out of the file).
 
+A batch that raises anything but a transient I/O error is re-run one conversation at a
+time: one conversation that trips a bug fails alone (it is reported and quarantined by the
+flow), and its batch-mates are stored as usual. Transient errors still fail the batch.
+
     plan_batches(["c1", "c2", "c3"], {"c1": "j1", "c2": "j1"}, batch_size=2)
     # [['c1', 'c2'], ['c3']]
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -26,6 +31,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from flows.failure_policy import describe, is_transient
+from flows.faults import check_conversation_fault, faulty_conversations
+from flows.run_summary import FailedConversation
 from transcripts.journeys import JourneyWithContinuations
 from transcripts.model import Conversation
 
@@ -34,6 +42,13 @@ if TYPE_CHECKING:
     from nlp.annotated import AnnotatedConversation
     from nlp.findings import ConversationScores
     from nlp.rubric import Rubric
+
+    Annotate = Callable[[Sequence[Conversation]], list[AnnotatedConversation]]
+    Score = Callable[
+        [Sequence[AnnotatedConversation], Sequence[JourneyWithContinuations]], list[ConversationScores]
+    ]
+
+log = logging.getLogger(__name__)
 
 
 def plan_batches(
@@ -89,17 +104,20 @@ class BatchSpec:
 
 @dataclass
 class BatchResult:
-    """What one worker returns: analysis and scores for every conversation of its batch.
+    """What one worker returns: analysis and scores of its batch's conversations.
 
-    ``annotated`` holds what the store keeps (per-turn sentiment, trajectories): parses and
-    embeddings are dropped by :func:`for_storage` before the result travels back, which
-    makes a Dask result ~30x smaller (0.4 MB instead of 13 MB for the 70 example conversations).
+    ``conversation_ids`` are those analysed and scored; ``failed`` those whose analysis or
+    scoring raised on their own (a batch-wide transient error raises instead). ``annotated``
+    holds what the store keeps (per-turn sentiment, trajectories): parses and embeddings are
+    dropped by :func:`for_storage` before the result travels back, which makes a Dask result
+    ~30x smaller (0.4 MB instead of 13 MB for the 70 example conversations).
     """
 
     number: int
     conversation_ids: list[str]
     annotated: list[AnnotatedConversation] = field(default_factory=list)
     scores: list[ConversationScores] = field(default_factory=list)
+    failed: list[FailedConversation] = field(default_factory=list)
     seconds: float = 0.0
     worker: str = ""  # host:pid of the process that ran it
     model_loads: int = 0  # times that process has loaded the analyzer so far (1 once warm)
@@ -196,22 +214,154 @@ def process_rubric(path: str | None) -> Rubric:
 
 
 def analyse_and_score_snapshot(spec: BatchSpec, rubric_path: str | None) -> BatchResult:
-    """Analyse and score one batch snapshot with this process's models."""
+    """Analyse and score one batch snapshot with this process's models.
+
+    A non-transient failure of the batch is narrowed down to the conversations that cause
+    it (:func:`analyse_and_score_isolating`); they come back in ``failed``.
+    """
     from nlp.scoring import score_conversations
 
     started = time.perf_counter()
     snapshot = read_snapshot(spec.snapshot)
+    faulty = faulty_conversations()
     with _MODEL_LOCK:
         analyzer = process_analyzer()
         rubric = process_rubric(rubric_path)
-        annotated = analyzer.annotate(snapshot.conversations)
-        scores = score_conversations(annotated, rubric, snapshot.journeys, encode=analyzer.encoder.encode)
+
+        def annotate(conversations: Sequence[Conversation]) -> list[AnnotatedConversation]:
+            return annotate_checked(analyzer, conversations, faulty)
+
+        def score(
+            annotated: Sequence[AnnotatedConversation], journeys: Sequence[JourneyWithContinuations]
+        ) -> list[ConversationScores]:
+            return score_conversations(annotated, rubric, journeys, encode=analyzer.encoder.encode)
+
+        annotated, scores, failed = analyse_and_score_isolating(
+            snapshot.conversations, snapshot.journeys, annotate, score
+        )
     return BatchResult(
         number=spec.number,
-        conversation_ids=[c.id for c in snapshot.conversations],
+        conversation_ids=[a.id for a in annotated],
         annotated=for_storage(annotated),
         scores=scores,
+        failed=failed,
         seconds=round(time.perf_counter() - started, 3),
         worker=f"{socket.gethostname()}:{os.getpid()}",
         model_loads=process_analyzer.cache_info().misses,
     )
+
+
+def annotate_checked(
+    analyzer: Analyzer, conversations: Sequence[Conversation], faulty: Collection[str] = ()
+) -> list[AnnotatedConversation]:
+    """``analyzer.annotate``, raising first for conversations named by a ``conversation:<id>`` fault."""
+    if faulty:
+        for conversation in conversations:
+            check_conversation_fault(conversation.id, faulty)
+    return analyzer.annotate(conversations)
+
+
+def analyse_and_score_isolating(
+    conversations: Sequence[Conversation],
+    journeys: Sequence[JourneyWithContinuations],
+    annotate: Annotate,
+    score: Score,
+) -> tuple[list[AnnotatedConversation], list[ConversationScores], list[FailedConversation]]:
+    """Annotate and score a batch; if either raises (not transiently), retry per conversation.
+
+    Returns the conversations that came through (annotations and scores, in batch order)
+    and the ones that failed on their own. Annotation falls back to one conversation at a
+    time; the survivors are then scored together, and if that raises, each is scored alone
+    to find the culprits, and the others again with their journey mates (so repeat contacts
+    keep their context, less the culprits, as with failed annotations). A transient
+    error (:func:`is_transient`) is re-raised: the whole batch waits for the next run.
+    """
+    failed: list[FailedConversation] = []
+    try:
+        annotated = annotate(conversations)
+    except Exception as exc:
+        _reraise_if_transient(exc)
+        log.warning("annotating %d conversations failed (%s); retrying one by one", len(conversations), exc)
+        annotated, failed = _annotate_one_by_one(conversations, annotate)
+    try:
+        scores = score(annotated, journeys)
+    except Exception as exc:
+        _reraise_if_transient(exc)
+        log.warning("scoring %d conversations failed (%s); retrying one by one", len(annotated), exc)
+        annotated, scores, more = _score_one_by_one(annotated, journeys, score)
+        order = {c.id: i for i, c in enumerate(conversations)}
+        failed = sorted(failed + more, key=lambda f: order[f.conversation_id])
+    return annotated, scores, failed
+
+
+def _annotate_one_by_one(
+    conversations: Sequence[Conversation], annotate: Annotate
+) -> tuple[list[AnnotatedConversation], list[FailedConversation]]:
+    annotated: list[AnnotatedConversation] = []
+    failed: list[FailedConversation] = []
+    for conversation in conversations:
+        try:
+            annotated.extend(annotate([conversation]))
+        except Exception as exc:
+            _reraise_if_transient(exc)
+            failed.append(failed_conversation(conversation, exc))
+    return annotated, failed
+
+
+def _score_one_by_one(
+    annotated: Sequence[AnnotatedConversation], journeys: Sequence[JourneyWithContinuations], score: Score
+) -> tuple[list[AnnotatedConversation], list[ConversationScores], list[FailedConversation]]:
+    """Score each conversation alone to find the ones that raise, then the rest with their journey mates."""
+    alone: dict[str, ConversationScores] = {}
+    failed: list[FailedConversation] = []
+    for item in annotated:
+        try:
+            [alone[item.id]] = score([item], journeys)
+        except Exception as exc:
+            _reraise_if_transient(exc)
+            failed.append(failed_conversation(item.conversation, exc))
+    rest = [a for a in annotated if a.id in alone]
+    mates = journey_mates(journeys)
+    kept: list[AnnotatedConversation] = []
+    scores: list[ConversationScores] = []
+    for item in rest:
+        group = [a for a in rest if a.id == item.id or a.id in mates.get(item.id, ())]
+        try:
+            result = alone[item.id] if len(group) == 1 else _scores_of(item.id, score(group, journeys))
+        except Exception as exc:
+            _reraise_if_transient(exc)
+            failed.append(failed_conversation(item.conversation, exc))
+            continue
+        kept.append(item)
+        scores.append(result)
+    return kept, scores, failed
+
+
+def _scores_of(conversation_id: str, results: Iterable[ConversationScores]) -> ConversationScores:
+    [found] = [r for r in results if r.conversation_id == conversation_id]
+    return found
+
+
+def journey_mates(journeys: Iterable[JourneyWithContinuations]) -> dict[str, set[str]]:
+    """For each conversation of a journey: the ids of every journey it belongs to (itself included)."""
+    mates: dict[str, set[str]] = {}
+    for journey in journeys:
+        for cid in journey.conversation_ids:
+            mates.setdefault(cid, set()).update(journey.conversation_ids)
+    return mates
+
+
+def quarantine_place(conversation: Conversation) -> tuple[str, str]:
+    """The (file, record) of a conversation's quarantine entry: where it was read from."""
+    return conversation.source_file or "", conversation.source_record or conversation.id
+
+
+def failed_conversation(conversation: Conversation, exc: BaseException) -> FailedConversation:
+    """The report of one conversation whose analysis or scoring raised ``exc``."""
+    file, record = quarantine_place(conversation)
+    return FailedConversation(conversation.id, describe(exc), file, record)
+
+
+def _reraise_if_transient(exc: Exception) -> None:
+    if is_transient(exc):
+        raise exc

@@ -17,6 +17,9 @@ Properties the wiring guarantees:
   committed together as soon as it finishes; a failed batch loses nothing else, and the
   next run picks up exactly the conversations without stored analysis. Writes replace
   rows per conversation (and rubric version), so re-running gives the same store.
+* **One bad conversation fails alone.** A batch that raises (other than transiently) is
+  re-run one conversation at a time; the ones that still raise are quarantined as
+  ``analysis_failed`` and retried by every run, their batch-mates are stored.
 * **One writer.** Workers read batch snapshots and return results; only the flow's
   process opens the DuckDB store.
 """
@@ -36,8 +39,9 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.futures import as_completed
 from prefect.states import State
 
-from flows.batches import BatchResult, BatchSpec, analyse_and_score_snapshot, process_rubric
+from flows.batches import BatchResult, BatchSpec, analyse_and_score_snapshot, process_rubric, quarantine_place
 from flows.config import active_flow_config
+from flows.failure_policy import describe, is_transient
 from flows.faults import check_fault
 from flows.publishing import PublishOutcome, publish_period
 from flows.run_summary import FailedBatch, NightlySummary
@@ -46,23 +50,10 @@ from flows.sources import discover_local, is_remote, local_path, mirror_name, mi
 from flows.worklist import Worklist, build_worklist
 from storage.ingest import RunSummary, ingest_paths
 from storage.store import Store
+from transcripts.quarantine import ReasonCode
 
 ARTIFACT_KEY = "qareview-nightly-review"
 _CONFIG = active_flow_config()
-
-
-def is_transient(exc: BaseException) -> bool:
-    """True for failures a retry may fix: ``OSError`` or a DuckDB I/O error, anywhere in the cause chain."""
-    import duckdb
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, OSError | duckdb.IOException):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def retry_on_transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
@@ -124,12 +115,19 @@ def analyse_and_score(spec: BatchSpec, rubric_path: str | None) -> BatchResult:
 
 
 @task(name="store-batch", **_IO_TASK)
-def store_batch(db: str, result: BatchResult) -> int:
-    """Commit one batch's analysis and scores in one transaction; returns conversations stored."""
+def store_batch(db: str, result: BatchResult, run_id: str | None = None) -> int:
+    """Commit one batch's analysis and scores in one transaction; returns conversations stored.
+
+    Its failed conversations are quarantined as ``analysis_failed``; the entries of those
+    that succeeded this time are removed.
+    """
     check_fault("store", result.number)
     with Store(db) as store, store.transaction():
         store.save_analysis(result.annotated)
         store.save_scores(result.scores)
+        done = [quarantine_place(a.conversation) for a in result.annotated]
+        store.forget_quarantine_records(ReasonCode.ANALYSIS_FAILED, done)
+        store.add_quarantine([failed.quarantined() for failed in result.failed], run_id)
     return len(result.conversation_ids)
 
 
@@ -151,19 +149,23 @@ def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: 
             result = future.result()
         except Exception as exc:
             logger.error("batch %d (%d conversations) failed: %s", spec.number, spec.size, exc)
-            summary.failed_batches.append(FailedBatch(spec.number, spec.size, f"{type(exc).__name__}: {exc}"))
+            summary.failed_batches.append(FailedBatch(spec.number, spec.size, describe(exc)))
             continue
-        summary.analysed += store_batch(db, result)
+        for failed in result.failed:
+            logger.error("batch %d: %s failed: %s", spec.number, failed.conversation_id, failed.error)
+        summary.failed_conversations.extend(result.failed)
+        summary.analysed += store_batch(db, result, summary.run_id)
         summary.batches_stored += 1
         summary.batches_by_worker[result.worker] = summary.batches_by_worker.get(result.worker, 0) + 1
         loads[result.worker] = max(loads.get(result.worker, 0), result.model_loads)
         Path(spec.snapshot).unlink(missing_ok=True)
     summary.failed_batches.sort(key=lambda failed: failed.number)
+    summary.failed_conversations.sort(key=lambda failed: failed.conversation_id)
     summary.model_loads = sum(loads.values())
 
 
 class BatchesFailedError(RuntimeError):
-    """Some batches could not be analysed or scored; the others were stored and published.
+    """Some batches or conversations could not be analysed or scored; the rest was stored and published.
 
     ``summary`` is the run's summary (also kept in the store's ``runs`` table).
     """
@@ -192,7 +194,7 @@ def nightly_review(
     folder for cards and reports. ``full`` re-reads every file and re-analyses every stored
     conversation. ``rubric`` is a rubric YAML (the shipped default when None). Raises
     :class:`BatchesFailedError` (after storing and publishing everything else) when any
-    batch failed; the next run retries those conversations.
+    batch or conversation failed; the next run retries those conversations.
     """
     config = active_flow_config()
     out_dir = Path(out).resolve()
@@ -236,13 +238,21 @@ def nightly_review(
         shutil.rmtree(batch_dir, ignore_errors=True)
         _remove_if_empty(batch_dir.parent, work_dir)
     else:
-        numbers = ", ".join(str(b.number) for b in summary.failed_batches)
-        raise BatchesFailedError(
-            f"{len(summary.failed_batches)} of {summary.batches} batches failed (batch {numbers}); "
-            "everything else was stored and published; the next run retries their conversations",
-            summary,
-        )
+        raise BatchesFailedError(_failure_message(summary), summary)
     return summary
+
+
+def _failure_message(summary: NightlySummary) -> str:
+    """What failed, for :class:`BatchesFailedError`."""
+    parts = []
+    if summary.failed_batches:
+        numbers = ", ".join(str(b.number) for b in summary.failed_batches)
+        parts.append(f"{len(summary.failed_batches)} of {summary.batches} batches failed (batch {numbers})")
+    if summary.failed_conversations:
+        ids = ", ".join(c.conversation_id for c in summary.failed_conversations)
+        parts.append(f"{len(summary.failed_conversations)} conversation(s) failed ({ids}; quarantined)")
+    parts.append("everything else was stored and published; the next run retries their conversations")
+    return "; ".join(parts)
 
 
 def _start_run(db: str) -> str:

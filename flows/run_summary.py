@@ -1,8 +1,8 @@
 """What one nightly run did, as data (kept in the store's ``runs.details``) and as Markdown.
 
 The Markdown is the Prefect artifact of the run (``templates/run_summary.md.j2``): counts
-of the ingest invariant, what was analysed, failed batches, reps carded, top routing
-failures, and where the outputs are.
+of the ingest invariant, what was analysed, failed batches and conversations, reps carded,
+top routing failures, and where the outputs are.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any
 
 import jinja2
 
+from transcripts.quarantine import Quarantined, ReasonCode
+
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 
@@ -24,6 +26,25 @@ class FailedBatch:
     number: int
     conversations: int
     error: str
+
+
+@dataclass(frozen=True)
+class FailedConversation:
+    """A conversation whose analysis or scoring raised while its batch-mates' did not.
+
+    ``file`` and ``record`` locate it in its source (its quarantine entry); it has no stored
+    analysis, so every run retries it until it succeeds.
+    """
+
+    conversation_id: str
+    error: str  # "ExceptionType: message"
+    file: str
+    record: str
+
+    def quarantined(self) -> Quarantined:
+        """Its ``analysis_failed`` quarantine entry."""
+        message = f"conversation {self.conversation_id} could not be analysed or scored: {self.error}"
+        return Quarantined(self.file, self.record, ReasonCode.ANALYSIS_FAILED, message)
 
 
 @dataclass
@@ -55,6 +76,7 @@ class NightlySummary:
     batches: int = 0
     batches_stored: int = 0
     failed_batches: list[FailedBatch] = field(default_factory=list)
+    failed_conversations: list[FailedConversation] = field(default_factory=list)  # batch-mates stored
     batches_by_worker: dict[str, int] = field(default_factory=dict)  # host:pid -> batches run
     model_loads: int = 0  # analyzer loads across the worker processes (one per process)
     period: str | None = None
@@ -66,8 +88,8 @@ class NightlySummary:
 
     @property
     def succeeded(self) -> bool:
-        """True when every batch was analysed, scored and stored."""
-        return not self.failed_batches
+        """True when every batch and every conversation was analysed, scored and stored."""
+        return not self.failed_batches and not self.failed_conversations
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict; ``read``/``stored``/``quarantined``/``duplicates`` feed ``runs``."""

@@ -17,14 +17,6 @@ from flows.batches import BatchSpec, plan_batches, write_snapshot
 from storage.store import Store
 from transcripts.journeys import JourneyWithContinuations
 
-_NEEDS_WORK_SQL = """
-SELECT c.id FROM conversations c
-WHERE NOT EXISTS (SELECT 1 FROM trajectories t WHERE t.conversation_id = c.id AND t.leg IS NULL)
-   OR (EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version <> $version)
-       AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version = $version))
-ORDER BY c.started_at NULLS LAST, c.id
-"""
-
 
 @dataclass(frozen=True)
 class Worklist:
@@ -40,23 +32,11 @@ class Worklist:
         return sum(batch.size for batch in self.batches)
 
 
-def conversations_needing_work(store: Store, rubric_version: str) -> list[str]:
-    """Ids with no stored analysis, or with scores only under other rubric versions."""
-    found = store.connection.execute(_NEEDS_WORK_SQL, {"version": rubric_version}).fetchall()
-    return [cid for (cid,) in found]
-
-
-def all_conversation_ids(store: Store) -> list[str]:
-    """Every stored conversation id (a ``--full`` run), by start time then id."""
-    found = store.connection.execute("SELECT id FROM conversations ORDER BY started_at NULLS LAST, id")
-    return [cid for (cid,) in found.fetchall()]
-
-
 def build_worklist(
     store: Store, rubric_version: str, batch_dir: Path, batch_size: int, full: bool = False
 ) -> Worklist:
     """Choose the conversations to work on, plan batches and write their snapshots."""
-    wanted = all_conversation_ids(store) if full else conversations_needing_work(store, rubric_version)
+    wanted = store.conversation_ids() if full else store.conversations_needing_work(rubric_version)
     journeys = store.journeys_for(wanted) if wanted else []
     journey_of: dict[str, str] = {}
     for journey in journeys:

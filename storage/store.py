@@ -47,6 +47,14 @@ FETCH_BATCH = 500
 _CONTENT_TABLES = ("legs", "turns", "events")
 _DERIVED_TABLES = ("turn_sentiment", "trajectories", "scores", "findings")
 
+_NEEDS_WORK_SQL = """
+SELECT c.id FROM conversations c
+WHERE NOT EXISTS (SELECT 1 FROM trajectories t WHERE t.conversation_id = c.id AND t.leg IS NULL)
+   OR (EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version <> $version)
+       AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version = $version))
+ORDER BY c.started_at NULLS LAST, c.id
+"""
+
 
 class StoreError(RuntimeError):
     """The database cannot be used (newer schema, unreadable file)."""
@@ -405,6 +413,16 @@ class Store:
             [file, kept],
         )
 
+    def forget_quarantine_records(self, reason: ReasonCode, records: Iterable[tuple[str, str]]) -> None:
+        """Drop the entries with ``reason`` at these (file, record) places (their problem is gone)."""
+        keys = list(dict.fromkeys("\x1f".join(place) for place in records))
+        if keys:
+            self._con.execute(
+                "DELETE FROM quarantine WHERE reason = ? AND (file || chr(31) || record) "
+                "IN (SELECT unnest(?::VARCHAR[]))",
+                [reason.value, keys],
+            )
+
     def quarantine_entries(self, run_id: str | None = None, limit: int | None = None) -> list[Quarantined]:
         """Stored quarantine entries (first quarantined by ``run_id`` if given), by file and record."""
         sql = "SELECT file, record, reason, message, excerpt FROM quarantine"
@@ -454,6 +472,22 @@ class Store:
                     self._delete_for(table, "conversation_id", ids, " AND rubric_version = ?", version)
             self._insert("scores", rows.SCORE_COLUMNS, scores)
             self._insert("findings", rows.FINDING_COLUMNS, findings)
+
+    # -- work left to do ----------------------------------------------------------------------
+
+    def conversations_needing_work(self, rubric_version: str) -> list[str]:
+        """Ids with no stored analysis, or scored only under rubric versions other than this one.
+
+        Analysis and scores of a conversation are committed together, so "has analysis" means
+        "done": ids of an interrupted run's unstored batches come back here. By start time, id.
+        """
+        found = self._con.execute(_NEEDS_WORK_SQL, {"version": rubric_version}).fetchall()
+        return [cid for (cid,) in found]
+
+    def conversation_ids(self) -> list[str]:
+        """Every stored conversation id, by start time then id."""
+        found = self._con.execute("SELECT id FROM conversations ORDER BY started_at NULLS LAST, id")
+        return [cid for (cid,) in found.fetchall()]
 
     # -- journeys -----------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 Both are thin: they turn options into ``flows.nightly.nightly_review`` parameters and a
 task runner. Prefect and the models are imported only when a command runs, so
-``qareview --help`` stays fast. The last line `run` prints is where the index of cards and
-reports is.
+``qareview --help`` stays fast. `run` prints the ingest invariant, the absolute path of the
+DuckDB store and, as its last line, where the index of cards and reports is.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def run(
 
 
 def _print_summary(summary: NightlySummary) -> None:
-    """A few lines for the terminal; the last one says where the index is."""
+    """A few lines for the terminal: the counts, the store's path and, last, where the index is."""
     sign = "=" if summary.read == summary.stored + summary.quarantined + summary.duplicates else "≠"
     typer.echo(
         f"read {summary.read} {sign} stored {summary.stored} + quarantined {summary.quarantined} "
@@ -145,9 +145,9 @@ def _print_summary(summary: NightlySummary) -> None:
     )
     if summary.index_path:
         typer.echo(f"published {summary.period}: {summary.reps_carded} coaching cards, routing report")
-        typer.echo(f"Cards and reports: {summary.index_path}")
-    else:
-        typer.echo(f"Cards and reports: nothing published yet (the store {summary.db} has no conversations)")
+    typer.echo(f"Store: {Path(summary.db).resolve()}")
+    index = summary.index_path or "nothing published yet (the store has no conversations)"
+    typer.echo(f"Cards and reports: {index}")
 
 
 def serve(

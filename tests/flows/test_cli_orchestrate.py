@@ -1,7 +1,8 @@
-"""`qareview run` / `serve` refuse bad inputs before starting Prefect (exit 2, one clear line)."""
+"""`qareview run` / `serve`: their defaults, and bad inputs refused before Prefect starts (exit 2)."""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,14 @@ def test_help_lists_the_schedule_options() -> None:
     assert result.exit_code == 0
     for option in ("--cron", "--timezone", "--dask-workers", "--dask-address"):
         assert option in result.output
+
+
+def test_run_defaults_are_the_bundled_examples_a_local_store_and_out() -> None:
+    from qareview.commands.orchestrate import _default_source, run
+
+    d = {name: p.default for name, p in inspect.signature(run).parameters.items()}
+    assert (d["source"], d["db"], d["out"]) == (None, Path("out/qareview.duckdb"), Path("out"))
+    assert (d["full"], d["dask_address"], d["dask_workers"]) == (False, None, None)  # threads, incremental
+    assert _default_source(None) == str(REPO / "examples")
+    demo = (REPO / "Makefile").read_text().split("\ndemo:", 1)[1].splitlines()[1].split()
+    assert demo[1:] == ["run", "examples", "--db", "out/qareview.duckdb", "--out", "out"]

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from uuid import UUID
+
 import duckdb
 import pytest
+from prefect import flow
 from prefect.states import Completed, Failed
 
+from flows.config import active_flow_config
 from flows.faults import FAULT_ENV, InjectedFaultError, check_fault
-from flows.nightly import is_transient, retry_on_transient
+from flows.nightly import (
+    analyse_and_score,
+    discover_files,
+    ingest_files,
+    is_transient,
+    plan_batches_task,
+    publish_outputs,
+    retry_on_transient,
+    store_batch,
+)
 from storage.store import StoreError
 
 
@@ -61,3 +75,37 @@ def test_faults_fire_only_where_asked(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unknown_fault_stage_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="valid stages"):
         check_fault("analyse")
+
+
+def test_only_io_stages_have_retries() -> None:
+    retries = active_flow_config().io_retries
+    for io_task in (discover_files, ingest_files, plan_batches_task, store_batch, publish_outputs):
+        assert io_task.retries == retries and io_task.retry_condition_fn is retry_on_transient
+    assert analyse_and_score.retries == 0  # a batch that fails stays failed until the next run
+
+
+def _attempts(source: str, mirror: Path) -> int:
+    """Run ``discover-files`` (no retry delay) in a flow; how often the task ran."""
+    from prefect.client.orchestration import get_client
+
+    fast = discover_files.with_options(retry_delay_seconds=0)
+
+    @flow(name="attempt-discovery")
+    def attempt() -> UUID:
+        state = fast(source, str(mirror), return_state=True)
+        assert state.is_failed()
+        return state.state_details.task_run_id
+
+    task_run_id = attempt()
+    with get_client(sync_client=True) as client:
+        return client.read_task_run(task_run_id).run_count
+
+
+@pytest.mark.prefect
+def test_transient_failures_are_retried_and_others_are_not(
+    flow_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = str(tmp_path / "not-mounted")  # FileNotFoundError: an unmounted share
+    assert _attempts(missing, tmp_path / "mirror") == 1 + active_flow_config().io_retries
+    monkeypatch.setenv(FAULT_ENV, "discover")  # not an I/O error: fails at once
+    assert _attempts(str(tmp_path), tmp_path / "mirror") == 1

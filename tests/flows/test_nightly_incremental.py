@@ -1,4 +1,4 @@
-"""End to end: the nightly flow over example exports, then again with one new file, then idle.
+"""End to end: the nightly flow over the bundled examples, then again with one new file, then idle.
 
 One module-scoped sequence of real runs (real Prefect, DuckDB, spaCy, encoder, rubric,
 publishing) shared by the assertions below.
@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 from flows.nightly import ARTIFACT_KEY, nightly_review
 from flows.run_summary import NightlySummary
 from qareview.cli import app
-from tests.flows.flow_helpers import conversation_ids, copy_examples, run_artifacts, scalar
+from tests.flows.flow_helpers import EXAMPLES, conversation_ids, copy_examples, run_artifacts, scalar
 
 pytestmark = [pytest.mark.prefect, pytest.mark.models, pytest.mark.slow]
 
-FIRST_NIGHT = ("2026-11-16", "bad")  # a day of contacts, and the deliberately broken files
-NEW_FILE = "2026-11-17/chats.jsonl"  # next day's chats: a customer of the 16th comes back
+# The first night reads the bundled week (examples/, broken files included) except NEW_FILE;
+# the second night that file arrives: chats of customers who also called on other days.
+NEW_FILE = "2026-11-17/chats.jsonl"
 
 
 @dataclass
@@ -51,7 +52,8 @@ def _run(inbox: Path, db: Path, out: Path) -> Night:
 @pytest.fixture(scope="module")
 def nights(flow_env: None, tmp_path_factory: pytest.TempPathFactory) -> Nights:
     root = tmp_path_factory.mktemp("nightly")
-    inbox = copy_examples(root / "inbox", *FIRST_NIGHT)
+    inbox = copy_examples(root / "inbox", *(p.name for p in sorted(EXAMPLES.iterdir()) if p.is_dir()))
+    (inbox / NEW_FILE).unlink()
     db, out = root / "store.duckdb", root / "out"
     first_ids, first_files = conversation_ids(inbox), len([p for p in inbox.rglob("*") if p.is_file()])
     first = _run(inbox, db, out)
@@ -142,7 +144,11 @@ def test_run_summary_artifact(nights: Nights) -> None:
     text = artifact.data
     assert s.run_id in text
     assert f"| {s.read} | {s.stored} ({s.new} + {s.changed}) | {s.quarantined} | {s.duplicates} |" in text
-    assert "Reps carded" in text and s.index_path in text
+    assert f"Reps carded: {s.reps_carded}." in text and s.reps_carded > 0
+    assert s.top_routing_failures and "Top routing failures" in text  # the week's planted stories
+    assert all(f"- {line}" in text for line in s.top_routing_failures)
+    assert f"[{s.index_path}]({Path(s.index_path).resolve().as_uri()})" in text  # a link to the index
+    assert s.outputs and all(f"`{path}`" in text for path in s.outputs)  # report and index CSV
 
 
 def test_cli_run_ends_with_the_index(nights: Nights) -> None:
@@ -152,4 +158,5 @@ def test_cli_run_ends_with_the_index(nights: Nights) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[-1] == f"Cards and reports: {nights.out.resolve() / 'index.html'}"
+    assert lines[-2] == f"Store: {nights.db.resolve()}"
     assert lines[0].startswith("read 0 = stored 0 + quarantined 0 + duplicates 0")

@@ -10,7 +10,7 @@ import pytest
 import spacy
 
 from flows.batches import read_snapshot
-from flows.worklist import build_worklist, conversations_needing_work
+from flows.worklist import build_worklist
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment, SentimentLabel
 from nlp.findings import Attribution, ConversationScores, CriterionScore
 from nlp.trajectory import conversation_trajectories
@@ -71,25 +71,25 @@ def _done(store: Store, ids: list[str], version: str) -> None:
 
 
 def test_new_conversations_need_work(store: Store) -> None:
-    assert conversations_needing_work(store, "default@1") == ["c1", "c3", "c4", "c2"]
+    assert store.conversations_needing_work("default@1") == ["c1", "c3", "c4", "c2"]
 
 
 def test_analysed_and_scored_conversations_do_not(store: Store) -> None:
     _done(store, ["c1", "c3"], "default@1")
-    assert conversations_needing_work(store, "default@1") == ["c4", "c2"]
+    assert store.conversations_needing_work("default@1") == ["c4", "c2"]
 
 
 def test_a_new_rubric_version_rescoring_what_was_scored(store: Store) -> None:
     _done(store, ["c1", "c2", "c3", "c4"], "default@1")
-    assert conversations_needing_work(store, "default@1") == []
-    assert conversations_needing_work(store, "default@2") == ["c1", "c3", "c4", "c2"]
+    assert store.conversations_needing_work("default@1") == []
+    assert store.conversations_needing_work("default@2") == ["c1", "c3", "c4", "c2"]
 
 
 def test_changed_content_needs_work_again(store: Store) -> None:
     _done(store, ["c1", "c2", "c3", "c4"], "default@1")
     changed = _conversation("c3", "cust-2", T0).model_copy(update={"language": "de"})
     store.upsert_conversations([changed], store.start_run("test"))
-    assert conversations_needing_work(store, "default@1") == ["c3"]
+    assert store.conversations_needing_work("default@1") == ["c3"]
 
 
 def test_worklist_adds_journey_context_and_writes_snapshots(store: Store, tmp_path: Path) -> None:
