@@ -372,7 +372,9 @@ def score(
             "agent_initiated": transfer.by_agent,
             **transfer.notes,
         }
-        findings.append(context.finding(kind, Polarity.NEGATIVE, evidence, leg, Attribution.SYSTEM, detail))
+        # A warm hand-over is the routing working as it should: recorded, never held against anyone.
+        polarity = Polarity.POSITIVE if kind == "warm_transfer" else Polarity.NEGATIVE
+        findings.append(context.finding(kind, polarity, evidence, leg, Attribution.SYSTEM, detail))
         if transfer.by_agent and transfer.from_leg is not None:
             initiated.setdefault(transfer.from_leg, []).append(transfer)
             if transfer.warm is False and not transfer.handed_over:
