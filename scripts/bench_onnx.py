@@ -2,6 +2,7 @@
 
     python scripts/bench_onnx.py [--data ../shared/data/tweeteval-sentiment/dev.tsv] [--turns 2400]
         [--threads 2] [--repeat 3] [--out .bench/onnx.json] [--onnx-dir .bench/onnx]
+        [--per-channel] [--matmul-only]
 
 Run with ``HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false`` and the project
 venv (needs ``onnxruntime`` and ``onnx``, which are not project dependencies). Nothing in the
@@ -14,7 +15,8 @@ product changes: this script only measures.
    sequence axes dynamic. The export runs on a deep copy: the legacy exporter was seen to leave
    the exported module's later torch outputs changed, and the product Encoder shares the cached
    model. Then ``onnxruntime.quantization.quantize_dynamic`` (int8 weights, dynamic uint8
-   activations) writes ``encoder-int8.onnx``.
+   activations; per-tensor and default op types unless ``--per-channel`` / ``--matmul-only``)
+   writes ``encoder-int8.onnx``.
 2. Throughput: the example turns (built by ``scripts/bench.py``'s helper) go through each back-end
    exactly like ``Encoder.run`` does — tokenise once, length-sort, batches of 64, same padding,
    mean-pool + L2-normalise — once for embeddings only and once with the shipped sentiment head
@@ -96,7 +98,7 @@ def _probe_batch() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return ids, mask, torch.zeros_like(ids)
 
 
-def export_models(onnx_dir: Path) -> tuple[Path, Path]:
+def export_models(onnx_dir: Path, quant: Mapping[str, Any]) -> tuple[Path, Path]:
     """Write the fp32 ONNX export and its int8 dynamic-quantised copy; check the export."""
     onnx_dir.mkdir(parents=True, exist_ok=True)
     fp32_path, int8_path = onnx_dir / "encoder-fp32.onnx", onnx_dir / "encoder-int8.onnx"
@@ -131,7 +133,7 @@ def export_models(onnx_dir: Path) -> tuple[Path, Path]:
     worst = max(float(np.abs(g - r.numpy())[real].max()) for g, r in zip(got, reference, strict=True))
     if worst > 1e-3:
         raise SystemExit(f"ONNX fp32 export disagrees with torch on a padded probe batch: max |diff| {worst}")
-    quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8, **quant)
     return fp32_path, int8_path
 
 
@@ -230,14 +232,19 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="interleaved timed repetitions (best-of)")
     parser.add_argument("--onnx-dir", type=Path, default=ROOT / ".bench" / "onnx")
     parser.add_argument("--out", type=Path, default=ROOT / ".bench" / "onnx.json")
+    parser.add_argument("--per-channel", action="store_true", help="int8: per-channel weight scales")
+    parser.add_argument("--matmul-only", action="store_true", help="int8: quantise MatMul only")
     args = parser.parse_args()
+    quant: dict[str, Any] = {"per_channel": args.per_channel}
+    if args.matmul_only:
+        quant["op_types_to_quantize"] = ["MatMul"]
     if not args.data.is_file():
         print(f"error: {args.data} not found", file=sys.stderr)
         return 2
 
     torch.set_num_threads(args.threads)
     started = time.perf_counter()
-    fp32_path, int8_path = export_models(args.onnx_dir)
+    fp32_path, int8_path = export_models(args.onnx_dir, quant)
     export_s = time.perf_counter() - started
     print(
         f"exported {fp32_path.name} ({fp32_path.stat().st_size / 2**20:.1f} MiB) and {int8_path.name} "
@@ -269,12 +276,18 @@ def main() -> int:
 
     modes: dict[str, list[BatchHead]] = {"embeddings": [], "with_sentiment": [head]}
     seconds: dict[str, dict[str, list[float]]] = {b.name: {m: [] for m in modes} for b in backends}
-    for _ in range(args.repeat):
+    for rep in range(args.repeat):
         for mode, heads in modes.items():
             for backend in backends:
                 tick = time.perf_counter()
                 backend.run(texts, heads=heads)
                 seconds[backend.name][mode].append(time.perf_counter() - tick)
+        print(
+            f"  rep {rep + 1}: "
+            + ", ".join(f"{b.name} {seconds[b.name]['with_sentiment'][-1]:.1f} s" for b in backends)
+            + " (+sentiment)",
+            flush=True,
+        )
 
     example_embeddings = {b.name: b.run(texts).embeddings for b in backends}
     dev_texts, gold = read_tsv(args.data)
@@ -300,7 +313,7 @@ def main() -> int:
         "onnx": {
             "opset": OPSET,
             "exporter": "torch.onnx.export(dynamo=False)",
-            "quantization": "quantize_dynamic(weight_type=QInt8), per-tensor, default op types",
+            "quantization": f"quantize_dynamic(weight_type=QInt8, {quant})",
             "fp32_mib": round(fp32_path.stat().st_size / 2**20, 1),
             "int8_mib": round(int8_path.stat().st_size / 2**20, 1),
         },

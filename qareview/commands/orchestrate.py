@@ -139,6 +139,8 @@ def _print_summary(summary: NightlySummary) -> None:
         f"{summary.files_skipped} unchanged since an earlier run)"
     )
     failed = f", {len(summary.failed_batches)} failed" if summary.failed_batches else ""
+    if summary.failed_conversations:
+        failed += f"; {len(summary.failed_conversations)} conversation(s) failed and were quarantined"
     typer.echo(
         f"analysed and scored {summary.analysed} conversations in {summary.batches_stored} of "
         f"{summary.batches} batches{failed} on {summary.runner} (rubric {summary.rubric_version})"
