@@ -13,7 +13,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 SHARED ?= ../shared
 
-.PHONY: demo test install dev bench eval train-sentiment lint schema clean
+.PHONY: demo test install dev bench bench-onnx eval train-sentiment lint schema clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: dev
 bench: dev
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_flow.py
+
+bench-onnx: dev
+	$(PIP) install -q -c constraints.txt -e '.[dev,onnx-bench]'
+	$(BIN)/python scripts/bench_onnx.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv --per-channel --matmul-only
 
 eval: dev
 	$(BIN)/python scripts/eval_sentiment.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv

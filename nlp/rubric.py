@@ -226,6 +226,10 @@ class ScorerParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
+    def suggestion_variants(self) -> frozenset[str]:
+        """Variants a ``suggestions`` key may name after its kind (``kind/variant``); none by default."""
+        return frozenset()
+
 
 def pattern_fields(params_model: type[BaseModel]) -> list[str]:
     """Names of the parameters of ``params_model`` that are pattern files."""
@@ -292,8 +296,10 @@ class Criterion:
     suggestions: Mapping[str, str]
     source: str  # file:line where the criterion was (last) defined
 
-    def suggestion(self, kind: str) -> str | None:
-        """The rubric's better phrasing for a finding kind, if it has one."""
+    def suggestion(self, kind: str, variant: str | None = None) -> str | None:
+        """The rubric's better phrasing for a finding kind (``kind/variant`` first), if it has one."""
+        if variant is not None and f"{kind}/{variant}" in self.suggestions:
+            return self.suggestions[f"{kind}/{variant}"]
         return self.suggestions.get(kind)
 
 
@@ -602,15 +608,26 @@ def _build_criterion(
             problems.append(RubricProblem(file, line, f"{label}: {_pydantic_message(err, ('params',))}"))
         validated = None
     problems.extend(file_problems)
-    for kind in raw_suggestions:
+    for key in raw_suggestions:
+        kind, _, variant = str(key).partition("/")
+        file, line = source.where(("suggestions", key))
         if kind not in scorer.kinds:
-            file, line = source.where(("suggestions", kind))
             kinds = ", ".join(sorted(scorer.kinds))
             problems.append(
                 RubricProblem(
                     file,
                     line,
                     f"{label}: suggestions: {scorer_name} has no finding kind {kind!r}; kinds: {kinds}",
+                )
+            )
+        elif variant and validated is not None and variant not in validated.suggestion_variants():
+            variants = ", ".join(sorted(validated.suggestion_variants())) or "none"
+            problems.append(
+                RubricProblem(
+                    file,
+                    line,
+                    f"{label}: suggestions: {key!r} names variant {variant!r}, which {scorer_name} "
+                    f"does not define with these params; variants: {variants}",
                 )
             )
     if spec is None or validated is None or file_problems:

@@ -146,8 +146,9 @@ class ScoringContext:
         leg: Leg | None,
         attribution: Attribution | None = None,
         detail: dict[str, Any] | None = None,
+        variant: str | None = None,
     ) -> Finding:
-        """A finding with the rubric's suggestion for its kind and the leg's agent/department."""
+        """A finding with the rubric's suggestion (kind, then variant) and the leg's agent/department."""
         return Finding(
             scorer=self.scorer,
             criterion=self.criterion.id,
@@ -157,6 +158,6 @@ class ScoringContext:
             evidence=evidence,
             agent_id=leg.agent_id if leg is not None else None,
             department=leg.department if leg is not None else None,
-            suggestion=self.criterion.suggestion(kind) if polarity is Polarity.NEGATIVE else None,
+            suggestion=self.criterion.suggestion(kind, variant) if polarity is Polarity.NEGATIVE else None,
             detail=dict(detail or {}),
         )

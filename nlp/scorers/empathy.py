@@ -31,9 +31,10 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn, SentimentLabel
 from nlp.findings import CriterionScore, Finding, Polarity
@@ -79,6 +80,23 @@ class EmpathyParams(ScorerParams):
     relief_sentiment: float = Field(
         0.5, ge=0.0, le=1.0, description="Customer sentiment after the reply at or above: mild worry solved."
     )
+    suggestion_groups: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="Cue rule ids per group; a missed opportunity raised by one of them gets the "
+        "rubric's ``missed_opportunity/<group>`` phrasing (else the plain ``missed_opportunity`` one).",
+    )
+
+    def suggestion_variants(self) -> frozenset[str]:
+        """The groups named in ``suggestion_groups``."""
+        return frozenset(self.suggestion_groups)
+
+    def suggestion_group(self, rules: Sequence[str]) -> str | None:
+        """The group of the first of these cue rule ids that belongs to one, if any."""
+        for rule in rules:
+            for group, members in self.suggestion_groups.items():
+                if rule in members:
+                    return group
+        return None
 
     @model_validator(mode="after")
     def _labels_exist(self) -> EmpathyParams:
@@ -91,6 +109,21 @@ class EmpathyParams(ScorerParams):
             if missing:
                 raise ValueError(f"{field}: no patterns labelled {sorted(missing)} in {patterns.path}")
         return self
+
+    @field_validator("suggestion_groups")
+    @classmethod
+    def _groups_name_cues(
+        cls, groups: dict[str, tuple[str, ...]], info: ValidationInfo
+    ) -> dict[str, tuple[str, ...]]:
+        cues = info.data.get("cues")
+        if cues is None:  # reported as a problem of ``cues``
+            return groups
+        rules = {entry.rule for entry in cues.entries}
+        for group, members in groups.items():
+            unknown = sorted(set(members) - rules)
+            if unknown:
+                raise ValueError(f"group {group!r}: no cue with id {unknown} in {cues.path}")
+        return groups
 
 
 @dataclass(frozen=True)
@@ -113,6 +146,14 @@ class Response:
     hit: Hit | None
     rule: str
     similarity: float | None
+
+
+def _cue_rules(opportunity: Opportunity, context: ScoringContext, params: EmpathyParams) -> list[str]:
+    """Rule ids of every cue in the moment's turns, in order (the one that raised it first)."""
+    rules = [opportunity.hit.rule] if opportunity.hit is not None else []
+    for turn in opportunity.turns:
+        rules.extend(hit.rule for hit in _cue_hits(turn, context, params))
+    return rules
 
 
 def _cue_hits(turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams) -> list[Hit]:
@@ -252,6 +293,7 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
                 findings.append(context.finding("responded", Polarity.POSITIVE, evidence, leg, detail=detail))
             else:
                 reply = window[0]
+                group = params.suggestion_group(_cue_rules(opportunity, context, params))
                 findings.append(
                     context.finding(
                         "missed_opportunity",
@@ -263,7 +305,9 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
                             "opportunity_turns": [t.index for t in opportunity.turns],
                             "response_turn": reply.index,
                             "response_quote": quote_of(reply.text),
+                            "suggestion_group": group,
                         },
+                        variant=group,
                     )
                 )
         if counted:

@@ -21,7 +21,7 @@ def problems_of(name: str) -> list[tuple[str, int | None, str]]:
 
 def test_default_rubric_loads_with_every_shipped_scorer() -> None:
     rubric = load_rubric()
-    assert rubric.version == "default@1.2.0"
+    assert rubric.version == "default@1.3.0"
     assert Path(rubric.source) == DEFAULT_RUBRIC
     assert {c.scorer for c in rubric.criteria} == {
         "empathy.v1",
@@ -44,7 +44,7 @@ def test_unknown_criterion_lists_the_valid_ones() -> None:
 def test_team_rubric_overrides_adds_and_disables() -> None:
     rubric = load_rubric(FIXTURES / "team.yaml")
     assert rubric.version == "billing-team@3"
-    assert rubric.extends == ("default@1.2.0",)
+    assert rubric.extends == ("default@1.3.0",)
     assert [c.id for c in rubric.criteria] == [
         "empathy",
         "self_worth",
@@ -148,3 +148,23 @@ def test_a_loaded_rubric_pickles_without_its_compiled_cache() -> None:
     assert copy.cache == {} and rubric.cache
     assert copy.version == rubric.version
     assert copy.criterion("self_worth").params.kinds == rubric.criterion("self_worth").params.kinds
+
+
+def test_suggestion_variants_are_checked_against_the_scorer_params() -> None:
+    found = problems_of("bad_suggestion_variant.yaml")
+    by_line = {line: message for _, line, message in found}
+    assert sorted(by_line) == [16, 18, 25]
+    assert "'missed_opportunity/weather'" in by_line[16] and "variants: waiting" in by_line[16]
+    assert "no finding kind 'nonsense'" in by_line[18]
+    assert "suggestion_groups" in by_line[25] and "on_hold_for_agez" in by_line[25]
+
+
+def test_a_suggestion_variant_falls_back_to_the_plain_kind() -> None:
+    empathy = load_rubric().criterion("empathy")
+    plain = empathy.suggestion("missed_opportunity")
+    waiting = empathy.suggestion("missed_opportunity", "waiting")
+    assert plain and waiting and plain != waiting and "wait" in waiting
+    assert empathy.suggestion("missed_opportunity", "no-such-group") == plain
+    assert empathy.params.suggestion_group(["emotion_word", "on_hold_for_ages", "not_fair"]) == "waiting"
+    assert empathy.params.suggestion_group(["not_fair"]) == "unfair"
+    assert empathy.params.suggestion_group(["emotion_word"]) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.findings import Attribution, ConversationScores, Polarity
+from nlp.scoring import load_rubric
 from tests.nlp.scorers.builders import Score, conversation
 
 pytestmark = pytest.mark.models
@@ -142,7 +143,7 @@ def test_missed_opportunity_quotes_both_sides_with_suggestion(results: dict[str,
     assert missed.evidence.turn == 1 and "I'm so frustrated" in missed.evidence.quote
     assert missed.detail["response_turn"] == 2
     assert missed.detail["response_quote"] == "Can I have your account number?"
-    assert missed.suggestion and "feeling" in missed.suggestion
+    assert missed.suggestion and "explain this so many times" in missed.suggestion  # passed-around phrasing
 
 
 def test_response_is_a_positive_finding_on_the_agent_turn(results: dict[str, ConversationScores]) -> None:
@@ -152,3 +153,22 @@ def test_response_is_a_positive_finding_on_the_agent_turn(results: dict[str, Con
     assert answered.polarity is Polarity.POSITIVE and answered.suggestion is None
     assert answered.evidence.turn == 3 and answered.evidence.quote.startswith("I apologize for the wait")
     assert answered.detail["opportunity_turn"] == 1
+
+
+@pytest.mark.parametrize(
+    ("customer", "group"),
+    [
+        ("I've been on hold for ages, this is ridiculous.", "waiting"),
+        ("It's not fair, I never agreed to this fee.", "unfair"),
+        ("I'm so frustrated, this is the third time I've called.", "passed_around"),
+    ],
+)
+def test_missed_opportunity_phrasing_fits_the_kind_of_distress(
+    score: Score, customer: str, group: str
+) -> None:
+    [result] = score(conversation([("customer", customer), ("agent", "Can I have your account number?")]))
+    [missed] = [f for f in result.findings if f.kind == "missed_opportunity"]
+    empathy = load_rubric().criterion("empathy")
+    assert missed.detail["suggestion_group"] == group
+    assert missed.suggestion == empathy.suggestion("missed_opportunity", group)
+    assert missed.suggestion != empathy.suggestion("missed_opportunity")
