@@ -43,11 +43,11 @@ from flows.batches import BatchResult, BatchSpec, analyse_and_score_snapshot, pr
 from flows.config import active_flow_config
 from flows.failure_policy import describe, is_transient
 from flows.faults import check_fault
-from flows.publishing import PublishOutcome, publish_period
 from flows.run_summary import FailedBatch, NightlySummary
 from flows.runners import describe_current_runner, runner_from_env
 from flows.sources import discover_local, is_remote, local_path, mirror_name, mirror_remote
 from flows.worklist import Worklist, build_worklist
+from rendering.latest_period import PublishOutcome, publish_period
 from storage.ingest import RunSummary, ingest_paths
 from storage.store import Store
 from transcripts.quarantine import ReasonCode

@@ -1,4 +1,4 @@
-"""Publishing step of the nightly flow: which period, and what to say about it.
+"""Publishing the latest period with data (the nightly flow's publish step): which period, and a summary.
 
 The period is the ``period_days`` calendar days ending with the newest stored contact's
 day, so a nightly run publishes the week up to last night and a backfill publishes the
