@@ -83,13 +83,14 @@ class Discovery:
 
 
 @task(name="discover-files", **_IO_TASK)
-def discover_files(source: str, mirror_dir: str) -> Discovery:
-    """List transcript files in ``source``; a remote (fsspec URL) source is mirrored locally first."""
+def discover_files(source: str, mirror_dir: str, out_dir: str | None = None) -> Discovery:
+    """List transcript files in ``source`` (never under ``out_dir``); a remote source is mirrored first."""
     check_fault("discover")
     if is_remote(source):
         mirrored = mirror_remote(source, Path(mirror_dir))
         return Discovery(source, [str(p) for p in mirrored.files], len(mirrored.downloaded))
-    return Discovery(source, [str(p) for p in discover_local(local_path(source))])
+    exclude = [Path(out_dir)] if out_dir else []
+    return Discovery(source, [str(p) for p in discover_local(local_path(source), exclude)])
 
 
 @task(name="ingest", **_IO_TASK)
@@ -209,7 +210,7 @@ def nightly_review(
     )  # fmt: skip
     clock = time.perf_counter()
 
-    discovery = discover_files(source, str(work_dir / "mirror" / mirror_name(source)))
+    discovery = discover_files(source, str(work_dir / "mirror" / mirror_name(source)), str(out_dir))
     summary.files_found, summary.files_downloaded = len(discovery.files), discovery.downloaded
     ingested = ingest_files(discovery.files, db_path, full)
     _take_ingest(summary, ingested)

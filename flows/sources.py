@@ -13,6 +13,7 @@ change is not downloaded again.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -45,10 +46,12 @@ def _hidden(parts: tuple[str, ...]) -> bool:
     return any(part.startswith(".") for part in parts)
 
 
-def discover_local(source: Path) -> list[Path]:
+def discover_local(source: Path, exclude: Sequence[Path] = ()) -> list[Path]:
     """Regular files under ``source`` (or ``source`` itself), sorted, hidden entries skipped.
 
-    Walks the way ingest does (``transcripts.read.iter_input_files``). Raises
+    Walks the way ingest does (``transcripts.read.iter_input_files``); files under an
+    ``exclude`` folder (the run's own output folder, when it lies inside the source) are left
+    out, so published cards and CSVs are never read back as transcripts. Raises
     ``FileNotFoundError`` when the source does not exist: a missing inbox is an operator
     error or an unmounted share (which a retry may fix), not bad data.
     """
@@ -56,7 +59,9 @@ def discover_local(source: Path) -> list[Path]:
 
     if not source.exists():
         raise FileNotFoundError(f"transcript source {source} does not exist")
-    return [path.resolve() for path in iter_input_files([source])]
+    skipped = [folder.resolve() for folder in exclude]
+    found = (path.resolve() for path in iter_input_files([source]))
+    return [path for path in found if not any(path.is_relative_to(folder) for folder in skipped)]
 
 
 def _mtime(info: dict[str, Any]) -> str:

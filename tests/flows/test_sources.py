@@ -24,6 +24,18 @@ def test_local_discovery_is_sorted_and_skips_hidden(tmp_path: Path) -> None:
     assert discover_local(tmp_path / "a.csv") == [tmp_path / "a.csv"]
 
 
+def test_an_output_folder_inside_the_source_is_never_read_back(tmp_path: Path) -> None:
+    (tmp_path / "calls.jsonl").write_text("{}\n")
+    (tmp_path / "out" / "cards").mkdir(parents=True)
+    (tmp_path / "out" / "cards" / "a-kevin.json").write_text("{}")
+    (tmp_path / "out" / "index.csv").write_text("x\n")
+    (tmp_path / "outgoing.csv").write_text("x\n")  # a sibling whose name starts the same stays
+    assert discover_local(tmp_path, exclude=[tmp_path / "out"]) == [
+        tmp_path / "calls.jsonl",
+        tmp_path / "outgoing.csv",
+    ]
+
+
 def test_missing_local_source_is_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="does not exist"):
         discover_local(tmp_path / "not-mounted")
