@@ -42,8 +42,6 @@ def publish_period(db: str, out_dir: Path, period_days: int, rubric: Rubric | No
     """
     from rendering.periods import Period
     from rendering.publish import publish
-    from rendering.routing_report import build_report
-    from rendering.settings import load_settings
     from rendering.store_queries import data_range, rubric_versions
 
     with Store(db) as store:
@@ -57,9 +55,9 @@ def publish_period(db: str, out_dir: Path, period_days: int, rubric: Rubric | No
             store, period.start, period.end, out_dir, rubric_version=version,
             rubric=rubric if version is not None else None,
         )  # fmt: skip
-        report = build_report(store.connection, period, result.rubric_version, settings=load_settings())
+    headlines = result.report.headlines if result.report is not None else []
     failures = sorted(
-        (h for h in report.headlines if h.key not in _NOT_FAILURES and h.value > 0),
+        (h for h in headlines if h.key not in _NOT_FAILURES and h.value > 0),
         key=lambda h: (-h.value, h.label),
     )
     return PublishOutcome(
