@@ -108,20 +108,29 @@ class Encoder:
             for start in range(0, n, self.batch_size):
                 rows = np.asarray(order[start : start + self.batch_size])
                 input_ids, attention_mask = _pad([ids[i] for i in rows], pad_id)
-                out = self.model(
-                    input_ids=input_ids,
-                    attention_mask=attention_mask,
-                    token_type_ids=torch.zeros_like(input_ids),
-                    output_hidden_states=want_hidden,
-                )
-                pooled = torch.nn.functional.normalize(
-                    mean_pool(out.last_hidden_state, attention_mask), p=2, dim=1
-                )
+                last, hidden = self.forward(input_ids, attention_mask, want_hidden)
+                pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
                 embeddings[rows] = pooled.float().numpy()
                 for head in heads:
-                    value = head(out.hidden_states if want_hidden else (), attention_mask, pooled)
+                    value = head(hidden, attention_mask, pooled)
                     outputs[head.name].append((rows, value.float().numpy()))
         return EncoderPass(embeddings, {name: _scatter(parts, n) for name, parts in outputs.items()})
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, want_hidden: bool
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """One padded batch through the transformer: last hidden state and (if wanted) all hidden states.
+
+        The only step tied to torch; everything else in :meth:`run` (tokenising, length-sorted
+        batching, pooling, heads) is shared by any back-end that overrides this.
+        """
+        out = self.model(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=torch.zeros_like(input_ids),
+            output_hidden_states=want_hidden,
+        )
+        return out.last_hidden_state, (out.hidden_states if want_hidden else ())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised embeddings for ``texts`` (e.g. rubric exemplars), cached by text."""

@@ -29,10 +29,6 @@ from spacy.tokens import Doc
 DEFAULT_PII_PATH = Path(__file__).parent / "patterns" / "pii.yaml"
 _NAME_PIPES_OFF = ("parser", "lemmatizer")
 _SENTENCE_END = frozenset(".!?")
-# Speaker labels some exports put where a customer's name would be: never a name to redact.
-_ROLE_WORDS = frozenset(
-    ("customer", "caller", "client", "user", "visitor", "guest", "speaker", "unknown", "anonymous")
-)
 
 
 class PiiConfigError(ValueError):
@@ -74,6 +70,7 @@ class NameRecognizer(_Strict):
     replacement: str = "[NAME]"
     not_names: tuple[str, ...] = ()
     sentence_start_not_name_pos: tuple[str, ...] = ()
+    known_name_placeholders: tuple[str, ...] = ()
 
 
 class PiiConfig(_Strict):
@@ -188,6 +185,7 @@ class Redactor:
         self._names = names and self.config.names.enabled
         self._nlp = nlp
         self._not_names = frozenset(n.lower() for n in self.config.names.not_names)
+        self._placeholders = frozenset(n.lower() for n in self.config.names.known_name_placeholders)
         self._not_name_pos = frozenset(self.config.names.sentence_start_not_name_pos)
         self._entities: dict[str, tuple[_NameEntity, ...]] = {}
         self._cache: dict[tuple[str, frozenset[str]], tuple[PiiSpan, ...]] = {}
@@ -209,7 +207,7 @@ class Redactor:
             for name in names
             if name
             for w in re.findall(r"[^\W\d_][\w'-]*", name)
-            if len(w) >= 2 and w[0].isupper() and w.lower() not in self._not_names | _ROLE_WORDS
+            if len(w) >= 2 and w[0].isupper() and w.lower() not in self._not_names | self._placeholders
         }
         if words <= self._known:
             return

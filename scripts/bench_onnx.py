@@ -98,7 +98,7 @@ from onnxruntime.quantization import (
 from sentiment_data import LABEL_INDEX, ROOT, macro_recall, read_tsv
 
 from nlp.config import EncoderConfig
-from nlp.encoder import BatchHead, Encoder, EncoderPass, _pad, _scatter, mean_pool
+from nlp.encoder import BatchHead, Encoder, EncoderPass, _pad
 from nlp.models import load_encoder_model
 from nlp.sentiment import HEAD_NAME, ShippedSentiment
 
@@ -234,8 +234,12 @@ def quantize_static_model(fp32_path: Path, out_path: Path, reader: CalibrationRe
     return out_path
 
 
-class OrtEncoder:
-    """``Encoder.run`` with the transformer forward replaced by an ONNX Runtime session."""
+class OrtEncoder(Encoder):
+    """The product ``Encoder`` with only its transformer forward replaced by an ONNX Runtime session.
+
+    Tokenising, length-sorted batching, padding, pooling and head calls are ``Encoder.run``'s
+    own, so the back-ends differ in the model call alone.
+    """
 
     def __init__(self, path: Path, like: Encoder, threads: int) -> None:
         options = ort.SessionOptions()
@@ -244,46 +248,26 @@ class OrtEncoder:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.name = f"onnxruntime:{path.name}"
         self.tokenizer = like.tokenizer
         self.batch_size = like.batch_size
         self.max_length = like.max_length
         self.dim = like.dim
+        self._exemplars = {}
 
-    def run(self, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
-        """Same tokenisation, length-sorted batching, padding, pooling and head calls as torch."""
-        n = len(texts)
-        embeddings = np.zeros((n, self.dim), dtype=np.float32)
-        outputs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {h.name: [] for h in heads}
-        if n == 0:
-            return EncoderPass(embeddings, {h.name: np.zeros((0, 0), dtype=np.float32) for h in heads})
-        encoded = self.tokenizer(
-            list(texts), truncation=True, max_length=self.max_length, add_special_tokens=True
-        )
-        ids: list[list[int]] = encoded["input_ids"]
-        order = sorted(range(n), key=lambda i: len(ids[i]))
-        want_hidden = any(h.needs_hidden_states for h in heads)
+    def forward(  # type: ignore[override]
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, want_hidden: bool
+    ) -> tuple[torch.Tensor, Mapping[int, torch.Tensor]]:
+        """The exported graph on one padded batch: last hidden state and ``hidden_states[5]``."""
+        feed = {
+            "input_ids": input_ids.numpy(),
+            "attention_mask": attention_mask.numpy(),
+            "token_type_ids": np.zeros_like(input_ids.numpy()),
+        }
         wanted = list(OUTPUTS) if want_hidden else [OUTPUTS[0]]
-        pad_id = self.tokenizer.pad_token_id or 0
-        with torch.inference_mode():
-            for start in range(0, n, self.batch_size):
-                rows = np.asarray(order[start : start + self.batch_size])
-                input_ids, attention_mask = _pad([ids[i] for i in rows], pad_id)
-                feed = {
-                    "input_ids": input_ids.numpy(),
-                    "attention_mask": attention_mask.numpy(),
-                    "token_type_ids": np.zeros_like(input_ids.numpy()),
-                }
-                result = self.session.run(wanted, feed)
-                last = torch.from_numpy(result[0])
-                pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
-                embeddings[rows] = pooled.numpy()
-                hidden: Mapping[int, torch.Tensor] = (
-                    {HIDDEN_INDEX: torch.from_numpy(result[1])} if want_hidden else {}
-                )
-                for head in heads:
-                    value = head(hidden, attention_mask, pooled)  # type: ignore[arg-type]
-                    outputs[head.name].append((rows, value.float().numpy()))
-        return EncoderPass(embeddings, {name: _scatter(parts, n) for name, parts in outputs.items()})
+        result = self.session.run(wanted, feed)
+        hidden = {HIDDEN_INDEX: torch.from_numpy(result[1])} if want_hidden else {}
+        return torch.from_numpy(result[0]), hidden
 
 
 @dataclass
