@@ -415,5 +415,7 @@ READER = register(
         description="Google CCAI Insights conversation (resource JSON or the chat ingest format)",
         sniff=sniff,
         read=read,
+        extensions=(".json",),
+        tie_rank=3,
     )
 )

@@ -620,5 +620,7 @@ READER = register(
         description="Amazon Connect contact records (JSON array, JSON Lines or concatenated objects)",
         sniff=sniff,
         read=read,
+        extensions=(".json", ".jsonl", ".ndjson"),
+        tie_rank=2,
     )
 )

@@ -526,5 +526,7 @@ READER = register(
         description="Amazon Connect Contact Lens analysis output (voice and chat, raw or redacted)",
         sniff=sniff,
         read=read,
+        extensions=(".json",),
+        tie_rank=5,
     )
 )

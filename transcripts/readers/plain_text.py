@@ -536,5 +536,6 @@ READER = register(
         description="Plain-text transcripts: 'Key: value' headers, '[hh:mm:ss] Speaker (Name): text' lines.",
         sniff=sniff,
         read=read,
+        extensions=(".txt", ".log"),
     )
 )

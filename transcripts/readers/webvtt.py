@@ -370,5 +370,6 @@ READER = register(
         description="WebVTT call captions with <v Speaker> voice tags and an optional metadata NOTE.",
         sniff=sniff,
         read=read,
+        extensions=(".vtt",),
     )
 )
