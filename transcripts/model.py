@@ -146,9 +146,13 @@ class RoleAttribution(_Strict):
 
     source: RoleSource
     speakers: dict[str, Role] = Field(description="Speaker label -> the role its turns got.")
-    confidence: float | None = Field(None, ge=0.0, le=1.0, description="Of the inference; None for a mapping.")
+    confidence: float | None = Field(
+        None, ge=0.0, le=1.0, description="Of the inference; None for a mapping."
+    )
     uncertain: bool = Field(False, description="Roles are a guess too weak to score the agent on.")
-    reason: str | None = Field(None, description="Why, in words (the cues that decided, or what was missing).")
+    reason: str | None = Field(
+        None, description="Why, in words (the cues that decided, or what was missing)."
+    )
 
 
 class VendorSignalKind(StrEnum):
@@ -181,7 +185,9 @@ class Conversation(_Strict):
     customer_id: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
-    language: str | None = Field(None, description="Primary language subtag; None when the source does not say.")
+    language: str | None = Field(
+        None, description="Primary language subtag; None when the source does not say."
+    )
     source_file: str | None = None
     source_format: str | None = None
     source_record: str | None = Field(None, description="Record/line locator inside the source file.")

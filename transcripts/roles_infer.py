@@ -19,7 +19,8 @@ match ignoring case, spaces, ``-`` and ``_``)::
 
 Example::
 
-    >>> attribute_roles([("spk_0", "I've been on hold for an hour."), ("spk_1", "Sorry about that.")]).speakers
+    >>> turns = [("spk_0", "I've been on hold for an hour."), ("spk_1", "Sorry about that.")]
+    >>> attribute_roles(turns).speakers
     {'spk_0': <Role.CUSTOMER: 'customer'>, 'spk_1': <Role.AGENT: 'agent'>}
 """
 
@@ -113,7 +114,7 @@ def load_mapping(path: Path | str) -> dict[str, dict[str, Role]]:
 
 
 def mapping_for(export: Path, speakers: Path | str | Mapping[str, dict[str, Role]] | None) -> dict[str, Role]:
-    """Label -> role for ``export`` from the given mapping (file or loaded), else a ``speakers.yaml`` beside it."""
+    """Label -> role for ``export``: the given mapping (file or loaded), else ``speakers.yaml`` beside it."""
     table: Mapping[str, dict[str, Role]] | None
     if speakers is None:
         beside = next((export.parent / n for n in MAPPING_FILE_NAMES if (export.parent / n).is_file()), None)
@@ -132,7 +133,9 @@ def check_mapping(value: Path | str | Mapping[str, dict[str, Role]]) -> Mapping[
     return value if isinstance(value, Mapping) else load_mapping(value)
 
 
-def label_scores(turns: Sequence[tuple[str, str]], cues: RoleCues) -> tuple[dict[str, float], dict[str, list[str]]]:
+def label_scores(
+    turns: Sequence[tuple[str, str]], cues: RoleCues
+) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Agent-minus-customer score per label, and the cues that fired for it (for the reason)."""
     scores: dict[str, float] = {}
     fired: dict[str, list[str]] = {}
@@ -184,9 +187,12 @@ def attribute_roles(
         margin = scores[agent] - max(others) if others else abs(scores[agent])
     confidence = round(0.5 + 0.5 * math.tanh(margin / cues.steepness), 3)
     uncertain = confidence < cues.uncertain_below or len(labels) < 2
-    evidence = "; ".join(f"{label}: {', '.join(fired[label][:4]) or 'no cue'}" for label in labels if label in fired)
+    evidence = "; ".join(
+        f"{label}: {', '.join(fired[label][:4]) or 'no cue'}" for label in labels if label in fired
+    )
     if len(labels) < 2:
-        reason = f"only one speaker label ({labels[0] if labels else 'none'}): agent and customer cannot be told apart"
+        only = labels[0] if labels else "none"
+        reason = f"only one speaker label ({only}): agent and customer cannot be told apart"
     elif uncertain:
         reason = f"too few cues to tell the agent from the customer (margin {margin:.1f}); {evidence}"
     else:

@@ -88,7 +88,8 @@ def test_speakers_by_name(write, voice: str, role: Role, name: str | None) -> No
 
 
 @pytest.mark.parametrize(
-    "content", ["WEBVTT\n\n00:01.000 --> 00:02.000\n<v Bob>hi\n", "WEBVTT\n\n00:01.000 --> 00:02.000\nhello\n"]
+    "content",
+    ["WEBVTT\n\n00:01.000 --> 00:02.000\n<v Bob>hi\n", "WEBVTT\n\n00:01.000 --> 00:02.000\nhello\n"],
 )
 def test_unmapped_or_missing_voice_is_stored_with_uncertain_roles(write, content: str) -> None:
     (conversation,), quarantined = read(write, content)

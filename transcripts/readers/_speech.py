@@ -47,7 +47,9 @@ def plausible_start(value: datetime | None, what: str = "start time") -> tuple[d
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     if value < EARLIEST_PLAUSIBLE:
-        return None, [f"{what} {value.isoformat()} is implausible (before {EARLIEST_PLAUSIBLE.year}); kept unknown"]
+        return None, [
+            f"{what} {value.isoformat()} is implausible (before {EARLIEST_PLAUSIBLE.year}); kept unknown"
+        ]
     return value, []
 
 
@@ -89,7 +91,9 @@ def build_conversation(
     """
     kept = [s for s in segments if s.text.strip()]
     if not kept:
-        return Quarantined(str(path), record, ReasonCode.NO_TURNS, f"{path} [{record}]: no utterance with text")
+        return Quarantined(
+            str(path), record, ReasonCode.NO_TURNS, f"{path} [{record}]: no utterance with text"
+        )
     unroled = [s for s in kept if s.role is None]
     roles = None
     if unroled:
@@ -145,7 +149,9 @@ def build_conversation(
             channel=channel,
             customer_id=customer_id,
             started_at=started,
-            ended_at=started + timedelta(milliseconds=last) if started is not None and last is not None else None,
+            ended_at=started + timedelta(milliseconds=last)
+            if started is not None and last is not None
+            else None,
             language=language,
             source_file=str(path),
             source_format=source_format,
@@ -170,3 +176,27 @@ def language_subtag(code: Any) -> str | None:
     if isinstance(code, str) and code.strip():
         return code.strip().replace("_", "-").split("-")[0].lower()
     return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An aware datetime from ISO 8601 text or epoch seconds / milliseconds; None if absent or bad."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        if isinstance(value, int | float):
+            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
+        if isinstance(value, str) and value.strip():
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def offsets_from(moments: list[datetime | None]) -> tuple[datetime | None, list[int | None]]:
+    """The earliest moment and each moment's offset from it in milliseconds."""
+    known = [m for m in moments if m is not None]
+    origin = min(known) if known else None
+    if origin is None:
+        return None, [None] * len(moments)
+    return origin, [round((m - origin).total_seconds() * 1000) if m is not None else None for m in moments]

@@ -65,7 +65,11 @@ def conversation_from_chat(document: Any, path: Path) -> Conversation | Quaranti
     try:
         document = analytics_document(document)
         contact_id = next(
-            (document[key] for key in ("ContactId", "InitialContactId") if isinstance(document.get(key), str)),
+            (
+                document[key]
+                for key in ("ContactId", "InitialContactId")
+                if isinstance(document.get(key), str)
+            ),
             path.stem,
         )
         conversation = analytics_conversation(

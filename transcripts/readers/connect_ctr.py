@@ -335,10 +335,7 @@ def _build_conversation(chain: list[RawRecord], path: Path, locator: str) -> Con
     events = _events(legs, leg_records, origin)
     contact_ids = [r["ContactId"] for r in records]
     linked = {
-        r.get(key)
-        for r in records
-        for key in LINK_FIELDS
-        if isinstance(r.get(key), str) and r.get(key)
+        r.get(key) for r in records for key in LINK_FIELDS if isinstance(r.get(key), str) and r.get(key)
     }
     initial = next(
         (r["InitialContactId"] for r in records if isinstance(r.get("InitialContactId"), str)),

@@ -46,8 +46,8 @@ from pydantic import ValidationError
 
 from transcripts.legs import LegTracker, order_turns
 from transcripts.model import Channel, Conversation, EventType, Role, Turn, VendorSignal, VendorSignalKind
-from transcripts.readers._speech import plausible_start
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._speech import plausible_start
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.roles import parse_role
 from transcripts.textio import excerpt, load_json_document
@@ -281,8 +281,10 @@ def _display_name(entry: dict[str, Any]) -> str | None:
 
 
 def _speaker(item: dict[str, Any], position: int, speakers: dict[str, Speaker]) -> Speaker:
-    """Who spoke an item: its own ``ParticipantRole`` (redacted chat, GetTranscript items) wins,
-    else the role ``Participants`` lists for its ``ParticipantId``."""
+    """Who spoke an item: its own ``ParticipantRole`` wins, else what ``Participants`` says.
+
+    Redacted chat and GetTranscript items carry the role on each item only.
+    """
     where = item_locator(position, item)
     participant_id = item.get("ParticipantId")
     listed = speakers.get(str(participant_id)) if participant_id is not None else None
@@ -371,9 +373,14 @@ def _leaver(entries: list[Entry]) -> Entry | None:
     last_message = max((e.position for e in entries if e.event is None), default=-1)
     closing = [e for e in entries if e.event is not None and e.position > last_message]
     for entry in closing:
-        if entry.event == "participant.left" and entry.speaker and entry.speaker.role in (
-            Role.CUSTOMER,
-            Role.AGENT,
+        if (
+            entry.event == "participant.left"
+            and entry.speaker
+            and entry.speaker.role
+            in (
+                Role.CUSTOMER,
+                Role.AGENT,
+            )
         ):
             return entry
     return next((e for e in closing if e.event == "chat.ended"), None)
@@ -577,7 +584,9 @@ def analytics_signals(document: dict[str, Any], turns: list[Turn], source: str) 
         fields = turn.extra.get(source, {})
         sentiment = fields.get("Sentiment")
         if isinstance(sentiment, str) and sentiment.strip():
-            signals.append(VendorSignal(source=source, kind=VendorSignalKind.SENTIMENT, label=sentiment, turn=turn.index))
+            signals.append(
+                VendorSignal(source=source, kind=VendorSignalKind.SENTIMENT, label=sentiment, turn=turn.index)
+            )
         for issue in fields.get("IssuesDetected") or []:
             offsets = issue.get("CharacterOffsets") if isinstance(issue, dict) else None
             if isinstance(offsets, dict):
@@ -585,14 +594,26 @@ def analytics_signals(document: dict[str, Any], turns: list[Turn], source: str) 
                 end = offsets.get("End", offsets.get("EndOffsetChar"))
                 if isinstance(begin, int) and isinstance(end, int) and turn.text[begin:end].strip():
                     text = turn.text[begin:end].strip()
-                    signals.append(VendorSignal(source=source, kind=VendorSignalKind.ISSUE, label=text, turn=turn.index))
+                    signals.append(
+                        VendorSignal(source=source, kind=VendorSignalKind.ISSUE, label=text, turn=turn.index)
+                    )
     characteristics = document.get("ConversationCharacteristics")
-    overall = ((characteristics or {}).get("Sentiment") or {}).get("OverallSentiment") if isinstance(characteristics, dict) else None
+    overall = (
+        ((characteristics or {}).get("Sentiment") or {}).get("OverallSentiment")
+        if isinstance(characteristics, dict)
+        else None
+    )
     for role_name, score in sorted((overall or {}).items()):
         role = role_of(role_name)
         if role is not None and isinstance(score, int | float) and not isinstance(score, bool):
             signals.append(
-                VendorSignal(source=source, kind=VendorSignalKind.SENTIMENT, label="overall", score=float(score), role=role)
+                VendorSignal(
+                    source=source,
+                    kind=VendorSignalKind.SENTIMENT,
+                    label="overall",
+                    score=float(score),
+                    role=role,
+                )
             )
     categories = document.get("Categories")
     for name in (categories.get("MatchedCategories") or []) if isinstance(categories, dict) else []:

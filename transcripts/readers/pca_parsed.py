@@ -63,25 +63,49 @@ def _started_at(analytics: dict[str, Any]) -> datetime | None:
     return moment
 
 
-def _signals(segments: list[dict[str, Any]], analytics: dict[str, Any], labels: dict[str, Role]) -> list[VendorSignal]:
+def _signals(
+    segments: list[dict[str, Any]], analytics: dict[str, Any], labels: dict[str, Role]
+) -> list[VendorSignal]:
     signals: list[VendorSignal] = []
     for position, segment in enumerate(segments):
-        mood = "POSITIVE" if segment.get("SentimentIsPositive") else "NEGATIVE" if segment.get("SentimentIsNegative") else None
+        mood = (
+            "POSITIVE"
+            if segment.get("SentimentIsPositive")
+            else "NEGATIVE"
+            if segment.get("SentimentIsNegative")
+            else None
+        )
         score = segment.get("SentimentScore")
         if mood is not None:
             value = float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None
-            signals.append(VendorSignal(source=NAME, kind=VendorSignalKind.SENTIMENT, label=mood, score=value, turn=position))
+            signals.append(
+                VendorSignal(
+                    source=NAME, kind=VendorSignalKind.SENTIMENT, label=mood, score=value, turn=position
+                )
+            )
         for name in segment.get("CategoriesDetected") or []:
             if isinstance(name, str) and name.strip():
-                signals.append(VendorSignal(source=NAME, kind=VendorSignalKind.CATEGORY, label=name, turn=position))
+                signals.append(
+                    VendorSignal(source=NAME, kind=VendorSignalKind.CATEGORY, label=name, turn=position)
+                )
         for issue in segment.get("IssuesDetected") or []:
             text = issue.get("Text") if isinstance(issue, dict) else None
             if isinstance(text, str) and text.strip():
-                signals.append(VendorSignal(source=NAME, kind=VendorSignalKind.ISSUE, label=text, turn=position))
+                signals.append(
+                    VendorSignal(source=NAME, kind=VendorSignalKind.ISSUE, label=text, turn=position)
+                )
     for label, trend in sorted((analytics.get("SentimentTrends") or {}).items()):
         score = trend.get("SentimentScore") if isinstance(trend, dict) else None
         if isinstance(score, int | float) and label in labels:
-            signals.append(VendorSignal(source=NAME, kind=VendorSignalKind.SENTIMENT, label="overall", score=float(score), role=labels[label]))
+            signals.append(
+                VendorSignal(
+                    source=NAME,
+                    kind=VendorSignalKind.SENTIMENT,
+                    label="overall",
+                    score=float(score),
+                    role=labels[label],
+                )
+            )
     return signals
 
 
@@ -93,11 +117,16 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
         return
     raw_segments = document.get("SpeechSegments") if isinstance(document, dict) else None
     if not isinstance(raw_segments, list):
-        yield Quarantined(str(path), "SpeechSegments", ReasonCode.MISSING_FIELD, f"{path}: no SpeechSegments list")
+        yield Quarantined(
+            str(path), "SpeechSegments", ReasonCode.MISSING_FIELD, f"{path}: no SpeechSegments list"
+        )
         return
     analytics = document.get("ConversationAnalytics") or {}
     segments = [s for s in raw_segments if isinstance(s, dict)]
-    pieces = [(str(s.get("SegmentSpeaker")), str(s.get("DisplayText") or s.get("OriginalText") or "")) for s in segments]
+    pieces = [
+        (str(s.get("SegmentSpeaker")), str(s.get("DisplayText") or s.get("OriginalText") or ""))
+        for s in segments
+    ]
     labelled = {
         str(entry.get("Speaker")): parse_role(str(entry.get("DisplayText")))
         for entry in analytics.get("SpeakerLabels") or []
@@ -146,7 +175,13 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
         language=language_subtag(analytics.get("LanguageCode")),
         vendor_signals=_signals(segments, analytics, roles),
         warnings=warnings,
-        extra={NAME: {k: analytics[k] for k in ("Agent", "Duration", "SpeakerLabels", "CustomEntities") if k in analytics}},
+        extra={
+            NAME: {
+                k: analytics[k]
+                for k in ("Agent", "Duration", "SpeakerLabels", "CustomEntities")
+                if k in analytics
+            }
+        },
     )
     if not isinstance(conversation, Quarantined):
         conversation.roles = inferred if inferred is not None and inferred.speakers == roles else None

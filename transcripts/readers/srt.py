@@ -26,7 +26,9 @@ from transcripts.textio import read_text_document
 
 NAME = "srt"
 _TIMING = re.compile(r"^\s*(?P<start>\d+:\d{2}:\d{2}[,.]\d{1,3})\s*-->\s*(?P<end>\d+:\d{2}:\d{2}[,.]\d{1,3})")
-_PREFIX = re.compile(r"^\s*(?:\[(?P<bracket>[^\]]{1,40})\]|(?P<name>[A-Za-z][\w.' -]{0,40}?)\s*:)\s+(?P<text>.+)$", re.DOTALL)
+_PREFIX = re.compile(
+    r"^\s*(?:\[(?P<bracket>[^\]]{1,40})\]|(?P<name>[A-Za-z][\w.' -]{0,40}?)\s*:)\s+(?P<text>.+)$", re.DOTALL
+)
 _TAG = re.compile(r"</?[^>]*>|\{\\[^}]*\}")
 
 

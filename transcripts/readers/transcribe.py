@@ -63,16 +63,25 @@ def _words(items: list[Any], default_label: str | None, by_start: dict[str, str]
             if words:
                 words[-1][3] += content
             continue
-        label = item.get("speaker_label") or item.get("channel_label") or by_start.get(str(item.get("start_time")))
+        label = (
+            item.get("speaker_label")
+            or item.get("channel_label")
+            or by_start.get(str(item.get("start_time")))
+        )
         words.append(
-            [seconds_ms(item.get("start_time")), seconds_ms(item.get("end_time")), label or default_label, content]
+            [
+                seconds_ms(item.get("start_time")),
+                seconds_ms(item.get("end_time")),
+                label or default_label,
+                content,
+            ]
         )
     return words
 
 
 def turns_from_words(words: list[list[Any]], pause_ms: int = PAUSE_MS) -> list[Segment]:
     """Consecutive words of one speaker, split at pauses over ``pause_ms``, as segments."""
-    ordered = sorted(words, key=lambda w: (w[0] if w[0] is not None else -1))
+    ordered = sorted(words, key=lambda w: w[0] if w[0] is not None else -1)
     segments: list[Segment] = []
     for start, end, label, text in ordered:
         last = segments[-1] if segments else None
@@ -91,7 +100,9 @@ def segments_of(results: dict[str, Any]) -> list[Segment]:
     by_start: dict[str, str] = {}
     for segment in (results.get("speaker_labels") or {}).get("segments") or []:
         for item in segment.get("items") or []:
-            by_start[str(item.get("start_time"))] = str(item.get("speaker_label") or segment.get("speaker_label"))
+            by_start[str(item.get("start_time"))] = str(
+                item.get("speaker_label") or segment.get("speaker_label")
+            )
     words: list[list[Any]] = []
     if isinstance(channels, list) and channels and not results.get("speaker_labels"):
         for channel in channels:

@@ -25,8 +25,9 @@ through ``agents``, else by its own name (``Customer``, ``Caller``, ``IVR``, ``A
 its declared id, else its name. Voices the file does not map (Teams, Zoom and Microsoft
 Graph transcripts name people, not roles; cues without any voice are ``unlabelled``) get
 roles from a ``speakers.yaml`` mapping, else from the speech (``transcripts.roles_infer``);
-``Conversation.roles`` says how, and marks weak guesses ``uncertain``. Later ``NOTE`` lines describing a transfer, hold or
-disconnect become events (as in the plain-text reader). Cue times give start/end offsets.
+``Conversation.roles`` says how, and marks weak guesses ``uncertain``. Later ``NOTE`` lines
+describing a transfer, hold or disconnect become events (as in the plain-text reader). Cue
+times give start/end offsets.
 """
 
 from __future__ import annotations
@@ -229,9 +230,7 @@ UNLABELLED = "unlabelled"
 """The speaker label of cues without a voice tag or a ``Name:`` prefix."""
 
 
-def _attribution(
-    path: Path, speakers: Any
-) -> tuple[RoleAttribution | None, dict[str, DeclaredSpeaker]]:
+def _attribution(path: Path, speakers: Any) -> tuple[RoleAttribution | None, dict[str, DeclaredSpeaker]]:
     """Roles for voices neither the NOTE ``agents=`` nor their own name resolve, and the NOTE's.
 
     A pre-pass over the cues: unresolved voices (and cues without one, as ``UNLABELLED``)
