@@ -188,8 +188,10 @@ def _language(code: Any) -> str | None:
 
 
 def vendor_signals(document: dict[str, Any], turns: list[Turn]) -> list[VendorSignal]:
-    """CCAI's own findings as evidence: segment sentiment scores, ingest-format categories and
-    the issue model's issues (``latestAnalysis.analysisResult.callAnalysisMetadata``).
+    """CCAI's own findings as evidence beside ours.
+
+    Segment sentiment scores, ingest-format categories and the issue model's issues
+    (``latestAnalysis.analysisResult.callAnalysisMetadata``).
     """
     signals: list[VendorSignal] = []
     for turn in turns:
