@@ -399,7 +399,7 @@ def _build(pending: _Pending, path: Path, columns: ColumnMap, header_ms: dict[st
             channel=channel,
             customer_id=first.get("customer_id"),
             started_at=started_at,
-            language=first.get("language") or "en",
+            language=first.get("language") or None,
             source_file=str(path),
             source_format=NAME,
             source_record=record,
