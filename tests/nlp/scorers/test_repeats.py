@@ -188,7 +188,9 @@ def test_re_explaining_after_a_dropped_call_is_system(score: Score) -> None:
 
 def test_no_agent_credit_without_agent_turns_or_with_uncertain_roles(score: Score) -> None:
     """A contact record (no turns) and a caption file with guessed roles give no agent score."""
-    no_turns = conversation([], id="ctr-only", legs=[{"index": 0, "agent_id": "a-x", "department": "Billing"}])
+    no_turns = conversation(
+        [], id="ctr-only", legs=[{"index": 0, "agent_id": "a-x", "department": "Billing"}]
+    )
     guessed = conversation(
         [("agent", "Hello there."), ("customer", "My router keeps dropping the connection every evening.")],
         id="guessed",
