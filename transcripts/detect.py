@@ -1,8 +1,9 @@
 """Pick the reader for a file by looking at its content.
 
 Every registered reader's ``sniff`` scores the decoded head of the file; the highest score
-wins. The file extension only breaks ties (and near-ties within ``TIE_MARGIN``), so a
-``.txt`` file holding JSON Lines is still read as JSON. Callers can override detection by
+wins. The file extension only breaks ties (and near-ties within ``TIE_MARGIN``): each
+reader declares its ``extensions`` and a ``tie_rank``, so a ``.txt`` file holding JSON Lines
+is still read as JSON. Callers can override detection by
 passing a format name to ``read_path``.
 
 Example::
@@ -24,18 +25,6 @@ MIN_CONFIDENCE = 0.2
 """Below this score no reader claims the file: it is quarantined as ``UNKNOWN_FORMAT``."""
 TIE_MARGIN = 0.05
 """Scores this close to the best count as a tie, broken by the extension."""
-EXTENSION_HINTS: dict[str, tuple[str, ...]] = {
-    ".json": ("json", "contact_lens", "transcribe_call_analytics", "ccai_insights", "connect_ctr"),
-    ".jsonl": ("json", "connect_ctr"),
-    ".ndjson": ("json", "connect_ctr"),
-    ".csv": ("csv",),
-    ".tsv": ("csv",),
-    ".txt": ("text",),
-    ".log": ("text",),
-    ".vtt": ("webvtt",),
-}
-"""Extension -> reader names it suggests, most likely first (tie-break only)."""
-
 _log = logging.getLogger(__name__)
 
 
@@ -70,9 +59,22 @@ def detect_format(path: Path | str, candidates: Mapping[str, Reader] | None = No
     if best < MIN_CONFIDENCE:
         return None
     close = [name for name, score in scores.items() if score >= best - TIE_MARGIN]
-    hints = EXTENSION_HINTS.get(path.suffix.lower(), ())
-
-    hinted = [name for name in close if name in hints]
+    pool = readers() if candidates is None else candidates
+    hinted = [name for name in close if _claims(name, pool[name], path.suffix.lower())]
     if hinted:
-        return min(hinted, key=hints.index)
+        return max(sorted(hinted), key=lambda name: (_tie_rank(name, pool[name]), scores[name]))
     return max(sorted(close), key=scores.__getitem__)
+
+
+def _registered(name: str, reader: Reader) -> Reader:
+    """The registered reader called ``name`` (its declarations), else ``reader`` itself."""
+    return readers().get(name, reader)
+
+
+def _claims(name: str, reader: Reader, suffix: str) -> bool:
+    """Whether the reader declares ``suffix`` among its extensions (tie-break only)."""
+    return bool(suffix) and suffix in (reader.extensions or _registered(name, reader).extensions)
+
+
+def _tie_rank(name: str, reader: Reader) -> int:
+    return reader.tie_rank or _registered(name, reader).tie_rank

@@ -3,7 +3,9 @@
 One conversation (a contact) is a list of legs (stretches handled by one agent, bot or
 IVR in one department), a list of turns (who said what, in order) and a list of events
 (holds, queue waits, transfers, disconnects). Vendor shapes never leak past the readers:
-anything a vendor adds that we keep (its own sentiment, categories) lives in ``extra``.
+a vendor's own sentiment and categories become ``vendor_signals`` (evidence kept beside
+ours, never replacing it); other vendor fields we keep live in ``extra``. ``roles`` says
+how speakers got their roles when the source did not name them.
 
 The JSON Schema in ``schema/conversation.v1.json`` is generated from these models
 (``python -m transcripts.schema``) and a test keeps the two in step.
@@ -84,6 +86,7 @@ class Leg(_Strict):
     agent_id: str | None = Field(None, description="Stable id of the agent, bot or IVR.")
     agent_name: str | None = Field(None, description="Display name of the agent.")
     department: str | None = Field(None, description="Department or queue family.")
+    team: str | None = Field(None, description="Team within the department (e.g. a hierarchy group).")
     queue: str | None = Field(None, description="Queue the leg was routed through.")
     started_via: LegStart = LegStart.INBOUND
     ended_via: LegEnd = LegEnd.UNKNOWN
@@ -131,6 +134,48 @@ class Event(_Strict):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
+class RoleSource(StrEnum):
+    """Where the turns' roles came from when the export did not name them."""
+
+    MAPPING = "mapping"
+    INFERRED = "inferred"
+
+
+class RoleAttribution(_Strict):
+    """How speaker labels (``spk_0``, ``ch_1``, a caption voice) were given roles."""
+
+    source: RoleSource
+    speakers: dict[str, Role] = Field(description="Speaker label -> the role its turns got.")
+    confidence: float | None = Field(
+        None, ge=0.0, le=1.0, description="Of the inference; None for a mapping."
+    )
+    uncertain: bool = Field(False, description="Roles are a guess too weak to score the agent on.")
+    reason: str | None = Field(
+        None, description="Why, in words (the cues that decided, or what was missing)."
+    )
+
+
+class VendorSignalKind(StrEnum):
+    """What a vendor's own analytics said."""
+
+    SENTIMENT = "sentiment"
+    CATEGORY = "category"
+    ISSUE = "issue"
+    OUTCOME = "outcome"
+    ACTION_ITEM = "action_item"
+
+
+class VendorSignal(_Strict):
+    """One finding of the vendor's analytics, kept as evidence beside ours (never replacing it)."""
+
+    source: str = Field(description="Reader name of the export it came from (e.g. contact_lens).")
+    kind: VendorSignalKind
+    label: str = Field(min_length=1, description="POSITIVE, a category name, an issue's text...")
+    score: float | None = Field(None, description="The vendor's own number, on its own scale.")
+    turn: int | None = Field(None, ge=0, description="Turn it is about; None for the whole contact.")
+    role: Role | None = Field(None, description="Whose sentiment, for per-speaker summaries.")
+
+
 class Conversation(_Strict):
     """One contact: a call or a chat, from first turn to disconnect."""
 
@@ -140,7 +185,9 @@ class Conversation(_Strict):
     customer_id: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
-    language: str = "en"
+    language: str | None = Field(
+        None, description="Primary language subtag; None when the source does not say."
+    )
     source_file: str | None = None
     source_format: str | None = None
     source_record: str | None = Field(None, description="Record/line locator inside the source file.")
@@ -150,6 +197,11 @@ class Conversation(_Strict):
         description="Empty only for metadata-only contacts (e.g. Connect contact records).",
     )
     events: list[Event] = Field(default_factory=list)
+    roles: RoleAttribution | None = Field(None, description="None when the source named every role.")
+    vendor_signals: list[VendorSignal] = Field(default_factory=list)
+    warnings: list[str] = Field(
+        default_factory=list, description="What the reader doubted (an implausible time...), in words."
+    )
     extra: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("started_at", "ended_at")

@@ -16,13 +16,13 @@ Example::
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import transcripts.readers.all  # noqa: F401  (registers every reader)
 from transcripts.detect import detect_format
 from transcripts.quarantine import Quarantined, ReasonCode
-from transcripts.readers import csv_turns
 from transcripts.readers.base import ReadResult, get_reader, readers
 from transcripts.textio import file_encoding
 
@@ -33,8 +33,9 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-DOCUMENTATION_FILES = ("README*", "*.md", "*.rst", "LICENSE*", "NOTICE*")
-"""Names a folder walk passes over: documentation kept next to exports is not input."""
+DOCUMENTATION_FILES = ("README*", "*.md", "*.rst", "LICENSE*", "NOTICE*", "speakers.yaml", "speakers.yml")
+"""Names a folder walk passes over: documentation and speaker mapping files kept next to
+exports are not input."""
 
 
 def iter_input_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -63,7 +64,7 @@ def _documentation(path: Path) -> bool:
     return any(path.match(pattern) for pattern in DOCUMENTATION_FILES)
 
 
-def _read_file(path: Path, format: str | None, csv_columns: Path | None) -> Iterator[ReadResult]:
+def _read_file(path: Path, format: str | None, options: Mapping[str, Any]) -> Iterator[ReadResult]:
     if not path.exists():
         yield Quarantined(str(path), "file", ReasonCode.IO_ERROR, f"{path}: no such file or directory")
         return
@@ -79,10 +80,7 @@ def _read_file(path: Path, format: str | None, csv_columns: Path | None) -> Iter
         )
         yield Quarantined(str(path), "file", ReasonCode.UNKNOWN_FORMAT, message)
         return
-    if name == csv_turns.NAME and csv_columns is not None:
-        results = csv_turns.read_csv(path, csv_columns)
-    else:
-        results = get_reader(name).read(path)
+    results = get_reader(name).read_with(path, options)
     count = 0
     try:
         for count, result in enumerate(results, start=1):  # noqa: B007 - count used after the loop
@@ -97,19 +95,38 @@ def _read_file(path: Path, format: str | None, csv_columns: Path | None) -> Iter
         yield Quarantined(str(path), f"after result {count}", ReasonCode.INVALID_RECORD, message)
 
 
+def reader_options(**given: Any) -> dict[str, Any]:
+    """``given`` options checked once by the readers that declare them (``None`` values dropped).
+
+    An option no reader declares raises ``TypeError`` listing the valid ones; a value its
+    ``check`` rejects raises ``ValueError`` (a caller error, raised before any file is read).
+    """
+    declared = {option.name: option for reader in readers().values() for option in reader.options}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        valid = ", ".join(sorted(declared)) or "(none)"
+        raise TypeError(f"unknown reader option(s) {', '.join(unknown)}; valid options: {valid}")
+    checked: dict[str, Any] = {}
+    for name, value in given.items():
+        if value is None:
+            continue
+        check = declared[name].check
+        checked[name] = check(value) if check is not None else value
+    return checked
+
+
 def read_path(
-    path: Path | str, format: str | None = None, csv_columns: Path | str | None = None
+    path: Path | str, format: str | None = None, **options: Any
 ) -> Iterator[ReadResult]:
     """Yield every conversation, quarantine entry and duplicate in ``path`` (a file or a folder).
 
     ``format`` forces a reader for every file (an unknown name raises ``KeyError`` listing
-    the valid ones: that is a caller error, not bad input); ``csv_columns`` is a column
-    mapping file for the CSV reader.
+    the valid ones: that is a caller error, not bad input). ``options`` go to the readers
+    that declare them (``csv_columns=`` a CSV column mapping file, ``speakers=`` a speaker
+    role mapping file); they are checked before any file is read.
     """
     if format is not None:
         get_reader(format)
-    columns = Path(csv_columns) if csv_columns is not None else None
-    if columns is not None:
-        csv_turns.load_columns(columns)  # a broken mapping file is a caller error: raise now
+    checked = reader_options(**options)
     for file in iter_input_files([path]):
-        yield from _read_file(file, format, columns)
+        yield from _read_file(file, format, checked)

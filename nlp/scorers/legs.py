@@ -7,7 +7,14 @@ from transcripts.model import Leg, Role
 
 
 def agent_legs(conversation: AnnotatedConversation) -> list[Leg]:
-    """Legs handled by a human agent (bots and IVRs are not coached), in order."""
+    """Legs handled by a human agent (bots and IVRs are not coached), in order.
+
+    None when the reader could only guess who the agent was (``roles.uncertain``): an agent
+    is never scored on turns that may be the customer's.
+    """
+    roles = conversation.conversation.roles
+    if roles is not None and roles.uncertain:
+        return []
     return [leg for leg in conversation.conversation.legs if leg.participant_role is Role.AGENT]
 
 

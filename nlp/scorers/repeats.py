@@ -37,7 +37,7 @@ from nlp.rubric import PatternFile, ScorerParams
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
 from nlp.scorers.issues import cosine, substantive_customer_turns
-from nlp.scorers.legs import agent_legs, leg_by_index, ordered_legs
+from nlp.scorers.legs import agent_legs, leg_by_index, leg_turns, ordered_legs
 from nlp.scorers.matching import Hit
 from transcripts.model import Role
 
@@ -221,6 +221,8 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
         )
     ]
     for leg in agent_legs(conversation):
+        if not leg_turns(conversation, leg.index, Role.AGENT):
+            continue  # no speech of this agent (e.g. a contact record): nothing to credit or blame
         count = agent_counts.get(leg.index, 0)
         reason = (
             f"{count} repeat(s) this agent caused" if count else "the agent did not make the customer repeat"

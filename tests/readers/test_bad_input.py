@@ -126,12 +126,6 @@ def test_truncated_and_invalid_json(write, name: str, content: str, reason: Reas
             "line 2",
         ),
         ("txt", "Customer: hi\nWizard (Ann): hello\n", ReasonCode.UNKNOWN_SPEAKER, "line 2"),
-        (
-            "vtt",
-            "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Wizard>hi\n",
-            ReasonCode.UNKNOWN_SPEAKER,
-            "cue 1 (line 3)",
-        ),
     ],
 )
 def test_record_problems(write, kind: str, content, reason: ReasonCode, record: str) -> None:

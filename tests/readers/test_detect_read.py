@@ -21,16 +21,25 @@ SAMPLES = {
 }
 
 
-def test_all_eight_readers_are_registered() -> None:
+def test_every_reader_module_is_registered() -> None:
     assert set(readers()) == {
         "json",
         "csv",
         "text",
         "webvtt",
+        "srt",
         "contact_lens",
+        "connect_chat",
+        "transcribe",
         "transcribe_call_analytics",
+        "pca_parsed",
         "ccai_insights",
         "connect_ctr",
+        "genesys",
+        "azure_speech",
+        "zendesk_sunco",
+        "intercom",
+        "twilio_conversations",
     }
 
 

@@ -331,8 +331,10 @@ def test_voice_start_time_comes_from_the_output_file_name(
     source = result.extra["contact_lens"].get("started_at_from")
     assert source == (None if started_at is None else "file_name")
     if started_at is not None:
-        last_offset = max(t.start_ms or 0 for t in result.turns)
-        assert result.ended_at == result.started_at + timedelta(milliseconds=last_offset)
+        # the call ends when the last utterance ends, not when it starts
+        last_end = max(t.end_ms or 0 for t in result.turns)
+        assert last_end > max(t.start_ms or 0 for t in result.turns)
+        assert result.ended_at == result.started_at + timedelta(milliseconds=last_end)
 
 
 def test_chat_start_time_stays_the_first_absolute_time(tmp_path: Path) -> None:

@@ -87,6 +87,17 @@ def test_speakers_by_name(write, voice: str, role: Role, name: str | None) -> No
     )
 
 
+@pytest.mark.parametrize(
+    "content",
+    ["WEBVTT\n\n00:01.000 --> 00:02.000\n<v Bob>hi\n", "WEBVTT\n\n00:01.000 --> 00:02.000\nhello\n"],
+)
+def test_unmapped_or_missing_voice_is_stored_with_uncertain_roles(write, content: str) -> None:
+    (conversation,), quarantined = read(write, content)
+    assert quarantined == []
+    assert conversation.roles is not None and conversation.roles.uncertain
+    assert "only one speaker" in (conversation.roles.reason or "")
+
+
 def test_speaker_prefix_without_voice_tag(write) -> None:
     (conversation,), _ = read(write, "WEBVTT\n\n00:01.000 --> 00:02.000\nCustomer: hi there\n")
     assert (conversation.turns[0].role, conversation.turns[0].text) == (Role.CUSTOMER, "hi there")
@@ -95,18 +106,6 @@ def test_speaker_prefix_without_voice_tag(write) -> None:
 @pytest.mark.parametrize(
     ("content", "reason", "record", "fragment"),
     [
-        (
-            "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Bob>hi\n",
-            ReasonCode.UNKNOWN_SPEAKER,
-            "cue 1 (line 3)",
-            "'Bob'",
-        ),
-        (
-            "WEBVTT\n\n00:01.000 --> 00:02.000\nhello\n",
-            ReasonCode.UNKNOWN_SPEAKER,
-            "cue 1 (line 3)",
-            "no <v Speaker>",
-        ),
         (
             "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Agent></v>\n",
             ReasonCode.EMPTY_TURN,

@@ -8,9 +8,10 @@ largest single record, not the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from transcripts.model import Conversation
 from transcripts.quarantine import Quarantined
@@ -33,18 +34,45 @@ ReadResult = Conversation | Quarantined | DuplicateRecord
 
 
 @dataclass(frozen=True)
+class ReaderOption:
+    """A keyword a reader's ``read`` accepts, e.g. ``csv_columns`` or ``speakers``.
+
+    ``check`` (optional) validates the value before any file is read and returns what the
+    reader receives; it raises ``ValueError`` for a caller error (a broken mapping file).
+    """
+
+    name: str
+    help: str
+    check: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
 class Reader:
-    """A registered export format.
+    """A registered export format: one module declares it and registers it, nothing else.
 
     ``sniff(head, path)`` looks at the first bytes of a file (at most ``SNIFF_BYTES``,
     already decoded to text) and returns a confidence in [0, 1] that the file is in this
-    format; ``read(path)`` yields one result per input record.
+    format; ``read(path, **options)`` yields one result per input record. ``extensions``
+    (``(".json",)``) only break near-ties in detection; among hinted readers the higher
+    ``tie_rank`` wins. ``options`` are the keywords ``read`` accepts.
     """
 
     name: str
     description: str
     sniff: Callable[[str, Path], float]
-    read: Callable[[Path], Iterator[ReadResult]]
+    read: Callable[..., Iterator[ReadResult]]
+    extensions: tuple[str, ...] = ()
+    options: tuple[ReaderOption, ...] = field(default=())
+    tie_rank: int = 0
+
+    def option_names(self) -> tuple[str, ...]:
+        """The keywords ``read`` accepts."""
+        return tuple(option.name for option in self.options)
+
+    def read_with(self, path: Path, options: Mapping[str, Any]) -> Iterator[ReadResult]:
+        """``read(path)`` with the given options this reader declares (others are ignored)."""
+        mine = {name: options[name] for name in self.option_names() if options.get(name) is not None}
+        return self.read(path, **mine)
 
 
 SNIFF_BYTES = 64 * 1024

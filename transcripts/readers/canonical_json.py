@@ -336,5 +336,7 @@ READER = register(
         description="Canonical JSON: one conversation object, an array of them, or JSON Lines.",
         sniff=sniff,
         read=read,
+        extensions=(".json", ".jsonl", ".ndjson"),
+        tie_rank=10,
     )
 )

@@ -38,8 +38,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from transcripts.legs import LegTracker, order_turns
-from transcripts.model import Channel, Conversation, Role, Turn
+from transcripts.model import Channel, Conversation, Role, Turn, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._speech import plausible_start
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.roles import parse_role
 from transcripts.textio import excerpt, load_json_document
@@ -182,8 +183,41 @@ def role_of(value: Any) -> Role | None:
     return parse_role(value)
 
 
-def _language(code: Any) -> str:
-    return code.strip().split("-")[0].lower() if isinstance(code, str) and code.strip() else "en"
+def _language(code: Any) -> str | None:
+    return code.strip().split("-")[0].lower() if isinstance(code, str) and code.strip() else None
+
+
+def vendor_signals(document: dict[str, Any], turns: list[Turn]) -> list[VendorSignal]:
+    """CCAI's own findings as evidence beside ours.
+
+    Segment sentiment scores, ingest-format categories and the issue model's issues
+    (``latestAnalysis.analysisResult.callAnalysisMetadata``).
+    """
+    signals: list[VendorSignal] = []
+    for turn in turns:
+        sentiment = turn.extra.get(NAME, {}).get("sentiment")
+        score = sentiment.get("score") if isinstance(sentiment, dict) else None
+        if isinstance(score, int | float) and not isinstance(score, bool):
+            label = "POSITIVE" if score > 0.25 else "NEGATIVE" if score < -0.25 else "NEUTRAL"
+            signals.append(
+                VendorSignal(
+                    source=NAME, kind=VendorSignalKind.SENTIMENT, label=label, score=score, turn=turn.index
+                )
+            )
+    for category in _section(document, "conversation_info").get("categories") or []:
+        name = category.get("display_name") if isinstance(category, dict) else None
+        if isinstance(name, str) and name.strip():
+            signals.append(VendorSignal(source=NAME, kind=VendorSignalKind.CATEGORY, label=name))
+    metadata = _section(
+        _section(_section(document, "latestAnalysis"), "analysisResult"), "callAnalysisMetadata"
+    )
+    for issue in _section(metadata, "issueModelResult").get("issues") or []:
+        name = issue.get("displayName") if isinstance(issue, dict) else None
+        if isinstance(name, str) and name.strip():
+            score = issue.get("score")
+            value = float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None
+            signals.append(VendorSignal(source=NAME, kind=VendorSignalKind.ISSUE, label=name, score=value))
+    return signals
 
 
 def _section(source: dict[str, Any], key: str) -> dict[str, Any]:
@@ -347,6 +381,7 @@ def _build(document: Any, path: Path, record: str) -> Conversation:
     conversation_id = name.rstrip("/").rsplit("/", 1)[-1] if isinstance(name, str) and name.strip() else None
     if conversation_id is None:
         conversation_id = path.stem if record == "file" else f"{path.stem}-{record}"
+    origin, warnings = plausible_start(origin)
     return Conversation(
         id=conversation_id,
         channel=channel,
@@ -354,6 +389,8 @@ def _build(document: Any, path: Path, record: str) -> Conversation:
         started_at=origin,
         ended_at=origin + timedelta(milliseconds=duration) if origin is not None and duration else None,
         language=_language(document.get("languageCode")),
+        vendor_signals=vendor_signals(document, turns),
+        warnings=warnings,
         source_file=str(path),
         source_format=NAME,
         source_record=record,
@@ -415,5 +452,7 @@ READER = register(
         description="Google CCAI Insights conversation (resource JSON or the chat ingest format)",
         sniff=sniff,
         read=read,
+        extensions=(".json",),
+        tie_rank=3,
     )
 )

@@ -335,10 +335,7 @@ def _build_conversation(chain: list[RawRecord], path: Path, locator: str) -> Con
     events = _events(legs, leg_records, origin)
     contact_ids = [r["ContactId"] for r in records]
     linked = {
-        r.get(key)
-        for r in records
-        for key in LINK_FIELDS
-        if isinstance(r.get(key), str) and r.get(key)
+        r.get(key) for r in records for key in LINK_FIELDS if isinstance(r.get(key), str) and r.get(key)
     }
     initial = next(
         (r["InitialContactId"] for r in records if isinstance(r.get("InitialContactId"), str)),
@@ -428,11 +425,13 @@ def _leg(index: int, record: dict[str, Any], channel: Channel, origin: datetime 
     reason = str(record.get("DisconnectReason") or "").upper()
     ended = _DISCONNECTS.get(reason, (LegEnd.UNKNOWN, None))[0]
     identity = agent_id(agent) if agent else None
+    groups = hierarchy(agent)
     return Leg(
         index=index,
         participant_role=Role.AGENT if identity else Role.IVR,
         agent_id=identity,
-        department=_name(queue),
+        department=_name(queue) or (groups[0] if groups else None),
+        team=groups[-1] if groups else None,
         queue=_name(queue),
         started_via=started,
         ended_via=ended,
@@ -448,6 +447,7 @@ def _leg(index: int, record: dict[str, Any], channel: Channel, origin: datetime 
                 "AfterContactWorkDuration": agent.get("AfterContactWorkDuration"),
                 "ConnectedToAgentTimestamp": agent.get("ConnectedToAgentTimestamp"),
                 "Recordings": _recordings(record),
+                "HierarchyGroups": groups,
             }
         },
     )
@@ -466,6 +466,27 @@ def _transferred(record: dict[str, Any]) -> bool:
     return bool(record.get("TransferCompletedTimestamp") or record.get("TransferredToEndpoint"))
 
 
+def _continues_elsewhere(record: dict[str, Any]) -> bool:
+    """A ``NextContactId`` whose record is not here, and the customer did not hang up.
+
+    The next record of a transfer is often in another file (another Firehose delivery):
+    the leg ended in a transfer, not a disconnect. A customer who hung up and was called
+    back later also gets a ``NextContactId``; that stays a disconnect.
+    """
+    reason = str(record.get("DisconnectReason") or "").upper()
+    return bool(record.get("NextContactId")) and reason != "CUSTOMER_DISCONNECT"
+
+
+def hierarchy(agent: dict[str, Any]) -> list[str]:
+    """``Agent.HierarchyGroups`` group names, top level (``Level1``) first; empty levels skipped."""
+    groups = agent.get("HierarchyGroups")
+    if not isinstance(groups, dict):
+        return []
+    levels = (groups.get(f"Level{level}") for level in range(1, 6))
+    names = (_name({"Name": level.get("GroupName")}) for level in levels if isinstance(level, dict))
+    return [name for name in names if name]
+
+
 def _mark_transfers(legs: list[Leg], records: list[dict[str, Any]]) -> None:
     """A leg followed by a (queue) transfer leg, or with transfer fields, ended by transfer."""
     for index, (leg, record) in enumerate(zip(legs, records, strict=True)):
@@ -474,7 +495,8 @@ def _mark_transfers(legs: list[Leg], records: list[dict[str, Any]]) -> None:
             LegStart.TRANSFER,
             LegStart.QUEUE_TRANSFER,
         )
-        if by_link or _transferred(record):
+        elsewhere = following is None and _continues_elsewhere(record)
+        if by_link or _transferred(record) or elsewhere:
             leg.ended_via = LegEnd.TRANSFERRED
 
 
@@ -620,5 +642,7 @@ READER = register(
         description="Amazon Connect contact records (JSON array, JSON Lines or concatenated objects)",
         sniff=sniff,
         read=read,
+        extensions=(".json", ".jsonl", ".ndjson"),
+        tie_rank=2,
     )
 )

@@ -45,8 +45,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from transcripts.legs import LegTracker, order_turns
-from transcripts.model import Channel, Conversation, EventType, Role, Turn
+from transcripts.model import Channel, Conversation, EventType, Role, Turn, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._speech import plausible_start
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.roles import parse_role
 from transcripts.textio import excerpt, load_json_document
@@ -100,6 +101,13 @@ _OUTPUT_NAME = re.compile(
 )
 
 
+_RECORDING_TIME = re.compile(
+    r"_(?P<date>\d{8})T(?P<hour>\d{2})(?::|%3A|-)?(?P<minute>\d{2})(?:(?::|%3A|-)?(?P<second>\d{2}))?_UTC",
+    re.IGNORECASE,
+)
+"""The time in a Connect recording or chat transcript name: ``<ContactId>_20230102T03:04_UTC.wav``."""
+
+
 class AnalyticsError(ValueError):
     """A document that cannot become a conversation; carries the quarantine details."""
 
@@ -123,7 +131,7 @@ class Speaker:
     """A participant as the transcript refers to it."""
 
     participant_id: str | None
-    role: Role
+    role: Role | None
     name: str | None = None
 
 
@@ -208,12 +216,12 @@ def analytics_channel(document: dict[str, Any], default: Channel) -> Channel:
     return channel
 
 
-def analytics_language(document: dict[str, Any]) -> str:
-    """The primary language subtag of ``LanguageCode`` (``en-US`` -> ``en``); ``en`` if absent."""
+def analytics_language(document: dict[str, Any]) -> str | None:
+    """The primary language subtag of ``LanguageCode`` (``en-US`` -> ``en``); None if absent."""
     code = document.get("LanguageCode")
     if isinstance(code, str) and code.strip():
         return code.strip().split("-")[0].lower()
-    return "en"
+    return None
 
 
 def vendor_fields(source: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
@@ -253,10 +261,13 @@ def participants(document: dict[str, Any]) -> dict[str, Speaker]:
             raise AnalyticsError(where, ReasonCode.INVALID_RECORD, f"{where} is not an object", participant)
         raw_role = participant.get("ParticipantRole")
         role = role_of(raw_role)
-        if role is None:
+        if role is None and raw_role is not None:
             message = f"{where} has unknown ParticipantRole {raw_role!r}"
             raise AnalyticsError(where, ReasonCode.UNKNOWN_ROLE, message, participant)
         participant_id = participant.get("ParticipantId") or raw_role
+        if participant_id is None:
+            message = f"{where} has neither ParticipantId nor ParticipantRole"
+            raise AnalyticsError(where, ReasonCode.MISSING_FIELD, message, participant)
         speakers[str(participant_id)] = Speaker(str(participant_id), role, _display_name(participant))
     return speakers
 
@@ -270,24 +281,32 @@ def _display_name(entry: dict[str, Any]) -> str | None:
 
 
 def _speaker(item: dict[str, Any], position: int, speakers: dict[str, Speaker]) -> Speaker:
-    participant_id = item.get("ParticipantId")
-    if participant_id is None and item.get("ParticipantRole") is not None:
-        role = role_of(item["ParticipantRole"])
-        if role is None:
-            where = item_locator(position, item)
-            message = f"{where} has unknown ParticipantRole {item['ParticipantRole']!r}"
-            raise AnalyticsError(where, ReasonCode.UNKNOWN_ROLE, message, item)
-        return Speaker(None, role, _display_name(item))
+    """Who spoke an item: its own ``ParticipantRole`` wins, else what ``Participants`` says.
+
+    Redacted chat and GetTranscript items carry the role on each item only.
+    """
     where = item_locator(position, item)
+    participant_id = item.get("ParticipantId")
+    listed = speakers.get(str(participant_id)) if participant_id is not None else None
+    own_role = item.get("ParticipantRole")
+    if own_role is not None:
+        role = role_of(own_role)
+        if role is None:
+            message = f"{where} has unknown ParticipantRole {own_role!r}"
+            raise AnalyticsError(where, ReasonCode.UNKNOWN_ROLE, message, item)
+        name = (listed.name if listed else None) or _display_name(item)
+        return Speaker(str(participant_id) if participant_id is not None else None, role, name)
     if participant_id is None:
         message = f"{where} has neither ParticipantId nor ParticipantRole"
         raise AnalyticsError(where, ReasonCode.MISSING_FIELD, message, item)
-    speaker = speakers.get(str(participant_id))
-    if speaker is None:
+    if listed is None:
         known = ", ".join(sorted(speakers)) or "none"
         message = f"{where} is spoken by ParticipantId {participant_id!r}, not in Participants ({known})"
         raise AnalyticsError(where, ReasonCode.UNKNOWN_SPEAKER, message, item)
-    return speaker
+    if listed.role is None:
+        message = f"{where}: neither the item nor Participants give ParticipantId {participant_id!r} a role"
+        raise AnalyticsError(where, ReasonCode.UNKNOWN_ROLE, message, item)
+    return listed
 
 
 def _absolute(value: Any) -> datetime | None:
@@ -354,9 +373,14 @@ def _leaver(entries: list[Entry]) -> Entry | None:
     last_message = max((e.position for e in entries if e.event is None), default=-1)
     closing = [e for e in entries if e.event is not None and e.position > last_message]
     for entry in closing:
-        if entry.event == "participant.left" and entry.speaker and entry.speaker.role in (
-            Role.CUSTOMER,
-            Role.AGENT,
+        if (
+            entry.event == "participant.left"
+            and entry.speaker
+            and entry.speaker.role
+            in (
+                Role.CUSTOMER,
+                Role.AGENT,
+            )
         ):
             return entry
     return next((e for e in closing if e.event == "chat.ended"), None)
@@ -388,7 +412,7 @@ def assemble(entries: list[Entry], key: str) -> Assembled:
             if entry.event == "transfer.succeeded":
                 tracker.transfer(at_ms=entry.start_ms, reason=entry.event)
             if entry is leaver:
-                by = entry.speaker.role if entry.speaker else Role.SYSTEM
+                by = entry.speaker.role if entry.speaker and entry.speaker.role else Role.SYSTEM
                 tracker.event(EventType.DISCONNECT, at_ms=entry.start_ms, by=by, reason=entry.event)
             continue
         assert entry.speaker is not None
@@ -396,6 +420,7 @@ def assemble(entries: list[Entry], key: str) -> Assembled:
             skipped.append(str(entry.extra.get(key, {}).get("Id") or f"Transcript[{entry.position}]"))
             continue
         speaker = entry.speaker
+        assert speaker.role is not None
         leg = tracker.assign(speaker.role, speaker.participant_id, speaker.name, at_ms=entry.start_ms)
         end = entry.end_ms
         if end is not None and entry.start_ms is not None:
@@ -442,23 +467,48 @@ def parse_output_name(name: str) -> OutputName | None:
     return OutputName(match["contact"], started_at)
 
 
+def recording_time(uri: Any) -> datetime | None:
+    """The UTC time in a Connect recording (or chat transcript) name inside ``uri``, if any.
+
+    >>> recording_time("s3://b/connect/i/CallRecordings/2023/01/02/abc_20230102T03:04_UTC.wav").isoformat()
+    '2023-01-02T03:04:00+00:00'
+    """
+    if not isinstance(uri, str):
+        return None
+    match = _RECORDING_TIME.search(uri)
+    if match is None:
+        return None
+    try:
+        day = datetime.strptime(match["date"], "%Y%m%d")
+        return day.replace(
+            hour=int(match["hour"]), minute=int(match["minute"]), second=int(match["second"] or 0), tzinfo=UTC
+        )
+    except ValueError:
+        return None
+
+
 def _build(document: Any, path: Path) -> Conversation:
     document = analytics_document(document)
     metadata = document.get("CustomerMetadata")
-    contact_id = metadata.get("ContactId") if isinstance(metadata, dict) else None
+    metadata = metadata if isinstance(metadata, dict) else {}
+    contact_id = metadata.get("ContactId")
     named = parse_output_name(path.name)
     if not (isinstance(contact_id, str) and contact_id.strip()):
         contact_id = named.contact_id if named else path.stem
+    started_at, started_from = (named.started_at, "file_name") if named else (None, None)
+    if started_at is None:
+        started_at = recording_time(metadata.get("InputS3Uri"))
+        started_from = "CustomerMetadata.InputS3Uri" if started_at else None
     conversation = analytics_conversation(
         document,
         path,
         source_format=NAME,
         conversation_id=contact_id,
         speakers=participants(document),
-        started_at=named.started_at if named else None,
+        started_at=started_at,
     )
-    if named is not None and conversation.started_at == named.started_at:
-        conversation.extra[NAME]["started_at_from"] = "file_name"
+    if started_from is not None and conversation.started_at == started_at:
+        conversation.extra[NAME]["started_at_from"] = started_from
     return conversation
 
 
@@ -491,7 +541,10 @@ def analytics_conversation(
         if leg.agent_id is not None:
             leg.extra[source_format] = {"ParticipantId": leg.agent_id}
         leg.agent_id = None
-    last = max((e.start_ms for e in entries if e.start_ms is not None), default=None)
+    last = max(
+        (e.end_ms if e.end_ms is not None else e.start_ms for e in entries if e.start_ms is not None),
+        default=None,
+    )
     kept = vendor_fields(document, CONVERSATION_FIELDS)
     if assembled.skipped:
         kept["skipped_items"] = assembled.skipped
@@ -500,12 +553,15 @@ def analytics_conversation(
     extra: dict[str, Any] = {source_format: kept}
     if ordered.reordered:
         extra["reordered"] = True
+    origin, warnings = plausible_start(origin)
     return Conversation(
         id=conversation_id,
         channel=channel,
         started_at=origin,
         ended_at=origin + timedelta(milliseconds=last) if origin is not None and last is not None else None,
         language=analytics_language(document),
+        vendor_signals=analytics_signals(document, assembled.turns, source_format),
+        warnings=warnings,
         source_file=str(path),
         source_format=source_format,
         source_record="file",
@@ -514,6 +570,56 @@ def analytics_conversation(
         events=events,
         extra=extra,
     )
+
+
+def analytics_signals(document: dict[str, Any], turns: list[Turn], source: str) -> list[VendorSignal]:
+    """The vendor's sentiment, categories and issues as evidence: per turn, per role, per contact.
+
+    Per-turn ``Sentiment`` and ``IssuesDetected`` (the issue's text from its character
+    offsets), ``ConversationCharacteristics.Sentiment.OverallSentiment`` per role (score on
+    AWS's -5..5 scale) and ``Categories.MatchedCategories``.
+    """
+    signals: list[VendorSignal] = []
+    for turn in turns:
+        fields = turn.extra.get(source, {})
+        sentiment = fields.get("Sentiment")
+        if isinstance(sentiment, str) and sentiment.strip():
+            signals.append(
+                VendorSignal(source=source, kind=VendorSignalKind.SENTIMENT, label=sentiment, turn=turn.index)
+            )
+        for issue in fields.get("IssuesDetected") or []:
+            offsets = issue.get("CharacterOffsets") if isinstance(issue, dict) else None
+            if isinstance(offsets, dict):
+                begin = offsets.get("Begin", offsets.get("BeginOffsetChar"))
+                end = offsets.get("End", offsets.get("EndOffsetChar"))
+                if isinstance(begin, int) and isinstance(end, int) and turn.text[begin:end].strip():
+                    text = turn.text[begin:end].strip()
+                    signals.append(
+                        VendorSignal(source=source, kind=VendorSignalKind.ISSUE, label=text, turn=turn.index)
+                    )
+    characteristics = document.get("ConversationCharacteristics")
+    overall = (
+        ((characteristics or {}).get("Sentiment") or {}).get("OverallSentiment")
+        if isinstance(characteristics, dict)
+        else None
+    )
+    for role_name, score in sorted((overall or {}).items()):
+        role = role_of(role_name)
+        if role is not None and isinstance(score, int | float) and not isinstance(score, bool):
+            signals.append(
+                VendorSignal(
+                    source=source,
+                    kind=VendorSignalKind.SENTIMENT,
+                    label="overall",
+                    score=float(score),
+                    role=role,
+                )
+            )
+    categories = document.get("Categories")
+    for name in (categories.get("MatchedCategories") or []) if isinstance(categories, dict) else []:
+        if isinstance(name, str) and name.strip():
+            signals.append(VendorSignal(source=source, kind=VendorSignalKind.CATEGORY, label=name))
+    return signals
 
 
 def _is_kept_event(event: dict[str, Any]) -> bool:
@@ -526,5 +632,7 @@ READER = register(
         description="Amazon Connect Contact Lens analysis output (voice and chat, raw or redacted)",
         sniff=sniff,
         read=read,
+        extensions=(".json",),
+        tie_rank=5,
     )
 )

@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from transcripts.legs import LegTracker, TurnOrderError, order_turns
 from transcripts.model import Channel, Conversation, Turn
 from transcripts.quarantine import Quarantined, ReasonCode
-from transcripts.readers.base import Reader, ReadResult, register
+from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
 from transcripts.roles import normalise_label, parse_role
 from transcripts.textio import MAX_RECORD_BYTES, Line, excerpt, file_encoding, iter_lines
 
@@ -399,7 +399,7 @@ def _build(pending: _Pending, path: Path, columns: ColumnMap, header_ms: dict[st
             channel=channel,
             customer_id=first.get("customer_id"),
             started_at=started_at,
-            language=first.get("language") or "en",
+            language=first.get("language") or None,
             source_file=str(path),
             source_format=NAME,
             source_record=record,
@@ -482,9 +482,17 @@ def read_csv(path: Path, columns: Path | ColumnMap | None = None) -> Iterator[Re
         yield pending.problem or _build(pending, path, mapping, reader.milliseconds)
 
 
-def read(path: Path) -> Iterator[ReadResult]:
-    """Yield one conversation or quarantine entry per conversation in the CSV ``path``."""
-    yield from read_csv(path)
+def read(path: Path, csv_columns: Path | ColumnMap | None = None) -> Iterator[ReadResult]:
+    """Yield one conversation or quarantine entry per conversation in the CSV ``path``.
+
+    ``csv_columns`` is a column mapping file (or a loaded ``ColumnMap``) instead of the shipped one.
+    """
+    yield from read_csv(path, csv_columns)
+
+
+def _check_columns(value: Path | str | ColumnMap) -> ColumnMap:
+    """Load a mapping file once, before any file is read (a broken one raises ``ValueError``)."""
+    return value if isinstance(value, ColumnMap) else load_columns(Path(value))
 
 
 READER = register(
@@ -493,5 +501,7 @@ READER = register(
         description="CSV with one turn per row, grouped by a conversation id column (see csv_columns.yaml).",
         sniff=sniff,
         read=read,
+        extensions=(".csv", ".tsv"),
+        options=(ReaderOption("csv_columns", "YAML column mapping file", _check_columns),),
     )
 )

@@ -456,7 +456,7 @@ class _Parser:
                 channel=channel,
                 customer_id=headers.get("customer_id"),
                 started_at=started_at,
-                language=headers.get("language", "en"),
+                language=headers.get("language") or None,
                 source_file=str(path),
                 source_format=NAME,
                 source_record=f"conversation {draft.number} (line {draft.first_line})",
@@ -536,5 +536,6 @@ READER = register(
         description="Plain-text transcripts: 'Key: value' headers, '[hh:mm:ss] Speaker (Name): text' lines.",
         sniff=sniff,
         read=read,
+        extensions=(".txt", ".log"),
     )
 )

@@ -120,5 +120,7 @@ READER = register(
         description="Amazon Transcribe Call Analytics output (post-call, raw or redacted)",
         sniff=sniff,
         read=read,
+        extensions=(".json",),
+        tie_rank=4,
     )
 )

@@ -22,9 +22,12 @@ The first ``NOTE`` block may carry ``key=value`` metadata (values with spaces in
 the department empty to give only an id, ``Lee:agent::a-lee``). A speaker is resolved
 through ``agents``, else by its own name (``Customer``, ``Caller``, ``IVR``, ``Agent``,
 ``Agent Maria``). An agent, bot or IVR speaker's ``speaker_id`` (and leg ``agent_id``) is
-its declared id, else its name; an unmapped speaker quarantines the file as
-``UNKNOWN_SPEAKER`` naming the cue. Later ``NOTE`` lines describing a transfer, hold or
-disconnect become events (as in the plain-text reader). Cue times give start/end offsets.
+its declared id, else its name. Voices the file does not map (Teams, Zoom and Microsoft
+Graph transcripts name people, not roles; cues without any voice are ``unlabelled``) get
+roles from a ``speakers.yaml`` mapping, else from the speech (``transcripts.roles_infer``);
+``Conversation.roles`` says how, and marks weak guesses ``uncertain``. Later ``NOTE`` lines
+describing a transfer, hold or disconnect become events (as in the plain-text reader). Cue
+times give start/end offsets.
 """
 
 from __future__ import annotations
@@ -37,16 +40,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
 from transcripts.legs import LegTracker
-from transcripts.model import Channel, Conversation, EventType, Role, Turn
+from transcripts.model import Channel, Conversation, EventType, Role, RoleAttribution, Turn
 from transcripts.quarantine import Quarantined, ReasonCode
-from transcripts.readers.base import Reader, ReadResult, register
+from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
 from transcripts.readers.plain_text import parse_system_event
 from transcripts.roles import normalise_label, parse_role
+from transcripts.roles_infer import attribute_roles, check_mapping, mapping_for
 from transcripts.textio import Line, excerpt, iter_lines
 
 NAME = "webvtt"
@@ -222,9 +226,45 @@ def _cue_turns(cue: _Cue) -> list[tuple[str | None, str]]:
     return [(name, html.unescape(_TAG.sub("", text)).strip()) for name, text in pieces]
 
 
-def read(path: Path) -> Iterator[ReadResult]:
-    """Yield the one conversation of the WebVTT file ``path``, or why it was quarantined."""
+UNLABELLED = "unlabelled"
+"""The speaker label of cues without a voice tag or a ``Name:`` prefix."""
+
+
+def _attribution(path: Path, speakers: Any) -> tuple[RoleAttribution | None, dict[str, DeclaredSpeaker]]:
+    """Roles for voices neither the NOTE ``agents=`` nor their own name resolve, and the NOTE's.
+
+    A pre-pass over the cues: unresolved voices (and cues without one, as ``UNLABELLED``)
+    get roles from a ``speakers.yaml`` mapping, else from the speech (``roles_infer``).
+    """
+    agents: dict[str, DeclaredSpeaker] = {}
+    pieces: list[tuple[str, str]] = []
+    seen_turn = False
+    for block in _blocks(path):
+        if isinstance(block, _Note) and not seen_turn:
+            text = " ".join(block.text_lines)
+            if "=" in text:
+                agents.update(parse_agents(parse_note_metadata(text).get("agents", "")))
+        elif isinstance(block, _Cue):
+            seen_turn = True
+            pieces.extend((name or UNLABELLED, text) for name, text in _cue_turns(block) if text)
+    resolved = {normalise_label(name): _speaker(name, agents) for name, _ in pieces if name != UNLABELLED}
+    if all(found is not None for found in resolved.values()) and all(n != UNLABELLED for n, _ in pieces):
+        return None, agents
+    mapping = {label: found[0] for label, found in resolved.items() if found is not None}
+    roles = attribute_roles(pieces, {**mapping_for(path, speakers), **mapping})
+    for name, role in roles.speakers.items():
+        if normalise_label(name) not in agents and resolved.get(normalise_label(name)) is None:
+            agents[normalise_label(name)] = DeclaredSpeaker(role)
+    return roles, agents
+
+
+def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
+    """Yield the one conversation of the WebVTT file ``path``, or why it was quarantined.
+
+    ``speakers`` is a speakers mapping (file or loaded) for voices the file does not declare.
+    """
     meta: dict[str, str] = {}
+    roles, inferred = _attribution(path, speakers)
     agents: dict[str, DeclaredSpeaker] = {}
     tracker: LegTracker | None = None
     turns: list[Turn] = []
@@ -269,10 +309,11 @@ def read(path: Path) -> Iterator[ReadResult]:
             tracker = LegTracker(meta.get("department"), meta.get("queue"))
         record = f"cue {block.number} (line {block.line})"
         for name, text in _cue_turns(block):
-            if name is None:
+            if name is None and UNLABELLED not in inferred:
                 fail(record, ReasonCode.UNKNOWN_SPEAKER, "cue has no <v Speaker> voice tag", text)
                 continue
-            resolved = _speaker(name, agents)
+            name = name or UNLABELLED
+            resolved = _speaker(name, {**inferred, **agents})
             if resolved is None:
                 fail(
                     record,
@@ -317,10 +358,12 @@ def read(path: Path) -> Iterator[ReadResult]:
         yield Quarantined(str(path), "file", ReasonCode.NO_TURNS, f"{path} has no cues with speech")
         return
     assert tracker is not None
-    yield _conversation(path, meta, tracker, turns)
+    yield _conversation(path, meta, tracker, turns, roles)
 
 
-def _conversation(path: Path, meta: dict[str, str], tracker: LegTracker, turns: list[Turn]) -> ReadResult:
+def _conversation(
+    path: Path, meta: dict[str, str], tracker: LegTracker, turns: list[Turn], roles: RoleAttribution | None
+) -> ReadResult:
     record = "file"
     try:
         channel = Channel(meta.get("channel", "call").strip().lower())
@@ -342,13 +385,14 @@ def _conversation(path: Path, meta: dict[str, str], tracker: LegTracker, turns: 
             channel=channel,
             customer_id=meta.get("customer_id") or None,
             started_at=started_at,
-            language=meta.get("language") or "en",
+            language=meta.get("language") or None,
             source_file=str(path),
             source_format=NAME,
             source_record=record,
             legs=legs,
             turns=turns,
             events=events,
+            roles=roles,
         )
     except ValidationError as exc:
         error = exc.errors()[0]
@@ -370,5 +414,7 @@ READER = register(
         description="WebVTT call captions with <v Speaker> voice tags and an optional metadata NOTE.",
         sniff=sniff,
         read=read,
+        extensions=(".vtt",),
+        options=(ReaderOption("speakers", "speakers.yaml mapping voices to roles", check_mapping),),
     )
 )

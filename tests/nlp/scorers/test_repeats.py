@@ -9,6 +9,7 @@ from nlp.attribution import agent_leg_scores
 from nlp.findings import Attribution, ConversationScores
 from nlp.rubric import Rubric
 from tests.nlp.scorers.builders import Score, conversation, journey, kinds
+from transcripts.model import Role, RoleAttribution, RoleSource
 
 pytestmark = pytest.mark.models
 
@@ -183,3 +184,24 @@ def test_re_explaining_after_a_dropped_call_is_system(score: Score) -> None:
     assert finding.attribution is Attribution.SYSTEM and finding.detail["cause"] == "dropped_contact"
     assert finding.detail["previous_conversation_id"] == "drop-1"
     assert not [f for f in results["drop-1"].findings if f.scorer == "repeats.v1"]
+
+
+def test_no_agent_credit_without_agent_turns_or_with_uncertain_roles(score: Score) -> None:
+    """A contact record (no turns) and a caption file with guessed roles give no agent score."""
+    no_turns = conversation(
+        [], id="ctr-only", legs=[{"index": 0, "agent_id": "a-x", "department": "Billing"}]
+    )
+    guessed = conversation(
+        [("agent", "Hello there."), ("customer", "My router keeps dropping the connection every evening.")],
+        id="guessed",
+    )
+    guessed.roles = RoleAttribution(
+        source=RoleSource.INFERRED,
+        speakers={"spk_0": Role.AGENT, "spk_1": Role.CUSTOMER},
+        confidence=0.6,
+        uncertain=True,
+        reason="too few cues",
+    )
+    for result in score([no_turns, guessed]):
+        agent_scores = [s for s in result.scores if s.attribution is Attribution.AGENT]
+        assert agent_scores == [], result.conversation_id

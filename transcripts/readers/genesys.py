@@ -1,0 +1,184 @@
+"""Genesys Cloud recording transcripts (speech and text analytics), one communication per file.
+
+Built from Genesys's published schema (no public sample file): the document the
+``GET /api/v2/speechandtextanalytics/conversations/{conversationId}/communications/
+{communicationId}/transcripturl`` URL returns::
+
+    {"organizationId": "...", "conversationId": "...", "communicationId": "...",
+     "mediaType": "call", "conversationStartTime": 1700000000000, "startTime": 1700000002000,
+     "participants": [{"participantPurpose": "internal", "userId": "...", "queueId": "...",
+                       "divisionName": "Support", "queueName": "Billing"}],
+     "transcripts": [{"language": "en-US",
+                      "phrases": [{"text": "...", "startTimeMs": 1700000003000,
+                                   "duration": {"milliseconds": 2100},
+                                   "participantPurpose": "internal"}],
+                      "analytics": {"sentiment": [{"participant": "external", "phraseIndex": 1,
+                                                   "sentiment": -0.4}],
+                                    "topics": [{"topicName": "Billing", "participant": "external"}]}}]}
+
+Roles from ``participantPurpose`` (``internal``/``agent``/``user`` agent, ``external``/
+``customer`` customer, ``ivr``, ``acd`` system). Phrase times are epoch milliseconds:
+offsets count from ``conversationStartTime`` (else the first phrase). A single internal
+participant's ``userId`` is the agent id; ``divisionName`` becomes the department and
+``queueName`` the team. Phrase sentiment and topics become vendor signals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from transcripts.model import Channel, Role, VendorSignal, VendorSignalKind
+from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._speech import Segment, build_conversation, language_subtag, parse_time
+from transcripts.readers.base import Reader, ReadResult, register
+from transcripts.textio import load_json_document
+
+NAME = "genesys"
+PURPOSES = {
+    "internal": Role.AGENT,
+    "agent": Role.AGENT,
+    "user": Role.AGENT,
+    "external": Role.CUSTOMER,
+    "customer": Role.CUSTOMER,
+    "ivr": Role.IVR,
+    "acd": Role.SYSTEM,
+    "workflow": Role.SYSTEM,
+}
+"""``participantPurpose`` -> role."""
+_CHANNELS = {
+    "call": Channel.CALL,
+    "voice": Channel.CALL,
+    "chat": Channel.CHAT,
+    "message": Channel.CHAT,
+    "email": Channel.CHAT,
+}
+
+
+def sniff(head: str, path: Path) -> float:
+    """Confidence that ``head`` starts a Genesys Cloud transcript document."""
+    if '"phrases"' in head and '"participantPurpose"' in head:
+        return 0.95
+    return 0.5 if '"transcripts"' in head and '"communicationId"' in head else 0.0
+
+
+def _signals(transcript: dict[str, Any], first_turn: int) -> list[VendorSignal]:
+    analytics = transcript.get("analytics") or {}
+    signals = []
+    for item in analytics.get("sentiment") or []:
+        score, index = item.get("sentiment"), item.get("phraseIndex")
+        if isinstance(score, int | float) and isinstance(index, int):
+            label = "POSITIVE" if score > 0 else "NEGATIVE" if score < 0 else "NEUTRAL"
+            signals.append(
+                VendorSignal(
+                    source=NAME,
+                    kind=VendorSignalKind.SENTIMENT,
+                    label=label,
+                    score=float(score),
+                    turn=first_turn + index,
+                )
+            )
+    for topic in analytics.get("topics") or []:
+        name = topic.get("topicName")
+        if isinstance(name, str) and name.strip():
+            signals.append(
+                VendorSignal(
+                    source=NAME,
+                    kind=VendorSignalKind.CATEGORY,
+                    label=name,
+                    role=PURPOSES.get(str(topic.get("participant")).lower()),
+                )
+            )
+    return signals
+
+
+def read(path: Path) -> Iterator[ReadResult]:
+    """Yield the one conversation of a Genesys transcript file, or why it was quarantined."""
+    document = load_json_document(path)
+    if isinstance(document, Quarantined):
+        yield document
+        return
+    transcripts = document.get("transcripts") if isinstance(document, dict) else None
+    if not isinstance(transcripts, list):
+        yield Quarantined(str(path), "transcripts", ReasonCode.MISSING_FIELD, f"{path}: no transcripts list")
+        return
+    participants = [p for p in document.get("participants") or [] if isinstance(p, dict)]
+    internal = [
+        p for p in participants if PURPOSES.get(str(p.get("participantPurpose")).lower()) is Role.AGENT
+    ]
+    agent_ids = {p.get("userId") for p in internal if p.get("userId")}
+    agent_id = next(iter(agent_ids)) if len(agent_ids) == 1 else None
+    phrases: list[tuple[dict[str, Any], int]] = []
+    signals: list[VendorSignal] = []
+    for number, transcript in enumerate(transcripts):
+        if isinstance(transcript, dict):
+            signals.extend(_signals(transcript, len(phrases)))
+            phrases.extend(
+                (phrase, number) for phrase in transcript.get("phrases") or [] if isinstance(phrase, dict)
+            )
+    origin = parse_time(document.get("conversationStartTime")) or min(
+        (t for t in (parse_time(p.get("startTimeMs")) for p, _ in phrases) if t), default=None
+    )
+    segments = []
+    for position, (phrase, _) in enumerate(phrases):
+        purpose = str(phrase.get("participantPurpose") or "").lower()
+        role = PURPOSES.get(purpose)
+        if role is None:
+            where = f"phrases[{position}]"
+            yield Quarantined(
+                str(path),
+                where,
+                ReasonCode.UNKNOWN_ROLE,
+                f"{path} [{where}]: unknown participantPurpose {purpose!r}",
+            )
+            return
+        moment = parse_time(phrase.get("startTimeMs"))
+        start = round((moment - origin) / timedelta(milliseconds=1)) if moment and origin else None
+        length = (phrase.get("duration") or {}).get("milliseconds")
+        end = start + int(length) if start is not None and isinstance(length, int | float) else None
+        segments.append(
+            Segment(
+                label=purpose,
+                text=str(phrase.get("text") or ""),
+                start_ms=start,
+                end_ms=end,
+                role=role,
+                agent_id=agent_id if role is Role.AGENT else None,
+            )
+        )
+    division = next((p.get("divisionName") for p in internal if p.get("divisionName")), None)
+    queue = next((p.get("queueName") for p in internal if p.get("queueName")), None)
+    language = next(
+        (t.get("language") for t in transcripts if isinstance(t, dict) and t.get("language")), None
+    )
+    yield build_conversation(
+        path,
+        segments,
+        source_format=NAME,
+        conversation_id=str(document.get("conversationId") or path.stem),
+        channel=_CHANNELS.get(str(document.get("mediaType") or "call").lower(), Channel.CALL),
+        started_at=origin,
+        language=language_subtag(language),
+        department=division,
+        team=queue,
+        vendor_signals=signals,
+        extra={
+            NAME: {
+                k: document[k] for k in ("communicationId", "recordingId", "organizationId") if k in document
+            }
+        },
+    )
+
+
+READER = register(
+    Reader(
+        name=NAME,
+        description="Genesys Cloud recording transcript JSON (transcripts[].phrases[])",
+        sniff=sniff,
+        read=read,
+        extensions=(".json",),
+        tie_rank=1,
+    )
+)
