@@ -35,6 +35,7 @@ from storage.bulk import insert_rows, quote, table_types
 from transcripts.journeys import ContactSpan, JourneyWithContinuations
 from transcripts.model import Conversation, Journey
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.textio import storable
 
 if TYPE_CHECKING:  # spaCy loads slowly; the store only needs these for type hints
     from nlp.annotated import AnnotatedConversation
@@ -386,7 +387,7 @@ class Store:
         Keyed on (file, record, reason): an entry seen again keeps the run that first
         quarantined it and takes the newer message and excerpt.
         """
-        unique = {(e.file, e.record, e.reason.value): e for e in entries}
+        unique = {storable("\x1f".join((e.file, e.record, e.reason.value))): e for e in entries}
         if not unique:
             return 0
         count_sql = "SELECT count(*) FROM quarantine"
@@ -406,11 +407,11 @@ class Store:
 
     def forget_quarantine(self, file: str, keep: Iterable[Quarantined] = ()) -> None:
         """Drop the entries of ``file`` except those in ``keep`` (a re-read file was fixed)."""
-        kept = ["\x1f".join((e.file, e.record, e.reason.value)) for e in keep]
+        kept = [storable("\x1f".join((e.file, e.record, e.reason.value))) for e in keep]
         self._con.execute(
             "DELETE FROM quarantine WHERE file = ? AND (file || chr(31) || record || chr(31) || reason) "
             "NOT IN (SELECT unnest(?::VARCHAR[]))",
-            [file, kept],
+            [storable(file), kept],
         )
 
     def forget_quarantine_records(self, reason: ReasonCode, records: Iterable[tuple[str, str]]) -> None:
