@@ -9,7 +9,8 @@ Every record read is exactly one of *stored* (a new or changed conversation), *q
 or a *duplicate*: a redelivery the reader dropped, the same conversation id seen earlier in
 this run (the later record wins), or a conversation already stored with the same content.
 ``RunSummary`` checks ``read == stored + quarantined + duplicates``. Afterwards the journeys
-of the customers whose contacts changed (and of journeys still open) are rebuilt.
+of the customers whose contacts changed (and of journeys still open) are rebuilt; so are those of
+customers whose journeys an earlier, killed run left stale or missing (``--full``: all).
 """
 
 from __future__ import annotations
@@ -257,8 +258,7 @@ def ingest_paths(
         if on_progress:
             on_progress(FileProgress(path, done + 1, len(files), status, ledger.read, ledger.quarantined))
     _tally(run, summary)
-    if run.customers:
-        summary.journeys = _rebuild_journeys(store, run.customers)
+    summary.journeys = _rebuild_journeys(store, store.all_customers() if full else run.customers)
     summary.seconds = round(time.perf_counter() - started, 3)
     store.finish_run(run_id, summary)
     if not summary.invariant_holds:
@@ -404,7 +404,11 @@ def _tally(run: _Ledger, summary: RunSummary) -> None:
 
 
 def _rebuild_journeys(store: Store, customers: set[str]) -> int:
-    """Rebuild and store the journeys of ``customers`` and of every journey still open."""
-    touched = customers | store.censored_journey_customers()
+    """Rebuild the journeys of ``customers``, of every journey still open and of every customer
+    whose journeys are stale or missing (e.g. an earlier run was killed before rebuilding them)."""
+    touched = customers | store.customers_needing_journeys()
+    if not touched:
+        return 0
+    touched |= store.censored_journey_customers()
     journeys = build_journeys(store.contact_spans(sorted(touched)), newest=store.newest_contact_time())
     return store.replace_journeys(journeys, customer_ids=touched)

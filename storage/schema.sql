@@ -112,6 +112,12 @@ CREATE TABLE IF NOT EXISTS journey_contacts (
     is_continuation  BOOLEAN
 );
 
+-- Customers whose journeys must be rebuilt: written with the conversations that changed them,
+-- cleared with the rebuild, so a run killed in between leaves the work for the next one.
+CREATE TABLE IF NOT EXISTS journey_todo (
+    customer_id  VARCHAR PRIMARY KEY
+);
+
 -- run_id is the run that first quarantined the record; later runs do not duplicate it.
 CREATE TABLE IF NOT EXISTS quarantine (
     run_id   VARCHAR,

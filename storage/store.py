@@ -56,6 +56,27 @@ WHERE NOT EXISTS (SELECT 1 FROM trajectories t WHERE t.conversation_id = c.id AN
 ORDER BY c.started_at NULLS LAST, c.id
 """
 
+# Customers to rebuild: listed in journey_todo, with a dated contact in no journey of theirs,
+# or with a journey that is empty, misses rows, or holds a contact that is gone, undated, or
+# now another customer's.
+_STALE_JOURNEYS_SQL = """
+SELECT customer_id FROM journey_todo
+UNION
+SELECT c.customer_id FROM conversations c
+WHERE c.customer_id IS NOT NULL AND c.started_at IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM journey_contacts jc JOIN journeys j USING (journey_id)
+    WHERE jc.conversation_id = c.id AND j.customer_id = c.customer_id)
+UNION
+SELECT j.customer_id FROM journeys j
+LEFT JOIN journey_contacts jc USING (journey_id)
+LEFT JOIN conversations c ON c.id = jc.conversation_id
+GROUP BY j.journey_id, j.customer_id, j.contacts, j.continuations, j.started_at
+HAVING count(c.id) <> j.contacts + j.continuations
+    OR count(jc.conversation_id) <> count(c.id)
+    OR bool_or(c.customer_id IS DISTINCT FROM j.customer_id OR c.started_at IS NULL)
+    OR min(c.started_at) IS DISTINCT FROM j.started_at
+"""
+
 
 class StoreError(RuntimeError):
     """The database cannot be used (newer schema, unreadable file)."""
@@ -342,7 +363,25 @@ class Store:
             self._insert("legs", rows.LEG_COLUMNS, content["legs"])
             self._insert("turns", rows.TURN_COLUMNS, content["turns"])
             self._insert("events", rows.EVENT_COLUMNS, content["events"])
+            self._journeys_to_rebuild(batch, result)
         return result
+
+    def _journeys_to_rebuild(self, batch: Mapping[str, tuple[Conversation, str]], result: UpsertResult) -> None:
+        """Note the customers of new and changed conversations (before and after) in ``journey_todo``."""
+        customers: set[str] = set()
+        for cid in (*result.new_ids, *result.changed_ids):
+            previous = result.previous.get(cid)
+            customers |= {batch[cid][0].customer_id or "", previous.customer_id or "" if previous else ""}
+        customers.discard("")
+        if customers:
+            insert_rows(
+                self._con,
+                "journey_todo",
+                ("customer_id",),
+                [(storable(c),) for c in sorted(customers)],
+                self._types["journey_todo"],
+                on_conflict="ON CONFLICT DO NOTHING",
+            )
 
     def load_conversations(
         self,
@@ -509,6 +548,22 @@ class Store:
         sql = "SELECT max(greatest(started_at, coalesce(ended_at, started_at))) FROM conversations"
         return rows.utc_time(self._scalar(sql))
 
+    def customers_needing_journeys(self) -> set[str]:
+        """Customers whose stored journeys are missing, stale or incomplete (``_STALE_JOURNEYS_SQL``).
+
+        Includes ``journey_todo``: customers whose contacts changed since their journeys were
+        built (a run killed before rebuilding them leaves them there).
+        """
+        return {customer for (customer,) in self._con.execute(_STALE_JOURNEYS_SQL).fetchall()}
+
+    def all_customers(self) -> set[str]:
+        """Every customer with a stored conversation or journey."""
+        sql = (
+            "SELECT customer_id FROM conversations WHERE customer_id IS NOT NULL "
+            "UNION SELECT customer_id FROM journeys"
+        )
+        return {customer for (customer,) in self._con.execute(sql).fetchall()}
+
     def censored_journey_customers(self) -> set[str]:
         """Customers with a journey still open at the newest data (to rebuild as data arrives)."""
         found = self._con.execute("SELECT DISTINCT customer_id FROM journeys WHERE right_censored")
@@ -533,6 +588,7 @@ class Store:
                 self._delete_for("journeys", "customer_id", customers)
             self._insert("journeys", rows.JOURNEY_COLUMNS, heads)
             self._insert("journey_contacts", rows.JOURNEY_CONTACT_COLUMNS, contacts)
+            self._delete_for("journey_todo", "customer_id", customers)
         return len(heads)
 
     def load_journeys(self, customer_ids: Iterable[str] | None = None) -> list[JourneyWithContinuations]:
