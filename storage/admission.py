@@ -1,4 +1,4 @@
-"""The last check before a conversation is stored: can the store hold it, and is it plausible?
+r"""The last check before a conversation is stored: can the store hold it, is it plausible.
 
 Readers validate shapes; this checks what only the store and the calendar care about, per
 record, so one bad record is quarantined and the rest of its file is kept:
@@ -31,7 +31,11 @@ CONFIG_FILE = Path(__file__).with_name("ingest.yaml")
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 _INDEX_FIELDS = {"legs": ("index",), "turns": ("index", "leg"), "events": ("leg", "from_leg", "to_leg")}
-_MS_FIELDS = {"legs": ("start_ms", "end_ms"), "turns": ("start_ms", "end_ms"), "events": ("at_ms", "duration_ms")}
+_MS_FIELDS = {
+    "legs": ("start_ms", "end_ms"),
+    "turns": ("start_ms", "end_ms"),
+    "events": ("at_ms", "duration_ms"),
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class PlausibleDates:
         )
 
     def at(self, now: datetime) -> PlausibleDates:
-        """This range for a run started at ``now``."""
+        """The same range for a run started at ``now``."""
         return PlausibleDates(self.not_before, self.max_future_days, now)
 
     @property
@@ -70,7 +74,8 @@ class PlausibleDates:
         if value < self.earliest:
             return f"before {self.earliest.date().isoformat()}"
         if value > self.latest:
-            return f"after {self.latest.isoformat(timespec='seconds')} (more than {self.max_future_days:g} day(s) after the run)"
+            latest = self.latest.isoformat(timespec="seconds")
+            return f"after {latest} (more than {self.max_future_days:g} day(s) after the run)"
         return None
 
 
@@ -82,17 +87,25 @@ def admit(conversation: Conversation, plausible: PlausibleDates | None) -> Quara
             value = getattr(c, name)
             why = value is not None and plausible.problem(value)
             if why:
-                return _entry(c, ReasonCode.IMPLAUSIBLE_DATE, f"{name} {value.isoformat()} is {why}; fix the date or widen plausible_dates")
+                return _entry(
+                    c,
+                    ReasonCode.IMPLAUSIBLE_DATE,
+                    f"{name} {value.isoformat()} is {why}; fix the date or widen plausible_dates",
+                )
     for table, fields in _INDEX_FIELDS.items():
         for position, item in enumerate(getattr(c, table)):
             for name in fields:
                 too_big = _too_big(getattr(item, name), INT32_MAX)
                 if too_big:
-                    return _entry(c, ReasonCode.OUT_OF_RANGE, f"{table}[{position}].{name} = {too_big} is out of range")
+                    return _entry(
+                        c, ReasonCode.OUT_OF_RANGE, f"{table}[{position}].{name} = {too_big} is out of range"
+                    )
             for name in _MS_FIELDS[table]:
                 too_big = _too_big(getattr(item, name), INT64_MAX)
                 if too_big:
-                    return _entry(c, ReasonCode.OUT_OF_RANGE, f"{table}[{position}].{name} = {too_big} is out of range")
+                    return _entry(
+                        c, ReasonCode.OUT_OF_RANGE, f"{table}[{position}].{name} = {too_big} is out of range"
+                    )
     try:
         c.model_dump_json()
     except RecursionError:
@@ -113,4 +126,6 @@ def _too_big(value: int | None, limit: int) -> str:
 def _entry(conversation: Conversation, reason: ReasonCode, message: str) -> Quarantined:
     file = conversation.source_file or "?"
     record = conversation.source_record or f"id {conversation.id}"
-    return Quarantined(file, record, reason, f"{file} {record}: {message}", excerpt(storable(conversation.id)))
+    return Quarantined(
+        file, record, reason, f"{file} {record}: {message}", excerpt(storable(conversation.id))
+    )

@@ -18,10 +18,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from datetime import UTC, datetime
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -404,8 +404,11 @@ def _tally(run: _Ledger, summary: RunSummary) -> None:
 
 
 def _rebuild_journeys(store: Store, customers: set[str]) -> int:
-    """Rebuild the journeys of ``customers``, of every journey still open and of every customer
-    whose journeys are stale or missing (e.g. an earlier run was killed before rebuilding them)."""
+    """Rebuild the journeys of ``customers`` and of every customer whose journeys are stale.
+
+    Stale: missing or incomplete (an earlier run was killed before rebuilding them); when
+    anything is rebuilt, every journey still open is rebuilt too.
+    """
     touched = customers | store.customers_needing_journeys()
     if not touched:
         return 0

@@ -21,6 +21,11 @@ CREATE TABLE IF NOT EXISTS runs (
     details      JSON
 );
 
+-- Who runs it: a run left unfinished by a process that is gone is marked 'abandoned' by the next.
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS host VARCHAR;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS pid INTEGER;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS status VARCHAR;
+
 -- The watermark for incremental runs: a file whose (path, content_hash) was processed with
 -- status 'ok' is skipped next time.
 CREATE TABLE IF NOT EXISTS source_files (

@@ -20,6 +20,9 @@ per customer, and quarantine entries are keyed on (file, record, reason)::
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -159,6 +162,48 @@ def _journey_from_row(
     )
 
 
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host still runs (always True where that cannot be told)."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _make_folder(path: Path) -> None:
+    """Create the folder of the store file ``path``; ``StoreError`` saying why it cannot be."""
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if folder != path and not folder.is_dir():
+                raise StoreError(f"{path}: {folder} is a file, not a folder; give a path inside a folder")
+            break
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create its folder {path.parent} ({exc.strerror or exc}); "
+                         "give a path in a writable folder") from None
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder; give a file path such as {path / 'qareview.duckdb'}")
+
+
+def _open_error(target: str, exc: duckdb.Error) -> str:
+    """One line on why DuckDB cannot open ``target`` and what to do."""
+    text = str(exc)
+    if "lock" in text.lower():
+        holder = re.search(r"PID (\d+)", text)
+        who = f" (PID {holder.group(1)})" if holder else ""
+        return f"{target} is in use by another process{who}; wait for it to finish or give another store file"
+    if "not a valid DuckDB database" in text:
+        return f"{target} exists but is not a DuckDB database; give a new file name or a qareview store"
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return f"cannot open DuckDB store {target}: {first}; give a writable file path"
+
+
 def _now() -> datetime:
     """Now, naive UTC (the store's TIMESTAMP convention)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -183,12 +228,12 @@ class Store:
         if "://" in target:
             raise ValueError(f"unsupported store URL {target!r}: give a DuckDB file path or ':memory:'")
         if target != ":memory:" and not read_only:
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(Path(target))
         self.path = target
         try:
             self._con = duckdb.connect(target, read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open DuckDB store {target}: {exc}") from exc
+            raise StoreError(_open_error(target, exc)) from None
         self._depth = 0
         if not read_only:
             self._con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -269,10 +314,28 @@ class Store:
     def start_run(self, kind: str) -> str:
         """Record the start of a run (``ingest``, ``nightly`` ...) and return its id."""
         run_id = new_run_id(kind)
+        self.mark_abandoned_runs()
         self._con.execute(
-            "INSERT INTO runs (run_id, started_at, kind) VALUES (?, ?, ?)", [run_id, _now(), kind]
+            "INSERT INTO runs (run_id, started_at, kind, host, pid, status) "
+            "VALUES (?, ?, ?, ?, ?, 'running')",
+            [run_id, _now(), kind, socket.gethostname(), os.getpid()],
         )
         return run_id
+
+    def mark_abandoned_runs(self) -> list[str]:
+        """Mark unfinished runs whose process on this host is gone as ``abandoned``; their ids."""
+        found = self._con.execute(
+            "SELECT run_id, pid FROM runs WHERE finished_at IS NULL AND host = ? AND pid IS NOT NULL",
+            [socket.gethostname()],
+        ).fetchall()
+        gone = [run_id for run_id, pid in found if not _process_alive(pid)]
+        if gone:
+            self._con.execute(
+                "UPDATE runs SET status = 'abandoned', finished_at = ? "
+                "WHERE run_id IN (SELECT unnest(?::VARCHAR[]))",
+                [_now(), gone],
+            )
+        return gone
 
     def finish_run(self, run_id: str, summary: Mapping[str, Any] | Any) -> None:
         """Record the end of a run from a mapping or an object with ``to_dict()`` (``RunSummary``).
@@ -284,7 +347,7 @@ class Store:
         counts = [data.get(k) for k in ("read", "stored", "quarantined", "duplicates")]
         self._con.execute(
             "UPDATE runs SET finished_at = ?, read = ?, stored = ?, quarantined = ?, duplicates = ?, "
-            "details = ? WHERE run_id = ?",
+            "details = ?, status = 'finished' WHERE run_id = ?",
             [_now(), *counts, rows.to_json(data), run_id],
         )
 
@@ -366,7 +429,9 @@ class Store:
             self._journeys_to_rebuild(batch, result)
         return result
 
-    def _journeys_to_rebuild(self, batch: Mapping[str, tuple[Conversation, str]], result: UpsertResult) -> None:
+    def _journeys_to_rebuild(
+        self, batch: Mapping[str, tuple[Conversation, str]], result: UpsertResult
+    ) -> None:
         """Note the customers of new and changed conversations (before and after) in ``journey_todo``."""
         customers: set[str] = set()
         for cid in (*result.new_ids, *result.changed_ids):
@@ -462,6 +527,14 @@ class Store:
                 "IN (SELECT unnest(?::VARCHAR[]))",
                 [reason.value, keys],
             )
+
+    def quarantined_count(self, files: Iterable[str]) -> int:
+        """Quarantine entries of ``files`` (input problems; analysis failures not counted)."""
+        return self._scalar(
+            "SELECT count(*) FROM quarantine WHERE file IN (SELECT unnest(?::VARCHAR[])) "
+            "AND reason <> ?",
+            [list(files), ReasonCode.ANALYSIS_FAILED.value],
+        )
 
     def quarantine_entries(self, run_id: str | None = None, limit: int | None = None) -> list[Quarantined]:
         """Stored quarantine entries (first quarantined by ``run_id`` if given), by file and record."""

@@ -117,8 +117,10 @@ def test_lost_journeys_are_rebuilt_and_full_rebuilds_all(tmp_path: Path, exports
     _ingest(exports, db)
     expected = _snapshot(db)
     with Store(db) as store:  # damage as an old, killed run left it: journeys of some customers gone
-        store.connection.execute("DELETE FROM journey_contacts WHERE journey_id IN "
-                                 "(SELECT journey_id FROM journeys WHERE customer_id IN ('cust-1', 'cust-2'))")
+        store.connection.execute(
+            "DELETE FROM journey_contacts WHERE journey_id IN "
+            "(SELECT journey_id FROM journeys WHERE customer_id IN ('cust-1', 'cust-2'))"
+        )
         store.connection.execute("DELETE FROM journeys WHERE customer_id IN ('cust-1', 'cust-2')")
     _ingest(exports, db)
     assert _snapshot(db) == expected
@@ -126,3 +128,17 @@ def test_lost_journeys_are_rebuilt_and_full_rebuilds_all(tmp_path: Path, exports
         store.connection.execute("DELETE FROM journey_contacts WHERE conversation_id = 'c005'")
     _ingest(exports, db, full=True)
     assert _snapshot(db) == expected
+
+
+def test_the_next_run_marks_a_killed_run_abandoned(tmp_path: Path, exports: Path) -> None:
+    db = tmp_path / "killed.duckdb"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, "between_files", str(exports), str(db), NOW.isoformat()],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert child.returncode == -9, child.stderr
+    _ingest(exports, db)
+    with Store(db) as store:
+        runs = store.connection.execute("SELECT status, finished_at IS NOT NULL FROM runs ORDER BY started_at")
+        assert runs.fetchall() == [("abandoned", True), ("finished", True)]

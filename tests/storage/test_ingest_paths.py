@@ -18,6 +18,7 @@ from transcripts.read import read_path
 from transcripts.readers.base import ReadResult
 
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+RUN_IDENTITY = {"run_id", "started_at", "finished_at", "details", "host", "pid", "status"}
 
 BAD_JSON = '{"id": "broken", "channel": chat, "turns": []}'
 EMPTY_TURN = {"id": "empty", "channel": "chat", "turns": [{"role": "customer", "text": "   "}]}
@@ -70,11 +71,11 @@ def test_first_ingest_counts_every_record(store: Store, exports: Path, db_path: 
 
 def test_reingest_changes_no_table_contents(store: Store, exports: Path, dump_tables) -> None:
     ingest_paths([exports], store)
-    before = dump_tables(store, skip={"runs": {"run_id", "started_at", "finished_at", "details"}})
+    before = dump_tables(store, skip={"runs": RUN_IDENTITY})
     again = ingest_paths([exports], store)
     check(again, read=0, stored=0, quarantined=0, duplicates=0)
     assert again.skipped_files == 2
-    after = dump_tables(store, skip={"runs": {"run_id", "started_at", "finished_at", "details"}})
+    after = dump_tables(store, skip={"runs": RUN_IDENTITY})
     assert sorted(after.pop("runs")) == sorted([*before.pop("runs"), ("ingest", 0, 0, 0, 0)])
     assert after == before
 

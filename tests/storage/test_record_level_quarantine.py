@@ -32,7 +32,9 @@ def lines(*items: dict | str) -> str:
     return "".join((json.dumps(i) if isinstance(i, dict) else i) + "\n" for i in items)
 
 
-def ingest(folder: Path, plausible: PlausibleDates = PLAUSIBLE) -> tuple[Store, list[str], dict[str, ReasonCode]]:
+def ingest(
+    folder: Path, plausible: PlausibleDates = PLAUSIBLE
+) -> tuple[Store, list[str], dict[str, ReasonCode]]:
     store = Store(":memory:")
     summary = ingest_paths([folder], store, plausible=plausible)
     assert summary.invariant_holds and summary.failed_files == 0, summary
@@ -42,11 +44,26 @@ def ingest(folder: Path, plausible: PlausibleDates = PLAUSIBLE) -> tuple[Store, 
 
 BAD_LINES = {
     "surrogate id": ('{"id": "C-\\ud800", "channel": "chat", "turns": [{"role": "customer", "text": "x"}]}',),
-    "surrogate customer": ('{"id": "bad", "channel": "chat", "customer_id": "\\udc00", "turns": [{"role": "customer", "text": "x"}]}',),
-    "surrogate speaker": ('{"id": "bad", "channel": "chat", "turns": [{"role": "customer", "text": "x", "speaker_name": "A\\ud83d"}]}',),
-    "surrogate extra": ('{"id": "bad", "channel": "chat", "extra": {"k": "\\ud800"}, "turns": [{"role": "customer", "text": "x"}]}',),
-    "too deep": ('{"id": "bad", "channel": "chat", "extra": {"k": ' + "[" * 900 + "]" * 900 + '}, "turns": [{"role": "customer", "text": "x"}]}',),
-    "huge integer": ('{"id": "bad", "channel": "chat", "turns": [{"role": "customer", "text": "x", "start_ms": ' + "9" * 40 + "}]}",),
+    "surrogate customer": (
+        '{"id": "bad", "channel": "chat", "customer_id": "\\udc00", "turns": [{"role": "customer", "text": "x"}]}',
+    ),
+    "surrogate speaker": (
+        '{"id": "bad", "channel": "chat", "turns": [{"role": "customer", "text": "x", "speaker_name": "A\\ud83d"}]}',
+    ),
+    "surrogate extra": (
+        '{"id": "bad", "channel": "chat", "extra": {"k": "\\ud800"}, "turns": [{"role": "customer", "text": "x"}]}',
+    ),
+    "too deep": (
+        '{"id": "bad", "channel": "chat", "extra": {"k": '
+        + "[" * 900
+        + "]" * 900
+        + '}, "turns": [{"role": "customer", "text": "x"}]}',
+    ),
+    "huge integer": (
+        '{"id": "bad", "channel": "chat", "turns": [{"role": "customer", "text": "x", "start_ms": '
+        + "9" * 40
+        + "}]}",
+    ),
     "far future": (json.dumps(record("bad", started_at="9999-12-31T23:59:59Z")),),
     "typo year": (json.dumps(record("bad", started_at="2062-11-16T09:00:00Z")),),
     "too old": (json.dumps(record("bad", started_at="1970-01-01T00:00:00Z")),),
@@ -81,7 +98,9 @@ def test_surrogates_stay_out_on_every_rerun(tmp_path: Path) -> None:
 def test_cr_only_line_endings_read_every_record(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "mac.jsonl").write_bytes(lines(record("g1"), record("g2"), record("g3")).replace("\n", "\r").encode())
+    (folder / "mac.jsonl").write_bytes(
+        lines(record("g1"), record("g2"), record("g3")).replace("\n", "\r").encode()
+    )
     _, stored, quarantined = ingest(folder)
     assert (stored, quarantined) == (["g1", "g2", "g3"], {})
 
