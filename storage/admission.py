@@ -6,7 +6,7 @@ record, so one bad record is quarantined and the rest of its file is kept:
 - every time lies in the plausible range (``PlausibleDates``, from ``storage/ingest.yaml``):
   reason ``implausible_date``;
 - every integer fits its column, the record is not nested too deeply and all its text
-  encodes as UTF-8 (no lone surrogates from ``\\ud800`` escapes): reason ``out_of_range``
+  encodes as UTF-8 (no lone surrogates from ``\ud800`` escapes): reason ``out_of_range``
   (``bad_encoding`` for text).
 
 Example::

@@ -62,7 +62,7 @@ class Encoding:
 
     @property
     def newline(self) -> bytes:
-        r"""The encoded line end of this file (``\\n``, which also ends ``\\r\\n`` lines, or a lone ``\\r``)."""
+        r"""The encoded line end of this file (``\n``, also ending ``\r\n`` lines, or a lone ``\r``)."""
         return self.line_end.encode(self.codec)
 
     @property
@@ -101,7 +101,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def lone_surrogate(text: str) -> int | None:
-    r"""Index of the first lone surrogate in ``text`` (from a JSON ``\\ud800`` escape), or None.
+    r"""Index of the first lone surrogate in ``text`` (from a JSON ``\ud800`` escape), or None.
 
     Such text cannot be written as UTF-8: a record holding one is quarantined, never stored.
     """
@@ -110,7 +110,7 @@ def lone_surrogate(text: str) -> int | None:
 
 
 def storable(text: str) -> str:
-    r"""``text`` with lone surrogates written as ``\\udXXX`` escapes, so it can be stored as UTF-8."""
+    r"""``text`` with lone surrogates written as ``\udXXX`` escapes, so it can be stored as UTF-8."""
     if _SURROGATE.search(text) is None:
         return text
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
@@ -189,7 +189,7 @@ def file_encoding(path: Path) -> Encoding | Quarantined:
 
 
 def _with_line_end(encoding: Encoding, head: bytes) -> Encoding:
-    r"""``encoding`` with ``line_end="\\r"`` when the head has carriage returns but no line feed."""
+    r"""``encoding`` with ``line_end="\r"`` when the head has carriage returns but no line feed."""
     body = head[encoding.bom :]
     text = codecs.decode(body[: len(body) - len(body) % encoding.unit], encoding.codec, errors="replace")
     if "\r" in text and "\n" not in text:

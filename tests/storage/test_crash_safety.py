@@ -140,5 +140,6 @@ def test_the_next_run_marks_a_killed_run_abandoned(tmp_path: Path, exports: Path
     assert child.returncode == -9, child.stderr
     _ingest(exports, db)
     with Store(db) as store:
-        runs = store.connection.execute("SELECT status, finished_at IS NOT NULL FROM runs ORDER BY started_at")
+        sql = "SELECT status, finished_at IS NOT NULL FROM runs ORDER BY started_at"
+        runs = store.connection.execute(sql)
         assert runs.fetchall() == [("abandoned", True), ("finished", True)]

@@ -295,7 +295,8 @@ def test_thousand_conversations_ingest_in_seconds(
     ]
     jsonl_writer(tmp_path / "big.jsonl", convs)
     started = time.perf_counter()
-    summary = ingest_paths([tmp_path / "big.jsonl"], store, plausible=PlausibleDates(now=T0 + timedelta(days=60)))
+    plausible = PlausibleDates(now=T0 + timedelta(days=60))
+    summary = ingest_paths([tmp_path / "big.jsonl"], store, plausible=plausible)
     seconds = time.perf_counter() - started
     check(summary, read=1000, stored=1000, quarantined=0, duplicates=0)
     assert summary.journeys > 250

@@ -45,13 +45,13 @@ def ingest(
 BAD_LINES = {
     "surrogate id": ('{"id": "C-\\ud800", "channel": "chat", "turns": [{"role": "customer", "text": "x"}]}',),
     "surrogate customer": (
-        '{"id": "bad", "channel": "chat", "customer_id": "\\udc00", "turns": [{"role": "customer", "text": "x"}]}',
+        '{"id": "bad", "channel": "chat", "customer_id": "\\udc00", "turns": [{"role": "customer", "text": "x"}]}',  # noqa: E501
     ),
     "surrogate speaker": (
-        '{"id": "bad", "channel": "chat", "turns": [{"role": "customer", "text": "x", "speaker_name": "A\\ud83d"}]}',
+        '{"id": "bad", "channel": "chat", "turns": [{"role": "customer", "text": "x", "speaker_name": "A\\ud83d"}]}',  # noqa: E501
     ),
     "surrogate extra": (
-        '{"id": "bad", "channel": "chat", "extra": {"k": "\\ud800"}, "turns": [{"role": "customer", "text": "x"}]}',
+        '{"id": "bad", "channel": "chat", "extra": {"k": "\\ud800"}, "turns": [{"role": "customer", "text": "x"}]}',  # noqa: E501
     ),
     "too deep": (
         '{"id": "bad", "channel": "chat", "extra": {"k": '
