@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
+from typer._click import exceptions as click  # typer's own copy of click: the exceptions it raises
 
 from qareview.commands import ingest, orchestrate, publish, score, sentiment
+from qareview.commands.errors import USAGE, one_line
 
 app = typer.Typer(
     name="qareview",
@@ -23,5 +27,24 @@ for _module in (ingest, sentiment, score, publish, orchestrate):
 
 
 def main() -> None:
-    """Entry point for the `qareview` console script."""
-    app()
+    """Entry point for the `qareview` console script: usage errors are one line, exit 2."""
+    try:
+        code = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(USAGE)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "qareview"
+        typer.echo(f"error: {one_line(exc.format_message())} (see `{command} --help`)", err=True)
+        sys.exit(USAGE)
+    except click.ClickException as exc:
+        typer.echo(f"error: {one_line(exc.format_message())}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

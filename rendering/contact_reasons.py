@@ -212,7 +212,7 @@ def _in_pii(start: int, length: int, spans: Sequence[PiiSpan]) -> bool:
 
 
 def _tfidf(statements: Sequence[Statement]) -> list[dict[str, float]]:
-    df = Counter(t for s in statements for t in set(s.terms))
+    df = Counter(t for s in statements for t in dict.fromkeys(s.terms))
     n = len(statements)
     vectors = []
     for s in statements:
@@ -343,10 +343,9 @@ def _reason(
     settings: SystemicSettings,
 ) -> ContactReason:
     in_period = [s for s in members if s.started_at.date() >= period.start]
-    term_counts = Counter(t for s in in_period or members for t in set(s.terms))
-    reason = ContactReason(
-        id=reason_id, top_terms=term_counts.most_common(settings.top_terms), statements=members
-    )
+    term_counts = Counter(t for s in in_period or members for t in dict.fromkeys(s.terms))
+    top = sorted(term_counts.items(), key=lambda item: (-item[1], item[0]))[: settings.top_terms]
+    reason = ContactReason(id=reason_id, top_terms=top, statements=members)
     _count_days(reason, period, baseline, settings)
     return reason
 
@@ -362,7 +361,7 @@ def spiking_term_groups(
     """
     by_term: dict[str, set[int]] = defaultdict(set)
     for i, s in enumerate(statements):
-        for term in set(s.terms):
+        for term in dict.fromkeys(s.terms):  # ordered: hash seeds must not change the output
             by_term[term].add(i)
     candidates = []
     for term, members in by_term.items():

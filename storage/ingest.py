@@ -9,7 +9,8 @@ Every record read is exactly one of *stored* (a new or changed conversation), *q
 or a *duplicate*: a redelivery the reader dropped, the same conversation id seen earlier in
 this run (the later record wins), or a conversation already stored with the same content.
 ``RunSummary`` checks ``read == stored + quarantined + duplicates``. Afterwards the journeys
-of the customers whose contacts changed (and of journeys still open) are rebuilt.
+of the customers whose contacts changed (and of journeys still open) are rebuilt; so are those of
+customers whose journeys an earlier, killed run left stale or missing (``--full``: all).
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import yaml
 
+from storage.admission import PlausibleDates, admit
 from storage.store import Store
 from transcripts.journeys import build_journeys
 from transcripts.model import Conversation
@@ -33,6 +36,7 @@ from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.read import iter_input_files, read_path
 from transcripts.readers.base import DuplicateRecord, get_reader
 from transcripts.readers.csv_turns import load_columns
+from transcripts.textio import storable
 
 log = logging.getLogger(__name__)
 
@@ -222,17 +226,22 @@ def ingest_paths(
     full: bool = False,
     on_progress: Callable[[FileProgress], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    plausible: PlausibleDates | None = None,
 ) -> RunSummary:
     """Ingest files and folders into ``store``; returns the run summary (also kept in ``runs``).
 
     ``format`` forces a reader instead of detection; ``csv_columns`` is a YAML file of CSV
-    header aliases; ``full`` re-reads files the watermark would skip. Bad input never raises:
+    header aliases; ``full`` re-reads files the watermark would skip; ``plausible`` is the range of
+    contact times kept (default: ``storage/ingest.yaml`` from the run's start). Bad input never raises:
     it is quarantined and counted (a path that does not exist too). Bad options raise
     ``OptionsError`` before the run starts; ``AccountingError`` means the counts do not add up.
     """
     check_options(format, csv_columns)
     started = time.perf_counter()
     run_id = store.start_run("ingest")
+    plausible = plausible or PlausibleDates.load()
+    if plausible.now is None:
+        plausible = plausible.at(datetime.now(UTC))
     run = _Ledger()
     summary = RunSummary(run_id=run_id, db_path=store.path)
     files = _without_store_files(iter_input_files(paths), store)
@@ -240,15 +249,16 @@ def ingest_paths(
     for done, path in enumerate(files):
         if on_progress:
             on_progress(FileProgress(path, done, len(files), "reading"))
-        status, ledger = _ingest_one(path, store, run_id, run, format, csv_columns, full, batch_size)
+        status, ledger = _ingest_one(
+            path, store, run_id, run, format, csv_columns, full, batch_size, plausible
+        )
         run.merge(ledger)
         summary.skipped_files += status == "skipped"
         summary.failed_files += status == "failed"
         if on_progress:
             on_progress(FileProgress(path, done + 1, len(files), status, ledger.read, ledger.quarantined))
     _tally(run, summary)
-    if run.customers:
-        summary.journeys = _rebuild_journeys(store, run.customers)
+    summary.journeys = _rebuild_journeys(store, store.all_customers() if full else run.customers)
     summary.seconds = round(time.perf_counter() - started, 3)
     store.finish_run(run_id, summary)
     if not summary.invariant_holds:
@@ -288,9 +298,10 @@ def _ingest_one(
     csv_columns: str | Path | None,
     full: bool,
     batch_size: int,
+    plausible: PlausibleDates,
 ) -> tuple[str, _Ledger]:
     """Ingest one file in one transaction; returns its status and its accounting."""
-    key = str(path.resolve())
+    key = storable(str(path.resolve()))
     try:
         digest, size = file_digest(path)
     except OSError as exc:
@@ -303,7 +314,11 @@ def _ingest_one(
         with store.transaction():
             for result in read_path(path, format=format, csv_columns=csv_columns):
                 if isinstance(result, Conversation):
-                    job.add(result)
+                    problem = admit(result, plausible)
+                    if problem is None:
+                        job.add(result)
+                    else:
+                        entries.append(problem)
                 elif isinstance(result, DuplicateRecord):
                     job.work.read += 1
                     job.work.reader_duplicates += 1
@@ -389,7 +404,14 @@ def _tally(run: _Ledger, summary: RunSummary) -> None:
 
 
 def _rebuild_journeys(store: Store, customers: set[str]) -> int:
-    """Rebuild and store the journeys of ``customers`` and of every journey still open."""
-    touched = customers | store.censored_journey_customers()
+    """Rebuild the journeys of ``customers`` and of every customer whose journeys are stale.
+
+    Stale: missing or incomplete (an earlier run was killed before rebuilding them); when
+    anything is rebuilt, every journey still open is rebuilt too.
+    """
+    touched = customers | store.customers_needing_journeys()
+    if not touched:
+        return 0
+    touched |= store.censored_journey_customers()
     journeys = build_journeys(store.contact_spans(sorted(touched)), newest=store.newest_contact_time())
     return store.replace_journeys(journeys, customer_ids=touched)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from transcripts.journeys import JourneyWithContinuations
 from transcripts.model import Conversation, Journey
 from transcripts.quarantine import Quarantined
+from transcripts.textio import storable
 
 if TYPE_CHECKING:  # spaCy loads slowly; rows only need these for type hints
     from nlp.annotated import AnnotatedConversation
@@ -244,7 +245,8 @@ def event_rows(conversation: Conversation) -> list[Row]:
 
 def quarantine_row(entry: Quarantined, run_id: str | None) -> Row:
     """The ``quarantine`` row of one entry."""
-    return (run_id, entry.file, entry.record, entry.reason.value, entry.message, entry.excerpt)
+    texts = (entry.file, entry.record, entry.reason.value, entry.message, entry.excerpt)
+    return (run_id, *(storable(t) for t in texts))
 
 
 def analysis_rows(annotated: AnnotatedConversation) -> tuple[list[Row], list[Row]]:

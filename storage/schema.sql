@@ -21,6 +21,11 @@ CREATE TABLE IF NOT EXISTS runs (
     details      JSON
 );
 
+-- Who runs it: a run left unfinished by a process that is gone is marked 'abandoned' by the next.
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS host VARCHAR;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS pid INTEGER;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS status VARCHAR;
+
 -- The watermark for incremental runs: a file whose (path, content_hash) was processed with
 -- status 'ok' is skipped next time.
 CREATE TABLE IF NOT EXISTS source_files (
@@ -110,6 +115,12 @@ CREATE TABLE IF NOT EXISTS journey_contacts (
     conversation_id  VARCHAR NOT NULL,
     position         INTEGER NOT NULL,
     is_continuation  BOOLEAN
+);
+
+-- Customers whose journeys must be rebuilt: written with the conversations that changed them,
+-- cleared with the rebuild, so a run killed in between leaves the work for the next one.
+CREATE TABLE IF NOT EXISTS journey_todo (
+    customer_id  VARCHAR PRIMARY KEY
 );
 
 -- run_id is the run that first quarantined the record; later runs do not duplicate it.

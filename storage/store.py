@@ -20,6 +20,9 @@ per customer, and quarantine entries are keyed on (file, record, reason)::
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,6 +38,7 @@ from storage.bulk import insert_rows, quote, table_types
 from transcripts.journeys import ContactSpan, JourneyWithContinuations
 from transcripts.model import Conversation, Journey
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.textio import storable
 
 if TYPE_CHECKING:  # spaCy loads slowly; the store only needs these for type hints
     from nlp.annotated import AnnotatedConversation
@@ -53,6 +57,27 @@ WHERE NOT EXISTS (SELECT 1 FROM trajectories t WHERE t.conversation_id = c.id AN
    OR (EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version <> $version)
        AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version = $version))
 ORDER BY c.started_at NULLS LAST, c.id
+"""
+
+# Customers to rebuild: listed in journey_todo, with a dated contact in no journey of theirs,
+# or with a journey that is empty, misses rows, or holds a contact that is gone, undated, or
+# now another customer's.
+_STALE_JOURNEYS_SQL = """
+SELECT customer_id FROM journey_todo
+UNION
+SELECT c.customer_id FROM conversations c
+WHERE c.customer_id IS NOT NULL AND c.started_at IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM journey_contacts jc JOIN journeys j USING (journey_id)
+    WHERE jc.conversation_id = c.id AND j.customer_id = c.customer_id)
+UNION
+SELECT j.customer_id FROM journeys j
+LEFT JOIN journey_contacts jc USING (journey_id)
+LEFT JOIN conversations c ON c.id = jc.conversation_id
+GROUP BY j.journey_id, j.customer_id, j.contacts, j.continuations, j.started_at
+HAVING count(c.id) <> j.contacts + j.continuations
+    OR count(jc.conversation_id) <> count(c.id)
+    OR bool_or(c.customer_id IS DISTINCT FROM j.customer_id OR c.started_at IS NULL)
+    OR min(c.started_at) IS DISTINCT FROM j.started_at
 """
 
 
@@ -137,6 +162,48 @@ def _journey_from_row(
     )
 
 
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host still runs (always True where that cannot be told)."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _make_folder(path: Path) -> None:
+    """Create the folder of the store file ``path``; ``StoreError`` saying why it cannot be."""
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if folder != path and not folder.is_dir():
+                raise StoreError(f"{path}: {folder} is a file, not a folder; give a path inside a folder")
+            break
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create its folder {path.parent} ({exc.strerror or exc}); "
+                         "give a path in a writable folder") from None
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder; give a file path such as {path / 'qareview.duckdb'}")
+
+
+def _open_error(target: str, exc: duckdb.Error) -> str:
+    """One line on why DuckDB cannot open ``target`` and what to do."""
+    text = str(exc)
+    if "lock" in text.lower():
+        holder = re.search(r"PID (\d+)", text)
+        who = f" (PID {holder.group(1)})" if holder else ""
+        return f"{target} is in use by another process{who}; wait for it to finish or give another store file"
+    if "not a valid DuckDB database" in text:
+        return f"{target} exists but is not a DuckDB database; give a new file name or a qareview store"
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return f"cannot open DuckDB store {target}: {first}; give a writable file path"
+
+
 def _now() -> datetime:
     """Now, naive UTC (the store's TIMESTAMP convention)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -161,12 +228,12 @@ class Store:
         if "://" in target:
             raise ValueError(f"unsupported store URL {target!r}: give a DuckDB file path or ':memory:'")
         if target != ":memory:" and not read_only:
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(Path(target))
         self.path = target
         try:
             self._con = duckdb.connect(target, read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open DuckDB store {target}: {exc}") from exc
+            raise StoreError(_open_error(target, exc)) from None
         self._depth = 0
         if not read_only:
             self._con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -247,10 +314,28 @@ class Store:
     def start_run(self, kind: str) -> str:
         """Record the start of a run (``ingest``, ``nightly`` ...) and return its id."""
         run_id = new_run_id(kind)
+        self.mark_abandoned_runs()
         self._con.execute(
-            "INSERT INTO runs (run_id, started_at, kind) VALUES (?, ?, ?)", [run_id, _now(), kind]
+            "INSERT INTO runs (run_id, started_at, kind, host, pid, status) "
+            "VALUES (?, ?, ?, ?, ?, 'running')",
+            [run_id, _now(), kind, socket.gethostname(), os.getpid()],
         )
         return run_id
+
+    def mark_abandoned_runs(self) -> list[str]:
+        """Mark unfinished runs whose process on this host is gone as ``abandoned``; their ids."""
+        found = self._con.execute(
+            "SELECT run_id, pid FROM runs WHERE finished_at IS NULL AND host = ? AND pid IS NOT NULL",
+            [socket.gethostname()],
+        ).fetchall()
+        gone = [run_id for run_id, pid in found if not _process_alive(pid)]
+        if gone:
+            self._con.execute(
+                "UPDATE runs SET status = 'abandoned', finished_at = ? "
+                "WHERE run_id IN (SELECT unnest(?::VARCHAR[]))",
+                [_now(), gone],
+            )
+        return gone
 
     def finish_run(self, run_id: str, summary: Mapping[str, Any] | Any) -> None:
         """Record the end of a run from a mapping or an object with ``to_dict()`` (``RunSummary``).
@@ -262,7 +347,7 @@ class Store:
         counts = [data.get(k) for k in ("read", "stored", "quarantined", "duplicates")]
         self._con.execute(
             "UPDATE runs SET finished_at = ?, read = ?, stored = ?, quarantined = ?, duplicates = ?, "
-            "details = ? WHERE run_id = ?",
+            "details = ?, status = 'finished' WHERE run_id = ?",
             [_now(), *counts, rows.to_json(data), run_id],
         )
 
@@ -341,7 +426,27 @@ class Store:
             self._insert("legs", rows.LEG_COLUMNS, content["legs"])
             self._insert("turns", rows.TURN_COLUMNS, content["turns"])
             self._insert("events", rows.EVENT_COLUMNS, content["events"])
+            self._journeys_to_rebuild(batch, result)
         return result
+
+    def _journeys_to_rebuild(
+        self, batch: Mapping[str, tuple[Conversation, str]], result: UpsertResult
+    ) -> None:
+        """Note the customers of new and changed conversations (before and after) in ``journey_todo``."""
+        customers: set[str] = set()
+        for cid in (*result.new_ids, *result.changed_ids):
+            previous = result.previous.get(cid)
+            customers |= {batch[cid][0].customer_id or "", previous.customer_id or "" if previous else ""}
+        customers.discard("")
+        if customers:
+            insert_rows(
+                self._con,
+                "journey_todo",
+                ("customer_id",),
+                [(storable(c),) for c in sorted(customers)],
+                self._types["journey_todo"],
+                on_conflict="ON CONFLICT DO NOTHING",
+            )
 
     def load_conversations(
         self,
@@ -386,7 +491,7 @@ class Store:
         Keyed on (file, record, reason): an entry seen again keeps the run that first
         quarantined it and takes the newer message and excerpt.
         """
-        unique = {(e.file, e.record, e.reason.value): e for e in entries}
+        unique = {storable("\x1f".join((e.file, e.record, e.reason.value))): e for e in entries}
         if not unique:
             return 0
         count_sql = "SELECT count(*) FROM quarantine"
@@ -406,11 +511,11 @@ class Store:
 
     def forget_quarantine(self, file: str, keep: Iterable[Quarantined] = ()) -> None:
         """Drop the entries of ``file`` except those in ``keep`` (a re-read file was fixed)."""
-        kept = ["\x1f".join((e.file, e.record, e.reason.value)) for e in keep]
+        kept = [storable("\x1f".join((e.file, e.record, e.reason.value))) for e in keep]
         self._con.execute(
             "DELETE FROM quarantine WHERE file = ? AND (file || chr(31) || record || chr(31) || reason) "
             "NOT IN (SELECT unnest(?::VARCHAR[]))",
-            [file, kept],
+            [storable(file), kept],
         )
 
     def forget_quarantine_records(self, reason: ReasonCode, records: Iterable[tuple[str, str]]) -> None:
@@ -422,6 +527,14 @@ class Store:
                 "IN (SELECT unnest(?::VARCHAR[]))",
                 [reason.value, keys],
             )
+
+    def quarantined_count(self, files: Iterable[str]) -> int:
+        """Quarantine entries of ``files`` (input problems; analysis failures not counted)."""
+        return self._scalar(
+            "SELECT count(*) FROM quarantine WHERE file IN (SELECT unnest(?::VARCHAR[])) "
+            "AND reason <> ?",
+            [list(files), ReasonCode.ANALYSIS_FAILED.value],
+        )
 
     def quarantine_entries(self, run_id: str | None = None, limit: int | None = None) -> list[Quarantined]:
         """Stored quarantine entries (first quarantined by ``run_id`` if given), by file and record."""
@@ -508,6 +621,22 @@ class Store:
         sql = "SELECT max(greatest(started_at, coalesce(ended_at, started_at))) FROM conversations"
         return rows.utc_time(self._scalar(sql))
 
+    def customers_needing_journeys(self) -> set[str]:
+        """Customers whose stored journeys are missing, stale or incomplete (``_STALE_JOURNEYS_SQL``).
+
+        Includes ``journey_todo``: customers whose contacts changed since their journeys were
+        built (a run killed before rebuilding them leaves them there).
+        """
+        return {customer for (customer,) in self._con.execute(_STALE_JOURNEYS_SQL).fetchall()}
+
+    def all_customers(self) -> set[str]:
+        """Every customer with a stored conversation or journey."""
+        sql = (
+            "SELECT customer_id FROM conversations WHERE customer_id IS NOT NULL "
+            "UNION SELECT customer_id FROM journeys"
+        )
+        return {customer for (customer,) in self._con.execute(sql).fetchall()}
+
     def censored_journey_customers(self) -> set[str]:
         """Customers with a journey still open at the newest data (to rebuild as data arrives)."""
         found = self._con.execute("SELECT DISTINCT customer_id FROM journeys WHERE right_censored")
@@ -532,6 +661,7 @@ class Store:
                 self._delete_for("journeys", "customer_id", customers)
             self._insert("journeys", rows.JOURNEY_COLUMNS, heads)
             self._insert("journey_contacts", rows.JOURNEY_CONTACT_COLUMNS, contacts)
+            self._delete_for("journey_todo", "customer_id", customers)
         return len(heads)
 
     def load_journeys(self, customer_ids: Iterable[str] | None = None) -> list[JourneyWithContinuations]:

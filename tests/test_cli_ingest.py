@@ -75,9 +75,10 @@ def test_quarantine_is_counted_not_fatal_and_listed(dirty: Path, tmp_path: Path)
 
 def test_strict_exits_1_when_anything_was_quarantined(clean: Path, dirty: Path, tmp_path: Path) -> None:
     assert invoke(clean, "--db", tmp_path / "a.duckdb", "--strict").exit_code == 0
-    result = invoke(dirty, "--db", tmp_path / "b.duckdb", "--strict")
-    assert result.exit_code == 1
-    assert "--strict: 1 record(s) quarantined" in result.output
+    for _ in range(2):  # the re-run skips the unchanged file, but its record is still quarantined
+        result = invoke(dirty, "--db", tmp_path / "b.duckdb", "--strict")
+        assert result.exit_code == 1
+        assert "--strict: 1 record(s) of these inputs are in quarantine" in result.output
 
 
 def test_second_run_skips_unchanged_files_and_full_rereads(clean: Path, tmp_path: Path) -> None:
@@ -121,11 +122,11 @@ def test_postgres_url_exits_2_naming_what_to_install(clean: Path) -> None:
     assert "qareview[postgres]" in result.output
 
 
-def test_missing_path_is_quarantined_not_a_crash(tmp_path: Path) -> None:
+def test_missing_path_exits_2_naming_it(tmp_path: Path) -> None:
     result = invoke(tmp_path / "nope.jsonl", "--db", tmp_path / "qa.duckdb")
-    assert result.exit_code == 0, result.output
-    assert "io_error" in result.output
-    assert "read 1 = stored 0 + quarantined 1 + duplicates 0" in result.output
+    assert result.exit_code == 2, result.output
+    assert f"PATH {tmp_path / 'nope.jsonl'} does not exist" in result.output
+    assert not (tmp_path / "qa.duckdb").exists()
 
 
 def test_help_explains_every_option() -> None:

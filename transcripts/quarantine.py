@@ -24,6 +24,8 @@ class ReasonCode(StrEnum):
     RECORD_TOO_LARGE = "record_too_large"
     FILE_TOO_LARGE = "file_too_large"
     IO_ERROR = "io_error"
+    IMPLAUSIBLE_DATE = "implausible_date"  # a time outside the configured plausible range
+    OUT_OF_RANGE = "out_of_range"  # a number the store cannot hold, text it cannot encode, nesting too deep
     ANALYSIS_FAILED = "analysis_failed"  # stored, but analysing or scoring it raised; retried each run
 
 

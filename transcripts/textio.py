@@ -27,7 +27,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -45,6 +45,9 @@ EXCERPT_CHARS = 200
 BINARY_CONTROL_RATIO = 0.10
 """Share of control characters in the head above which a file counts as binary."""
 
+NUL_TEXT_RATIO = 0.01
+"""Share of NUL bytes (or invalid UTF-8) above which a head holding NULs counts as binary."""
+
 _ALLOWED_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
 
 
@@ -55,11 +58,12 @@ class Encoding:
     codec: str
     bom: int = 0
     unit: int = 1
+    line_end: str = "\n"  # "\r" for files with old Mac (CR-only) line endings
 
     @property
     def newline(self) -> bytes:
-        """The encoded newline in this encoding."""
-        return "\n".encode(self.codec)
+        r"""The encoded line end of this file (``\n``, also ending ``\r\n`` lines, or a lone ``\r``)."""
+        return self.line_end.encode(self.codec)
 
     @property
     def carriage_return(self) -> bytes:
@@ -93,6 +97,25 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> int | None:
+    r"""Index of the first lone surrogate in ``text`` (from a JSON ``\ud800`` escape), or None.
+
+    Such text cannot be written as UTF-8: a record holding one is quarantined, never stored.
+    """
+    found = _SURROGATE.search(text)
+    return None if found is None else found.start()
+
+
+def storable(text: str) -> str:
+    r"""``text`` with lone surrogates written as ``\udXXX`` escapes, so it can be stored as UTF-8."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _bomless_wide(head: bytes) -> Encoding | None:
     """UTF-16/UTF-32 without a BOM, recognised by where the NUL bytes fall."""
     sample = head[:4096]
@@ -120,10 +143,15 @@ def looks_binary(head: bytes) -> bool:
     """True for bytes that are not text in any supported encoding (NULs, many control bytes)."""
     if not head:
         return False
-    if b"\x00" in head:
-        return True
     controls = sum(1 for b in head if b < 0x20 and b not in _ALLOWED_CONTROLS or b == 0x7F)
-    return controls / len(head) > BINARY_CONTROL_RATIO
+    if controls / len(head) > BINARY_CONTROL_RATIO:
+        return True
+    if b"\x00" not in head:
+        return False
+    # A few NULs in otherwise valid UTF-8 text are bad records, quarantined one by one by the
+    # reader; NULs in bytes that are not UTF-8 either make a binary file.
+    invalid = head.decode("utf-8", errors="replace").count("\ufffd") - head.count("\ufffd".encode())
+    return max(invalid, head.count(0)) / len(head) > NUL_TEXT_RATIO
 
 
 def detect_encoding(head: bytes) -> Encoding | None:
@@ -157,6 +185,15 @@ def file_encoding(path: Path) -> Encoding | Quarantined:
     encoding = detect_encoding(head)
     if encoding is None:
         return binary_file(path, head)
+    return _with_line_end(encoding, head)
+
+
+def _with_line_end(encoding: Encoding, head: bytes) -> Encoding:
+    r"""``encoding`` with ``line_end="\r"`` when the head has carriage returns but no line feed."""
+    body = head[encoding.bom :]
+    text = codecs.decode(body[: len(body) - len(body) % encoding.unit], encoding.codec, errors="replace")
+    if "\r" in text and "\n" not in text:
+        return replace(encoding, line_end="\r")
     return encoding
 
 
@@ -228,6 +265,8 @@ def _find_newline(buffer: bytearray, start: int, encoding: Encoding) -> int:
 
 
 def _strip_line_end(raw: bytes, encoding: Encoding) -> bytes:
+    if encoding.line_end != "\n":
+        return raw
     cr = encoding.carriage_return
     return raw[: -len(cr)] if raw.endswith(cr) and (len(raw) - len(cr)) % encoding.unit == 0 else raw
 

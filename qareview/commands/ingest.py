@@ -4,7 +4,8 @@ The work is ``storage.ingest.ingest_paths``; this module parses options, draws t
 bar and prints the summary: records read / stored / quarantined / duplicates, quarantine by
 reason, the invariant ``read = stored + quarantined + duplicates`` and the first quarantined
 records. Exit codes: 0 the run completed (quarantine is counted, not fatal), 1 ``--strict``
-and something was quarantined, 2 bad options or an unusable database.
+and the store holds quarantine entries for these inputs (also on a re-run that skipped them),
+2 bad options, a missing input path or an unusable database (one line, see ``errors``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
     from storage.ingest import FileProgress, RunSummary
+    from storage.store import Store
 
 QUARANTINE_LINES = 10
+WAIT_HELP = (
+    "If another run is using the store, wait up to this long for it to finish; "
+    "default 0: exit at once with status 75 saying so."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -75,27 +80,39 @@ def ingest(
     ] = False,
     strict: Annotated[
         bool,
-        typer.Option("--strict", help="Exit with status 1 if any record was quarantined (default: 0)."),
+        typer.Option(
+            "--strict",
+            help="Exit with status 1 if the store holds quarantine entries for these inputs, also when a "
+            "re-run skipped them as unchanged (default: 0).",
+        ),
     ] = False,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", metavar="SECONDS", min=0, help=WAIT_HELP),
+    ] = 0.0,
 ) -> None:
     """Read transcript exports into the store, quarantining bad records, and print the run summary."""
     import duckdb
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from qareview.commands.errors import existing_paths, fail, holding_store, open_store
     from storage.ingest import OptionsError, check_options, ingest_paths
-    from storage.store import Store, StoreError
 
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     try:
         check_options(format, csv_columns)
-        store = Store(db)
-    except (OptionsError, StoreError, NotImplementedError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(code=2) from None
+    except OptionsError as exc:
+        fail(str(exc))
+    existing_paths(paths)
+    store = open_store(db)
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with store, Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+    with (
+        holding_store(db, wait),
+        store,
+        Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress,
+    ):
         task = progress.add_task("ingest", total=None)
 
         def show(step: FileProgress) -> None:
@@ -107,12 +124,20 @@ def ingest(
                 paths, store, format=format, csv_columns=csv_columns, full=full, on_progress=show
             )
         except duckdb.Error as exc:
-            err.print(f"[red]error:[/red] the store at {escape(db)} failed: {escape(str(exc))}")
-            raise typer.Exit(code=2) from None
+            fail(f"--db {db}: the store failed: {exc}")
+        held = _quarantined_inputs(store, paths) if strict else 0
     print_summary(out, summary)
-    if strict and summary.quarantined:
-        err.print(f"--strict: {summary.quarantined} record(s) quarantined", highlight=False)
-        raise typer.Exit(code=1)
+    if strict and held:
+        fail(f"--strict: {held} record(s) of these inputs are in quarantine (see the summary)", code=1)
+
+
+def _quarantined_inputs(store: Store, paths: list[Path]) -> int:
+    """Quarantine entries the store holds for the input files, this run's or an earlier one's."""
+    from transcripts.read import iter_input_files
+    from transcripts.textio import storable
+
+    files = [storable(str(f)) for f in iter_input_files(paths)]
+    return store.quarantined_count(files)
 
 
 def print_summary(console: Console, summary: RunSummary) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -56,6 +56,13 @@ DaskWorkersOpt = Annotated[
         help="Run batches on a local Dask cluster of N worker processes (each loads the models once).",
     ),
 ]
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait", metavar="SECONDS", min=0,
+        help="If another run is using the store, wait up to this long; default 0: exit 75 at once.",
+    ),
+]
 BatchSizeOpt = Annotated[
     int | None,
     typer.Option("--batch-size", min=1, help="Conversations per batch (default: flows/nightly.yaml)."),
@@ -79,20 +86,25 @@ def _default_source(source: str | None) -> str:
     return str(_BUNDLED_EXAMPLES if _BUNDLED_EXAMPLES.is_dir() else Path("examples"))
 
 
-def _check_inputs(source: str, rubric: Path | None) -> None:
-    """Fail fast, before Prefect starts, on a missing local source or a broken rubric (exit 2)."""
+def _check_inputs(source: str, rubric: Path | None, db: Path, out: Path) -> None:
+    """Fail fast (one line, exit 2) before Prefect starts, and before a store is created.
+
+    Refused: a missing local source, a broken rubric, an ``--out`` that cannot be a folder,
+    an unusable ``--db``.
+    """
     from flows.sources import is_remote, local_path
     from nlp.rubric import RubricError
     from nlp.scoring import load_rubric
+    from qareview.commands.errors import check_out_folder, fail, open_store
 
     if not is_remote(source) and not local_path(source).exists():
-        typer.echo(f"error: transcript source {source} does not exist", err=True)
-        raise typer.Exit(code=2)
+        fail(f"SOURCE {source} does not exist; check the path")
     try:
         load_rubric(rubric)
     except (RubricError, OSError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
+        fail(f"--rubric: {exc}")
+    check_out_folder(out)
+    open_store(db).close()
 
 
 def run(
@@ -104,16 +116,28 @@ def run(
     dask_address: DaskAddressOpt = None,
     dask_workers: DaskWorkersOpt = None,
     batch_size: BatchSizeOpt = None,
+    wait: WaitOpt = 0.0,
 ) -> None:
     """Run the nightly review once, now: ingest new files, analyse, score, publish."""
     _prepare_environment()
     source = _default_source(source)
-    _check_inputs(source, rubric)
-    from flows.nightly import BatchesFailedError, nightly_review
+    _check_inputs(source, rubric, db, out)
+    from flows.nightly import nightly_review
     from flows.runners import make_task_runner
+    from qareview.commands.errors import holding_store
 
     runner = make_task_runner(dask_address=dask_address, dask_workers=dask_workers)
     review = nightly_review.with_options(task_runner=runner)
+    with holding_store(db, wait):
+        _run_review(review, source, db, out, full, rubric, batch_size)
+
+
+def _run_review(
+    review: Any, source: str, db: Path, out: Path, full: bool, rubric: Path | None, batch_size: int | None
+) -> None:
+    """Run the flow and print its summary; a failed flow exits 1."""
+    from flows.nightly import BatchesFailedError
+
     try:
         summary = review(
             source=source, db=str(db), out=str(out), full=full,
@@ -175,7 +199,7 @@ def serve(
     """
     _prepare_environment()
     source = _default_source(source)
-    _check_inputs(source, rubric)
+    _check_inputs(source, rubric, db, out)
     from flows.serving import (
         NightlyParameters,
         nightly_deployment,

@@ -7,7 +7,7 @@ Dates are inclusive and default to the first and last day with data. Exit codes:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -74,16 +74,15 @@ def _run(
 ) -> None:
     import duckdb
 
+    from qareview.commands.errors import check_out_folder, fail, open_store
     from rendering.publish import PublishError, publish
-    from storage.store import Store, StoreError
+    from storage.store import StoreError
 
     console = Console(soft_wrap=True, highlight=False)
-    err = Console(stderr=True, soft_wrap=True, highlight=False)
-    if not db.is_file():
-        err.print(f"[red]error:[/red] no store at {escape(str(db))}: run `qareview ingest` first")
-        raise typer.Exit(code=2)
+    _check_dates(date_from.date() if date_from else None, date_to.date() if date_to else None)
+    check_out_folder(out)
     try:
-        with Store(db, read_only=True) as store:
+        with open_store(db, read_only=True) as store:
             result = publish(
                 store,
                 date_from.date() if date_from else None,
@@ -94,8 +93,7 @@ def _run(
                 report=report,
             )
     except (PublishError, StoreError, duckdb.Error) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(code=2) from None
+        fail(str(exc))
     version = result.rubric_version or "no scores"
     console.print(f"period {result.period.label} · rubric {escape(version)}")
     if result.index_path:
@@ -108,3 +106,20 @@ def _run(
         for path in result.csv_paths.values():
             console.print(f"  csv: {path}")
     console.print(f"conversation pages: {len(result.conversation_paths)} in {out / 'conversations'}")
+
+
+def _check_dates(date_from: date | None, date_to: date | None) -> None:
+    """Exit 2 on a ``--from``/``--to`` outside the plausible range or in the wrong order."""
+    from datetime import UTC
+
+    from qareview.commands.errors import fail
+    from storage.admission import PlausibleDates
+
+    plausible = PlausibleDates.load().at(datetime.now(UTC))
+    first, last = plausible.earliest.date(), plausible.latest.date()
+    for option, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None and not first <= value <= last:
+            fail(f"{option} {value.isoformat()} is outside the plausible range; give a date from "
+                 f"{first.isoformat()} to {last.isoformat()} (storage/ingest.yaml)")
+    if date_from is not None and date_to is not None and date_from > date_to:
+        fail(f"--from {date_from.isoformat()} is after --to {date_to.isoformat()}; swap them")

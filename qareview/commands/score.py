@@ -16,7 +16,8 @@ and prints, per conversation::
 one, else the mean over the agent legs (None when nothing could be computed); ``leg_scores``
 has every per-leg value. Quarantined records go to stderr as JSON lines. Nothing is stored
 unless ``--db`` names a DuckDB file. Exit codes: 0 done (quarantine is reported, not fatal),
-2 invalid rubric, unknown format or missing model.
+1 nothing could be scored (every record quarantined), 2 invalid rubric, unknown format,
+missing input path, unusable ``--db`` or missing model.
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ def score(
     from nlp.models import ModelLoadError
     from nlp.rubric import RubricError
     from nlp.scoring import load_rubric
+    from qareview.commands.errors import existing_paths, fail, open_store
 
+    existing_paths(paths)
+    store = open_store(db) if db is not None else None  # an unusable --db fails before the models load
     try:
         loaded = load_rubric(rubric)
         conversations = _read(paths, format)
@@ -84,12 +88,12 @@ def score(
     for result in results:
         sys.stdout.write(json.dumps(output_line(result, loaded), ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
-    if db is not None:
-        from storage.store import Store
-
-        with Store(db) as store:
+    if store is not None:
+        with store:
             store.save_scores(results)
         typer.echo(f"stored {len(results)} scored conversation(s) in {db}", err=True)
+    if not results:
+        fail("nothing was scored: no input record is a readable conversation (see the lines above)", code=1)
 
 
 def _read(paths: Sequence[Path], format: str | None) -> list[Conversation]:

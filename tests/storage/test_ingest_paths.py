@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import storage.ingest as ingest_module
+from storage.admission import PlausibleDates
 from storage.ingest import FileProgress, OptionsError, RunSummary, ingest_paths
 from storage.store import Store
 from transcripts.quarantine import Quarantined, ReasonCode
@@ -17,6 +18,7 @@ from transcripts.read import read_path
 from transcripts.readers.base import ReadResult
 
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+RUN_IDENTITY = {"run_id", "started_at", "finished_at", "details", "host", "pid", "status"}
 
 BAD_JSON = '{"id": "broken", "channel": chat, "turns": []}'
 EMPTY_TURN = {"id": "empty", "channel": "chat", "turns": [{"role": "customer", "text": "   "}]}
@@ -69,11 +71,11 @@ def test_first_ingest_counts_every_record(store: Store, exports: Path, db_path: 
 
 def test_reingest_changes_no_table_contents(store: Store, exports: Path, dump_tables) -> None:
     ingest_paths([exports], store)
-    before = dump_tables(store, skip={"runs": {"run_id", "started_at", "finished_at", "details"}})
+    before = dump_tables(store, skip={"runs": RUN_IDENTITY})
     again = ingest_paths([exports], store)
     check(again, read=0, stored=0, quarantined=0, duplicates=0)
     assert again.skipped_files == 2
-    after = dump_tables(store, skip={"runs": {"run_id", "started_at", "finished_at", "details"}})
+    after = dump_tables(store, skip={"runs": RUN_IDENTITY})
     assert sorted(after.pop("runs")) == sorted([*before.pop("runs"), ("ingest", 0, 0, 0, 0)])
     assert after == before
 
@@ -260,7 +262,8 @@ def test_journeys_are_built_for_touched_customers(
         conversation_factory("n1", None),
     ]
     jsonl_writer(tmp_path / "in" / "day.jsonl", day)
-    summary = ingest_paths([tmp_path / "in"], store)
+    plausible = PlausibleDates(now=T0 + timedelta(days=30))  # the run happens after the data
+    summary = ingest_paths([tmp_path / "in"], store, plausible=plausible)
     assert summary.journeys == 2
     alice, bob = store.load_journeys()
     assert (alice.conversation_ids, alice.contacts, alice.continuations, alice.right_censored) == (
@@ -275,7 +278,7 @@ def test_journeys_are_built_for_touched_customers(
     jsonl_writer(
         tmp_path / "in" / "later.jsonl", [conversation_factory("b2", "bob", start=T0 + timedelta(days=21))]
     )
-    ingest_paths([tmp_path / "in"], store)
+    ingest_paths([tmp_path / "in"], store, plausible=plausible)
     assert [(j.conversation_ids, j.right_censored) for j in store.load_journeys()] == [
         (["a1", "a2", "a3"], False),
         (["b1"], False),
@@ -292,7 +295,8 @@ def test_thousand_conversations_ingest_in_seconds(
     ]
     jsonl_writer(tmp_path / "big.jsonl", convs)
     started = time.perf_counter()
-    summary = ingest_paths([tmp_path / "big.jsonl"], store)
+    plausible = PlausibleDates(now=T0 + timedelta(days=60))
+    summary = ingest_paths([tmp_path / "big.jsonl"], store, plausible=plausible)
     seconds = time.perf_counter() - started
     check(summary, read=1000, stored=1000, quarantined=0, duplicates=0)
     assert summary.journeys > 250
