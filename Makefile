@@ -13,7 +13,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 SHARED ?= ../shared
 
-.PHONY: demo test install dev bench bench-onnx eval train-sentiment lint schema clean
+.PHONY: demo test install dev bench bench-onnx eval train-sentiment train-signals lint schema clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -48,8 +48,14 @@ bench-onnx: dev
 	$(BIN)/python scripts/bench_onnx.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv --per-channel --matmul-only
 
 eval: dev
+	$(BIN)/python scripts/eval_findings.py --split test
+	$(BIN)/python scripts/eval_signals.py --split test
+	$(BIN)/python scripts/label_agreement.py
 	$(BIN)/python scripts/eval_sentiment.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv
 	$(BIN)/python scripts/eval_scorers.py
+
+train-signals: dev
+	$(BIN)/python scripts/train_signals.py --shared $(SHARED)/data
 
 train-sentiment: dev
 	$(BIN)/python scripts/train_sentiment.py --train $(SHARED)/data/tweeteval-sentiment/train.tsv

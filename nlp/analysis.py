@@ -22,6 +22,7 @@ from nlp.config import AnalysisConfig, load_analysis_config
 from nlp.encoder import Encoder
 from nlp.models import load_spacy
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
+from nlp.signals import FEATURES_HEAD, SignalHeads, TurnFeatureHead, model_text, turn_inputs
 from nlp.trajectory import conversation_trajectories
 from transcripts.model import Conversation
 
@@ -52,9 +53,14 @@ class Analyzer:
         shipped = self.config.sentiment.is_shipped
         return load_sentiment(self.config.sentiment, self.encoder if shipped else None)
 
+    @cached_property
+    def signals(self) -> SignalHeads:
+        """The learned, calibrated turn signals (distress, empathic response, face threat, …)."""
+        return SignalHeads.load()
+
     def load(self) -> Analyzer:
         """Load every model now (e.g. before timing or forking workers); returns self."""
-        _ = self.nlp, self.encoder, self.sentiment
+        _ = self.nlp, self.encoder, self.sentiment, self.signals
         return self
 
     def annotate(self, conversations: Sequence[Conversation]) -> list[AnnotatedConversation]:
@@ -66,14 +72,17 @@ class Analyzer:
         turns = [turn for conversation in conversations for turn in conversation.turns]
         texts = [turn.text for turn in turns]
         docs = list(self.nlp.pipe(texts, batch_size=self.config.spacy.batch_size))
-        embeddings, sentiments = self._embed_and_classify(texts)
+        embeddings, sentiments, features = self._embed_and_classify(texts)
+        signals = self._signals(features, [t.role.value for t in turns], [len(c.turns) for c in conversations])
         result: list[AnnotatedConversation] = []
         position = 0
         for conversation in conversations:
             count = len(conversation.turns)
             span = range(position, position + count)
             annotated_turns = [
-                AnnotatedTurn(turn=turns[i], doc=docs[i], embedding=embeddings[i], sentiment=sentiments[i])
+                AnnotatedTurn(
+                    turn=turns[i], doc=docs[i], embedding=embeddings[i], sentiment=sentiments[i], signals=signals[i]
+                )
                 for i in span
             ]
             trajectories = conversation_trajectories(
@@ -87,10 +96,36 @@ class Analyzer:
         """Sentiment of free texts (no spaCy), batched; one result per text, in order."""
         return self.sentiment.classify_texts(list(texts))
 
-    def _embed_and_classify(self, texts: list[str]) -> tuple[np.ndarray, list[Sentiment]]:
+    @cached_property
+    def _shipped_sentiment(self) -> ShippedSentiment:
+        """The shipped sentiment head: its probabilities are signal features whatever model labels sentiment."""
         classifier = self.sentiment
-        if isinstance(classifier, ShippedSentiment):
-            result = self.encoder.run(texts, heads=[classifier.head])
-            sentiments = classifier.from_pass(result.head_outputs[HEAD_NAME]) if texts else []
-            return result.embeddings, sentiments
-        return self.encoder.run(texts).embeddings, classifier.classify_texts(texts)
+        return classifier if isinstance(classifier, ShippedSentiment) else ShippedSentiment.load(self.encoder)
+
+    def _embed_and_classify(self, texts: list[str]) -> tuple[np.ndarray, list[Sentiment], np.ndarray]:
+        """Embeddings, sentiments and signal features from one encoder pass over the model texts."""
+        shipped = self._shipped_sentiment
+        result = self.encoder.run([model_text(t) for t in texts], heads=[shipped.head, TurnFeatureHead()])
+        if not texts:
+            return result.embeddings, [], np.zeros((0, 0), dtype=np.float32)
+        probabilities = result.head_outputs[HEAD_NAME]
+        own = shipped.from_pass(probabilities)
+        sentiments = own if shipped is self.sentiment else self.sentiment.classify_texts(texts)
+        features = np.concatenate([result.head_outputs[FEATURES_HEAD], probabilities], axis=1)
+        return result.embeddings, sentiments, features
+
+    def _signals(
+        self, features: np.ndarray, roles: list[str], sizes: list[int]
+    ) -> list[dict[str, dict[str, float]]]:
+        """Per turn: calibrated probabilities of every signal head for the turn's role."""
+        if not roles:
+            return []
+        heads = self.signals
+        predicted = heads.predict(turn_inputs(features, roles, sizes), roles)
+        result: list[dict[str, dict[str, float]]] = [{} for _ in roles]
+        for name, rows in predicted.items():
+            classes = heads.heads[name].classes
+            for i, row in enumerate(rows):
+                if not np.isnan(row[0]):
+                    result[i][name] = {c: round(float(v), 4) for c, v in zip(classes, row, strict=True)}
+        return result

@@ -67,6 +67,14 @@ class AnnotatedTurn:
     doc: Doc
     embedding: np.ndarray  # L2-normalised sentence embedding from the one encoder pass
     sentiment: Sentiment
+    # Calibrated probabilities of the learned signal heads (nlp.signals) for this turn's role:
+    # signal -> class -> probability, e.g. {"distress": {"false": 0.2, "true": 0.8}}.
+    signals: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def signal(self, name: str, label: str) -> float | None:
+        """The calibrated probability of ``label`` for signal ``name``; None when not computed."""
+        values = self.signals.get(name)
+        return None if values is None else values.get(label)
 
     @property
     def index(self) -> int:

@@ -29,7 +29,7 @@ ScoreFunction = Callable[[AnnotatedConversation, "ScoringContext", Any], ScoreRe
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.v[0-9]+$")
 
 # Inputs a scorer may declare: what it reads from the annotated conversation and its context.
-INPUTS = frozenset({"doc", "embedding", "sentiment", "trajectory", "legs", "events", "journey"})
+INPUTS = frozenset({"doc", "embedding", "sentiment", "signals", "trajectory", "legs", "events", "journey"})
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from nlp.findings import CriterionScore, Finding, Polarity
 from nlp.rubric import PatternFile, ScorerParams
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
+from nlp.scorers.learned import LearnedParams, decide
 from nlp.scorers.legs import agent_legs, leg_turns
 from nlp.scorers.matching import Hit
 from transcripts.model import Role
@@ -79,6 +80,10 @@ class EmpathyParams(ScorerParams):
     )
     relief_sentiment: float = Field(
         0.5, ge=0.0, le=1.0, description="Customer sentiment after the reply at or above: mild worry solved."
+    )
+    learned: LearnedParams = Field(
+        LearnedParams(),
+        description="The learned distress and empathic-response signals: target precision, veto, overrides.",
     )
     suggestion_groups: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
@@ -165,10 +170,15 @@ def _opportunity_reason(
     turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams
 ) -> tuple[Hit | None, str] | None:
     hits = _cue_hits(turn, context, params)
+    if not hits and any(h.label in params.denials for h in context.hits(params.cues, turn)):
+        return None  # "I'm not upset, just curious": the customer says there is no feeling to answer
+    if turn.signal("distress", "true") is not None and params.learned.target_precision is not None:
+        match = None if hits else context.similar(params.cues, turn)
+        exemplar = match.rule if match is not None and match.similarity >= params.cue_similarity else None
+        verdict = decide(turn, "distress", "true", hits, params.learned, exemplar)
+        return (verdict.hit, verdict.reason) if verdict.decided else None
     if hits:
         return hits[0], f"cue:{hits[0].rule}"
-    if any(h.label in params.denials for h in context.hits(params.cues, turn)):
-        return None  # "I'm not upset, just curious": the customer says there is no feeling to answer
     sentiment = turn.sentiment
     if sentiment.label is SentimentLabel.NEGATIVE and sentiment.score <= params.negative_sentiment:
         return None, f"sentiment:{sentiment.score:.2f}"
@@ -227,8 +237,16 @@ def _relieved(
 def speaks_to_feeling(
     turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams, mild: bool = False
 ) -> Response | None:
-    """The agent turn as a response to feeling (pattern or exemplar); reassurance counts only if ``mild``."""
+    """The agent turn as a response to feeling (model, pattern or exemplar); reassurance counts only if ``mild``."""
     hits = [h for h in context.hits(params.responses, turn) if mild or h.label not in params.reassurance]
+    if turn.signal("empathic", "true") is not None and params.learned.target_precision is not None:
+        match = None if hits else context.similar(params.responses, turn)
+        exemplar = match.rule if match is not None and match.similarity >= params.response_similarity else None
+        verdict = decide(turn, "empathic", "true", hits, params.learned, exemplar)
+        if verdict.decided:
+            return Response(turn, verdict.hit, verdict.hit.rule if verdict.hit else verdict.reason, None)
+        reassured = next((h for h in hits if mild and h.label in params.reassurance), None)
+        return Response(turn, reassured, reassured.rule, None) if reassured is not None else None
     if hits:
         return Response(turn, hits[0], hits[0].rule, None)
     match = context.similar(params.responses, turn)

@@ -26,7 +26,8 @@ from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.findings import CriterionScore, Finding, Polarity
 from nlp.rubric import PatternFile, ScorerParams
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
-from nlp.scorers.evidence import hit_evidence
+from nlp.scorers.evidence import hit_evidence, turn_evidence
+from nlp.scorers.learned import LearnedParams, decide
 from nlp.scorers.legs import agent_legs, leg_turns
 from nlp.scorers.matching import Hit
 from transcripts.model import Role
@@ -67,6 +68,14 @@ class SelfWorthParams(ScorerParams):
 
     patterns: PatternFile
     kinds: dict[str, KindRule]
+    face_threat_model: LearnedParams = Field(
+        LearnedParams(),
+        description="The learned face-threat signal: phrase hits it finds unlikely (veto_below) are dropped.",
+    )
+    can_do_model: LearnedParams = Field(
+        LearnedParams(target_precision=0.9),
+        description="The learned can-do signal: credits can-do framing at this precision, vetoes phrase hits.",
+    )
     max_reward: float = Field(0.3, ge=0.0, le=1.0, description="Cap on what rewards can add back.")
 
     @model_validator(mode="after")
@@ -114,15 +123,33 @@ def _cleared(
 
 def turn_kinds(
     turn: AnnotatedTurn, following: list[AnnotatedTurn], context: ScoringContext, params: SelfWorthParams
-) -> dict[str, Hit]:
-    """The first surviving hit of each kind in one agent turn."""
-    found: dict[str, Hit] = {}
+) -> dict[str, tuple[Hit | None, str]]:
+    """Each kind found in one agent turn: its first surviving hit (None: the model alone) and why.
+
+    Phrase hits of face threats stand unless the learned face-threat signal finds the turn
+    unlikely to be one; can-do framing is decided by the learned can-do signal with its phrase
+    hits as evidence (see :mod:`nlp.scorers.learned`).
+    """
+    found: dict[str, tuple[Hit | None, str]] = {}
     for hit in context.hits(params.patterns, turn):
         rule = params.kinds.get(hit.label)
         if rule is None or hit.label in found:
             continue
         if not _cleared(hit, rule, turn, following, context, params):
-            found[hit.label] = hit
+            found[hit.label] = (hit, f"cue:{hit.rule}")
+    for kind in [k for k in found if params.kinds[k].polarity is Polarity.NEGATIVE]:
+        verdict = decide(turn, "face_threat", "true", [found[kind][0]], params.face_threat_model)
+        if verdict.decided:
+            found[kind] = (found[kind][0], verdict.reason)
+        else:
+            del found[kind]
+    if "can_do" in params.kinds:
+        hits = [found["can_do"][0]] if "can_do" in found else []
+        verdict = decide(turn, "can_do", "true", [h for h in hits if h is not None], params.can_do_model)
+        if verdict.decided:
+            found["can_do"] = (verdict.hit, verdict.reason)
+        else:
+            found.pop("can_do", None)
     return found
 
 
@@ -139,16 +166,17 @@ def score(
         penalty = reward = 0.0
         counts: dict[str, int] = {}
         for position, turn in enumerate(agent_turns):
-            for kind, hit in turn_kinds(turn, agent_turns[position + 1 :], context, params).items():
+            for kind, (hit, why) in turn_kinds(turn, agent_turns[position + 1 :], context, params).items():
                 rule = params.kinds[kind]
                 counts[kind] = counts.get(kind, 0) + 1
                 if rule.polarity is Polarity.NEGATIVE:
                     penalty += rule.weight
                 else:
                     reward += rule.weight
-                findings.append(
-                    context.finding(kind, rule.polarity, hit_evidence(conversation.id, turn, hit), leg)
+                evidence = (
+                    hit_evidence(conversation.id, turn, hit) if hit is not None else turn_evidence(conversation.id, turn, why)
                 )
+                findings.append(context.finding(kind, rule.polarity, evidence, leg, detail={"decided_by": why}))
         value = 1.0 - penalty + min(reward, params.max_reward)
         summary = ", ".join(f"{kind} x{n}" for kind, n in sorted(counts.items())) or "no face threats"
         scores.append(context.criterion_score(conversation, leg, value, summary))
@@ -158,7 +186,7 @@ def score(
 SCORER = Scorer(
     name=NAME,
     description="Face-threatening vs face-preserving agent language, from token and dependency patterns.",
-    inputs=frozenset({"doc", "legs"}),
+    inputs=frozenset({"doc", "legs", "signals"}),
     kinds=KINDS,
     params=SelfWorthParams,
     score=score,

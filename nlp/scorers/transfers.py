@@ -31,6 +31,7 @@ from pydantic import Field, model_validator
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.findings import Attribution, CriterionScore, Evidence, Finding, Polarity
 from nlp.rubric import PatternFile, ScorerParams
+from nlp.scorers.learned import LearnedParams, Verdict, cutoff
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
 from nlp.scorers.issues import cosine, issue_sentence, issue_statement, substantive_customer_turns
@@ -66,6 +67,11 @@ class TransfersParams(ScorerParams):
     cold_penalty: float = Field(0.15, ge=0.0, le=1.0)
     ping_pong_penalty: float = Field(0.3, ge=0.0, le=1.0)
     chain_min_departments: int = Field(3, ge=2)
+    handoff_model: LearnedParams = Field(
+        LearnedParams(),
+        description="The learned hand-off signal (internal transfer warm/cold, external referral, channel "
+        "move): decides on the model alone at this precision; phrase hits it finds unlikely are dropped.",
+    )
 
     @model_validator(mode="after")
     def _labels_fit(self) -> TransfersParams:
@@ -177,12 +183,47 @@ def _from_legs(
     return transfers
 
 
+# Hand-off classes of the learned signal -> (transfer kind, warmth).
+MODEL_HANDOFFS = {
+    "transfer_warm": ("transfer", True),
+    "transfer_cold": ("transfer", False),
+    "referral_external": ("referral", False),
+    "channel_move": ("channel_move", None),
+}
+
+
+def _model_handoff(turn: AnnotatedTurn, params: TransfersParams) -> tuple[str, Verdict] | None:
+    """The hand-off class the learned signal is sure enough of in this agent turn, if any."""
+    target = params.handoff_model.target_precision
+    if target is None or turn.signal("handoff", "none") is None:
+        return None
+    best = None
+    for label in MODEL_HANDOFFS:
+        p = turn.signal("handoff", label) or 0.0
+        cut = cutoff("handoff", label, target)
+        if p >= cut and (best is None or p > best[1].probability):
+            best = (label, Verdict(True, None, f"model:handoff.{label}={p:.2f}>={cut:.2f}", p))
+    return best
+
+
+def _cue_vetoed(turn: AnnotatedTurn, hit: Hit, params: TransfersParams) -> bool:
+    """A transfer or referral phrase the learned hand-off signal finds unlikely (not forced)."""
+    learned = params.handoff_model
+    if hit.rule in learned.forbid:
+        return True
+    none = turn.signal("handoff", "none")
+    if hit.rule in learned.force or none is None or learned.target_precision is None:
+        return False
+    return 1.0 - none < learned.veto_below
+
+
 def _attach_cues(
     conversation: AnnotatedConversation,
     transfers: list[Transfer],
     context: ScoringContext,
     params: TransfersParams,
 ) -> list[Transfer]:
+    """Hand-offs said in agent turns: by the learned signal, or by a phrase it does not overrule."""
     added: list[Transfer] = []
     for turn in conversation.turns:
         if turn.role is not Role.AGENT:
@@ -190,32 +231,45 @@ def _attach_cues(
         hit = next(
             (h for h in context.hits(params.cues, turn) if h.label in ("transfer_announce", "referral")), None
         )
-        if hit is None:
+        if hit is not None and _cue_vetoed(turn, hit, params):
+            hit = None
+        model = _model_handoff(turn, params)
+        if hit is None and model is None:
             continue
-        sentence = hit_evidence(conversation.id, turn, hit).quote
+        if model is not None:
+            kind, warm = MODEL_HANDOFFS[model[0]]
+            cue = (turn, hit) if hit is not None else None
+            source = "model"
+        else:
+            kind = "referral" if hit.label == "referral" else "transfer"
+            warm = False if hit.label == "referral" else None
+            cue, source = (turn, hit), "transcript"
+        sentence = hit_evidence(conversation.id, turn, hit).quote if hit is not None else turn.text
         mentioned = params.mentioned_department(sentence)
         existing = next((t for t in (*transfers, *added) if t.from_leg == turn.turn.leg), None)
-        if existing is not None:
-            if existing.cue is None:
-                existing.cue = (turn, hit)
+        if existing is not None and kind == "transfer":
+            if existing.cue is None and cue is not None:
+                existing.cue = cue
             if existing.to_department is None and mentioned:
                 existing.to_department = mentioned
             continue
         leg = leg_by_index(conversation, turn.turn.leg)
-        added.append(
-            Transfer(
-                kind="referral" if hit.label == "referral" else "transfer",
-                source="transcript",
-                from_leg=turn.turn.leg,
-                to_leg=None,
-                from_department=params.canonical_department(leg.department) if leg else None,
-                to_department=mentioned,
-                warm=False if hit.label == "referral" else None,
-                warmth_source="referral" if hit.label == "referral" else "unknown",
-                by_agent=True,
-                cue=(turn, hit),
-            )
+        transfer = Transfer(
+            kind=kind,
+            source=source,
+            from_leg=turn.turn.leg,
+            to_leg=None,
+            from_department=params.canonical_department(leg.department) if leg else None,
+            to_department=mentioned,
+            warm=warm,
+            warmth_source={"referral": "referral", "channel_move": "channel_move"}.get(kind, "unknown"),
+            by_agent=True,
+            cue=cue,
         )
+        if model is not None:
+            transfer.notes["turn"] = turn.index
+            transfer.notes["decided_by"] = model[1].reason
+        added.append(transfer)
     return added
 
 
@@ -350,16 +404,19 @@ def score(
     initiated: dict[int, list[Transfer]] = {}
     for transfer in transfers:
         leg = leg_by_index(conversation, transfer.from_leg)
-        if transfer.kind == "referral":
-            kind = "referral"
+        if transfer.kind in ("referral", "channel_move"):
+            kind = transfer.kind
         else:
             kind = {True: "warm_transfer", False: "cold_transfer", None: "transfer"}[transfer.warm]
         cold += transfer.warm is False
-        evidence = (
-            hit_evidence(conversation.id, *transfer.cue)
-            if transfer.cue is not None
-            else _leg_evidence(conversation, transfer.from_leg, f"{transfer.source}:transfer", last=True)
-        )
+        turn_index = transfer.notes.get("turn")
+        if transfer.cue is not None:
+            evidence = hit_evidence(conversation.id, *transfer.cue)
+        elif isinstance(turn_index, int):
+            said = next(t for t in conversation.turns if t.index == turn_index)
+            evidence = turn_evidence(conversation.id, said, str(transfer.notes["decided_by"]))
+        else:
+            evidence = _leg_evidence(conversation, transfer.from_leg, f"{transfer.source}:transfer", last=True)
         detail = {
             "source": transfer.source,
             "from_leg": transfer.from_leg,
@@ -377,7 +434,9 @@ def score(
         findings.append(context.finding(kind, polarity, evidence, leg, Attribution.SYSTEM, detail))
         if transfer.by_agent and transfer.from_leg is not None:
             initiated.setdefault(transfer.from_leg, []).append(transfer)
-            if transfer.warm is False and not transfer.handed_over:
+            # Only an internal transfer the agent made cold is coaching; referrals and channel moves
+            # are the process's, not the agent's.
+            if transfer.kind == "transfer" and transfer.warm is False and not transfer.handed_over:
                 findings.append(
                     context.finding(
                         "no_context_handoff",
@@ -419,7 +478,8 @@ def score(
                 )
             )
 
-    value = 1.0 - params.transfer_penalty * len(transfers) - params.cold_penalty * cold
+    moved = [t for t in transfers if t.kind != "channel_move"]  # a channel move is reported, not penalised
+    value = 1.0 - params.transfer_penalty * len(moved) - params.cold_penalty * cold
     value -= params.ping_pong_penalty * len(bounces)
     reason = f"{len(transfers)} transfer(s)/referral(s), {cold} cold, {len(bounces)} ping-pong(s)"
     scores: list[CriterionScore] = [
@@ -443,13 +503,14 @@ def score(
 SCORER = Scorer(
     name=NAME,
     description="Transfers, referrals, ping-pong and journey chains (system); missing hand-offs (agent).",
-    inputs=frozenset({"doc", "embedding", "legs", "events", "journey"}),
+    inputs=frozenset({"doc", "embedding", "signals", "legs", "events", "journey"}),
     kinds=frozenset(
         {
             "transfer",
             "warm_transfer",
             "cold_transfer",
             "referral",
+            "channel_move",
             "ping_pong",
             "transfer_chain",
             "no_context_handoff",

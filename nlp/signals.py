@@ -1,0 +1,179 @@
+"""Learned, calibrated turn signals on the shared encoder pass (distress, empathy, face threat, …).
+
+Every turn's features come from the one encoder pass analysis already runs: the sentence
+embedding, mean-pooled hidden states of the middle layers and the shipped sentiment head's
+probabilities (:class:`TurnFeatureHead`; no text is encoded twice). An agent turn is read
+together with the customer turn it answers (the last customer turn before it). Each signal is
+a linear head (multinomial logistic regression) trained on labelled real service
+conversations plus public emotion, politeness and sentiment data (``scripts/train_signals.py``,
+``nlp/models/signals/MODEL_CARD.md``), then calibrated on a held-apart calibration split::
+
+    heads = SignalHeads.load()
+    probabilities = heads.predict(features, roles)      # {signal: (n, k) calibrated}
+    heads.cutoff("empathic", "true", precision=0.8)      # the probability a finding needs
+
+A rubric asks for a *target precision*; :meth:`SignalHeads.cutoff` turns it into a probability
+cut-off from the precision curve measured on the calibration split that ships with the heads.
+Below the cut-off there is no finding.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.numpy import load_file
+
+from nlp.encoder import mean_pool
+
+SIGNALS_DIR = Path(__file__).parent / "models" / "signals"
+FEATURE_LAYERS = (2, 3, 4)  # hidden_states indexes pooled besides the sentence embedding
+FEATURES_HEAD = "turn_features"
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def model_text(text: str) -> str:
+    """The text the models read: HTML entities undone, links and @handles replaced by placeholders.
+
+    >>> model_text("@AdobeCare see https://x.y/z &amp; more")
+    '@user see http & more'
+    """
+    text = html.unescape(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
+    return _MENTION.sub("@user", _URL.sub("http", text)).strip()
+
+
+class TurnFeatureHead:
+    """Per-turn features read off the shared pass: embedding + mean-pooled layers 2-4 (1,536 wide)."""
+
+    name = FEATURES_HEAD
+    needs_hidden_states = True
+
+    def __call__(
+        self, hidden_states: tuple[torch.Tensor, ...], attention_mask: torch.Tensor, embeddings: torch.Tensor
+    ) -> torch.Tensor:
+        """Rows of ``[embedding, pool(h2), pool(h3), pool(h4)]``."""
+        parts = [embeddings] + [mean_pool(hidden_states[i], attention_mask) for i in FEATURE_LAYERS]
+        return torch.cat(parts, dim=1)
+
+
+def turn_inputs(features: np.ndarray, roles: Sequence[str], conversation_sizes: Sequence[int]) -> np.ndarray:
+    """Each turn's own features beside those of the customer turn it answers (zeros when none).
+
+    ``features`` are per-turn rows for consecutive conversations of ``conversation_sizes``
+    turns; a customer turn's context is its own previous customer turn, an agent turn's the
+    last customer turn before it, both within the same conversation.
+    """
+    n, width = features.shape
+    context = np.zeros((n, width), dtype=np.float32)
+    start = 0
+    for size in conversation_sizes:
+        last_customer: int | None = None
+        for i in range(start, start + size):
+            if last_customer is not None:
+                context[i] = features[last_customer]
+            if roles[i] == "customer":
+                last_customer = i
+        start += size
+    return np.concatenate([features, context], axis=1)
+
+
+@dataclass(frozen=True)
+class SignalHead:
+    """One linear head: which turns it reads, its classes, weights and calibration."""
+
+    name: str
+    role: str  # "customer" or "agent": the turns it applies to
+    context: bool  # reads the customer turn this one answers (else that half of the inputs is zeroed)
+    classes: tuple[str, ...]
+    weight: np.ndarray  # (k, d)
+    bias: np.ndarray  # (k,)
+    mean: np.ndarray  # (d,) standardisation
+    scale: np.ndarray  # (d,)
+    temperature: float  # calibration: logits / T before the softmax
+    curves: dict[str, list[tuple[float, float, float, int]]]  # class -> [(cut-off, precision, recall, flagged)]
+
+    def probabilities(self, inputs: np.ndarray) -> np.ndarray:
+        """Calibrated class probabilities, one row per input row."""
+        if not self.context:
+            inputs = inputs.copy()
+            inputs[:, inputs.shape[1] // 2 :] = 0.0
+        z = ((inputs - self.mean) / self.scale) @ self.weight.T + self.bias
+        z = z / self.temperature
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def cutoff(self, label: str, precision: float, support: int = 5) -> float:
+        """The lowest probability whose findings reached ``precision`` on the calibration data.
+
+        Scans the calibration curve from the loosest cut-off up and returns the first at which
+        at least ``support`` calibration items were flagged and at least ``precision`` of them
+        were right; 1.0 (no findings) when none does.
+        """
+        for threshold, reached, _recall, flagged in sorted(self.curves[label]):
+            if flagged >= support and reached >= precision:
+                return threshold
+        return 1.0
+
+
+class SignalHeads:
+    """The shipped signal heads (``nlp/models/signals``), applied to turn features."""
+
+    def __init__(self, heads: dict[str, SignalHead], meta: dict[str, Any]) -> None:
+        self.heads = heads
+        self.meta = meta
+        self.name = str(meta.get("name", "qareview-signals"))
+
+    @classmethod
+    def load(cls, directory: Path = SIGNALS_DIR) -> SignalHeads:
+        """Read ``signals.json`` + ``signals.safetensors``."""
+        return _load(str(directory))
+
+    def predict(self, inputs: np.ndarray, roles: Sequence[str]) -> dict[str, np.ndarray]:
+        """Calibrated probabilities per signal, NaN rows for turns of the other role."""
+        roles_arr = np.asarray(roles)
+        result = {}
+        for name, head in self.heads.items():
+            out = np.full((len(roles_arr), len(head.classes)), np.nan, dtype=np.float32)
+            rows = np.flatnonzero(roles_arr == head.role)
+            if rows.size:
+                out[rows] = head.probabilities(inputs[rows])
+            result[name] = out
+        return result
+
+    def cutoff(self, signal: str, label: str, precision: float) -> float:
+        """See :meth:`SignalHead.cutoff`."""
+        return self.heads[signal].cutoff(label, precision)
+
+
+@lru_cache(maxsize=4)
+def _load(directory: str) -> SignalHeads:
+    folder = Path(directory)
+    meta = json.loads((folder / "signals.json").read_text(encoding="utf-8"))
+    tensors = load_file(str(folder / "signals.safetensors"))
+    heads = {}
+    for name, spec in meta["heads"].items():
+        heads[name] = SignalHead(
+            name=name,
+            role=spec["role"],
+            context=bool(spec.get("context", True)),
+            classes=tuple(spec["classes"]),
+            weight=tensors[f"{name}.weight"],
+            bias=tensors[f"{name}.bias"],
+            mean=tensors[f"{name}.mean"],
+            scale=tensors[f"{name}.scale"],
+            temperature=float(spec["temperature"]),
+            curves={k: [tuple(p) for p in v] for k, v in spec["curves"].items()},
+        )
+    return SignalHeads(heads, meta)

@@ -1,0 +1,165 @@
+"""Finding-level precision / recall of the whole pipeline on the labelled real split (``make eval``).
+
+Each IBM customer-care thread of the split becomes a conversation (one leg: the company's
+support account, whatever signature its agents use) and goes through the product path:
+``Analyzer().annotate`` then ``score_conversations`` with the default rubric. Findings are
+matched to the turn labels of ``eval/ibm-customer-care`` (``docs/labelling-guidelines.md``):
+
+- ``empathy:missed_opportunity`` on a customer turn: gold when the turn shows distress (mild
+  or strong) and the agent turn after it is not an empathic response;
+- ``empathy:responded`` on an agent turn: gold when it is empathic after a distressed turn;
+- ``self_worth:face_threat`` (any negative self-worth kind) on an agent turn: gold when the turn
+  carries a face threat; ``self_worth:can_do`` on an agent turn: gold when can-do;
+- ``handoff:<kind>`` on an agent turn: gold when the labelled hand-off is that kind
+  (referral and channel move findings of ``transfers.v1``);
+- ``repeats:re_explained`` on a customer turn: gold when the turn is a re-explanation.
+
+Prints precision, recall and F1 with 95 % Wilson intervals, the previous figures (measured
+on the same split with the rules-only scorers, ``--baseline``) and, with ``--errors``, each
+wrong item with its quote.
+
+    python scripts/eval_findings.py [--split test] [--errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from eval_signals import wilson  # noqa: E402
+
+from transcripts.model import Conversation  # noqa: E402
+
+IBM = ROOT / "eval" / "ibm-customer-care"
+FACE_KINDS = {"contradict_customer", "blame_customer", "condescension", "stonewall", "blame_colleague"}
+HANDOFF_KINDS = {"referral": "referral_external", "channel_move": "channel_move",
+                 "warm_transfer": "transfer_warm", "cold_transfer": "transfer_cold"}
+KINDS = ("empathy:missed_opportunity", "empathy:responded", "self_worth:face_threat", "self_worth:can_do",
+         "handoff:channel_move", "handoff:referral_external", "handoff:transfer_warm",
+         "handoff:transfer_cold", "repeats:re_explained")
+
+
+def load(split: str) -> tuple[list[Conversation], dict[tuple[str, int], dict], dict[tuple[str, int], str]]:
+    """Conversations of the split, labels and texts keyed by (thread, turn)."""
+    turns = [json.loads(line) for line in (IBM / "turns.jsonl").read_text().splitlines()]
+    labels = {}
+    for path in sorted(IBM.glob("labels-part*.jsonl")):
+        for line in path.read_text().splitlines():
+            if line.strip():
+                lab = json.loads(line)
+                labels[(lab["thread"], lab["turn"])] = lab
+    threads: dict[str, list[dict]] = defaultdict(list)
+    for t in turns:
+        if t["split"] == split:
+            threads[t["thread"]].append(t)
+    conversations = []
+    for tid, items in threads.items():
+        company = items[0]["company"]
+        conversations.append(Conversation.model_validate({
+            "id": tid, "channel": "chat", "customer_id": f"ibm-{tid}",
+            "legs": [{"index": 0, "agent_id": company, "department": company}],
+            "turns": [{"index": t["turn"], "role": t["role"], "leg": 0, "text": t["text"]} for t in items],
+        }))
+    texts = {(t["thread"], t["turn"]): t["text"] for t in turns}
+    return conversations, labels, texts
+
+
+def gold_keys(conversations: list[Conversation], labels: dict) -> set[tuple[str, str, int]]:
+    """(kind, thread, turn) for every labelled finding."""
+    gold = set()
+    for conv in conversations:
+        turns = conv.turns
+        for pos, turn in enumerate(turns):
+            lab = labels[(conv.id, turn.index)]
+            if turn.role.value == "customer":
+                if lab["reexplanation"] != "none":
+                    gold.add(("repeats:re_explained", conv.id, turn.index))
+                if lab["distress"] != "none":
+                    reply = next((t for t in turns[pos + 1:] if t.role.value == "agent"), None)
+                    if reply is not None and not labels[(conv.id, reply.index)]["empathic"]:
+                        gold.add(("empathy:missed_opportunity", conv.id, turn.index))
+            else:
+                before = [labels[(conv.id, t.index)] for t in turns[:pos] if t.role.value == "customer"]
+                if lab["empathic"] and any(b["distress"] != "none" for b in before):
+                    gold.add(("empathy:responded", conv.id, turn.index))
+                if lab["face_threat"]:
+                    gold.add(("self_worth:face_threat", conv.id, turn.index))
+                if lab["can_do"]:
+                    gold.add(("self_worth:can_do", conv.id, turn.index))
+                if lab["handoff"] != "none":
+                    gold.add((f"handoff:{lab['handoff']}", conv.id, turn.index))
+    return gold
+
+
+def predicted_keys(results: list) -> dict[tuple[str, str, int], object]:
+    """(kind, thread, turn) for every finding the pipeline made, with the finding."""
+    keys = {}
+    for result in results:
+        for f in result.findings:
+            cid, turn = f.evidence.conversation_id, f.evidence.turn
+            if f.scorer == "empathy.v1" and f.kind == "missed_opportunity":
+                for t in f.detail.get("opportunity_turns") or [turn]:
+                    keys[("empathy:missed_opportunity", cid, t)] = f
+            elif f.scorer == "empathy.v1" and f.kind == "responded":
+                keys[("empathy:responded", cid, turn)] = f
+            elif f.scorer == "self_worth.v1" and f.kind in FACE_KINDS:
+                keys[("self_worth:face_threat", cid, turn)] = f
+            elif f.scorer == "self_worth.v1" and f.kind == "can_do":
+                keys[("self_worth:can_do", cid, turn)] = f
+            elif f.scorer == "transfers.v1" and f.kind in HANDOFF_KINDS and turn is not None:
+                keys[(f"handoff:{HANDOFF_KINDS[f.kind]}", cid, turn)] = f
+            elif f.scorer == "repeats.v1" and f.kind in {"re_explained", "repeated_to_agent"}:
+                keys[("repeats:re_explained", cid, turn)] = f
+    return keys
+
+
+def main() -> int:
+    """Score the split and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--errors", action="store_true")
+    parser.add_argument("--rubric", default=None, help="rubric YAML (default: rubrics/default.yaml)")
+    args = parser.parse_args()
+    from nlp.analysis import Analyzer
+    from nlp.scoring import load_rubric, score_conversations
+
+    conversations, labels, texts = load(args.split)
+    analyzer = Analyzer()
+    annotated = analyzer.annotate(conversations)
+    rubric = load_rubric(args.rubric)
+    results = score_conversations(annotated, rubric, encode=analyzer.encoder.encode)
+    gold = gold_keys(conversations, labels)
+    predicted = predicted_keys(results)
+    print(f"Findings on the real {args.split} split ({len(conversations)} threads, "
+          f"{sum(len(c.turns) for c in conversations)} turns), rubric {rubric.version}:")
+    for kind in KINDS:
+        g = {k for k in gold if k[0] == kind}
+        p = {k for k in predicted if k[0] == kind}
+        tp = len(g & p)
+        prec = tp / len(p) if p else float("nan")
+        rec = tp / len(g) if g else float("nan")
+        f1 = 2 * prec * rec / (prec + rec) if tp else 0.0
+        pl, ph = wilson(tp, len(p))
+        rl, rh = wilson(tp, len(g))
+        print(f"  {kind:28s} P {prec:.2f} [{pl:.2f}-{ph:.2f}]  R {rec:.2f} [{rl:.2f}-{rh:.2f}]  F1 {f1:.2f}"
+              f"  gold {len(g):3d} found {len(p):3d}")
+        if args.errors:
+            for k in sorted(p - g):
+                print(f"      FP {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
+            for k in sorted(g - p):
+                print(f"      FN {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

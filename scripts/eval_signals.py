@@ -1,0 +1,85 @@
+"""Turn-level precision / recall of the shipped signal heads on the real test split (``make eval``).
+
+For each finding class (distress, empathic response, face threat, can-do, each hand-off kind,
+it prints, on the labelled real test split that no model or threshold was
+chosen on: the cut-off the rubric's target precision gives, precision, recall and F1 with 95 %
+Wilson intervals, and the same without the items the labeller marked uncertain. 
+    python scripts/eval_signals.py [--precision 0.8] [--shared ../shared/data] [--errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import signal_data as data
+from train_signals import PLANS, value_of
+
+from nlp.signals import SignalHeads
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval for k successes out of n."""
+    if n == 0:
+        return (float("nan"), float("nan"))
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def prf(flagged: np.ndarray, gold: np.ndarray) -> dict[str, float | tuple[float, float] | int]:
+    """Precision, recall, F1 and their intervals."""
+    tp, fp, fn = int((flagged & gold).sum()), int((flagged & ~gold).sum()), int((~flagged & gold).sum())
+    p = tp / (tp + fp) if tp + fp else float("nan")
+    r = tp / (tp + fn) if tp + fn else float("nan")
+    f = 2 * p * r / (p + r) if tp else 0.0
+    return {"p": p, "r": r, "f1": f, "p_ci": wilson(tp, tp + fp), "r_ci": wilson(tp, tp + fn),
+            "n_pos": tp + fn, "n_flag": tp + fp}
+
+
+def fmt(m: dict) -> str:
+    """One table row's figures."""
+    return (f"P {m['p']:.2f} [{m['p_ci'][0]:.2f}-{m['p_ci'][1]:.2f}]  R {m['r']:.2f} "
+            f"[{m['r_ci'][0]:.2f}-{m['r_ci'][1]:.2f}]  F1 {m['f1']:.2f}  gold {m['n_pos']:3d} flagged {m['n_flag']:3d}")
+
+
+def main() -> int:
+    """Print the table; exit 0."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--precision", type=float, default=0.8, help="target precision (the rubric's)")
+    parser.add_argument("--shared", type=Path, default=data.ROOT.parent / "shared" / "data")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--errors", action="store_true", help="print the wrong items")
+    args = parser.parse_args()
+    heads = SignalHeads.load()
+    examples = [e for e in data.ibm_examples() if e.split == args.split]
+    inputs = data.example_inputs(examples, args.split)
+    probs = heads.predict(inputs, [e.role for e in examples])
+    print(f"Signals on the real {args.split} split ({len({e.key[0] for e in examples})} threads, "
+          f"{len(examples)} turns), cut-offs for target precision {args.precision}:")
+    for plan in PLANS:
+        rows = [i for i, e in enumerate(examples) if e.role == plan.role and value_of(e, plan) is not None]
+        for label in plan.findings:
+            j = plan.classes.index(label)
+            cut = heads.cutoff(plan.name, label, args.precision)
+            p = probs[plan.name][rows, j]
+            gold = np.array([value_of(examples[i], plan) == label for i in rows])
+            flagged = p >= cut
+            sure = np.array([plan.field not in examples[i].uncertain for i in rows])
+            print(f"  {plan.name + ':' + label:32s} cut {cut:.2f}  {fmt(prf(flagged, gold))}")
+            print(f"  {'  (certain items only)':32s}           {fmt(prf(flagged[sure], gold[sure]))}")
+            if args.errors:
+                for k, i in enumerate(rows):
+                    if flagged[k] != gold[k]:
+                        kind = "FP" if flagged[k] else "FN"
+                        print(f"      {kind} {p[k]:.2f} {examples[i].text[:150]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""The learned signal heads on the shared encoder pass, with the real encoder and the shipped heads.
+
+The behaviour table holds sentences from real service conversations (the failure list of the
+learned-signals issue and the real labelled set's guidelines): what the heads must get right
+for a card to be trusted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlp.analysis import Analyzer
+from nlp.scorers.learned import cutoff
+from nlp.signals import SignalHeads, model_text, turn_inputs
+from transcripts.model import Conversation
+
+pytestmark = pytest.mark.models
+
+
+def test_model_text_replaces_links_handles_and_entities() -> None:
+    assert model_text("@AdobeCare see https://x.y/z &amp; more") == "@user see http & more"
+    assert model_text("email me at a@b.com") == "email me at a@b.com"
+
+
+def test_turn_inputs_pair_each_turn_with_the_customer_turn_it_answers() -> None:
+    features = np.arange(10, dtype=np.float32).reshape(5, 2)
+    roles = ["customer", "agent", "agent", "customer", "agent"]
+    inputs = turn_inputs(features, roles, [3, 2])
+    assert inputs.shape == (5, 4)
+    assert inputs[0, 2:].tolist() == [0, 0]  # first turn: no context
+    assert inputs[1, 2:].tolist() == features[0].tolist()
+    assert inputs[2, 2:].tolist() == features[0].tolist()
+    assert inputs[4, 2:].tolist() == features[3].tolist()  # second conversation starts afresh
+    assert inputs[3, 2:].tolist() == [0, 0]
+
+
+def test_cutoffs_rise_with_the_precision_asked_for() -> None:
+    heads = SignalHeads.load()
+    for name, head in heads.heads.items():
+        for label in head.curves:
+            cuts = [heads.cutoff(name, label, p) for p in (0.5, 0.7, 0.8, 0.9, 0.99)]
+            assert all(0.0 < c <= 1.0 for c in cuts), (name, label, cuts)
+    assert cutoff("empathic", "true", 0.8) < 1.0
+    assert cutoff("distress", "true", 0.8) < 1.0
+    assert cutoff("handoff", "channel_move", 0.8) < 1.0
+
+
+CUSTOMER = "I was charged twice this month and nobody answers my emails."
+AGENT_CASES = [
+    ("Hi Justin, sorry for the trouble.", "empathic", "true", True),
+    ("I'm so sorry to hear that, that sounds really frustrating.", "empathic", "true", True),
+    ("Please DM us your email address and we'll take a look.", "handoff", "channel_move", True),
+    ("Send us a DM with your account email and we'll look into it.", "handoff", "channel_move", True),
+    ("Could you tell us which device you're using?", "handoff", "channel_move", False),
+    ("Could you tell us which device you're using?", "empathic", "true", False),
+]
+CUSTOMER_CASES = [
+    ("I've been on hold for forty minutes and I'm fed up.", True),
+    ("This is unbelievable. I want to speak to a supervisor.", True),
+    ("Now it worked out!! Thank you", False),
+    ("How do I change the email address on my account?", False),
+]
+
+
+@pytest.fixture(scope="module")
+def annotate(analyzer: Analyzer):  # type: ignore[no-untyped-def]
+    def run(turns: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+        conversation = Conversation.model_validate(
+            {"id": "c", "channel": "chat",
+             "turns": [{"index": i, "role": r, "text": t} for i, (r, t) in enumerate(turns)]}
+        )
+        return analyzer.annotate([conversation])[0].turns
+
+    return run
+
+
+@pytest.mark.parametrize(("text", "signal", "label", "expected"), AGENT_CASES)
+def test_agent_turn_signals(annotate, text: str, signal: str, label: str, expected: bool) -> None:  # type: ignore[no-untyped-def]
+    turn = annotate([("customer", CUSTOMER), ("agent", text)])[1]
+    probability = turn.signal(signal, label)
+    assert probability is not None
+    assert (probability >= cutoff(signal, label, 0.8)) is expected, probability
+
+
+@pytest.mark.parametrize(("text", "distressed"), CUSTOMER_CASES)
+def test_customer_distress(annotate, text: str, distressed: bool) -> None:  # type: ignore[no-untyped-def]
+    turn = annotate([("customer", text)])[0]
+    probability = turn.signal("distress", "true")
+    assert probability is not None
+    assert (probability >= cutoff("distress", "true", 0.8)) is distressed, probability
+
+
+def test_signals_only_for_the_turns_role(annotate) -> None:  # type: ignore[no-untyped-def]
+    customer, agent = annotate([("customer", CUSTOMER), ("agent", "Let me check that for you.")])
+    assert set(customer.signals) == {"distress"}
+    assert set(agent.signals) == {"empathic", "face_threat", "can_do", "handoff"}
+    assert sum(agent.signals["handoff"].values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_same_turn_gets_the_same_signals_alone_or_in_a_batch(annotate) -> None:  # type: ignore[no-untyped-def]
+    alone = annotate([("customer", CUSTOMER), ("agent", "Sorry about that, I'll fix it now.")])[1]
+    crowd = annotate([("customer", "x " * 40), ("customer", CUSTOMER),
+                      ("agent", "Sorry about that, I'll fix it now.")])[2]
+    for name, values in alone.signals.items():
+        for label, p in values.items():
+            assert crowd.signals[name][label] == pytest.approx(p, abs=2e-3)
