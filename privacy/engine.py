@@ -114,8 +114,8 @@ class _PersonRecognizer(EntityRecognizer):
             at_start = first.i == 0 or doc[first.i - 1].text in _SENTENCE_END
             if len(ent) == 1 and at_start and first.pos_ in self._not_name_pos:
                 continue  # "Calm down, ..." - a capitalised verb, not a name
-            if not any(t.is_alpha for t in ent):
-                continue
+            if not any(t.is_alpha for t in ent) or any(c.isdigit() for c in ent.text):
+                continue  # names have letters and no digits ("Pixel 8", "95 Mbps")
             found.append(
                 RecognizerResult(self.supported_entities[0], ent.start_char, ent.end_char, NAME_SCORE)
             )

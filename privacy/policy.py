@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import regex
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.yaml")
 POLICY_ENV = "QAREVIEW_PRIVACY_POLICY"
@@ -153,20 +153,26 @@ class Policy(_Strict):
     names: NameSetting = NameSetting()
     recognizers: tuple[RecognizerSetting, ...] = ()
 
+    @field_validator("presidio_recognizers", "recognizers")
+    @classmethod
+    def _known_entities(cls, value: tuple[Any, ...], info: ValidationInfo) -> tuple[Any, ...]:
+        entities = info.data.get("entities") or {}
+        unknown = sorted({r.entity for r in value if r.entity and r.entity not in entities})
+        if unknown:
+            raise ValueError(
+                f"entities without a placeholder in 'entities': {', '.join(unknown)} "
+                f"(known: {', '.join(sorted(entities))})"
+            )
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
         names = [r.name for r in self.recognizers]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"recognisers defined twice: {', '.join(twice)}")
-        produced = {r.entity for r in self.recognizers} | {self.names.entity}
-        produced |= {p.entity for p in self.presidio_recognizers if p.entity}
-        unknown = sorted(e for e in produced if e not in self.entities)
-        if unknown:
-            raise ValueError(
-                f"entities without a placeholder in 'entities': {', '.join(unknown)} "
-                f"(known: {', '.join(sorted(self.entities))})"
-            )
+        if self.names.enabled and self.names.entity not in self.entities:
+            raise ValueError(f"names.entity {self.names.entity!r} has no placeholder in 'entities'")
         try:
             regex.compile(self.pass_through)
         except regex.error as exc:
@@ -272,4 +278,6 @@ def _message(err: Any) -> str:
         message = "required key is missing"
     else:
         message = str(err["msg"]).removeprefix("Value error, ")
+        if isinstance(err.get("input"), str | int | float) and not isinstance(err.get("input"), bool):
+            message += f" (got {err['input']!r})"
     return f"{dotted}: {message}" if dotted else message
