@@ -50,6 +50,8 @@ bench-onnx: dev
 eval: dev
 	$(BIN)/python scripts/eval_sentiment.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv
 	$(BIN)/python scripts/eval_scorers.py
+	$(BIN)/python scripts/eval_redaction.py
+	$(BIN)/python scripts/eval_redaction.py --data eval/pii/holdout.txt
 
 train-sentiment: dev
 	$(BIN)/python scripts/train_sentiment.py --train $(SHARED)/data/tweeteval-sentiment/train.tsv

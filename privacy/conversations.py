@@ -8,7 +8,8 @@ nothing personal reaches DuckDB, analysis, cards, pages, CSV, JSON or logs. Per 
   context ("It's 8821 3407" after "What's your account number?");
 * customers' names from the speaker metadata are redacted wherever they occur, and customer
   turns lose their ``speaker_name``; agents' own names are kept (cards are about them);
-* vendor fields (``extra``) and event reasons: patterns and known names (no NER: ids and codes);
+* vendor fields (``extra``) and event reasons: patterns and known names everywhere, NER on
+  those with spaces (ids and codes have none);
 * a ``customer_id`` that is itself personal data (a phone number, an e-mail) becomes a stable
   pseudonym, so journeys still group;
 * ``extra["redaction"]`` records the policy ``id@version`` (stored as
@@ -26,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from privacy.engine import RedactionEngine, default_engine
+from privacy.engine import RedactionEngine, Span, default_engine
 from transcripts.model import Conversation, Role
 from transcripts.quarantine import Quarantined
 
@@ -141,7 +142,7 @@ def redact_conversations(
         if dump.get("customer_id"):
             slots.append((n, dump, "customer_id"))
     values = [container[key] for _, container, key in slots]
-    found = engine.find_many(values, known_names=[known[n] for n, _, _ in slots], names=False)
+    found = _find_in_metadata(engine, values, [known[n] for n, _, _ in slots])
     pseudonyms: list[dict[str, str]] = [{} for _ in dumps]
     for (n, container, key), value, spans in zip(slots, values, found, strict=True):
         if not spans:
@@ -162,6 +163,23 @@ def redact_conversations(
         dump["extra"] = {**dump["extra"], _STAMP_KEY: {"policy": engine.ref}}
         out.append(Conversation.model_validate(dump))
     return out
+
+
+def _find_in_metadata(
+    engine: RedactionEngine, values: list[str], known: list[tuple[str, ...]]
+) -> list[list[Span]]:
+    """Spans in metadata strings: NER only for those with a space (ids and codes have none)."""
+    phrases = [i for i, v in enumerate(values) if " " in v.strip()]
+    tokens = [i for i, v in enumerate(values) if " " not in v.strip()]
+    found: list[list[Span]] = [[] for _ in values]
+    for indexes, names in ((phrases, True), (tokens, False)):
+        if indexes:
+            spans = engine.find_many(
+                [values[i] for i in indexes], known_names=[known[i] for i in indexes], names=names
+            )
+            for i, span in zip(indexes, spans, strict=True):
+                found[i] = span
+    return found
 
 
 def pseudonym(value: str) -> str:
