@@ -85,7 +85,9 @@ def _redact_batch(batch: list[Any], store: Store | None, engine: RedactionEngine
     return out
 
 
-def redact_quarantined(entries: Sequence[Quarantined], engine: RedactionEngine | None = None) -> list[Quarantined]:
+def redact_quarantined(
+    entries: Sequence[Quarantined], engine: RedactionEngine | None = None
+) -> list[Quarantined]:
     """Quarantine entries with their message and excerpt redacted (file and record stay)."""
     if not entries:
         return []
@@ -93,9 +95,7 @@ def redact_quarantined(entries: Sequence[Quarantined], engine: RedactionEngine |
     texts = [e.message for e in entries] + [e.excerpt for e in entries]
     clean = engine.redact_many(texts)
     count = len(entries)
-    return [
-        replace(entry, message=clean[i], excerpt=clean[count + i]) for i, entry in enumerate(entries)
-    ]
+    return [replace(entry, message=clean[i], excerpt=clean[count + i]) for i, entry in enumerate(entries)]
 
 
 def redact_message(message: str, engine: RedactionEngine | None = None) -> str:
@@ -129,7 +129,7 @@ def redact_conversations(
         contexts=contexts,
     )
     cursor = 0
-    for n, dump in enumerate(dumps):
+    for dump in dumps:
         for turn in dump["turns"]:
             turn["text"] = clean[cursor]
             cursor += 1
@@ -186,7 +186,7 @@ def pseudonym(value: str) -> str:
     """A stable stand-in for an identifier that is personal data (same input, same output).
 
     >>> pseudonym("+44 7911 123456")
-    'anon-b4a1ad7f6ed1b9bd'
+    'anon-6934c402e0e659e3'
     """
     return PSEUDONYM_PREFIX + hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
 

@@ -92,9 +92,7 @@ class _PersonRecognizer(EntityRecognizer):
         settings = policy.names
         self._not_names = frozenset(n.lower() for n in (*settings.not_names, *policy.allow_list))
         self._not_name_pos = frozenset(settings.sentence_start_not_name_pos)
-        super().__init__(
-            supported_entities=[settings.entity], name=_NER, supported_language=policy.language
-        )
+        super().__init__(supported_entities=[settings.entity], name=_NER, supported_language=policy.language)
 
     def load(self) -> None:
         """Nothing to load: entities come with the NLP artifacts."""
@@ -310,17 +308,25 @@ class RedactionEngine:
             return []
         alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
         pattern = re.compile(rf"(?<![\w'-])(?:{alternatives})(?:\s+(?:{alternatives}))*(?![\w-])")
-        return [Span(m.start(), m.end(), entity, placeholder, "known_name", 1.0) for m in pattern.finditer(text)]
+        return [
+            Span(m.start(), m.end(), entity, placeholder, "known_name", 1.0) for m in pattern.finditer(text)
+        ]
 
     def _resolve(self, text: str, spans: list[Span], keep: frozenset[str]) -> list[Span]:
         """Patterns before NER, longest and surest first; drop allowed text, kept names, overlaps."""
         taken = [m.span() for m in self._pass_through.finditer(text)]
         allowed = [m.span() for m in self._allow.finditer(text)] if self._allow else []
         kept: list[Span] = []
-        for span in sorted(spans, key=lambda s: (s.recognizer == _NER, -(s.end - s.start), -s.score, s.start, s.entity)):
+        for span in sorted(
+            spans, key=lambda s: (s.recognizer == _NER, -(s.end - s.start), -s.score, s.start, s.entity)
+        ):
             if any(start <= span.start and span.end <= end for start, end in allowed):
                 continue
-            if keep and span.entity == self.policy.names.entity and _name_words([text[span.start : span.end]]) <= keep:
+            if (
+                keep
+                and span.entity == self.policy.names.entity
+                and _name_words([text[span.start : span.end]]) <= keep
+            ):
                 continue
             if any(span.start < end and start < span.end for start, end in taken):
                 continue

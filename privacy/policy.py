@@ -19,7 +19,15 @@ from typing import Any, Literal
 
 import regex
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.yaml")
 POLICY_ENV = "QAREVIEW_PRIVACY_POLICY"

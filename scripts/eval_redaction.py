@@ -81,10 +81,11 @@ def main() -> None:
     print(f"redaction policy {engine.ref} on {args.data.name}: {len(items)} sentences, "
           f"{sum(total.values())} marked spans")  # fmt: skip
     print(f"{'entity':<16}{'spans':>6}{'recall':>9}{'typed':>9}")
-    for label in sorted(total):
-        print(f"{label:<16}{total[label]:>6}{covered[label] / total[label]:>9.2f}{typed[label] / total[label]:>9.2f}")
-    all_total = sum(total.values())
-    print(f"{'ALL':<16}{all_total:>6}{sum(covered.values()) / all_total:>9.2f}{sum(typed.values()) / all_total:>9.2f}")
+    for label in [*sorted(total), "ALL"]:
+        n = sum(total.values()) if label == "ALL" else total[label]
+        hit = sum(covered.values()) if label == "ALL" else covered[label]
+        right = sum(typed.values()) if label == "ALL" else typed[label]
+        print(f"{label:<16}{n:>6}{hit / n:>9.2f}{right / n:>9.2f}")
     print(f"over-redaction: {spurious}/{predicted} redacted spans touch no personal data "
           f"({spurious / max(predicted, 1):.1%}); {clean_touched}/{clean_sentences} sentences without "
           f"personal data were changed ({clean_touched / max(clean_sentences, 1):.1%})")  # fmt: skip

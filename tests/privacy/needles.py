@@ -56,7 +56,11 @@ NEEDLES: list[tuple[str, str, str]] = [
     ("security answer (pet)", "Biscuit", "My first pet was called Biscuit."),
     ("IP address", "192.168.14.201", "My IP address is 192.168.14.201."),
     ("e-mail", EMAIL, f"Email me at {EMAIL} please."),
-    ("e-mail (spoken)", "dunn eighty-eight at mailbox", "It's r dot dunn eighty-eight at mailbox dot example."),
+    (
+        "e-mail (spoken)",
+        "dunn eighty-eight at mailbox",
+        "It's r dot dunn eighty-eight at mailbox dot example.",
+    ),
     ("spoken digits", "four one one one two two", "The number is four one one one two two three three."),
 ]
 SURVIVORS = ("Brightwave Billing", "Fibre 500")
@@ -67,7 +71,9 @@ AGENT_LINES = [
 ]
 
 
-def conversation(cid: str, started: str, *, name: bool = True, customer_id: str | None = None) -> Conversation:
+def conversation(
+    cid: str, started: str, *, name: bool = True, customer_id: str | None = None
+) -> Conversation:
     """One call in which the customer gives every needle, one per turn."""
     turns: list[Turn] = []
     lines = [(Role.AGENT, AGENT_LINES[0]), (Role.AGENT, AGENT_LINES[1])]
@@ -111,7 +117,9 @@ def write_sources(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     day = "2026-11-20"
     canonical = conversation("P-json", day)
-    (root / "conversations.json").write_text(json.dumps([canonical.model_dump(mode="json")]), encoding="utf-8")
+    (root / "conversations.json").write_text(
+        json.dumps([canonical.model_dump(mode="json")]), encoding="utf-8"
+    )
     jsonl = conversation("P-jsonl", day, customer_id=EMAIL)  # an e-mail used as the customer id
     bad = jsonl.model_dump(mode="json") | {"id": "P-bad"}
     bad["turns"][2]["role"] = "interpreter"  # quarantined: its excerpt carries the needles
@@ -138,7 +146,9 @@ def _write_text(path: Path, c: Conversation) -> None:
         "",
     ]
     body = [
-        f"[{_clock(t.start_ms or 0)}] " + ("Agent (Priya)" if t.role is Role.AGENT else "Customer") + f": {t.text}"
+        f"[{_clock(t.start_ms or 0)}] "
+        + ("Agent (Priya)" if t.role is Role.AGENT else "Customer")
+        + f": {t.text}"
         for t in c.turns
     ]
     path.write_text("\n".join(head + body) + "\n", encoding="utf-8")
@@ -154,7 +164,11 @@ def _write_vtt(path: Path, c: Conversation) -> None:
     ]
     for t in c.turns:
         voice = "Priya" if t.role is Role.AGENT else "Customer"
-        lines += [f"{_vtt_time(t.start_ms or 0)} --> {_vtt_time(t.end_ms or 0)}", f"<v {voice}>{t.text}</v>", ""]
+        lines += [
+            f"{_vtt_time(t.start_ms or 0)} --> {_vtt_time(t.end_ms or 0)}",
+            f"<v {voice}>{t.text}</v>",
+            "",
+        ]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -167,7 +181,9 @@ def _write_csv(path: Path, c: Conversation) -> None:
         )  # fmt: skip
         for t in c.turns:
             agent = t.role is Role.AGENT
-            stamp = f"2026-11-20T10:{(t.start_ms or 0) // 60000:02d}:{(t.start_ms or 0) // 1000 % 60:02d}+00:00"
+            stamp = (
+                f"2026-11-20T10:{(t.start_ms or 0) // 60000:02d}:{(t.start_ms or 0) // 1000 % 60:02d}+00:00"
+            )
             writer.writerow(
                 [c.id, stamp, t.role.value, "a-priya" if agent else c.customer_id, "Priya" if agent else "",
                  "Billing", "chat", c.customer_id, t.text]
@@ -201,7 +217,11 @@ def _write_contact_lens(folder: Path, c: Conversation) -> None:
 def _write_ccai(path: Path, c: Conversation) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     entries = [
-        {"text": t.text, "role": "HUMAN_AGENT" if t.role is Role.AGENT else "CUSTOMER", "user_id": t.index % 2}
+        {
+            "text": t.text,
+            "role": "HUMAN_AGENT" if t.role is Role.AGENT else "CUSTOMER",
+            "user_id": t.index % 2,
+        }
         for t in c.turns
     ]
     path.write_text(json.dumps({"entries": entries}, indent=1), encoding="utf-8")
@@ -234,7 +254,9 @@ def _write_transcribe(path: Path, c: Conversation) -> None:
 def _write_ctr(path: Path) -> None:
     """A Connect contact record (metadata only): the customer's phone number is the endpoint."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    source = Path(__file__).parents[1] / "readers" / "fixtures" / "vendor" / "connect_ctr" / "records_array.json"
+    source = (
+        Path(__file__).parents[1] / "readers" / "fixtures" / "vendor" / "connect_ctr" / "records_array.json"
+    )
     record = json.loads(source.read_text(encoding="utf-8"))[0]
     record["CustomerEndpoint"] = {"Address": ENDPOINT, "Type": "TELEPHONE_NUMBER"}
     record["Attributes"] = {"customer_email": EMAIL, "caller_name": CUSTOMER}

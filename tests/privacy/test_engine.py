@@ -69,11 +69,11 @@ def test_cases(engine: RedactionEngine, text: str, expected: str) -> None:
     assert engine.redact_many([text]) == [expected]
 
 
-NAME_CASES = [
+NAME_CASES = [  # (text, names to keep, expected)
     ("My name is Laura Palmer and my bill doubled.", (), "My name is [NAME] and my bill doubled."),
     ("Hi, this is Kevin from Billing.", ("Kevin",), "Hi, this is Kevin from Billing."),
-    ("Kevin Doyle here, and Maria Santos will call you.", ("Kevin Doyle",), "Kevin Doyle here, and [NAME] will call you."),
-    ("Calm down, I can't help you if you keep shouting.", (), "Calm down, I can't help you if you keep shouting."),
+    ("Kevin Doyle here; Maria Santos calls.", ("Kevin Doyle",), "Kevin Doyle here; [NAME] calls."),
+    ("Calm down, I can't help you if you shout.", (), "Calm down, I can't help you if you shout."),
     ("It's an Android, a new Pixel 8.", (), "It's an Android, a new Pixel 8."),
     ("I'm Dana Whitfield, card 4111 1111 1111 1111.", (), "I'm [NAME], card [CARD]."),
 ]  # fmt: skip

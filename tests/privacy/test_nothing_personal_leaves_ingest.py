@@ -16,13 +16,22 @@ import duckdb
 import pytest
 
 from tests.privacy.needles import CUSTOMER, EMAIL, ENDPOINT, NEEDLES, SURVIVORS, write_sources
-from transcripts.read import iter_input_files, read_path
 from transcripts.model import Conversation
+from transcripts.read import iter_input_files, read_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.models, pytest.mark.prefect]
 
 REPO = Path(__file__).resolve().parents[2]
-FORMATS = {"json", "text", "webvtt", "csv", "contact_lens", "ccai_insights", "transcribe_call_analytics", "connect_ctr"}
+FORMATS = {
+    "json",
+    "text",
+    "webvtt",
+    "csv",
+    "contact_lens",
+    "ccai_insights",
+    "transcribe_call_analytics",
+    "connect_ctr",
+}
 
 
 def _pattern(value: str) -> re.Pattern[str]:
@@ -69,7 +78,9 @@ def test_no_needle_in_any_output_file(run: tuple[Path, Path, object]) -> None:
     _, out, _ = run
     files = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith("qareview.duckdb")]
     assert len(files) > 5
-    found = {str(p.relative_to(out)): leaks for p in files if (leaks := _leaks(p.read_text(errors="replace")))}
+    found = {
+        str(p.relative_to(out)): leaks for p in files if (leaks := _leaks(p.read_text(errors="replace")))
+    }
     assert found == {}
 
 

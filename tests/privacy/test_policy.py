@@ -51,7 +51,9 @@ def test_all_problems_are_reported_at_once() -> None:
 
 def test_environment_variable_selects_the_policy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     own = tmp_path / "team.yaml"
-    own.write_text("id: team\nversion: 3\nkeep_originals: true\nentities:\n  PERSON: {placeholder: '[NAME]'}\n")
+    own.write_text(
+        "id: team\nversion: 3\nkeep_originals: true\nentities:\n  PERSON: {placeholder: '[NAME]'}\n"
+    )
 
     monkeypatch.setenv(POLICY_ENV, str(own))
     assert policy_path() == own

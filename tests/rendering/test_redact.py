@@ -58,7 +58,9 @@ def test_a_store_redacted_at_ingest_gets_no_second_ner_pass() -> None:
         store.upsert_conversations([Conversation(id="raw", channel="chat", turns=[turn])], run)
         assert not redacted_at_ingest(store.connection)
         assert redactor_for(store.connection).names
-        stamped = Conversation(id="clean", channel="chat", turns=[turn], extra={"redaction": {"policy": "p@1"}})
+        stamped = Conversation(
+            id="clean", channel="chat", turns=[turn], extra={"redaction": {"policy": "p@1"}}
+        )
         store.connection.execute("DELETE FROM conversations")
         store.upsert_conversations([stamped], run)
         assert redacted_at_ingest(store.connection)
