@@ -53,6 +53,8 @@ eval: dev
 	$(BIN)/python scripts/label_agreement.py
 	$(BIN)/python scripts/eval_sentiment.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv
 	$(BIN)/python scripts/eval_scorers.py
+	$(BIN)/python scripts/eval_redaction.py
+	$(BIN)/python scripts/eval_redaction.py --data eval/pii/holdout.txt
 
 train-signals: dev
 	$(BIN)/python scripts/train_signals.py --shared $(SHARED)/data

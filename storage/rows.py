@@ -37,6 +37,7 @@ CONVERSATION_COLUMNS = (
     "raw",
     "ingested_run",
     "updated_run",
+    "privacy_policy",
 )
 LEG_COLUMNS = (
     "conversation_id",
@@ -178,7 +179,14 @@ def conversation_row(
         c.model_dump_json(),
         ingested_run,
         updated_run,
+        privacy_policy(c),
     )
+
+
+def privacy_policy(conversation: Conversation) -> str | None:
+    """The ``id@version`` of the redaction policy that redacted ``conversation`` (see ``privacy``)."""
+    stamp = conversation.extra.get("redaction")
+    return stamp.get("policy") if isinstance(stamp, dict) else None
 
 
 def leg_rows(conversation: Conversation) -> list[Row]:

@@ -1,4 +1,4 @@
--- qareview store, schema version 1 (see docs/ARCHITECTURE.md "Store tables").
+-- qareview store, schema version 2 (see docs/ARCHITECTURE.md "Store tables").
 -- Every statement is idempotent: the store runs this file each time it opens a database.
 -- Timestamps are UTC (naive TIMESTAMP; inputs without a zone are taken as UTC).
 -- Column names follow the architecture doc; "start", "end" and "by" must be quoted in SQL. No secondary
@@ -52,7 +52,18 @@ CREATE TABLE IF NOT EXISTS conversations (
     content_hash   VARCHAR NOT NULL,
     raw            JSON NOT NULL,
     ingested_run   VARCHAR,
-    updated_run    VARCHAR
+    updated_run    VARCHAR,
+    privacy_policy VARCHAR  -- id@version of the redaction policy applied at ingest (NULL: not redacted)
+);
+-- Version 2 added privacy_policy; stores created by version 1 get the column here.
+ALTER TABLE conversations ADD COLUMN IF NOT EXISTS privacy_policy VARCHAR;
+
+-- Unredacted originals, written only when the redaction policy sets keep_originals: true
+-- (an explicit opt-in; empty by default). Nothing in qareview reads this table.
+CREATE TABLE IF NOT EXISTS conversation_originals (
+    conversation_id  VARCHAR PRIMARY KEY,
+    privacy_policy   VARCHAR NOT NULL,
+    raw              JSON NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS legs (

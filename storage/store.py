@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # spaCy loads slowly; the store only needs these for type hin
     from nlp.findings import ConversationScores
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: conversations.privacy_policy, conversation_originals
 FETCH_BATCH = 500
 # Tables holding rows derived from a conversation's content, all keyed on conversation_id.
 _CONTENT_TABLES = ("legs", "turns", "events")
@@ -243,9 +243,9 @@ class Store:
     # -- plumbing ---------------------------------------------------------------------------
 
     def _check_version(self, read_only: bool) -> None:
-        """Record the schema version of a new database; refuse one written by newer code."""
+        """Record the schema version of a new or upgraded database; refuse one written by newer code."""
         version = self._scalar("SELECT max(version) FROM schema_version")
-        if version is None and not read_only:
+        if (version is None or version < SCHEMA_VERSION) and not read_only:
             self._con.execute("INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION, _now()])
         elif version is not None and version > SCHEMA_VERSION:
             raise StoreError(
@@ -482,6 +482,22 @@ class Store:
                     yield Conversation.model_validate_json(raw)
         finally:
             cursor.close()
+
+    def save_originals(self, originals: Mapping[str, str], privacy_policy: str) -> None:
+        """Keep unredacted canonical JSON by conversation id (only when a policy opts in).
+
+        A later original for the same id replaces the earlier one.
+        """
+        if originals:
+            insert_rows(
+                self._con,
+                "conversation_originals",
+                ("conversation_id", "privacy_policy", "raw"),
+                [(cid, privacy_policy, raw) for cid, raw in originals.items()],
+                self._types["conversation_originals"],
+                on_conflict="ON CONFLICT (conversation_id) DO UPDATE SET "
+                "privacy_policy = excluded.privacy_policy, raw = excluded.raw",
+            )
 
     # -- quarantine ---------------------------------------------------------------------------
 

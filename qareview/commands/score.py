@@ -97,7 +97,8 @@ def score(
 
 
 def _read(paths: Sequence[Path], format: str | None) -> list[Conversation]:
-    """Every conversation under ``paths`` (first copy of an id wins); the rest goes to stderr."""
+    """Every conversation under ``paths``, redacted (first copy of an id wins); the rest goes to stderr."""
+    from privacy.conversations import redact_results
     from transcripts.model import Conversation
     from transcripts.quarantine import Quarantined
     from transcripts.read import read_path
@@ -105,7 +106,7 @@ def _read(paths: Sequence[Path], format: str | None) -> list[Conversation]:
 
     conversations: dict[str, Conversation] = {}
     for path in paths:
-        for item in read_path(path, format):
+        for item in redact_results(read_path(path, format)):  # personal data never reaches the output
             if isinstance(item, Conversation):
                 if item.id in conversations:
                     _stderr({"duplicate": item.id, "file": item.source_file, "record": item.source_record})

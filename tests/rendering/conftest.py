@@ -16,7 +16,7 @@ sys.path.insert(0, str(HERE))  # synthetic_store, chromium, site_checks
 from synthetic_store import PERIOD, build_store  # noqa: E402
 
 from rendering.publish import PublishResult, publish  # noqa: E402
-from rendering.redact import Redactor, load_pii_config  # noqa: E402
+from rendering.redact import Redactor  # noqa: E402
 from storage.store import Store  # noqa: E402
 
 
@@ -39,7 +39,7 @@ def synthetic_store(synthetic_db: Path) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def redactor() -> Redactor:
     """One redactor (and spaCy pipeline) for the whole session."""
-    return Redactor(load_pii_config())
+    return Redactor()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,355 @@
+"""The redaction engine: Presidio's analyzer and anonymizer, configured by the policy file.
+
+One spaCy pipeline per process (the one qareview already ships, loaded once and handed to
+Presidio's NLP engine, so nothing downloads at run time) gives Presidio its tokens, lemmas (for
+context words) and named entities. Recognisers are Presidio's own where it has them (cards and
+IBANs with checksums, SSN, NINO, phone numbers through ``phonenumbers``, e-mail, IP) plus the
+policy's pattern recognisers, a filtered spaCy PERSON recogniser, and names known from the
+metadata. Overlaps are resolved here (longest, then highest score); the anonymizer replaces each
+span by its typed placeholder::
+
+    >>> engine = default_engine()
+    >>> engine.redact_many(["card 4111 1111 1111 1111, mail jo@example.com"], names=False)
+    ['card [CARD], mail [EMAIL]']
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tldextract
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
+from presidio_analyzer import predefined_recognizers as presidio
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig
+from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from privacy.policy import Policy, PresidioRecognizerSetting, RecognizerSetting, load_policy
+
+log = logging.getLogger(__name__)
+
+NAME_SCORE = 0.85
+_NER = "spacy_person"
+_SENTENCE_END = frozenset(".!?")
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+# Bundled public-suffix snapshot only: tldextract must never fetch the list at run time.
+_OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@dataclass(frozen=True)
+class Span:
+    """One piece of personal data found in a text, with the recogniser that fired (evidence)."""
+
+    start: int
+    end: int
+    entity: str
+    placeholder: str
+    recognizer: str
+    score: float
+
+
+class _OfflineEmailRecognizer(presidio.EmailRecognizer):
+    """Presidio's e-mail recogniser, validating domains against the bundled suffix list."""
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return _OFFLINE_TLD(pattern_text).fqdn != ""
+
+
+class _SharedSpacyNlpEngine(SpacyNlpEngine):
+    """Presidio's spaCy engine around a pipeline that is already loaded."""
+
+    def __init__(self, nlp: Language, language: str) -> None:
+        super().__init__(models=[{"lang_code": language, "model_name": nlp.meta.get("name", "shared")}])
+        self.nlp = {language: nlp}
+
+    def load(self) -> None:  # the pipeline is given, never loaded or downloaded here
+        """Nothing to load."""
+
+    def artifacts(self, doc: Doc, language: str) -> NlpArtifacts:
+        """Presidio's view of a parsed doc (tokens, lemmas, entities)."""
+        return self._doc_to_nlp_artifact(doc, language)
+
+
+class _PersonRecognizer(EntityRecognizer):
+    """spaCy PERSON entities, minus capitalised words that are not names (policy ``names``)."""
+
+    def __init__(self, policy: Policy) -> None:
+        settings = policy.names
+        self._not_names = frozenset(n.lower() for n in (*settings.not_names, *policy.allow_list))
+        self._not_name_pos = frozenset(settings.sentence_start_not_name_pos)
+        super().__init__(supported_entities=[settings.entity], name=_NER, supported_language=policy.language)
+
+    def load(self) -> None:
+        """Nothing to load: entities come with the NLP artifacts."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """PERSON entities of the parsed doc that pass the filters."""
+        doc = nlp_artifacts.tokens if nlp_artifacts is not None else None
+        if not isinstance(doc, Doc) or not doc.has_annotation("ENT_IOB"):
+            return []
+        found = []
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or ent.text.lower().strip() in self._not_names:
+                continue
+            first = ent[0]
+            at_start = first.i == 0 or doc[first.i - 1].text in _SENTENCE_END
+            if len(ent) == 1 and at_start and first.pos_ in self._not_name_pos:
+                continue  # "Calm down, ..." - a capitalised verb, not a name
+            if not any(t.is_alpha for t in ent) or any(c.isdigit() for c in ent.text):
+                continue  # names have letters and no digits ("Pixel 8", "95 Mbps")
+            found.append(
+                RecognizerResult(self.supported_entities[0], ent.start_char, ent.end_char, NAME_SCORE)
+            )
+        return found
+
+
+def _presidio_recognizer(setting: PresidioRecognizerSetting, language: str) -> EntityRecognizer:
+    """One of Presidio's predefined recognisers, as the policy configures it."""
+    if setting.name == "EmailRecognizer":
+        recognizer: EntityRecognizer = _OfflineEmailRecognizer(supported_language=language)
+    elif setting.name == "PhoneRecognizer":
+        regions = setting.regions or ("GB", "US")
+        recognizer = presidio.PhoneRecognizer(supported_language=language, supported_regions=regions)
+    else:
+        recognizer = getattr(presidio, setting.name)(supported_language=language)
+    if setting.entity:
+        recognizer.supported_entities = [setting.entity]
+    return recognizer
+
+
+def _pattern_recognizer(setting: RecognizerSetting, language: str) -> PatternRecognizer:
+    return PatternRecognizer(
+        supported_entity=setting.entity,
+        name=setting.name,
+        supported_language=language,
+        patterns=[Pattern(p.name, p.regex, p.score) for p in setting.patterns] or None,
+        deny_list=list(setting.deny_list) or None,
+        context=list(setting.context) or None,
+        global_regex_flags=setting.regex_flags(),
+    )
+
+
+@lru_cache(maxsize=2)
+def shared_pipeline(models: tuple[str, ...]) -> Language:
+    """The spaCy pipeline redaction uses, loaded once per process (parser off: not needed)."""
+    from nlp.models import load_spacy
+
+    return load_spacy(models, disable=("parser",))
+
+
+class RedactionEngine:
+    """Finds and replaces personal data in batches of texts, as ``policy`` says.
+
+    The spaCy pipeline is loaded on first use; ``names=False`` calls skip the NER component
+    (patterns, context words and known names still apply).
+    """
+
+    def __init__(self, policy: Policy | None = None, nlp: Language | None = None) -> None:
+        self.policy = policy or load_policy()
+        self._nlp = nlp
+        self._analyzer: AnalyzerEngine | None = None
+        self._anonymizer = AnonymizerEngine()
+        self._pass_through = re.compile(self.policy.pass_through)
+        allowed = sorted({a for a in self.policy.allow_list if a.strip()}, key=lambda a: (-len(a), a))
+        self._allow = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in allowed) + r")(?!\w)", re.IGNORECASE)
+            if allowed
+            else None
+        )
+        self._name_placeholders = frozenset(w.lower() for w in self.policy.names.known_name_placeholders)
+        self._operators = {
+            entity: OperatorConfig("replace", {"new_value": setting.placeholder})
+            for entity, setting in self.policy.entities.items()
+        }
+        self._entities = [e for e, s in self.policy.entities.items() if s.enabled]
+
+    @property
+    def ref(self) -> str:
+        """The policy's ``id@version``."""
+        return self.policy.ref
+
+    @property
+    def nlp(self) -> Language:
+        """The shared spaCy pipeline."""
+        if self._nlp is None:
+            self._nlp = shared_pipeline(self.policy.spacy_models)
+        return self._nlp
+
+    @property
+    def analyzer(self) -> AnalyzerEngine:
+        """Presidio's analyzer with the policy's recognisers (built once)."""
+        if self._analyzer is None:
+            language = self.policy.language
+            registry = RecognizerRegistry(supported_languages=[language])
+            for setting in self.policy.presidio_recognizers:
+                if setting.enabled:
+                    registry.add_recognizer(_presidio_recognizer(setting, language))
+            for custom in self.policy.recognizers:
+                if custom.enabled:
+                    registry.add_recognizer(_pattern_recognizer(custom, language))
+            if self.policy.names.enabled:
+                registry.add_recognizer(_PersonRecognizer(self.policy))
+            self._engine = _SharedSpacyNlpEngine(self.nlp, language)
+            self._analyzer = AnalyzerEngine(
+                registry=registry,
+                nlp_engine=self._engine,
+                supported_languages=[language],
+                default_score_threshold=self.policy.score_threshold,
+                context_aware_enhancer=LemmaContextAwareEnhancer(context_matching_mode="whole_word"),
+            )
+        return self._analyzer
+
+    # -- finding --------------------------------------------------------------------------------
+
+    def find_many(
+        self,
+        texts: Sequence[str],
+        *,
+        known_names: Sequence[Iterable[str]] | Iterable[str] = (),
+        keep_names: Sequence[Iterable[str]] | Iterable[str] = (),
+        contexts: Sequence[Iterable[str]] | None = None,
+        names: bool = True,
+    ) -> list[list[Span]]:
+        """Spans to redact in each text, non-overlapping, in order; one batched spaCy pass.
+
+        ``known_names``/``keep_names`` are names to redact wherever they appear (customers'
+        names from the metadata) and names to keep (the agents'), either one collection for all
+        texts or one per text. ``contexts`` are extra context words per text (the previous
+        turn's words, so "It's 8821 3407" after "your account number?" counts as an account).
+        """
+        if not texts:
+            return []
+        known = _per_text(known_names, len(texts))
+        keep = _per_text(keep_names, len(texts))
+        analyzer = self.analyzer
+        language = self.policy.language
+        disable = [] if names and self.policy.names.enabled else ["ner"]
+        disable = [c for c in disable if c in self.nlp.pipe_names]
+        unique = list(dict.fromkeys(texts))
+        docs = dict(zip(unique, self.nlp.pipe(unique, disable=disable, batch_size=256), strict=True))
+        found: list[list[Span]] = []
+        for index, text in enumerate(texts):
+            artifacts = self._engine.artifacts(docs[text], language)
+            context = list(contexts[index]) if contexts is not None else None
+            results = analyzer.analyze(
+                text,
+                language=language,
+                entities=self._entities,
+                nlp_artifacts=artifacts,
+                context=context,
+            )
+            spans = [self._span(r, text) for r in results]
+            spans += self._known_name_spans(text, known[index])
+            found.append(self._resolve(text, spans, _name_words(keep[index])))
+        return found
+
+    def redact_many(self, texts: Sequence[str], **options: object) -> list[str]:
+        """Each text with its personal data replaced by placeholders (see :meth:`find_many`)."""
+        spans = self.find_many(texts, **options)  # type: ignore[arg-type]
+        return [self.apply(text, found) for text, found in zip(texts, spans, strict=True)]
+
+    def apply(self, text: str, spans: Sequence[Span]) -> str:
+        """``text`` with ``spans`` (non-overlapping) replaced, through Presidio's anonymizer."""
+        if not spans:
+            return text
+        results = [AnonymizerResult(s.entity, s.start, s.end, s.score) for s in spans]
+        return self._anonymizer.anonymize(text, results, operators=self._operators).text
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _span(self, result: RecognizerResult, text: str) -> Span:
+        """Our span for a Presidio result, without surrounding whitespace."""
+        meta = result.recognition_metadata or {}
+        placeholder = self.policy.placeholder(result.entity_type) or "[PII]"
+        start, end = result.start, result.end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return Span(
+            start,
+            end,
+            result.entity_type,
+            placeholder,
+            str(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY, "presidio")),
+            round(float(result.score), 4),
+        )
+
+    def _known_name_spans(self, text: str, names: Iterable[str]) -> list[Span]:
+        entity = self.policy.names.entity
+        placeholder = self.policy.placeholder(entity)
+        if placeholder is None:
+            return []
+        words = {
+            w
+            for name in names
+            if name
+            for w in _WORD.findall(name)
+            if len(w) >= 2 and w[0].isupper() and w.lower() not in self._name_placeholders
+        }
+        if not words:
+            return []
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+        pattern = re.compile(rf"(?<![\w'-])(?:{alternatives})(?:\s+(?:{alternatives}))*(?![\w-])")
+        return [
+            Span(m.start(), m.end(), entity, placeholder, "known_name", 1.0) for m in pattern.finditer(text)
+        ]
+
+    def _resolve(self, text: str, spans: list[Span], keep: frozenset[str]) -> list[Span]:
+        """Patterns before NER, longest and surest first; drop allowed text, kept names, overlaps."""
+        taken = [m.span() for m in self._pass_through.finditer(text)]
+        allowed = [m.span() for m in self._allow.finditer(text)] if self._allow else []
+        kept: list[Span] = []
+        for span in sorted(
+            spans, key=lambda s: (s.recognizer == _NER, -(s.end - s.start), -s.score, s.start, s.entity)
+        ):
+            if any(start <= span.start and span.end <= end for start, end in allowed):
+                continue
+            if (
+                keep
+                and span.entity == self.policy.names.entity
+                and _name_words([text[span.start : span.end]]) <= keep
+            ):
+                continue
+            if any(span.start < end and start < span.end for start, end in taken):
+                continue
+            taken.append((span.start, span.end))
+            kept.append(span)
+        return sorted(kept, key=lambda s: s.start)
+
+
+def _per_text(value: Sequence[Iterable[str]] | Iterable[str], count: int) -> list[tuple[str, ...]]:
+    """One tuple of names per text from a shared collection or a per-text sequence."""
+    items = list(value)
+    if items and not isinstance(items[0], str):
+        if len(items) != count:
+            raise ValueError(f"{len(items)} name collections for {count} texts")
+        return [tuple(i) for i in items]
+    return [tuple(items)] * count
+
+
+def _name_words(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(w.lower() for name in names if name for w in _WORD.findall(name))
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> RedactionEngine:
+    """The process-wide engine with the policy in force (``QAREVIEW_PRIVACY_POLICY`` or shipped)."""
+    return RedactionEngine(load_policy())
