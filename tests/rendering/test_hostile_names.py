@@ -17,7 +17,21 @@ from rendering.site_writer import csv_text, looks_like_formula
 from transcripts.model import Channel, Conversation, Leg, Role, Turn
 
 RESERVED = ["CON", "con", "PRN", "aux", "NUL", "nul.x", "Com1", "COM9", "lpt1", "LPT9.tar.gz", "CON .txt"]
-FORMULAS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "＝1+1", "＋1", "－1", "＠SUM(A1)", "﹦1", " =1", "\u3000＝1"]
+FORMULAS = [
+    "=1+1",
+    "+1",
+    "-1",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠SUM(A1)",
+    "﹦1",
+    " =1",
+    "\u3000＝1",
+]
 
 
 @pytest.mark.parametrize("name", RESERVED)
@@ -42,7 +56,7 @@ def test_formula_cells_are_neutralised(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["plain", "1-1", "a=b", "", "'=1", "x＝1"])
 def test_ordinary_cells_stay_as_they_are(text: str) -> None:
-    assert csv_text(["h"], [[text]]) == f"h\n{text}\n" if text else "h\n\"\"\n"
+    assert csv_text(["h"], [[text]]) == f"h\n{text}\n" if text else 'h\n""\n'
 
 
 @pytest.mark.models
@@ -59,7 +73,7 @@ def test_published_files_have_safe_names_and_csv_cells(tmp_path: Path, redactor:
                     turns=[Turn(index=0, leg=0, role=Role.CUSTOMER, text="My app keeps crashing again.")],
                 )
                 for i, (agent, department) in enumerate(
-                    [("CON", "＝HYPERLINK(\"http://x\")"), ("nul.x", "＠SUM(A1)"), ("LPT1", "-Billing")]
+                    [("CON", '＝HYPERLINK("http://x")'), ("nul.x", "＠SUM(A1)"), ("LPT1", "-Billing")]
                 )
             ],
             store.start_run("test"),
@@ -69,7 +83,11 @@ def test_published_files_have_safe_names_and_csv_cells(tmp_path: Path, redactor:
     files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert [p for p in files if is_reserved(p.name)] == []
     cells = [
-        cell for p in files if p.suffix == ".csv" for row in csv.reader(p.open(encoding="utf-8")) for cell in row
+        cell
+        for p in files
+        if p.suffix == ".csv"
+        for row in csv.reader(p.open(encoding="utf-8"))
+        for cell in row
     ]
     assert any("HYPERLINK" in c for c in cells) and any("SUM(A1)" in c for c in cells)
     assert [c for c in cells if looks_like_formula(c)] == []
