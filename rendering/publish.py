@@ -96,8 +96,10 @@ def _as_date(value: date | str | None, what: str) -> date | None:
 def resolve_period(
     con: Any, date_from: date | str | None, date_to: date | str | None, settings: Settings | None = None
 ) -> Period:
-    """The period to publish; missing ends default to the store's first/last day with data
-    (outlier dates left out: ``store_queries.data_range``)."""
+    """The period to publish; missing ends default to the store's first/last day with data.
+
+    Outlier dates are left out of the defaults (``store_queries.data_range``).
+    """
     start, end = _as_date(date_from, "--from"), _as_date(date_to, "--to")
     if start is None or end is None:
         available = data_range(con, (settings or load_settings()).periods)

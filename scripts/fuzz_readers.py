@@ -108,9 +108,10 @@ def line_endings(data: bytes, rng: random.Random) -> bytes:
         return data.replace(b"\n", b"\r")
     if choice == "crlf":
         return data.replace(b"\n", b"\r\n")
-    return b"".join(
-        part + rng.choice([b"\n", b"\r", b"\r\n"]) for part in data.split(b"\n")[:-1]
-    ) + data.split(b"\n")[-1]
+    return (
+        b"".join(part + rng.choice([b"\n", b"\r", b"\r\n"]) for part in data.split(b"\n")[:-1])
+        + data.split(b"\n")[-1]
+    )
 
 
 def deep_nesting(data: bytes, rng: random.Random) -> bytes:
@@ -188,9 +189,7 @@ def mutate(data: bytes, rng: random.Random) -> tuple[bytes, list[str]]:
 
 def seed_files() -> list[Path]:
     """Every fixture and example transcript (documentation left out)."""
-    return sorted(
-        p for d in SEED_DIRS for p in d.rglob("*") if p.is_file() and p.suffix not in {".md"}
-    )
+    return sorted(p for d in SEED_DIRS for p in d.rglob("*") if p.is_file() and p.suffix not in {".md"})
 
 
 @dataclass
@@ -213,7 +212,9 @@ class Figures:
     duplicates: int = 0
 
 
-def run_batch(folder: Path, files: dict[Path, tuple[Path, list[str]]], fmt: str | None, figures: Figures) -> None:
+def run_batch(
+    folder: Path, files: dict[Path, tuple[Path, list[str]]], fmt: str | None, figures: Figures
+) -> None:
     """Ingest one batch into a fresh store and check every file's and the batch's accounting."""
     progress: dict[Path, FileProgress] = {}
     plausible = PlausibleDates.load().at(RUN_STARTED)
@@ -237,7 +238,8 @@ def run_batch(folder: Path, files: dict[Path, tuple[Path, list[str]]], fmt: str 
         figures.by_format[name] += count
     if not summary.invariant_holds or stored_rows != summary.new or len(rows) > summary.quarantined:
         figures.unexplained.append(
-            f"batch {folder.name}: {summary.invariant_text()}, {stored_rows} stored rows, {len(rows)} quarantine rows"
+            f"batch {folder.name}: {summary.invariant_text()}, {stored_rows} stored rows, "
+            f"{len(rows)} quarantine rows"
         )
     by_file: dict[str, list[tuple[str, str, bool]]] = {}
     for file, record, reason, message in rows:
@@ -329,9 +331,11 @@ def report(figures: Figures, seconds: float) -> dict[str, object]:
         "whole_file_losses_by_reason": dict(sorted(figures.whole_file.items())),
         "unexpected_whole_file_losses": len(figures.unexpected_whole_file),
         "records": {
-            "read": figures.read, "stored": figures.stored,
-            "quarantined": figures.quarantined, "duplicates": figures.duplicates,
-        },  # fmt: skip
+            "read": figures.read,
+            "stored": figures.stored,
+            "quarantined": figures.quarantined,
+            "duplicates": figures.duplicates,
+        },
         "by_mutation": dict(sorted(figures.by_mutation.items())),
         "by_detected_format": dict(sorted(figures.by_format.items())),
         "forced_format_inputs": dict(sorted(figures.forced.items())),
@@ -345,7 +349,9 @@ def report(figures: Figures, seconds: float) -> dict[str, object]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--inputs", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--batch", type=int, default=400)
