@@ -15,7 +15,8 @@ damage. Deterministic for a given ``--seed``. Prints and writes:
 - ``unexplained losses``: a batch whose counts do not add up (``read = stored + quarantined +
   duplicates``, checked against the store's rows too), a quarantine row without reason or
   message, or a non-empty file with no outcome at all (nothing read, nothing quarantined);
-- ``record-level-only losses``: inputs that lost something and lost it only below file level;
+- ``record-level-only losses``: inputs that lost something and lost it only below file level
+  (for a file whose undamaged seed holds one record, the file is that record);
   whole-file losses (a ``file`` entry, or a located one after which "the rest of the file was
   not read") are listed by reason, and those of line-based multi-record files (JSONL, CSV,
   plain text), which should never lose more than the damaged records, are counted apart.
@@ -26,6 +27,7 @@ Exit status 1 when there is a crash, an unexplained loss or an unexpected whole-
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import random
@@ -48,6 +50,7 @@ if str(ROOT) not in sys.path:
 from storage.admission import PlausibleDates  # noqa: E402
 from storage.ingest import FileProgress, ingest_paths  # noqa: E402
 from storage.store import Store  # noqa: E402
+from transcripts.read import read_path  # noqa: E402
 from transcripts.readers.all import readers  # noqa: E402
 
 SEED_DIRS = (ROOT / "tests" / "readers" / "fixtures", ROOT / "examples")
@@ -268,7 +271,7 @@ def run_batch(
             continue
         figures.with_loss += 1
         whole = [reason for record, reason, rest in entries if record == "file" or rest]
-        if not whole:
+        if not whole or _seed_records(seed) <= 1:  # a one-record file: the file is the record
             figures.record_level_only += 1
             continue
         for reason in whole:
@@ -277,8 +280,14 @@ def run_batch(
             figures.unexpected_whole_file.append(f"{label}: whole file quarantined ({', '.join(whole)})")
 
 
+@functools.cache
+def _seed_records(seed: Path) -> int:
+    """Records (conversations, quarantines, duplicates) the undamaged seed file yields."""
+    return sum(1 for _ in read_path(seed))
+
+
 def _several_records(seed: Path) -> bool:
-    return seed.read_bytes().count(b"\n") > 2
+    return _seed_records(seed) > 1
 
 
 def _lines_survive(path: Path) -> bool:

@@ -36,9 +36,10 @@ def _servers(under: psutil.Process) -> list[psutil.Process]:
 
 
 def test_the_temporary_server_dies_with_a_killed_run(tmp_path: Path) -> None:
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")
-    } | {"PREFECT_HOME": str(tmp_path / "prefect"), "PYTHONPATH": str(REPO)}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")} | {
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PYTHONPATH": str(REPO),
+    }
     run = subprocess.Popen(
         [sys.executable, "-m", "qareview.cli", "run", str(REPO / "examples"),
          "--db", str(tmp_path / "q.duckdb"), "--out", str(tmp_path / "out")],
