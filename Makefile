@@ -13,7 +13,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 SHARED ?= ../shared
 
-.PHONY: demo test install dev bench bench-onnx eval train-sentiment train-signals lint schema clean
+.PHONY: demo test install dev bench bench-onnx fuzz eval train-sentiment train-signals lint schema clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: dev
 bench: dev
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_flow.py
+
+# >= 10,000 damaged copies of every reader fixture through the real ingest (about 10 minutes);
+# prints inputs, crashes, unexplained losses and record-level-only losses (.bench/fuzz.json).
+fuzz: dev
+	$(BIN)/python scripts/fuzz_readers.py --inputs 10000
 
 bench-onnx: dev
 	$(PIP) install -q -c constraints.txt -e '.[dev,onnx-bench]'

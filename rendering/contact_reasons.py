@@ -402,14 +402,16 @@ def _count_days(
         reason.baseline_count = sum(n for d, n in per_day.items() if baseline.start <= d <= baseline.end)
         reason.baseline_daily = reason.baseline_count / baseline.days
     ratios: list[float | None] = []
+    earlier_total = 0  # customers on the days before day i (a running sum: one pass over the days)
     for i, (day, count) in enumerate(reason.daily):
+        earlier_total, earlier = earlier_total + count, earlier_total
         if baseline is not None:
             mean, span = reason.baseline_daily, baseline.days
         elif i == 0:
             ratios.append(None)
             continue
         else:
-            mean, span = sum(n for _, n in reason.daily[:i]) / i, i
+            mean, span = earlier / i, i
         floor = 1.0 / span  # one contact over the whole baseline: a reason never seen before can spike
         ratio = count / max(mean, floor)
         ratios.append(ratio)

@@ -2,8 +2,10 @@
 
 The period is the ``period_days`` calendar days ending with the newest stored contact's
 day, so a nightly run publishes the week up to last night and a backfill publishes the
-period it filled. The cards and the report are written by ``rendering.publish``; this
-module only picks the period and condenses the result for the run summary.
+period it filled. Outlier dates (a lone 2062 typo among this month's contacts) do not count
+as the newest day: ``rendering.store_queries.data_range`` leaves them out. The cards and the
+report are written by ``rendering.publish``; this module only picks the period and condenses
+the result for the run summary.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ Dates are inclusive calendar days; timestamps compare against ``[start 00:00, en
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -81,3 +82,43 @@ def trend_buckets(period: Period, unit: BucketUnit, minimum: int) -> list[Period
     count = max(minimum, covering)
     starts = [last_start - step * i for i in reversed(range(count))]
     return [Period(s, s + step - timedelta(days=1)) for s in starts]
+
+
+def settled_range(day_counts: Iterable[tuple[date, int]], gap_days: int, min_share: float) -> Period | None:
+    """The days with data, less outlier dates; None when there are no days.
+
+    Days with data fall into groups separated by more than ``gap_days`` empty days. A group
+    whose busiest ``gap_days`` days hold less than ``min_share`` of the busiest such window of
+    any group is an outlier (a typo'd year, a test record) and is left out, so a handful of
+    stray dates never moves a default range. One pass over the days with data, never over
+    the calendar::
+
+        >>> d = date(2026, 11, 16)
+        >>> week = [(d + timedelta(days=i), 10) for i in range(7)]
+        >>> settled_range([*week, (date(2062, 11, 18), 2)], 7, 0.1).label
+        '2026-11-16 – 2026-11-22'
+    """
+    days = sorted(day_counts)
+    if not days:
+        return None
+    groups: list[list[tuple[date, int]]] = [[days[0]]]
+    for previous, current in zip(days, days[1:], strict=False):
+        if (current[0] - previous[0]).days > gap_days:
+            groups.append([])
+        groups[-1].append(current)
+    peaks = [_busiest_window(group, gap_days) for group in groups]
+    floor = min_share * max(peaks)
+    kept = [group for group, peak in zip(groups, peaks, strict=True) if peak >= floor]
+    return Period(kept[0][0][0], kept[-1][-1][0])
+
+
+def _busiest_window(days: list[tuple[date, int]], window_days: int) -> int:
+    """Most contacts in any ``window_days`` consecutive days of ``days`` (sorted)."""
+    best = total = first = 0
+    for day, count in days:
+        total += count
+        while (day - days[first][0]).days >= window_days:
+            total -= days[first][1]
+            first += 1
+        best = max(best, total)
+    return best

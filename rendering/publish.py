@@ -93,11 +93,16 @@ def _as_date(value: date | str | None, what: str) -> date | None:
         raise PublishError(f"{what} must be a date like 2026-11-16, got {value!r}") from None
 
 
-def resolve_period(con: Any, date_from: date | str | None, date_to: date | str | None) -> Period:
-    """The period to publish; missing ends default to the store's first/last day with data."""
+def resolve_period(
+    con: Any, date_from: date | str | None, date_to: date | str | None, settings: Settings | None = None
+) -> Period:
+    """The period to publish; missing ends default to the store's first/last day with data.
+
+    Outlier dates are left out of the defaults (``store_queries.data_range``).
+    """
     start, end = _as_date(date_from, "--from"), _as_date(date_to, "--to")
     if start is None or end is None:
-        available = data_range(con)
+        available = data_range(con, (settings or load_settings()).periods)
         if available is None:
             raise PublishError("the store has no conversations: ingest some first, or give --from and --to")
         start = start or available.start
@@ -141,9 +146,9 @@ def publish(
     conversation a card or the report links to.
     """
     con = connection_of(store)
-    period = resolve_period(con, date_from, date_to)
-    version = resolve_rubric_version(con, period, rubric_version)
     settings = settings or load_settings()
+    period = resolve_period(con, date_from, date_to, settings)
+    version = resolve_rubric_version(con, period, rubric_version)
     redactor = redactor or redactor_for(con)
     redactor.add_known_names(customer_names(con))
     criteria = (

@@ -27,10 +27,12 @@ class _Section(BaseModel):
 
 
 class PeriodSettings(_Section):
-    """How trend charts bucket time."""
+    """How trend charts bucket time, and which stray dates default ranges leave out."""
 
     daily_up_to_days: int = Field(14, ge=1)
     trend_buckets: int = Field(8, ge=2, le=52)
+    outlier_gap_days: int = Field(7, ge=1)
+    outlier_share: float = Field(0.1, ge=0, le=1)
 
 
 class CardSettings(_Section):

@@ -11,6 +11,8 @@ Layout (``out`` is the folder given to :func:`rendering.publish.publish`)::
 
     >>> conversation_href("conv 1/a", turn=3, from_dir="cards")
     '../conversations/conv-1-a-4ca18f.html#turn-3'
+    >>> card_path("NUL")
+    'cards/NUL-20fba7.html'
 """
 
 from __future__ import annotations
@@ -26,16 +28,28 @@ ROUTING_REPORT = f"{ROUTING_DIR}/report.html"
 CONVERSATIONS_DIR = "conversations"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Device names Windows reserves whatever the extension ("nul.html" cannot be opened on a share).
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)]
+)
+
+
+def is_reserved(name: str) -> bool:
+    """Whether Windows reserves ``name`` (``CON``, ``nul.html``, ``Com1.tar.gz``...)."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in _RESERVED
 
 
 def slug(identifier: str) -> str:
     """A file-name-safe, collision-free name for an id.
 
-    Ids that are already safe stay as they are; others get the unsafe characters replaced
-    and a short hash of the original appended.
+    Ids that are already safe stay as they are; others (and names Windows reserves, such
+    as ``CON`` or ``nul.x``) get the unsafe characters replaced and a short hash of the
+    original appended.
     """
     cleaned = _UNSAFE.sub("-", identifier).strip("-.")[:80] or "x"
-    if cleaned == identifier:
+    if is_reserved(cleaned):
+        cleaned = cleaned.replace(".", "-", 1)  # "nul.x" -> "nul-x-<hash>": no device name before a dot
+    elif cleaned == identifier:
         return cleaned
     return f"{cleaned}-{hashlib.sha1(identifier.encode()).hexdigest()[:6]}"
 

@@ -2,7 +2,8 @@
 
 HTML pages are self-contained: the one stylesheet (``templates/style.css``) and the optional
 table-sorting script are inlined, charts are inline SVG, nothing is fetched from a network.
-CSV cells that a spreadsheet would run as a formula are prefixed with ``'``.
+CSV cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR, their
+full-width forms, after any leading spaces) are prefixed with ``'``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import csv
 import io
 import json
 import math
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +24,7 @@ from markupsafe import Markup
 from rendering import site_paths, svg_charts
 
 TEMPLATES = Path(__file__).with_name("templates")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|#"})
 
 
@@ -101,8 +103,14 @@ def write_json(path: Path, data: Any) -> Path:
     return write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
 
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could run ``text`` as a formula (``＝1+1`` and `` =1`` included)."""
+    first = text.lstrip(" \u00a0\u3000")[:1]
+    return first in _FORMULA_START or unicodedata.normalize("NFKC", first)[:1] in _FORMULA_START
+
+
 def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     if value is None:
         return ""
@@ -112,11 +120,16 @@ def _safe_cell(value: Any) -> Any:
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """CSV with a header row; text that looks like a formula is neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
+    # A "\r\n" terminator makes the writer quote cells holding a bare CR too (with "\n" it
+    # would not, and the row would split in a reader); each row still ends with "\n".
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines = []
+    for row in [header, *rows]:
         writer.writerow([_safe_cell(v) for v in row])
-    return buffer.getvalue()
+        lines.append(buffer.getvalue()[:-2] + "\n")
+        buffer.seek(0)
+        buffer.truncate()
+    return "".join(lines)
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:

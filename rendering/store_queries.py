@@ -15,11 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 
-from rendering.periods import Period
+if TYPE_CHECKING:
+    from rendering.settings import PeriodSettings
+
+from rendering.periods import Period, settled_range
 
 T = TypeVar("T")
 
@@ -220,15 +223,21 @@ class Snapshot:
 _IN_PERIOD = "c.started_at >= ? AND c.started_at < ?"
 
 
-def data_range(con: duckdb.DuckDBPyConnection) -> Period | None:
-    """The days from the first to the last conversation start in the store, or None when empty."""
-    first, last = con.execute("SELECT min(started_at), max(started_at) FROM conversations").fetchone() or (
-        None,
-        None,
-    )
-    if first is None or last is None:
-        return None
-    return Period(_as_date(first), _as_date(last))
+def data_range(con: duckdb.DuckDBPyConnection, periods: PeriodSettings | None = None) -> Period | None:
+    """The days from the first to the last conversation start, less outlier dates; None when empty.
+
+    Outliers (a stray 2062 or 2003 among this month's contacts) are left out as
+    ``rendering.periods.settled_range`` decides, with ``periods``' (default: the settings
+    file's) ``outlier_gap_days`` and ``outlier_share``.
+    """
+    from rendering.settings import load_settings
+
+    periods = periods or load_settings().periods
+    days = con.execute(
+        "SELECT CAST(started_at AS DATE) AS day, count(*) FROM conversations "
+        "WHERE started_at IS NOT NULL GROUP BY day"
+    ).fetchall()
+    return settled_range(days, periods.outlier_gap_days, periods.outlier_share)
 
 
 def _as_date(value: date | datetime) -> date:

@@ -123,12 +123,13 @@ def run(
     source = _default_source(source)
     _check_inputs(source, rubric, db, out)
     from flows.nightly import nightly_review
+    from flows.prefect_server import temporary_server
     from flows.runners import make_task_runner
     from qareview.commands.errors import holding_store
 
     runner = make_task_runner(dask_address=dask_address, dask_workers=dask_workers)
     review = nightly_review.with_options(task_runner=runner)
-    with holding_store(db, wait):
+    with holding_store(db, wait), temporary_server():  # the server dies with this process, even on kill -9
         _run_review(review, source, db, out, full, rubric, batch_size)
 
 

@@ -9,6 +9,7 @@ Start times before ``EARLIEST_PLAUSIBLE`` (a 1970 epoch default) are dropped wit
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -61,7 +62,7 @@ def seconds_ms(value: Any) -> int | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return round(number * 1000) if number >= 0 else None
+    return round(number * 1000) if 0 <= number < math.inf else None  # not NaN, not 1e400
 
 
 def build_conversation(

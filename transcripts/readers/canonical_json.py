@@ -47,6 +47,7 @@ from transcripts.textio import (
 )
 
 NAME = "json"
+MAX_ARRAY_ITEM_DEPTH = 200  # a conversation is a few levels deep; anything this deep is damage
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 _TURN_ALIASES = {"speaker": "speaker_id", "name": "speaker_name"}
 _LEG_HINTS = ("department", "queue")
@@ -276,6 +277,39 @@ def _stream_error(path: Path, record: str, exc: Exception) -> Quarantined:
     )
 
 
+class _TooDeep:
+    """An array element nested deeper than ``MAX_ARRAY_ITEM_DEPTH`` (skipped, not built)."""
+
+
+def _array_items(stream: Any) -> Iterator[Any]:
+    """The elements of the top-level JSON array in ``stream``, one at a time.
+
+    Built from ``ijson.basic_parse`` events rather than ``ijson.items``, whose per-event
+    prefix strings grow with the depth: an element nested 100,000 deep would cost gigabytes.
+    An element deeper than ``MAX_ARRAY_ITEM_DEPTH`` is skipped and yielded as ``_TooDeep``.
+    """
+    depth = 0
+    builder: ijson.ObjectBuilder | None = None
+    too_deep = False
+    for event, value in ijson.basic_parse(stream, use_float=True):
+        if event in ("start_map", "start_array"):
+            depth += 1
+            if depth == 1:
+                continue
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+            if depth == 0:
+                return
+        if builder is None:
+            builder, too_deep = ijson.ObjectBuilder(), False
+        too_deep = too_deep or depth > MAX_ARRAY_ITEM_DEPTH
+        if not too_deep:
+            builder.event(event, value)
+        if depth == 1:
+            yield _TooDeep() if too_deep else builder.value
+            builder = None
+
+
 def _read_array(path: Path) -> Iterator[ReadResult]:
     stream = open_utf8_stream(path)
     if isinstance(stream, Quarantined):
@@ -284,7 +318,13 @@ def _read_array(path: Path) -> Iterator[ReadResult]:
     number = 0
     try:
         with stream:
-            for number, data in enumerate(ijson.items(stream, "item", use_float=True), start=1):
+            for number, data in enumerate(_array_items(stream), start=1):
+                if isinstance(data, _TooDeep):
+                    yield _quarantine(
+                        path, f"record {number}", ReasonCode.OUT_OF_RANGE,
+                        f"nested more than {MAX_ARRAY_ITEM_DEPTH} levels deep",
+                    )  # fmt: skip
+                    continue
                 yield conversation_from_record(data, path, f"record {number}")
     except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
         yield _stream_error(path, f"record {number + 1}", exc)

@@ -321,8 +321,26 @@ def _entry_turns(entries: list[Any]) -> tuple[list[RawTurn], datetime | None]:
                 extra={NAME: {key: entry[key] for key in ENTRY_FIELDS if key in entry}},
             )
         )
-    origin = datetime.fromtimestamp(first / 1_000_000, tz=UTC) if first is not None else None
+    origin = _from_micros(first)
     return turns, origin
+
+
+def _from_micros(value: int | float | None) -> datetime | None:
+    """Microseconds since the epoch as a UTC time; None when absent or beyond the calendar (a huge number)."""
+    try:
+        return datetime.fromtimestamp(value / 1_000_000, tz=UTC) if value is not None else None
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _plus_ms(origin: datetime | None, duration: Any) -> datetime | None:
+    """``origin`` plus ``duration`` ms; None when either is missing or the sum leaves the calendar."""
+    if origin is None or not duration:
+        return None
+    try:
+        return origin + timedelta(milliseconds=duration)
+    except (OverflowError, TypeError, ValueError):
+        return None
 
 
 def _build(document: Any, path: Path, record: str) -> Conversation:
@@ -387,7 +405,7 @@ def _build(document: Any, path: Path, record: str) -> Conversation:
         channel=channel,
         customer_id=_customer_id(document),
         started_at=origin,
-        ended_at=origin + timedelta(milliseconds=duration) if origin is not None and duration else None,
+        ended_at=_plus_ms(origin, duration),
         language=_language(document.get("languageCode")),
         vendor_signals=vendor_signals(document, turns),
         warnings=warnings,

@@ -35,6 +35,7 @@ Example::
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -236,9 +237,9 @@ def item_locator(position: int, item: Any, key: str = "Transcript") -> str:
 
 
 def millis(value: Any) -> int | None:
-    """A non-negative integer millisecond offset from an int/float, else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return None
+    """A non-negative integer millisecond offset from a finite int/float, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        return None  # NaN and 1e400 (infinity) too
     return round(value)
 
 

@@ -136,6 +136,7 @@ def read(path: Path) -> Iterator[ReadResult]:
             return
         moment = parse_time(phrase.get("startTimeMs"))
         start = round((moment - origin) / timedelta(milliseconds=1)) if moment and origin else None
+        start = start if start is not None and start >= 0 else None  # a phrase before the call began
         length = (phrase.get("duration") or {}).get("milliseconds")
         end = start + int(length) if start is not None and isinstance(length, int | float) else None
         segments.append(
