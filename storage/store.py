@@ -522,7 +522,7 @@ class Store:
         Keyed on (file, record, reason): an entry seen again keeps the run that first
         quarantined it and takes the newer message and excerpt.
         """
-        unique = {storable("\x1f".join((e.file, e.record, e.reason.value))): e for e in entries}
+        unique = {rows.quarantine_key(e): e for e in entries}
         if not unique:
             return 0
         count_sql = "SELECT count(*) FROM quarantine"
@@ -540,16 +540,16 @@ class Store:
 
     def forget_quarantine(self, file: str, keep: Iterable[Quarantined] = ()) -> None:
         """Drop the entries of ``file`` except those in ``keep`` (a re-read file was fixed)."""
-        kept = [storable("\x1f".join((e.file, e.record, e.reason.value))) for e in keep]
+        kept = [rows.quarantine_key(e) for e in keep]
         self._con.execute(
             "DELETE FROM quarantine WHERE file = ? AND (file || chr(31) || record || chr(31) || reason) "
             "NOT IN (SELECT unnest(?::VARCHAR[]))",
-            [storable(file), kept],
+            [rows.text(file), kept],
         )
 
     def forget_quarantine_records(self, reason: ReasonCode, records: Iterable[tuple[str, str]]) -> None:
         """Drop the entries with ``reason`` at these (file, record) places (their problem is gone)."""
-        keys = list(dict.fromkeys("\x1f".join(place) for place in records))
+        keys = list(dict.fromkeys(rows.text("\x1f".join(place)) for place in records))
         if keys:
             self._con.execute(
                 "DELETE FROM quarantine WHERE reason = ? AND (file || chr(31) || record) "

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from storage.store import Store
-from tests.storage.postgres_server import PgServer, ServerUnavailable, start_server
+from tests.storage.postgres_server import PgServer, ServerUnavailableError, start_server
 from transcripts.model import (
     Channel,
     Conversation,
@@ -174,7 +174,7 @@ def pg_server() -> Iterator[PgServer]:
     pytest.importorskip("psycopg", reason="PostgreSQL tests need psycopg (the dev extra)")
     try:
         server = start_server()
-    except ServerUnavailable as exc:
+    except ServerUnavailableError as exc:
         pytest.skip(f"PostgreSQL tests need a server: {exc}")
     try:
         yield server

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-class ServerUnavailable(RuntimeError):
+class ServerUnavailableError(RuntimeError):
     """No PostgreSQL binaries here, or no user to run them as."""
 
 
@@ -27,7 +27,8 @@ def find_bin() -> Path | None:
     if override:
         return Path(override) if (Path(override) / "pg_ctl").exists() else None
     found = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
     )
     if found:
         return found[-1].parent
@@ -48,7 +49,7 @@ def _runner() -> tuple[list[str], str | None]:
             continue
         if shutil.which("runuser"):
             return ["runuser", "-u", user, "--"], user
-    raise ServerUnavailable("running as root without a 'postgres' or 'nobody' user and runuser")
+    raise ServerUnavailableError("running as root without a 'postgres' or 'nobody' user and runuser")
 
 
 def _free_port() -> int:
@@ -94,10 +95,10 @@ class PgServer:
 
 
 def start_server() -> PgServer:
-    """initdb a cluster in a new temporary folder and start it; ``ServerUnavailable`` if impossible."""
+    """initdb a cluster in a new temporary folder and start it; ``ServerUnavailableError`` if impossible."""
     bin_dir = find_bin()
     if bin_dir is None:
-        raise ServerUnavailable("no PostgreSQL binaries (install Debian's postgresql package)")
+        raise ServerUnavailableError("no PostgreSQL binaries (install Debian's postgresql package)")
     prefix, owner = _runner()
     root = Path(tempfile.mkdtemp(prefix="qareview-pg-"))
     if owner is not None:
