@@ -77,11 +77,17 @@ class PgServer:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str) -> str:
-        """Create the empty database ``name``; its URL."""
+        """Create the empty database ``name``, sorting text by ICU's English rules where the server
+        has ICU (a store must not depend on the database's collation); its URL."""
         import psycopg
 
         with psycopg.connect(self.url(), autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{name}"')
+            try:
+                con.execute(
+                    f'CREATE DATABASE "{name}" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE \'en-US\''
+                )
+            except psycopg.Error:
+                con.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     def stop(self) -> None:
