@@ -2,7 +2,7 @@
 
 Everything is selected by the conversation's ``started_at`` falling in the period. Rows come
 back as small frozen dataclasses named after the store tables (columns as in
-``storage/schema.sql``); later modules work on those, never on raw tuples::
+``storage/migrations/``); later modules work on those, never on raw tuples::
 
     snapshot = load_snapshot(connection_of(store), period, rubric_version="default-1")
     snapshot.legs[0].department

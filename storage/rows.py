@@ -1,4 +1,4 @@
-"""How each domain object becomes rows of the store tables (see ``schema.sql``).
+"""How each domain object becomes rows of the store tables (see ``storage/migrations/``).
 
 Each ``*_COLUMNS`` tuple names the columns a ``*_rows`` function fills, in order. Times are
 stored as naive UTC; a time without a zone is taken to be UTC already.

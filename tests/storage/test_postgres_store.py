@@ -118,6 +118,22 @@ def test_text_sorts_by_code_point_as_in_duckdb(pg_url: str, tmp_path: Path, conv
             assert store.conversation_ids() == sorted(ids)
 
 
+def test_nul_characters_are_quarantined_not_fatal(pg_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = '{"id": "ok", "channel": "chat", "turns": [{"role": "customer", "text": "a\\\\u0000 is fine"}]}'
+    escaped = '{"id": "bad", "channel": "chat", "turns": [{"role": "customer", "text": "a\\u0000b"}]}'
+    (folder / "a.jsonl").write_text("\n".join([good, escaped, '{"id": "raw\x00"}']) + "\n", encoding="utf-8")
+    summary = ingest(pg_url, folder)
+    assert (summary.stored, summary.quarantined) == (1, 2)
+    with Store(pg_url) as store:
+        [stored] = store.load_conversations()
+        assert stored.turns[0].text == "a\\u0000 is fine"
+        entries = {q.record: q for q in store.quarantine_entries()}
+        assert entries["line 2"].reason.value == "bad_encoding" and "NUL" in entries["line 2"].message
+        assert "\x00" not in "".join(q.excerpt + q.message for q in entries.values())
+
+
 # -- crash safety ---------------------------------------------------------------------------
 
 
