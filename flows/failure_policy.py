@@ -9,13 +9,17 @@ from __future__ import annotations
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for failures a retry may fix: ``OSError`` or a DuckDB I/O error, anywhere in the cause chain."""
-    import duckdb
+    """True for failures a retry may fix (anywhere in the cause chain).
 
+    ``OSError``, DuckDB I/O errors and a lost PostgreSQL connection are.
+    """
+    from storage.dialect import transient_errors
+
+    transient = (OSError, *transient_errors())
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, OSError | duckdb.IOException):
+        if isinstance(current, transient):
             return True
         seen.add(id(current))
         current = current.__cause__ or current.__context__

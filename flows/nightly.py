@@ -48,6 +48,7 @@ from flows.runners import describe_current_runner, runner_from_env
 from flows.sources import discover_local, is_remote, local_path, mirror_name, mirror_remote
 from flows.worklist import Worklist, build_worklist
 from rendering.latest_period import PublishOutcome, publish_period
+from storage.dialect import display, resolved
 from storage.ingest import RunSummary, ingest_paths
 from storage.store import Store
 from transcripts.quarantine import ReasonCode
@@ -199,13 +200,13 @@ def nightly_review(
     """
     config = active_flow_config()
     out_dir = Path(out).resolve()
-    db_path = str(Path(db).resolve())
+    db_path = resolved(db)
     rubric_path = str(Path(rubric).resolve()) if rubric else None
     rubric_version = process_rubric(rubric_path).version
     work_dir = config.work_path(out_dir)
     run_id = _start_run(db_path)
     summary = NightlySummary(
-        run_id=run_id, source=source, db=db_path, out=str(out_dir), runner=describe_current_runner(),
+        run_id=run_id, source=source, db=display(db_path), out=str(out_dir), runner=describe_current_runner(),
         full=full, rubric_version=rubric_version,
     )  # fmt: skip
     clock = time.perf_counter()

@@ -2,7 +2,7 @@
 
 Everything is selected by the conversation's ``started_at`` falling in the period. Rows come
 back as small frozen dataclasses named after the store tables (columns as in
-``storage/schema.sql``); later modules work on those, never on raw tuples::
+``storage/migrations/``); later modules work on those, never on raw tuples::
 
     snapshot = load_snapshot(connection_of(store), period, rubric_version="default-1")
     snapshot.legs[0].department
@@ -27,15 +27,22 @@ from rendering.periods import Period, settled_range
 T = TypeVar("T")
 
 
+def _is_connection(value: Any) -> bool:
+    """A DuckDB connection or a ``storage.postgres.PgConnection`` (the same calls, the same SQL)."""
+    from storage.postgres import PgConnection
+
+    return isinstance(value, duckdb.DuckDBPyConnection | PgConnection)
+
+
 def connection_of(store: Any) -> duckdb.DuckDBPyConnection:
-    """The DuckDB connection behind a ``storage.Store`` (or the connection itself)."""
-    if isinstance(store, duckdb.DuckDBPyConnection):
+    """The connection behind a ``storage.Store`` (or the connection itself): DuckDB, or PostgreSQL."""
+    if _is_connection(store):
         return store
     connection = getattr(store, "connection", None)
-    if callable(connection) and not isinstance(connection, duckdb.DuckDBPyConnection):
+    if callable(connection) and not _is_connection(connection):
         connection = connection()
-    if not isinstance(connection, duckdb.DuckDBPyConnection):
-        raise TypeError(f"expected a storage.Store or a duckdb connection, got {type(store).__name__}")
+    if not _is_connection(connection):
+        raise TypeError(f"expected a storage.Store or a store connection, got {type(store).__name__}")
     return connection
 
 
@@ -326,8 +333,8 @@ def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) 
         con,
         TurnRow,
         "SELECT t.*, s.label AS sentiment_label, s.score AS sentiment_score FROM turns t "
-        "LEFT JOIN (SELECT conversation_id, turn, any_value(label) AS label, any_value(score) AS score "
-        "           FROM turn_sentiment GROUP BY ALL) s "
+        "LEFT JOIN (SELECT DISTINCT ON (conversation_id, turn) conversation_id, turn, label, score "
+        "           FROM turn_sentiment ORDER BY conversation_id, turn, label, score) s "
         "  ON s.conversation_id = t.conversation_id AND s.turn = t.turn "
         "WHERE t.conversation_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY t.conversation_id, t.turn",
         [ids],
@@ -372,12 +379,14 @@ def load_journeys(con: duckdb.DuckDBPyConnection, period: Period) -> list[Journe
     rows = con.execute(
         "SELECT j.journey_id, j.customer_id, j.started_at, j.ended_at, j.contacts, j.continuations, "
         "       j.repeat_contacts, j.right_censored, "
-        "       list(jc.conversation_id ORDER BY jc.position) AS ids, "
-        "       list(coalesce(jc.is_continuation, false) ORDER BY jc.position) AS flags "
+        "       array_agg(jc.conversation_id ORDER BY jc.position) AS ids, "
+        "       array_agg(coalesce(jc.is_continuation, false) ORDER BY jc.position) AS flags "
         "FROM journeys j JOIN journey_contacts jc ON jc.journey_id = j.journey_id "
         "WHERE j.journey_id IN (SELECT jc2.journey_id FROM journey_contacts jc2 "
         f"     JOIN conversations c ON c.id = jc2.conversation_id WHERE {_IN_PERIOD}) "
-        "GROUP BY ALL ORDER BY j.started_at, j.journey_id",
+        "GROUP BY j.journey_id, j.customer_id, j.started_at, j.ended_at, j.contacts, j.continuations, "
+        "       j.repeat_contacts, j.right_censored "
+        "ORDER BY j.started_at, j.journey_id",
         list(period.bounds()),
     ).fetchall()
     return [
@@ -479,11 +488,12 @@ def load_first_customer_turns(
 ) -> list[OpeningTurns]:
     """For each conversation in the period: its first few customer turns, in order."""
     rows = con.execute(
-        "SELECT c.id, c.customer_id, c.started_at, list(t.text ORDER BY t.turn) FILTER (WHERE t.rn <= ?) "
+        "SELECT c.id, c.customer_id, c.started_at, "
+        "       array_agg(t.text ORDER BY t.turn) FILTER (WHERE t.rn <= ?) "
         "FROM conversations c JOIN (SELECT conversation_id, turn, text, "
         "      row_number() OVER (PARTITION BY conversation_id ORDER BY turn) AS rn "
         "      FROM turns WHERE role = 'customer') t ON t.conversation_id = c.id "
-        f"WHERE {_IN_PERIOD} GROUP BY ALL ORDER BY c.started_at, c.id",
+        f"WHERE {_IN_PERIOD} GROUP BY c.id, c.customer_id, c.started_at ORDER BY c.started_at, c.id",
         [max_turns, *period.bounds()],
     ).fetchall()
     return [OpeningTurns(r[0], r[1], r[2], tuple(r[3] or ())) for r in rows if r[2] is not None]

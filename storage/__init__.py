@@ -1,4 +1,4 @@
-"""DuckDB store for conversations, analysis, scores, quarantine and runs.
+"""The store (DuckDB, or PostgreSQL by URL): conversations, analysis, scores, quarantine and runs.
 
 ``Store`` is the store; ``ingest_paths`` (in ``storage.ingest``, imported on first use so
 that opening a store does not load every reader) reads export files into it.

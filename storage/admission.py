@@ -6,8 +6,9 @@ record, so one bad record is quarantined and the rest of its file is kept:
 - every time lies in the plausible range (``PlausibleDates``, from ``storage/ingest.yaml``):
   reason ``implausible_date``;
 - every integer fits its column, the record is not nested too deeply and all its text
-  encodes as UTF-8 (no lone surrogates from ``\ud800`` escapes): reason ``out_of_range``
-  (``bad_encoding`` for text).
+  encodes as UTF-8 (no lone surrogates from ``\ud800`` escapes) without NUL characters, which
+  PostgreSQL text cannot hold (quarantined in every store, so all stores hold the same):
+  reason ``out_of_range`` (``bad_encoding`` for text).
 
 Example::
 
@@ -17,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -31,6 +33,8 @@ CONFIG_FILE = Path(__file__).with_name("ingest.yaml")
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 _INDEX_FIELDS = {"legs": ("index",), "turns": ("index", "leg"), "events": ("leg", "from_leg", "to_leg")}
+# A NUL character in the record's JSON: ``\u0000`` after an even number of backslashes.
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 _MS_FIELDS = {
     "legs": ("start_ms", "end_ms"),
     "turns": ("start_ms", "end_ms"),
@@ -107,11 +111,13 @@ def admit(conversation: Conversation, plausible: PlausibleDates | None) -> Quara
                         c, ReasonCode.OUT_OF_RANGE, f"{table}[{position}].{name} = {too_big} is out of range"
                     )
     try:
-        c.model_dump_json()
+        dumped = c.model_dump_json()
     except RecursionError:
         return _entry(c, ReasonCode.OUT_OF_RANGE, "the record is nested too deeply to store")
     except ValueError as exc:  # pydantic wraps UnicodeEncodeError: a lone surrogate in extra fields
         return _entry(c, ReasonCode.BAD_ENCODING, f"text cannot be stored as UTF-8: {storable(str(exc))}")
+    if "\\u0000" in dumped and _NUL.search(dumped):
+        return _entry(c, ReasonCode.BAD_ENCODING, "text holds a NUL character (\\u0000); remove it")
     return None
 
 

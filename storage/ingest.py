@@ -25,11 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import yaml
 
 from privacy.conversations import redact_message, redact_results
 from storage.admission import PlausibleDates, admit
+from storage.dialect import database_errors
 from storage.store import Store
 from transcripts.journeys import build_journeys
 from transcripts.model import Conversation
@@ -269,7 +269,7 @@ def ingest_paths(
 
 def _without_store_files(files: list[Path], store: Store) -> list[Path]:
     """``files`` minus the store's own database and write-ahead log (a --db inside an input folder)."""
-    if store.path == ":memory:":
+    if store.path == ":memory:" or store.dialect != "duckdb":
         return files
     database = Path(store.path).resolve()
     own = {database, database.with_name(database.name + ".wal")}
@@ -340,7 +340,7 @@ def _ingest_one(
         return "failed", _failed(store, run_id, path, key, digest, size, failure.entry.message)
     except OSError as exc:
         return "failed", _failed(store, run_id, path, key, digest, size, f"read failed part-way: {exc}")
-    except duckdb.Error:
+    except database_errors():
         raise  # the store failing is not a property of the input
     except Exception as exc:  # a reader bug must not stop the run or half-commit the file
         log.exception("reader failed on %s", path)

@@ -1,4 +1,4 @@
-"""How each domain object becomes rows of the store tables (see ``schema.sql``).
+"""How each domain object becomes rows of the store tables (see ``storage/migrations/``).
 
 Each ``*_COLUMNS`` tuple names the columns a ``*_rows`` function fills, in order. Times are
 stored as naive UTC; a time without a zone is taken to be UTC already.
@@ -251,10 +251,20 @@ def event_rows(conversation: Conversation) -> list[Row]:
     ]
 
 
+def text(value: str) -> str:
+    r"""``value`` as every store can hold it: lone surrogates and NUL characters written as escapes."""
+    return storable(value).replace("\x00", "\\x00")
+
+
+def quarantine_key(entry: Quarantined) -> str:
+    """The stored (file, record, reason) of an entry, joined by ``chr(31)``."""
+    return text("\x1f".join((entry.file, entry.record, entry.reason.value)))
+
+
 def quarantine_row(entry: Quarantined, run_id: str | None) -> Row:
-    """The ``quarantine`` row of one entry."""
+    """The ``quarantine`` row of one entry (its texts made storable: a bad record's excerpt may hold NUL)."""
     texts = (entry.file, entry.record, entry.reason.value, entry.message, entry.excerpt)
-    return (run_id, *(storable(t) for t in texts))
+    return (run_id, *(text(t) for t in texts))
 
 
 def analysis_rows(annotated: AnnotatedConversation) -> tuple[list[Row], list[Row]]:

@@ -1,4 +1,4 @@
-"""The DuckDB store: conversations, analysis, scores, journeys, quarantine and runs.
+"""The store: conversations, analysis, scores, journeys, quarantine and runs.
 
 Writes are idempotent. A conversation is stored once per content: re-storing it unchanged
 writes nothing, re-storing it changed replaces its rows in every table in one transaction
@@ -14,6 +14,11 @@ per customer, and quarantine entries are keyed on (file, record, reason)::
     1
     >>> [c.id for c in store.load_conversations()]
     ['c1']
+
+The store is a DuckDB file by default, or a PostgreSQL database given as a
+``postgresql://user@host/dbname`` URL (``storage.postgres``); the SQL is written once, and what
+differs between the two lives in ``storage.dialect``. Opening a store for writing applies the
+schema migrations it lacks (``storage.migrate``).
 
 ``Store`` is not thread-safe: give each thread its own (DuckDB allows one writing process).
 """
@@ -35,6 +40,8 @@ import duckdb
 
 from storage import rows
 from storage.bulk import insert_rows, quote, table_types
+from storage.dialect import DUCKDB, POSTGRES, dialect_of, display, target
+from storage.migrate import LATEST, MigrationError, check_version, current_version, migrate
 from transcripts.journeys import ContactSpan, JourneyWithContinuations
 from transcripts.model import Conversation, Journey
 from transcripts.quarantine import Quarantined, ReasonCode
@@ -44,8 +51,7 @@ if TYPE_CHECKING:  # spaCy loads slowly; the store only needs these for type hin
     from nlp.annotated import AnnotatedConversation
     from nlp.findings import ConversationScores
 
-SCHEMA_FILE = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 2  # 2: conversations.privacy_policy, conversation_originals
+SCHEMA_VERSION = LATEST
 FETCH_BATCH = 500
 # Tables holding rows derived from a conversation's content, all keyed on conversation_id.
 _CONTENT_TABLES = ("legs", "turns", "events")
@@ -54,8 +60,8 @@ _DERIVED_TABLES = ("turn_sentiment", "trajectories", "scores", "findings")
 _NEEDS_WORK_SQL = """
 SELECT c.id FROM conversations c
 WHERE NOT EXISTS (SELECT 1 FROM trajectories t WHERE t.conversation_id = c.id AND t.leg IS NULL)
-   OR (EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version <> $version)
-       AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version = $version))
+   OR (EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version <> ?)
+       AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.conversation_id = c.id AND s.rubric_version = ?))
 ORDER BY c.started_at NULLS LAST, c.id
 """
 
@@ -204,58 +210,81 @@ def _open_error(target: str, exc: duckdb.Error) -> str:
     return f"cannot open DuckDB store {target}: {first}; give a writable file path"
 
 
+def _connect_duckdb(target: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to the file ``target`` (its folder created for writing)."""
+    if "://" in target:
+        raise ValueError(
+            f"unsupported store URL {target!r}: give a DuckDB file path, ':memory:' or a postgresql:// URL"
+        )
+    if target != ":memory:" and not read_only:
+        _make_folder(Path(target))
+    try:
+        return duckdb.connect(target, read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(_open_error(target, exc)) from None
+
+
+def _connect_postgres(url: str, read_only: bool) -> Any:
+    """A ``PgConnection`` to ``url``; ``StoreError`` saying why there is none."""
+    from storage.postgres import connect
+
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(
+            f"{display(url)}: a PostgreSQL store needs psycopg; pip install 'qareview[postgres]'"
+        ) from None
+    try:
+        return connect(url, read_only=read_only)
+    except psycopg.Error as exc:  # refused, unknown host or database, bad password, malformed URL
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise StoreError(
+            f"{display(url)}: cannot connect to PostgreSQL ({first}); check the URL and that the server runs"
+        ) from None
+
+
 def _now() -> datetime:
     """Now, naive UTC (the store's TIMESTAMP convention)."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Store:
-    """A qareview store in one DuckDB file (or ``":memory:"``).
+    """A qareview store: one DuckDB file (or ``":memory:"``), or a ``postgresql://`` URL.
 
-    ``read_only=True`` opens an existing file for queries only (rendering, while no writer
-    holds it). A ``postgresql://`` URL is planned but not implemented yet.
+    ``read_only=True`` opens an existing store for queries only (rendering, while no writer
+    holds a DuckDB file); it applies no migrations.
     """
 
     def __init__(self, path_or_url: str | Path = ":memory:", read_only: bool = False) -> None:
-        target = str(path_or_url)
-        if target.startswith(("postgresql://", "postgres://", "postgresql+")):
-            raise NotImplementedError(
-                "PostgreSQL stores are designed for but not implemented yet: install the extra "
-                "with `pip install 'qareview[postgres]'` (SQLAlchemy + psycopg) and add a "
-                "PostgresStore next to storage/store.py that runs storage/schema.sql through it. "
-                "Until then pass a DuckDB file path (e.g. --db out/qareview.duckdb)."
-            )
-        if "://" in target:
-            raise ValueError(f"unsupported store URL {target!r}: give a DuckDB file path or ':memory:'")
-        if target != ":memory:" and not read_only:
-            _make_folder(Path(target))
-        self.path = target
-        try:
-            self._con = duckdb.connect(target, read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(_open_error(target, exc)) from None
+        target_ = target(path_or_url)
+        self.dialect = dialect_of(target_)
+        self.path = display(target_)
+        if self.dialect == POSTGRES:
+            self._con: Any = _connect_postgres(target_, read_only)
+        else:
+            self._con = _connect_duckdb(target_, read_only)
         self._depth = 0
-        if not read_only:
-            self._con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-        self._check_version(read_only)
-        self._types = table_types(self._con)
+        try:
+            if read_only:
+                version = current_version(self._con)
+                if version == 0:
+                    raise StoreError(f"{self.path} holds no qareview store; run `qareview ingest` first")
+                check_version(version, self.path)
+            else:
+                migrate(self._con, self.dialect, self.path)
+        except MigrationError as exc:
+            self._con.close()
+            raise StoreError(str(exc)) from None
+        except BaseException:
+            self._con.close()
+            raise
+        self._types = table_types(self._con) if self.dialect == DUCKDB else {}
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _check_version(self, read_only: bool) -> None:
-        """Record the schema version of a new or upgraded database; refuse one written by newer code."""
-        version = self._scalar("SELECT max(version) FROM schema_version")
-        if (version is None or version < SCHEMA_VERSION) and not read_only:
-            self._con.execute("INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION, _now()])
-        elif version is not None and version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} has schema version {version}; this qareview reads up to "
-                f"{SCHEMA_VERSION}: upgrade qareview"
-            )
-
     @property
-    def connection(self) -> duckdb.DuckDBPyConnection:
-        """The DuckDB connection, for read-only SQL (rendering queries); write through methods."""
+    def connection(self) -> Any:
+        """The DuckDB connection or ``PgConnection``, for read-only SQL (rendering); write through methods."""
         return self._con
 
     def close(self) -> None:
@@ -297,9 +326,13 @@ class Store:
         found = self._con.execute(sql, list(args)).fetchall()
         return found[0][0] if found else None
 
-    def _insert(self, table: str, columns: Sequence[str], data: Sequence[rows.Row]) -> int:
-        """Bulk-insert ``data`` into ``table``."""
-        return insert_rows(self._con, table, columns, data, self._types[table])
+    def _insert(
+        self, table: str, columns: Sequence[str], data: Sequence[rows.Row], on_conflict: str = ""
+    ) -> int:
+        """Bulk-insert ``data`` into ``table`` (``on_conflict``: an ``ON CONFLICT`` clause)."""
+        if self.dialect == POSTGRES:
+            return self._con.insert(table, columns, data, on_conflict)
+        return insert_rows(self._con, table, columns, data, self._types[table], on_conflict)
 
     def _delete_for(self, table: str, column: str, keys: Sequence[str], extra: str = "", *args: Any) -> None:
         """Delete rows of ``table`` whose ``column`` is one of ``keys`` (and ``extra`` holds)."""
@@ -439,12 +472,10 @@ class Store:
             customers |= {batch[cid][0].customer_id or "", previous.customer_id or "" if previous else ""}
         customers.discard("")
         if customers:
-            insert_rows(
-                self._con,
+            self._insert(
                 "journey_todo",
                 ("customer_id",),
                 [(storable(c),) for c in sorted(customers)],
-                self._types["journey_todo"],
                 on_conflict="ON CONFLICT DO NOTHING",
             )
 
@@ -507,18 +538,16 @@ class Store:
         Keyed on (file, record, reason): an entry seen again keeps the run that first
         quarantined it and takes the newer message and excerpt.
         """
-        unique = {storable("\x1f".join((e.file, e.record, e.reason.value))): e for e in entries}
+        unique = {rows.quarantine_key(e): e for e in entries}
         if not unique:
             return 0
         count_sql = "SELECT count(*) FROM quarantine"
         with self.transaction():
             before = self._scalar(count_sql)
-            insert_rows(
-                self._con,
+            self._insert(
                 "quarantine",
                 rows.QUARANTINE_COLUMNS,
                 [rows.quarantine_row(e, run_id) for e in unique.values()],
-                self._types["quarantine"],
                 on_conflict="ON CONFLICT (file, record, reason) DO UPDATE SET "
                 "message = excluded.message, excerpt = excluded.excerpt",
             )
@@ -527,16 +556,16 @@ class Store:
 
     def forget_quarantine(self, file: str, keep: Iterable[Quarantined] = ()) -> None:
         """Drop the entries of ``file`` except those in ``keep`` (a re-read file was fixed)."""
-        kept = [storable("\x1f".join((e.file, e.record, e.reason.value))) for e in keep]
+        kept = [rows.quarantine_key(e) for e in keep]
         self._con.execute(
             "DELETE FROM quarantine WHERE file = ? AND (file || chr(31) || record || chr(31) || reason) "
             "NOT IN (SELECT unnest(?::VARCHAR[]))",
-            [storable(file), kept],
+            [rows.text(file), kept],
         )
 
     def forget_quarantine_records(self, reason: ReasonCode, records: Iterable[tuple[str, str]]) -> None:
         """Drop the entries with ``reason`` at these (file, record) places (their problem is gone)."""
-        keys = list(dict.fromkeys("\x1f".join(place) for place in records))
+        keys = list(dict.fromkeys(rows.text("\x1f".join(place)) for place in records))
         if keys:
             self._con.execute(
                 "DELETE FROM quarantine WHERE reason = ? AND (file || chr(31) || record) "
@@ -610,7 +639,7 @@ class Store:
         Analysis and scores of a conversation are committed together, so "has analysis" means
         "done": ids of an interrupted run's unstored batches come back here. By start time, id.
         """
-        found = self._con.execute(_NEEDS_WORK_SQL, {"version": rubric_version}).fetchall()
+        found = self._con.execute(_NEEDS_WORK_SQL, [rubric_version, rubric_version]).fetchall()
         return [cid for (cid,) in found]
 
     def conversation_ids(self) -> list[str]:
@@ -684,15 +713,18 @@ class Store:
         """Stored journeys (of the given customers), by customer then start."""
         sql = (
             "SELECT j.journey_id, j.customer_id, j.started_at, j.ended_at, j.contacts, j.continuations, "
-            "j.repeat_contacts, j.right_censored, "
-            "list(c.conversation_id ORDER BY c.position), list(c.is_continuation ORDER BY c.position) "
+            "j.repeat_contacts, j.right_censored, array_agg(c.conversation_id ORDER BY c.position), "
+            "array_agg(c.is_continuation ORDER BY c.position) "
             "FROM journeys j LEFT JOIN journey_contacts c USING (journey_id)"
         )
         args: list[Any] = []
         if customer_ids is not None:
             sql += " WHERE j.customer_id IN (SELECT unnest(?::VARCHAR[]))"
             args.append(list(customer_ids))
-        sql += " GROUP BY ALL ORDER BY j.customer_id, j.started_at, j.journey_id"
+        sql += (
+            " GROUP BY j.journey_id, j.customer_id, j.started_at, j.ended_at, j.contacts, j.continuations, "
+            "j.repeat_contacts, j.right_censored ORDER BY j.customer_id, j.started_at, j.journey_id"
+        )
         return [_journey_from_row(*row) for row in self._con.execute(sql, args).fetchall()]
 
     def journeys_for(self, conversation_ids: Iterable[str]) -> list[JourneyWithContinuations]:

@@ -116,10 +116,11 @@ def test_bad_options_exit_2(clean: Path, tmp_path: Path, extra: list[str], messa
     assert not (tmp_path / "qa.duckdb").exists(), "no store is created for a refused run"
 
 
-def test_postgres_url_exits_2_naming_what_to_install(clean: Path) -> None:
-    result = invoke(clean, "--db", "postgresql://qa@db/qareview")
+def test_unreachable_postgres_url_exits_2_in_one_line(clean: Path) -> None:
+    result = invoke(clean, "--db", "postgresql://qa:secret@127.0.0.1:1/qareview")
     assert result.exit_code == 2
-    assert "qareview[postgres]" in result.output
+    assert result.output.startswith("error: --db postgresql://qa:***@127.0.0.1:1/qareview: cannot connect")
+    assert len(result.output.strip().splitlines()) == 1 and "secret" not in result.output
 
 
 def test_missing_path_exits_2_naming_it(tmp_path: Path) -> None:

@@ -40,14 +40,15 @@ def fail(message: str, code: int = USAGE) -> NoReturn:
 
 def open_store(db: str | Path, option: str = "--db", read_only: bool = False) -> Store:
     """The store at ``db``, or exit 2 naming ``option`` and why it cannot be used."""
+    from storage.dialect import display, is_postgres
     from storage.store import Store, StoreError
 
-    if read_only and not Path(db).is_file():
+    if read_only and not is_postgres(db) and not Path(db).is_file():
         fail(f"{option} {db}: no store there; run `qareview ingest --db {db} ...` first")
     try:
         return Store(db, read_only=read_only)
     except (StoreError, NotImplementedError, ValueError) as exc:
-        fail(f"{option} {exc}" if str(exc).startswith(str(db)) else f"{option}: {exc}")
+        fail(f"{option} {exc}" if str(exc).startswith((str(db), display(db))) else f"{option}: {exc}")
 
 
 def existing_paths(paths: Sequence[Path], what: str = "PATH") -> None:

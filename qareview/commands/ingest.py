@@ -48,7 +48,8 @@ def ingest(
         typer.Option(
             "--db",
             metavar="FILE",
-            help="DuckDB file of the store; created with its folder if missing. Re-running on the same "
+            help="DuckDB file of the store, created with its folder if missing, or a "
+            "postgresql://user@host/dbname URL. Re-running on the same "
             "file is safe: unchanged conversations and quarantine entries are not duplicated.",
         ),
     ],
@@ -92,10 +93,10 @@ def ingest(
     ] = 0.0,
 ) -> None:
     """Read transcript exports into the store, quarantining bad records, and print the run summary."""
-    import duckdb
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from qareview.commands.errors import existing_paths, fail, holding_store, open_store
+    from storage.dialect import database_errors
     from storage.ingest import OptionsError, check_options, ingest_paths
 
     out = Console(soft_wrap=True)
@@ -123,8 +124,8 @@ def ingest(
             summary = ingest_paths(
                 paths, store, format=format, csv_columns=csv_columns, full=full, on_progress=show
             )
-        except duckdb.Error as exc:
-            fail(f"--db {db}: the store failed: {exc}")
+        except database_errors() as exc:
+            fail(f"--db {store.path}: the store failed: {exc}")
         held = _quarantined_inputs(store, paths) if strict else 0
     print_summary(out, summary)
     if strict and held:
@@ -176,5 +177,7 @@ def print_summary(console: Console, summary: RunSummary) -> None:
 
 
 def _where(db_path: str) -> str:
-    """The store's absolute path (``:memory:`` as is), so it can be opened from anywhere."""
-    return db_path if db_path == ":memory:" else str(Path(db_path).resolve())
+    """The store's absolute path (``:memory:`` and URLs as they are), so it can be opened from anywhere."""
+    from storage.dialect import display, resolved
+
+    return display(resolved(db_path))

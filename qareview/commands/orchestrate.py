@@ -36,7 +36,9 @@ SourceArg = Annotated[
         show_default=False,
     ),
 ]
-DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB store (created if missing).")]
+DbOpt = Annotated[
+    Path, typer.Option("--db", help="DuckDB file (created if missing) or postgresql://user@host/dbname URL.")
+]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for cards, reports and conversation pages.")]
 FullOpt = Annotated[
     bool, typer.Option("--full", help="Re-read every file and re-analyse every stored conversation.")
@@ -172,7 +174,7 @@ def _print_summary(summary: NightlySummary) -> None:
     )
     if summary.index_path:
         typer.echo(f"published {summary.period}: {summary.reps_carded} coaching cards, routing report")
-    typer.echo(f"Store: {Path(summary.db).resolve()}")
+    typer.echo(f"Store: {summary.db}")
     index = summary.index_path or "nothing published yet (the store has no conversations)"
     typer.echo(f"Cards and reports: {index}")
 
@@ -207,11 +209,12 @@ def serve(
         serve_deployment,
         use_dask_for_served_runs,
     )
+    from storage.dialect import resolved
 
     use_dask_for_served_runs(dask_address, dask_workers)
     parameters = NightlyParameters(
         source=source if "://" in source else str(Path(source).resolve()),
-        db=str(db.resolve()), out=str(out.resolve()), full=full,
+        db=resolved(db), out=str(out.resolve()), full=full,
         rubric=str(rubric.resolve()) if rubric else None, batch_size=batch_size,
     )  # fmt: skip
     deployment = nightly_deployment(parameters, cron=cron, timezone=timezone, name=name)

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-DB_HELP = "DuckDB file of the store (opened read-only)."
+DB_HELP = "DuckDB file of the store (opened read-only), or a postgresql://user@host/dbname URL."
 FROM_HELP = "First day to publish, inclusive (YYYY-MM-DD); default: the first day with data."
 TO_HELP = "Last day to publish, inclusive (YYYY-MM-DD); default: the last day with data."
 RUBRIC_HELP = "Rubric version of the scores to use (e.g. default@1.0.0); default: the most used in the range."
@@ -72,10 +72,9 @@ def _run(
     cards: bool,
     report: bool,
 ) -> None:
-    import duckdb
-
     from qareview.commands.errors import check_out_folder, fail, open_store
     from rendering.publish import PublishError, publish
+    from storage.dialect import database_errors
     from storage.store import StoreError
 
     console = Console(soft_wrap=True, highlight=False)
@@ -92,7 +91,7 @@ def _run(
                 cards=cards,
                 report=report,
             )
-    except (PublishError, StoreError, duckdb.Error) as exc:
+    except (PublishError, StoreError, *database_errors()) as exc:
         fail(str(exc))
     version = result.rubric_version or "no scores"
     console.print(f"period {result.period.label} · rubric {escape(version)}")

@@ -60,7 +60,11 @@ def score(
     ] = None,
     db: Annotated[
         Path | None,
-        typer.Option("--db", metavar="FILE", help="Also store scores and findings in this DuckDB file."),
+        typer.Option(
+            "--db",
+            metavar="FILE",
+            help="Also store scores and findings in this store (DuckDB file or postgresql:// URL).",
+        ),
     ] = None,
 ) -> None:
     """Score transcripts against a rubric: one JSON line of scores and findings per conversation."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from storage.store import Store
+from tests.storage.postgres_server import PgServer, ServerUnavailableError, start_server
 from transcripts.model import (
     Channel,
     Conversation,
@@ -161,3 +163,26 @@ def write_jsonl(path: Path, records: list[Conversation | str | dict]) -> Path:
 def jsonl_writer():
     """The ``write_jsonl`` helper."""
     return write_jsonl
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server for the session (initdb in a temporary folder); skips without one."""
+    pytest.importorskip("psycopg", reason="PostgreSQL tests need psycopg (the dev extra)")
+    try:
+        server = start_server()
+    except ServerUnavailableError as exc:
+        pytest.skip(f"PostgreSQL tests need a server: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """The URL of a new, empty database on the session's server."""
+    return pg_server.create_database(f"qareview_{next(_databases)}")

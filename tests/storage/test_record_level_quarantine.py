@@ -68,6 +68,9 @@ BAD_LINES = {
     "typo year": (json.dumps(record("bad", started_at="2062-11-16T09:00:00Z")),),
     "too old": (json.dumps(record("bad", started_at="1970-01-01T00:00:00Z")),),
     "NUL byte": ('{"id": "bad\x00", "channel": "chat"}',),
+    "escaped NUL in text": (
+        '{"id": "bad", "channel": "chat", "turns": [{"role": "customer", "text": "a\\u0000b"}]}',
+    ),
 }
 
 

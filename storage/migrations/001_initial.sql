@@ -1,8 +1,10 @@
--- qareview store, schema version 2 (see docs/ARCHITECTURE.md "Store tables").
--- Every statement is idempotent: the store runs this file each time it opens a database.
+-- qareview store, migration 1: the tables (see docs/ARCHITECTURE.md "Store tables").
+-- Written once for DuckDB and PostgreSQL (storage/dialect.py adapts the types); every statement is
+-- idempotent, so a store made before migrations were numbered takes it unchanged.
 -- Timestamps are UTC (naive TIMESTAMP; inputs without a zone are taken as UTC).
 -- Column names follow the architecture doc; "start", "end" and "by" must be quoted in SQL. No secondary
--- indexes: DuckDB zone maps serve these table sizes, and ART indexes slow bulk replaces.
+-- indexes in DuckDB: zone maps serve these table sizes, and ART indexes slow bulk replaces
+-- (PostgreSQL gets its own in 002_indexes.postgresql.sql).
 
 CREATE TABLE IF NOT EXISTS schema_version (
     version     INTEGER NOT NULL,
@@ -52,18 +54,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     content_hash   VARCHAR NOT NULL,
     raw            JSON NOT NULL,
     ingested_run   VARCHAR,
-    updated_run    VARCHAR,
-    privacy_policy VARCHAR  -- id@version of the redaction policy applied at ingest (NULL: not redacted)
-);
--- Version 2 added privacy_policy; stores created by version 1 get the column here.
-ALTER TABLE conversations ADD COLUMN IF NOT EXISTS privacy_policy VARCHAR;
-
--- Unredacted originals, written only when the redaction policy sets keep_originals: true
--- (an explicit opt-in; empty by default). Nothing in qareview reads this table.
-CREATE TABLE IF NOT EXISTS conversation_originals (
-    conversation_id  VARCHAR PRIMARY KEY,
-    privacy_policy   VARCHAR NOT NULL,
-    raw              JSON NOT NULL
+    updated_run    VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS legs (
@@ -149,7 +140,7 @@ CREATE TABLE IF NOT EXISTS turn_sentiment (
     conversation_id  VARCHAR NOT NULL,
     turn             INTEGER NOT NULL,
     label            VARCHAR NOT NULL,
-    score            DOUBLE,
+    score            DOUBLE PRECISION,
     model            VARCHAR
 );
 
@@ -157,12 +148,12 @@ CREATE TABLE IF NOT EXISTS turn_sentiment (
 CREATE TABLE IF NOT EXISTS trajectories (
     conversation_id  VARCHAR NOT NULL,
     leg              INTEGER,
-    "start"          DOUBLE,
-    "end"            DOUBLE,
-    delta            DOUBLE,
+    "start"          DOUBLE PRECISION,
+    "end"            DOUBLE PRECISION,
+    delta            DOUBLE PRECISION,
     direction        VARCHAR,
     customer_turns   INTEGER NOT NULL,
-    agent_tone       DOUBLE
+    agent_tone       DOUBLE PRECISION
 );
 
 CREATE TABLE IF NOT EXISTS scores (
@@ -171,8 +162,8 @@ CREATE TABLE IF NOT EXISTS scores (
     agent_id         VARCHAR,
     criterion        VARCHAR NOT NULL,
     scorer           VARCHAR NOT NULL,
-    value            DOUBLE,
-    threshold        DOUBLE,
+    value            DOUBLE PRECISION,
+    threshold        DOUBLE PRECISION,
     passed           BOOLEAN,
     reason           VARCHAR,
     rubric_version   VARCHAR NOT NULL,
