@@ -53,7 +53,7 @@ def publish_period(db: str, out_dir: Path, period_days: int, rubric: Rubric | No
         version = rubric.version if rubric is not None and rubric.version in versions else None
         result = publish(
             store, period.start, period.end, out_dir, rubric_version=version,
-            rubric=rubric if version is not None else None,
+            rubric=rubric if version is not None else None, run_pages=True,
         )  # fmt: skip
     headlines = result.report.headlines if result.report is not None else []
     failures = sorted(

@@ -132,13 +132,15 @@ def publish(
     redactor: Redactor | None = None,
     rubric: Any = None,
     rubric_paths: Iterable[str | Path] | None = None,
+    run_pages: bool = False,
 ) -> PublishResult:
     """Write cards (index, HTML/Markdown/JSON per rep) and/or the routing report (HTML + CSVs).
 
     ``store`` is a ``storage.Store`` or a DuckDB connection. ``rubric`` (an ``nlp.rubric.Rubric``)
     or ``rubric_paths`` supply criterion titles and weights; otherwise the repository's rubric
     files are searched for the scores' version. Conversation pages are written for every
-    conversation a card or the report links to.
+    conversation a card or the report links to. ``run_pages`` links every page to the run
+    history and quarantine pages (``rendering.run_pages``; the nightly flow writes them).
     """
     con = connection_of(store)
     period = resolve_period(con, date_from, date_to)
@@ -159,6 +161,7 @@ def publish(
         "rubric_version": version,
         "has_index": cards or (out / site_paths.INDEX).exists(),
         "has_report": report_exists,
+        "has_run_pages": run_pages,
     }
     linked: set[str] = set()
     if cards:

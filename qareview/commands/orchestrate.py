@@ -26,6 +26,7 @@ _ENV_DEFAULTS = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",  # Prefect's INFO lines and links stay in its UI
 }
 
 SourceArg = Annotated[
@@ -138,15 +139,21 @@ def _print_summary(summary: NightlySummary) -> None:
         f"+ duplicates {summary.duplicates}  ({summary.files_found} files, "
         f"{summary.files_skipped} unchanged since an earlier run)"
     )
-    failed = f", {len(summary.failed_batches)} failed" if summary.failed_batches else ""
-    if summary.failed_conversations:
-        failed += f"; {len(summary.failed_conversations)} conversation(s) failed and were quarantined"
-    typer.echo(
-        f"analysed and scored {summary.analysed} conversations in {summary.batches_stored} of "
-        f"{summary.batches} batches{failed} on {summary.runner} (rubric {summary.rubric_version})"
-    )
-    if summary.index_path:
-        typer.echo(f"published {summary.period}: {summary.reps_carded} coaching cards, routing report")
+    if summary.unchanged:
+        typer.echo("nothing new; outputs unchanged")
+    else:
+        failed = f", {len(summary.failed_batches)} failed" if summary.failed_batches else ""
+        if summary.failed_conversations:
+            failed += f"; {len(summary.failed_conversations)} conversation(s) failed and were quarantined"
+        typer.echo(
+            f"analysed and scored {summary.analysed} conversations in {summary.batches_stored} of "
+            f"{summary.batches} batches{failed} on {summary.runner} (rubric {summary.rubric_version})"
+        )
+        if summary.index_path:
+            typer.echo(f"published {summary.period}: {summary.reps_carded} coaching cards, routing report")
+    if summary.run_pages:
+        out = Path(summary.out)
+        typer.echo(f"Run history: {out / 'runs.html'}; set-aside input: {out / 'quarantine.html'}")
     typer.echo(f"Store: {Path(summary.db).resolve()}")
     index = summary.index_path or "nothing published yet (the store has no conversations)"
     typer.echo(f"Cards and reports: {index}")
@@ -171,13 +178,15 @@ def serve(
 ) -> None:
     """Register the nightly review as a scheduled Prefect deployment and run it until stopped.
 
-    Point PREFECT_API_URL at a Prefect server to see the runs in its UI (docs/scheduling.md).
+    Uses the Prefect server at PREFECT_API_URL; without it, starts a local one (UI at
+    http://127.0.0.1:4200) and keeps it running while serving (docs/scheduling.md).
     """
     _prepare_environment()
     source = _default_source(source)
     _check_inputs(source, rubric)
     from flows.serving import (
         NightlyParameters,
+        ServerUnavailableError,
         nightly_deployment,
         serve_deployment,
         use_dask_for_served_runs,
@@ -190,4 +199,8 @@ def serve(
         rubric=str(rubric.resolve()) if rubric else None, batch_size=batch_size,
     )  # fmt: skip
     deployment = nightly_deployment(parameters, cron=cron, timezone=timezone, name=name)
-    serve_deployment(deployment)
+    try:
+        serve_deployment(deployment, announce=typer.echo)
+    except ServerUnavailableError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
