@@ -44,13 +44,14 @@ from flows.batches import BatchResult, BatchSpec, analyse_and_score_snapshot, pr
 from flows.config import active_flow_config
 from flows.failure_policy import describe, is_transient
 from flows.faults import check_fault
+from flows.progress import report
 from flows.run_summary import FailedBatch, NightlySummary
 from flows.runners import describe_current_runner, runner_from_env
 from flows.sources import discover_local, is_remote, local_path, mirror_name, mirror_remote
 from flows.worklist import Worklist, build_worklist
 from rendering.latest_period import PublishOutcome, publish_period
 from rendering.run_pages import write_run_pages
-from storage.ingest import RunSummary, ingest_paths
+from storage.ingest import FileProgress, RunSummary, ingest_paths
 from storage.store import Store
 from transcripts.quarantine import ReasonCode
 
@@ -100,7 +101,11 @@ def ingest_files(files: list[str], db: str, full: bool) -> RunSummary:
     """Ingest the files into the store; the watermark skips files already ingested unless ``full``."""
     check_fault("ingest")
     with Store(db) as store:
-        return ingest_paths(files, store, full=full)
+        return ingest_paths(files, store, full=full, on_progress=_report_ingest)
+
+
+def _report_ingest(step: FileProgress) -> None:
+    report("ingest", step.done, step.total, step.path.name)
 
 
 @task(name="plan-batches", **_IO_TASK)
@@ -138,7 +143,12 @@ def store_batch(db: str, result: BatchResult, run_id: str | None = None) -> int:
 def publish_outputs(db: str, out: str, period_days: int, rubric_path: str | None) -> PublishOutcome:
     """Publish coaching cards and the routing report for the period ending with the newest contact."""
     check_fault("publish")
-    return publish_period(db, Path(out), period_days, process_rubric(rubric_path))
+    report("publish", 0, None, "cards and routing report")
+
+    def pages(done: int, total: int) -> None:
+        report("publish", done, total, "conversation pages")
+
+    return publish_period(db, Path(out), period_days, process_rubric(rubric_path), on_page=pages)
 
 
 @task(name="publish-run-pages", **_IO_TASK)
@@ -152,6 +162,8 @@ def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: 
     """Submit every batch, store each as soon as it finishes, and record the ones that fail."""
     logger = get_run_logger()
     loads: dict[str, int] = {}
+    total = sum(spec.size for spec in worklist.batches)
+    report("analyse", 0, total, f"{len(worklist.batches)} batch(es)")
     futures = {analyse_and_score.submit(spec, rubric_path): spec for spec in worklist.batches}
     for future in as_completed(list(futures)):
         spec = futures[future]
@@ -166,6 +178,7 @@ def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: 
         summary.failed_conversations.extend(result.failed)
         summary.analysed += store_batch(db, result, summary.run_id)
         summary.batches_stored += 1
+        report("analyse", summary.analysed, total, f"batch {summary.batches_stored} of {summary.batches}")
         summary.batches_by_worker[result.worker] = summary.batches_by_worker.get(result.worker, 0) + 1
         loads[result.worker] = max(loads.get(result.worker, 0), result.model_loads)
         Path(spec.snapshot).unlink(missing_ok=True)

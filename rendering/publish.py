@@ -13,7 +13,7 @@ names from the store's metadata included.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -133,6 +133,7 @@ def publish(
     rubric: Any = None,
     rubric_paths: Iterable[str | Path] | None = None,
     run_pages: bool = False,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> PublishResult:
     """Write cards (index, HTML/Markdown/JSON per rep) and/or the routing report (HTML + CSVs).
 
@@ -141,6 +142,7 @@ def publish(
     files are searched for the scores' version. Conversation pages are written for every
     conversation a card or the report links to. ``run_pages`` links every page to the run
     history and quarantine pages (``rendering.run_pages``; the nightly flow writes them).
+    ``on_page(done, total)`` is called as conversation pages are written (for progress bars).
     """
     con = connection_of(store)
     period = resolve_period(con, date_from, date_to)
@@ -179,6 +181,8 @@ def publish(
         path = out / site_paths.conversation_path(page.id)
         write_text(path, render(env, "conversation.html.j2", page=page, root="../", **common))
         result.conversation_paths[page.id] = path
+        if on_page is not None:
+            on_page(len(result.conversation_paths), len(linked))
     log.info("published %s", result.summary())
     return result
 

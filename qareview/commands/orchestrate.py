@@ -9,6 +9,8 @@ DuckDB store and, as its last line, where the index of cards and reports is.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -116,10 +118,11 @@ def run(
     runner = make_task_runner(dask_address=dask_address, dask_workers=dask_workers)
     review = nightly_review.with_options(task_runner=runner)
     try:
-        summary = review(
-            source=source, db=str(db), out=str(out), full=full,
-            rubric=str(rubric) if rubric else None, batch_size=batch_size,
-        )  # fmt: skip
+        with _progress_bars():
+            summary = review(
+                source=source, db=str(db), out=str(out), full=full,
+                rubric=str(rubric) if rubric else None, batch_size=batch_size,
+            )  # fmt: skip
     except BatchesFailedError as exc:
         if exc.summary is not None:
             _print_summary(exc.summary)
@@ -129,6 +132,29 @@ def run(
         typer.echo(f"error: the nightly review failed: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(code=1) from None
     _print_summary(summary)
+
+
+@contextmanager
+def _progress_bars() -> Iterator[None]:
+    """One bar per stage (ingest, analyse, publish) on stderr while the flow runs; none when piped."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from flows.progress import Step, listening
+
+    err = Console(stderr=True, soft_wrap=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        bars: dict[str, TaskID] = {}
+
+        def show(step: Step) -> None:
+            if step.stage not in bars:
+                bars[step.stage] = progress.add_task(step.stage, total=step.total)
+            label = f"{step.stage}: {step.detail}" if step.detail else step.stage
+            progress.update(bars[step.stage], total=step.total, completed=step.done, description=label)
+
+        with listening(show):
+            yield
 
 
 def _print_summary(summary: NightlySummary) -> None:

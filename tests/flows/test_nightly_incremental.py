@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.nightly import ARTIFACT_KEY, nightly_review
+from flows.progress import Step, listening
 from flows.run_summary import NightlySummary
 from qareview.cli import app
 from tests.flows.flow_helpers import EXAMPLES, conversation_ids, copy_examples, run_artifacts, scalar
@@ -44,6 +45,7 @@ class Nights:
     second: Night
     idle: Night
     before_idle: dict[str, int]  # published file -> mtime (ns) after the second night
+    second_steps: list[Step]  # the progress the second night reported
 
 
 def _run(inbox: Path, db: Path, out: Path) -> Night:
@@ -61,10 +63,12 @@ def nights(flow_env: None, tmp_path_factory: pytest.TempPathFactory) -> Nights:
     first_ids, first_files = conversation_ids(inbox), len([p for p in inbox.rglob("*") if p.is_file()])
     first = _run(inbox, db, out)
     copy_examples(inbox, NEW_FILE)
-    second = _run(inbox, db, out)
+    steps: list[Step] = []
+    with listening(steps.append):
+        second = _run(inbox, db, out)
     before_idle = _published_files(out)
     idle = _run(inbox, db, out)
-    return Nights(inbox, db, out, first_ids, first_files, first, second, idle, before_idle)
+    return Nights(inbox, db, out, first_ids, first_files, first, second, idle, before_idle, steps)
 
 
 def _published_files(out: Path) -> dict[str, int]:
@@ -140,6 +144,18 @@ def test_idle_night_touches_nothing(nights: Nights) -> None:
     assert _published_files(nights.out) == nights.before_idle  # nothing republished, not even rewritten
     second = nights.second.summary
     assert (s.index_path, s.period, s.reps_carded) == (second.index_path, second.period, second.reps_carded)
+
+
+def test_progress_reaches_the_end_of_each_stage(nights: Nights) -> None:
+    s = nights.second.summary
+    last = {step.stage: step for step in nights.second_steps}
+    assert list(last) == ["ingest", "analyse", "publish"]
+    assert last["ingest"].done == last["ingest"].total == s.files_found
+    assert (last["analyse"].done, last["analyse"].total) == (s.analysed, s.analysed)
+    assert last["publish"].done == last["publish"].total and last["publish"].total
+    assert [step.done for step in nights.second_steps if step.stage == "analyse"] == sorted(
+        step.done for step in nights.second_steps if step.stage == "analyse"
+    )
 
 
 def test_run_history_page_lists_every_run(nights: Nights) -> None:
