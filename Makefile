@@ -13,7 +13,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 SHARED ?= ../shared
 
-.PHONY: demo test install dev bench bench-onnx eval train-sentiment lint schema clean
+.PHONY: demo test test-browser chromium install dev bench bench-onnx eval train-sentiment lint schema clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,21 @@ dev: $(VENV)/.dev
 demo: install
 	$(BIN)/qareview run examples --db out/qareview.duckdb --out out
 
+# Without Chromium the browser tests skip (the summary says why); `make test-browser` runs them.
 test: dev
 	$(BIN)/python -m pytest
+
+test-browser: dev chromium
+	QAREVIEW_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -m browser
+
+# Debian's chromium for the browser tests: installed with apt-get when missing and running as root.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is missing: run 'sudo apt-get install -y chromium' (or make test-browser as root)" >&2; exit 1; \
+	  fi
 
 lint: dev
 	$(BIN)/ruff check .
@@ -43,6 +56,7 @@ bench: dev
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_flow.py
 
+# eval, bench-onnx and train-sentiment read data sets from $(SHARED)/data (not in this repository).
 bench-onnx: dev
 	$(PIP) install -q -c constraints.txt -e '.[dev,onnx-bench]'
 	$(BIN)/python scripts/bench_onnx.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv --per-channel --matmul-only
