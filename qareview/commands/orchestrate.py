@@ -29,6 +29,7 @@ _ENV_DEFAULTS = {
     "TRANSFORMERS_OFFLINE": "1",
     "TOKENIZERS_PARALLELISM": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",  # Prefect's INFO lines and links stay in its UI
+    "DO_NOT_TRACK": "1",  # no usage telemetry (and no notice about it): qareview runs offline
 }
 
 SourceArg = Annotated[
