@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from qareview.commands import ingest, orchestrate, publish, score, sentiment
+from qareview.commands import calibrate, ingest, orchestrate, publish, score, sentiment
 
 app = typer.Typer(
     name="qareview",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (ingest, sentiment, score, publish, orchestrate):
+for _module in (ingest, sentiment, score, publish, orchestrate, calibrate):
     _module.register(app)
 
 

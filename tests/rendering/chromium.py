@@ -196,6 +196,20 @@ class Chromium:
             raise RuntimeError(result["exceptionDetails"].get("text", "evaluation failed"))
         return result.get("result", {}).get("value")
 
+    def screenshot_element(self, selector: str, target: Path) -> Path:
+        """Save a PNG of the element ``selector`` matches, as the page shows it."""
+        box = self.evaluate(
+            f"(() => {{ const r = document.querySelector({json.dumps(selector)}).getBoundingClientRect();"
+            " return {x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width,"
+            " height: r.height}; })()"
+        )
+        shot = self.call(
+            "Page.captureScreenshot", format="png", captureBeyondViewport=True, clip={**box, "scale": 1}
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(shot["data"]))
+        return target
+
     def print_pdf(self, target: Path) -> Path:
         """Print the current page to PDF (print CSS applies)."""
         pdf = self.call("Page.printToPDF", printBackground=True, preferCSSPageSize=True)
