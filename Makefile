@@ -13,7 +13,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 SHARED ?= ../shared
 
-.PHONY: demo test test-browser chromium install dev bench bench-onnx eval train-sentiment lint schema clean
+.PHONY: demo test test-browser chromium shared-data install dev bench bench-onnx eval train-sentiment lint schema clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -57,15 +57,19 @@ bench: dev
 	$(BIN)/python scripts/bench_flow.py
 
 # eval, bench-onnx and train-sentiment read data sets from $(SHARED)/data (not in this repository).
-bench-onnx: dev
+TWEETEVAL := $(SHARED)/data/tweeteval-sentiment
+shared-data:
+	@test -d $(TWEETEVAL) || { echo "needs the TweetEval sentiment data in $(TWEETEVAL) (not part of this repository; set SHARED=...)" >&2; exit 2; }
+
+bench-onnx: dev shared-data
 	$(PIP) install -q -c constraints.txt -e '.[dev,onnx-bench]'
 	$(BIN)/python scripts/bench_onnx.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv --per-channel --matmul-only
 
-eval: dev
+eval: dev shared-data
 	$(BIN)/python scripts/eval_sentiment.py --data $(SHARED)/data/tweeteval-sentiment/dev.tsv
 	$(BIN)/python scripts/eval_scorers.py
 
-train-sentiment: dev
+train-sentiment: dev shared-data
 	$(BIN)/python scripts/train_sentiment.py --train $(SHARED)/data/tweeteval-sentiment/train.tsv
 
 schema: install

@@ -238,6 +238,7 @@ def _write_cards(
     )
     for card in cards:
         context = {**common, "card": card, "root": "../", "max_system_notes": MAX_SYSTEM_NOTES}
+        context["rubric"] = info  # the index's short criterion names, so both pages say the same
         html = out / site_paths.card_path(card.agent_id)
         result.card_paths[card.agent_id] = write_text(html, render(env, "card.html.j2", **context))
         markdown = out / site_paths.card_path(card.agent_id, "md")
