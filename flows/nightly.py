@@ -26,6 +26,7 @@ Properties the wiring guarantees:
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from dataclasses import dataclass
@@ -43,13 +44,15 @@ from flows.batches import BatchResult, BatchSpec, analyse_and_score_snapshot, pr
 from flows.config import active_flow_config
 from flows.failure_policy import describe, is_transient
 from flows.faults import check_fault
+from flows.progress import report
 from flows.run_summary import FailedBatch, NightlySummary
 from flows.runners import describe_current_runner, runner_from_env
 from flows.sources import discover_local, is_remote, local_path, mirror_name, mirror_remote
 from flows.worklist import Worklist, build_worklist
 from rendering.latest_period import PublishOutcome, publish_period
+from rendering.run_pages import write_run_pages
 from storage.dialect import display, resolved
-from storage.ingest import RunSummary, ingest_paths
+from storage.ingest import FileProgress, RunSummary, ingest_paths
 from storage.store import Store
 from transcripts.quarantine import ReasonCode
 
@@ -99,7 +102,11 @@ def ingest_files(files: list[str], db: str, full: bool) -> RunSummary:
     """Ingest the files into the store; the watermark skips files already ingested unless ``full``."""
     check_fault("ingest")
     with Store(db) as store:
-        return ingest_paths(files, store, full=full)
+        return ingest_paths(files, store, full=full, on_progress=_report_ingest)
+
+
+def _report_ingest(step: FileProgress) -> None:
+    report("ingest", step.done, step.total, step.path.name)
 
 
 @task(name="plan-batches", **_IO_TASK)
@@ -137,13 +144,27 @@ def store_batch(db: str, result: BatchResult, run_id: str | None = None) -> int:
 def publish_outputs(db: str, out: str, period_days: int, rubric_path: str | None) -> PublishOutcome:
     """Publish coaching cards and the routing report for the period ending with the newest contact."""
     check_fault("publish")
-    return publish_period(db, Path(out), period_days, process_rubric(rubric_path))
+    report("publish", 0, None, "cards and routing report")
+
+    def pages(done: int, total: int) -> None:
+        report("publish", done, total, "conversation pages")
+
+    return publish_period(db, Path(out), period_days, process_rubric(rubric_path), on_page=pages)
+
+
+@task(name="publish-run-pages", **_IO_TASK)
+def publish_run_pages(db: str, out: str) -> list[str]:
+    """Write the run history and the quarantine page and CSV (after the run is recorded)."""
+    with Store(db) as store:
+        return [str(path) for path in write_run_pages(store, Path(out))]
 
 
 def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: NightlySummary) -> None:
     """Submit every batch, store each as soon as it finishes, and record the ones that fail."""
     logger = get_run_logger()
     loads: dict[str, int] = {}
+    total = sum(spec.size for spec in worklist.batches)
+    report("analyse", 0, total, f"{len(worklist.batches)} batch(es)")
     futures = {analyse_and_score.submit(spec, rubric_path): spec for spec in worklist.batches}
     for future in as_completed(list(futures)):
         spec = futures[future]
@@ -158,6 +179,7 @@ def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: 
         summary.failed_conversations.extend(result.failed)
         summary.analysed += store_batch(db, result, summary.run_id)
         summary.batches_stored += 1
+        report("analyse", summary.analysed, total, f"batch {summary.batches_stored} of {summary.batches}")
         summary.batches_by_worker[result.worker] = summary.batches_by_worker.get(result.worker, 0) + 1
         loads[result.worker] = max(loads.get(result.worker, 0), result.model_loads)
         Path(spec.snapshot).unlink(missing_ok=True)
@@ -226,11 +248,16 @@ def nightly_review(
     _run_batches(db_path, worklist, rubric_path, summary)
     clock = _lap(summary, "analyse_and_score", clock)
 
-    published = publish_outputs(db_path, str(out_dir), period_days or config.period_days, rubric_path)
-    _take_published(summary, published)
+    previous = _previous_publication(db_path, out_dir) if summary.nothing_new else None
+    if previous is not None:
+        summary.take_previous_publication(previous)
+    else:
+        published = publish_outputs(db_path, str(out_dir), period_days or config.period_days, rubric_path)
+        _take_published(summary, published)
     _lap(summary, "publish", clock)
 
     _finish_run(db_path, run_id, summary)
+    summary.run_pages = publish_run_pages(db_path, str(out_dir))
     create_markdown_artifact(
         markdown=summary.to_markdown(),
         key=ARTIFACT_KEY,
@@ -255,6 +282,21 @@ def _failure_message(summary: NightlySummary) -> str:
         parts.append(f"{len(summary.failed_conversations)} conversation(s) failed ({ids}; quarantined)")
     parts.append("everything else was stored and published; the next run retries their conversations")
     return "; ".join(parts)
+
+
+def _previous_publication(db: str, out_dir: Path) -> dict[str, Any] | None:
+    """What the newest run that published wrote, if its index is still there; else None."""
+    with Store(db) as store:
+        found = store.connection.execute(
+            "SELECT details FROM runs WHERE kind = 'nightly' AND finished_at IS NOT NULL "
+            "ORDER BY started_at DESC, run_id DESC"
+        ).fetchall()
+    for (details,) in found:
+        data = json.loads(details) if details else {}
+        index = data.get("index_path")
+        if index and Path(data.get("out", "")) == out_dir and Path(index).exists():
+            return dict(data)
+    return None
 
 
 def _start_run(db: str) -> str:

@@ -85,6 +85,28 @@ class NightlySummary:
     top_routing_failures: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    unchanged: bool = False  # nothing new: the published outputs were left as they were
+    run_pages: list[str] = field(default_factory=list)  # runs.html, quarantine.html, quarantine.csv
+
+    @property
+    def nothing_new(self) -> bool:
+        """True when this run stored, analysed and failed nothing, so republishing would change nothing.
+
+        A ``--full`` run always publishes.
+        """
+        return (
+            not self.full and self.new == 0 and self.changed == 0 and self.needing_work == 0
+            and self.analysed == 0 and self.succeeded
+        )  # fmt: skip
+
+    def take_previous_publication(self, previous: dict[str, Any]) -> None:
+        """Mark the outputs unchanged and carry over what the last publishing run wrote."""
+        self.unchanged = True
+        self.period = previous.get("period")
+        self.index_path = previous.get("index_path")
+        self.reps_carded = previous.get("reps_carded", 0)
+        self.top_routing_failures = list(previous.get("top_routing_failures", []))
+        self.outputs = list(previous.get("outputs", []))
 
     @property
     def succeeded(self) -> bool:

@@ -7,18 +7,29 @@ The deployment points at the flow by module path (``flows.nightly.nightly_review
 each scheduled run starts a fresh process that imports the installed package. Dask
 options travel as environment variables of this process (see ``flows.runners``), which
 the runs inherit. Teams with work pools use ``prefect.yaml`` instead.
+
+Schedules fire only where a Prefect server runs its scheduler service. With
+``PREFECT_API_URL`` set, that is the team's server (refused with a clear message when it
+does not answer); without it, ``serve_deployment`` starts a real local server
+(``flows.local_server``) and keeps it alive for as long as it serves.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
+from prefect.runner import Runner
 from prefect.schedules import Cron
 
 from flows.config import active_flow_config
+from flows.local_server import DEFAULT_PORT, LocalPrefectServer, LocalServerError, free_port, is_healthy
 from flows.nightly import nightly_review
 from flows.runners import DASK_ADDRESS_ENV, DASK_WORKERS_ENV
 
@@ -67,8 +78,79 @@ def use_dask_for_served_runs(dask_address: str | None, dask_workers: int | None)
         os.environ[DASK_WORKERS_ENV] = str(dask_workers)
 
 
-def serve_deployment(deployment: RunnerDeployment) -> None:
-    """Register the deployment with the Prefect API and run its schedule until interrupted."""
-    from prefect import serve
+class ServerUnavailableError(RuntimeError):
+    """``PREFECT_API_URL`` names a server that does not answer, or the local one did not start."""
 
-    serve(deployment)
+
+@contextmanager
+def scheduling_server(announce: Callable[[str], None]) -> Iterator[str]:
+    """Yield the API URL of a Prefect server whose scheduler turns schedules into runs.
+
+    The team's server when ``PREFECT_API_URL`` is set; otherwise a local one started here
+    (port 4200, or a free one when that is taken), stopped when the block ends.
+    """
+    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, PREFECT_SERVER_API_PORT, temporary_settings
+
+    configured = PREFECT_API_URL.value()
+    if configured:
+        if not is_healthy(configured, timeout=10):
+            raise ServerUnavailableError(
+                f"PREFECT_API_URL={configured} does not answer; start that Prefect server, or unset "
+                "PREFECT_API_URL to let qareview serve run a local one"
+            )
+        announce(f"Prefect server: {configured} (from PREFECT_API_URL)")
+        yield configured
+        return
+    home = Path(PREFECT_HOME.value()).expanduser().resolve()
+    port = free_port(PREFECT_SERVER_API_PORT.value() or DEFAULT_PORT)
+    announce(f"No PREFECT_API_URL: starting a local Prefect server with its scheduler (log: {home})")
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(LocalPrefectServer(home, port))
+        except LocalServerError as exc:
+            raise ServerUnavailableError(str(exc)) from None
+        stack.callback(os.environ.pop, "PREFECT_API_URL", None)
+        os.environ["PREFECT_API_URL"] = server.api_url  # the flow-run processes inherit it
+        stack.enter_context(temporary_settings(updates={PREFECT_API_URL: server.api_url}))
+        announce(f"Prefect server: {server.api_url} (UI and run history at {server.ui_url})")
+        yield server.api_url
+
+
+def serve_deployment(deployment: RunnerDeployment, announce: Callable[[str], None] = print) -> None:
+    """Register the deployment with a scheduling Prefect server and run its schedule until stopped.
+
+    Ctrl-C and SIGTERM (systemd, containers) both stop it cleanly: the schedule is paused and
+    a local server started here is stopped.
+    """
+    with scheduling_server(announce):
+        runner = _Runner(pause_on_shutdown=True)
+        runner.add_deployment(deployment)
+        announce(
+            f"Serving {deployment.flow_name}/{deployment.name} on {describe_schedules(deployment)}; "
+            "Ctrl-C stops it (and pauses the schedule)"
+        )
+        try:
+            asyncio.run(runner.start())
+        except KeyboardInterrupt:
+            announce("stopped")
+
+
+class _Runner(Runner):
+    """Prefect's runner, stopping on SIGTERM as it does on Ctrl-C.
+
+    (Prefect 3.8.8's own SIGTERM handler leaves the process hanging on an un-awaited stop.)
+    """
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        """Unwind like Ctrl-C, so every ``with`` block (the local server) is closed."""
+        raise KeyboardInterrupt
+
+
+def describe_schedules(deployment: RunnerDeployment) -> str:
+    """``cron "0 2 * * *" (Europe/Berlin)`` for each of the deployment's schedules."""
+    parts = []
+    for entry in deployment.schedules or []:
+        schedule = entry.schedule
+        cron = getattr(schedule, "cron", None)
+        parts.append(f'cron "{cron}" ({schedule.timezone})' if cron else str(schedule))
+    return ", ".join(parts) or "no schedule"

@@ -7,7 +7,7 @@ import sys
 import typer
 from typer._click import exceptions as click  # typer's own copy of click: the exceptions it raises
 
-from qareview.commands import ingest, orchestrate, publish, score, sentiment
+from qareview.commands import calibrate, ingest, orchestrate, publish, score, sentiment
 from qareview.commands.errors import USAGE, one_line
 
 app = typer.Typer(
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (ingest, sentiment, score, publish, orchestrate):
+for _module in (ingest, sentiment, score, publish, orchestrate, calibrate):
     _module.register(app)
 
 

@@ -10,6 +10,7 @@ the result for the run summary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -36,7 +37,13 @@ class PublishOutcome:
     outputs: list[str] = field(default_factory=list)
 
 
-def publish_period(db: str, out_dir: Path, period_days: int, rubric: Rubric | None = None) -> PublishOutcome:
+def publish_period(
+    db: str,
+    out_dir: Path,
+    period_days: int,
+    rubric: Rubric | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> PublishOutcome:
     """Publish cards and the routing report for the last ``period_days`` days with data.
 
     ``rubric`` (the one the run scored with) picks the scores' version and gives criterion
@@ -55,7 +62,7 @@ def publish_period(db: str, out_dir: Path, period_days: int, rubric: Rubric | No
         version = rubric.version if rubric is not None and rubric.version in versions else None
         result = publish(
             store, period.start, period.end, out_dir, rubric_version=version,
-            rubric=rubric if version is not None else None,
+            rubric=rubric if version is not None else None, run_pages=True, on_page=on_page,
         )  # fmt: skip
     headlines = result.report.headlines if result.report is not None else []
     failures = sorted(

@@ -73,13 +73,14 @@ def bucket_of(day: date, unit: BucketUnit) -> date:
 def trend_buckets(period: Period, unit: BucketUnit, minimum: int) -> list[Period]:
     """Consecutive buckets ending with the one containing ``period.end``.
 
-    At least ``minimum`` buckets, and always enough to cover the whole period.
+    Days cover exactly the period (a 7-day card shows 7 days, not an empty day before it);
+    weeks number at least ``minimum``, and always enough to cover the whole period.
     """
     step = timedelta(days=1 if unit == "day" else 7)
     last_start = bucket_of(period.end, unit)
     first_needed = bucket_of(period.start, unit)
     covering = (last_start - first_needed) // step + 1
-    count = max(minimum, covering)
+    count = covering if unit == "day" else max(minimum, covering)
     starts = [last_start - step * i for i in reversed(range(count))]
     return [Period(s, s + step - timedelta(days=1)) for s in starts]
 

@@ -13,7 +13,7 @@ names from the store's metadata included.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -137,13 +137,17 @@ def publish(
     redactor: Redactor | None = None,
     rubric: Any = None,
     rubric_paths: Iterable[str | Path] | None = None,
+    run_pages: bool = False,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> PublishResult:
     """Write cards (index, HTML/Markdown/JSON per rep) and/or the routing report (HTML + CSVs).
 
     ``store`` is a ``storage.Store`` or a DuckDB connection. ``rubric`` (an ``nlp.rubric.Rubric``)
     or ``rubric_paths`` supply criterion titles and weights; otherwise the repository's rubric
     files are searched for the scores' version. Conversation pages are written for every
-    conversation a card or the report links to.
+    conversation a card or the report links to. ``run_pages`` links every page to the run
+    history and quarantine pages (``rendering.run_pages``; the nightly flow writes them).
+    ``on_page(done, total)`` is called as conversation pages are written (for progress bars).
     """
     con = connection_of(store)
     settings = settings or load_settings()
@@ -164,6 +168,7 @@ def publish(
         "rubric_version": version,
         "has_index": cards or (out / site_paths.INDEX).exists(),
         "has_report": report_exists,
+        "has_run_pages": run_pages,
     }
     linked: set[str] = set()
     if cards:
@@ -181,6 +186,8 @@ def publish(
         path = out / site_paths.conversation_path(page.id)
         write_text(path, render(env, "conversation.html.j2", page=page, root="../", **common))
         result.conversation_paths[page.id] = path
+        if on_page is not None:
+            on_page(len(result.conversation_paths), len(linked))
     log.info("published %s", result.summary())
     return result
 
@@ -236,6 +243,7 @@ def _write_cards(
     )
     for card in cards:
         context = {**common, "card": card, "root": "../", "max_system_notes": MAX_SYSTEM_NOTES}
+        context["rubric"] = info  # the index's short criterion names, so both pages say the same
         html = out / site_paths.card_path(card.agent_id)
         result.card_paths[card.agent_id] = write_text(html, render(env, "card.html.j2", **context))
         markdown = out / site_paths.card_path(card.agent_id, "md")

@@ -645,7 +645,7 @@ def _repeat_journeys_table(journeys: Sequence[JourneyRow], snapshot: Snapshot, n
         "Journeys with repeat contacts",
         "Customers who had to come back within the window. Continuations (a new contact starting less than "
         "the continuation gap after the previous one ended, e.g. a transfer that became a new call) are not "
-        "repeats. Right-censored journeys may still gain contacts after the newest data.",
+        "repeats. Journeys marked “may continue” ended near the newest data and may still gain contacts.",
         [
             Column("journey", "Journey"),
             Column("contacts", "Contacts in period", True),
@@ -653,7 +653,7 @@ def _repeat_journeys_table(journeys: Sequence[JourneyRow], snapshot: Snapshot, n
             Column("repeats", "Repeat contacts", True),
             Column("first_contact", "First contact"),
             Column("last_contact", "Last contact"),
-            Column("right_censored", "Right-censored"),
+            Column("right_censored", "May continue"),
             Column("journey_id", "Journey id", hidden=True),
         ],
     )

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,10 @@ for _name, _value in _TEST_ENV.items():
     os.environ.setdefault(_name, _value)
 # Tests never talk to a real Prefect server, whatever the developer's shell points at.
 os.environ.pop("PREFECT_API_URL", None)
+
+# Randomised (Hypothesis) tests draw the same examples on every run and every machine.
+settings.register_profile("qareview", derandomize=True, database=None)
+settings.load_profile("qareview")
 
 
 @pytest.fixture(scope="session")

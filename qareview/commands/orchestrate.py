@@ -9,6 +9,8 @@ DuckDB store and, as its last line, where the index of cards and reports is.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,6 +28,8 @@ _ENV_DEFAULTS = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",  # Prefect's INFO lines and links stay in its UI
+    "DO_NOT_TRACK": "1",  # no usage telemetry (and no notice about it): qareview runs offline
 }
 
 SourceArg = Annotated[
@@ -142,10 +146,11 @@ def _run_review(
     from flows.nightly import BatchesFailedError
 
     try:
-        summary = review(
-            source=source, db=str(db), out=str(out), full=full,
-            rubric=str(rubric) if rubric else None, batch_size=batch_size,
-        )  # fmt: skip
+        with _progress_bars():
+            summary = review(
+                source=source, db=str(db), out=str(out), full=full,
+                rubric=str(rubric) if rubric else None, batch_size=batch_size,
+            )  # fmt: skip
     except BatchesFailedError as exc:
         if exc.summary is not None:
             _print_summary(exc.summary)
@@ -157,6 +162,29 @@ def _run_review(
     _print_summary(summary)
 
 
+@contextmanager
+def _progress_bars() -> Iterator[None]:
+    """One bar per stage (ingest, analyse, publish) on stderr while the flow runs; none when piped."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from flows.progress import Step, listening
+
+    err = Console(stderr=True, soft_wrap=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        bars: dict[str, TaskID] = {}
+
+        def show(step: Step) -> None:
+            if step.stage not in bars:
+                bars[step.stage] = progress.add_task(step.stage, total=step.total)
+            label = f"{step.stage}: {step.detail}" if step.detail else step.stage
+            progress.update(bars[step.stage], total=step.total, completed=step.done, description=label)
+
+        with listening(show):
+            yield
+
+
 def _print_summary(summary: NightlySummary) -> None:
     """A few lines for the terminal: the counts, the store's path and, last, where the index is."""
     sign = "=" if summary.read == summary.stored + summary.quarantined + summary.duplicates else "≠"
@@ -165,15 +193,21 @@ def _print_summary(summary: NightlySummary) -> None:
         f"+ duplicates {summary.duplicates}  ({summary.files_found} files, "
         f"{summary.files_skipped} unchanged since an earlier run)"
     )
-    failed = f", {len(summary.failed_batches)} failed" if summary.failed_batches else ""
-    if summary.failed_conversations:
-        failed += f"; {len(summary.failed_conversations)} conversation(s) failed and were quarantined"
-    typer.echo(
-        f"analysed and scored {summary.analysed} conversations in {summary.batches_stored} of "
-        f"{summary.batches} batches{failed} on {summary.runner} (rubric {summary.rubric_version})"
-    )
-    if summary.index_path:
-        typer.echo(f"published {summary.period}: {summary.reps_carded} coaching cards, routing report")
+    if summary.unchanged:
+        typer.echo("nothing new; outputs unchanged")
+    else:
+        failed = f", {len(summary.failed_batches)} failed" if summary.failed_batches else ""
+        if summary.failed_conversations:
+            failed += f"; {len(summary.failed_conversations)} conversation(s) failed and were quarantined"
+        typer.echo(
+            f"analysed and scored {summary.analysed} conversations in {summary.batches_stored} of "
+            f"{summary.batches} batches{failed} on {summary.runner} (rubric {summary.rubric_version})"
+        )
+        if summary.index_path:
+            typer.echo(f"published {summary.period}: {summary.reps_carded} coaching cards, routing report")
+    if summary.run_pages:
+        out = Path(summary.out)
+        typer.echo(f"Run history: {out / 'runs.html'}; set-aside input: {out / 'quarantine.html'}")
     typer.echo(f"Store: {summary.db}")
     index = summary.index_path or "nothing published yet (the store has no conversations)"
     typer.echo(f"Cards and reports: {index}")
@@ -198,13 +232,15 @@ def serve(
 ) -> None:
     """Register the nightly review as a scheduled Prefect deployment and run it until stopped.
 
-    Point PREFECT_API_URL at a Prefect server to see the runs in its UI (docs/scheduling.md).
+    Uses the Prefect server at PREFECT_API_URL; without it, starts a local one (UI at
+    http://127.0.0.1:4200) and keeps it running while serving (docs/scheduling.md).
     """
     _prepare_environment()
     source = _default_source(source)
     _check_inputs(source, rubric, db, out)
     from flows.serving import (
         NightlyParameters,
+        ServerUnavailableError,
         nightly_deployment,
         serve_deployment,
         use_dask_for_served_runs,
@@ -218,4 +254,8 @@ def serve(
         rubric=str(rubric.resolve()) if rubric else None, batch_size=batch_size,
     )  # fmt: skip
     deployment = nightly_deployment(parameters, cron=cron, timezone=timezone, name=name)
-    serve_deployment(deployment)
+    try:
+        serve_deployment(deployment, announce=typer.echo)
+    except ServerUnavailableError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None

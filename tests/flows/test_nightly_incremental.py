@@ -6,6 +6,8 @@ publishing) shared by the assertions below.
 
 from __future__ import annotations
 
+import csv
+import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.nightly import ARTIFACT_KEY, nightly_review
+from flows.progress import Step, listening
 from flows.run_summary import NightlySummary
 from qareview.cli import app
 from tests.flows.flow_helpers import EXAMPLES, conversation_ids, copy_examples, run_artifacts, scalar
@@ -41,6 +44,8 @@ class Nights:
     first: Night
     second: Night
     idle: Night
+    before_idle: dict[str, int]  # published file -> mtime (ns) after the second night
+    second_steps: list[Step]  # the progress the second night reported
 
 
 def _run(inbox: Path, db: Path, out: Path) -> Night:
@@ -58,9 +63,18 @@ def nights(flow_env: None, tmp_path_factory: pytest.TempPathFactory) -> Nights:
     first_ids, first_files = conversation_ids(inbox), len([p for p in inbox.rglob("*") if p.is_file()])
     first = _run(inbox, db, out)
     copy_examples(inbox, NEW_FILE)
-    second = _run(inbox, db, out)
+    steps: list[Step] = []
+    with listening(steps.append):
+        second = _run(inbox, db, out)
+    before_idle = _published_files(out)
     idle = _run(inbox, db, out)
-    return Nights(inbox, db, out, first_ids, first_files, first, second, idle)
+    return Nights(inbox, db, out, first_ids, first_files, first, second, idle, before_idle, steps)
+
+
+def _published_files(out: Path) -> dict[str, int]:
+    """Cards, reports and conversation pages (not the run pages, which every run updates)."""
+    run_pages = {"runs.html", "quarantine.html", "quarantine.csv"}
+    return {str(p): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name not in run_pages}
 
 
 def test_first_night_accounts_for_every_record(nights: Nights) -> None:
@@ -126,7 +140,48 @@ def test_idle_night_touches_nothing(nights: Nights) -> None:
     s = nights.idle.summary
     assert (s.read, s.stored, s.analysed, s.batches) == (0, 0, 0, 0)
     assert s.files_skipped == s.files_found
-    assert s.index_path  # still republishes the period
+    assert s.unchanged and not nights.second.summary.unchanged
+    assert _published_files(nights.out) == nights.before_idle  # nothing republished, not even rewritten
+    second = nights.second.summary
+    assert (s.index_path, s.period, s.reps_carded) == (second.index_path, second.period, second.reps_carded)
+
+
+def test_progress_reaches_the_end_of_each_stage(nights: Nights) -> None:
+    s = nights.second.summary
+    last = {step.stage: step for step in nights.second_steps}
+    assert list(last) == ["ingest", "analyse", "publish"]
+    assert last["ingest"].done == last["ingest"].total == s.files_found
+    assert (last["analyse"].done, last["analyse"].total) == (s.analysed, s.analysed)
+    assert last["publish"].done == last["publish"].total and last["publish"].total
+    assert [step.done for step in nights.second_steps if step.stage == "analyse"] == sorted(
+        step.done for step in nights.second_steps if step.stage == "analyse"
+    )
+
+
+def test_run_history_page_lists_every_run(nights: Nights) -> None:
+    page = (nights.out / "runs.html").read_text(encoding="utf-8")
+    assert page.count('<tr title="') == 3
+    rows = page.split('<tr title="')[1:]  # newest first: idle, second, first
+    assert [row.split('"')[0] for row in rows] == [
+        n.summary.run_id for n in (nights.idle, nights.second, nights.first)
+    ]
+    assert ">nothing new<" in rows[0] and ">unchanged<" in rows[0]
+    first = nights.first.summary
+    assert f">{first.period}: {first.reps_carded} cards, routing report<" in rows[2] and ">ok<" in rows[2]
+
+
+def test_quarantine_page_and_csv_list_every_entry(nights: Nights) -> None:
+    with (nights.out / "quarantine.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    stored = scalar(nights.db, "SELECT count(*) FROM quarantine")
+    assert len(rows) == stored == nights.first.summary.quarantined
+    assert {r["reason"] for r in rows} == set(nights.first.summary.quarantined_by_reason)
+    assert all(r["file"].startswith(str(nights.inbox)) and r["record"] for r in rows)
+    page = (nights.out / "quarantine.html").read_text(encoding="utf-8")
+    for row in rows:
+        assert f"<code>{row['reason']}</code>" in page and html.escape(row["record"]) in page
+    index = (nights.out / "index.html").read_text(encoding="utf-8")
+    assert 'href="runs.html"' in index and 'href="quarantine.html"' in index
 
 
 def test_each_run_is_recorded_in_the_store(nights: Nights) -> None:
@@ -156,6 +211,7 @@ def test_cli_run_ends_with_the_index(nights: Nights) -> None:
         app, ["run", str(nights.inbox), "--db", str(nights.db), "--out", str(nights.out)]
     )
     assert result.exit_code == 0, result.output
+    assert "nothing new; outputs unchanged" in result.output
     lines = result.output.strip().splitlines()
     assert lines[-1] == f"Cards and reports: {nights.out.resolve() / 'index.html'}"
     assert lines[-2] == f"Store: {nights.db.resolve()}"

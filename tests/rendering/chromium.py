@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from websockets.sync.client import ClientConnection, connect
 
 CHROMIUM_FLAGS = [
@@ -35,6 +37,23 @@ CHROMIUM_FLAGS = [
     "--remote-debugging-port=0",
     "--remote-allow-origins=*",
 ]
+
+
+REQUIRE_ENV = "QAREVIEW_REQUIRE_BROWSER"
+MISSING = (
+    "chromium is not installed, so the browser tests are skipped: `make test-browser` installs it "
+    "(apt-get, as root) and runs them"
+)
+
+
+def require_chromium() -> str:
+    """Chromium's path; skips the test when it is missing (fails instead when QAREVIEW_REQUIRE_BROWSER=1)."""
+    binary = chromium_binary()
+    if binary is None:
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(f"{REQUIRE_ENV}=1 but chromium is not installed: apt-get install -y chromium")
+        pytest.skip(MISSING)
+    return binary
 
 
 def chromium_binary() -> str | None:
@@ -176,6 +195,20 @@ class Chromium:
         if "exceptionDetails" in result:
             raise RuntimeError(result["exceptionDetails"].get("text", "evaluation failed"))
         return result.get("result", {}).get("value")
+
+    def screenshot_element(self, selector: str, target: Path) -> Path:
+        """Save a PNG of the element ``selector`` matches, as the page shows it."""
+        box = self.evaluate(
+            f"(() => {{ const r = document.querySelector({json.dumps(selector)}).getBoundingClientRect();"
+            " return {x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width,"
+            " height: r.height}; })()"
+        )
+        shot = self.call(
+            "Page.captureScreenshot", format="png", captureBeyondViewport=True, clip={**box, "scale": 1}
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(shot["data"]))
+        return target
 
     def print_pdf(self, target: Path) -> Path:
         """Print the current page to PDF (print CSS applies)."""

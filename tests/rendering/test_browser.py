@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chromium import Chromium, chromium_binary
+from chromium import Chromium, require_chromium
 
 from rendering.publish import PublishResult
 
@@ -19,10 +19,7 @@ FITS = (
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Chromium]:
-    binary = chromium_binary()
-    if binary is None:
-        pytest.fail("chromium is not installed: apt-get install -y chromium")
-    chromium = Chromium(binary)
+    chromium = Chromium(require_chromium())
     yield chromium
     chromium.close()
 

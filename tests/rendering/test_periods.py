@@ -30,7 +30,8 @@ def test_daily_buckets_for_short_ranges_weekly_for_long_ones() -> None:
     assert bucket_unit(week, 14) == "day"
     assert bucket_unit(quarter, 14) == "week"
     days = trend_buckets(week, "day", 8)
-    assert len(days) == 8 and days[-1].start == date(2026, 11, 22) and days[0].start == date(2026, 11, 15)
+    # exactly the week's days: no empty day before the period on a 7-day chart
+    assert len(days) == 7 and days[-1].start == date(2026, 11, 22) and days[0].start == date(2026, 11, 16)
     weeks = trend_buckets(quarter, "week", 8)
     assert all(b.start.weekday() == 0 and b.days == 7 for b in weeks)
     assert weeks[0].start <= quarter.start and weeks[-1].end >= quarter.end  # the whole range is covered

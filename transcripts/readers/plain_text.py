@@ -301,6 +301,7 @@ class _Parser:
         self.path = path
         self.draft: _Draft | None = None
         self.count = 0
+        self.emitted = 0  # conversations and entries yielded (a draft with only empty headers yields none)
 
     def _new(self, line: int) -> _Draft:
         self.count += 1
@@ -310,6 +311,7 @@ class _Parser:
     def _close(self) -> Iterator[ReadResult]:
         draft, self.draft = self.draft, None
         if draft is not None and not draft.empty:
+            self.emitted += 1
             yield self._build(draft)
 
     def _fail(self, draft: _Draft, line: int, reason: ReasonCode, message: str, text: str = "") -> None:
@@ -489,7 +491,7 @@ class _Parser:
     def finish(self) -> Iterator[ReadResult]:
         """Flush the last conversation; a file with none gives one ``NO_TURNS`` entry."""
         yield from self._close()
-        if self.count == 0:
+        if self.emitted == 0:
             yield Quarantined(
                 str(self.path), "file", ReasonCode.NO_TURNS, f"{self.path} has no conversations"
             )
