@@ -73,7 +73,9 @@ class Analyzer:
         texts = [turn.text for turn in turns]
         docs = list(self.nlp.pipe(texts, batch_size=self.config.spacy.batch_size))
         embeddings, sentiments, features = self._embed_and_classify(texts)
-        signals = self._signals(features, [t.role.value for t in turns], [len(c.turns) for c in conversations])
+        signals = self._signals(
+            features, [t.role.value for t in turns], [len(c.turns) for c in conversations]
+        )
         result: list[AnnotatedConversation] = []
         position = 0
         for conversation in conversations:
@@ -81,7 +83,11 @@ class Analyzer:
             span = range(position, position + count)
             annotated_turns = [
                 AnnotatedTurn(
-                    turn=turns[i], doc=docs[i], embedding=embeddings[i], sentiment=sentiments[i], signals=signals[i]
+                    turn=turns[i],
+                    doc=docs[i],
+                    embedding=embeddings[i],
+                    sentiment=sentiments[i],
+                    signals=signals[i],
                 )
                 for i in span
             ]
@@ -98,7 +104,7 @@ class Analyzer:
 
     @cached_property
     def _shipped_sentiment(self) -> ShippedSentiment:
-        """The shipped sentiment head: its probabilities are signal features whatever model labels sentiment."""
+        """The shipped sentiment head: its probabilities feed the signals whatever model labels sentiment."""
         classifier = self.sentiment
         return classifier if isinstance(classifier, ShippedSentiment) else ShippedSentiment.load(self.encoder)
 

@@ -101,7 +101,9 @@ class SignalHead:
     mean: np.ndarray  # (d,) standardisation
     scale: np.ndarray  # (d,)
     temperature: float  # calibration: logits / T before the softmax
-    curves: dict[str, list[tuple[float, float, float, int]]]  # class -> [(cut-off, precision, recall, flagged)]
+    curves: dict[
+        str, list[tuple[float, float, float, int]]
+    ]  # class -> [(cut-off, precision, recall, flagged)]
 
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
         """Calibrated class probabilities, one row per input row."""

@@ -14,10 +14,16 @@ import sys
 from pathlib import Path
 
 TURNS = Path(__file__).resolve().parents[1] / "eval" / "ibm-customer-care" / "turns.jsonl"
-CUSTOMER = {"sentiment": {"negative", "neutral", "positive"}, "distress": {"none", "mild", "strong"},
-            "reexplanation": {"none", "system", "agent"}}
-AGENT = {"empathic": {True, False}, "can_do": {True, False},
-         "handoff": {"none", "transfer_warm", "transfer_cold", "referral_external", "channel_move"}}
+CUSTOMER = {
+    "sentiment": {"negative", "neutral", "positive"},
+    "distress": {"none", "mild", "strong"},
+    "reexplanation": {"none", "system", "agent"},
+}
+AGENT = {
+    "empathic": {True, False},
+    "can_do": {True, False},
+    "handoff": {"none", "transfer_warm", "transfer_cold", "referral_external", "channel_move"},
+}
 FACE = {"blame_customer", "contradict", "condescend", "stonewall", "blame_colleague"}
 
 
@@ -42,7 +48,10 @@ def problems(labels_path: Path, turns: dict[tuple[str, int], dict]) -> list[str]
         fields = CUSTOMER if turn["role"] == "customer" else AGENT
         for field, allowed in fields.items():
             if lab.get(field) not in allowed:
-                out.append(f"{labels_path}:{n}: {field}={lab.get(field)!r}, expected one of {sorted(map(str, allowed))}")
+                out.append(
+                    f"{labels_path}:{n}: {field}={lab.get(field)!r}, expected one of "
+                    f"{sorted(map(str, allowed))}"
+                )
         if turn["role"] == "agent":
             ft = lab.get("face_threat")
             if not isinstance(ft, list) or not set(ft) <= FACE:
@@ -60,7 +69,10 @@ def main() -> int:
     args = parser.parse_args()
     turns = {(t["thread"], t["turn"]): t for t in map(json.loads, TURNS.read_text().splitlines())}
     found = problems(args.labels, turns)
-    labelled = {(d["thread"], d["turn"]) for d in map(json.loads, filter(str.strip, args.labels.read_text().splitlines()))}
+    labelled = {
+        (d["thread"], d["turn"])
+        for d in map(json.loads, filter(str.strip, args.labels.read_text().splitlines()))
+    }
     if args.chunk:
         wanted = [(t["thread"], t["turn"]) for t in map(json.loads, args.chunk.read_text().splitlines())]
         missing = [k for k in wanted if k not in labelled]

@@ -42,11 +42,23 @@ from transcripts.model import Conversation  # noqa: E402
 
 IBM = ROOT / "eval" / "ibm-customer-care"
 FACE_KINDS = {"contradict_customer", "blame_customer", "condescension", "stonewall", "blame_colleague"}
-HANDOFF_KINDS = {"referral": "referral_external", "channel_move": "channel_move",
-                 "warm_transfer": "transfer_warm", "cold_transfer": "transfer_cold"}
-KINDS = ("empathy:missed_opportunity", "empathy:responded", "self_worth:face_threat", "self_worth:can_do",
-         "handoff:channel_move", "handoff:referral_external", "handoff:transfer_warm",
-         "handoff:transfer_cold", "repeats:re_explained")
+HANDOFF_KINDS = {
+    "referral": "referral_external",
+    "channel_move": "channel_move",
+    "warm_transfer": "transfer_warm",
+    "cold_transfer": "transfer_cold",
+}
+KINDS = (
+    "empathy:missed_opportunity",
+    "empathy:responded",
+    "self_worth:face_threat",
+    "self_worth:can_do",
+    "handoff:channel_move",
+    "handoff:referral_external",
+    "handoff:transfer_warm",
+    "handoff:transfer_cold",
+    "repeats:re_explained",
+)
 
 
 def load(split: str) -> tuple[list[Conversation], dict[tuple[str, int], dict], dict[tuple[str, int], str]]:
@@ -65,11 +77,19 @@ def load(split: str) -> tuple[list[Conversation], dict[tuple[str, int], dict], d
     conversations = []
     for tid, items in threads.items():
         company = items[0]["company"]
-        conversations.append(Conversation.model_validate({
-            "id": tid, "channel": "chat", "customer_id": f"ibm-{tid}",
-            "legs": [{"index": 0, "agent_id": company, "department": company}],
-            "turns": [{"index": t["turn"], "role": t["role"], "leg": 0, "text": t["text"]} for t in items],
-        }))
+        conversations.append(
+            Conversation.model_validate(
+                {
+                    "id": tid,
+                    "channel": "chat",
+                    "customer_id": f"ibm-{tid}",
+                    "legs": [{"index": 0, "agent_id": company, "department": company}],
+                    "turns": [
+                        {"index": t["turn"], "role": t["role"], "leg": 0, "text": t["text"]} for t in items
+                    ],
+                }
+            )
+        )
     texts = {(t["thread"], t["turn"]): t["text"] for t in turns}
     return conversations, labels, texts
 
@@ -85,7 +105,7 @@ def gold_keys(conversations: list[Conversation], labels: dict) -> set[tuple[str,
                 if lab["reexplanation"] != "none":
                     gold.add(("repeats:re_explained", conv.id, turn.index))
                 if lab["distress"] != "none":
-                    reply = next((t for t in turns[pos + 1:] if t.role.value == "agent"), None)
+                    reply = next((t for t in turns[pos + 1 :] if t.role.value == "agent"), None)
                     if reply is not None and not labels[(conv.id, reply.index)]["empathic"]:
                         gold.add(("empathy:missed_opportunity", conv.id, turn.index))
             else:
@@ -140,8 +160,10 @@ def main() -> int:
     results = score_conversations(annotated, rubric, encode=analyzer.encoder.encode)
     gold = gold_keys(conversations, labels)
     predicted = predicted_keys(results)
-    print(f"Findings on the real {args.split} split ({len(conversations)} threads, "
-          f"{sum(len(c.turns) for c in conversations)} turns), rubric {rubric.version}:")
+    print(
+        f"Findings on the real {args.split} split ({len(conversations)} threads, "
+        f"{sum(len(c.turns) for c in conversations)} turns), rubric {rubric.version}:"
+    )
     for kind in KINDS:
         g = {k for k in gold if k[0] == kind}
         p = {k for k in predicted if k[0] == kind}
@@ -151,8 +173,10 @@ def main() -> int:
         f1 = 2 * prec * rec / (prec + rec) if tp else 0.0
         pl, ph = wilson(tp, len(p))
         rl, rh = wilson(tp, len(g))
-        print(f"  {kind:28s} P {prec:.2f} [{pl:.2f}-{ph:.2f}]  R {rec:.2f} [{rl:.2f}-{rh:.2f}]  F1 {f1:.2f}"
-              f"  gold {len(g):3d} found {len(p):3d}")
+        print(
+            f"  {kind:28s} P {prec:.2f} [{pl:.2f}-{ph:.2f}]  R {rec:.2f} [{rl:.2f}-{rh:.2f}]  F1 {f1:.2f}"
+            f"  gold {len(g):3d} found {len(p):3d}"
+        )
         if args.errors:
             for k in sorted(p - g):
                 print(f"      FP {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")

@@ -3,7 +3,7 @@
 For each finding class (distress, empathic response, face threat, can-do, each hand-off kind,
 it prints, on the labelled real test split that no model or threshold was
 chosen on: the cut-off the rubric's target precision gives, precision, recall and F1 with 95 %
-Wilson intervals, and the same without the items the labeller marked uncertain. 
+Wilson intervals, and the same without the items the labeller marked uncertain.
     python scripts/eval_signals.py [--precision 0.8] [--shared ../shared/data] [--errors]
 """
 
@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
 import signal_data as data
 from train_signals import PLANS, value_of
 
@@ -38,14 +37,24 @@ def prf(flagged: np.ndarray, gold: np.ndarray) -> dict[str, float | tuple[float,
     p = tp / (tp + fp) if tp + fp else float("nan")
     r = tp / (tp + fn) if tp + fn else float("nan")
     f = 2 * p * r / (p + r) if tp else 0.0
-    return {"p": p, "r": r, "f1": f, "p_ci": wilson(tp, tp + fp), "r_ci": wilson(tp, tp + fn),
-            "n_pos": tp + fn, "n_flag": tp + fp}
+    return {
+        "p": p,
+        "r": r,
+        "f1": f,
+        "p_ci": wilson(tp, tp + fp),
+        "r_ci": wilson(tp, tp + fn),
+        "n_pos": tp + fn,
+        "n_flag": tp + fp,
+    }
 
 
 def fmt(m: dict) -> str:
     """One table row's figures."""
-    return (f"P {m['p']:.2f} [{m['p_ci'][0]:.2f}-{m['p_ci'][1]:.2f}]  R {m['r']:.2f} "
-            f"[{m['r_ci'][0]:.2f}-{m['r_ci'][1]:.2f}]  F1 {m['f1']:.2f}  gold {m['n_pos']:3d} flagged {m['n_flag']:3d}")
+    return (
+        f"P {m['p']:.2f} [{m['p_ci'][0]:.2f}-{m['p_ci'][1]:.2f}]  R {m['r']:.2f} "
+        f"[{m['r_ci'][0]:.2f}-{m['r_ci'][1]:.2f}]  F1 {m['f1']:.2f}  "
+        f"gold {m['n_pos']:3d} flagged {m['n_flag']:3d}"
+    )
 
 
 def main() -> int:
@@ -60,8 +69,10 @@ def main() -> int:
     examples = [e for e in data.ibm_examples() if e.split == args.split]
     inputs = data.example_inputs(examples, args.split)
     probs = heads.predict(inputs, [e.role for e in examples])
-    print(f"Signals on the real {args.split} split ({len({e.key[0] for e in examples})} threads, "
-          f"{len(examples)} turns), cut-offs for target precision {args.precision}:")
+    print(
+        f"Signals on the real {args.split} split ({len({e.key[0] for e in examples})} threads, "
+        f"{len(examples)} turns), cut-offs for target precision {args.precision}:"
+    )
     for plan in PLANS:
         rows = [i for i, e in enumerate(examples) if e.role == plan.role and value_of(e, plan) is not None]
         for label in plan.findings:

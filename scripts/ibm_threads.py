@@ -35,14 +35,30 @@ def thread_turns(thread: dict) -> list[dict]:
         role = "agent" if "agent" in message else "customer"
         speaker = message.get("agent") or message.get("client") or message.get("client1")
         seen.add(message["tweet_ID"])
-        turns.append({"speaker": speaker, "role": role, "at": message["datetime"],
-                      "tweet_id": message["tweet_ID"], "text": message["message"]})
+        turns.append(
+            {
+                "speaker": speaker,
+                "role": role,
+                "at": message["datetime"],
+                "tweet_id": message["tweet_ID"],
+                "text": message["message"],
+            }
+        )
     final = thread["agentURL"]
     if final["tweet_ID"] not in seen:
-        turns.append({"speaker": company, "role": "agent", "at": None,
-                      "tweet_id": final["tweet_ID"], "text": final["url_utterance"]})
-    return [{"thread": tid, "turn": i, "company": company, "split": split_of(tid), **t}
-            for i, t in enumerate(turns)]
+        turns.append(
+            {
+                "speaker": company,
+                "role": "agent",
+                "at": None,
+                "tweet_id": final["tweet_ID"],
+                "text": final["url_utterance"],
+            }
+        )
+    return [
+        {"thread": tid, "turn": i, "company": company, "split": split_of(tid), **t}
+        for i, t in enumerate(turns)
+    ]
 
 
 def main() -> None:

@@ -14,8 +14,10 @@ from collections import Counter
 from pathlib import Path
 
 IBM = Path(__file__).resolve().parents[1] / "eval" / "ibm-customer-care"
-FIELDS = {"customer": ("sentiment", "distress", "distress>=mild", "reexplanation"),
-          "agent": ("empathic", "face_threat", "can_do", "handoff")}
+FIELDS = {
+    "customer": ("sentiment", "distress", "distress>=mild", "reexplanation"),
+    "agent": ("empathic", "face_threat", "can_do", "handoff"),
+}
 
 
 def read(paths: list[Path]) -> dict[tuple[str, int], dict]:
@@ -58,7 +60,9 @@ def main() -> None:
         for field in fields:
             pairs = [(value(first[k], field), value(second[k], field)) for k in keys]
             agree = sum(a == b for a, b in pairs) / len(pairs)
-            print(f"  {role:8s} {field:15s} n={len(pairs):3d}  agreement {agree:.2f}  kappa {kappa(pairs):.2f}")
+            print(
+                f"  {role:8s} {field:15s} n={len(pairs):3d}  agreement {agree:.2f}  kappa {kappa(pairs):.2f}"
+            )
 
 
 if __name__ == "__main__":

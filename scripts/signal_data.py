@@ -35,13 +35,41 @@ from nlp.signals import FEATURES_HEAD, TurnFeatureHead, model_text, turn_inputs 
 IBM = ROOT / "eval" / "ibm-customer-care"
 CACHE = ROOT / ".bench" / "signal-features"
 SYNTHETIC = [ROOT / "tests" / "data" / "labelled" / p for p in ("", "holdout", "check")]
+AGENT_LINES = ROOT / "eval" / "synthetic" / "agent-turns.jsonl"  # our own lines: routine vs empathic
 FACE_KINDS = ("blame_customer", "contradict", "condescend", "stonewall", "blame_colleague")
-SYNTHETIC_FACE = {"blame_customer": "blame_customer", "contradict_customer": "contradict",
-                  "condescension": "condescend", "stonewall": "stonewall", "blame_colleague": "blame_colleague"}
-GO_DISTRESS = {"anger", "annoyance", "disappointment", "disapproval", "disgust", "embarrassment", "fear",
-               "grief", "nervousness", "sadness"}
-GO_CALM = {"neutral", "gratitude", "joy", "approval", "admiration", "amusement", "curiosity", "love",
-           "optimism", "relief", "excitement", "realization"}
+SYNTHETIC_FACE = {
+    "blame_customer": "blame_customer",
+    "contradict_customer": "contradict",
+    "condescension": "condescend",
+    "stonewall": "stonewall",
+    "blame_colleague": "blame_colleague",
+}
+GO_DISTRESS = {
+    "anger",
+    "annoyance",
+    "disappointment",
+    "disapproval",
+    "disgust",
+    "embarrassment",
+    "fear",
+    "grief",
+    "nervousness",
+    "sadness",
+}
+GO_CALM = {
+    "neutral",
+    "gratitude",
+    "joy",
+    "approval",
+    "admiration",
+    "amusement",
+    "curiosity",
+    "love",
+    "optimism",
+    "relief",
+    "excitement",
+    "realization",
+}
 
 
 @dataclass
@@ -78,15 +106,28 @@ def ibm_examples() -> list[Example]:
             last_customer[t["thread"]] = t["text"]
         if lab is None:
             continue
-        fields = ("sentiment", "distress", "reexplanation") if t["role"] == "customer" else (
-            "empathic", "can_do", "handoff")
+        fields = (
+            ("sentiment", "distress", "reexplanation")
+            if t["role"] == "customer"
+            else ("empathic", "can_do", "handoff")
+        )
         values = {f: str(lab[f]).lower() for f in fields}
         if t["role"] == "agent":
             values["face_threat"] = "true" if lab["face_threat"] else "false"
             for kind in FACE_KINDS:
                 values[f"face_{kind}"] = "true" if kind in lab["face_threat"] else "false"
-        out.append(Example(t["text"], t["role"], values, "ibm", t["split"], context,
-                           uncertain=list(lab.get("uncertain", [])), key=key))
+        out.append(
+            Example(
+                t["text"],
+                t["role"],
+                values,
+                "ibm",
+                t["split"],
+                context,
+                uncertain=list(lab.get("uncertain", [])),
+                key=key,
+            )
+        )
     return out
 
 
@@ -137,8 +178,11 @@ def tweeteval(path: Path) -> list[Example]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t")
         next(reader)
-        return [Example(r[0], "customer", {"sentiment": r[1].strip()}, "tweeteval", weight=0.5)
-                for r in reader if len(r) == 2 and r[1].strip() in {"negative", "neutral", "positive"}]
+        return [
+            Example(r[0], "customer", {"sentiment": r[1].strip()}, "tweeteval", weight=0.5)
+            for r in reader
+            if len(r) == 2 and r[1].strip() in {"negative", "neutral", "positive"}
+        ]
 
 
 def synthetic() -> list[Example]:
@@ -155,27 +199,46 @@ def synthetic() -> list[Example]:
             if d["scorer"] == "self_worth.v1":
                 out.append(Example(d["text"], "agent", _self_worth_labels(d["kinds"]), "synthetic"))
             elif d["scorer"] == "empathy.v1":
-                out.append(Example(d["text"], "customer",
-                                   {"distress": "true" if d["opportunity"] else "false"}, "synthetic"))
+                out.append(
+                    Example(
+                        d["text"],
+                        "customer",
+                        {"distress": "true" if d["opportunity"] else "false"},
+                        "synthetic",
+                    )
+                )
         for line in (folder / "conversations.jsonl").read_text().splitlines():
             conv = json.loads(line)
-            last_customer, previous_emotional, missed_window = None, False, 0
+            last_customer, previous_emotional, responded_window = None, False, 0
             for turn in conv["turns"]:
                 labels = turn.get("labels", {})
-                if labels.get("empathy") == "missed":
-                    missed_window = 2  # the agent's next two turns did not speak to the feeling
+                if labels.get("empathy") == "responded":
+                    responded_window = 2  # one of the agent's next two turns spoke to the feeling
                 if turn["role"] == "customer":
                     emotional = "empathy" in labels
                     if emotional or not previous_emotional:
-                        out.append(Example(turn["text"], "customer",
-                                           {"distress": "true" if emotional else "false"}, "synthetic"))
+                        out.append(
+                            Example(
+                                turn["text"],
+                                "customer",
+                                {"distress": "true" if emotional else "false"},
+                                "synthetic",
+                            )
+                        )
                     previous_emotional, last_customer = emotional, turn["text"]
                 elif turn["role"] == "agent":
                     agent_labels = _self_worth_labels(labels.get("self_worth", []))
-                    if missed_window:
-                        agent_labels["empathic"] = "false"
-                        missed_window -= 1
-                    out.append(Example(turn["text"], "agent", agent_labels, "synthetic", context=last_customer))
+                    if responded_window:
+                        responded_window -= 1  # which of the two responded is not labelled
+                    else:
+                        agent_labels.setdefault("empathic", "false")
+                    out.append(
+                        Example(turn["text"], "agent", agent_labels, "synthetic", context=last_customer)
+                    )
+    for line in AGENT_LINES.read_text().splitlines():
+        d = json.loads(line)
+        labels = {"empathic": str(d["empathic"]).lower(), "can_do": str(d["can_do"]).lower()}
+        out.append(Example(d["text"], "agent", labels, "synthetic"))
     return out
 
 
@@ -233,5 +296,13 @@ def example_inputs(examples: list[Example], name: str) -> np.ndarray:
     return np.concatenate([own, context], axis=1)
 
 
-__all__ = ["Example", "example_inputs", "goemotions", "ibm_examples", "politeness", "synthetic",
-           "turn_inputs", "tweeteval"]
+__all__ = [
+    "Example",
+    "example_inputs",
+    "goemotions",
+    "ibm_examples",
+    "politeness",
+    "synthetic",
+    "turn_inputs",
+    "tweeteval",
+]

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import signal_data as data
 from safetensors.numpy import save_file
 from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression
-
-import signal_data as data
 
 OUT = data.ROOT / "nlp" / "models" / "signals"
 SEED = 13
@@ -54,14 +53,21 @@ class HeadPlan:
 # 0.042). Distress keeps GoEmotions at weight 0.1: without it, thanks and relief outside the
 # Twitter domain ("Now it worked out!! Thank you") read as distress.
 PLANS = (
-    HeadPlan("distress", "customer", "distress", ("false", "true"), ("true",), ("ibm", "synthetic", "goemotions")),
+    HeadPlan(
+        "distress", "customer", "distress", ("false", "true"), ("true",), ("ibm", "synthetic", "goemotions")
+    ),
     HeadPlan("empathic", "agent", "empathic", ("false", "true"), ("true",)),
     HeadPlan("face_threat", "agent", "face_threat", ("false", "true"), ("true",), context=True),
     HeadPlan("can_do", "agent", "can_do", ("false", "true"), ("true",)),
-    HeadPlan("handoff", "agent", "handoff",
-             ("none", "transfer_warm", "transfer_cold", "referral_external", "channel_move"),
-             ("transfer_warm", "transfer_cold", "referral_external", "channel_move"), ("ibm",),
-             regularisation=(0.003, 0.01, 0.03)),
+    HeadPlan(
+        "handoff",
+        "agent",
+        "handoff",
+        ("none", "transfer_warm", "transfer_cold", "referral_external", "channel_move"),
+        ("transfer_warm", "transfer_cold", "referral_external", "channel_move"),
+        ("ibm",),
+        regularisation=(0.003, 0.01, 0.03),
+    ),
 )
 
 
@@ -113,7 +119,9 @@ def curve(prob: np.ndarray, gold: np.ndarray, step: float = 0.01) -> list[tuple[
     for t in np.arange(step, 1.0, step):
         flagged = prob >= t
         tp = int((flagged & gold).sum())
-        points.append((round(float(t), 2), tp / max(int(flagged.sum()), 1), tp / positives, int(flagged.sum())))
+        points.append(
+            (round(float(t), 2), tp / max(int(flagged.sum()), 1), tp / positives, int(flagged.sum()))
+        )
     return points
 
 
@@ -167,8 +175,9 @@ def train_head(plan: HeadPlan, examples: list[data.Example], inputs: np.ndarray)
             z_oof.append(full_logits(fold_model, x_tr[held], k))
             y_oof.append(y_tr[held])
     z_cal, y_cal = np.concatenate(z_oof), np.concatenate(y_oof)
-    temperature = float(minimize_scalar(lambda t: log_loss(z_cal / t, y_cal), bounds=(0.05, 20),
-                                        method="bounded").x)
+    temperature = float(
+        minimize_scalar(lambda t: log_loss(z_cal / t, y_cal), bounds=(0.05, 20), method="bounded").x
+    )
     p_cal = softmax(z_cal / temperature)
     curves = {}
     for label in plan.findings:
@@ -182,18 +191,36 @@ def train_head(plan: HeadPlan, examples: list[data.Example], inputs: np.ndarray)
         intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
     weight[model.classes_] = coef
     bias[model.classes_] = intercept
-    counts = {s: {cl: int(sum(1 for i in ix if ys[i] == plan.classes.index(cl))) for cl in plan.classes}
-              for s, ix in idx.items()}
-    real_train = {cl: int(sum(1 for i in tr if examples[i].source == "ibm" and ys[i] == plan.classes.index(cl)))
-                  for cl in plan.classes}
+    counts = {
+        s: {cl: int(sum(1 for i in ix if ys[i] == plan.classes.index(cl))) for cl in plan.classes}
+        for s, ix in idx.items()
+    }
+    real_train = {
+        cl: int(sum(1 for i in tr if examples[i].source == "ibm" and ys[i] == plan.classes.index(cl)))
+        for cl in plan.classes
+    }
     sources = sorted({examples[i].source for i in tr})
-    tensors = {f"{plan.name}.weight": weight, f"{plan.name}.bias": bias,
-               f"{plan.name}.mean": mean.astype(np.float32), f"{plan.name}.scale": scale.astype(np.float32)}
-    spec = {"role": plan.role, "context": plan.context, "classes": list(plan.classes), "temperature": round(temperature, 4), "C": c,
-            "calibration_log_loss": round(float(loss), 4), "counts": counts, "real_train_counts": real_train,
-            "calibration_items": int(len(y_cal)), "sources": sources,
-            "curves": {label: [[a, round(b, 4), round(r, 4), n] for a, b, r, n in pts]
-                       for label, pts in curves.items()}}
+    tensors = {
+        f"{plan.name}.weight": weight,
+        f"{plan.name}.bias": bias,
+        f"{plan.name}.mean": mean.astype(np.float32),
+        f"{plan.name}.scale": scale.astype(np.float32),
+    }
+    spec = {
+        "role": plan.role,
+        "context": plan.context,
+        "classes": list(plan.classes),
+        "temperature": round(temperature, 4),
+        "C": c,
+        "calibration_log_loss": round(float(loss), 4),
+        "counts": counts,
+        "real_train_counts": real_train,
+        "calibration_items": int(len(y_cal)),
+        "sources": sources,
+        "curves": {
+            label: [[a, round(b, 4), round(r, 4), n] for a, b, r, n in pts] for label, pts in curves.items()
+        },
+    }
     return tensors, spec
 
 
@@ -213,14 +240,20 @@ def main() -> None:
         t, spec = train_head(plan, examples, inputs)
         tensors.update(t)
         heads[plan.name] = spec
-        print(f"{plan.name}: C={spec['C']} T={spec['temperature']:.2f} calib log-loss "
-              f"{spec['calibration_log_loss']} counts {spec['counts']}")
+        print(
+            f"{plan.name}: C={spec['C']} T={spec['temperature']:.2f} calib log-loss "
+            f"{spec['calibration_log_loss']} counts {spec['counts']}"
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(OUT / "signals.safetensors"))
     os.chmod(OUT / "signals.safetensors", 0o644)
-    meta = {"name": "qareview-signals/minilm-l6-linear-v1", "features":
-            "[embedding, mean-pooled layers 2-4, sentiment probabilities] of the turn, then of the "
-            "customer turn it answers", "seed": SEED, "heads": heads}
+    meta = {
+        "name": "qareview-signals/minilm-l6-linear-v1",
+        "features": "[embedding, mean-pooled layers 2-4, sentiment probabilities] of the turn, then of the "
+        "customer turn it answers",
+        "seed": SEED,
+        "heads": heads,
+    }
     (OUT / "signals.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 

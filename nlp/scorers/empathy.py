@@ -81,9 +81,15 @@ class EmpathyParams(ScorerParams):
     relief_sentiment: float = Field(
         0.5, ge=0.0, le=1.0, description="Customer sentiment after the reply at or above: mild worry solved."
     )
-    learned: LearnedParams = Field(
-        LearnedParams(),
-        description="The learned distress and empathic-response signals: target precision, veto, overrides.",
+    distress_model: LearnedParams = Field(
+        LearnedParams(veto_below=0.3),
+        description="The learned distress signal on customer turns: opportunities on the model alone at "
+        "this precision; distress phrases it finds unlikely (veto_below) are no opportunity.",
+    )
+    response_model: LearnedParams = Field(
+        LearnedParams(veto_below=0.0),
+        description="The learned empathic-response signal on agent turns: responses on the model alone at "
+        "this precision; response phrases count unless the model is below veto_below.",
     )
     suggestion_groups: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
@@ -172,10 +178,10 @@ def _opportunity_reason(
     hits = _cue_hits(turn, context, params)
     if not hits and any(h.label in params.denials for h in context.hits(params.cues, turn)):
         return None  # "I'm not upset, just curious": the customer says there is no feeling to answer
-    if turn.signal("distress", "true") is not None and params.learned.target_precision is not None:
+    if turn.signal("distress", "true") is not None and params.distress_model.target_precision is not None:
         match = None if hits else context.similar(params.cues, turn)
         exemplar = match.rule if match is not None and match.similarity >= params.cue_similarity else None
-        verdict = decide(turn, "distress", "true", hits, params.learned, exemplar)
+        verdict = decide(turn, "distress", "true", hits, params.distress_model, exemplar)
         return (verdict.hit, verdict.reason) if verdict.decided else None
     if hits:
         return hits[0], f"cue:{hits[0].rule}"
@@ -237,12 +243,14 @@ def _relieved(
 def speaks_to_feeling(
     turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams, mild: bool = False
 ) -> Response | None:
-    """The agent turn as a response to feeling (model, pattern or exemplar); reassurance counts only if ``mild``."""
+    """The agent turn as a response to feeling (model, pattern or exemplar); reassurance only if ``mild``."""
     hits = [h for h in context.hits(params.responses, turn) if mild or h.label not in params.reassurance]
-    if turn.signal("empathic", "true") is not None and params.learned.target_precision is not None:
+    if turn.signal("empathic", "true") is not None and params.response_model.target_precision is not None:
         match = None if hits else context.similar(params.responses, turn)
-        exemplar = match.rule if match is not None and match.similarity >= params.response_similarity else None
-        verdict = decide(turn, "empathic", "true", hits, params.learned, exemplar)
+        exemplar = (
+            match.rule if match is not None and match.similarity >= params.response_similarity else None
+        )
+        verdict = decide(turn, "empathic", "true", hits, params.response_model, exemplar)
         if verdict.decided:
             return Response(turn, verdict.hit, verdict.hit.rule if verdict.hit else verdict.reason, None)
         reassured = next((h for h in hits if mild and h.label in params.reassurance), None)

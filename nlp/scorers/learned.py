@@ -36,12 +36,20 @@ class LearnedParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     target_precision: float | None = Field(
-        0.8, ge=0.5, le=1.0, description="Findings on the model alone need this calibrated precision; null: rules only."
+        0.8,
+        ge=0.5,
+        le=1.0,
+        description="Findings on the model alone need this calibrated precision; null: rules only.",
     )
     veto_below: float = Field(
-        0.2, ge=0.0, le=1.0, description="A phrase-list hit is dropped when the model's probability is below this."
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="A phrase-list hit is dropped when the model's probability is below this.",
     )
-    force: tuple[str, ...] = Field((), description="Pattern rule ids that always count, whatever the model says.")
+    force: tuple[str, ...] = Field(
+        (), description="Pattern rule ids that always count, whatever the model says."
+    )
     forbid: tuple[str, ...] = Field((), description="Pattern rule ids that never count.")
 
 

@@ -69,12 +69,12 @@ class SelfWorthParams(ScorerParams):
     patterns: PatternFile
     kinds: dict[str, KindRule]
     face_threat_model: LearnedParams = Field(
-        LearnedParams(),
+        LearnedParams(veto_below=0.05),
         description="The learned face-threat signal: phrase hits it finds unlikely (veto_below) are dropped.",
     )
     can_do_model: LearnedParams = Field(
-        LearnedParams(target_precision=0.9),
-        description="The learned can-do signal: credits can-do framing at this precision, vetoes phrase hits.",
+        LearnedParams(target_precision=0.9, veto_below=0.1),
+        description="The learned can-do signal: credits can-do at this precision, vetoes phrase hits.",
     )
     max_reward: float = Field(0.3, ge=0.0, le=1.0, description="Cap on what rewards can add back.")
 
@@ -174,9 +174,13 @@ def score(
                 else:
                     reward += rule.weight
                 evidence = (
-                    hit_evidence(conversation.id, turn, hit) if hit is not None else turn_evidence(conversation.id, turn, why)
+                    hit_evidence(conversation.id, turn, hit)
+                    if hit is not None
+                    else turn_evidence(conversation.id, turn, why)
                 )
-                findings.append(context.finding(kind, rule.polarity, evidence, leg, detail={"decided_by": why}))
+                findings.append(
+                    context.finding(kind, rule.polarity, evidence, leg, detail={"decided_by": why})
+                )
         value = 1.0 - penalty + min(reward, params.max_reward)
         summary = ", ".join(f"{kind} x{n}" for kind, n in sorted(counts.items())) or "no face threats"
         scores.append(context.criterion_score(conversation, leg, value, summary))

@@ -31,10 +31,10 @@ from pydantic import Field, model_validator
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.findings import Attribution, CriterionScore, Evidence, Finding, Polarity
 from nlp.rubric import PatternFile, ScorerParams
-from nlp.scorers.learned import LearnedParams, Verdict, cutoff
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
 from nlp.scorers.issues import cosine, issue_sentence, issue_statement, substantive_customer_turns
+from nlp.scorers.learned import LearnedParams, Verdict, cutoff
 from nlp.scorers.legs import leg_by_index, ordered_legs
 from nlp.scorers.matching import Hit
 from transcripts.model import Event, EventType, LegStart, Role
@@ -68,7 +68,7 @@ class TransfersParams(ScorerParams):
     ping_pong_penalty: float = Field(0.3, ge=0.0, le=1.0)
     chain_min_departments: int = Field(3, ge=2)
     handoff_model: LearnedParams = Field(
-        LearnedParams(),
+        LearnedParams(veto_below=0.0),
         description="The learned hand-off signal (internal transfer warm/cold, external referral, channel "
         "move): decides on the model alone at this precision; phrase hits it finds unlikely are dropped.",
     )
@@ -416,7 +416,9 @@ def score(
             said = next(t for t in conversation.turns if t.index == turn_index)
             evidence = turn_evidence(conversation.id, said, str(transfer.notes["decided_by"]))
         else:
-            evidence = _leg_evidence(conversation, transfer.from_leg, f"{transfer.source}:transfer", last=True)
+            evidence = _leg_evidence(
+                conversation, transfer.from_leg, f"{transfer.source}:transfer", last=True
+            )
         detail = {
             "source": transfer.source,
             "from_leg": transfer.from_leg,

@@ -67,8 +67,11 @@ CUSTOMER_CASES = [
 def annotate(analyzer: Analyzer):  # type: ignore[no-untyped-def]
     def run(turns: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
         conversation = Conversation.model_validate(
-            {"id": "c", "channel": "chat",
-             "turns": [{"index": i, "role": r, "text": t} for i, (r, t) in enumerate(turns)]}
+            {
+                "id": "c",
+                "channel": "chat",
+                "turns": [{"index": i, "role": r, "text": t} for i, (r, t) in enumerate(turns)],
+            }
         )
         return analyzer.annotate([conversation])[0].turns
 
@@ -100,8 +103,9 @@ def test_signals_only_for_the_turns_role(annotate) -> None:  # type: ignore[no-u
 
 def test_the_same_turn_gets_the_same_signals_alone_or_in_a_batch(annotate) -> None:  # type: ignore[no-untyped-def]
     alone = annotate([("customer", CUSTOMER), ("agent", "Sorry about that, I'll fix it now.")])[1]
-    crowd = annotate([("customer", "x " * 40), ("customer", CUSTOMER),
-                      ("agent", "Sorry about that, I'll fix it now.")])[2]
+    crowd = annotate(
+        [("customer", "x " * 40), ("customer", CUSTOMER), ("agent", "Sorry about that, I'll fix it now.")]
+    )[2]
     for name, values in alone.signals.items():
         for label, p in values.items():
             assert crowd.signals[name][label] == pytest.approx(p, abs=2e-3)

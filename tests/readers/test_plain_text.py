@@ -221,7 +221,9 @@ def test_undecodable_line_quarantines_its_conversation(write) -> None:
     assert [(q.reason, q.record) for q in quarantined] == [(ReasonCode.BAD_ENCODING, "line 1")]
 
 
-@pytest.mark.parametrize("content", ["", "\n\n  \n", "---\n---\n", "Conversation:\n", "Conversation:\n---\nChannel:\n"])
+@pytest.mark.parametrize(
+    "content", ["", "\n\n  \n", "---\n---\n", "Conversation:\n", "Conversation:\n---\nChannel:\n"]
+)
 def test_empty_file_gives_one_entry(write, content: str) -> None:
     (_, quarantined) = read(write, content)
     assert [(q.reason, q.record) for q in quarantined] == [(ReasonCode.NO_TURNS, "file")]

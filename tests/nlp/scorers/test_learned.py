@@ -12,7 +12,9 @@ from nlp.scorers.matching import Hit
 from transcripts.model import Role, Turn
 
 NLP = spacy.blank("en")
-HIT = Hit(label="distress", rule="so_frustrated", slot=None, start=0, end=2, char_start=0, char_end=5, sentence=0)
+HIT = Hit(
+    label="distress", rule="so_frustrated", slot=None, start=0, end=2, char_start=0, char_end=5, sentence=0
+)
 NEUTRAL = Sentiment(SentimentLabel.NEUTRAL, 0.0, "test")
 
 

@@ -86,6 +86,13 @@ CASES = {
         ],
         id="spoken-only",
     ),
+    "dm-us": conversation(
+        [
+            ("customer", "@BrightwaveHelp my internet has been down since this morning"),
+            ("agent", "@user Sorry about that! Please send us a DM with your account email and we'll look into it."),
+        ],
+        id="dm-us",
+    ),
     "declined": conversation(
         [
             ("customer", "Do I need billing for the router rental?"),
@@ -134,8 +141,11 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("cold-event", [("cold_transfer", 2, "system"), ("no_context_handoff", 2, "agent")]),
         ("warm-handoff-cue", [("warm_transfer", 1, "system")]),
         ("restated-no-event", [("cold_transfer", 1, "system"), ("no_context_handoff", 1, "agent")]),
-        ("referral", [("referral", 1, "system"), ("no_context_handoff", 1, "agent")]),
+        # "call the international team": another internal team to start over with, i.e. a cold
+        # internal transfer the agent could have made warm (the hand-off taxonomy of the real set).
+        ("referral", [("cold_transfer", 1, "system"), ("no_context_handoff", 1, "agent")]),
         ("spoken-only", [("transfer", 1, "system")]),
+        ("dm-us", [("channel_move", 1, "system")]),  # the process's move, never the agent's fault
         ("declined", []),
         ("ivr-then-agent", []),
         ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
@@ -160,7 +170,7 @@ def test_transfer_detail_has_reason_departments_and_warmth(results: dict[str, Co
     assert (cold.detail["warm"], cold.detail["warmth_source"]) == (False, "event")
     [restated] = [f for f in results["restated-no-event"].findings if f.kind == "cold_transfer"]
     assert restated.detail["warmth_source"] == "customer_restated" and restated.detail["restated_turn"] == 3
-    [referral] = [f for f in results["referral"].findings if f.kind == "referral"]
+    [referral] = [f for f in results["referral"].findings if f.kind == "cold_transfer"]
     assert referral.evidence.quote.startswith("You'll need to call the international team")
 
 
