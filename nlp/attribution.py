@@ -12,10 +12,10 @@ system-attributed scores never enter an agent's overall score
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from nlp.findings import Attribution, CriterionScore
+from nlp.findings import Attribution, CriterionScore, Finding
 from nlp.rubric import Rubric
 from transcripts.model import Conversation, Event, EventType, LegEnd, LegStart, Role, Turn
 
@@ -195,3 +195,59 @@ def agent_leg_scores(scores: Iterable[CriterionScore], rubric: Rubric) -> list[A
             )
         )
     return sorted(result, key=lambda s: (s.conversation_id, s.leg))
+
+
+# Agent findings that can explain a customer's mood falling during the agent's leg.
+_EXPLAINS_WORSENING = {
+    "empathy.v1": {"missed_opportunity"},
+    "self_worth.v1": {
+        "contradict_customer",
+        "blame_customer",
+        "condescension",
+        "stonewall",
+        "blame_colleague",
+    },
+}
+TRAJECTORY_SCORER = "customer_trajectory.v1"
+
+
+def fair_trajectory(
+    scores: Sequence[CriterionScore], findings: Sequence[Finding]
+) -> tuple[list[CriterionScore], list[Finding]]:
+    """Hold a customer's worsening mood against the agent only when the agent's own moments explain it.
+
+    A ``worsened`` trajectory finding stays the agent's when the same leg has an agent finding that
+    can explain it (a missed empathy opportunity, a face threat); its detail lists them. Otherwise
+    the finding and the leg's trajectory score become the system's ("no agent moment in this leg
+    explains it"), so they never lower the agent's overall score.
+    """
+    explained: dict[tuple[str, int | None], list[dict[str, object]]] = {}
+    for f in findings:
+        if f.attribution is Attribution.AGENT and f.kind in _EXPLAINS_WORSENING.get(f.scorer, ()):
+            key = (f.evidence.conversation_id, f.evidence.leg)
+            explained.setdefault(key, []).append({"kind": f.kind, "turn": f.evidence.turn})
+    unexplained: set[tuple[str, int | None]] = set()
+    fair_findings: list[Finding] = []
+    for f in findings:
+        if f.scorer == TRAJECTORY_SCORER and f.kind == "worsened":
+            key = (f.evidence.conversation_id, f.evidence.leg)
+            causes = explained.get(key, [])
+            detail = {**f.detail, "explained_by": causes}
+            if causes:
+                f = replace(f, detail=detail)
+            else:
+                unexplained.add(key)
+                detail["attribution_reason"] = "no agent moment in this leg explains it"
+                f = replace(f, attribution=Attribution.SYSTEM, detail=detail, suggestion=None)
+        fair_findings.append(f)
+    fair_scores = [
+        replace(
+            s,
+            attribution=Attribution.SYSTEM,
+            reason=f"{s.reason}; the drop is not explained by the agent's own moments",
+        )
+        if s.scorer == TRAJECTORY_SCORER and (s.conversation_id, s.leg) in unexplained
+        else s
+        for s in scores
+    ]
+    return fair_scores, fair_findings

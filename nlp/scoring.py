@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nlp.annotated import AnnotatedConversation
+from nlp.attribution import fair_trajectory
 from nlp.findings import ConversationScores, CriterionScore, Finding
 from nlp.rubric import Rubric, load_rubric_file
 from nlp.scorers.base import JourneyContext, ScoringContext, TurnCache
@@ -121,6 +122,7 @@ def score_conversations(
                 criterion_findings = []
             scores.extend(criterion_scores)
             findings.extend(criterion_findings)
+        scores, findings = fair_trajectory(scores, findings)
         results.append(ConversationScores(conversation.id, rubric.version, scores, findings))
         cache.hits.clear()
     return results

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rendering import site_paths
 from rendering.calibration import CalibrationReport, Evidence, Pair
-from rendering.redact import Redactor, default_redactor
+from rendering.redact import Redactor
 from rendering.rubric_info import find_rubric_criteria, load_rubric_info
 from rendering.site_writer import csv_text, environment, render, write_text
 
@@ -48,7 +48,7 @@ def write_calibration_page(
     report: CalibrationReport, out_dir: Path, redactor: Redactor | None = None
 ) -> list[Path]:
     """Write the agreement page and the CSV of pairs; return their paths."""
-    redactor = redactor or default_redactor()
+    redactor = redactor or Redactor()
     settings = report.settings
     info = load_rubric_info(report.rubric_version, find_rubric_criteria(report.rubric_version))
     disagreements = _redacted(report.disagreements, redactor, settings.evidence_per_side)

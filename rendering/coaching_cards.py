@@ -5,7 +5,7 @@ A card's score uses agent-attributed criteria only; system findings on the rep's
 fault" for context and never enter a number. Everything quoted is redacted first.
 
     cards = build_cards(con, period, "default-1", rubric=RubricInfo.from_scores(...),
-                        settings=load_settings(), redactor=default_redactor())
+                        settings=load_settings(), redactor=Redactor())
 """
 
 from __future__ import annotations

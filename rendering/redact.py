@@ -106,9 +106,6 @@ class Redactor:
 
 def redacted_at_ingest(con: duckdb.DuckDBPyConnection) -> bool:
     """True when every stored conversation records the redaction policy that cleaned it."""
-    columns = {r[0] for r in con.execute("DESCRIBE conversations").fetchall()}
-    if "privacy_policy" not in columns:
-        return False
     missing = con.execute("SELECT count(*) FROM conversations WHERE privacy_policy IS NULL").fetchone()
     return bool(missing is not None and missing[0] == 0)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from rendering.redact import Redactor, default_redactor
+from rendering.redact import Redactor, redactor_for
 from rendering.site_writer import csv_text, environment, render, write_text
 from storage.store import Store
 from transcripts.quarantine import Quarantined
@@ -108,7 +108,7 @@ def quarantine_csv(entries: list[Quarantined]) -> str:
 def write_run_pages(store: Store, out_dir: Path, redactor: Redactor | None = None) -> list[Path]:
     """Write ``runs.html``, ``quarantine.html`` and ``quarantine.csv``; return their paths."""
     env = environment()
-    entries = redacted(store.quarantine_entries(), redactor or default_redactor())
+    entries = redacted(store.quarantine_entries(), redactor or redactor_for(store.connection))
     common = {"period": None, "rubric_version": None, "root": "", "has_run_pages": True,
               "has_index": (out_dir / "index.html").exists(),
               "has_report": (out_dir / "routing" / "report.html").exists()}  # fmt: skip

@@ -58,14 +58,17 @@ ANGRY_THEN_FINE = [
     [
         (-0.8, 0.4, 1.0, "recovered"),  # arrived angry, left happy: full marks, not a penalty
         (-0.8, -0.7, 0.55, None),  # arrived angry and stayed so: neutral, not the agent's fault
-        (0.2, -0.6, 0.1, "worsened"),  # the agent's leg made it worse
+        (0.2, -0.6, 0.1, "worsened"),  # worse during the leg, but no agent moment explains it: the system's
         (0.1, 0.5, 0.7, "improved"),
     ],
 )
 def test_value_comes_from_the_change_during_the_leg(trajectory_only, start, end, value, kind) -> None:
     [result] = score_conversations([annotated(ANGRY_THEN_FINE, start, end)], trajectory_only, encode=None)
     [leg_score] = result.scores
-    assert leg_score.value == pytest.approx(value) and leg_score.attribution is Attribution.AGENT
+    expected = (
+        Attribution.SYSTEM if kind == "worsened" else Attribution.AGENT
+    )  # nlp.attribution.fair_trajectory
+    assert leg_score.value == pytest.approx(value) and leg_score.attribution is expected
     assert [f.kind for f in result.findings] == ([kind] if kind else [])
     if start <= -0.3:
         assert "arrived upset, which does not count against the agent" in leg_score.reason

@@ -89,7 +89,10 @@ CASES = {
     "dm-us": conversation(
         [
             ("customer", "@BrightwaveHelp my internet has been down since this morning"),
-            ("agent", "@user Sorry about that! Please send us a DM with your account email and we'll look into it."),
+            (
+                "agent",
+                "@user Sorry about that! Please send us a DM with your account email and we'll look into it.",
+            ),
         ],
         id="dm-us",
     ),
