@@ -14,9 +14,9 @@ matched to the turn labels of ``eval/ibm-customer-care`` (``docs/labelling-guide
   (referral and channel move findings of ``transfers.v1``);
 - ``repeats:re_explained`` on a customer turn: gold when the turn is a re-explanation.
 
-Prints precision, recall and F1 with 95 % Wilson intervals, the previous figures (measured
-on the same split with the rules-only scorers, ``--baseline``) and, with ``--errors``, each
-wrong item with its quote.
+Prints precision, recall and F1 with 95 % Wilson intervals, then the same for
+``rubrics/rules-only.yaml`` (phrase lists and thresholds alone, as before the learned signals)
+beside it, and, with ``--errors``, each wrong item of the first rubric with its quote.
 
     python scripts/eval_findings.py [--split test] [--errors]
 """
@@ -143,12 +143,30 @@ def predicted_keys(results: list) -> dict[tuple[str, str, int], object]:
     return keys
 
 
+def _row(gold: set, found: set, short: bool = False) -> str:
+    """Precision, recall (with 95 % intervals unless ``short``), F1 and counts."""
+    tp = len(gold & found)
+    prec = tp / len(found) if found else float("nan")
+    rec = tp / len(gold) if gold else float("nan")
+    f1 = 2 * prec * rec / (prec + rec) if tp else 0.0
+    if short:
+        return f"P {prec:.2f} R {rec:.2f} F1 {f1:.2f} found {len(found):3d}"
+    (pl, ph), (rl, rh) = wilson(tp, len(found)), wilson(tp, len(gold))
+    return (
+        f"P {prec:.2f} [{pl:.2f}-{ph:.2f}]  R {rec:.2f} [{rl:.2f}-{rh:.2f}]  F1 {f1:.2f}"
+        f"  gold {len(gold):3d} found {len(found):3d}"
+    )
+
+
 def main() -> int:
     """Score the split and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", default="test")
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--rubric", default=None, help="rubric YAML (default: rubrics/default.yaml)")
+    parser.add_argument(
+        "--baseline", default=str(ROOT / "rubrics" / "rules-only.yaml"), help="compared rubric"
+    )
     args = parser.parse_args()
     from nlp.analysis import Analyzer
     from nlp.scoring import load_rubric, score_conversations
@@ -156,28 +174,23 @@ def main() -> int:
     conversations, labels, texts = load(args.split)
     analyzer = Analyzer()
     annotated = analyzer.annotate(conversations)
-    rubric = load_rubric(args.rubric)
-    results = score_conversations(annotated, rubric, encode=analyzer.encoder.encode)
     gold = gold_keys(conversations, labels)
-    predicted = predicted_keys(results)
+    rubric = load_rubric(args.rubric)
+    baseline = load_rubric(args.baseline)
+    predicted = predicted_keys(score_conversations(annotated, rubric, encode=analyzer.encoder.encode))
+    before = predicted_keys(score_conversations(annotated, baseline, encode=analyzer.encoder.encode))
     print(
         f"Findings on the real {args.split} split ({len(conversations)} threads, "
-        f"{sum(len(c.turns) for c in conversations)} turns), rubric {rubric.version}:"
+        f"{sum(len(c.turns) for c in conversations)} turns): rubric {rubric.version}  |  {baseline.version}"
     )
     for kind in KINDS:
         g = {k for k in gold if k[0] == kind}
-        p = {k for k in predicted if k[0] == kind}
-        tp = len(g & p)
-        prec = tp / len(p) if p else float("nan")
-        rec = tp / len(g) if g else float("nan")
-        f1 = 2 * prec * rec / (prec + rec) if tp else 0.0
-        pl, ph = wilson(tp, len(p))
-        rl, rh = wilson(tp, len(g))
         print(
-            f"  {kind:28s} P {prec:.2f} [{pl:.2f}-{ph:.2f}]  R {rec:.2f} [{rl:.2f}-{rh:.2f}]  F1 {f1:.2f}"
-            f"  gold {len(g):3d} found {len(p):3d}"
+            f"  {kind:28s} {_row(g, {k for k in predicted if k[0] == kind})}"
+            f"  |  {_row(g, {k for k in before if k[0] == kind}, short=True)}"
         )
         if args.errors:
+            p = {k for k in predicted if k[0] == kind}
             for k in sorted(p - g):
                 print(f"      FP {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
             for k in sorted(g - p):
