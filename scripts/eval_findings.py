@@ -66,7 +66,7 @@ def load(split: str) -> tuple[list[Conversation], dict[tuple[str, int], dict], d
     for tid, items in threads.items():
         company = items[0]["company"]
         conversations.append(Conversation.model_validate({
-            "id": tid, "channel": "chat", "customer_id": f"ibm-{tid}",
+            "id": tid, "channel": "social", "customer_id": f"ibm-{tid}",
             "legs": [{"index": 0, "agent_id": company, "department": company}],
             "turns": [{"index": t["turn"], "role": t["role"], "leg": 0, "text": t["text"]} for t in items],
         }))

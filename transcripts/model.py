@@ -65,6 +65,21 @@ class ChannelKind(StrEnum):
 _ASYNCHRONOUS = frozenset({ChannelKind.SOCIAL, ChannelKind.MESSAGING, ChannelKind.EMAIL})
 
 
+def parse_channel(value: str) -> tuple[Channel, ChannelKind | None]:
+    """``"call"``/``"chat"`` or a kind (``"email"``, ``"social"``...) as (channel, kind or None).
+
+    Raises ``ValueError`` naming the accepted values.
+    """
+    text = value.strip().lower()
+    if text in Channel.__members__.values():
+        return Channel(text), None
+    if text in ChannelKind.__members__.values():
+        kind = ChannelKind(text)
+        return kind.channel, kind
+    accepted = ", ".join([*(c.value for c in Channel), *(k.value for k in ChannelKind)])
+    raise ValueError(f"unknown channel {value!r} ({accepted})")
+
+
 class Role(StrEnum):
     """Who produced a turn."""
 

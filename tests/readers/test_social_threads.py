@@ -69,9 +69,10 @@ def test_content_hash_unchanged_when_kind_not_given() -> None:
     data.pop("channel_kind")
     data["turns"][0].pop("representative")
     assert Conversation.model_validate(data).content_hash() == plain.content_hash()
-    assert Conversation(id="c", channel="chat", channel_kind="email").content_hash() != Conversation(
-        id="c", channel="chat"
-    ).content_hash()
+    assert (
+        Conversation(id="c", channel="chat", channel_kind="email").content_hash()
+        != Conversation(id="c", channel="chat").content_hash()
+    )
 
 
 def test_reader_gives_one_team_leg_whatever_the_signatures() -> None:
@@ -139,9 +140,17 @@ def test_canonical_json_on_an_asynchronous_channel_keeps_one_team(tmp_path: Path
     ("speakers", "legs", "starts"),
     [
         # another name or signature under the account: same leg
-        ([(C, None, None), (A, "acct", "JK"), (A, "acct", "SR"), (A, "other", None)], [0, 0, 0, 0], [LegStart.INBOUND]),
+        (
+            [(C, None, None), (A, "acct", "JK"), (A, "acct", "SR"), (A, "other", None)],
+            [0, 0, 0, 0],
+            [LegStart.INBOUND],
+        ),
         # a bot handing over is still a new leg
-        ([(B, "bot", None), (C, None, None), (A, "acct", "JK")], [0, 0, 1], [LegStart.INBOUND, LegStart.BOT_HANDOFF]),
+        (
+            [(B, "bot", None), (C, None, None), (A, "acct", "JK")],
+            [0, 0, 1],
+            [LegStart.INBOUND, LegStart.BOT_HANDOFF],
+        ),
     ],
 )
 def test_asynchronous_tracker(speakers, legs, starts) -> None:
@@ -195,7 +204,11 @@ def _set_user_source(kind: str):
         ("genesys/call_transcript.json", lambda d: d.update(mediaType="call"), ChannelKind.VOICE),
         ("intercom/conversation.json", lambda d: d["source"].update(type="email"), ChannelKind.EMAIL),
         ("intercom/conversation.json", lambda d: d["source"].update(type="twitter"), ChannelKind.SOCIAL),
-        ("intercom/conversation.json", lambda d: d["source"].update(type="conversation"), ChannelKind.LIVE_CHAT),
+        (
+            "intercom/conversation.json",
+            lambda d: d["source"].update(type="conversation"),
+            ChannelKind.LIVE_CHAT,
+        ),
         ("zendesk_sunco/messages.json", _set_user_source("whatsapp"), ChannelKind.MESSAGING),
         ("zendesk_sunco/messages.json", _set_user_source("web"), ChannelKind.LIVE_CHAT),
     ],
@@ -209,9 +222,15 @@ def test_two_agents_on_an_email_thread_are_one_team(tmp_path: Path) -> None:
         def change(document: dict) -> None:
             document["source"]["type"] = kind
             parts = document["conversation_parts"]["conversation_parts"]
-            parts.append({"part_type": "comment", "id": "p-9", "created_at": 1709290000,
-                          "body": "<p>Hi, Bob here, the refund went out today.</p>",
-                          "author": {"type": "admin", "id": "999", "name": "Bob"}})
+            parts.append(
+                {
+                    "part_type": "comment",
+                    "id": "p-9",
+                    "created_at": 1709290000,
+                    "body": "<p>Hi, Bob here, the refund went out today.</p>",
+                    "author": {"type": "admin", "id": "999", "name": "Bob"},
+                }
+            )
 
         return change
 
@@ -219,3 +238,30 @@ def test_two_agents_on_an_email_thread_are_one_team(tmp_path: Path) -> None:
     assert len(email.legs) == 1 and email.legs[0].extra["representatives"] == ["814860", "999"]
     chat = _variant(tmp_path, "intercom/conversation.json", second_admin("conversation"))
     assert [leg.started_via for leg in chat.legs] == [LegStart.INBOUND, LegStart.TRANSFER]
+
+
+def test_csv_and_text_accept_a_channel_kind(tmp_path: Path) -> None:
+    csv_file = tmp_path / "threads.csv"
+    csv_file.write_text(
+        "conversation_id,channel,role,speaker_name,text\n"
+        "E-1,email,customer,,My invoice is wrong\n"
+        "E-1,email,agent,Ann,Sorry - which invoice? -Ann\n"
+        "E-1,email,customer,,The March one\n"
+        "E-1,email,agent,Bob,Corrected and re-sent. -Bob\n"
+    )
+    [from_csv] = list(read_path(csv_file))
+    assert isinstance(from_csv, Conversation)
+    assert from_csv.kind is ChannelKind.EMAIL and len(from_csv.legs) == 1
+    assert [t.representative for t in from_csv.turns] == [None, "Ann", None, "Bob"]
+    text_file = tmp_path / "thread.txt"
+    text_file.write_text(
+        "Conversation: M-1\nChannel: messaging\n\nCustomer: my card is blocked\n"
+        "Agent (Ann): Sorry! Unblocked now ^AN\nCustomer: thanks\nAgent (Bob): Anything else? ^BO\n"
+    )
+    [from_text] = list(read_path(text_file))
+    assert isinstance(from_text, Conversation)
+    assert from_text.kind is ChannelKind.MESSAGING and len(from_text.legs) == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("conversation_id,channel,role,text\nX,fax,customer,hello\n")
+    [problem] = list(read_path(bad))
+    assert isinstance(problem, Quarantined) and "unknown channel 'fax'" in problem.message
