@@ -4,10 +4,11 @@ Transfers come from ``transfer`` events, from legs that began by (queue) transfe
 agent leg (on asynchronous channels only where the source states a department change: a new
 signature under one account is the same team), and from what agents say ("let me transfer
 you", "you'll need to call billing"): a cue in a leg that already has a recorded transfer is
-that transfer's evidence; otherwise a *referral* (the customer must contact someone else)
-or an unrecorded transfer. Each transfer gets a reason (the customer's issue sentence) and a warmth: the event's ``warm`` flag when
-known, else warm if the transferring agent handed over context or the receiving agent's
-first turns show they know the issue, cold if the customer has to restate it.
+that transfer's evidence; otherwise a *referral* (the customer must contact someone else) or
+an unrecorded transfer. Each transfer gets a reason (the customer's issue sentence) and a
+warmth: the event's ``warm`` flag when known, else warm if the transferring agent handed
+over context or the receiving agent's first turns show they know the issue, cold if the
+customer has to restate it.
 
 *Ping-pong* is a return to a department the customer already left (A -> B -> A), within a
 contact or across the contacts of a journey; a *chain* is a journey whose contacts passed
