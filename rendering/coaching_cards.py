@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from rendering.moment_ownership import MomentKey, flagged_turns, moment_turns, quoted_turn, really_good
 from rendering.periods import Period, bucket_unit, trend_buckets
 from rendering.redact import Redactor
 from rendering.rubric_info import RubricInfo
@@ -451,7 +452,9 @@ def build_cards(
         elif finding.attribution == SYSTEM:
             system_by_conversation[finding.conversation_id].append(finding)
     trends = _trends(history, buckets, unit, rubric)
+    turns = load_turns(con, {f.conversation_id for rows in findings_by_agent.values() for f in rows})
     cards = []
+    choices: dict[str, tuple[list[Area], list[Area]]] = {}
     for agent_id, legs in legs_by_agent.items():
         standings = _standings(
             scores_by_agent[agent_id],
@@ -461,29 +464,31 @@ def build_cards(
             medians,
             rubric,
         )
-        cards.append(
-            CoachingCard(
-                agent_id=agent_id,
-                agent_name=next((leg.agent_name for leg in legs if leg.agent_name), None) or agent_id,
-                departments=tuple(sorted({leg.department for leg in legs if leg.department})),
-                period=period,
-                rubric_version=rubric_version,
-                contacts=len({leg.conversation_id for leg in legs}),
-                legs=len(legs),
-                overall=overall_by_agent.get(agent_id),
-                overall_team_median=overall_median,
-                previous_overall=previous_overall.get(agent_id),
-                criteria=standings,
-                trend_unit=unit,
-                trend=trends(agent_id),
-                strengths=[],
-                growth_areas=[],
-                not_your_fault=_not_your_fault(
-                    agent_id, legs, snapshot, system_by_conversation, long_holds, rubric, settings
-                ),
-            )
+        card = CoachingCard(
+            agent_id=agent_id,
+            agent_name=next((leg.agent_name for leg in legs if leg.agent_name), None) or agent_id,
+            departments=tuple(sorted({leg.department for leg in legs if leg.department})),
+            period=period,
+            rubric_version=rubric_version,
+            contacts=len({leg.conversation_id for leg in legs}),
+            legs=len(legs),
+            overall=overall_by_agent.get(agent_id),
+            overall_team_median=overall_median,
+            previous_overall=previous_overall.get(agent_id),
+            criteria=standings,
+            trend_unit=unit,
+            trend=trends(agent_id),
+            strengths=[],
+            growth_areas=[],
+            not_your_fault=NotYourFault(0, 0, 0, 0, (), ()),
         )
-    _attach_moments(con, cards, snapshot, findings_by_agent, settings, redactor)
+        strengths, growth, owned = _select_areas(card, findings_by_agent[agent_id], turns, settings)
+        choices[agent_id] = (strengths, growth)
+        card.not_your_fault = _not_your_fault(
+            agent_id, legs, snapshot, system_by_conversation, long_holds, rubric, settings, owned
+        )
+        cards.append(card)
+    _attach_moments(cards, choices, turns, snapshot, redactor)
     return sorted(cards, key=lambda c: (c.display_name.lower(), c.agent_id))
 
 
@@ -565,7 +570,9 @@ def _not_your_fault(
     long_holds: set[tuple[str, int]],
     rubric: RubricInfo,
     settings: Settings,
+    owned: set[MomentKey],
 ) -> NotYourFault:
+    """System findings on the rep's legs, except on moments the card shows as the rep's own."""
     my_legs = {(leg.conversation_id, leg.leg) for leg in legs}
     my_conversations = sorted({leg.conversation_id for leg in legs})
     system = [
@@ -574,6 +581,7 @@ def _not_your_fault(
         for f in system_by_conversation.get(conversation_id, [])
         if f.polarity == "negative"
         and (f.agent_id == agent_id or (f.conversation_id, f.leg) in my_legs or f.leg is None)
+        and (f.turn is None or (f.conversation_id, f.turn) not in owned)
     ]
     reexplain = set(settings.routing.reexplanation_criteria)
     notes = [
@@ -606,15 +614,20 @@ def _moment_rank(f: FindingRow) -> tuple[int, int, int]:
     return (0 if f.suggestion else 1, 0 if f.quote else 1, 0 if f.turn is not None else 1)
 
 
-def _pick_findings(findings: Iterable[FindingRow], limit: int) -> list[FindingRow]:
+def _pick_findings(
+    findings: Iterable[FindingRow],
+    limit: int,
+    turns: Mapping[str, Sequence[TurnRow]],
+    seen_turns: set[MomentKey],
+) -> list[FindingRow]:
     """Up to ``limit`` quotable findings, spread over kinds and conversations.
 
     Each pick prefers a kind and a conversation not shown yet, then findings with a better
-    phrasing and a quote; one moment per (conversation, turn).
+    phrasing and a quote. A moment whose turns the card already shows (``seen_turns``, updated)
+    is skipped, so no card lists one moment twice.
     """
     pool = sorted((f for f in findings if f.turn is not None), key=_moment_rank)
     picked: list[FindingRow] = []
-    seen_turns: set[tuple[str, int | None]] = set()
     while pool and len(picked) < limit:
         kinds = {f.kind for f in picked}
         conversations = {f.conversation_id for f in picked}
@@ -623,24 +636,38 @@ def _pick_findings(findings: Iterable[FindingRow], limit: int) -> list[FindingRo
             key=lambda f: (f.kind in kinds, f.conversation_id in conversations, _moment_rank(f)),
         )
         pool.remove(best)
-        if (best.conversation_id, best.turn) in seen_turns:
+        covered = moment_turns(best, turns)
+        if covered & seen_turns:
             continue
-        seen_turns.add((best.conversation_id, best.turn))
+        seen_turns |= covered
         picked.append(best)
     return picked
 
 
+Area = tuple[CriterionStanding, list[FindingRow]]
+
+
 def _select_areas(
-    card: CoachingCard, findings: Sequence[FindingRow], settings: Settings
-) -> tuple[
-    list[tuple[CriterionStanding, list[FindingRow]]], list[tuple[CriterionStanding, list[FindingRow]]]
-]:
+    card: CoachingCard,
+    findings: Sequence[FindingRow],
+    turns: Mapping[str, Sequence[TurnRow]],
+    settings: Settings,
+) -> tuple[list[Area], list[Area], set[MomentKey]]:
+    """Growth areas, strengths and the moments the rep owns on this card.
+
+    Growth areas are picked first; a strength's moments must be really good (touch no flagged
+    turn) and not shown already. The owned set is every flagged turn and every shown moment.
+    """
     limits = settings.cards
     scored = [c for c in card.criteria if c.value is not None and c.scored_legs >= limits.min_scored_legs]
+    flagged = flagged_turns(findings, turns)
     negative = defaultdict(list)
     positive = defaultdict(list)
     for f in findings:
-        (negative if f.polarity == "negative" else positive)[f.criterion].append(f)
+        if f.polarity == "negative":
+            negative[f.criterion].append(f)
+    for f in really_good(findings, flagged, turns):
+        positive[f.criterion].append(f)
 
     def below(c: CriterionStanding) -> bool:
         assert c.value is not None
@@ -658,39 +685,51 @@ def _select_areas(
             -len(negative[c.criterion]),
         )
     )
-    growth = [(c, _pick_findings(negative[c.criterion], limits.max_moments)) for c in growth_candidates]
-    growth = [g for g in growth if g[1]][: limits.max_growth_areas]
+    shown: set[MomentKey] = set()
+    growth = []
+    for c in growth_candidates:
+        if len(growth) == limits.max_growth_areas:
+            break
+        picked = _pick_findings(negative[c.criterion], limits.max_moments, turns, shown)
+        if picked:
+            growth.append((c, picked))
     chosen = {c.criterion for c, _ in growth}
-    strengths = _strengths(
-        [c for c in scored if c.criterion not in chosen], positive, negative, limits.max_strengths
-    )
-    return [(c, _pick_findings(positive[c.criterion], limits.max_moments)) for c in strengths], growth
+    strengths = []
+    for c in _strengths([c for c in scored if c.criterion not in chosen], positive, negative):
+        if len(strengths) == limits.max_strengths:
+            break
+        picked = _pick_findings(positive[c.criterion], limits.max_moments, turns, shown)
+        if picked:
+            strengths.append((c, picked))
+    return strengths, growth, flagged | shown
 
 
 def _strengths(
     candidates: Sequence[CriterionStanding],
     positive: Mapping[str, Sequence[FindingRow]],
     negative: Mapping[str, Sequence[FindingRow]],
-    maximum: int,
 ) -> list[CriterionStanding]:
-    """Criteria at the rubric's pass mark, best first.
+    """Criteria at or above both the rubric's pass mark and the team median, best first.
 
-    First those with more good moments than flagged ones (quotable), then those with no moment
-    either way (consistent); never one whose flagged moments match or outnumber its good ones.
+    Each needs a really good moment to quote, and more of them than flagged ones.
     """
 
-    def passes(c: CriterionStanding) -> bool:
-        return c.threshold is None or (c.value is not None and c.value >= c.threshold)
+    def earned(c: CriterionStanding) -> bool:
+        if c.value is None:
+            return False
+        at_pass = c.threshold is None or c.value >= c.threshold
+        at_median = c.team_median is None or c.value >= c.team_median - 1e-9
+        return at_pass and at_median
 
     def rank(c: CriterionStanding) -> tuple[float, int, float]:
         return (-(c.vs_median or 0.0), -len(positive.get(c.criterion, ())), -(c.value or 0.0))
 
-    good = [c for c in candidates if passes(c)]
-    pros = {c.criterion: len(positive.get(c.criterion, ())) for c in good}
-    cons = {c.criterion: len(negative.get(c.criterion, ())) for c in good}
-    quotable = [c for c in good if pros[c.criterion] > cons[c.criterion]]
-    consistent = [c for c in good if pros[c.criterion] == cons[c.criterion] == 0]
-    return (sorted(quotable, key=rank) + sorted(consistent, key=rank))[:maximum]
+    quotable = [
+        c
+        for c in candidates
+        if earned(c) and len(positive.get(c.criterion, ())) > len(negative.get(c.criterion, ()))
+    ]
+    return sorted(quotable, key=rank)
 
 
 def _summary(c: CriterionStanding, growth: bool) -> str:
@@ -711,27 +750,20 @@ def _summary(c: CriterionStanding, growth: bool) -> str:
 
 
 def _attach_moments(
-    con: duckdb.DuckDBPyConnection,
     cards: list[CoachingCard],
+    choices: Mapping[str, tuple[list[Area], list[Area]]],
+    turns: Mapping[str, list[TurnRow]],
     snapshot: Snapshot,
-    findings_by_agent: Mapping[str, list[FindingRow]],
-    settings: Settings,
     redactor: Redactor,
 ) -> None:
-    """Pick strengths and growth areas, then load and redact the quoted turns in one batch."""
-    choices = {}
-    needed: set[str] = set()
+    """Turn the chosen strengths and growth areas into redacted moments (one redaction batch)."""
     for card in cards:
-        strengths, growth = _select_areas(card, findings_by_agent.get(card.agent_id, []), settings)
-        choices[card.agent_id] = (strengths, growth)
-        for _, picked in strengths + growth:
-            needed.update(f.conversation_id for f in picked)
         card.conversation_ids.update(n.conversation_id for n in card.not_your_fault.notes)
-    turns = load_turns(con, needed)
     quoted = [f for choice in choices.values() for _, picked in choice[0] + choice[1] for f in picked]
     notes = [n.quote for card in cards for n in card.not_your_fault.notes if n.quote]
+    needed = {f.conversation_id for f in quoted}
     redactor.prepare(
-        [t.text for rows in turns.values() for t in rows]
+        [t.text for conversation_id in sorted(needed) for t in turns.get(conversation_id, [])]
         + [x for f in quoted for x in (f.quote, f.suggestion) if x]
         + notes
     )
@@ -761,19 +793,22 @@ def _attach_moments(
 
 def _context_rows(f: FindingRow, conv_turns: Sequence[TurnRow]) -> tuple[list[TurnRow], TurnRow | None]:
     """The turns to show around a finding, in order, and the one whose words the card quotes."""
-    by_index = {t.turn: t for t in conv_turns}
-    focus = by_index.get(f.turn) if f.turn is not None else None
-    if focus is None:
+    quoted = quoted_turn(f, conv_turns)
+    if quoted is None:
         return [], None
-    if focus.role != "customer":
-        before = next((t for t in reversed(conv_turns) if t.turn < focus.turn and t.role == "customer"), None)
-        return [t for t in (before, focus) if t is not None], focus
-    response = f.detail.get("response_turn")
-    reply = by_index.get(response) if isinstance(response, int) else None
-    if reply is not None and reply.role != "customer":
-        return [focus, reply], reply
-    before = next((t for t in reversed(conv_turns) if t.turn < focus.turn and t.role != "customer"), None)
-    return [t for t in (before, focus) if t is not None], focus
+    if quoted.turn != f.turn:  # the agent's reply to the customer's cue
+        focus = next(t for t in conv_turns if t.turn == f.turn)
+        return [focus, quoted], quoted
+    wanted = "customer" if quoted.role != "customer" else None
+    before = next(
+        (
+            t
+            for t in reversed(conv_turns)
+            if t.turn < quoted.turn and ((t.role == "customer") if wanted else (t.role != "customer"))
+        ),
+        None,
+    )
+    return [t for t in (before, quoted) if t is not None], quoted
 
 
 def _moments(
@@ -811,7 +846,10 @@ def _moments(
                 rule=f.rule,
                 said=redactor.redact(said, keep),
                 said_by="customer" if quoted.role == "customer" else "agent",
-                better=redactor.redact(f.suggestion, keep) if f.suggestion else None,
+                # a better phrasing answers a flagged moment; a good moment needs none
+                better=redactor.redact(f.suggestion, keep)
+                if f.suggestion and f.polarity == "negative"
+                else None,
                 context=tuple(views),
             )
         )

@@ -81,7 +81,7 @@ def load(split: str) -> tuple[list[Conversation], dict[tuple[str, int], dict], d
             Conversation.model_validate(
                 {
                     "id": tid,
-                    "channel": "chat",
+                    "channel": "social",
                     "customer_id": f"ibm-{tid}",
                     "legs": [{"index": 0, "agent_id": company, "department": company}],
                     "turns": [

@@ -6,6 +6,13 @@ different agent, bot or IVR starts speaking (``started_via`` is ``bot_handoff`` 
 or IVR leg, ``transfer`` otherwise) or after an explicit transfer line. Customer and system
 turns stay in the current leg.
 
+On an asynchronous channel (``LegTracker(asynchronous=True)``: social, messaging, e-mail) the
+company side is one team: a different agent name, id or signature answering is the same leg
+(each turn keeps its ``representative``), and a new leg starts only with evidence — an
+explicit transfer, a department the source states changing, or a bot handing over. A team
+leg's ``agent_id`` is its one representative (``account/JK`` for a signature under an
+account) or, when several answered, the account; ``extra["representatives"]`` lists them all.
+
 Example::
 
     tracker = LegTracker()
@@ -51,8 +58,37 @@ class _OpenLeg:
     start_ms: int | None = None
     end_ms: int | None = None
     after_explicit_transfer: bool = False
+    representatives: list[str] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)
+
+    def add_representative(self, account: str | None, representative: str | None) -> None:
+        """Note who wrote a team turn: the account it came from and the individual (if known)."""
+        if account is not None and account not in self.accounts:
+            self.accounts.append(account)
+        individual = representative_id(account, representative) if representative else account
+        if individual is not None and individual not in self.representatives:
+            self.representatives.append(individual)
+
+    def settle_team(self) -> None:
+        """Team legs: the one representative is the agent; several share the account's id.
+
+        Unsigned turns under an account that other turns sign count as that account's, not as
+        another representative.
+        """
+        signed = [r for r in self.representatives if r not in self.accounts]
+        self.representatives = signed or self.representatives
+        if not self.representatives:
+            return
+        if len(self.representatives) == 1:
+            self.agent_id = self.representatives[0]
+            if signed:
+                self.agent_name = self.agent_id.rsplit("/", 1)[-1]
+        else:
+            self.agent_id = self.accounts[0] if len(self.accounts) == 1 else self.representatives[0]
+            self.agent_name = None
 
     def to_leg(self) -> Leg:
+        extra = {"representatives": list(self.representatives)} if len(self.representatives) > 1 else {}
         return Leg(
             index=self.index,
             participant_role=self.role or Role.AGENT,
@@ -66,7 +102,13 @@ class _OpenLeg:
             end_ms=self.end_ms
             if self.end_ms is None or self.start_ms is None
             else max(self.end_ms, self.start_ms),
+            extra=extra,
         )
+
+
+def representative_id(account: str | None, representative: str) -> str:
+    """The id of a representative signing under ``account``: ``TeamYouTube/JK`` (or ``JK``)."""
+    return f"{account}/{representative}" if account else representative
 
 
 @dataclass
@@ -75,6 +117,7 @@ class LegTracker:
 
     default_department: str | None = None
     default_queue: str | None = None
+    asynchronous: bool = False
     _legs: list[_OpenLeg] = field(default_factory=list)
     _events: list[Event] = field(default_factory=list)
     _pending_transfer: Event | None = None
@@ -95,6 +138,8 @@ class LegTracker:
     def _same_participant(self, leg: _OpenLeg, role: Role, speaker_id: str | None, name: str | None) -> bool:
         if leg.role != role:
             return False
+        if self.asynchronous and role is Role.AGENT:
+            return True  # one company team answers; a new name or signature is not a new leg
         if speaker_id is not None or leg.agent_id is not None:
             return speaker_id == leg.agent_id
         return name is None or leg.agent_name is None or name == leg.agent_name
@@ -109,10 +154,12 @@ class LegTracker:
         queue: str | None = None,
         at_ms: int | None = None,
         end_ms: int | None = None,
+        representative: str | None = None,
     ) -> int:
         """The leg index for the next turn, opening a new leg when the participant changes.
 
-        ``at_ms``/``end_ms`` (the turn's offsets) extend the leg's time span.
+        ``at_ms``/``end_ms`` (the turn's offsets) extend the leg's time span; ``representative``
+        is who signed an agent turn under a team account (asynchronous channels).
         """
         if not self._legs:
             self._open(LegStart.INBOUND, at_ms)
@@ -135,6 +182,8 @@ class LegTracker:
         if leg.role is None:
             leg.role, leg.agent_id, leg.agent_name = role, speaker_id, speaker_name
         leg.agent_name = leg.agent_name or speaker_name
+        if self.asynchronous and role is Role.AGENT:
+            leg.add_representative(speaker_id or speaker_name, representative)
         leg.department = leg.department or department
         leg.queue = leg.queue or queue
         self._touch(leg, at_ms)
@@ -236,6 +285,7 @@ class LegTracker:
         if not self._legs:
             self._open(LegStart.INBOUND, None)
         for leg in self._legs:
+            leg.settle_team()
             if not leg.after_explicit_transfer:
                 leg.department = leg.department or self.default_department
                 leg.queue = leg.queue or self.default_queue

@@ -25,10 +25,59 @@ SCHEMA_VERSION = "1.0"
 
 
 class Channel(StrEnum):
-    """How the customer reached us."""
+    """How the customer reached us: spoken (``call``) or written (``chat``)."""
 
     CALL = "call"
     CHAT = "chat"
+
+
+class ChannelKind(StrEnum):
+    """What kind of channel a contact came through, which decides how its structure is read.
+
+    ``voice`` and ``live_chat`` are synchronous: one agent at a time, and a new agent speaking
+    is a new leg. ``social``, ``messaging`` and ``email`` are asynchronous: one company
+    account answers, often under several agents' signatures ("^JK", "-Maria"), and a change
+    of signature or agent name is one team, not a new leg or a transfer.
+    """
+
+    VOICE = "voice"
+    LIVE_CHAT = "live_chat"
+    SOCIAL = "social"
+    MESSAGING = "messaging"
+    EMAIL = "email"
+
+    @property
+    def asynchronous(self) -> bool:
+        """Social, messaging and e-mail: the customer and the company answer when they can."""
+        return self in _ASYNCHRONOUS
+
+    @property
+    def channel(self) -> Channel:
+        """The spoken/written channel of this kind (``voice`` is a call, the rest are written)."""
+        return Channel.CALL if self is ChannelKind.VOICE else Channel.CHAT
+
+    @classmethod
+    def default_for(cls, channel: Channel) -> ChannelKind:
+        """The kind a source that only says ``call``/``chat`` gets: voice or live chat."""
+        return cls.VOICE if channel is Channel.CALL else cls.LIVE_CHAT
+
+
+_ASYNCHRONOUS = frozenset({ChannelKind.SOCIAL, ChannelKind.MESSAGING, ChannelKind.EMAIL})
+
+
+def parse_channel(value: str) -> tuple[Channel, ChannelKind | None]:
+    """``"call"``/``"chat"`` or a kind (``"email"``, ``"social"``...) as (channel, kind or None).
+
+    Raises ``ValueError`` naming the accepted values.
+    """
+    text = value.strip().lower()
+    if text in Channel.__members__.values():
+        return Channel(text), None
+    if text in ChannelKind.__members__.values():
+        kind = ChannelKind(text)
+        return kind.channel, kind
+    accepted = ", ".join([*(c.value for c in Channel), *(k.value for k in ChannelKind)])
+    raise ValueError(f"unknown channel {value!r} ({accepted})")
 
 
 class Role(StrEnum):
@@ -106,6 +155,11 @@ class Turn(_Strict):
     start_ms: int | None = Field(None, ge=0, description="Offset from conversation start.")
     end_ms: int | None = Field(None, ge=0)
     leg: int = Field(0, ge=0, description="Index of the leg this turn belongs to.")
+    representative: str | None = Field(
+        None,
+        description="The individual who wrote an agent turn under a team account (a signature such "
+        "as '^JK' or a name on an asynchronous channel); None when the speaker is the individual.",
+    )
     extra: dict[str, Any] = Field(default_factory=dict, description="Vendor fields kept as-is.")
 
     @model_validator(mode="after")
@@ -182,6 +236,11 @@ class Conversation(_Strict):
     schema_version: str = SCHEMA_VERSION
     id: str = Field(min_length=1)
     channel: Channel
+    channel_kind: ChannelKind | None = Field(
+        None,
+        description="voice, live_chat, social, messaging or email; when the source does not say, "
+        "voice for a call and live_chat for a chat. ``channel`` may also name a kind directly.",
+    )
     customer_id: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
@@ -204,6 +263,28 @@ class Conversation(_Strict):
     )
     extra: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _channel_named_by_kind(cls, data: Any) -> Any:
+        """``channel: "email"`` (a kind) means channel ``chat`` of kind ``email``."""
+        if isinstance(data, dict) and isinstance(data.get("channel"), str):
+            value = data["channel"].strip().lower()
+            if value not in Channel.__members__.values() and value in ChannelKind.__members__.values():
+                kind = ChannelKind(value)
+                data = {**data, "channel": kind.channel.value}
+                data.setdefault("channel_kind", kind.value)
+        return data
+
+    @property
+    def kind(self) -> ChannelKind:
+        """The channel kind, defaulted from ``channel`` when the source did not say."""
+        return self.channel_kind or ChannelKind.default_for(self.channel)
+
+    @property
+    def asynchronous(self) -> bool:
+        """Social, messaging or e-mail (see ``ChannelKind``)."""
+        return self.kind.asynchronous
+
     @field_validator("started_at", "ended_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
@@ -214,6 +295,8 @@ class Conversation(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Conversation:
+        if self.channel_kind is not None and self.channel_kind.channel is not self.channel:
+            raise ValueError(f"channel {self.channel.value!r} cannot be of kind {self.channel_kind.value!r}")
         if not self.legs:
             self.legs = [Leg(index=0)]
         leg_ids = {leg.index for leg in self.legs}
@@ -229,6 +312,12 @@ class Conversation(_Strict):
     def content_hash(self) -> str:
         """Hash of everything but where it came from: equal hashes mean the same contact."""
         payload = self.model_dump(mode="json", exclude={"source_file", "source_record"})
+        # fields added after 1.0 count only when set, so stored contacts keep their hashes
+        if payload.get("channel_kind") is None:
+            payload.pop("channel_kind", None)
+        for turn in payload["turns"]:
+            if turn.get("representative") is None:
+                turn.pop("representative", None)
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 

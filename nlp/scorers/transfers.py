@@ -1,12 +1,14 @@
 """``transfers.v1``: transfers, referrals, ping-pong and chains — routing problems, mostly the system's.
 
 Transfers come from ``transfer`` events, from legs that began by (queue) transfer after an
-agent leg, and from what agents say ("let me transfer you", "you'll need to call billing"):
-a cue in a leg that already has a recorded transfer is that transfer's evidence; otherwise a
-*referral* (the customer must contact someone else) or an unrecorded transfer. Each transfer
-gets a reason (the customer's issue sentence) and a warmth: the event's ``warm`` flag when
-known, else warm if the transferring agent handed over context or the receiving agent's
-first turns show they know the issue, cold if the customer has to restate it.
+agent leg (on asynchronous channels only where the source states a department change: a new
+signature under one account is the same team), and from what agents say ("let me transfer
+you", "you'll need to call billing"): a cue in a leg that already has a recorded transfer is
+that transfer's evidence; otherwise a *referral* (the customer must contact someone else) or
+an unrecorded transfer. Each transfer gets a reason (the customer's issue sentence) and a
+warmth: the event's ``warm`` flag when known, else warm if the transferring agent handed
+over context or the receiving agent's first turns show they know the issue, cold if the
+customer has to restate it.
 
 *Ping-pong* is a return to a department the customer already left (A -> B -> A), within a
 contact or across the contacts of a journey; a *chain* is a journey whose contacts passed
@@ -163,12 +165,15 @@ def _from_legs(
 ) -> list[Transfer]:
     covered = {t.to_leg for t in known}
     legs = ordered_legs(conversation)
+    asynchronous = conversation.conversation.asynchronous
     transfers = []
     for previous, leg in zip(legs, legs[1:], strict=False):
         if leg.index in covered or leg.started_via not in _TRANSFER_STARTS:
             continue
         if previous.participant_role is not Role.AGENT:
             continue  # bot and IVR hand-offs are how contacts begin, not transfers
+        if asynchronous and not _department_changed(previous.department, leg.department, params):
+            continue  # another signature or name under one account is the same team, not a transfer
         transfers.append(
             Transfer(
                 kind="transfer",
@@ -181,6 +186,12 @@ def _from_legs(
             )
         )
     return transfers
+
+
+def _department_changed(before: str | None, after: str | None, params: TransfersParams) -> bool:
+    """The source states two different departments for consecutive legs."""
+    first, second = params.canonical_department(before), params.canonical_department(after)
+    return first is not None and second is not None and first != second
 
 
 # Hand-off classes of the learned signal -> (transfer kind, warmth).

@@ -40,6 +40,7 @@ def test_every_reader_module_is_registered() -> None:
         "zendesk_sunco",
         "intercom",
         "twilio_conversations",
+        "social_threads",
     }
 
 

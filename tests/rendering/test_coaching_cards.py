@@ -72,7 +72,8 @@ def test_headline_numbers_match_the_store(synthetic_site: PublishResult, synthet
 
 def test_arguing_agent_growth_areas_quote_him_with_better_phrasing(synthetic_site: PublishResult) -> None:
     kevin = _card(synthetic_site, "a-kevin")
-    assert [a.standing.criterion for a in kevin.growth_areas] == ["self_worth", "empathy"]
+    # his missed empathy moment is the same turn as "you should have read the terms": shown once
+    assert [a.standing.criterion for a in kevin.growth_areas] == ["self_worth"]
     self_worth = kevin.growth_areas[0]
     said = {m.said: m.better for m in self_worth.moments}
     assert said == {
@@ -141,12 +142,15 @@ def test_system_findings_and_scores_never_change_an_agent_score(tmp_path: Path, 
         (added,) = store.connection.execute(
             "SELECT count(*) FROM findings WHERE agent_id = 'a-kevin'"
         ).fetchone()
-        store.connection.execute(
-            "INSERT INTO findings SELECT conversation_id, seq + 100, leg, turn, agent_id, department, "
-            "scorer, "
-            "criterion, 'long_hold', 'system', 'negative', char_start, char_end, quote, rule, NULL, detail, "
-            "rubric_version FROM findings WHERE agent_id = 'a-kevin'"
+        copy = (
+            "INSERT INTO findings SELECT conversation_id, seq + {offset}, leg, {turn}, agent_id, department, "
+            "scorer, criterion, 'long_hold', 'system', 'negative', char_start, char_end, quote, rule, NULL, "
+            "detail, rubric_version FROM findings WHERE agent_id = 'a-kevin' AND seq < 100"
         )
+        # on his legs (shown as context), and on his own flagged turns (his moments: not listed)
+        store.connection.execute(copy.format(offset=100, turn="NULL"))
+        flagged = " AND attribution = 'agent' AND polarity = 'negative'"
+        store.connection.execute(copy.format(offset=200, turn="turn") + flagged)
         after_cards = build_cards(
             store.connection,
             _period(),
@@ -158,7 +162,9 @@ def test_system_findings_and_scores_never_change_an_agent_score(tmp_path: Path, 
     after = {c.agent_id: (c.overall, [s.value for s in c.criteria]) for c in after_cards}
     assert after == before
     kevin = next(c for c in after_cards if c.agent_id == "a-kevin")
-    assert dict(kevin.not_your_fault.by_kind)["Long hold"] == added  # shown as context, not scored
+    # shown as context, not scored; a moment that is his own is never also "not your fault"
+    assert dict(kevin.not_your_fault.by_kind)["Long hold"] == added
+    assert all(n.turn is None for n in kevin.not_your_fault.notes if n.kind == "long_hold")
 
 
 def test_trend_has_a_point_per_day_and_previous_days(synthetic_site: PublishResult) -> None:

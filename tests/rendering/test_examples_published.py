@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from site_checks import broken_links, external_references, read_csv, visible_text
 
@@ -81,13 +82,14 @@ def test_arguing_agent_growth_areas_are_his_own_words_with_better_phrasing(
 def test_strengths_are_earned_and_quote_good_moments(examples_site: PublishResult) -> None:
     cards = {c.agent_id: c for c in examples_site.cards}
     for card in cards.values():
-        assert 1 <= len(card.strengths) <= 3 and len(card.growth_areas) <= 2, card.agent_id
+        assert len(card.strengths) <= 3 and len(card.growth_areas) <= 2, card.agent_id
         for area in card.strengths:
             s = area.standing
             assert s.threshold is None or (s.value is not None and s.value >= s.threshold), card.agent_id
             assert s.negative_findings <= s.positive_findings, (card.agent_id, s.criterion)
-    # Priya: fair, uses goodwill credits well (98% self-worth, one flagged moment against six good)
-    assert {"self_worth", "customer_trajectory"} <= {a.standing.criterion for a in cards["a-priya"].strengths}
+    assert sum(len(c.strengths) for c in cards.values()) >= len(cards)
+    # Priya: fair, uses goodwill credits well (self-worth at the top, good moments quoted)
+    assert "self_worth" in {a.standing.criterion for a in cards["a-priya"].strengths}
     sofia = {m.conversation_id for a in cards["a-sofia"].strengths for m in a.moments}
     assert {"C-1204", "C-1301"} <= sofia  # the empathic recovery and Dana's resolution
     # nothing of Kevin's is praised with a quote where he argued ("You're unbelievable ... Goodbye")
@@ -179,3 +181,51 @@ def test_named_customers_are_redacted(examples_site: PublishResult) -> None:
     for path in examples_site.all_paths():
         lowered = path.read_text(encoding="utf-8").lower()
         assert not [s for s in surnames if s in lowered], path
+
+
+def test_cards_are_consistent_by_construction(examples_site: PublishResult, examples_db: Path) -> None:
+    """No card lists one moment twice, or one moment as both the rep's and the system's; a strength
+    is at or above its pass mark and the team median, and is quoted from positive findings only."""
+    with duckdb.connect(str(examples_db), read_only=True) as con:
+        positive = set(
+            con.execute(
+                "SELECT conversation_id, turn, kind FROM findings WHERE polarity = 'positive'"
+            ).fetchall()
+        )
+    strengths = 0
+    for card in examples_site.cards:
+        mine = [
+            (m.conversation_id, m.turn) for area in card.strengths + card.growth_areas for m in area.moments
+        ]
+        assert len(mine) == len(set(mine)), card.agent_id
+        system = {(n.conversation_id, n.turn) for n in card.not_your_fault.notes if n.turn is not None}
+        assert not set(mine) & system, card.agent_id
+        for area in card.strengths:
+            s = area.standing
+            assert s.value is not None and s.team_median is not None, (card.agent_id, s.criterion)
+            assert s.value >= s.team_median, (card.agent_id, s.criterion)
+            assert s.threshold is None or s.value >= s.threshold, (card.agent_id, s.criterion)
+            assert area.moments, (card.agent_id, s.criterion)
+            for m in area.moments:
+                assert (m.conversation_id, m.turn, m.kind) in positive and m.better is None, card.agent_id
+            strengths += 1
+    assert strengths >= 10  # the week still has plenty to praise
+    cards = {c.agent_id: c for c in examples_site.cards}
+    # the stories the issue found contradicted: each cold transfer is the rep's growth area only
+    for agent_id, conversation_id in (
+        ("a-priya", "C-1101"),
+        ("a-tomas", "C-1202"),
+        ("a-jamal", "C-1206"),
+        ("a-maria", "C-1102"),
+    ):
+        card = cards[agent_id]
+        growth = {(m.conversation_id, m.kind) for a in card.growth_areas for m in a.moments}
+        assert (conversation_id, "no_context_handoff") in growth, agent_id
+        notes = {(n.conversation_id, n.kind) for n in card.not_your_fault.notes}
+        assert (conversation_id, "cold_transfer") not in notes, agent_id
+    # Jamal's customer calming down after his own stonewall is no strength of his
+    jamal = cards["a-jamal"]
+    assert ("C-1609", 5) not in {(m.conversation_id, m.turn) for a in jamal.strengths for m in a.moments}
+    # "I just gave it to you" after Tomas re-asked is his moment, not excused as the system's
+    tomas = cards["a-tomas"]
+    assert ("C-1101", 15) not in {(n.conversation_id, n.turn) for n in tomas.not_your_fault.notes}

@@ -19,9 +19,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from transcripts.legs import LegTracker, order_turns
-from transcripts.model import Channel, Conversation, Event, Role, Turn, VendorSignal
+from transcripts.model import Channel, ChannelKind, Conversation, Event, Role, Turn, VendorSignal
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.roles_infer import attribute_roles, mapping_for
+from transcripts.signatures import agent_signature
 
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 """A contact 'started' before this is an epoch default or a relative clock, not a real time."""
@@ -72,6 +73,7 @@ def build_conversation(
     source_format: str,
     conversation_id: str,
     channel: Channel,
+    channel_kind: ChannelKind | None = None,
     started_at: datetime | None = None,
     language: str | None = None,
     speakers: Any = None,
@@ -89,6 +91,8 @@ def build_conversation(
 
     ``speakers`` is the reader's ``speakers`` option (a mapping file); ``declared`` maps
     normalised labels to roles the file itself declares (a NOTE line) and wins over it.
+    On an asynchronous ``channel_kind`` the company side is one team (``LegTracker``) and an
+    agent turn's signature ("^JK") is its ``representative``.
     """
     kept = [s for s in segments if s.text.strip()]
     if not kept:
@@ -103,17 +107,23 @@ def build_conversation(
         for segment in unroled:
             segment.role = roles.speakers[segment.label]
     ordered = order_turns(kept, offset=lambda s: s.start_ms)
-    tracker = LegTracker(department)
+    asynchronous = channel_kind is not None and channel_kind.asynchronous
+    tracker = LegTracker(department, asynchronous=asynchronous)
     turns: list[Turn] = []
     labels: dict[int, str] = {}
+    signed: set[str] = set()
     for segment in ordered.items:
         assert segment.role is not None
+        signature = agent_signature(segment.text) if asynchronous and segment.role is Role.AGENT else None
+        if signature is not None:
+            signed.add(signature)
         leg = tracker.assign(
             segment.role,
             segment.agent_id,
             segment.name or segment.label,
             at_ms=segment.start_ms,
             end_ms=segment.end_ms,
+            representative=signature,
         )
         labels.setdefault(leg, segment.label)
         end = segment.end_ms
@@ -129,11 +139,12 @@ def build_conversation(
                 start_ms=segment.start_ms,
                 end_ms=end,
                 leg=leg,
+                representative=signature,
                 extra=segment.extra,
             )
         )
     legs, tracked_events = tracker.finish()
-    named = {s.name for s in kept if s.name}
+    named = {s.name for s in kept if s.name} | signed
     for leg in legs:
         if leg.agent_name is not None and leg.agent_name not in named:
             leg.extra[source_format] = {"speaker_label": leg.agent_name}
@@ -148,6 +159,7 @@ def build_conversation(
         return Conversation(
             id=conversation_id,
             channel=channel,
+            channel_kind=channel_kind,
             customer_id=customer_id,
             started_at=started,
             ended_at=started + timedelta(milliseconds=last)

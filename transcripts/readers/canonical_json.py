@@ -29,10 +29,11 @@ import ijson
 from pydantic import ValidationError
 
 from transcripts.legs import LegTracker, TurnOrderError, order_turns
-from transcripts.model import Conversation, Role
+from transcripts.model import Channel, ChannelKind, Conversation, Role
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.roles import parse_role
+from transcripts.signatures import agent_signature
 from transcripts.textio import (
     CHUNK_BYTES,
     Encoding,
@@ -128,6 +129,15 @@ def _offset(turn: dict) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
+def _kind(data: dict) -> ChannelKind:
+    """The record's channel kind: ``channel_kind``, a kind named as ``channel``, else the default."""
+    for value in (data.get("channel_kind"), data.get("channel")):
+        if isinstance(value, str) and value.strip().lower() in ChannelKind.__members__.values():
+            return ChannelKind(value.strip().lower())
+    channel = str(data.get("channel") or "").strip().lower()
+    return ChannelKind.VOICE if channel == Channel.CALL.value else ChannelKind.LIVE_CHAT
+
+
 def _infer_legs(turns: list[dict], data: dict) -> None:
     """Fill ``data['legs']`` and each turn's ``leg`` from who speaks, when the record has no legs."""
     explicit = {t["leg"] for t in turns if isinstance(t.get("leg"), int)}
@@ -146,8 +156,11 @@ def _infer_legs(turns: list[dict], data: dict) -> None:
                 leg["started_via"] = "transfer"
         data["legs"] = [legs[i] for i in sorted(legs)]
         return
-    tracker = LegTracker()
+    asynchronous = _kind(data).asynchronous
+    tracker = LegTracker(asynchronous=asynchronous)
     for turn in turns:
+        if asynchronous and turn["role"] is Role.AGENT and not turn.get("representative"):
+            turn["representative"] = agent_signature(turn["text"])
         turn["leg"] = tracker.assign(
             turn["role"],
             turn.get("speaker_id"),
@@ -155,6 +168,7 @@ def _infer_legs(turns: list[dict], data: dict) -> None:
             department=turn.pop("department", None),
             queue=turn.pop("queue", None),
             at_ms=_offset(turn),
+            representative=turn.get("representative"),
         )
     legs_built, _ = tracker.finish()
     data["legs"] = [leg.model_dump() for leg in legs_built]

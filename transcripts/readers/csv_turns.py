@@ -34,10 +34,11 @@ import yaml
 from pydantic import ValidationError
 
 from transcripts.legs import LegTracker, TurnOrderError, order_turns
-from transcripts.model import Channel, Conversation, Turn
+from transcripts.model import Conversation, Role, Turn, parse_channel
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
 from transcripts.roles import normalise_label, parse_role
+from transcripts.signatures import agent_signature
 from transcripts.textio import MAX_RECORD_BYTES, Line, excerpt, file_encoding, iter_lines
 
 NAME = "csv"
@@ -359,18 +360,20 @@ def _build(pending: _Pending, path: Path, columns: ColumnMap, header_ms: dict[st
 
     channel_value = (first.get("channel") or columns.defaults.get("channel", "chat")).lower()
     try:
-        channel = Channel(channel_value)
-    except ValueError:
+        channel, kind = parse_channel(channel_value)
+    except ValueError as exc:
         current = next((r.line for r in rows if r.values.get("channel")), rows[0].line)
-        return fail(ReasonCode.INVALID_RECORD, f"unknown channel {channel_value!r} (call or chat)")
+        return fail(ReasonCode.INVALID_RECORD, str(exc))
 
-    tracker = LegTracker()
+    asynchronous = kind is not None and kind.asynchronous
+    tracker = LegTracker(asynchronous=asynchronous)
     turns: list[Turn] = []
     try:
         for index, (row, (start_ms, end_ms)) in enumerate(order.items):
             current = row.line
             role = parse_role(row.values["role"])
             assert role is not None
+            signature = agent_signature(row.values["text"]) if asynchronous and role is Role.AGENT else None
             leg = tracker.assign(
                 role,
                 row.values.get("speaker_id") or None,
@@ -379,6 +382,7 @@ def _build(pending: _Pending, path: Path, columns: ColumnMap, header_ms: dict[st
                 queue=row.values.get("queue") or None,
                 at_ms=start_ms,
                 end_ms=end_ms,
+                representative=signature,
             )
             turns.append(
                 Turn(
@@ -390,6 +394,7 @@ def _build(pending: _Pending, path: Path, columns: ColumnMap, header_ms: dict[st
                     start_ms=start_ms,
                     end_ms=end_ms,
                     leg=leg,
+                    representative=signature,
                 )
             )
         legs, events = tracker.finish()
@@ -397,6 +402,7 @@ def _build(pending: _Pending, path: Path, columns: ColumnMap, header_ms: dict[st
         return Conversation(
             id=pending.conversation_id,
             channel=channel,
+            channel_kind=kind,
             customer_id=first.get("customer_id"),
             started_at=started_at,
             language=first.get("language") or None,

@@ -30,7 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from transcripts.model import Channel, Role, VendorSignal, VendorSignalKind
+from transcripts.model import ChannelKind, Role, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers._speech import Segment, build_conversation, language_subtag, parse_time
 from transcripts.readers.base import Reader, ReadResult, register
@@ -48,13 +48,15 @@ PURPOSES = {
     "workflow": Role.SYSTEM,
 }
 """``participantPurpose`` -> role."""
-_CHANNELS = {
-    "call": Channel.CALL,
-    "voice": Channel.CALL,
-    "chat": Channel.CHAT,
-    "message": Channel.CHAT,
-    "email": Channel.CHAT,
+_KINDS = {
+    "call": ChannelKind.VOICE,
+    "voice": ChannelKind.VOICE,
+    "callback": ChannelKind.VOICE,
+    "chat": ChannelKind.LIVE_CHAT,
+    "message": ChannelKind.MESSAGING,
+    "email": ChannelKind.EMAIL,
 }
+"""``mediaType`` -> channel kind (unknown media: voice)."""
 
 
 def sniff(head: str, path: Path) -> float:
@@ -154,12 +156,14 @@ def read(path: Path) -> Iterator[ReadResult]:
     language = next(
         (t.get("language") for t in transcripts if isinstance(t, dict) and t.get("language")), None
     )
+    kind = _KINDS.get(str(document.get("mediaType") or "call").lower(), ChannelKind.VOICE)
     yield build_conversation(
         path,
         segments,
         source_format=NAME,
         conversation_id=str(document.get("conversationId") or path.stem),
-        channel=_CHANNELS.get(str(document.get("mediaType") or "call").lower(), Channel.CALL),
+        channel=kind.channel,
+        channel_kind=kind,
         started_at=origin,
         language=language_subtag(language),
         department=division,

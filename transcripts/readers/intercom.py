@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from transcripts.model import Channel, Role, VendorSignal, VendorSignalKind
+from transcripts.model import ChannelKind, Role, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers._speech import Segment, build_conversation, offsets_from, parse_time
 from transcripts.readers.base import Reader, ReadResult, register
@@ -39,6 +39,16 @@ AUTHORS = {
     "teammate": Role.AGENT,
     "bot": Role.BOT,
 }
+SOURCE_KINDS = {
+    "email": ChannelKind.EMAIL,
+    "twitter": ChannelKind.SOCIAL,
+    "facebook": ChannelKind.SOCIAL,
+    "instagram": ChannelKind.SOCIAL,
+    "whatsapp": ChannelKind.MESSAGING,
+    "sms": ChannelKind.MESSAGING,
+    "phone_call": ChannelKind.VOICE,
+}
+"""``source.type`` -> channel kind; the Messenger (``conversation``) and the rest are live chat."""
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
 
@@ -103,12 +113,14 @@ def read(path: Path) -> Iterator[ReadResult]:
         if isinstance(t, str) and t.strip()
     ]
     notes = sum(1 for p in parts if p.get("part_type") == "note")
+    kind = SOURCE_KINDS.get(str(document["source"].get("type") or "").lower(), ChannelKind.LIVE_CHAT)
     yield build_conversation(
         path,
         segments,
         source_format=NAME,
         conversation_id=str(document.get("id") or path.stem),
-        channel=Channel.CHAT,
+        channel=kind.channel,
+        channel_kind=kind,
         started_at=origin,
         vendor_signals=signals,
         extra={

@@ -31,7 +31,7 @@ A customer header must look like an id (``Customer-ID: cust-88`` is always a hea
 (``Maria (a-maria)=Billing``; the id and the department are optional) gets that id as
 ``speaker_id`` and leg ``agent_id``, so the same rep matches across formats; an agent
 without a declared id gets its name, the only identity the transcript then carries.
-Channel defaults to ``call``.
+Channel defaults to ``call``; a channel kind (``email``, ``social``, ``messaging``...) is accepted too.
 """
 
 from __future__ import annotations
@@ -46,10 +46,11 @@ from typing import NamedTuple
 from pydantic import ValidationError
 
 from transcripts.legs import LegTracker
-from transcripts.model import Channel, Conversation, EventType, Role, Turn
+from transcripts.model import Channel, Conversation, EventType, Role, Turn, parse_channel
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.roles import normalise_label, parse_role
+from transcripts.signatures import agent_signature
 from transcripts.textio import Line, excerpt, iter_lines
 
 NAME = "text"
@@ -413,10 +414,11 @@ class _Parser:
         headers = {key: value for key, (value, _) in draft.headers.items()}
         channel_text = headers.get("channel", DEFAULT_CHANNEL.value).strip().lower()
         try:
-            channel = Channel(channel_text)
-        except ValueError:
+            channel, kind = parse_channel(channel_text)
+        except ValueError as exc:
             line = draft.headers["channel"][1]
-            return _problem(path, draft, line, ReasonCode.INVALID_RECORD, f"unknown channel {channel_text!r}")
+            return _problem(path, draft, line, ReasonCode.INVALID_RECORD, str(exc))
+        asynchronous = kind is not None and kind.asynchronous
         started_at = None
         if "started_at" in headers:
             try:
@@ -425,7 +427,11 @@ class _Parser:
                 line = draft.headers["started_at"][1]
                 message = f"date {headers['started_at']!r} is not YYYY-MM-DD[ HH:MM[:SS]]"
                 return _problem(path, draft, line, ReasonCode.INVALID_RECORD, message)
-        tracker = LegTracker(default_department=headers.get("department"), default_queue=headers.get("queue"))
+        tracker = LegTracker(
+            default_department=headers.get("department"),
+            default_queue=headers.get("queue"),
+            asynchronous=asynchronous,
+        )
         turns: list[Turn] = []
         try:
             for item in draft.items:
@@ -434,12 +440,15 @@ class _Parser:
                     continue
                 if not item["text"].strip():
                     return _problem(path, draft, item["line"], ReasonCode.EMPTY_TURN, "turn has no text")
+                signed = asynchronous and item["role"] is Role.AGENT
+                signature = agent_signature(item["text"]) if signed else None
                 leg = tracker.assign(
                     item["role"],
                     item.get("speaker_id"),
                     item.get("speaker_name"),
                     department=item.get("department"),
                     at_ms=item["start_ms"],
+                    representative=signature,
                 )
                 turns.append(
                     Turn(
@@ -450,12 +459,14 @@ class _Parser:
                         text=item["text"].strip(),
                         start_ms=item["start_ms"],
                         leg=leg,
+                        representative=signature,
                     )
                 )
             legs, events = tracker.finish()
             return Conversation(
                 id=headers.get("id") or f"{path.stem}#{draft.number}",
                 channel=channel,
+                channel_kind=kind,
                 customer_id=headers.get("customer_id"),
                 started_at=started_at,
                 language=headers.get("language") or None,

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from transcripts.model import Channel, Role
+from transcripts.model import Channel, ChannelKind, Role
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers._speech import Segment, build_conversation, offsets_from, parse_time
 from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
@@ -91,6 +91,7 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
         source_format=NAME,
         conversation_id=str(conversation_sid or path.stem),
         channel=Channel.CHAT,
+        channel_kind=ChannelKind.MESSAGING if any(_ADDRESS.match(s.label) for s in segments) else None,
         started_at=origin,
         speakers=speakers,
         declared=declared,

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from transcripts.model import Channel, Role
+from transcripts.model import Channel, ChannelKind, Role
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers._speech import Segment, build_conversation, offsets_from, parse_time
 from transcripts.readers.base import Reader, ReadResult, register
@@ -36,6 +36,35 @@ def sniff(head: str, path: Path) -> float:
     if '"messages"' in head and '"author"' in head and ('"business"' in head or '"received"' in head):
         return 0.9 if '"content"' in head else 0.5
     return 0.0
+
+
+SOURCE_KINDS = {
+    "whatsapp": ChannelKind.MESSAGING,
+    "messenger": ChannelKind.MESSAGING,
+    "line": ChannelKind.MESSAGING,
+    "telegram": ChannelKind.MESSAGING,
+    "viber": ChannelKind.MESSAGING,
+    "wechat": ChannelKind.MESSAGING,
+    "kakao": ChannelKind.MESSAGING,
+    "twilio": ChannelKind.MESSAGING,
+    "messagebird": ChannelKind.MESSAGING,
+    "apple": ChannelKind.MESSAGING,
+    "twitter": ChannelKind.SOCIAL,
+    "instagram": ChannelKind.SOCIAL,
+    "mail": ChannelKind.EMAIL,
+}
+"""The customer's ``source.type`` -> channel kind; the web and mobile SDKs are live chat."""
+
+
+def _kind(messages: list[Any]) -> ChannelKind | None:
+    """The kind of the first customer message's source (None: the reader does not know)."""
+    for message in messages:
+        author = message.get("author") if isinstance(message, dict) else None
+        if isinstance(author, dict) and author.get("type") == "user":
+            source = message.get("source")
+            kind = str(source.get("type") or "").lower() if isinstance(source, dict) else ""
+            return SOURCE_KINDS.get(kind, ChannelKind.LIVE_CHAT if kind else None)
+    return None
 
 
 def _role(author: dict[str, Any]) -> Role | None:
@@ -95,6 +124,7 @@ def read(path: Path) -> Iterator[ReadResult]:
         source_format=NAME,
         conversation_id=str(conversation.get("id") or path.stem),
         channel=Channel.CHAT,
+        channel_kind=_kind(messages),
         started_at=origin,
     )
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nlp.attribution import agent_leg_scores
 from nlp.findings import Attribution, ConversationScores
 from nlp.rubric import Rubric
 from tests.nlp.scorers.builders import Score, conversation, journey, kinds
+from transcripts.model import Conversation
 
 pytestmark = pytest.mark.models
 
@@ -234,3 +237,49 @@ def test_chain_and_ping_pong_across_the_contacts_of_a_journey(score: Score) -> N
         "billing",
     ]
     assert not [f for f in results["j-2"].findings if f.kind in ("ping_pong", "transfer_chain")]
+
+
+SOCIAL = Path(__file__).parents[2] / "readers" / "fixtures" / "social" / "threads.jsonl"
+
+
+def _leg_or_event_transfers(result: ConversationScores) -> list[str]:
+    return [
+        f.kind
+        for f in result.findings
+        if f.scorer == "transfers.v1" and f.detail.get("source") in ("leg", "event")
+    ]
+
+
+def test_signatures_alone_never_make_a_transfer(score: Score) -> None:
+    """Twitter-shaped threads: signatures (^JK, *SR, -Maria) and a second brand are one team."""
+    import transcripts.readers.all  # noqa: F401
+    from transcripts.read import read_path
+
+    threads = [c for c in read_path(SOCIAL) if isinstance(c, Conversation)]
+    results = {r.conversation_id: r for r in score(threads)}
+    assert set(results) == {"sig-relay", "brand-banter", "one-rep"}
+    for result in results.values():
+        assert _leg_or_event_transfers(result) == [], result.conversation_id
+        assert not {"ping_pong", "transfer_chain", "no_context_handoff"} & {f.kind for f in result.findings}
+
+
+def test_legs_per_signature_on_a_social_channel_are_not_transfers(score: Score) -> None:
+    """Even a source that splits legs per signature gets a transfer only from a stated department change."""
+    turns = [
+        ("customer", "My order 4471 has not shipped after two weeks.", 0),
+        ("agent", "Sorry for the wait! Which email is the order under? ^JK", 0),
+        ("customer", "The one on my account.", 0),
+        ("agent", "Thanks, it is packed and ships tomorrow. *SR", 1),
+    ]
+    same_team = [
+        {"index": 0, "agent_id": "Acme/JK", "department": "Care"},
+        {"index": 1, "agent_id": "Acme/SR", "department": "Care", "started_via": "transfer"},
+    ]
+    other_department = [same_team[0], {**same_team[1], "department": "Shipping"}]
+    signed = conversation(turns, id="signed", legs=same_team, channel="social")
+    moved = conversation(turns, id="moved", legs=other_department, channel="social")
+    live = conversation(turns, id="live", legs=same_team, channel="chat")
+    results = {r.conversation_id: r for r in score([signed, moved, live])}
+    assert _leg_or_event_transfers(results["signed"]) == []
+    assert len(_leg_or_event_transfers(results["moved"])) == 1
+    assert len(_leg_or_event_transfers(results["live"])) == 1  # live chat: a new agent leg is a transfer
