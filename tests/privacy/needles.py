@@ -24,7 +24,7 @@ NEEDLES: list[tuple[str, str, str]] = [
     ("card (compact)", "4539148803436467", "The debit card is 4539148803436467."),
     ("card (bad checksum)", "4929 1234 5678 9012", "The long number on the card is 4929 1234 5678 9012."),
     ("card expiry", "09/27", "It expires 09/27."),
-    ("CVV", "917", "The CVV on the back is 917."),
+    ("CVV", "6428", "The CVV on the back is 6428."),  # 4 digits: a 3-digit needle collides with run counts
     ("IBAN (grouped)", "GB82 WEST 1234 5698 7654 32", "My IBAN is GB82 WEST 1234 5698 7654 32."),
     ("IBAN (compact)", "DE89370400440532013000", "The German account is DE89370400440532013000."),
     ("sort code", "20-45-77", "Sort code 20-45-77."),

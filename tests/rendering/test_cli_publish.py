@@ -50,7 +50,7 @@ def test_routing_report_defaults_to_the_data_range(synthetic_db: Path, tmp_path:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--from", "2026-11-22", "--to", "2026-11-16"], "before"),
+        (["--from", "2026-11-22", "--to", "2026-11-16"], "is after --to"),
         (["--rubric-version", "nope@0"], "no scores with rubric version"),
     ],
 )
@@ -64,7 +64,7 @@ def test_bad_options_exit_2_with_a_message(
 
 def test_missing_or_empty_store(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["cards", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path)])
-    assert missing.exit_code == 2 and "no store at" in missing.output
+    assert missing.exit_code == 2 and "no store there" in missing.output
     Store(tmp_path / "empty.duckdb").close()
     empty = runner.invoke(
         app, ["routing-report", "--db", str(tmp_path / "empty.duckdb"), "--out", str(tmp_path)]
