@@ -248,6 +248,11 @@ def hold(leg: int, at: int, seconds: int) -> Event:
     return Event(type=EventType.HOLD_START, at_ms=at * STEP_MS - 500, duration_ms=seconds * 1000, leg=leg)
 
 
+def queue_wait(leg: int, at: int, seconds: int) -> Event:
+    """A queue wait of ``seconds`` before ``leg`` (picked up at line ``at``)."""
+    return Event(type=EventType.QUEUE_WAIT, at_ms=at * STEP_MS, duration_ms=seconds * 1000, leg=leg)
+
+
 def disconnect(leg: int, at: int, by: Role, reason: str | None = None) -> Event:
     """A disconnect event."""
     return Event(type=EventType.DISCONNECT, at_ms=at * STEP_MS, leg=leg, by=by, reason=reason)
@@ -391,7 +396,11 @@ def stories() -> list[Story]:
             (1, "Sorry, I have no notes here. Can you tell me what happened?"),
         ],
     )  # fmt: skip
-    b1.events = [transfer(0, 1, "a-sam", "a-lee", 2, False), disconnect(1, 4, Role.SYSTEM, "line dropped")]
+    b1.events = [
+        transfer(0, 1, "a-sam", "a-lee", 2, False),
+        queue_wait(1, 2, 90),  # 1.5 customer minutes lost to the hand-off
+        disconnect(1, 4, Role.SYSTEM, "line dropped"),
+    ]
     b1.system_finding(2, "repeats", "re_explanation", f"I already explained that {router}")
     b1.handoff("cold_transfer", 0, 1)
     b1.values = {0: {"empathy": 0.7, "self_worth": 0.8}, 1: {"empathy": 0.7, "self_worth": 0.8}}
