@@ -38,6 +38,7 @@ from rendering.store_queries import (
     Snapshot,
     TurnRow,
     load_journeys,
+    load_legs,
     load_snapshot,
     load_turns,
 )
@@ -498,7 +499,7 @@ def _compute(
     tables["transfer_matrix"] = _matrix_table(matrix)
     tables["handoffs_by_department"] = _handoffs_table(found, n_examples)
     tables["entry_routes"] = _entry_routes_table(snapshot, found, reexplain, n_examples)
-    ping_pong, bounces = _ping_pong_table(sequences, n_examples)
+    ping_pong, bounces = _ping_pong_table(_bounces(con, snapshot, sequences), n_examples)
     tables["ping_pong"] = ping_pong
     tables["longest_chains"] = _chains_table(sequences, snapshot, reexplain, cfg.longest_chains, n_examples)
     repeat_table = _repeat_journeys_table(journeys, snapshot, n_examples)
@@ -701,14 +702,67 @@ def _entry_routes_table(
     return table
 
 
-def _ping_pong_table(
-    sequences: Sequence[tuple[str, list[str], list[LegRow]]], n_examples: int
-) -> tuple[Table, int]:
+@dataclass(frozen=True)
+class Bounce:
+    """One A -> B -> A bounce: the departments (the legs' names) and the contacts it passed through."""
+
+    journey_id: str
+    path: tuple[str, str, str]
+    conversation_ids: tuple[str, ...]
+    stops: tuple[tuple[str, int], ...] = ()
+
+
+def _bounces(
+    con: duckdb.DuckDBPyConnection,
+    snapshot: Snapshot,
+    sequences: Sequence[tuple[str, list[str], list[LegRow]]],
+) -> list[Bounce]:
+    """Ping-pong bounces as the ``ping_pong`` findings of ``transfers.v1`` state them.
+
+    A journey none of whose contacts the scorer saw (no ``transfers`` score) is read from its legs.
+    """
+    scored = {s.conversation_id for s in snapshot.scores if s.scorer.startswith("transfers.")}
+    journey_of = {c: journey_id for journey_id, ids, _ in sequences for c in ids}
+    findings = [f for f in snapshot.findings if f.kind == "ping_pong" and f.scorer.startswith("transfers.")]
+    stops = [
+        (str(stop[0]), stop[1])
+        for f in findings
+        for stop in f.detail.get("path", [])
+        if isinstance(stop, list) and len(stop) == 3 and isinstance(stop[1], int)
+    ]
+    legs = load_legs(con, {c for c, _ in stops})
+    found = []
+    for f in findings:
+        path = [stop for stop in f.detail.get("path", []) if isinstance(stop, list) and len(stop) == 3]
+        if len(path) != 3:
+            continue
+        names = []
+        for cid, leg, department in path:
+            row = next((r for r in legs.get(str(cid), []) if r.leg == leg), None)
+            names.append(_department(row) if row is not None and row.department else str(department))
+        found.append(
+            Bounce(
+                journey_of.get(f.conversation_id, f.conversation_id),
+                (names[0], names[1], names[2]),
+                tuple(dict.fromkeys(str(stop[0]) for stop in path)),
+                tuple((str(stop[0]), stop[1]) for stop in path),
+            )
+        )
+    for journey_id, ids, journey_legs in sequences:
+        if scored & set(ids):
+            continue
+        path = _collapse(_department(leg) for leg in journey_legs)
+        for a, b in ping_pong_bounces(path):
+            found.append(Bounce(journey_id, (a, b, a), tuple(_conversations_in(ids, journey_legs, {a, b}))))
+    return found
+
+
+def _ping_pong_table(bounces: Sequence[Bounce], n_examples: int) -> tuple[Table, int]:
     table = Table(
         "ping_pong",
         "Ping-pong routes",
         "Customers sent from one department to another and back again (A → B → A), within a contact or "
-        "across the contacts of one journey.",
+        "across the contacts of one journey, as the transfer scorer found them.",
         [
             Column("route", "Route"),
             Column("bounces", "Bounces", True),
@@ -717,24 +771,22 @@ def _ping_pong_table(
         ],
     )
     per_route: dict[str, dict[str, Any]] = {}
-    total = 0
-    for journey_id, ids, legs in sequences:
-        path = _collapse(_department(leg) for leg in legs)
-        bounces = ping_pong_bounces(path)
-        if not bounces:
-            continue
-        total += len(bounces)
-        for a, b in bounces:
-            route = per_route.setdefault(
-                _route_name(a, b), {"bounces": 0, "journeys": set(), "path": [], "examples": []}
-            )
-            route["bounces"] += 1
-            route["journeys"].add(journey_id)
-            if len(path) > len(route["path"]):
-                route["path"] = path
-            for c in _conversations_in(ids, legs, {a, b}):
-                if c not in route["examples"] and len(route["examples"]) < n_examples:
-                    route["examples"].append(c)
+    by_journey: dict[str, list[Bounce]] = defaultdict(list)
+    for bounce in bounces:
+        by_journey[bounce.journey_id].append(bounce)
+    for bounce in bounces:
+        a, b, _ = bounce.path
+        route = per_route.setdefault(
+            _route_name(a, b), {"bounces": 0, "journeys": set(), "path": [], "examples": []}
+        )
+        route["bounces"] += 1
+        route["journeys"].add(bounce.journey_id)
+        path = _journey_bounce_path(by_journey[bounce.journey_id])
+        if len(path) > len(route["path"]):
+            route["path"] = path
+        for c in bounce.conversation_ids:
+            if c not in route["examples"] and len(route["examples"]) < n_examples:
+                route["examples"].append(c)
     for name, r in sorted(per_route.items(), key=lambda kv: (-kv[1]["bounces"], kv[0])):
         table.add(
             {
@@ -745,7 +797,17 @@ def _ping_pong_table(
             },
             r["examples"],
         )
-    return table, total
+    return table, len(bounces)
+
+
+def _journey_bounce_path(bounces: Sequence[Bounce]) -> list[str]:
+    """The departments a journey's bounces passed through, in order (stops from findings when known)."""
+    if not all(b.stops for b in bounces):
+        return max((list(b.path) for b in bounces), key=len, default=[])
+    named = {stop: name for b in bounces for stop, name in zip(b.stops, b.path, strict=True)}
+    contacts = list(dict.fromkeys(c for b in bounces for c in b.conversation_ids))
+    ordered = sorted(named, key=lambda stop: (contacts.index(stop[0]), stop[1]))
+    return _collapse(named[stop] for stop in ordered)
 
 
 def _chains_table(

@@ -453,6 +453,17 @@ def stories() -> list[Story]:
     b5 = _routine(
         "b5", "cust-bounce", datetime(2026, 11, 18, 16, 0), "a-lee", back, {"empathy": 0.8, "self_worth": 0.9}
     )
+    # transfers.v1's ping-pong findings on the path B T | T B | B T | T B | T (a stop: first leg of a run)
+    stops = {"b1.0": "billing", "b1.1": "tech_support", "b2.1": "billing", "b3.1": "tech_support",
+             "b4.1": "billing", "b5.0": "tech_support"}  # fmt: skip
+    order = list(stops)
+    for story, back in ((b2, "b2.1"), (b3, "b3.1"), (b4, "b4.1"), (b5, "b5.0")):
+        i = order.index(back)
+        path = [[s.split(".")[0], int(s.split(".")[1]), stops[s]] for s in order[i - 2 : i + 1]]
+        story.system_finding(
+            None, "transfers", "ping_pong", leg=path[-1][1],
+            detail={"departments": [p[2] for p in path], "path": path, "across_contacts": True},
+        )  # fmt: skip
     out += [b1, b2, b3, b4, b5]
 
     # --- the bug spike -------------------------------------------------------------------------
