@@ -18,6 +18,15 @@ from typing import Any
 
 import duckdb
 
+from nlp.routing_cost import (
+    Handoff,
+    Hold,
+    JourneyContacts,
+    RoutingCost,
+    hold_durations,
+    queue_waits,
+    routing_cost,
+)
 from rendering.contact_reasons import SystemicIssues, find_systemic_issues
 from rendering.periods import Period
 from rendering.redact import Redactor
@@ -29,6 +38,7 @@ from rendering.store_queries import (
     Snapshot,
     TurnRow,
     load_journeys,
+    load_legs,
     load_snapshot,
     load_turns,
 )
@@ -80,17 +90,115 @@ class Table:
         return header, body
 
 
+HANDOFF_KINDS = {
+    "warm_transfer": "warm",
+    "cold_transfer": "cold",
+    "transfer": "unknown",
+    "referral": "referral",
+    "channel_move": "channel_move",
+}
+"""Finding kinds of ``transfers.v1`` that are hand-offs -> the column they are counted in."""
+INTERNAL = ("warm", "cold", "unknown")
+
+
+@dataclass(frozen=True)
+class HandoffRow:
+    """One hand-off: a ``transfers.v1`` finding, or a recorded transfer the scorer did not see.
+
+    ``how`` is a value of :data:`HANDOFF_KINDS`; departments are the legs' (the source's names).
+    """
+
+    conversation_id: str
+    how: str
+    from_leg: int | None
+    to_leg: int | None
+    from_department: str
+    to_department: str
+
+    @property
+    def internal(self) -> bool:
+        """A transfer inside the company (not a referral or a channel move)."""
+        return self.how in INTERNAL
+
+    @property
+    def route(self) -> str:
+        """``Billing → Technical Support``; referrals and channel moves go outside the matrix."""
+        target = {"referral": "referred elsewhere", "channel_move": "another channel"}.get(
+            self.how, self.to_department
+        )
+        return f"{self.from_department} → {target}"
+
+
+def handoffs(snapshot: Snapshot) -> list[HandoffRow]:
+    """Every hand-off of the period, as the stored findings of ``transfers.v1`` state them.
+
+    A conversation without a ``transfers`` score (the scorer did not run on it, e.g. an unscored
+    store) is counted from its recorded transfer events instead, warm or cold as the event says.
+    """
+    scored = {s.conversation_id for s in snapshot.scores if s.scorer.startswith("transfers.")}
+    found = []
+    for f in snapshot.findings:
+        how = HANDOFF_KINDS.get(f.kind)
+        if how is None or not f.scorer.startswith("transfers."):
+            continue
+        from_leg, to_leg = _int(f.detail.get("from_leg")), _int(f.detail.get("to_leg"))
+        source = snapshot.leg(f.conversation_id, from_leg if from_leg is not None else f.leg)
+        target = snapshot.leg(f.conversation_id, to_leg)
+        found.append(
+            HandoffRow(
+                f.conversation_id,
+                how,
+                from_leg,
+                to_leg,
+                _department(source) if source else f.department or f.detail.get("from_department") or UNKNOWN,
+                _department(target) if target else f.detail.get("to_department") or UNKNOWN,
+            )
+        )
+    for e in snapshot.events:
+        if e.type != "transfer" or e.conversation_id in scored:
+            continue
+        from_leg = e.from_leg if e.from_leg is not None else e.leg
+        target = snapshot.leg(e.conversation_id, e.to_leg)
+        warm = (
+            e.warm
+            if e.warm is not None
+            else (None if target is None else target.started_via != "queue_transfer")
+        )
+        found.append(
+            HandoffRow(
+                e.conversation_id,
+                {True: "warm", False: "cold", None: "unknown"}[warm],
+                from_leg,
+                e.to_leg,
+                e.from_department or _department(snapshot.leg(e.conversation_id, from_leg)),
+                e.to_department or _department(target),
+            )
+        )
+    order = {c.id: i for i, c in enumerate(snapshot.conversations)}
+    return sorted(found, key=lambda h: (order.get(h.conversation_id, -1), h.conversation_id, _leg_key(h)))
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _leg_key(h: HandoffRow) -> tuple[int, int]:
+    return (-1 if h.from_leg is None else h.from_leg, -1 if h.to_leg is None else h.to_leg)
+
+
 @dataclass(frozen=True)
 class TransferMatrix:
-    """Transfers department x department: counts, row and column totals, shares of all transfers.
+    """Internal transfers department x department: counts, totals, shares, warm and cold.
 
-    ``cold`` counts the transfers without a warm hand-over (the event's ``warm`` is false).
+    ``cold`` counts transfers without a warm hand-over, ``warm`` those with one; the rest are
+    transfers whose warmth nobody could tell.
     """
 
     departments: list[str]
     counts: dict[tuple[str, str], int]
     examples: dict[tuple[str, str], list[str]]
     cold: dict[tuple[str, str], int] = field(default_factory=dict)
+    warm: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -104,6 +212,10 @@ class TransferMatrix:
     def cold_count(self, source: str, target: str) -> int:
         """Cold transfers (no warm hand-over) from ``source`` to ``target``."""
         return self.cold.get((source, target), 0)
+
+    def warm_count(self, source: str, target: str) -> int:
+        """Warm transfers from ``source`` to ``target``."""
+        return self.warm.get((source, target), 0)
 
     @property
     def cold_total(self) -> int:
@@ -161,6 +273,7 @@ class RoutingReport:
     tables: dict[str, Table]
     systemic: SystemicIssues
     settings: Settings
+    cost: RoutingCost
 
     @property
     def conversation_ids(self) -> set[str]:
@@ -169,38 +282,6 @@ class RoutingReport:
         for table in self.tables.values():
             ids.update(c for ex in table.examples for c in ex)
         return ids
-
-
-@dataclass(frozen=True)
-class Hold:
-    """One hold (or queue wait, ``kind="queue"``) with its length."""
-
-    conversation_id: str
-    leg: int | None
-    at_ms: int | None
-    duration_ms: int
-    kind: str = "hold"
-
-
-def hold_durations(events: Iterable[EventRow]) -> list[Hold]:
-    """Holds with their duration: a ``hold_start`` carrying ``duration_ms``, or a start/end pair."""
-    holds = []
-    open_starts: dict[tuple[str, int | None], EventRow] = {}
-    for e in sorted(events, key=lambda e: (e.conversation_id, e.seq)):
-        key = (e.conversation_id, e.leg)
-        if e.type == "hold_start":
-            if e.duration_ms is not None:
-                holds.append(Hold(e.conversation_id, e.leg, e.at_ms, e.duration_ms))
-            else:
-                open_starts[key] = e
-        elif e.type == "hold_end":
-            start = open_starts.pop(key, None)
-            if start is not None and start.at_ms is not None and e.at_ms is not None:
-                holds.append(Hold(e.conversation_id, e.leg, start.at_ms, max(0, e.at_ms - start.at_ms)))
-            elif start is None and e.duration_ms is not None:
-                at = e.at_ms - e.duration_ms if e.at_ms is not None else None
-                holds.append(Hold(e.conversation_id, e.leg, at, e.duration_ms))
-    return holds
 
 
 def _department(leg: LegRow | None) -> str:
@@ -224,35 +305,23 @@ def journey_label(conversation_ids: Sequence[str]) -> str:
     return f"{conversation_ids[0]} … {conversation_ids[-1]}"
 
 
-def transfer_matrix(snapshot: Snapshot, examples_per_cell: int) -> TransferMatrix:
-    """Count transfer events by (from department, to department); legs fill in missing departments."""
+def transfer_matrix(found: Sequence[HandoffRow], examples_per_cell: int) -> TransferMatrix:
+    """Internal transfers (:func:`handoffs`) by (from department, to department)."""
     counts: Counter[tuple[str, str]] = Counter()
     cold: Counter[tuple[str, str]] = Counter()
+    warm: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for e in snapshot.events:
-        if e.type != "transfer":
+    for h in found:
+        if not h.internal:
             continue
-        source = e.from_department or _department(
-            snapshot.leg(e.conversation_id, e.from_leg if e.from_leg is not None else e.leg)
-        )
-        target = e.to_department or _department(snapshot.leg(e.conversation_id, e.to_leg))
-        counts[(source, target)] += 1
-        if _is_cold(e, snapshot.leg(e.conversation_id, e.to_leg)):
-            cold[(source, target)] += 1
-        if (
-            e.conversation_id not in examples[(source, target)]
-            and len(examples[(source, target)]) < examples_per_cell
-        ):
-            examples[(source, target)].append(e.conversation_id)
+        pair = (h.from_department, h.to_department)
+        counts[pair] += 1
+        cold[pair] += h.how == "cold"
+        warm[pair] += h.how == "warm"
+        if h.conversation_id not in examples[pair] and len(examples[pair]) < examples_per_cell:
+            examples[pair].append(h.conversation_id)
     departments = sorted({d for pair in counts for d in pair}, key=lambda d: (d == UNKNOWN, d.lower()))
-    return TransferMatrix(departments, dict(counts), dict(examples), dict(cold))
-
-
-def _is_cold(event: EventRow, to_leg: LegRow | None) -> bool:
-    """A transfer without a warm hand-over; without a ``warm`` flag, a leg started from a queue."""
-    if event.warm is not None:
-        return not event.warm
-    return to_leg is not None and to_leg.started_via == "queue_transfer"
+    return TransferMatrix(departments, dict(counts), dict(examples), dict(cold), dict(warm))
 
 
 ENTRY_ROUTES = {
@@ -265,31 +334,27 @@ ENTRY_ROUTES = {
 }
 
 
-def entry_routes(snapshot: Snapshot) -> dict[tuple[str, str], list[tuple[str, int]]]:
+def entry_routes(
+    snapshot: Snapshot, found: Sequence[HandoffRow]
+) -> dict[tuple[str, str], list[tuple[str, int]]]:
     """How each agent leg began, by (department, route key of :data:`ENTRY_ROUTES`): its (conversation, leg)s.
 
-    Transfers are warm or cold by the transfer event into the leg (:func:`_is_cold`).
+    A leg a hand-off led into is warm or cold as that hand-off (:func:`handoffs`) says; a leg
+    that began by transfer without one, by how it began (from a queue: cold).
     """
-    into: dict[tuple[str, int], EventRow] = {
-        (e.conversation_id, e.to_leg): e
-        for e in snapshot.events
-        if e.type == "transfer" and e.to_leg is not None
-    }
-    found: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    into = {(h.conversation_id, h.to_leg): h.how for h in found if h.internal and h.to_leg is not None}
+    routes: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     for leg in snapshot.legs:
         if not _routed(leg):
             continue
         via = leg.started_via or "inbound"
-        event = into.get((leg.conversation_id, leg.leg))
-        if event is not None or via in ("transfer", "queue_transfer"):
-            if event is not None:
-                route = "cold" if _is_cold(event, leg) else "warm"
-            else:
-                route = "cold" if via == "queue_transfer" else "warm"
+        how = into.get((leg.conversation_id, leg.leg))
+        if how is not None or via in ("transfer", "queue_transfer"):
+            route = "cold" if how == "cold" or (how != "warm" and via == "queue_transfer") else "warm"
         else:
             route = via if via in ENTRY_ROUTES else "inbound"
-        found[(_department(leg), route)].append((leg.conversation_id, leg.leg))
-    return found
+        routes[(_department(leg), route)].append((leg.conversation_id, leg.leg))
+    return routes
 
 
 def _journey_sequences(
@@ -381,6 +446,7 @@ def build_report(
         tables=tables,
         systemic=systemic,
         settings=settings,
+        cost=current.cost,
     )
 
 
@@ -389,11 +455,14 @@ _HEADLINES = [
     ("transfers", "Transfers", "", True),
     ("cold_transfers", "Cold transfers (no hand-over)", "", True),
     ("transfer_rate", "Transfers per contact", "", True),
+    ("referrals", "Referrals elsewhere (process)", "", True),
+    ("channel_moves", "Moves to another channel (process)", "", True),
     ("ping_pong", "Ping-pong bounces", "", True),
     ("repeat_journeys", "Journeys with repeat contacts", "", True),
     ("reexplanations", "Times customers re-explained", "", True),
     ("system_drops", "Calls dropped by the system", "", True),
     ("long_holds_no_callback", "Long waits without a callback offer", "", True),
+    ("customer_minutes_lost", "Customer minutes lost to routing", "", True),
 ]
 
 
@@ -403,6 +472,7 @@ class _Computed:
     metrics: dict[str, float]
     matrix: TransferMatrix
     tables: dict[str, Table]
+    cost: RoutingCost
 
 
 def _compute(
@@ -417,7 +487,8 @@ def _compute(
     snapshot = load_snapshot(con, period, rubric_version)
     journeys = load_journeys(con, period)
     sequences = _journey_sequences(snapshot, journeys)
-    matrix = transfer_matrix(snapshot, n_examples)
+    found = handoffs(snapshot)
+    matrix = transfer_matrix(found, n_examples)
     reexplain = [
         f
         for f in snapshot.findings
@@ -426,8 +497,9 @@ def _compute(
 
     tables: dict[str, Table] = {}
     tables["transfer_matrix"] = _matrix_table(matrix)
-    tables["entry_routes"] = _entry_routes_table(snapshot, reexplain, n_examples)
-    ping_pong, bounces = _ping_pong_table(sequences, n_examples)
+    tables["handoffs_by_department"] = _handoffs_table(found, n_examples)
+    tables["entry_routes"] = _entry_routes_table(snapshot, found, reexplain, n_examples)
+    ping_pong, bounces = _ping_pong_table(_bounces(con, snapshot, sequences), n_examples)
     tables["ping_pong"] = ping_pong
     tables["longest_chains"] = _chains_table(sequences, snapshot, reexplain, cfg.longest_chains, n_examples)
     repeat_table = _repeat_journeys_table(journeys, snapshot, n_examples)
@@ -440,6 +512,8 @@ def _compute(
     tables["reexplanations_by_department"] = by_department
     holds_table, holds_with_offer = _long_holds_table(con, snapshot, settings, n_examples)
     tables["long_holds"] = holds_table
+    cost = _routing_cost(snapshot, found, journeys, n_examples)
+    tables["routing_cost"] = _cost_table(cost)
 
     contacts = len(snapshot.conversations)
     metrics = {
@@ -447,6 +521,10 @@ def _compute(
         "transfers": float(matrix.total),
         "cold_transfers": float(matrix.cold_total),
         "transfer_rate": round(matrix.total / contacts, 2) if contacts else 0.0,
+        "referrals": float(sum(h.how == "referral" for h in found)),
+        "channel_moves": float(sum(h.how == "channel_move" for h in found)),
+        "customer_minutes_lost": round(cost.total_ms / 60000, 1),
+        "repeat_contacts": float(cost.repeat_contacts),
         "ping_pong": float(bounces),
         "repeat_journeys": float(len(repeat_table.rows)),
         "reexplanations": float(len(reexplain)),
@@ -454,15 +532,15 @@ def _compute(
         "long_holds_no_callback": float(len(holds_table.rows)),
     }
     metrics["long_holds_with_callback"] = float(holds_with_offer)
-    return _Computed(contacts, metrics, matrix, tables)
+    return _Computed(contacts, metrics, matrix, tables, cost)
 
 
 def _matrix_table(matrix: TransferMatrix) -> Table:
     table = Table(
         "transfer_matrix",
         "Transfers between departments",
-        "Every transfer event in the period, from the department that sent the customer to the one "
-        "that received them.",
+        "Every internal transfer the transfer scorer found in the period (recorded or said), from the "
+        "department that sent the customer to the one that received them.",
         [
             Column("from_department", "From"),
             Column("to_department", "To"),
@@ -470,6 +548,7 @@ def _matrix_table(matrix: TransferMatrix) -> Table:
             Column("share", "Share of all transfers", True),
             Column("cold", "Cold (no hand-over)", True),
             Column("warm", "Warm", True),
+            Column("unknown", "Warmth unknown", True),
         ],
     )
     for (source, target), n in sorted(matrix.counts.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -481,14 +560,108 @@ def _matrix_table(matrix: TransferMatrix) -> Table:
                 "transfers": n,
                 "share": round(n / matrix.total, 4),
                 "cold": cold,
-                "warm": n - cold,
+                "warm": matrix.warm_count(source, target),
+                "unknown": n - cold - matrix.warm_count(source, target),
             },
             matrix.examples.get((source, target), []),
         )
     return table
 
 
-def _entry_routes_table(snapshot: Snapshot, reexplain: Sequence[Any], n_examples: int) -> Table:
+_HANDOFF_COLUMNS = [
+    ("warm", "Warm transfers"),
+    ("cold", "Cold transfers"),
+    ("unknown", "Transfers (warmth unknown)"),
+    ("referral", "Referrals elsewhere"),
+    ("channel_move", "Channel moves"),
+]
+
+
+def _handoffs_table(found: Sequence[HandoffRow], n_examples: int) -> Table:
+    table = Table(
+        "handoffs_by_department",
+        "Hand-offs by department",
+        "Every hand-off the transfer scorer found, by the department that handed the customer on: "
+        "internal transfers (warm, cold, or warmth unknown), referrals to someone outside the company "
+        "(a bank, a manufacturer, a store) and moves to another channel (DM, phone, web form, e-mail). "
+        "Referrals and channel moves are the process's, not the agent's.",
+        [
+            Column("department", "Department"),
+            *(Column(key, label, True) for key, label in _HANDOFF_COLUMNS),
+            Column("total", "All hand-offs", True),
+        ],
+    )
+    by_department: dict[str, list[HandoffRow]] = defaultdict(list)
+    for h in found:
+        by_department[h.from_department].append(h)
+    for department, rows in sorted(
+        by_department.items(), key=lambda kv: (-len(kv[1]), kv[0] == UNKNOWN, kv[0].lower())
+    ):
+        counts = Counter(h.how for h in rows)
+        ids = list(dict.fromkeys(h.conversation_id for h in rows))
+        table.add(
+            {"department": department, **{k: counts[k] for k, _ in _HANDOFF_COLUMNS}, "total": len(rows)},
+            ids[:n_examples] if n_examples else [],
+        )
+    return table
+
+
+def _routing_cost(
+    snapshot: Snapshot, found: Sequence[HandoffRow], journeys: Sequence[JourneyRow], n_examples: int
+) -> RoutingCost:
+    """:func:`nlp.routing_cost.routing_cost` on the period's rows."""
+    contact_ms = {
+        c.id: int((c.ended_at - c.started_at).total_seconds() * 1000)
+        for c in snapshot.conversations
+        if c.started_at is not None and c.ended_at is not None and c.ended_at >= c.started_at
+    }
+    return routing_cost(
+        [Handoff(h.conversation_id, h.route, h.from_leg, h.to_leg) for h in found],
+        snapshot.events,
+        snapshot.legs_by_conversation,
+        [JourneyContacts(j.journey_id, j.conversation_ids, j.continuation_flags) for j in journeys],
+        contact_ms,
+        set(snapshot.by_id),
+        n_examples,
+    )
+
+
+def _cost_table(cost: RoutingCost) -> Table:
+    table = Table(
+        "routing_cost",
+        "What routing failures cost customers — by route",
+        "For each hand-off route: how many hand-offs took it, the customer minutes spent waiting to be "
+        "picked up after them (queue waits on the receiving leg, else the gap between the two legs), and "
+        "the repeat contacts that followed — each repeat contact is charged to the last hand-off before it "
+        "in the same journey — with their minutes. Extra contacts per hand-off: repeat contacts over "
+        "hand-offs.",
+        [
+            Column("route", "Route", wide=True),
+            Column("handoffs", "Hand-offs", True),
+            Column("handoff_minutes", "Minutes waiting after hand-off", True),
+            Column("repeat_contacts", "Repeat contacts after", True),
+            Column("repeat_minutes", "Minutes in repeat contacts", True),
+            Column("extra_per_handoff", "Extra contacts per hand-off", True),
+        ],
+    )
+    for r in cost.routes:
+        table.add(
+            {
+                "route": r.route,
+                "handoffs": r.handoffs,
+                "handoff_minutes": round(r.handoff_ms / 60000, 1),
+                "repeat_contacts": r.repeat_contacts,
+                "repeat_minutes": round(r.repeat_ms / 60000, 1),
+                "extra_per_handoff": r.extra_per_handoff,
+            },
+            r.examples,
+        )
+    return table
+
+
+def _entry_routes_table(
+    snapshot: Snapshot, found_handoffs: Sequence[HandoffRow], reexplain: Sequence[Any], n_examples: int
+) -> Table:
     table = Table(
         "entry_routes",
         "How customers reached each department",
@@ -504,7 +677,7 @@ def _entry_routes_table(snapshot: Snapshot, reexplain: Sequence[Any], n_examples
             Column("route", "Route key", hidden=True),
         ],
     )
-    found = entry_routes(snapshot)
+    found = entry_routes(snapshot, found_handoffs)
     per_department: Counter[str] = Counter()
     for (department, _), legs in found.items():
         per_department[department] += len(legs)
@@ -529,14 +702,67 @@ def _entry_routes_table(snapshot: Snapshot, reexplain: Sequence[Any], n_examples
     return table
 
 
-def _ping_pong_table(
-    sequences: Sequence[tuple[str, list[str], list[LegRow]]], n_examples: int
-) -> tuple[Table, int]:
+@dataclass(frozen=True)
+class Bounce:
+    """One A -> B -> A bounce: the departments (the legs' names) and the contacts it passed through."""
+
+    journey_id: str
+    path: tuple[str, str, str]
+    conversation_ids: tuple[str, ...]
+    stops: tuple[tuple[str, int], ...] = ()
+
+
+def _bounces(
+    con: duckdb.DuckDBPyConnection,
+    snapshot: Snapshot,
+    sequences: Sequence[tuple[str, list[str], list[LegRow]]],
+) -> list[Bounce]:
+    """Ping-pong bounces as the ``ping_pong`` findings of ``transfers.v1`` state them.
+
+    A journey none of whose contacts the scorer saw (no ``transfers`` score) is read from its legs.
+    """
+    scored = {s.conversation_id for s in snapshot.scores if s.scorer.startswith("transfers.")}
+    journey_of = {c: journey_id for journey_id, ids, _ in sequences for c in ids}
+    findings = [f for f in snapshot.findings if f.kind == "ping_pong" and f.scorer.startswith("transfers.")]
+    stops = [
+        (str(stop[0]), stop[1])
+        for f in findings
+        for stop in f.detail.get("path", [])
+        if isinstance(stop, list) and len(stop) == 3 and isinstance(stop[1], int)
+    ]
+    legs = load_legs(con, {c for c, _ in stops})
+    found = []
+    for f in findings:
+        path = [stop for stop in f.detail.get("path", []) if isinstance(stop, list) and len(stop) == 3]
+        if len(path) != 3:
+            continue
+        names = []
+        for cid, leg, department in path:
+            row = next((r for r in legs.get(str(cid), []) if r.leg == leg), None)
+            names.append(_department(row) if row is not None and row.department else str(department))
+        found.append(
+            Bounce(
+                journey_of.get(f.conversation_id, f.conversation_id),
+                (names[0], names[1], names[2]),
+                tuple(dict.fromkeys(str(stop[0]) for stop in path)),
+                tuple((str(stop[0]), stop[1]) for stop in path),
+            )
+        )
+    for journey_id, ids, journey_legs in sequences:
+        if scored & set(ids):
+            continue
+        path = _collapse(_department(leg) for leg in journey_legs)
+        for a, b in ping_pong_bounces(path):
+            found.append(Bounce(journey_id, (a, b, a), tuple(_conversations_in(ids, journey_legs, {a, b}))))
+    return found
+
+
+def _ping_pong_table(bounces: Sequence[Bounce], n_examples: int) -> tuple[Table, int]:
     table = Table(
         "ping_pong",
         "Ping-pong routes",
         "Customers sent from one department to another and back again (A → B → A), within a contact or "
-        "across the contacts of one journey.",
+        "across the contacts of one journey, as the transfer scorer found them.",
         [
             Column("route", "Route"),
             Column("bounces", "Bounces", True),
@@ -545,24 +771,22 @@ def _ping_pong_table(
         ],
     )
     per_route: dict[str, dict[str, Any]] = {}
-    total = 0
-    for journey_id, ids, legs in sequences:
-        path = _collapse(_department(leg) for leg in legs)
-        bounces = ping_pong_bounces(path)
-        if not bounces:
-            continue
-        total += len(bounces)
-        for a, b in bounces:
-            route = per_route.setdefault(
-                _route_name(a, b), {"bounces": 0, "journeys": set(), "path": [], "examples": []}
-            )
-            route["bounces"] += 1
-            route["journeys"].add(journey_id)
-            if len(path) > len(route["path"]):
-                route["path"] = path
-            for c in _conversations_in(ids, legs, {a, b}):
-                if c not in route["examples"] and len(route["examples"]) < n_examples:
-                    route["examples"].append(c)
+    by_journey: dict[str, list[Bounce]] = defaultdict(list)
+    for bounce in bounces:
+        by_journey[bounce.journey_id].append(bounce)
+    for bounce in bounces:
+        a, b, _ = bounce.path
+        route = per_route.setdefault(
+            _route_name(a, b), {"bounces": 0, "journeys": set(), "path": [], "examples": []}
+        )
+        route["bounces"] += 1
+        route["journeys"].add(bounce.journey_id)
+        path = _journey_bounce_path(by_journey[bounce.journey_id])
+        if len(path) > len(route["path"]):
+            route["path"] = path
+        for c in bounce.conversation_ids:
+            if c not in route["examples"] and len(route["examples"]) < n_examples:
+                route["examples"].append(c)
     for name, r in sorted(per_route.items(), key=lambda kv: (-kv[1]["bounces"], kv[0])):
         table.add(
             {
@@ -573,7 +797,17 @@ def _ping_pong_table(
             },
             r["examples"],
         )
-    return table, total
+    return table, len(bounces)
+
+
+def _journey_bounce_path(bounces: Sequence[Bounce]) -> list[str]:
+    """The departments a journey's bounces passed through, in order (stops from findings when known)."""
+    if not all(b.stops for b in bounces):
+        return max((list(b.path) for b in bounces), key=len, default=[])
+    named = {stop: name for b in bounces for stop, name in zip(b.stops, b.path, strict=True)}
+    contacts = list(dict.fromkeys(c for b in bounces for c in b.conversation_ids))
+    ordered = sorted(named, key=lambda stop: (contacts.index(stop[0]), stop[1]))
+    return _collapse(named[stop] for stop in ordered)
 
 
 def _chains_table(
@@ -792,12 +1026,9 @@ def _reexplanation_tables(
 
 def long_waits(events: Iterable[EventRow], hold_seconds: float, queue_seconds: float) -> list[Hold]:
     """Holds of at least ``hold_seconds`` and queue waits of at least ``queue_seconds``, longest first."""
+    events = list(events)
     found = [h for h in hold_durations(events) if h.duration_ms >= hold_seconds * 1000]
-    found += [
-        Hold(e.conversation_id, e.leg, e.at_ms, e.duration_ms, "queue")
-        for e in events
-        if e.type == "queue_wait" and e.duration_ms is not None and e.duration_ms >= queue_seconds * 1000
-    ]
+    found += [w for w in queue_waits(events) if w.duration_ms >= queue_seconds * 1000]
     return sorted(found, key=lambda h: (-h.duration_ms, h.conversation_id, h.kind))
 
 

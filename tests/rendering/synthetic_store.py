@@ -128,7 +128,7 @@ class Story:
                     )  # fmt: skip
                 )
         for criterion in ("transfers", "repeats"):
-            bad = [f for f in self.findings if f.criterion == criterion]
+            bad = [f for f in self.findings if f.criterion == criterion and f.polarity is Polarity.NEGATIVE]
             rows.append(
                 CriterionScore(
                     self.id,
@@ -180,7 +180,14 @@ class Story:
         )
 
     def system_finding(
-        self, turn: int | None, criterion: str, kind: str, quote: str = "", leg: int | None = None
+        self,
+        turn: int | None,
+        criterion: str,
+        kind: str,
+        quote: str = "",
+        leg: int | None = None,
+        detail: dict[str, object] | None = None,
+        polarity: Polarity = Polarity.NEGATIVE,
     ) -> None:
         """Add a system-attributed finding (re-explanation, cold transfer...)."""
         if turn is not None:
@@ -195,7 +202,7 @@ class Story:
                 criterion=criterion,
                 kind=kind,
                 attribution=Attribution.SYSTEM,
-                polarity=Polarity.NEGATIVE,
+                polarity=polarity,
                 evidence=Evidence(
                     self.id,
                     leg,
@@ -207,7 +214,24 @@ class Story:
                 ),
                 agent_id=agent_id,
                 department=AGENTS[agent_id][1] if agent_id else None,
+                detail=dict(detail or {}),
             )
+        )
+
+    def handoff(self, kind: str, from_leg: int, to_leg: int | None = None, turn: int | None = None) -> None:
+        """A hand-off finding of ``transfers.v1``, its legs in ``detail``; a warm transfer is positive.
+
+        On the receiving leg when there is one (it is that agent's "not your fault"), else the sender's.
+        """
+        quote = self.lines[turn][1] if turn is not None else ""
+        self.system_finding(
+            turn,
+            "transfers",
+            kind,
+            quote,
+            leg=to_leg if to_leg is not None and turn is None else from_leg,
+            detail={"from_leg": from_leg, "to_leg": to_leg},
+            polarity=Polarity.POSITIVE if kind == "warm_transfer" else Polarity.NEGATIVE,
         )
 
 
@@ -222,6 +246,11 @@ def transfer(from_leg: int, to_leg: int, src: str, dst: str, at: int, warm: bool
 def hold(leg: int, at: int, seconds: int) -> Event:
     """A hold of ``seconds`` starting before line ``at``."""
     return Event(type=EventType.HOLD_START, at_ms=at * STEP_MS - 500, duration_ms=seconds * 1000, leg=leg)
+
+
+def queue_wait(leg: int, at: int, seconds: int) -> Event:
+    """A queue wait of ``seconds`` before ``leg`` (picked up at line ``at``)."""
+    return Event(type=EventType.QUEUE_WAIT, at_ms=at * STEP_MS, duration_ms=seconds * 1000, leg=leg)
 
 
 def disconnect(leg: int, at: int, by: Role, reason: str | None = None) -> Event:
@@ -367,9 +396,13 @@ def stories() -> list[Story]:
             (1, "Sorry, I have no notes here. Can you tell me what happened?"),
         ],
     )  # fmt: skip
-    b1.events = [transfer(0, 1, "a-sam", "a-lee", 2, False), disconnect(1, 4, Role.SYSTEM, "line dropped")]
+    b1.events = [
+        transfer(0, 1, "a-sam", "a-lee", 2, False),
+        queue_wait(1, 2, 90),  # 1.5 customer minutes lost to the hand-off
+        disconnect(1, 4, Role.SYSTEM, "line dropped"),
+    ]
     b1.system_finding(2, "repeats", "re_explanation", f"I already explained that {router}")
-    b1.system_finding(None, "transfers", "cold_transfer", leg=1)
+    b1.handoff("cold_transfer", 0, 1)
     b1.values = {0: {"empathy": 0.7, "self_worth": 0.8}, 1: {"empathy": 0.7, "self_worth": 0.8}}
     b2 = Story(
         "b2", "cust-bounce", datetime(2026, 11, 17, 10, 30),
@@ -384,7 +417,7 @@ def stories() -> list[Story]:
     b2.events = [transfer(0, 1, "a-priya", "a-kevin", 2, False)]
     b2.system_finding(0, "repeats", "re_explanation", f"For the third time: {router}")
     b2.system_finding(2, "repeats", "re_explanation", f"{router} and nobody is fixing it")
-    b2.system_finding(None, "transfers", "cold_transfer", leg=1)
+    b2.handoff("cold_transfer", 0, 1)
     b2.values = {0: {"empathy": 0.6, "self_worth": 0.8}, 1: {"empathy": 0.8, "self_worth": 0.9}}
     b3 = Story(
         "b3", "cust-bounce", datetime(2026, 11, 17, 14, 0),
@@ -397,6 +430,7 @@ def stories() -> list[Story]:
         ],
     )  # fmt: skip
     b3.events = [transfer(0, 1, "a-sam", "a-maria", 2, True)]
+    b3.handoff("warm_transfer", 0, 1)
     b3.system_finding(0, "repeats", "re_explanation", f"I'm calling again because {router}")
     b3.system_finding(2, "repeats", "re_explanation", f"{router}, I've said it four times")
     b3.values = {0: {"empathy": 0.6, "self_worth": 0.8}, 1: {"empathy": 0.9, "self_worth": 0.9}}
@@ -413,12 +447,23 @@ def stories() -> list[Story]:
     b4.events = [transfer(0, 1, "a-lee", "a-sam", 2, False)]
     b4.system_finding(0, "repeats", "re_explanation", f"It's still broken. {router}")
     b4.system_finding(2, "repeats", "re_explanation", f"Fine. {router}, again")
-    b4.system_finding(None, "transfers", "cold_transfer", leg=1)
+    b4.handoff("cold_transfer", 0, 1)
     b4.values = {0: {"empathy": 0.7, "self_worth": 0.8}, 1: {"empathy": 0.7, "self_worth": 0.8}}
     back = "Just confirming the internet is back, thanks."
     b5 = _routine(
         "b5", "cust-bounce", datetime(2026, 11, 18, 16, 0), "a-lee", back, {"empathy": 0.8, "self_worth": 0.9}
     )
+    # transfers.v1's ping-pong findings on the path B T | T B | B T | T B | T (a stop: first leg of a run)
+    stops = {"b1.0": "billing", "b1.1": "tech_support", "b2.1": "billing", "b3.1": "tech_support",
+             "b4.1": "billing", "b5.0": "tech_support"}  # fmt: skip
+    order = list(stops)
+    for story, back in ((b2, "b2.1"), (b3, "b3.1"), (b4, "b4.1"), (b5, "b5.0")):
+        i = order.index(back)
+        path = [[s.split(".")[0], int(s.split(".")[1]), stops[s]] for s in order[i - 2 : i + 1]]
+        story.system_finding(
+            None, "transfers", "ping_pong", leg=path[-1][1],
+            detail={"departments": [p[2] for p in path], "path": path, "across_contacts": True},
+        )  # fmt: skip
     out += [b1, b2, b3, b4, b5]
 
     # --- the bug spike -------------------------------------------------------------------------
@@ -477,6 +522,7 @@ def stories() -> list[Story]:
         ],
     )  # fmt: skip
     w1.events = [transfer(0, 1, "a-sam", "a-tom", 2, True)]
+    w1.handoff("warm_transfer", 0, 1)
     w1.values = {0: {"empathy": 0.8, "self_worth": 0.9}, 1: {"empathy": 0.8, "self_worth": 0.9}}
     bot = Story(
         "bot1", "cust-bot1", datetime(2026, 11, 20, 16, 0),

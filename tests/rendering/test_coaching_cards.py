@@ -111,6 +111,7 @@ def test_system_problems_are_not_your_fault(synthetic_site: PublishResult) -> No
     assert {(n.conversation_id, n.kind) for n in fault.notes} == {
         ("b2", "re_explanation"),
         ("b2", "cold_transfer"),
+        ("b2", "ping_pong"),  # bounced back to Billing, on his leg
     }
     lee = _card(synthetic_site, "a-lee")
     assert lee.not_your_fault.drops == 1  # b1 dropped by the system on his leg

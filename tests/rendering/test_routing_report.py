@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from site_checks import parse_page, read_csv, visible_text
+from synthetic_store import PERIOD, RUBRIC, build_store
 
 from rendering.periods import Period
-from rendering.publish import PublishResult
+from rendering.publish import PublishResult, publish
+from rendering.redact import Redactor
 from rendering.routing_report import RoutingReport, hold_durations, ping_pong_bounces
 from rendering.store_queries import EventRow, connection_of
 from storage.store import Store
@@ -43,7 +47,8 @@ def test_transfer_matrix_tells_cold_transfers_from_warm_ones(report: RoutingRepo
     assert m.cold_count("Billing", "Sales") == 0  # w1: Sam brings Tom in
     assert m.cold_total == 3
     for row in report.tables["transfer_matrix"].rows:
-        assert row["cold"] + row["warm"] == row["transfers"]
+        assert row["cold"] + row["warm"] + row["unknown"] == row["transfers"]
+        assert row["unknown"] == 0  # every synthetic transfer was recorded warm or cold
     cold = next(h for h in report.headlines if h.key == "cold_transfers")
     assert (cold.value, cold.previous, cold.direction) == (3, 0, "worse")
 
@@ -174,3 +179,71 @@ def test_hold_durations_from_pairs_and_from_durations() -> None:
          event(3, "hold_end", None, 45_000)]
     )  # fmt: skip
     assert [h.duration_ms for h in holds] == [180_000, 30_000, 45_000]
+
+
+def test_every_kind_of_hand_off_has_its_own_column(tmp_path: Path, redactor: Redactor) -> None:
+    """Referrals and channel moves the scorer found are counted, each apart, never as transfers."""
+    with build_store(tmp_path / "handoffs.duckdb", only=["b1", "w1", "k1", "m1"]) as store:
+        insert = (
+            "INSERT INTO findings VALUES (?, ?, 0, 1, ?, ?, 'transfers.v1', 'transfers', ?, 'system', "
+            "'negative', NULL, NULL, NULL, 'model:handoff', NULL, ?, ?)"
+        )
+        rows = [
+            ("k1", 90, "a-kevin", "Billing", "referral", {"from_leg": 0, "to_leg": None}),
+            ("k1", 91, "a-kevin", "Billing", "channel_move", {"from_leg": 0, "to_leg": None}),
+            ("m1", 90, "a-maria", "Technical Support", "channel_move", {"from_leg": 0, "to_leg": None}),
+            ("m1", 91, "a-maria", "Technical Support", "transfer", {"to_department": "sales"}),
+        ]
+        for cid, seq, agent, department, kind, detail in rows:
+            store.connection.execute(insert, [cid, seq, agent, department, kind, json.dumps(detail), RUBRIC])
+        result = publish(store, *PERIOD, tmp_path / "out", redactor=redactor)
+    report = result.report
+    assert report is not None
+    headlines = {h.key: h.value for h in report.headlines}
+    # b1 cold and w1 warm (recorded and found), m1's said transfer; never the referral or channel moves
+    assert (headlines["transfers"], headlines["cold_transfers"]) == (3, 1)
+    assert (headlines["referrals"], headlines["channel_moves"]) == (1, 2)
+    assert report.matrix.count("Technical Support", "sales") == 1
+    table = report.tables["handoffs_by_department"]
+    by_department = {r["department"]: r for r in table.rows}
+    billing, tech = by_department["Billing"], by_department["Technical Support"]
+    assert (billing["cold"], billing["warm"], billing["referral"], billing["channel_move"]) == (1, 1, 1, 1)
+    assert (tech["channel_move"], tech["unknown"], tech["total"]) == (1, 1, 2)
+    assert sum(r["total"] for r in table.rows) == 6
+    csv = {r["department"]: r for r in read_csv(result.csv_paths["handoffs_by_department"])}
+    assert csv["Billing"]["referral"] == "1" and csv["Technical Support"]["channel_move"] == "1"
+    text = visible_text(result.report_path)
+    assert "Referrals elsewhere (process) 1" in text and "Moves to another channel (process) 2" in text
+    assert "Channel moves" in text and "Referrals elsewhere" in text
+
+
+def test_cost_of_routing_failures(report: RoutingReport) -> None:
+    """Minutes and extra contacts on the synthetic week, known by hand.
+
+    Holds: 7 bug-spike holds of 7 min and 6 of 4 min = 73 min. Hand-offs: b1's 90 s queue wait.
+    Repeat contacts: b2-b5, 140 s each (4 lines of 20 s + a minute) = 9.33 min. Each repeat is
+    charged to the hand-off before it: b2 and b4 to Billing → Technical Support (b1, b3), b3 and
+    b5 to Technical Support → Billing (b2, b4).
+    """
+    cost = report.cost
+    assert (cost.hold_ms, cost.handoff_ms, cost.repeat_ms) == (4_380_000, 90_000, 560_000)
+    assert cost.repeat_contacts == 4
+    headlines = {h.key: h for h in report.headlines}
+    assert headlines["customer_minutes_lost"].value == 83.8
+    routes = {r["route"]: r for r in report.tables["routing_cost"].rows}
+    there, back = routes["Billing → Technical Support"], routes["Technical Support → Billing"]
+    assert (there["handoffs"], there["handoff_minutes"], there["repeat_contacts"]) == (2, 1.5, 2)
+    assert (there["repeat_minutes"], there["extra_per_handoff"]) == (4.7, 1.0)
+    assert (back["handoffs"], back["repeat_contacts"], back["extra_per_handoff"]) == (2, 2, 1.0)
+    assert routes["Billing → Sales"]["extra_per_handoff"] == 0.0
+    assert sum(r["repeat_contacts"] for r in routes.values()) == cost.repeat_contacts
+    assert report.tables["routing_cost"].examples[0][0] in {"b1", "b2"}
+
+
+def test_cost_is_on_the_page(synthetic_site: PublishResult) -> None:
+    assert synthetic_site.report_path is not None
+    html = synthetic_site.report_path.read_text(encoding="utf-8")
+    assert 'data-cost-total="83.8"' in html and 'data-cost-hold="73.0"' in html
+    text = visible_text(synthetic_site.report_path)
+    assert "customers spent 83.8 minutes on routing failures" in text
+    assert read_csv(synthetic_site.csv_paths["routing_cost"])[0]["route"]
