@@ -70,6 +70,11 @@ class _OfflineEmailRecognizer(presidio.EmailRecognizer):
         return _OFFLINE_TLD(pattern_text).fqdn != ""
 
 
+# Presidio warns once per entity for every spaCy label it has no mapping for (CARDINAL, DATE...);
+# our own recognisers decide what those are, so the warnings are noise on the console.
+logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+
+
 class _SharedSpacyNlpEngine(SpacyNlpEngine):
     """Presidio's spaCy engine around a pipeline that is already loaded."""
 
