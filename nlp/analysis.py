@@ -20,7 +20,7 @@ from spacy.language import Language
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment
 from nlp.config import AnalysisConfig, load_analysis_config
 from nlp.encoder import Encoder
-from nlp.models import load_spacy
+from nlp.models import load_spacy, present
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
 from nlp.signals import FEATURES_HEAD, SignalHeads, TurnFeatureHead, model_text, turn_inputs
 from nlp.trajectory import conversation_trajectories
@@ -40,7 +40,7 @@ class Analyzer:
     @cached_property
     def nlp(self) -> Language:
         """The spaCy pipeline (NER and other unused components disabled)."""
-        return load_spacy(self.config.spacy.models, self.config.spacy.disable)
+        return load_spacy(self.config.spacy.models)
 
     @cached_property
     def encoder(self) -> Encoder:
@@ -71,7 +71,8 @@ class Analyzer:
         """
         turns = [turn for conversation in conversations for turn in conversation.turns]
         texts = [turn.text for turn in turns]
-        docs = list(self.nlp.pipe(texts, batch_size=self.config.spacy.batch_size))
+        off = present(self.nlp, self.config.spacy.disable)
+        docs = list(self.nlp.pipe(texts, batch_size=self.config.spacy.batch_size, disable=off))
         embeddings, sentiments, features = self._embed_and_classify(texts)
         signals = self._signals(
             features, [t.role.value for t in turns], [len(c.turns) for c in conversations]

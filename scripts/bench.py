@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 
 from nlp.analysis import Analyzer  # noqa: E402
 from nlp.config import load_analysis_config  # noqa: E402
+from nlp.models import present  # noqa: E402
 from transcripts.model import Conversation, Leg, Role, Turn  # noqa: E402
 
 CUSTOMER = [
@@ -193,7 +194,14 @@ def main() -> int:
         analyzer.annotate(conversations[:5])  # warm-up
 
         spacy_s = timed(
-            lambda: list(analyzer.nlp.pipe(texts, batch_size=config.spacy.batch_size)), args.repeat
+            lambda: list(
+                analyzer.nlp.pipe(
+                    texts,
+                    batch_size=config.spacy.batch_size,
+                    disable=present(analyzer.nlp, config.spacy.disable),
+                )
+            ),
+            args.repeat,
         )
         encoder_s = timed(lambda: analyzer.encoder.run(texts), args.repeat)
         whole_s = timed(lambda: analyzer.annotate(conversations), args.repeat)

@@ -89,7 +89,42 @@ def main() -> int:
                     if flagged[k] != gold[k]:
                         kind = "FP" if flagged[k] else "FN"
                         print(f"      {kind} {p[k]:.2f} {examples[i].text[:150]!r}")
+    public_benchmarks(heads, args.shared, args.precision)
     return 0
+
+
+def public_benchmarks(heads: SignalHeads, shared: Path, precision: float) -> None:
+    """Out-of-domain checks on public sets (skipped when ``shared`` is absent).
+
+    GoEmotions test (Reddit; distress = anger, annoyance, disappointment, ... vs calm; the head saw
+    GoEmotions *train* at weight 0.1) and the Stanford Politeness Corpus' Wikipedia requests
+    (impolite = bottom quartile vs polite = top quartile; the face-threat head never saw them).
+    """
+    go_test = shared / "goemotions" / "test.tsv"
+    polite = shared / "politeness-wikipedia" / "wikipedia.annotated.csv"
+    if not go_test.exists() or not polite.exists():
+        print(f"Public benchmarks skipped: {shared} not found (set --shared)")
+        return
+    from sklearn.metrics import f1_score, roc_auc_score
+
+    print("Public benchmarks (out of domain):")
+    go = [e for e in data.goemotions(go_test, 100_000) if e.role == "customer"]
+    gold = np.array([e.labels["distress"] == "true" for e in go])
+    p = heads.predict(data.example_inputs(go, "go-test"), ["customer"] * len(go))["distress"][:, 1]
+    flagged = p >= heads.cutoff("distress", "true", precision)
+    print(
+        f"  GoEmotions test, distress vs calm ({len(go)} comments): AUC {roc_auc_score(gold, p):.3f}, "
+        f"macro-F1 at the cut-off {f1_score(gold, flagged, average='macro'):.3f}, {fmt(prf(flagged, gold))}"
+    )
+    pol = data.politeness(polite)
+    gold = np.array([e.labels["face_threat"] == "true" for e in pol])
+    p = heads.predict(data.example_inputs(pol, "politeness"), ["agent"] * len(pol))["face_threat"][:, 1]
+    accuracy = max(((p >= t) == gold).mean() for t in np.unique(np.round(p, 3)))
+    print(
+        f"  Politeness (Wikipedia), impolite vs polite ({len(pol)} requests): "
+        f"AUC {roc_auc_score(gold, p):.3f}, "
+        f"best-threshold accuracy {accuracy:.3f} (an upper bound: the threshold is chosen on the set)"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -343,7 +344,10 @@ def _ingest_one(
     except database_errors():
         raise  # the store failing is not a property of the input
     except Exception as exc:  # a reader bug must not stop the run or half-commit the file
-        log.exception("reader failed on %s", path)
+        # The exception's text may quote the record: only its redacted form is logged, and the
+        # traceback's frames (code locations, no data) at debug level.
+        log.error("reader failed on %s: %s: %s", path, type(exc).__name__, redact_message(str(exc)))
+        log.debug("reader traceback:\n%s", "".join(traceback.format_tb(exc.__traceback__)))
         return "failed", _failed(
             store,
             run_id,

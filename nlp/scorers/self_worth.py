@@ -73,7 +73,7 @@ class SelfWorthParams(ScorerParams):
         description="The learned face-threat signal: phrase hits it finds unlikely (veto_below) are dropped.",
     )
     can_do_model: LearnedParams = Field(
-        LearnedParams(target_precision=0.9, veto_below=0.1),
+        LearnedParams(target_precision=0.95, veto_below=0.1),
         description="The learned can-do signal: credits can-do at this precision, vetoes phrase hits.",
     )
     max_reward: float = Field(0.3, ge=0.0, le=1.0, description="Cap on what rewards can add back.")

