@@ -43,7 +43,7 @@ def test_routing_report_defaults_to_the_data_range(synthetic_db: Path, tmp_path:
     assert result.exit_code == 0, result.output
     assert "period 2026-11-10 – 2026-11-22" in result.output
     assert f"routing report: {tmp_path / 'routing' / 'report.html'}" in result.output
-    assert result.output.count("csv: ") == 10  # one per report table
+    assert result.output.count("csv: ") == 12  # one per report table
     assert not (tmp_path / "index.html").exists()
 
 
