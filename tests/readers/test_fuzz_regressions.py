@@ -192,3 +192,14 @@ def test_array_element_with_bad_bytes_costs_only_itself(write) -> None:
     (entry,) = quarantined
     assert (entry.record, entry.reason) == ("record 2", ReasonCode.BAD_ENCODING)
     assert "e9" in entry.message and str(path) in entry.message
+
+
+def test_lone_surrogate_anywhere_in_a_record_is_bad_encoding_naming_the_field(write) -> None:
+    good = json.dumps(_record(1))
+    bad = '{"id": "C-2", "channel": "chat", "turns": [{"role": "customer", "text": "x", "name": "A\\ud83d"}]}'
+    path = write("calls.jsonl", good + "\n" + bad + "\n")
+    conversations, quarantined = split(read_path(path))
+    assert [c.id for c in conversations] == ["C-1"]
+    (entry,) = quarantined
+    assert (entry.record, entry.reason) == ("line 2", ReasonCode.BAD_ENCODING)
+    assert "turns[0].speaker_name" in entry.message and str(path) in entry.message
