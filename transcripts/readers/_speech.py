@@ -211,9 +211,7 @@ def _assemble(
         channel=channel,
         customer_id=customer_id,
         started_at=started,
-        ended_at=started + timedelta(milliseconds=last)
-        if started is not None and last is not None
-        else None,
+        ended_at=started + timedelta(milliseconds=last) if started is not None and last is not None else None,
         language=language,
         source_file=str(path),
         source_format=source_format,
