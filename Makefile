@@ -80,6 +80,7 @@ eval: dev
 	$(BIN)/python scripts/eval_redaction.py --data eval/pii/holdout.txt
 	@if test -d $(TWEETEVAL); then $(BIN)/python scripts/eval_sentiment.py --data $(TWEETEVAL)/dev.tsv; \
 	else echo "TweetEval benchmark skipped: $(TWEETEVAL) not found (set SHARED=...)"; fi
+	$(BIN)/python scripts/eval_vendor_signals.py --data $(SHARED)/data/vendor-samples
 
 train-signals: dev shared-data
 	$(BIN)/python scripts/train_signals.py --shared $(SHARED)/data

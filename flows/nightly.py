@@ -98,11 +98,14 @@ def discover_files(source: str, mirror_dir: str, out_dir: str | None = None) -> 
 
 
 @task(name="ingest", **_IO_TASK)
-def ingest_files(files: list[str], db: str, full: bool) -> RunSummary:
-    """Ingest the files into the store; the watermark skips files already ingested unless ``full``."""
+def ingest_files(files: list[str], db: str, full: bool, speakers: str | None = None) -> RunSummary:
+    """Ingest the files into the store; the watermark skips files already ingested unless ``full``.
+
+    ``speakers`` is a speaker-role mapping file for the readers (``qareview run --speakers``).
+    """
     check_fault("ingest")
     with Store(db) as store:
-        return ingest_paths(files, store, full=full, on_progress=_report_ingest)
+        return ingest_paths(files, store, full=full, on_progress=_report_ingest, speakers=speakers)
 
 
 def _report_ingest(step: FileProgress) -> None:
@@ -211,12 +214,14 @@ def nightly_review(
     rubric: str | None = None,
     batch_size: int | None = None,
     period_days: int | None = None,
+    speakers: str | None = None,
 ) -> NightlySummary:
     """Review new transcripts in ``source``: ingest, analyse, score, store, publish.
 
     ``source`` is a folder, a file or an fsspec URL; ``db`` the DuckDB store; ``out`` the
     folder for cards and reports. ``full`` re-reads every file and re-analyses every stored
-    conversation. ``rubric`` is a rubric YAML (the shipped default when None). Raises
+    conversation. ``rubric`` is a rubric YAML (the shipped default when None); ``speakers`` a
+    speaker-role mapping file for sources that name no roles. Raises
     :class:`BatchesFailedError` (after storing and publishing everything else) when any
     batch or conversation failed; the next run retries those conversations.
     """
@@ -235,7 +240,7 @@ def nightly_review(
 
     discovery = discover_files(source, str(work_dir / "mirror" / mirror_name(source)), str(out_dir))
     summary.files_found, summary.files_downloaded = len(discovery.files), discovery.downloaded
-    ingested = ingest_files(discovery.files, db_path, full)
+    ingested = ingest_files(discovery.files, db_path, full, speakers)
     _take_ingest(summary, ingested)
     clock = _lap(summary, "discover_and_ingest", clock)
 

@@ -248,7 +248,8 @@ class RedactionEngine:
         disable = ["parser"] if names and self.policy.names.enabled else ["parser", "ner"]
         disable = [c for c in disable if c in self.nlp.pipe_names]
         unique = list(dict.fromkeys(texts))
-        docs = dict(zip(unique, self.nlp.pipe(unique, disable=disable, batch_size=256), strict=True))
+        tokenizable = (_broken_runs(t) for t in unique)
+        docs = dict(zip(unique, self.nlp.pipe(tokenizable, disable=disable, batch_size=256), strict=True))
         found: list[list[Span]] = []
         for index, text in enumerate(texts):
             artifacts = self._engine.artifacts(docs[text], language)
@@ -338,6 +339,25 @@ class RedactionEngine:
             taken.append((span.start, span.end))
             kept.append(span)
         return sorted(kept, key=lambda s: s.start)
+
+
+LONG_RUN = 64
+"""Runs of non-space characters longer than this are blanked for spaCy (see ``_broken_runs``)."""
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+
+
+def _broken_runs(text: str) -> str:
+    """``text`` with runs of more than ``LONG_RUN`` non-space characters blanked, for spaCy.
+
+    Such a run is no language for the tagger or NER (damaged input, a pasted blob), and
+    spaCy's tokenizer strips its affixes one at a time, each a search over the rest of the
+    token: a 200 KB run of ``]]]]`` took many minutes. The length is unchanged, so the doc's
+    offsets are the text's; the pattern recognizers (cards, emails, URLs) still read the
+    original text.
+    """
+    if len(text) <= LONG_RUN or _LONG_RUN.search(text) is None:
+        return text
+    return _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _per_text(value: Sequence[Iterable[str]] | Iterable[str], count: int) -> list[tuple[str, ...]]:

@@ -240,6 +240,7 @@ class CoachingCard:
     growth_areas: list[FocusArea]
     not_your_fault: NotYourFault
     conversation_ids: set[str] = field(default_factory=set)
+    teams: tuple[str, ...] = ()  # where the source names the team within the department
 
     @property
     def slug(self) -> str:
@@ -468,6 +469,7 @@ def build_cards(
             agent_id=agent_id,
             agent_name=next((leg.agent_name for leg in legs if leg.agent_name), None) or agent_id,
             departments=tuple(sorted({leg.department for leg in legs if leg.department})),
+            teams=tuple(sorted({leg.team for leg in legs if leg.team})),
             period=period,
             rubric_version=rubric_version,
             contacts=len({leg.conversation_id for leg in legs}),

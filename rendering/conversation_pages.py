@@ -2,17 +2,24 @@
 
 One page per conversation a card or the report links to, so every link resolves. Turn text is
 redacted (the names of the agents who handled the contact are kept) and finding spans are
-highlighted on the original offsets.
+highlighted on the original offsets. Where the export carried the vendor's own analytics
+(``Conversation.vendor_signals``: Contact Lens, CCAI, Genesys...), its per-turn sentiment is
+shown beside ours and its contact-level sentiment, categories and issues in their own
+section: evidence to compare, never replacing our analysis.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 from rendering.redact import Redactor
 from rendering.rubric_info import RubricInfo
@@ -56,6 +63,101 @@ class EventView:
     at_ms: int | None
 
 
+VENDOR_SOURCES_PATH = Path(__file__).with_name("vendor_sources.yaml")
+_KIND_ORDER = ("sentiment", "category", "issue", "outcome", "action_item")
+_KIND_LABELS = {
+    "sentiment": "Sentiment",
+    "category": "Categories",
+    "issue": "Issues",
+    "outcome": "Outcomes",
+    "action_item": "Action items",
+}
+
+
+@dataclass(frozen=True)
+class VendorSignalView:
+    """One finding of the vendor's own analytics, as a page shows it (text redacted)."""
+
+    source: str
+    source_label: str
+    kind: str
+    label: str
+    score: float | None
+    turn: int | None
+    role: str | None
+
+
+@dataclass(frozen=True)
+class VendorGroup:
+    """The contact-level vendor signals of one kind (``Sentiment``, ``Categories``...)."""
+
+    kind: str
+    title: str
+    signals: tuple[VendorSignalView, ...]
+
+
+@cache
+def vendor_source_labels(path: Path = VENDOR_SOURCES_PATH) -> dict[str, str]:
+    """Reader name -> the name pages give its analytics (``vendor_sources.yaml``)."""
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def _source_label(source: str) -> str:
+    return vendor_source_labels().get(source) or source.replace("_", " ").capitalize()
+
+
+def load_vendor_signals(
+    con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]
+) -> dict[str, list[dict]]:
+    """The stored ``vendor_signals`` of each conversation (from its canonical JSON), in source order."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return {}
+    rows = con.execute(
+        "SELECT id, raw FROM conversations WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id", [ids]
+    ).fetchall()
+    found: dict[str, list[dict]] = {}
+    for cid, raw in rows:
+        data = json.loads(raw) if isinstance(raw, str | bytes) else raw
+        signals = data.get("vendor_signals") if isinstance(data, dict) else None
+        if isinstance(signals, list):
+            found[cid] = [s for s in signals if isinstance(s, dict) and s.get("label")]
+    return found
+
+
+def vendor_views(
+    signals: Sequence[dict], redactor: Redactor, keep_names: Sequence[str]
+) -> tuple[dict[int, list[VendorSignalView]], list[VendorGroup]]:
+    """Per-turn vendor sentiment by turn, and the contact-level signals grouped by kind.
+
+    Labels are redacted like turn text (an issue or action item quotes the conversation).
+    """
+    labels = redactor.redact_many([str(s["label"]) for s in signals], keep_names)
+    by_turn: dict[int, list[VendorSignalView]] = defaultdict(list)
+    by_kind: dict[str, list[VendorSignalView]] = defaultdict(list)
+    for signal, label in zip(signals, labels, strict=True):
+        score = signal.get("score")
+        view = VendorSignalView(
+            source=str(signal.get("source") or ""),
+            source_label=_source_label(str(signal.get("source") or "vendor")),
+            kind=str(signal.get("kind") or "category"),
+            label=label,
+            score=float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None,
+            turn=signal.get("turn") if isinstance(signal.get("turn"), int) else None,
+            role=signal.get("role") if isinstance(signal.get("role"), str) else None,
+        )
+        if view.turn is not None and view.kind == "sentiment":
+            by_turn[view.turn].append(view)
+        else:
+            by_kind[view.kind].append(view)
+    order = {kind: i for i, kind in enumerate(_KIND_ORDER)}
+    groups = [
+        VendorGroup(kind, _KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()), tuple(views))
+        for kind, views in sorted(by_kind.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+    ]
+    return dict(by_turn), groups
+
+
 @dataclass
 class LegSection:
     """A leg's header and its timeline of turns and events, in order."""
@@ -76,6 +178,8 @@ class ConversationPage:
     unplaced_findings: list[FindingView]
     trajectory: TrajectoryRow | None
     finding_count: int
+    vendor_by_turn: dict[int, list[VendorSignalView]] = field(default_factory=dict)
+    vendor_groups: list[VendorGroup] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -157,9 +261,11 @@ def build_conversation_pages(
     events = load_events(con, ids)
     turns = load_turns(con, ids)
     findings = load_findings(con, ids, rubric_version)
+    vendor = load_vendor_signals(con, ids)
     redactor.prepare(
         [t.text for rows in turns.values() for t in rows]
         + [x for rows in findings.values() for f in rows for x in (f.quote, f.suggestion) if x]
+        + [str(s["label"]) for rows in vendor.values() for s in rows]
     )
     trajectories: dict[str, list[TrajectoryRow]] = defaultdict(list)
     for t in load_trajectories(con, ids):
@@ -171,7 +277,7 @@ def build_conversation_pages(
         pages.append(
             _page(
                 conversation, conv_legs, events.get(cid, []), turns.get(cid, []), findings.get(cid, []),
-                trajectories.get(cid, []), rubric, redactor,
+                trajectories.get(cid, []), rubric, redactor, vendor.get(cid, []),
             )
         )  # fmt: skip
     return pages
@@ -186,6 +292,7 @@ def _page(
     trajectories: list[TrajectoryRow],
     rubric: RubricInfo,
     redactor: Redactor,
+    vendor_signals: Sequence[dict] = (),
 ) -> ConversationPage:
     keep = sorted({leg.agent_name for leg in legs if leg.agent_name})
     marks: dict[int, list[tuple[int | None, int | None]]] = defaultdict(list)
@@ -231,4 +338,7 @@ def _page(
     if orphan_events and ordered:
         ordered[-1].items.extend(("event", e) for e in orphan_events)
     whole = next((t for t in trajectories if t.leg is None), None)
-    return ConversationPage(conversation, ordered, unplaced, whole, len(findings))
+    vendor_by_turn, vendor_groups = vendor_views(vendor_signals, redactor, keep)
+    return ConversationPage(
+        conversation, ordered, unplaced, whole, len(findings), vendor_by_turn, vendor_groups
+    )

@@ -88,6 +88,7 @@ class LegRow:
     ended_via: str | None
     start_ms: int | None
     end_ms: int | None
+    team: str | None = None  # within the department (migration 004)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import logging
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,11 +33,12 @@ from storage.admission import PlausibleDates, admit
 from storage.dialect import database_errors
 from storage.store import Store
 from transcripts.journeys import build_journeys
-from transcripts.model import Conversation
+from transcripts.model import Conversation, Role
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.read import iter_input_files, read_path
 from transcripts.readers.base import DuplicateRecord, get_reader
 from transcripts.readers.csv_turns import load_columns
+from transcripts.roles_infer import check_mapping
 from transcripts.textio import storable
 
 log = logging.getLogger(__name__)
@@ -229,16 +230,19 @@ def ingest_paths(
     on_progress: Callable[[FileProgress], None] | None = None,
     batch_size: int = BATCH_SIZE,
     plausible: PlausibleDates | None = None,
+    speakers: str | Path | None = None,
 ) -> RunSummary:
     """Ingest files and folders into ``store``; returns the run summary (also kept in ``runs``).
 
     ``format`` forces a reader instead of detection; ``csv_columns`` is a YAML file of CSV
-    header aliases; ``full`` re-reads files the watermark would skip; ``plausible`` is the range of
+    header aliases; ``speakers`` a YAML file mapping speaker labels to roles for the readers of
+    sources without roles (``transcripts.roles_infer``; else a ``speakers.yaml`` beside a file);
+    ``full`` re-reads files the watermark would skip; ``plausible`` is the range of
     contact times kept (default: ``storage/ingest.yaml`` from the run's start). Bad input never raises:
     it is quarantined and counted (a path that does not exist too). Bad options raise
     ``OptionsError`` before the run starts; ``AccountingError`` means the counts do not add up.
     """
-    check_options(format, csv_columns)
+    mapping = check_options(format, csv_columns, speakers)
     started = time.perf_counter()
     run_id = store.start_run("ingest")
     plausible = plausible or PlausibleDates.load()
@@ -252,7 +256,7 @@ def ingest_paths(
         if on_progress:
             on_progress(FileProgress(path, done, len(files), "reading"))
         status, ledger = _ingest_one(
-            path, store, run_id, run, format, csv_columns, full, batch_size, plausible
+            path, store, run_id, run, format, csv_columns, full, batch_size, plausible, mapping
         )
         run.merge(ledger)
         summary.skipped_files += status == "skipped"
@@ -277,8 +281,13 @@ def _without_store_files(files: list[Path], store: Store) -> list[Path]:
     return [f for f in files if f.resolve() not in own]
 
 
-def check_options(format: str | None, csv_columns: str | Path | None) -> None:
-    """Raise ``OptionsError`` for an unknown ``format`` or an unusable ``csv_columns`` file."""
+def check_options(
+    format: str | None, csv_columns: str | Path | None, speakers: str | Path | None = None
+) -> Mapping[str, dict[str, Role]] | None:
+    """Raise ``OptionsError`` for an unknown ``format`` or an unusable ``csv_columns`` or ``speakers`` file.
+
+    Returns the loaded speakers mapping (None without one).
+    """
     if format is not None:
         try:
             get_reader(format)
@@ -289,6 +298,12 @@ def check_options(format: str | None, csv_columns: str | Path | None) -> None:
             load_columns(Path(csv_columns))
         except (OSError, ValueError, yaml.YAMLError) as exc:
             raise OptionsError(f"cannot use CSV column file {csv_columns}: {exc}") from None
+    if speakers is None:
+        return None
+    try:
+        return check_mapping(speakers)
+    except ValueError as exc:
+        raise OptionsError(str(exc)) from None  # names the file and what is wrong
 
 
 def _ingest_one(
@@ -301,6 +316,7 @@ def _ingest_one(
     full: bool,
     batch_size: int,
     plausible: PlausibleDates,
+    speakers: Mapping[str, dict[str, Role]] | None = None,
 ) -> tuple[str, _Ledger]:
     """Ingest one file in one transaction; returns its status and its accounting."""
     key = storable(str(path.resolve()))
@@ -315,7 +331,8 @@ def _ingest_one(
     try:
         with store.transaction():
             # Personal data is redacted here, before anything is stored (privacy/policy.yaml).
-            for result in redact_results(read_path(path, format=format, csv_columns=csv_columns), store):
+            results = read_path(path, format=format, csv_columns=csv_columns, speakers=speakers)
+            for result in redact_results(results, store):
                 if isinstance(result, Conversation):
                     problem = admit(result, plausible)
                     if problem is None:

@@ -51,6 +51,7 @@ LEG_COLUMNS = (
     "ended_via",
     "start_ms",
     "end_ms",
+    "team",
 )
 TURN_COLUMNS = (
     "conversation_id",
@@ -204,6 +205,7 @@ def leg_rows(conversation: Conversation) -> list[Row]:
             leg.ended_via.value,
             leg.start_ms,
             leg.end_ms,
+            leg.team,
         )
         for leg in conversation.legs
     ]

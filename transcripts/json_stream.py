@@ -15,8 +15,7 @@ Example::
         else:
             handle(item.number, item.line, item.value)
 
-Used by ``transcripts.readers.connect_ctr``. The canonical JSON reader could use it too for
-files of concatenated objects (it reads JSON Lines and whole arrays today).
+Used by ``transcripts.readers.connect_ctr`` and for the arrays of ``transcripts.readers.canonical_json``.
 """
 
 from __future__ import annotations
@@ -30,7 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from transcripts.quarantine import Quarantined, ReasonCode
-from transcripts.textio import CHUNK_BYTES, MAX_RECORD_BYTES, Encoding, excerpt, io_error, json_cut_short
+from transcripts.textio import (
+    CHUNK_BYTES,
+    MAX_RECORD_BYTES,
+    Encoding,
+    excerpt,
+    io_error,
+    json_cut_short,
+    lone_surrogate,
+    storable,
+)
 
 _NEXT_OBJECT = re.compile(r"\}\s*\{")
 
@@ -57,9 +65,27 @@ class UnreadableError(Exception):
         self.quarantined = quarantined
 
 
-def text_chunks(path: Path, encoding: Encoding) -> Iterator[str]:
-    """Decoded text of ``path`` in chunks; ``UnreadableError`` on bad bytes or I/O errors."""
-    decoder = codecs.getincrementaldecoder(encoding.codec)(errors="strict")
+MARK_BAD_BYTES = "qareview-mark-bad-bytes"
+"""Decoding error handler: each byte that does not decode becomes the lone surrogate U+DC00 + byte."""
+
+
+def _mark_bad_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error(MARK_BAD_BYTES, _mark_bad_bytes)
+
+
+def text_chunks(path: Path, encoding: Encoding, *, mark_bad_bytes: bool = False) -> Iterator[str]:
+    """Decoded text of ``path`` in chunks; ``UnreadableError`` on bad bytes or I/O errors.
+
+    With ``mark_bad_bytes`` bytes that do not decode become lone surrogates (U+DC00 + byte)
+    instead, so that ``scan_values`` quarantines just the record holding them.
+    """
+    errors = MARK_BAD_BYTES if mark_bad_bytes else "strict"
+    decoder = codecs.getincrementaldecoder(encoding.codec)(errors=errors)
     offset = encoding.bom
     try:
         with path.open("rb") as handle:
@@ -73,8 +99,8 @@ def text_chunks(path: Path, encoding: Encoding) -> Iterator[str]:
                     yield exc.object[: exc.start].decode(encoding.codec)  # the good text before
                     at = offset - pending + exc.start
                     message = (
-                        f"bytes at offset {at} are not valid {encoding.codec}; the record there and "
-                        "everything after it were not read (export the file as UTF-8)"
+                        f"{path}: bytes at offset {at} are not valid {encoding.codec}; the record there "
+                        "and everything after it were not read (export the file as UTF-8)"
                     )
                     bad = Quarantined(str(path), f"byte {at}", ReasonCode.BAD_ENCODING, message)
                     raise UnreadableError(bad) from None
@@ -235,7 +261,11 @@ def scan_values(
         if not in_array:
             single_lines = single_lines and window.text.find("\n", pos, end) == -1
             last_line = window.line(end)
-        yield ScannedValue(number, line, value)
+        marked = _bad_bytes(window.text, pos, end)
+        if marked is not None:
+            yield _bad_bytes_record(path, number, line, window.text[pos:end], marked)
+        else:
+            yield ScannedValue(number, line, value)
         pos = window.skip_space(end)
 
 
@@ -256,14 +286,18 @@ def _broken_record(
     single_line: bool,
 ) -> Quarantined:
     record = f"record {number}"
+    where = f"{path} {record}"
     snippet = excerpt(window.text[start : start + 400])
     if isinstance(exc, RecordTooLargeError):
-        message = f"{record} (line {line}) is {exc}; skipped"
+        message = f"{where} (line {line}) is {exc}; skipped"
         return Quarantined(str(path), record, ReasonCode.RECORD_TOO_LARGE, message, snippet)
     if isinstance(exc, RecursionError):
-        message = f"{record} (line {line}) is nested too deeply"
+        message = f"{where} (line {line}) is nested too deeply"
         return Quarantined(str(path), record, ReasonCode.INVALID_JSON, message, snippet)
     text = window.text
+    marked = _bad_bytes(text, start, exc.pos + 1)
+    if marked is not None:
+        return _bad_bytes_record(path, number, line, text[start : start + max(400, marked + 4)], marked)
     if single_line:
         line_end = text.find("\n", start)
         limit = len(text[start : line_end if line_end != -1 else len(text)].rstrip()) + start
@@ -272,8 +306,26 @@ def _broken_record(
     truncated = json_cut_short(text, exc, limit)
     reason = ReasonCode.TRUNCATED if truncated else ReasonCode.INVALID_JSON
     what = "ends before its JSON is complete" if truncated else "is not valid JSON"
-    message = f"{record} (line {line}) {what}: {exc.msg} (character {exc.pos - start + 1} of the record)"
+    message = f"{where} (line {line}) {what}: {exc.msg} (character {exc.pos - start + 1} of the record)"
     return Quarantined(str(path), record, reason, message, snippet)
+
+
+def _bad_bytes(text: str, start: int, end: int) -> int | None:
+    r"""Index in ``text[start:end]`` of the first undecodable byte marked by ``MARK_BAD_BYTES``, or None.
+
+    Only raw lone surrogates mark bytes: a JSON ``\ud800`` escape is six ASCII characters.
+    """
+    return lone_surrogate(text[start:end])
+
+
+def _bad_bytes_record(path: Path, number: int, line: int, text: str, at: int) -> Quarantined:
+    record = f"record {number}"
+    bad = bytes(ord(c) - 0xDC00 for c in text[at : at + 4] if 0xDC00 <= ord(c) <= 0xDCFF)
+    message = (
+        f"{path} {record} (line {line}): bytes {bad.hex(' ')} at character {at + 1} of the record are "
+        "not valid text in the file's encoding; the record was skipped (export the file as UTF-8)"
+    )
+    return Quarantined(str(path), record, ReasonCode.BAD_ENCODING, message, excerpt(storable(text[:400])))
 
 
 def _resync(

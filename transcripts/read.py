@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import transcripts.readers.all  # noqa: F401  (registers every reader)
 from transcripts.detect import detect_format
+from transcripts.model import Conversation
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import ReadResult, get_reader, readers
-from transcripts.textio import file_encoding
+from transcripts.textio import excerpt, file_encoding, lone_surrogate, storable
 
 _log = logging.getLogger(__name__)
 
@@ -50,9 +52,7 @@ def iter_input_files(paths: Iterable[Path | str]) -> list[Path]:
         path = Path(raw)
         if path.is_dir():
             found = (
-                p
-                for p in path.rglob("*")
-                if not _hidden(p, path) and p.is_file() and not _documentation(p)
+                p for p in path.rglob("*") if not _hidden(p, path) and p.is_file() and not _documentation(p)
             )
             files.extend(sorted(found))
         else:
@@ -84,7 +84,7 @@ def _read_file(path: Path, format: str | None, options: Mapping[str, Any]) -> It
     count = 0
     try:
         for count, result in enumerate(results, start=1):  # noqa: B007 - count used after the loop
-            yield result
+            yield text_only(result)
     except OSError as exc:
         yield Quarantined(
             str(path), f"after result {count}", ReasonCode.IO_ERROR, f"cannot read {path}: {exc}"
@@ -93,6 +93,58 @@ def _read_file(path: Path, format: str | None, options: Mapping[str, Any]) -> It
         _log.exception("reader %s failed on %s", name, path)
         message = f"{path}: reader {name!r} failed after {count} result(s): {type(exc).__name__}: {exc}"
         yield Quarantined(str(path), f"after result {count}", ReasonCode.INVALID_RECORD, message)
+
+
+def text_only(result: ReadResult) -> ReadResult:
+    r"""``result`` as text every later step can handle: no lone surrogates (``\ud800`` escapes).
+
+    A conversation holding one anywhere (an id, a name, ``extra``) becomes a ``BAD_ENCODING``
+    entry naming the field; a quarantine entry gets them written as escapes. Redaction, the
+    store and the pages then never meet text that cannot be encoded.
+    """
+    if isinstance(result, Quarantined):
+        if lone_surrogate(result.record + result.message + result.excerpt) is None:
+            return result
+        return replace(
+            result,
+            record=storable(result.record),
+            message=storable(result.message),
+            excerpt=storable(result.excerpt),
+        )
+    if not isinstance(result, Conversation):
+        return result
+    try:
+        result.model_dump_json()
+    except ValueError:  # pydantic wraps the UnicodeEncodeError of a lone surrogate
+        where = _surrogate_at(result.model_dump(mode="python")) or "a text field"
+        file = result.source_file or "?"
+        record = storable(result.source_record or f"id {result.id}")
+        message = (
+            f"{file} [{record}]: {where} holds a lone surrogate (a \\udXXX escape without its pair), "
+            "which is not text"
+        )
+        return Quarantined(file, record, ReasonCode.BAD_ENCODING, message, excerpt(storable(result.id)))
+    return result
+
+
+def _surrogate_at(value: Any, path: str = "") -> str | None:
+    """Dotted path of the first string (or key) in ``value`` holding a lone surrogate, else None."""
+    if isinstance(value, str):
+        return (path or "value") if lone_surrogate(value) is not None else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{storable(str(key))}" if path else storable(str(key))
+            if isinstance(key, str) and lone_surrogate(key) is not None:
+                return name
+            found = _surrogate_at(item, name)
+            if found:
+                return found
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _surrogate_at(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
 
 
 def reader_options(**given: Any) -> dict[str, Any]:
@@ -115,9 +167,7 @@ def reader_options(**given: Any) -> dict[str, Any]:
     return checked
 
 
-def read_path(
-    path: Path | str, format: str | None = None, **options: Any
-) -> Iterator[ReadResult]:
+def read_path(path: Path | str, format: str | None = None, **options: Any) -> Iterator[ReadResult]:
     """Yield every conversation, quarantine entry and duplicate in ``path`` (a file or a folder).
 
     ``format`` forces a reader for every file (an unknown name raises ``KeyError`` listing

@@ -136,7 +136,30 @@ def _bomless_wide(head: bytes) -> Encoding | None:
         return Encoding("utf-16-le", 0, 2)
     if even_nul / pairs > 0.6 and odd_nul / pairs < 0.1:
         return Encoding("utf-16-be", 0, 2)
-    return None
+    return _shifted_utf16(sample)
+
+
+_TEXT_BYTES = frozenset(range(0x20, 0x7F)) | frozenset(b"\t\n\r")
+
+
+def _shifted_utf16(sample: bytes) -> Encoding | None:
+    """BOM-less UTF-16 text with a byte added or lost (the NUL half of each character moves).
+
+    Most bytes pair a text byte with a NUL, but the NULs switch from odd to even offsets
+    where the damage is. The byte order is that of the start of the sample; the lines the
+    damage shifted fail to decode and are quarantined one by one (``iter_lines``).
+    """
+    text_pairs = sum(
+        1
+        for a, b in zip(sample, sample[1:], strict=False)
+        if (a == 0) != (b == 0) and (a or b) in _TEXT_BYTES
+    )  # in ASCII-range UTF-16 every two adjacent bytes are a text byte and a NUL, shifted or not
+    if text_pairs < 0.9 * (len(sample) - 1):
+        return None
+    first = sample[:64]
+    le = sum(1 for i in range(0, len(first) - 1, 2) if first[i] and not first[i + 1])
+    be = sum(1 for i in range(0, len(first) - 1, 2) if first[i + 1] and not first[i])
+    return Encoding("utf-16-le" if le >= be else "utf-16-be", 0, 2)
 
 
 def looks_binary(head: bytes) -> bool:
@@ -256,9 +279,17 @@ def decode_line(raw: bytes, encoding: Encoding, path: Path, number: int) -> Line
 
 
 def _find_newline(buffer: bytearray, start: int, encoding: Encoding) -> int:
-    """Index of the next encoded newline at a code-unit boundary, or -1."""
+    """Index of the next encoded newline, or -1.
+
+    UTF-32 newlines count only at a code-unit boundary. UTF-16 ones count anywhere: a byte
+    added to or lost from a line shifts the rest of the file by one byte, and a newline at an
+    odd offset (``0a 00`` across two characters, a text byte then ``U+xx00``, hardly occurs in
+    real text) ends the damaged line, which fails to decode, and puts the next line back in step.
+    """
     newline = encoding.newline
     index = buffer.find(newline, start)
+    if encoding.unit == 2:
+        return index
     while index != -1 and index % encoding.unit:
         index = buffer.find(newline, index + 1)
     return index
@@ -341,7 +372,7 @@ def _iter_open_lines(
                 number += 1
                 start = index + newline_size
             del buffer[:start]
-            scanned = len(buffer) - len(buffer) % encoding.unit
+            scanned = max(0, len(buffer) - newline_size + 1)  # a newline may start in the last bytes
             if skipping:
                 del buffer[: len(buffer) - len(buffer) % encoding.unit]  # keep unit alignment
             elif len(buffer) > max_line_bytes:

@@ -71,6 +71,17 @@ def ingest(
             "instead of the shipped transcripts/readers/csv_columns.yaml.",
         ),
     ] = None,
+    speakers: Annotated[
+        Path | None,
+        typer.Option(
+            "--speakers",
+            metavar="FILE",
+            help="YAML file mapping speaker labels to roles (file name or '*' -> label: agent, customer...) "
+            "for sources that name no roles (Transcribe, Azure, captions); by default a speakers.yaml "
+            "beside an export is used, else roles are inferred from the speech. After changing the "
+            "mapping, re-read with --full.",
+        ),
+    ] = None,
     full: Annotated[
         bool,
         typer.Option(
@@ -102,7 +113,7 @@ def ingest(
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     try:
-        check_options(format, csv_columns)
+        check_options(format, csv_columns, speakers)
     except OptionsError as exc:
         fail(str(exc))
     existing_paths(paths)
@@ -122,8 +133,9 @@ def ingest(
 
         try:
             summary = ingest_paths(
-                paths, store, format=format, csv_columns=csv_columns, full=full, on_progress=show
-            )
+                paths, store, format=format, csv_columns=csv_columns, full=full, on_progress=show,
+                speakers=speakers,
+            )  # fmt: skip
         except database_errors() as exc:
             fail(f"--db {store.path}: the store failed: {exc}")
         held = _quarantined_inputs(store, paths) if strict else 0

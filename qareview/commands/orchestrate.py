@@ -69,6 +69,14 @@ WaitOpt = Annotated[
         help="If another run is using the store, wait up to this long; default 0: exit 75 at once.",
     ),
 ]
+SpeakersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--speakers",
+        metavar="FILE",
+        help="YAML file mapping speaker labels to roles for sources that name none (see qareview ingest).",
+    ),
+]
 BatchSizeOpt = Annotated[
     int | None,
     typer.Option("--batch-size", min=1, help="Conversations per batch (default: flows/nightly.yaml)."),
@@ -92,11 +100,13 @@ def _default_source(source: str | None) -> str:
     return str(_BUNDLED_EXAMPLES if _BUNDLED_EXAMPLES.is_dir() else Path("examples"))
 
 
-def _check_inputs(source: str, rubric: Path | None, db: Path, out: Path) -> None:
+def _check_inputs(
+    source: str, rubric: Path | None, db: Path, out: Path, speakers: Path | None = None
+) -> None:
     """Fail fast (one line, exit 2) before Prefect starts, and before a store is created.
 
-    Refused: a missing local source, a broken rubric, an ``--out`` that cannot be a folder,
-    an unusable ``--db``.
+    Refused: a missing local source, a broken rubric or ``--speakers`` mapping, an ``--out``
+    that cannot be a folder, an unusable ``--db``.
     """
     from flows.sources import is_remote, local_path
     from nlp.rubric import RubricError
@@ -109,6 +119,13 @@ def _check_inputs(source: str, rubric: Path | None, db: Path, out: Path) -> None
         load_rubric(rubric)
     except (RubricError, OSError) as exc:
         fail(f"--rubric: {exc}")
+    if speakers is not None:
+        from transcripts.roles_infer import check_mapping
+
+        try:
+            check_mapping(speakers)
+        except ValueError as exc:
+            fail(f"--speakers: {exc}")
     check_out_folder(out)
     open_store(db).close()
 
@@ -123,11 +140,12 @@ def run(
     dask_workers: DaskWorkersOpt = None,
     batch_size: BatchSizeOpt = None,
     wait: WaitOpt = 0.0,
+    speakers: SpeakersOpt = None,
 ) -> None:
     """Run the nightly review once, now: ingest new files, analyse, score, publish."""
     _prepare_environment()
     source = _default_source(source)
-    _check_inputs(source, rubric, db, out)
+    _check_inputs(source, rubric, db, out, speakers)
     from flows.nightly import nightly_review
     from flows.prefect_server import temporary_server
     from flows.runners import make_task_runner
@@ -136,11 +154,18 @@ def run(
     runner = make_task_runner(dask_address=dask_address, dask_workers=dask_workers)
     review = nightly_review.with_options(task_runner=runner)
     with holding_store(db, wait), temporary_server():  # the server dies with this process, even on kill -9
-        _run_review(review, source, db, out, full, rubric, batch_size)
+        _run_review(review, source, db, out, full, rubric, batch_size, speakers)
 
 
 def _run_review(
-    review: Any, source: str, db: Path, out: Path, full: bool, rubric: Path | None, batch_size: int | None
+    review: Any,
+    source: str,
+    db: Path,
+    out: Path,
+    full: bool,
+    rubric: Path | None,
+    batch_size: int | None,
+    speakers: Path | None = None,
 ) -> None:
     """Run the flow and print its summary; a failed flow exits 1."""
     from flows.nightly import BatchesFailedError
@@ -150,6 +175,7 @@ def _run_review(
             summary = review(
                 source=source, db=str(db), out=str(out), full=full,
                 rubric=str(rubric) if rubric else None, batch_size=batch_size,
+                speakers=str(speakers.resolve()) if speakers else None,
             )  # fmt: skip
     except BatchesFailedError as exc:
         if exc.summary is not None:

@@ -66,6 +66,20 @@ def seconds_ms(value: Any) -> int | None:
     return round(number * 1000) if 0 <= number < math.inf else None  # not NaN, not 1e400
 
 
+def finite_ms(value: Any, unit_ms: float = 1) -> int | None:
+    """A non-negative number of units of ``unit_ms`` milliseconds, in milliseconds.
+
+    None for text, NaN, infinity and integers too large for a float (a damaged field).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = value * unit_ms
+    except OverflowError:
+        return None
+    return round(number) if 0 <= number < math.inf else None
+
+
 def build_conversation(
     path: Path,
     segments: Iterable[Segment],
@@ -106,6 +120,56 @@ def build_conversation(
         roles = attribute_roles([(s.label, s.text) for s in unroled], mapping)
         for segment in unroled:
             segment.role = roles.speakers[segment.label]
+    try:
+        return _assemble(
+            path, kept, roles, source_format=source_format, conversation_id=conversation_id,
+            channel=channel, channel_kind=channel_kind, started_at=started_at, language=language,
+            customer_id=customer_id,
+            department=department, team=team, vendor_signals=vendor_signals, events=events,
+            extra=extra, warnings=warnings, record=record,
+        )  # fmt: skip
+    except ValidationError as exc:
+        return invalid_record(path, record, exc)
+    except OverflowError as exc:  # an offset or time beyond the calendar
+        message = f"{path} [{record}]: a time or offset is out of range ({exc})"
+        return Quarantined(str(path), record, ReasonCode.OUT_OF_RANGE, message)
+
+
+def invalid_record(path: Path, record: str, exc: ValidationError) -> Quarantined:
+    """The quarantine entry for a record the model rejects; a lone surrogate is ``BAD_ENCODING``."""
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"]) or "conversation"
+    if error["type"] == "string_unicode":
+        message = (
+            f"{path} [{record}]: {where} holds a lone surrogate (a \\udXXX escape without its pair), "
+            "which is not text"
+        )
+        return Quarantined(str(path), record, ReasonCode.BAD_ENCODING, message)
+    message = f"{path} [{record}]: {where}: {error['msg']}"
+    return Quarantined(str(path), record, ReasonCode.INVALID_RECORD, message)
+
+
+def _assemble(
+    path: Path,
+    kept: list[Segment],
+    roles: Any,
+    *,
+    source_format: str,
+    conversation_id: str,
+    channel: Channel,
+    channel_kind: ChannelKind | None,
+    started_at: datetime | None,
+    language: str | None,
+    customer_id: str | None,
+    department: str | None,
+    team: str | None,
+    vendor_signals: Iterable[VendorSignal],
+    events: Iterable[Event],
+    extra: dict[str, Any] | None,
+    warnings: Iterable[str],
+    record: str,
+) -> Conversation:
+    """The conversation of ``kept`` segments (roles already attributed); raises on invalid values."""
     ordered = order_turns(kept, offset=lambda s: s.start_ms)
     asynchronous = channel_kind is not None and channel_kind.asynchronous
     tracker = LegTracker(department, asynchronous=asynchronous)
@@ -155,33 +219,25 @@ def build_conversation(
     all_extra = dict(extra or {})
     if ordered.reordered:
         all_extra["reordered"] = True
-    try:
-        return Conversation(
-            id=conversation_id,
-            channel=channel,
-            channel_kind=channel_kind,
-            customer_id=customer_id,
-            started_at=started,
-            ended_at=started + timedelta(milliseconds=last)
-            if started is not None and last is not None
-            else None,
-            language=language,
-            source_file=str(path),
-            source_format=source_format,
-            source_record=record,
-            legs=legs,
-            turns=turns,
-            events=[*tracked_events, *events],
-            roles=roles,
-            vendor_signals=list(vendor_signals),
-            warnings=[*warnings, *time_warnings],
-            extra=all_extra,
-        )
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"]) or "conversation"
-        message = f"{path} [{record}]: {where}: {error['msg']}"
-        return Quarantined(str(path), record, ReasonCode.INVALID_RECORD, message)
+    return Conversation(
+        id=conversation_id,
+        channel=channel,
+        channel_kind=channel_kind,
+        customer_id=customer_id,
+        started_at=started,
+        ended_at=started + timedelta(milliseconds=last) if started is not None and last is not None else None,
+        language=language,
+        source_file=str(path),
+        source_format=source_format,
+        source_record=record,
+        legs=legs,
+        turns=turns,
+        events=[*tracked_events, *events],
+        roles=roles,
+        vendor_signals=list(vendor_signals),
+        warnings=[*warnings, *time_warnings],
+        extra=all_extra,
+    )
 
 
 def language_subtag(code: Any) -> str | None:

@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 from transcripts.model import Channel
 from transcripts.quarantine import Quarantined, ReasonCode
-from transcripts.readers._speech import Segment, build_conversation, language_subtag
+from transcripts.readers._speech import Segment, build_conversation, finite_ms, language_subtag
 from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
 from transcripts.roles_infer import check_mapping
 from transcripts.textio import load_json_document
@@ -45,9 +45,7 @@ def sniff(head: str, path: Path) -> float:
 
 
 def _ticks_ms(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return None
-    return round(value / TICKS_PER_MS)
+    return finite_ms(value, 1 / TICKS_PER_MS)
 
 
 def segment_of(phrase: dict[str, Any]) -> Segment | None:

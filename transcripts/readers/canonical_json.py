@@ -13,8 +13,10 @@ order); ``speaker`` is an alias of ``speaker_id`` and ``name`` of ``speaker_name
 through ``transcripts.roles.parse_role``. Without legs, legs are inferred from who speaks
 (``transcripts.legs.LegTracker``); a turn may carry ``department``/``queue`` hints for that.
 
-Arrays are streamed with ``ijson`` and JSONL with the bounded line reader, so memory is
-bounded by the largest record; a single top-level object is read whole (size-limited).
+Arrays are streamed with ``transcripts.json_stream.scan_values`` (an element that does not
+parse is quarantined and reading resumes at the next) and JSONL with the bounded line
+reader, so memory is bounded by the largest record; a single top-level object is read whole
+(size-limited).
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import ijson
 from pydantic import ValidationError
 
+from transcripts.json_stream import UnreadableError, scan_values, text_chunks
 from transcripts.legs import LegTracker, TurnOrderError, order_turns
 from transcripts.model import Channel, ChannelKind, Conversation, Role
 from transcripts.quarantine import Quarantined, ReasonCode
@@ -42,13 +44,11 @@ from transcripts.textio import (
     file_encoding,
     iter_lines,
     load_json_document,
-    open_utf8_stream,
     parse_json_text,
     sniff_text,
 )
 
 NAME = "json"
-MAX_ARRAY_ITEM_DEPTH = 200  # a conversation is a few levels deep; anything this deep is damage
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 _TURN_ALIASES = {"speaker": "speaker_id", "name": "speaker_name"}
 _LEG_HINTS = ("department", "queue")
@@ -274,81 +274,25 @@ def _read_jsonl(path: Path) -> Iterator[ReadResult]:
         yield Quarantined(str(path), "file", ReasonCode.NO_TURNS, f"{path} has no records")
 
 
-def _stream_error(path: Path, record: str, exc: Exception) -> Quarantined:
-    text = " ".join(str(exc).split("\n")[0].split())
-    if isinstance(exc, UnicodeDecodeError) or "utf" in text.lower() or "invalid bytes" in text.lower():
-        return Quarantined(
-            str(path),
-            record,
-            ReasonCode.BAD_ENCODING,
-            f"{path} {record}: bytes that are not valid text ({text}); the rest of the file was not read",
-        )
-    truncated = "incomplete" in text.lower() or "premature" in text.lower()
-    reason = ReasonCode.TRUNCATED if truncated else ReasonCode.INVALID_JSON
-    what = "file ends before the JSON is complete" if truncated else "invalid JSON"
-    return Quarantined(
-        str(path), record, reason, f"{path} {record}: {what} ({text}); the rest of the file was not read"
-    )
+def _read_array(path: Path, encoding: Encoding) -> Iterator[ReadResult]:
+    """Each element of the top-level array(s) of ``path``; a broken element costs only itself.
 
-
-class _TooDeep:
-    """An array element nested deeper than ``MAX_ARRAY_ITEM_DEPTH`` (skipped, not built)."""
-
-
-def _array_items(stream: Any) -> Iterator[Any]:
-    """The elements of the top-level JSON array in ``stream``, one at a time.
-
-    Built from ``ijson.basic_parse`` events rather than ``ijson.items``, whose per-event
-    prefix strings grow with the depth: an element nested 100,000 deep would cost gigabytes.
-    An element deeper than ``MAX_ARRAY_ITEM_DEPTH`` is skipped and yielded as ``_TooDeep``.
+    ``scan_values`` resumes after an element that does not parse (at the next element of a
+    pretty-printed array, the next line of a one-line-per-element one); an element holding
+    bytes that do not decode is one ``BAD_ENCODING`` entry.
     """
-    depth = 0
-    builder: ijson.ObjectBuilder | None = None
-    too_deep = False
-    for event, value in ijson.basic_parse(stream, use_float=True):
-        if event in ("start_map", "start_array"):
-            depth += 1
-            if depth == 1:
-                continue
-        elif event in ("end_map", "end_array"):
-            depth -= 1
-            if depth == 0:
-                return
-        if builder is None:
-            builder, too_deep = ijson.ObjectBuilder(), False
-        too_deep = too_deep or depth > MAX_ARRAY_ITEM_DEPTH
-        if not too_deep:
-            builder.event(event, value)
-        if depth == 1:
-            yield _TooDeep() if too_deep else builder.value
-            builder = None
-
-
-def _read_array(path: Path) -> Iterator[ReadResult]:
-    stream = open_utf8_stream(path)
-    if isinstance(stream, Quarantined):
-        yield stream
-        return
-    number = 0
+    count = 0
     try:
-        with stream:
-            for number, data in enumerate(_array_items(stream), start=1):
-                if isinstance(data, _TooDeep):
-                    yield _quarantine(
-                        path, f"record {number}", ReasonCode.OUT_OF_RANGE,
-                        f"nested more than {MAX_ARRAY_ITEM_DEPTH} levels deep",
-                    )  # fmt: skip
-                    continue
-                yield conversation_from_record(data, path, f"record {number}")
-    except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
-        yield _stream_error(path, f"record {number + 1}", exc)
+        for item in scan_values(text_chunks(path, encoding, mark_bad_bytes=True), path):
+            count += 1
+            if isinstance(item, Quarantined):
+                yield item
+            else:
+                yield conversation_from_record(item.value, path, item.locator)
+    except UnreadableError as problem:
+        yield problem.quarantined
         return
-    except OSError as exc:
-        yield Quarantined(
-            str(path), f"record {number + 1}", ReasonCode.IO_ERROR, f"cannot read {path}: {exc}"
-        )
-        return
-    if number == 0:
+    if count == 0:
         yield Quarantined(str(path), "file", ReasonCode.NO_TURNS, f"{path} is an empty JSON array")
 
 
@@ -379,7 +323,7 @@ def read(path: Path) -> Iterator[ReadResult]:
     if _is_jsonl(path, encoding):
         yield from _read_jsonl(path)
     elif sniff_text(path).lstrip().startswith("["):
-        yield from _read_array(path)
+        yield from _read_array(path, encoding)
     else:
         yield from _read_document(path)
 

@@ -40,6 +40,7 @@ from pydantic import ValidationError
 from transcripts.json_stream import ScannedValue, UnreadableError, scan_values, text_chunks
 from transcripts.model import Channel, Conversation, Event, EventType, Leg, LegEnd, LegStart, Role
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._speech import finite_ms
 from transcripts.readers.base import DuplicateRecord, Reader, ReadResult, register
 from transcripts.textio import MAX_DOCUMENT_BYTES, Encoding, excerpt, file_encoding, io_error
 
@@ -382,9 +383,7 @@ def _offset(value: Any, origin: datetime | None) -> int | None:
 
 
 def _seconds_ms(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return None
-    return round(value * 1000)
+    return finite_ms(value, 1000)
 
 
 def _section(record: dict[str, Any], key: str) -> dict[str, Any]:
@@ -518,6 +517,10 @@ def _warm(record: dict[str, Any]) -> bool | None:
     return None
 
 
+MAX_HOLDS = 1000
+"""More holds than this in one contact is a damaged count: it is kept in ``extra``, not expanded."""
+
+
 def _hold_events(leg: Leg, agent: dict[str, Any]) -> list[Event]:
     """One ``hold_start`` per hold, from the per-contact totals (no timestamps in CTRs).
 
@@ -527,7 +530,7 @@ def _hold_events(leg: Leg, agent: dict[str, Any]) -> list[Event]:
     """
     total = _seconds_ms(agent.get("CustomerHoldDuration", agent.get("HoldDuration")))
     count = agent.get("NumberOfHolds")
-    if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= MAX_HOLDS:
         count = 1 if total else 0
     if count == 0:
         return []

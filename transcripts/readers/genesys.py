@@ -30,9 +30,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from transcripts.model import ChannelKind, Role, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
-from transcripts.readers._speech import Segment, build_conversation, language_subtag, parse_time
+from transcripts.readers._speech import (
+    Segment,
+    build_conversation,
+    finite_ms,
+    invalid_record,
+    language_subtag,
+    parse_time,
+)
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.textio import load_json_document
 
@@ -66,12 +75,25 @@ def sniff(head: str, path: Path) -> float:
     return 0.5 if '"transcripts"' in head and '"communicationId"' in head else 0.0
 
 
-def _signals(transcript: dict[str, Any], first_turn: int) -> list[VendorSignal]:
-    analytics = transcript.get("analytics") or {}
+def _field(item: dict[str, Any], key: str) -> dict[str, Any]:
+    """``item[key]`` when it is an object, else ``{}``."""
+    value = item.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _list(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The objects in the list ``item[key]`` (``[]`` when absent or not a list)."""
+    value = item.get(key)
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _signals(transcript: dict[str, Any], first_turn: int, phrases: int) -> list[VendorSignal]:
+    """Phrase sentiment and topics of one transcript whose phrases start at turn ``first_turn``."""
+    analytics = _field(transcript, "analytics")
     signals = []
-    for item in analytics.get("sentiment") or []:
+    for item in _list(analytics, "sentiment"):
         score, index = item.get("sentiment"), item.get("phraseIndex")
-        if isinstance(score, int | float) and isinstance(index, int):
+        if isinstance(score, int | float) and isinstance(index, int) and 0 <= index < phrases:
             label = "POSITIVE" if score > 0 else "NEGATIVE" if score < 0 else "NEUTRAL"
             signals.append(
                 VendorSignal(
@@ -82,7 +104,7 @@ def _signals(transcript: dict[str, Any], first_turn: int) -> list[VendorSignal]:
                     turn=first_turn + index,
                 )
             )
-    for topic in analytics.get("topics") or []:
+    for topic in _list(analytics, "topics"):
         name = topic.get("topicName")
         if isinstance(name, str) and name.strip():
             signals.append(
@@ -106,7 +128,7 @@ def read(path: Path) -> Iterator[ReadResult]:
     if not isinstance(transcripts, list):
         yield Quarantined(str(path), "transcripts", ReasonCode.MISSING_FIELD, f"{path}: no transcripts list")
         return
-    participants = [p for p in document.get("participants") or [] if isinstance(p, dict)]
+    participants = _list(document, "participants")
     internal = [
         p for p in participants if PURPOSES.get(str(p.get("participantPurpose")).lower()) is Role.AGENT
     ]
@@ -116,10 +138,13 @@ def read(path: Path) -> Iterator[ReadResult]:
     signals: list[VendorSignal] = []
     for number, transcript in enumerate(transcripts):
         if isinstance(transcript, dict):
-            signals.extend(_signals(transcript, len(phrases)))
-            phrases.extend(
-                (phrase, number) for phrase in transcript.get("phrases") or [] if isinstance(phrase, dict)
-            )
+            own = _list(transcript, "phrases")
+            try:
+                signals.extend(_signals(transcript, len(phrases), len(own)))
+            except ValidationError as exc:
+                yield invalid_record(path, f"transcripts[{number}].analytics", exc)
+                return
+            phrases.extend((phrase, number) for phrase in own)
     origin = parse_time(document.get("conversationStartTime")) or min(
         (t for t in (parse_time(p.get("startTimeMs")) for p, _ in phrases) if t), default=None
     )
@@ -139,8 +164,8 @@ def read(path: Path) -> Iterator[ReadResult]:
         moment = parse_time(phrase.get("startTimeMs"))
         start = round((moment - origin) / timedelta(milliseconds=1)) if moment and origin else None
         start = start if start is not None and start >= 0 else None  # a phrase before the call began
-        length = (phrase.get("duration") or {}).get("milliseconds")
-        end = start + int(length) if start is not None and isinstance(length, int | float) else None
+        length = finite_ms(_field(phrase, "duration").get("milliseconds"))
+        end = start + length if start is not None and length is not None else None
         segments.append(
             Segment(
                 label=purpose,

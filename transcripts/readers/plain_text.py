@@ -519,27 +519,44 @@ def read(path: Path) -> Iterator[ReadResult]:
     yield from parser.finish()
 
 
+_ID_HEADERS = frozenset(field for field, target in HEADER_FIELDS.items() if target == "id")
+HEADERS_ONLY_SCORE = 0.4
+"""Confidence for a head of only known headers with a conversation id (a file cut before its turns)."""
+
+
+def _line_kind(line: str) -> str:
+    """``speaker``, ``id`` (conversation id header), ``structured`` (header, separator) or ``other``."""
+    text = _TIMESTAMP.match(line).group("rest") if _TIMESTAMP.match(line) else line
+    header = _header(text)
+    if header is not None:
+        return "id" if header[0] == "id" else "structured"
+    if _SEPARATOR.match(text) or _FRAMED.match(text):
+        return "structured"
+    match = _SPEAKER.match(text)
+    return "speaker" if match and parse_role(match.group("label")) is not None else "other"
+
+
 def sniff(head: str, path: Path) -> float:
-    """Confidence that ``head`` is a plain-text transcript: share of lines that are speakers/headers."""
+    """Confidence that ``head`` is a plain-text transcript: share of lines that are speakers/headers.
+
+    The head may end inside a line (a file cut short, or the sniff limit): that line counts
+    only when what is left of it is still a speaker or a header. A head of nothing but known
+    headers naming a conversation (a file cut before its first turn) is plain text too, with
+    ``HEADERS_ONLY_SCORE``.
+    """
     stripped = head.lstrip("\ufeff \t\r\n")
     if not stripped or stripped[0] in "{[" or stripped.startswith("WEBVTT"):
         return 0.0
-    lines = [line.strip() for line in stripped.splitlines() if line.strip()]
-    if len(lines) > 1 and not head.endswith("\n"):
-        lines.pop()  # the head may end in the middle of a line
-    lines = lines[:60]
-    speakers = structured = 0
-    for line in lines:
-        text = _TIMESTAMP.match(line).group("rest") if _TIMESTAMP.match(line) else line
-        if _header(text) is not None or _SEPARATOR.match(text) or _FRAMED.match(text):
-            structured += 1
-            continue
-        match = _SPEAKER.match(text)
-        if match and parse_role(match.group("label")) is not None:
-            speakers += 1
-    if speakers == 0 or not lines:
-        return 0.0
-    share = (speakers + structured) / len(lines)
+    lines = [line.strip() for line in stripped.splitlines() if line.strip()][:61]
+    kinds = [_line_kind(line) for line in lines]
+    if len(kinds) > 1 and not head.endswith(("\n", "\r")) and kinds[-1] == "other":
+        kinds.pop()  # the head ends in the middle of a line that no longer says what it is
+    kinds = kinds[:60]
+    speakers = kinds.count("speaker")
+    if speakers == 0:
+        only_headers = bool(kinds) and "id" in kinds and set(kinds) <= {"id", "structured"}
+        return HEADERS_ONLY_SCORE if only_headers else 0.0
+    share = (len(kinds) - kinds.count("other")) / len(kinds)
     return round(min(0.85, 0.3 + 0.6 * share), 3) if share >= 0.3 else 0.1
 
 
