@@ -24,7 +24,8 @@ BATCH_SIZE = 6  # several batches, so both workers get some
 WORK_DIR = ".qareview-work"
 _RUN_ID = re.compile(r"\b(?:nightly|ingest)-\d{8}T\d{6}Z-[0-9a-f]{8}\b")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}| UTC)?")
-_SECONDS = re.compile(r'("seconds": \{)[^}]*(\})|("wall_seconds"|"seconds"): [\d.]+')
+# A run's duration: the cell after its start time on the runs page.
+_SECONDS = re.compile(r'(<td><TIME></td>\s*<td class="num">)[^<]*')
 
 
 def published(out: Path, *names: str) -> dict[str, str]:
@@ -36,7 +37,7 @@ def published(out: Path, *names: str) -> dict[str, str]:
         text = path.read_text(encoding="utf-8")
         for name in names:
             text = text.replace(name, "<PATH>")
-        text = _SECONDS.sub("<SECONDS>", _TIMESTAMP.sub("<TIME>", _RUN_ID.sub("<RUN>", text)))
+        text = _SECONDS.sub(r"\1<SECONDS>", _TIMESTAMP.sub("<TIME>", _RUN_ID.sub("<RUN>", text)))
         files[path.relative_to(out).as_posix()] = text
     return files
 
@@ -44,7 +45,7 @@ def published(out: Path, *names: str) -> dict[str, str]:
 def test_local_cluster_of_two_workers_is_byte_identical_to_threads(
     flow_env: None, tmp_path: Path
 ) -> None:
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
     inbox = copy_examples(tmp_path / "inbox", *DAYS)
     threads_db, threads_out = tmp_path / "threads.duckdb", tmp_path / "threads-out"
@@ -53,7 +54,9 @@ def test_local_cluster_of_two_workers_is_byte_identical_to_threads(
 
     dask_db, dask_out = tmp_path / "dask.duckdb", tmp_path / "dask-out"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        worker_pids = {info["pid"] for info in cluster.scheduler_info["workers"].values()}
+        with Client(cluster) as client:
+            worker_pids = set(client.run(os.getpid).values())
+        assert len(worker_pids) == 2
         review = nightly_review.with_options(task_runner=make_task_runner(dask_address=cluster.scheduler_address))
         dask = review(source=str(inbox), db=str(dask_db), out=str(dask_out), batch_size=BATCH_SIZE)
     assert dask.succeeded and dask.runner == f"dask ({cluster.scheduler_address})"
