@@ -42,14 +42,14 @@ def published(out: Path, *names: str) -> dict[str, str]:
     return files
 
 
-def test_local_cluster_of_two_workers_is_byte_identical_to_threads(
-    flow_env: None, tmp_path: Path
-) -> None:
+def test_local_cluster_of_two_workers_is_byte_identical_to_threads(flow_env: None, tmp_path: Path) -> None:
     from distributed import Client, LocalCluster
 
     inbox = copy_examples(tmp_path / "inbox", *DAYS)
     threads_db, threads_out = tmp_path / "threads.duckdb", tmp_path / "threads-out"
-    threads = nightly_review(source=str(inbox), db=str(threads_db), out=str(threads_out), batch_size=BATCH_SIZE)
+    threads = nightly_review(
+        source=str(inbox), db=str(threads_db), out=str(threads_out), batch_size=BATCH_SIZE
+    )
     assert threads.succeeded and threads.runner.startswith("threads")
 
     dask_db, dask_out = tmp_path / "dask.duckdb", tmp_path / "dask-out"
@@ -57,7 +57,9 @@ def test_local_cluster_of_two_workers_is_byte_identical_to_threads(
         with Client(cluster) as client:
             worker_pids = set(client.run(os.getpid).values())
         assert len(worker_pids) == 2
-        review = nightly_review.with_options(task_runner=make_task_runner(dask_address=cluster.scheduler_address))
+        review = nightly_review.with_options(
+            task_runner=make_task_runner(dask_address=cluster.scheduler_address)
+        )
         dask = review(source=str(inbox), db=str(dask_db), out=str(dask_out), batch_size=BATCH_SIZE)
     assert dask.succeeded and dask.runner == f"dask ({cluster.scheduler_address})"
     assert dask.batches == threads.batches > 2
