@@ -255,9 +255,13 @@ class RedactionEngine:
         with_ner = names and self.policy.names.enabled and "ner" in self.nlp.pipe_names
         disable = [] if with_ner else [c for c in ("ner",) if c in self.nlp.pipe_names]
         unique = list(dict.fromkeys(texts))
-        candidates = set(unique) if with_ner else self._screen(unique)
-        hits = [t for t in unique if t in candidates]
-        docs = dict(zip(hits, self.nlp.pipe(hits, disable=disable, batch_size=256), strict=True))
+        if with_ner:
+            docs = self._parse_screened_by_ner(unique)
+            candidates = set(docs)
+        else:
+            candidates = self._screen(unique)
+            hits = [t for t in unique if t in candidates]
+            docs = dict(zip(hits, self.nlp.pipe(hits, disable=disable, batch_size=256), strict=True))
         found: list[list[Span]] = []
         for index, text in enumerate(texts):
             results: list[RecognizerResult] = []
@@ -276,6 +280,44 @@ class RedactionEngine:
             found.append(self._resolve(text, spans, _name_words(keep[index])))
         return found
 
+    def _parse_screened_by_ner(self, texts: list[str]) -> dict[str, Doc]:
+        """Full parses of the texts on which any recogniser fires, screened with NER alone.
+
+        NER has its own embedding layer over lexical features (norm, prefix, suffix, shape), which
+        no other component sets, so its entities on the screen's parse equal the full pipeline's.
+        Without part-of-speech tags ``_PersonRecognizer`` keeps every PERSON entity, a superset of
+        what it keeps on the full parse, and the other recognisers read the text alone; context
+        words only raise scores of results that exist. The texts where something fires then get
+        the skipped components (tagger, attribute ruler, lemmatizer), in pipeline order, on the
+        same docs; the others (most turns) never need them.
+        """
+        language = self.policy.language
+        skipped = [c for c in self.nlp.pipe_names if c != "ner"]
+        recognizers = self._recognizers()
+        fired: dict[str, Doc] = {}
+        for text, doc in zip(texts, self.nlp.pipe(texts, disable=skipped, batch_size=256), strict=True):
+            artifacts = self._engine.artifacts(doc, language)
+            if any(
+                r.analyze(text=text, entities=self._entities, nlp_artifacts=artifacts) for r in recognizers
+            ):
+                fired[text] = doc
+        docs = list(fired.values())
+        for name, component in self.nlp.pipeline:
+            if name in skipped and docs:
+                docs = list(component.pipe(docs, batch_size=256))
+        return dict(zip(fired, docs, strict=True))
+
+    def _recognizers(self) -> list[EntityRecognizer]:
+        """The analyzer's recognisers for the policy's entities, loaded."""
+        recognizers = self.analyzer.registry.get_recognizers(
+            language=self.policy.language, entities=self._entities, all_fields=False
+        )
+        for recognizer in recognizers:
+            if not recognizer.is_loaded:
+                recognizer.load()
+                recognizer.is_loaded = True
+        return recognizers
+
     def _screen(self, texts: list[str]) -> set[str]:
         """The texts on which any recogniser fires at all, at any score (for ``names=False`` calls).
 
@@ -286,13 +328,7 @@ class RedactionEngine:
         its parse, and only the others need the full pipeline. The pages' safety net over text
         redacted at ingest (most turns have no hits) is where this saves the most.
         """
-        recognizers = self.analyzer.registry.get_recognizers(
-            language=self.policy.language, entities=self._entities, all_fields=False
-        )
-        for recognizer in recognizers:
-            if not recognizer.is_loaded:
-                recognizer.load()
-                recognizer.is_loaded = True
+        recognizers = self._recognizers()
         fired: set[str] = set()
         for text in texts:
             hit = self._screened.get(text)

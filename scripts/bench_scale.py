@@ -153,7 +153,9 @@ def _print(row: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=_sizes, default=[1000, 10000, 100000])
     parser.add_argument("--ratio-size", type=int, default=2000, help="0 skips the encoder comparison")
     parser.add_argument("--dask-workers", type=_sizes, default=None, help="e.g. 1,2 (default: no Dask cases)")
@@ -176,7 +178,11 @@ def main(argv: list[str] | None = None) -> None:
         return folder
 
     report: dict[str, Any] = {
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+        },
         "sizes": [],
     }
     try:
@@ -209,7 +215,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.dask_workers:
             report["dask"] = []
             for workers in args.dask_workers:
-                row = run_flow(f"dask-{workers}", load(args.dask_size), work, ["--dask-workers", str(workers)])
+                row = run_flow(
+                    f"dask-{workers}", load(args.dask_size), work, ["--dask-workers", str(workers)]
+                )
                 report["dask"].append(row)
                 _print(row)
             base = report["dask"][0]

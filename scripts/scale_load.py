@@ -27,7 +27,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WEEK_START = datetime(2026, 11, 15, 8, 0, tzinfo=UTC)
 DEPARTMENTS = ("Billing", "Technical Support", "Sales", "Retentions", "Accounts")
-FIRST_NAMES = ("Priya", "Marcus", "Lena", "Tom", "Aisha", "Diego", "Mei", "Owen", "Sara", "Jonas", "Ines", "Ravi")
+FIRST_NAMES = (
+    "Priya",
+    "Marcus",
+    "Lena",
+    "Tom",
+    "Aisha",
+    "Diego",
+    "Mei",
+    "Owen",
+    "Sara",
+    "Jonas",
+    "Ines",
+    "Ravi",
+)
 LAST_INITIALS = "ABCDEFGHJKLMNPRSTW"
 PRODUCTS = ("broadband", "mobile plan", "TV package", "router", "landline", "data add-on", "Travel Pass")
 TURNS = (8, 10, 12, 12, 12, 14, 16)
@@ -54,8 +67,18 @@ AGENT_TURNS = (
     "No problem at all. I've updated the {product} details and emailed a summary.",
 )
 LEADS = (
-    "", "Okay.", "Right, thanks.", "Thanks for explaining.", "I see.", "Sure.", "Of course.",
-    "Thanks, {customer}.", "Got it.", "Understood.", "Sorry about the wait.", "Bear with me a moment.",
+    "",
+    "Okay.",
+    "Right, thanks.",
+    "Thanks for explaining.",
+    "I see.",
+    "Sure.",
+    "Of course.",
+    "Thanks, {customer}.",
+    "Got it.",
+    "Understood.",
+    "Sorry about the wait.",
+    "Bear with me a moment.",
 )
 TRANSFER_TURN = "I'll transfer you to {dept} now; they can sort out the {product} for you."
 CLOSINGS = (
@@ -252,7 +275,9 @@ def write_scale_load(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--conversations", type=int, default=1000)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
