@@ -139,6 +139,8 @@ def plain_encoder_seconds(texts: list[str]) -> float:
 
 
 def _sizes(text: str) -> list[int]:
+    if text.strip().lower() == "none":  # e.g. only the Dask cases
+        return []
     try:
         sizes = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
