@@ -13,7 +13,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 SHARED ?= ../shared
 
-.PHONY: demo test test-browser chromium shared-data install dev bench bench-onnx fuzz eval train-sentiment train-signals lint schema clean
+.PHONY: demo test test-browser chromium shared-data install dev bench bench-scale bench-onnx fuzz eval train-sentiment train-signals lint schema clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,15 @@ lint: dev
 bench: dev
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_flow.py
+
+# Cost per conversation and peak RSS of `qareview run` at each size, the whole flow against one plain
+# encoder pass (2,000 conversations), and the Dask speed-up (1 and 2 workers). Customer turns come from
+# $(SHARED)/data when present (templates only otherwise). 100k takes hours on 2 cores:
+# make bench-scale SCALE_SIZES=1000,10000,100000
+SCALE_SIZES ?= 1000,10000
+bench-scale: dev
+	$(BIN)/python scripts/bench_scale.py --sizes $(SCALE_SIZES) --ratio-size 2000 --dask-workers 1,2 \
+	  --dask-size 1000 --data $(SHARED)/data
 
 # >= 10,000 damaged copies of every reader fixture through the real ingest (about 10 minutes);
 # prints inputs, crashes, unexplained losses and record-level-only losses (.bench/fuzz.json).

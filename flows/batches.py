@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,7 +102,6 @@ class BatchSpec:
         return len(self.conversation_ids)
 
 
-@dataclass
 class BatchResult:
     """What one worker returns: analysis and scores of its batch's conversations.
 
@@ -111,16 +110,49 @@ class BatchResult:
     holds what the store keeps (per-turn sentiment, trajectories): parses and embeddings are
     dropped by :func:`for_storage` before the result travels back, which makes a Dask result
     ~30x smaller (0.4 MB instead of 13 MB for the 70 example conversations).
+
+    A plain class on purpose, not a dataclass: Prefect walks every dataclass, list and model
+    in a task's parameters looking for futures, and walking a batch's annotations and
+    findings on their way into ``store-batch`` cost ~20 s of the flow's thread per 1,000
+    conversations. Prefect leaves objects of plain classes alone.
     """
 
-    number: int
-    conversation_ids: list[str]
-    annotated: list[AnnotatedConversation] = field(default_factory=list)
-    scores: list[ConversationScores] = field(default_factory=list)
-    failed: list[FailedConversation] = field(default_factory=list)
-    seconds: float = 0.0
-    worker: str = ""  # host:pid of the process that ran it
-    model_loads: int = 0  # times that process has loaded the analyzer so far (1 once warm)
+    __slots__ = (
+        "number",
+        "conversation_ids",
+        "annotated",
+        "scores",
+        "failed",
+        "seconds",
+        "worker",
+        "model_loads",
+    )
+
+    def __init__(
+        self,
+        number: int,
+        conversation_ids: list[str],
+        annotated: list[AnnotatedConversation] | None = None,
+        scores: list[ConversationScores] | None = None,
+        failed: list[FailedConversation] | None = None,
+        seconds: float = 0.0,
+        worker: str = "",  # host:pid of the process that ran it
+        model_loads: int = 0,  # times that process has loaded the analyzer so far (1 once warm)
+    ) -> None:
+        self.number = number
+        self.conversation_ids = conversation_ids
+        self.annotated = annotated if annotated is not None else []
+        self.scores = scores if scores is not None else []
+        self.failed = failed if failed is not None else []
+        self.seconds = seconds
+        self.worker = worker
+        self.model_loads = model_loads
+
+    def __repr__(self) -> str:
+        return (
+            f"BatchResult(number={self.number}, conversations={len(self.conversation_ids)}, "
+            f"failed={len(self.failed)}, worker={self.worker!r})"
+        )
 
 
 def for_storage(annotated: Sequence[AnnotatedConversation]) -> list[AnnotatedConversation]:

@@ -32,7 +32,7 @@ from presidio_analyzer import (
 )
 from presidio_analyzer import predefined_recognizers as presidio
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
-from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
@@ -44,6 +44,7 @@ from privacy.policy import Policy, PresidioRecognizerSetting, RecognizerSetting,
 log = logging.getLogger(__name__)
 
 NAME_SCORE = 0.85
+SCREEN_CACHE = 200_000  # texts whose screen result is remembered (cards and pages show the same turns)
 _NER = "spacy_person"
 _SENTENCE_END = frozenset(".!?")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
@@ -76,10 +77,20 @@ logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
 
 
 class _SharedSpacyNlpEngine(SpacyNlpEngine):
-    """Presidio's spaCy engine around a pipeline that is already loaded."""
+    """Presidio's spaCy engine around a pipeline that is already loaded.
+
+    Only PERSON entities matter (``_PersonRecognizer`` reads them from the doc); every other NER
+    label is ignored when Presidio builds its artifacts, which also stops Presidio logging a
+    warning for each CARDINAL, MONEY, ... entity of every text (thousands per night).
+    """
 
     def __init__(self, nlp: Language, language: str) -> None:
-        super().__init__(models=[{"lang_code": language, "model_name": nlp.meta.get("name", "shared")}])
+        labels = nlp.get_pipe("ner").labels if "ner" in nlp.pipe_names else ()
+        config = NerModelConfiguration(labels_to_ignore=[label for label in labels if label != "PERSON"])
+        super().__init__(
+            models=[{"lang_code": language, "model_name": nlp.meta.get("name", "shared")}],
+            ner_model_configuration=config,
+        )
         self.nlp = {language: nlp}
 
     def load(self) -> None:  # the pipeline is given, never loaded or downloaded here
@@ -184,6 +195,7 @@ class RedactionEngine:
             for entity, setting in self.policy.entities.items()
         }
         self._entities = [e for e, s in self.policy.entities.items() if s.enabled]
+        self._screened: dict[str, bool] = {}  # text -> any recogniser fired (see _screen)
 
     @property
     def ref(self) -> str:
@@ -245,26 +257,103 @@ class RedactionEngine:
         keep = _per_text(keep_names, len(texts))
         analyzer = self.analyzer
         language = self.policy.language
-        disable = ["parser"] if names and self.policy.names.enabled else ["parser", "ner"]
-        disable = [c for c in disable if c in self.nlp.pipe_names]
+        with_ner = names and self.policy.names.enabled and "ner" in self.nlp.pipe_names
+        # The shared pipeline (nlp.models.load_spacy) has every component; redaction never parses.
+        disable = [c for c in ("parser",) if c in self.nlp.pipe_names]
+        if not with_ner:
+            disable += [c for c in ("ner",) if c in self.nlp.pipe_names]
         unique = list(dict.fromkeys(texts))
-        tokenizable = (_broken_runs(t) for t in unique)
-        docs = dict(zip(unique, self.nlp.pipe(tokenizable, disable=disable, batch_size=256), strict=True))
+        if with_ner:
+            docs = self._parse_screened_by_ner(unique)
+            candidates = set(docs)
+        else:
+            candidates = self._screen(unique)
+            hits = [t for t in unique if t in candidates]
+            tokenizable = (_broken_runs(t) for t in hits)
+            docs = dict(zip(hits, self.nlp.pipe(tokenizable, disable=disable, batch_size=256), strict=True))
         found: list[list[Span]] = []
         for index, text in enumerate(texts):
-            artifacts = self._engine.artifacts(docs[text], language)
-            context = list(contexts[index]) if contexts is not None else None
-            results = analyzer.analyze(
-                text,
-                language=language,
-                entities=self._entities,
-                nlp_artifacts=artifacts,
-                context=context,
-            )
+            results: list[RecognizerResult] = []
+            if text in candidates:
+                artifacts = self._engine.artifacts(docs[text], language)
+                context = list(contexts[index]) if contexts is not None else None
+                results = analyzer.analyze(
+                    text,
+                    language=language,
+                    entities=self._entities,
+                    nlp_artifacts=artifacts,
+                    context=context,
+                )
             spans = [self._span(r, text) for r in results]
             spans += self._known_name_spans(text, known[index])
             found.append(self._resolve(text, spans, _name_words(keep[index])))
         return found
+
+    def _parse_screened_by_ner(self, texts: list[str]) -> dict[str, Doc]:
+        """Full parses of the texts on which any recogniser fires, screened with NER alone.
+
+        NER has its own embedding layer over lexical features (norm, prefix, suffix, shape), which
+        no other component sets, so its entities on the screen's parse equal the full pipeline's.
+        Without part-of-speech tags ``_PersonRecognizer`` keeps every PERSON entity, a superset of
+        what it keeps on the full parse, and the other recognisers read the text alone; context
+        words only raise scores of results that exist. The texts where something fires then get
+        the skipped components (tagger, attribute ruler, lemmatizer), in pipeline order, on the
+        same docs; the others (most turns) never need them.
+        """
+        language = self.policy.language
+        skipped = [c for c in self.nlp.pipe_names if c != "ner"]
+        recognizers = self._recognizers()
+        fired: dict[str, Doc] = {}
+        tokenizable = (_broken_runs(t) for t in texts)
+        for text, doc in zip(texts, self.nlp.pipe(tokenizable, disable=skipped, batch_size=256), strict=True):
+            artifacts = self._engine.artifacts(doc, language)
+            if any(
+                r.analyze(text=text, entities=self._entities, nlp_artifacts=artifacts) for r in recognizers
+            ):
+                fired[text] = doc
+        docs = list(fired.values())
+        for name, component in self.nlp.pipeline:
+            if name in skipped and name != "parser" and docs:  # redaction never needs the parse
+                docs = list(component.pipe(docs, batch_size=256))
+        return dict(zip(fired, docs, strict=True))
+
+    def _recognizers(self) -> list[EntityRecognizer]:
+        """The analyzer's recognisers for the policy's entities, loaded."""
+        recognizers = self.analyzer.registry.get_recognizers(
+            language=self.policy.language, entities=self._entities, all_fields=False
+        )
+        for recognizer in recognizers:
+            if not recognizer.is_loaded:
+                recognizer.load()
+                recognizer.is_loaded = True
+        return recognizers
+
+    def _screen(self, texts: list[str]) -> set[str]:
+        """The texts on which any recogniser fires at all, at any score (for ``names=False`` calls).
+
+        Without NER no recogniser reads the parse to find something: the patterns, Presidio's
+        number and address recognisers and known names look at the text alone, and the tagger
+        and lemmatizer only supply context words, which raise the scores of results a recogniser
+        already returned. So a text where none returns anything has no Presidio spans whatever
+        its parse, and only the others need the full pipeline. The pages' safety net over text
+        redacted at ingest (most turns have no hits) is where this saves the most.
+        """
+        recognizers = self._recognizers()
+        fired: set[str] = set()
+        for text in texts:
+            hit = self._screened.get(text)
+            if hit is None:
+                artifacts = self._engine.artifacts(self.nlp.make_doc(text), self.policy.language)
+                hit = any(
+                    r.analyze(text=text, entities=self._entities, nlp_artifacts=artifacts)
+                    for r in recognizers
+                )
+                if len(self._screened) >= SCREEN_CACHE:
+                    self._screened.clear()
+                self._screened[text] = hit
+            if hit:
+                fired.add(text)
+        return fired
 
     def redact_many(self, texts: Sequence[str], **options: object) -> list[str]:
         """Each text with its personal data replaced by placeholders (see :meth:`find_many`)."""

@@ -113,3 +113,8 @@ def redacted_at_ingest(con: duckdb.DuckDBPyConnection) -> bool:
 def redactor_for(con: duckdb.DuckDBPyConnection) -> Redactor:
     """The safety net a store needs: no second NER pass when ingest already redacted it all."""
     return Redactor(names=not redacted_at_ingest(con))
+
+
+def default_redactor() -> Redactor:
+    """The full safety net (NER included), for pages that have no store to ask."""
+    return Redactor()
