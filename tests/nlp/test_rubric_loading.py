@@ -168,3 +168,28 @@ def test_a_suggestion_variant_falls_back_to_the_plain_kind() -> None:
     assert empathy.params.suggestion_group(["emotion_word", "on_hold_for_ages", "not_fair"]) == "waiting"
     assert empathy.params.suggestion_group(["not_fair"]) == "unfair"
     assert empathy.params.suggestion_group(["emotion_word"]) is None
+
+
+def test_every_shipped_rubric_loads() -> None:
+    from pathlib import Path
+
+    from nlp.scoring import load_rubric
+
+    shipped = sorted((Path(__file__).resolve().parents[2] / "rubrics").glob("*.yaml"))
+    assert len(shipped) >= 2
+    for path in shipped:
+        assert load_rubric(path).version.endswith("@1.4.0"), path
+
+
+def test_rules_only_rubric_switches_every_learned_signal_off() -> None:
+    from pathlib import Path
+
+    from nlp.scoring import load_rubric
+
+    rubric = load_rubric(Path(__file__).resolve().parents[2] / "rubrics" / "rules-only.yaml")
+    params = {c.id: c.params for c in rubric.criteria}
+    assert params["empathy"].distress_model.target_precision is None
+    assert params["empathy"].response_model.target_precision is None
+    assert params["self_worth"].face_threat_model.target_precision is None
+    assert params["self_worth"].can_do_model.target_precision is None
+    assert params["transfers"].handoff_model.target_precision is None
