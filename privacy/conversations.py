@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from privacy.engine import RedactionEngine, Span, default_engine
 from transcripts.model import Conversation, Role
 from transcripts.quarantine import Quarantined
-from transcripts.textio import storable
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -68,20 +67,8 @@ def redact_results(
         yield from _redact_batch(pending, store, engine)
 
 
-def _encodable(conversation: Conversation) -> bool:
-    """False when the record holds text no engine can read (lone surrogates): ingest quarantines it."""
-    try:
-        conversation.model_dump_json().encode("utf-8")
-    except (UnicodeEncodeError, ValueError, RecursionError):
-        return False
-    return True
-
-
 def _redact_batch(batch: list[Any], store: Store | None, engine: RedactionEngine) -> list[Any]:
-    # Records the store must refuse anyway pass through untouched: admission quarantines them
-    # (storage/admission.py) with a message that quotes none of their text.
-    unreadable = {id(r) for r in batch if isinstance(r, Conversation) and not _encodable(r)}
-    conversations = [r for r in batch if isinstance(r, Conversation) and id(r) not in unreadable]
+    conversations = [r for r in batch if isinstance(r, Conversation)]
     entries = [r for r in batch if isinstance(r, Quarantined)]
     redacted = iter(redact_conversations(conversations, engine))
     cleaned = iter(redact_quarantined(entries, engine))
@@ -90,7 +77,7 @@ def _redact_batch(batch: list[Any], store: Store | None, engine: RedactionEngine
     out = []
     for result in batch:
         if isinstance(result, Conversation):
-            out.append(result if id(result) in unreadable else next(redacted))
+            out.append(next(redacted))
         elif isinstance(result, Quarantined):
             out.append(next(cleaned))
         else:
@@ -105,8 +92,7 @@ def redact_quarantined(
     if not entries:
         return []
     engine = engine or default_engine()
-    # Lone surrogates escaped first, as the store writes them: spaCy cannot read them.
-    texts = [storable(e.message) for e in entries] + [storable(e.excerpt) for e in entries]
+    texts = [e.message for e in entries] + [e.excerpt for e in entries]
     clean = engine.redact_many(texts)
     count = len(entries)
     return [replace(entry, message=clean[i], excerpt=clean[count + i]) for i, entry in enumerate(entries)]
