@@ -30,13 +30,16 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from eval_signals import wilson  # noqa: E402
+from eval_signals import fmt, prf  # noqa: E402
+from label_agreement import first_pass  # noqa: E402
 
 from transcripts.model import Conversation  # noqa: E402
 
@@ -64,12 +67,7 @@ KINDS = (
 def load(split: str) -> tuple[list[Conversation], dict[tuple[str, int], dict], dict[tuple[str, int], str]]:
     """Conversations of the split, labels and texts keyed by (thread, turn)."""
     turns = [json.loads(line) for line in (IBM / "turns.jsonl").read_text().splitlines()]
-    labels = {}
-    for path in sorted(IBM.glob("labels-part*.jsonl")):
-        for line in path.read_text().splitlines():
-            if line.strip():
-                lab = json.loads(line)
-                labels[(lab["thread"], lab["turn"])] = lab
+    labels = first_pass()
     threads: dict[str, list[dict]] = defaultdict(list)
     for t in turns:
         if t["split"] == split:
@@ -144,18 +142,12 @@ def predicted_keys(results: list) -> dict[tuple[str, str, int], object]:
 
 
 def _row(gold: set, found: set, short: bool = False) -> str:
-    """Precision, recall (with 95 % intervals unless ``short``), F1 and counts."""
-    tp = len(gold & found)
-    prec = tp / len(found) if found else float("nan")
-    rec = tp / len(gold) if gold else float("nan")
-    f1 = 2 * prec * rec / (prec + rec) if tp else 0.0
+    """Precision, recall (95 % intervals unless ``short``), F1 and counts, as ``eval_signals`` prints them."""
+    keys = sorted(gold | found)
+    m = prf(np.array([k in found for k in keys], dtype=bool), np.array([k in gold for k in keys], dtype=bool))
     if short:
-        return f"P {prec:.2f} R {rec:.2f} F1 {f1:.2f} found {len(found):3d}"
-    (pl, ph), (rl, rh) = wilson(tp, len(found)), wilson(tp, len(gold))
-    return (
-        f"P {prec:.2f} [{pl:.2f}-{ph:.2f}]  R {rec:.2f} [{rl:.2f}-{rh:.2f}]  F1 {f1:.2f}"
-        f"  gold {len(gold):3d} found {len(found):3d}"
-    )
+        return f"P {m['p']:.2f} R {m['r']:.2f} F1 {m['f1']:.2f} found {m['n_flag']:3d}"
+    return fmt(m)
 
 
 def main() -> int:

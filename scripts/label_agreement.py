@@ -21,7 +21,7 @@ FIELDS = {
 
 
 def read(paths: list[Path]) -> dict[tuple[str, int], dict]:
-    """Labels keyed by (thread, turn)."""
+    """Labels keyed by (thread, turn); later files win (shared by every script that reads labels)."""
     out = {}
     for path in paths:
         for line in path.read_text().splitlines():
@@ -49,9 +49,14 @@ def kappa(pairs: list[tuple[str, str]]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
+def first_pass() -> dict[tuple[str, int], dict]:
+    """The first labelling pass (``labels-part*.jsonl``): the labels models train and are measured on."""
+    return read(sorted(IBM.glob("labels-part*.jsonl")))
+
+
 def main() -> None:
     """Print the agreement table."""
-    first = read(sorted(IBM.glob("labels-part*.jsonl")))
+    first = first_pass()
     second = read([IBM / "labels-second.jsonl"])
     common = [k for k in second if k in first]
     print(f"{len({k[0] for k in common})} threads, {len(common)} turns labelled twice (blind)")

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from label_agreement import first_pass  # noqa: E402
+
 from nlp.config import EncoderConfig  # noqa: E402
 from nlp.encoder import Encoder  # noqa: E402
 from nlp.sentiment import HEAD_NAME, ShippedSentiment  # noqa: E402
@@ -90,12 +92,7 @@ class Example:
 def ibm_examples() -> list[Example]:
     """Every labelled turn of the real set, with its thread's split and its context turn."""
     turns = [json.loads(line) for line in (IBM / "turns.jsonl").read_text().splitlines()]
-    labels: dict[tuple[str, int], dict] = {}
-    for path in sorted(IBM.glob("labels-part*.jsonl")):
-        for line in path.read_text().splitlines():
-            if line.strip():
-                lab = json.loads(line)
-                labels[(lab["thread"], lab["turn"])] = lab
+    labels = first_pass()
     out = []
     last_customer: dict[str, str] = {}
     for t in turns:
