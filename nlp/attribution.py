@@ -11,7 +11,7 @@ system-attributed scores never enter an agent's overall score
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -197,22 +197,25 @@ def agent_leg_scores(scores: Iterable[CriterionScore], rubric: Rubric) -> list[A
     return sorted(result, key=lambda s: (s.conversation_id, s.leg))
 
 
-# Agent findings that can explain a customer's mood falling during the agent's leg.
-_EXPLAINS_WORSENING = {
-    "empathy.v1": {"missed_opportunity"},
-    "self_worth.v1": {
+# Agent findings that can explain a customer's mood falling during the agent's leg: the default of
+# the rubric's ``customer_trajectory.params.explained_by`` (rubrics/default.yaml).
+EXPLAINS_WORSENING: dict[str, tuple[str, ...]] = {
+    "empathy.v1": ("missed_opportunity",),
+    "self_worth.v1": (
         "contradict_customer",
         "blame_customer",
         "condescension",
         "stonewall",
         "blame_colleague",
-    },
+    ),
 }
 TRAJECTORY_SCORER = "customer_trajectory.v1"
 
 
 def fair_trajectory(
-    scores: Sequence[CriterionScore], findings: Sequence[Finding]
+    scores: Sequence[CriterionScore],
+    findings: Sequence[Finding],
+    explains: Mapping[str, Sequence[str]] = EXPLAINS_WORSENING,
 ) -> tuple[list[CriterionScore], list[Finding]]:
     """Hold a customer's worsening mood against the agent only when the agent's own moments explain it.
 
@@ -223,7 +226,7 @@ def fair_trajectory(
     """
     explained: dict[tuple[str, int | None], list[dict[str, object]]] = {}
     for f in findings:
-        if f.attribution is Attribution.AGENT and f.kind in _EXPLAINS_WORSENING.get(f.scorer, ()):
+        if f.attribution is Attribution.AGENT and f.kind in explains.get(f.scorer, ()):
             key = (f.evidence.conversation_id, f.evidence.leg)
             explained.setdefault(key, []).append({"kind": f.kind, "turn": f.evidence.turn})
     unexplained: set[tuple[str, int | None]] = set()

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nlp.annotated import AnnotatedConversation
-from nlp.attribution import fair_trajectory
+from nlp.attribution import EXPLAINS_WORSENING, TRAJECTORY_SCORER, fair_trajectory
 from nlp.findings import ConversationScores, CriterionScore, Finding
 from nlp.rubric import Rubric, load_rubric_file
 from nlp.scorers.base import JourneyContext, ScoringContext, TurnCache
@@ -99,6 +99,9 @@ def score_conversations(
     library = pattern_library(rubric, encode if encode is not None else _cached_default_encode(rubric))
     contexts = journey_contexts(annotated, journeys)
     cache = TurnCache()
+    explains = next(
+        (c.params.explained_by for c in rubric.criteria if c.scorer == TRAJECTORY_SCORER), EXPLAINS_WORSENING
+    )
     results = []
     for conversation in annotated:
         scores: list[CriterionScore] = []
@@ -122,7 +125,7 @@ def score_conversations(
                 criterion_findings = []
             scores.extend(criterion_scores)
             findings.extend(criterion_findings)
-        scores, findings = fair_trajectory(scores, findings)
+        scores, findings = fair_trajectory(scores, findings, explains)
         results.append(ConversationScores(conversation.id, rubric.version, scores, findings))
         cache.hits.clear()
     return results

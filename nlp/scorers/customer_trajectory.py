@@ -17,6 +17,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from nlp.annotated import AnnotatedConversation
+from nlp.attribution import EXPLAINS_WORSENING
 from nlp.findings import CriterionScore, Evidence, Finding, Polarity
 from nlp.rubric import ScorerParams
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
@@ -40,6 +41,11 @@ class TrajectoryParams(ScorerParams):
     )
     worsened_delta: float = Field(
         -0.3, ge=-2.0, le=0.0, description="Delta at or below: the customer got worse."
+    )
+    explained_by: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(EXPLAINS_WORSENING),
+        description="Agent finding kinds per scorer that make a worsening in the same leg the agent's; "
+        "without one it is the system's (nlp.attribution.fair_trajectory).",
     )
 
 
