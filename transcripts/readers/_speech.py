@@ -10,6 +10,7 @@ Start times before ``EARLIEST_PLAUSIBLE`` (a 1970 epoch default) are dropped wit
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -247,13 +248,19 @@ def language_subtag(code: Any) -> str | None:
     return None
 
 
+_EPOCH_TEXT = re.compile(r"^\d{9,13}(?:\.\d+)?$")
+"""Epoch seconds or milliseconds written as text (``"1709287200000"``), as exports often do."""
+
+
 def parse_time(value: Any) -> datetime | None:
-    """An aware datetime from ISO 8601 text or epoch seconds / milliseconds; None if absent or bad."""
+    """An aware datetime from ISO 8601 text or epoch seconds / milliseconds (number or digits); None if bad."""
     if isinstance(value, bool) or value is None:
         return None
     try:
         if isinstance(value, int | float):
             return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
+        if isinstance(value, str) and _EPOCH_TEXT.match(value.strip()):
+            return parse_time(float(value))
         if isinstance(value, str) and value.strip():
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

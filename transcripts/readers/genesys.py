@@ -26,13 +26,13 @@ participant's ``userId`` is the agent id; ``divisionName`` becomes the departmen
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from transcripts.model import ChannelKind, Role, VendorSignal, VendorSignalKind
+from transcripts.model import ChannelKind, Conversation, Role, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers._speech import (
     Segment,
@@ -42,6 +42,7 @@ from transcripts.readers._speech import (
     language_subtag,
     parse_time,
 )
+from transcripts.readers._documents import count_skipped
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.textio import load_json_document
 
@@ -53,6 +54,7 @@ PURPOSES = {
     "external": Role.CUSTOMER,
     "customer": Role.CUSTOMER,
     "ivr": Role.IVR,
+    "bot": Role.BOT,
     "acd": Role.SYSTEM,
     "workflow": Role.SYSTEM,
 }
@@ -87,12 +89,40 @@ def _list(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def _index(item: dict[str, Any]) -> int | None:
+    """The phrase a sentiment entry is about: ``phraseIndex``, else ``phrase`` (a number as text)."""
+    for key in ("phraseIndex", "phrase"):
+        value = item.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+    return None
+
+
+def phrase_text(phrase: dict[str, Any]) -> str:
+    """``text``, else ``decoratedText``, else the phrase's ``words`` joined (all may be absent)."""
+    for key in ("text", "decoratedText"):
+        value = phrase.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    words = [w.get("word") for w in _list(phrase, "words")]
+    return " ".join(w for w in words if isinstance(w, str) and w.strip())
+
+
+def _ms(value: Any) -> int | None:
+    """A duration or offset: ``{"milliseconds": n}`` or a bare number of milliseconds."""
+    if isinstance(value, dict):
+        value = value.get("milliseconds")
+    return finite_ms(value)
+
+
 def _signals(transcript: dict[str, Any], first_turn: int, phrases: int) -> list[VendorSignal]:
     """Phrase sentiment and topics of one transcript whose phrases start at turn ``first_turn``."""
     analytics = _field(transcript, "analytics")
     signals = []
     for item in _list(analytics, "sentiment"):
-        score, index = item.get("sentiment"), item.get("phraseIndex")
+        score, index = item.get("sentiment"), _index(item)
         if isinstance(score, int | float) and isinstance(index, int) and 0 <= index < phrases:
             label = "POSITIVE" if score > 0 else "NEGATIVE" if score < 0 else "NEUTRAL"
             signals.append(
@@ -149,40 +179,42 @@ def read(path: Path) -> Iterator[ReadResult]:
         (t for t in (parse_time(p.get("startTimeMs")) for p, _ in phrases) if t), default=None
     )
     segments = []
-    for position, (phrase, _) in enumerate(phrases):
-        purpose = str(phrase.get("participantPurpose") or "").lower()
+    skipped: dict[str, int] = {}
+    unknown: set[str] = set()
+    for position, (phrase, number) in enumerate(phrases):
+        purpose = str(phrase.get("participantPurpose") or "").strip().lower()
         role = PURPOSES.get(purpose)
         if role is None:
-            where = f"phrases[{position}]"
-            yield Quarantined(
-                str(path),
-                where,
-                ReasonCode.UNKNOWN_ROLE,
-                f"{path} [{where}]: unknown participantPurpose {purpose!r}",
-            )
-            return
-        moment = parse_time(phrase.get("startTimeMs"))
-        start = round((moment - origin) / timedelta(milliseconds=1)) if moment and origin else None
-        start = start if start is not None and start >= 0 else None  # a phrase before the call began
-        length = finite_ms(_field(phrase, "duration").get("milliseconds"))
+            unknown.add(purpose or "(none)")
+        text = phrase_text(phrase)
+        if not text.strip():
+            count_skipped(skipped, "phrase without text")
+            continue
+        start = _phrase_start(phrase, transcripts[number], document, origin)
+        length = _ms(phrase.get("duration"))
         end = start + length if start is not None and length is not None else None
         segments.append(
             Segment(
-                label=purpose,
-                text=str(phrase.get("text") or ""),
+                label=purpose or "unknown",
+                text=text,
                 start_ms=start,
                 end_ms=end,
                 role=role,
                 agent_id=agent_id if role is Role.AGENT else None,
+                extra={NAME: {"phrase": position}},
             )
         )
+    warnings = [
+        f"participantPurpose {purpose!r} is not one Genesys documents; its role was inferred from the speech"
+        for purpose in sorted(unknown)
+    ]
     division = next((p.get("divisionName") for p in internal if p.get("divisionName")), None)
     queue = next((p.get("queueName") for p in internal if p.get("queueName")), None)
     language = next(
         (t.get("language") for t in transcripts if isinstance(t, dict) and t.get("language")), None
     )
     kind = _KINDS.get(str(document.get("mediaType") or "call").lower(), ChannelKind.VOICE)
-    yield build_conversation(
+    result = build_conversation(
         path,
         segments,
         source_format=NAME,
@@ -194,12 +226,53 @@ def read(path: Path) -> Iterator[ReadResult]:
         department=division,
         team=queue,
         vendor_signals=signals,
+        warnings=warnings,
         extra={
             NAME: {
-                k: document[k] for k in ("communicationId", "recordingId", "organizationId") if k in document
+                **{
+                    k: document[k]
+                    for k in ("communicationId", "recordingId", "organizationId")
+                    if k in document
+                },
+                **({"skipped": skipped} if skipped else {}),
             }
         },
     )
+    if not isinstance(result, Quarantined):
+        result.vendor_signals = _on_turns(result, result.vendor_signals)
+    yield result
+
+
+def _on_turns(conversation: Conversation, signals: list[VendorSignal]) -> list[VendorSignal]:
+    """Signals about a phrase moved to that phrase's turn (phrases without text are no turn)."""
+    turns = {t.extra[NAME]["phrase"]: t.index for t in conversation.turns if NAME in t.extra}
+    kept = []
+    for signal in signals:
+        if signal.turn is None:
+            kept.append(signal)
+        elif signal.turn in turns:
+            kept.append(signal.model_copy(update={"turn": turns[signal.turn]}))
+    return kept
+
+
+def _phrase_start(
+    phrase: dict[str, Any], transcript: Any, document: dict[str, Any], origin: datetime | None
+) -> int | None:
+    """A phrase's offset from ``origin``: its ``startTimeMs`` (epoch ms), else its ``offset``
+    counted from the transcript's (else the communication's) ``startTime``; None when unknown
+    or before the conversation began."""
+    if origin is None:
+        return None
+    moment = parse_time(phrase.get("startTimeMs"))
+    if moment is None:
+        offset = _ms(phrase.get("offset"))
+        base = parse_time(transcript.get("startTime") if isinstance(transcript, dict) else None)
+        base = base or parse_time(document.get("startTime")) or origin
+        moment = base + timedelta(milliseconds=offset) if offset is not None else None
+    if moment is None:
+        return None
+    start = round((moment - origin) / timedelta(milliseconds=1))
+    return start if start >= 0 else None
 
 
 READER = register(
