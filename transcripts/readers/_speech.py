@@ -253,7 +253,7 @@ _EPOCH_TEXT = re.compile(r"^\d{9,13}(?:\.\d+)?$")
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An aware datetime from ISO 8601 text or epoch seconds / milliseconds (number or digits); None if bad."""
+    """An aware datetime from ISO 8601 text or epoch seconds / ms (number or digits); None if bad."""
     if isinstance(value, bool) or value is None:
         return None
     try:

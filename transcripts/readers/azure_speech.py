@@ -11,7 +11,14 @@ results"; no public sample file is shipped)::
                             "locale": "en-US",
                             "nBest": [{"confidence": 0.9, "display": "Hello, how can I help?"}]}]}
 
-Each successful phrase is a turn (text = best ``display``); ticks are 100 ns. Its label is
+Also read: the fast transcription API's result (``{"durationMilliseconds": ..., "phrases":
+[{"speaker": 1, "offsetMilliseconds": 400, "durationMilliseconds": 4100, "text": "...",
+"locale": "en-US"}]}``), tick values written as text, and phrases that give only the ISO
+``offset``/``duration`` (``"PT6.5S"``).
+
+Each successful phrase is a turn (text = best ``display``, else ``itn``/``lexical`` when
+``display`` is blank); ticks are 100 ns. Phrases that failed recognition (``NoMatch``,
+``InitialSilenceTimeout``) or carry no text are counted in ``extra["azure_speech"]["skipped"]``. Its label is
 ``speaker_N`` when diarisation ran, else ``channel_N``; Azure names no roles, so they come
 from a ``speakers.yaml`` mapping or the speech (``transcripts.roles_infer``). ``timestamp``
 is when the transcription ran, not the call: it is kept in ``extra``, the start stays
@@ -21,6 +28,7 @@ unknown. Id = the audio file name in ``source``, else the file stem; language fr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,36 +36,74 @@ from urllib.parse import urlparse
 
 from transcripts.model import Channel
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._documents import count_skipped
 from transcripts.readers._speech import Segment, build_conversation, finite_ms, language_subtag
 from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
 from transcripts.roles_infer import check_mapping
 from transcripts.textio import load_json_document
 
 NAME = "azure_speech"
+KEPT_FIELDS = ("source", "timestamp", "duration", "durationMilliseconds")
+_TEXT_KEYS = ("display", "text", "itn", "maskedITN", "lexical")
+"""Where a phrase's text is, best first (``text``: fast transcription; ``display`` may be blank)."""
 TICKS_PER_MS = 10_000
 
 
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
 def sniff(head: str, path: Path) -> float:
-    """Confidence that ``head`` starts an Azure batch transcription result."""
+    """Confidence that ``head`` starts an Azure batch or fast transcription result."""
     if '"recognizedPhrases"' in head:
         return 0.95
-    return 0.6 if '"combinedRecognizedPhrases"' in head else 0.0
+    if '"phrases"' in head and '"offsetMilliseconds"' in head:
+        return 0.9
+    return 0.6 if '"combinedRecognizedPhrases"' in head or '"combinedPhrases"' in head else 0.0
 
 
-def _ticks_ms(value: Any) -> int | None:
-    return finite_ms(value, 1 / TICKS_PER_MS)
+def _number(value: Any) -> Any:
+    """A number written as text (``"3000000"``) as a float; anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def iso_duration_ms(value: Any) -> int | None:
+    """``PT1M2.5S`` (ISO 8601, as Azure writes ``offset``/``duration``) in milliseconds; None if not one."""
+    match = _ISO_DURATION.match(value.strip()) if isinstance(value, str) and value.strip() != "P" else None
+    if match is None:
+        return None
+    units = {"d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1000}
+    return round(sum(float(match[k]) * ms for k, ms in units.items() if match[k]))
+
+
+def _time_ms(phrase: dict[str, Any], name: str) -> int | None:
+    """``<name>InTicks`` (100 ns), else ``<name>Milliseconds`` (fast transcription), else ISO ``<name>``."""
+    ticks = finite_ms(_number(phrase.get(f"{name}InTicks")), 1 / TICKS_PER_MS)
+    if ticks is not None:
+        return ticks
+    millis = finite_ms(_number(phrase.get(f"{name}Milliseconds")))
+    return millis if millis is not None else iso_duration_ms(phrase.get(name))
 
 
 def segment_of(phrase: dict[str, Any]) -> Segment | None:
     """The turn of one recognised phrase, or None when recognition failed or it has no text."""
     if phrase.get("recognitionStatus", "Success") != "Success":
         return None
-    best = (phrase.get("nBest") or [{}])[0]
-    text = best.get("display") or best.get("itn") or best.get("lexical") if isinstance(best, dict) else None
-    if not isinstance(text, str) or not text.strip():
+    best = (phrase.get("nBest") or [phrase])[0]  # fast transcription: text on the phrase itself
+    text = None
+    if isinstance(best, dict):
+        text = next((best[k] for k in _TEXT_KEYS if isinstance(best.get(k), str) and best[k].strip()), None)
+    if text is None:
         return None
-    start = _ticks_ms(phrase.get("offsetInTicks"))
-    length = _ticks_ms(phrase.get("durationInTicks"))
+    start = _time_ms(phrase, "offset")
+    length = _time_ms(phrase, "duration")
     label = (
         f"speaker_{phrase['speaker']}"
         if phrase.get("speaker") is not None
@@ -77,19 +123,36 @@ def segment_of(phrase: dict[str, Any]) -> Segment | None:
     )
 
 
+def _phrases(document: Any) -> list[Any] | None:
+    """The phrase list: ``recognizedPhrases`` (batch) or ``phrases`` (fast transcription)."""
+    if not isinstance(document, dict):
+        return None
+    for key in ("recognizedPhrases", "phrases"):
+        if isinstance(document.get(key), list):
+            return document[key]
+    return None
+
+
 def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
     """Yield the one conversation of an Azure transcription result, or why it was quarantined."""
     document = load_json_document(path)
     if isinstance(document, Quarantined):
         yield document
         return
-    phrases = document.get("recognizedPhrases") if isinstance(document, dict) else None
-    if not isinstance(phrases, list):
-        yield Quarantined(
-            str(path), "recognizedPhrases", ReasonCode.MISSING_FIELD, f"{path}: no recognizedPhrases list"
-        )
+    phrases = _phrases(document)
+    if phrases is None:
+        message = f"{path}: no recognizedPhrases (batch) or phrases (fast transcription) list"
+        yield Quarantined(str(path), "recognizedPhrases", ReasonCode.MISSING_FIELD, message)
         return
-    segments = [s for s in (segment_of(p) for p in phrases if isinstance(p, dict)) if s is not None]
+    segments = []
+    skipped: dict[str, int] = {}
+    for phrase in phrases:
+        segment = segment_of(phrase) if isinstance(phrase, dict) else None
+        if segment is None:
+            status = phrase.get("recognitionStatus", "Success") if isinstance(phrase, dict) else "?"
+            count_skipped(skipped, f"recognitionStatus {status}" if status != "Success" else "no text")
+            continue
+        segments.append(segment)
     source = document.get("source")
     audio = Path(urlparse(source).path).stem if isinstance(source, str) and source.strip() else None
     locale = next((p.get("locale") for p in phrases if isinstance(p, dict) and p.get("locale")), None)
@@ -101,7 +164,12 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
         channel=Channel.CALL,
         language=language_subtag(locale),
         speakers=speakers,
-        extra={NAME: {k: document[k] for k in ("source", "timestamp", "duration") if k in document}},
+        extra={
+            NAME: {
+                **{k: document[k] for k in KEPT_FIELDS if k in document},
+                **({"skipped": skipped} if skipped else {}),
+            }
+        },
     )
 
 

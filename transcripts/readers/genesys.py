@@ -34,6 +34,7 @@ from pydantic import ValidationError
 
 from transcripts.model import ChannelKind, Conversation, Role, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._documents import count_skipped
 from transcripts.readers._speech import (
     Segment,
     build_conversation,
@@ -42,7 +43,6 @@ from transcripts.readers._speech import (
     language_subtag,
     parse_time,
 )
-from transcripts.readers._documents import count_skipped
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.textio import load_json_document
 
@@ -258,9 +258,11 @@ def _on_turns(conversation: Conversation, signals: list[VendorSignal]) -> list[V
 def _phrase_start(
     phrase: dict[str, Any], transcript: Any, document: dict[str, Any], origin: datetime | None
 ) -> int | None:
-    """A phrase's offset from ``origin``: its ``startTimeMs`` (epoch ms), else its ``offset``
-    counted from the transcript's (else the communication's) ``startTime``; None when unknown
-    or before the conversation began."""
+    """A phrase's offset from ``origin`` in ms; None when unknown or before the conversation began.
+
+    From its ``startTimeMs`` (epoch ms), else its ``offset`` counted from the transcript's
+    (else the communication's) ``startTime``.
+    """
     if origin is None:
         return None
     moment = parse_time(phrase.get("startTimeMs"))
