@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from pydantic import ValidationError
 
 from transcripts.model import Conversation
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._documents import json_values
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.readers.contact_lens import (
     AnalyticsError,
@@ -32,7 +34,6 @@ from transcripts.readers.contact_lens import (
     first_line,
     participants,
 )
-from transcripts.textio import load_json_document
 
 NAME = "connect_chat"
 KEPT_FIELDS = ("Version", "AWSAccountId", "InstanceId", "InitialContactId", "ContactId", "NextToken")
@@ -52,12 +53,50 @@ def sniff(head: str, path: Path) -> float:
 
 
 def read(path: Path) -> Iterator[ReadResult]:
-    """Yield the one chat of the file, or why it was quarantined."""
-    document = load_json_document(path)
-    if isinstance(document, Quarantined):
-        yield document
-        return
-    yield conversation_from_chat(document, path)
+    """Yield each chat of the file (pages of one contact merged), or why it was quarantined."""
+    contacts: dict[str, list[tuple[str, Any]]] = {}
+    for item in json_values(path):
+        if isinstance(item, Quarantined):
+            yield item
+            continue
+        record, document = item
+        key = _contact_key(document) or f"record:{record}"
+        contacts.setdefault(key, []).append((record, document))
+    for pages in contacts.values():
+        record, document = pages[0] if len(pages) == 1 else _merged(pages)
+        result = conversation_from_chat(document, path)
+        if record != "file":
+            if isinstance(result, Quarantined):
+                result = replace(result, record=f"{record} {result.record}")
+            else:
+                result.source_record = record
+        yield result
+
+
+def _contact_key(document: Any) -> str | None:
+    """The contact a page belongs to (``ContactId``, else ``InitialContactId``)."""
+    if not isinstance(document, dict):
+        return None
+    return next(
+        (document[k] for k in ("ContactId", "InitialContactId") if isinstance(document.get(k), str)), None
+    )
+
+
+def _merged(pages: list[tuple[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """GetTranscript pages of one contact as one document: items in page order, repeats dropped by ``Id``."""
+    seen: set[str] = set()
+    items: list[Any] = []
+    for _, page in pages:
+        for item in page.get("Transcript") or [] if isinstance(page.get("Transcript"), list) else []:
+            item_id = item.get("Id") if isinstance(item, dict) else None
+            if isinstance(item_id, str) and item_id in seen:
+                continue
+            if isinstance(item_id, str):
+                seen.add(item_id)
+            items.append(item)
+    first_record, first = pages[0]
+    record = f"{first_record} + {len(pages) - 1} more page(s)"
+    return record, {**{k: v for k, v in first.items() if k != "NextToken"}, "Transcript": items}
 
 
 def conversation_from_chat(document: Any, path: Path) -> Conversation | Quarantined:

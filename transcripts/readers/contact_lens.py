@@ -89,6 +89,8 @@ CONVERSATION_FIELDS = (
 """Document-level vendor fields kept in ``conversation.extra``."""
 
 _EVENT_PREFIX = "application/vnd.amazonaws.connect.event."
+_SPOKEN_TYPES = frozenset({"MESSAGE", "ATTACHMENT"})
+"""Chat item ``Type`` values that can be a turn; every other type is an event."""
 _KEPT_EVENTS = frozenset(
     {"participant.joined", "participant.left", "transfer.succeeded", "transfer.failed", "chat.ended"}
 )
@@ -147,6 +149,7 @@ class Entry:
     text: str = ""
     event: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    skip_reason: str | None = None
 
 
 def sniff(head: str, path: Path) -> float:
@@ -345,24 +348,75 @@ def transcript_entries(
         if start is None and moment is not None and origin is not None:
             start = round((moment - origin).total_seconds() * 1000)
         content_type = str(item.get("ContentType") or "")
-        if str(item.get("Type", "")).upper() == "EVENT" or content_type.startswith(_EVENT_PREFIX):
-            speaker = _speaker(item, position, speakers) if _names_speaker(item) else None
-            event = content_type.removeprefix(_EVENT_PREFIX) or "event"
+        kind = str(item.get("Type") or "MESSAGE").upper()
+        if kind not in _SPOKEN_TYPES or content_type.startswith(_EVENT_PREFIX):
+            # EVENT, and the Participant Service's other item types (TYPING, MESSAGEMETADATA
+            # receipts, CONNECTION_ACK...): never a turn, and never a reason to lose the file
+            speaker = _event_speaker(item, position, speakers)
+            event = content_type.removeprefix(_EVENT_PREFIX) or kind.lower()
             entries.append(Entry(position, start, speaker=speaker, event=event, extra=dict(item)))
             continue
         speaker = _speaker(item, position, speakers)
-        text = item.get("Content")
+        text, skip_reason = message_text(item)
         entries.append(
             Entry(
                 position,
                 start,
                 end,
                 speaker,
-                text if isinstance(text, str) else "",
+                text,
                 extra=turn_extra(item, key),
+                skip_reason=skip_reason,
             )
         )
     return entries, origin
+
+
+def _event_speaker(item: dict[str, Any], position: int, speakers: dict[str, Speaker]) -> Speaker | None:
+    """Who an event is about, when it names someone the reader can place; else None."""
+    if not _names_speaker(item):
+        return None
+    try:
+        return _speaker(item, position, speakers)
+    except AnalyticsError:
+        return None  # an event about an unlisted participant is still an event
+
+
+def message_text(item: dict[str, Any]) -> tuple[str, str | None]:
+    """The text of a chat item and, when it has none, why (``attachment``, ``interactive``...).
+
+    Interactive messages (Lex list pickers, time pickers, and the customer's choice) carry
+    JSON: their ``title`` (and the options offered) is the text. Attachments have no text.
+    """
+    content = item.get("Content")
+    content_type = str(item.get("ContentType") or "").lower()
+    if str(item.get("Type") or "").upper() == "ATTACHMENT" or item.get("Attachments"):
+        if not (isinstance(content, str) and content.strip()):
+            return "", "attachment"
+    if not isinstance(content, str):
+        return "", "no text"
+    if "interactive" in content_type or content_type == "application/json":
+        text = interactive_text(content)
+        return (text, None) if text else ("", "interactive message without a title")
+    return content, (None if content.strip() else "no text")
+
+
+def interactive_text(content: str) -> str:
+    """``title`` of an interactive message's JSON, with the options it offers; '' when none."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return ""
+    body = data.get("data") if isinstance(data, dict) else None
+    body = body.get("content") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return ""
+    title = body.get("title") if isinstance(body.get("title"), str) else ""
+    elements = body.get("elements") if isinstance(body.get("elements"), list) else []
+    options = [e["title"] for e in elements if isinstance(e, dict) and isinstance(e.get("title"), str)]
+    if options:
+        return f"{title} ({' / '.join(options)})".strip()
+    return title.strip()
 
 
 def _names_speaker(item: dict[str, Any]) -> bool:
@@ -395,6 +449,7 @@ class Assembled:
     tracker: LegTracker
     skipped: list[str]
     chat_events: list[dict[str, Any]]
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
 
 
 def assemble(entries: list[Entry], key: str) -> Assembled:
@@ -406,6 +461,7 @@ def assemble(entries: list[Entry], key: str) -> Assembled:
     turns: list[Turn] = []
     skipped: list[str] = []
     chat_events: list[dict[str, Any]] = []
+    skipped_reasons: dict[str, int] = {}
     leaver = _leaver(entries)
     for entry in entries:
         if entry.event is not None:
@@ -419,6 +475,8 @@ def assemble(entries: list[Entry], key: str) -> Assembled:
         assert entry.speaker is not None
         if not entry.text.strip():
             skipped.append(str(entry.extra.get(key, {}).get("Id") or f"Transcript[{entry.position}]"))
+            reason = entry.skip_reason or "no text"
+            skipped_reasons[reason] = skipped_reasons.get(reason, 0) + 1
             continue
         speaker = entry.speaker
         assert speaker.role is not None
@@ -439,7 +497,7 @@ def assemble(entries: list[Entry], key: str) -> Assembled:
                 extra=entry.extra,
             )
         )
-    return Assembled(turns, tracker, skipped, chat_events)
+    return Assembled(turns, tracker, skipped, chat_events, skipped_reasons)
 
 
 @dataclass(frozen=True)
@@ -549,6 +607,7 @@ def analytics_conversation(
     kept = vendor_fields(document, CONVERSATION_FIELDS)
     if assembled.skipped:
         kept["skipped_items"] = assembled.skipped
+        kept["skipped"] = assembled.skipped_reasons
     if assembled.chat_events:
         kept["chat_events"] = [e for e in assembled.chat_events if _is_kept_event(e)]
     extra: dict[str, Any] = {source_format: kept}
