@@ -39,8 +39,10 @@ PAUSE_MS = 1500
 
 def sniff(head: str, path: Path) -> float:
     """Confidence that ``head`` starts a Transcribe standard output document."""
-    if '"results"' not in head or '"alternatives"' not in head:
+    if '"results"' not in head:
         return 0.0
+    if '"alternatives"' not in head:  # an empty transcript (silence) has no items at all
+        return 0.6 if '"jobName"' in head and '"transcripts"' in head and '"items"' in head else 0.0
     score = 0.6
     if '"jobName"' in head:
         score += 0.2
@@ -112,6 +114,25 @@ def segments_of(results: dict[str, Any]) -> list[Segment]:
     return turns_from_words(words)
 
 
+def identified_language(results: dict[str, Any]) -> str | None:
+    """The language the output names; None when it does not say (unknown stays unknown).
+
+    ``language_code``; else, after language identification, the best-scored ``code`` of
+    ``language_identification`` or the longest-spoken of ``language_codes`` (multi-language).
+    """
+    code = results.get("language_code")
+    if isinstance(code, str) and code.strip():
+        return code
+    candidates: list[tuple[float, str]] = []
+    for entry in results.get("language_identification") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("code"), str):
+            candidates.append((seconds_ms(entry.get("score")) or 0, entry["code"]))
+    for entry in results.get("language_codes") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("language_code"), str):
+            candidates.append((seconds_ms(entry.get("duration_in_seconds")) or 0, entry["language_code"]))
+    return max(candidates)[1] if candidates else None
+
+
 def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
     """Yield the one conversation of a Transcribe output file, or why it was quarantined."""
     document = load_json_document(path)
@@ -130,7 +151,7 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
         source_format=NAME,
         conversation_id=job if isinstance(job, str) and job.strip() else path.stem,
         channel=Channel.CALL,
-        language=language_subtag(results.get("language_code")),
+        language=language_subtag(identified_language(results)),
         speakers=speakers,
         extra={NAME: {"jobName": job, "accountId": document.get("accountId"), "status": status}},
     )
