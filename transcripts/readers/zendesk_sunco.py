@@ -24,9 +24,9 @@ from typing import Any
 
 from transcripts.model import Channel, ChannelKind, Role
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._documents import count_skipped, json_values
 from transcripts.readers._speech import Segment, build_conversation, offsets_from, parse_time
 from transcripts.readers.base import Reader, ReadResult, register
-from transcripts.textio import load_json_document
 
 NAME = "zendesk_sunco"
 
@@ -82,51 +82,134 @@ def _role(author: dict[str, Any]) -> Role | None:
 
 
 def read(path: Path) -> Iterator[ReadResult]:
-    """Yield the one conversation of a Sunshine messages file, or why it was quarantined."""
-    document = load_json_document(path)
-    if isinstance(document, Quarantined):
-        yield document
-        return
-    messages = document.get("messages") if isinstance(document, dict) else None
-    if not isinstance(messages, list):
-        yield Quarantined(str(path), "messages", ReasonCode.MISSING_FIELD, f"{path}: no messages list")
-        return
+    """Yield each conversation of a Sunshine messages file (pages merged), or why it was quarantined."""
+    for record, pages in _conversations(path):
+        if isinstance(pages, Quarantined):
+            yield pages
+            continue
+        yield conversation_of(path, record, pages)
+
+
+def _conversations(path: Path) -> Iterator[tuple[str, list[dict[str, Any]] | Quarantined]]:
+    """Pages grouped into conversations, each named by the record of its first page.
+
+    By ``conversation.id``; a page without one continues the page before it when that page
+    said ``meta.hasMore``, else starts its own conversation.
+    """
+    groups: list[tuple[str, str | None, list[dict[str, Any]]]] = []
+    more = False
+    for item in json_values(path):
+        if isinstance(item, Quarantined):
+            yield item.record, item
+            continue
+        record, page = item
+        if isinstance(page, list):  # a bare list of messages
+            page = {"messages": page}
+        if not isinstance(page, dict) or not isinstance(page.get("messages"), list):
+            message = f"{path} [{record}]: no messages list"
+            yield record, Quarantined(str(path), record, ReasonCode.MISSING_FIELD, message)
+            more = False
+            continue
+        conversation = page.get("conversation")
+        key = conversation.get("id") if isinstance(conversation, dict) else None
+        same = [g for g in groups if key is not None and g[1] == key]
+        if same:
+            same[0][2].append(page)
+        elif key is None and more and groups:
+            groups[-1][2].append(page)
+        else:
+            groups.append((record, key, [page]))
+        meta = page.get("meta")
+        more = isinstance(meta, dict) and meta.get("hasMore") is True
+    for record, _, pages in groups:
+        yield ("file" if len(groups) == 1 else record), pages
+
+
+def content_text(content: Any) -> tuple[str, str | None]:
+    """A message's text and, when it has none, why (``image without text``...).
+
+    ``text`` (also the caption of an image or file), else ``textFallback`` (forms, form
+    responses, templates), else nothing: media, locations and carousels are no turn.
+    """
+    if not isinstance(content, dict):
+        return "", "message without content"
+    for key in ("text", "textFallback"):
+        value = content.get(key)
+        if isinstance(value, str) and value.strip():
+            return value, None
+    return "", f"{content.get('type') or 'content'} without text"
+
+
+def conversation_of(path: Path, record: str, pages: list[dict[str, Any]]) -> ReadResult:
+    """The conversation of one or more message pages of one Sunshine conversation."""
+    messages = [m for page in pages for m in page["messages"]]
     origin, starts = offsets_from(
         [parse_time(m.get("received")) if isinstance(m, dict) else None for m in messages]
     )
     segments = []
-    for position, (message, start) in enumerate(zip(messages, starts, strict=True)):
+    skipped: dict[str, int] = {}
+    seen: set[str] = set()
+    for message, start in zip(messages, starts, strict=True):
         author = message.get("author") if isinstance(message, dict) else None
         if not isinstance(author, dict):
+            count_skipped(skipped, "message without author")
             continue
+        message_id = message.get("id")
+        if isinstance(message_id, str) and message_id in seen:
+            count_skipped(skipped, "repeated on another page")
+            continue
+        if isinstance(message_id, str):
+            seen.add(message_id)
         role = _role(author)
         if role is None:
-            where = f"messages[{position}]"
-            message_text = f"{path} [{where}]: unknown author type {author.get('type')!r} (user or business)"
-            yield Quarantined(str(path), where, ReasonCode.UNKNOWN_ROLE, message_text)
-            return
-        content = message.get("content") or {}
+            count_skipped(skipped, f"author type {author.get('type')!r}")
+            continue
+        text, reason = content_text(message.get("content"))
+        if reason is not None:
+            count_skipped(skipped, reason)
+            continue
         name = author.get("displayName")
+        source = message.get("source")
         segments.append(
             Segment(
                 label=str(author.get("userId") or name or author.get("type")),
-                text=str(content.get("text") or ""),
+                text=text,
                 start_ms=start,
                 role=role,
                 name=name if isinstance(name, str) and name.strip() else None,
-                extra={NAME: {"id": message.get("id"), "source": (message.get("source") or {}).get("type")}},
+                extra={
+                    NAME: {
+                        "id": message_id,
+                        "source": source.get("type") if isinstance(source, dict) else None,
+                    }
+                },
             )
         )
-    conversation = document.get("conversation") or {}
-    yield build_conversation(
+    conversation = next((p["conversation"] for p in pages if isinstance(p.get("conversation"), dict)), {})
+    conversation_id = conversation.get("id") or (path.stem if record == "file" else f"{path.stem}#{record}")
+    result = build_conversation(
         path,
         segments,
         source_format=NAME,
-        conversation_id=str(conversation.get("id") or path.stem),
+        conversation_id=str(conversation_id),
         channel=Channel.CHAT,
         channel_kind=_kind(messages),
         started_at=origin,
+        customer_id=_customer(messages),
+        extra={NAME: {"pages": len(pages), **({"skipped": skipped} if skipped else {})}},
+        record=record,
     )
+    return result
+
+
+def _customer(messages: list[Any]) -> str | None:
+    """The customer's ``externalId`` (the business's own id) when a message's author carries it."""
+    for message in messages:
+        author = message.get("author") if isinstance(message, dict) else None
+        user = author.get("user") if isinstance(author, dict) else None
+        if isinstance(user, dict) and isinstance(user.get("externalId"), str):
+            return user["externalId"]
+    return None
 
 
 READER = register(
