@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +251,8 @@ def language_subtag(code: Any) -> str | None:
 
 _EPOCH_TEXT = re.compile(r"^\d{9,13}(?:\.\d+)?$")
 """Epoch seconds or milliseconds written as text (``"1709287200000"``), as exports often do."""
+_RFC_2822 = re.compile(r"^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} ")
+"""``Tue, 05 Mar 2024 08:01:00 +0000``: Twilio's older REST resources write dates this way."""
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -261,10 +264,12 @@ def parse_time(value: Any) -> datetime | None:
             return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
         if isinstance(value, str) and _EPOCH_TEXT.match(value.strip()):
             return parse_time(float(value))
+        if isinstance(value, str) and _RFC_2822.match(value.strip()):
+            return parsedate_to_datetime(value.strip()).astimezone(UTC)
         if isinstance(value, str) and value.strip():
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    except (ValueError, OverflowError, OSError):
+    except (ValueError, OverflowError, OSError, TypeError):
         return None
     return None
 

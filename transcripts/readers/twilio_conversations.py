@@ -25,6 +25,7 @@ from typing import Any
 
 from transcripts.model import Channel, ChannelKind, Role
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._documents import count_skipped, json_values, records_of
 from transcripts.readers._speech import Segment, build_conversation, offsets_from, parse_time
 from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
 from transcripts.roles import normalise_label, parse_role
@@ -51,25 +52,55 @@ def _attribute_role(value: Any) -> Role | None:
 
 
 def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
-    """Yield the one conversation of a Twilio messages file, or why it was quarantined."""
-    from transcripts.textio import load_json_document
+    """Yield each conversation of a Twilio messages file, or why it was quarantined.
 
-    document = load_json_document(path)
-    if isinstance(document, Quarantined):
-        yield document
-        return
-    messages = document.get("messages") if isinstance(document, dict) else None
-    if not isinstance(messages, list):
-        yield Quarantined(str(path), "messages", ReasonCode.MISSING_FIELD, f"{path}: no messages list")
-        return
-    messages = sorted(
-        (m for m in messages if isinstance(m, dict)),
-        key=lambda m: (m.get("index") is None, m.get("index") or 0),
-    )
-    origin, starts = offsets_from([parse_time(m.get("date_created")) for m in messages])
+    The file may hold one page (``{"messages": [...]}``), a bare list of messages, or pages
+    written one after another (JSONL): messages are grouped by ``conversation_sid``.
+    """
+    conversations: dict[str, list[dict[str, Any]]] = {}
+    for item in json_values(path):
+        if isinstance(item, Quarantined):
+            yield item
+            continue
+        record, page = item
+        messages = records_of(page, ("messages",))
+        if messages is None:
+            yield Quarantined(
+                str(path), record, ReasonCode.MISSING_FIELD, f"{path} [{record}]: no messages list"
+            )
+            continue
+        for message in messages:
+            if isinstance(message, dict):
+                key = message.get("conversation_sid")
+                conversations.setdefault(key if isinstance(key, str) else "", []).append(message)
+    for sid, messages in conversations.items():
+        record = "file" if len(conversations) == 1 else f"conversation_sid={sid or '(none)'}"
+        yield conversation_of(path, sid or path.stem, messages, speakers, record)
+
+
+def message_text(message: dict[str, Any]) -> tuple[str, str | None]:
+    """A message's ``body`` and, when it has none, why (media without a caption...)."""
+    body = message.get("body")
+    if isinstance(body, str) and body.strip():
+        return body, None
+    return "", "media without text" if message.get("media") else "no body"
+
+
+def conversation_of(
+    path: Path, sid: str, messages: list[dict[str, Any]], speakers: Any, record: str
+) -> ReadResult:
+    """The conversation of the messages of one ``conversation_sid`` (in ``index`` order)."""
+    unique = {m.get("sid") or id(m): m for m in messages}  # a message repeated on two pages counts once
+    ordered = sorted(unique.values(), key=lambda m: (m.get("index") is None, m.get("index") or 0))
+    origin, starts = offsets_from([parse_time(m.get("date_created")) for m in ordered])
     declared: dict[str, Role] = {}
     segments = []
-    for message, start in zip(messages, starts, strict=True):
+    skipped: dict[str, int] = {}
+    for message, start in zip(ordered, starts, strict=True):
+        text, reason = message_text(message)
+        if reason is not None:
+            count_skipped(skipped, reason)
+            continue
         author = str(message.get("author") or message.get("participant_sid") or "unknown")
         role = _attribute_role(message.get("attributes"))
         if role is None and _ADDRESS.match(author):
@@ -79,29 +110,30 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
         segments.append(
             Segment(
                 label=author,
-                text=str(message.get("body") or ""),
+                text=text,
                 start_ms=start,
                 extra={NAME: {"sid": message.get("sid"), "index": message.get("index")}},
             )
         )
-    conversation_sid = next((m.get("conversation_sid") for m in messages if m.get("conversation_sid")), None)
     result = build_conversation(
         path,
         segments,
         source_format=NAME,
-        conversation_id=str(conversation_sid or path.stem),
+        conversation_id=sid,
         channel=Channel.CHAT,
         channel_kind=ChannelKind.MESSAGING if any(_ADDRESS.match(s.label) for s in segments) else None,
         started_at=origin,
         speakers=speakers,
         declared=declared,
+        extra={NAME: {"skipped": skipped}} if skipped else None,
+        record=record,
     )
     if not isinstance(result, Quarantined):
         for leg in result.legs:  # a Twilio identity is stable across conversations: it is the agent id
             label = leg.extra.get(NAME, {}).get("speaker_label")
             if leg.participant_role is Role.AGENT and label:
                 leg.agent_id = label
-    yield result
+    return result
 
 
 READER = register(
