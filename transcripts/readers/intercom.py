@@ -26,9 +26,9 @@ from typing import Any
 
 from transcripts.model import ChannelKind, Role, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._documents import count_skipped, json_values, records_of
 from transcripts.readers._speech import Segment, build_conversation, offsets_from, parse_time
 from transcripts.readers.base import Reader, ReadResult, register
-from transcripts.textio import load_json_document
 
 NAME = "intercom"
 AUTHORS = {
@@ -57,6 +57,8 @@ def sniff(head: str, path: Path) -> float:
     """Confidence that ``head`` starts an Intercom conversation object."""
     if '"conversation_parts"' in head or ('"type": "conversation"' in head and '"source"' in head):
         return 0.95
+    if '"conversation_message"' in head and '"type": "conversation"' in head:
+        return 0.9
     return 0.0
 
 
@@ -68,32 +70,67 @@ def plain(body: Any) -> str:
 
 
 def read(path: Path) -> Iterator[ReadResult]:
-    """Yield the one conversation of an Intercom conversation file, or why it was quarantined."""
-    document = load_json_document(path)
-    if isinstance(document, Quarantined):
-        yield document
-        return
-    if not isinstance(document, dict) or not isinstance(document.get("source"), dict):
-        yield Quarantined(str(path), "source", ReasonCode.MISSING_FIELD, f"{path}: no source message")
-        return
-    parts_list = (document.get("conversation_parts") or {}).get("conversation_parts") or []
-    opening = {**document["source"], "part_type": "comment", "created_at": document.get("created_at")}
-    parts = [opening, *[p for p in parts_list if isinstance(p, dict)]]
-    spoken = [p for p in parts if p.get("part_type") == "comment" and plain(p.get("body"))]
+    """Yield each conversation of an Intercom file, or why it was quarantined.
+
+    One conversation object, a ``conversation.list`` (``conversations: [...]``), a bare list,
+    or conversations written one after another (JSONL).
+    """
+    for item in json_values(path):
+        if isinstance(item, Quarantined):
+            yield item
+            continue
+        record, value = item
+        listed = records_of(value, ("conversations",)) if not _is_conversation(value) else None
+        if listed is None:
+            yield conversation_of(path, record, value)
+            continue
+        for position, conversation in enumerate(listed):
+            where = (
+                f"conversations[{position}]" if record == "file" else f"{record} conversations[{position}]"
+            )
+            yield conversation_of(path, where, conversation)
+
+
+def _is_conversation(value: Any) -> bool:
+    return isinstance(value, dict) and ("conversation_parts" in value or _opening(value) is not None)
+
+
+def _opening(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The first message: ``source`` (API 2.x), else ``conversation_message`` (API 1.x)."""
+    for key in ("source", "conversation_message"):
+        if isinstance(document.get(key), dict):
+            return document[key]
+    return None
+
+
+def conversation_of(path: Path, record: str, document: Any) -> ReadResult:
+    """The conversation of one Intercom conversation object, or why it was quarantined."""
+    opening_message = _opening(document) if isinstance(document, dict) else None
+    if opening_message is None:
+        message = f"{path} [{record}]: no source (or conversation_message) opening the conversation"
+        return Quarantined(str(path), record, ReasonCode.MISSING_FIELD, message)
+    parts_field = document.get("conversation_parts")
+    parts_list = parts_field.get("conversation_parts") if isinstance(parts_field, dict) else parts_field
+    opening = {**opening_message, "part_type": "comment", "created_at": document.get("created_at")}
+    parts = [opening, *[p for p in parts_list or [] if isinstance(p, dict)]]
+    skipped: dict[str, int] = {}
+    spoken = []
+    for part in parts:
+        kind = str(part.get("part_type") or "")
+        if kind != "comment":
+            count_skipped(skipped, "internal note" if kind == "note" else f"{kind or 'untyped'} part")
+        elif not plain(part.get("body")):
+            count_skipped(skipped, "attachment without text" if part.get("attachments") else "no body")
+        else:
+            spoken.append(part)
     origin, starts = offsets_from([parse_time(p.get("created_at")) for p in spoken])
     segments = []
-    for position, (part, start) in enumerate(zip(spoken, starts, strict=True)):
-        author = part.get("author") or {}
+    for part, start in zip(spoken, starts, strict=True):
+        author = part.get("author") if isinstance(part.get("author"), dict) else {}
         role = AUTHORS.get(str(author.get("type") or "").lower())
         if role is None:
-            where = "source" if position == 0 else f"conversation_parts (id={part.get('id')})"
-            yield Quarantined(
-                str(path),
-                where,
-                ReasonCode.UNKNOWN_ROLE,
-                f"{path} [{where}]: unknown author type {author.get('type')!r}",
-            )
-            return
+            count_skipped(skipped, f"author type {author.get('type')!r}")
+            continue
         author_id = str(author["id"]) if author.get("id") is not None else None
         segments.append(
             Segment(
@@ -106,15 +143,15 @@ def read(path: Path) -> Iterator[ReadResult]:
                 extra={NAME: {"id": part.get("id")}} if part.get("id") else {},
             )
         )
-    tags = [t.get("name") for t in (document.get("tags") or {}).get("tags") or [] if isinstance(t, dict)]
+    tags = document.get("tags")
+    tag_list = tags.get("tags") if isinstance(tags, dict) else tags
     signals = [
-        VendorSignal(source=NAME, kind=VendorSignalKind.CATEGORY, label=t)
-        for t in tags
-        if isinstance(t, str) and t.strip()
+        VendorSignal(source=NAME, kind=VendorSignalKind.CATEGORY, label=t["name"])
+        for t in tag_list or []
+        if isinstance(t, dict) and isinstance(t.get("name"), str) and t["name"].strip()
     ]
-    notes = sum(1 for p in parts if p.get("part_type") == "note")
-    kind = SOURCE_KINDS.get(str(document["source"].get("type") or "").lower(), ChannelKind.LIVE_CHAT)
-    yield build_conversation(
+    kind = SOURCE_KINDS.get(str(opening_message.get("type") or "").lower(), ChannelKind.LIVE_CHAT)
+    return build_conversation(
         path,
         segments,
         source_format=NAME,
@@ -126,10 +163,12 @@ def read(path: Path) -> Iterator[ReadResult]:
         extra={
             NAME: {
                 "state": document.get("state"),
-                "internal_notes": notes,
+                "internal_notes": skipped.get("internal note", 0),
                 "team_assignee_id": document.get("team_assignee_id"),
+                **({"skipped": skipped} if skipped else {}),
             }
         },
+        record=record,
     )
 
 
