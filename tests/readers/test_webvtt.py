@@ -107,10 +107,10 @@ def test_speaker_prefix_without_voice_tag(write) -> None:
     ("content", "reason", "record", "fragment"),
     [
         (
-            "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Agent></v>\n",
-            ReasonCode.EMPTY_TURN,
-            "cue 1 (line 3)",
-            "no text",
+            "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Agent></v>\n",  # an empty cue is skipped, not a turn
+            ReasonCode.NO_TURNS,
+            "file",
+            "no cues with speech",
         ),
         ("WEBVTT\n\nnot a cue\n", ReasonCode.INVALID_RECORD, "line 3", "not a cue"),
         (

@@ -10,6 +10,7 @@ kept with ``roles.uncertain`` and the reason. Id = file stem; channel call; no s
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,7 +39,8 @@ def sniff(head: str, path: Path) -> float:
     for position, line in enumerate(lines[:-1]):
         if line.isdigit() and _TIMING.match(lines[position + 1]):
             return 0.9
-    return 0.0
+    first = next((line for line in lines if line), "")
+    return 0.8 if _TIMING.match(first) and "," in first.split("-->")[0] else 0.0  # cues without numbers
 
 
 def _cue_time(value: str) -> int:
@@ -58,17 +60,21 @@ def segments_of(text: str) -> Iterator[Segment | str]:
             continue
         timing = _TIMING.match(lines[timing_at])
         assert timing is not None
-        body = _TAG.sub("", " ".join(lines[timing_at + 1 :])).strip()
+        body = html.unescape(_TAG.sub("", " ".join(lines[timing_at + 1 :]))).strip()
+        if not body:
+            yield Segment(label=UNLABELLED, text="", extra={NAME: {"cue": number}})  # counted, not a turn
+            continue
         prefix = _PREFIX.match(body)
         label, spoken = UNLABELLED, body
         if prefix:
             label, spoken = (prefix["bracket"] or prefix["name"]).strip(), prefix["text"].strip()
+        role = parse_role(label) if label != UNLABELLED else None
         yield Segment(
-            label=label,
+            label=role.value if role is not None else label,  # "AGENT:" and "Agent:" are one speaker
             text=spoken,
             start_ms=_cue_time(timing["start"]),
             end_ms=_cue_time(timing["end"]),
-            role=parse_role(label) if label != UNLABELLED else None,
+            role=role,
             extra={NAME: {"cue": number}},
         )
 
@@ -80,13 +86,22 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
         yield text
         return
     segments: list[Segment] = []
+    empty = 0
     for item in segments_of(text):
         if isinstance(item, str):
             yield Quarantined(str(path), item.split(" has")[0], ReasonCode.INVALID_RECORD, f"{path}: {item}")
-            continue
-        segments.append(item)
+        elif item.text:
+            segments.append(item)
+        else:
+            empty += 1
     yield build_conversation(
-        path, segments, source_format=NAME, conversation_id=path.stem, channel=Channel.CALL, speakers=speakers
+        path,
+        segments,
+        source_format=NAME,
+        conversation_id=path.stem,
+        channel=Channel.CALL,
+        speakers=speakers,
+        extra={NAME: {"skipped": {"cue without text": empty}}} if empty else None,
     )
 
 

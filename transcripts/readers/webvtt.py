@@ -47,6 +47,7 @@ from pydantic import ValidationError
 from transcripts.legs import LegTracker
 from transcripts.model import Channel, Conversation, EventType, Role, RoleAttribution, Turn
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._speech import language_subtag
 from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
 from transcripts.readers.plain_text import parse_system_event
 from transcripts.roles import normalise_label, parse_role
@@ -100,7 +101,14 @@ class _Note:
     text_lines: list[str] = field(default_factory=list)
 
 
-def _blocks(path: Path) -> Iterator[_Cue | _Note | Quarantined | str]:
+@dataclass
+class _Header:
+    """Lines after ``WEBVTT`` in the header block (``Kind: captions``, ``Language: en``)."""
+
+    text_lines: list[str] = field(default_factory=list)
+
+
+def _blocks(path: Path) -> Iterator[_Cue | _Note | _Header | Quarantined | str]:
     """Cues and NOTE blocks of the file; a string is a problem message about the header."""
     block: list[Line] = []
     seen_header = False
@@ -122,6 +130,7 @@ def _blocks(path: Path) -> Iterator[_Cue | _Note | Quarantined | str]:
             if not lines[0].text.lstrip("\ufeff").startswith("WEBVTT"):
                 yield "file does not start with WEBVTT"
                 return
+            yield _Header([line.text.strip() for line in lines[1:]])
             continue
         first = lines[0].text.strip()
         if first == "NOTE" or first.startswith(("NOTE ", "NOTE\t")):
@@ -276,10 +285,14 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
         if problem is None:
             problem = Quarantined(str(path), record, reason, f"{path} {record}: {message}", excerpt(text))
 
+    skipped: dict[str, int] = {}
     for block in _blocks(path):
         if isinstance(block, str):
             yield Quarantined(str(path), "file", ReasonCode.INVALID_RECORD, f"{path}: {block}, not WebVTT")
             return
+        if isinstance(block, _Header):
+            meta.update(header_metadata(block.text_lines))
+            continue
         if isinstance(block, Quarantined):
             if block.reason in (ReasonCode.BINARY, ReasonCode.IO_ERROR):
                 yield block
@@ -322,8 +335,8 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
                     text,
                 )
                 continue
-            if not text:
-                fail(record, ReasonCode.EMPTY_TURN, f"cue of {name!r} has no text")
+            if not text:  # meeting services write empty cues (<v Name></v>): nothing was said
+                skipped["cue without text"] = skipped.get("cue without text", 0) + 1
                 continue
             role, speaker_id, speaker_name, department = resolved
             leg = tracker.assign(
@@ -358,7 +371,20 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
         yield Quarantined(str(path), "file", ReasonCode.NO_TURNS, f"{path} has no cues with speech")
         return
     assert tracker is not None
-    yield _conversation(path, meta, tracker, turns, roles)
+    result = _conversation(path, meta, tracker, turns, roles)
+    if skipped and isinstance(result, Conversation):
+        result.extra[NAME] = {"skipped": skipped}
+    yield result
+
+
+def header_metadata(lines: list[str]) -> dict[str, str]:
+    """``Language: en-GB`` in the header block (as YouTube and ffmpeg write it) as the language."""
+    meta: dict[str, str] = {}
+    for line in lines:
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "language" and value.strip():
+            meta["language"] = value.strip()
+    return meta
 
 
 def _conversation(
@@ -385,7 +411,7 @@ def _conversation(
             channel=channel,
             customer_id=meta.get("customer_id") or None,
             started_at=started_at,
-            language=meta.get("language") or None,
+            language=language_subtag(meta.get("language")),
             source_file=str(path),
             source_format=NAME,
             source_record=record,
