@@ -40,10 +40,11 @@ from pydantic import ValidationError
 from transcripts.legs import LegTracker, order_turns
 from transcripts.model import Channel, Conversation, Role, Turn, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
+from transcripts.readers._documents import json_values
 from transcripts.readers._speech import plausible_start
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.roles import parse_role
-from transcripts.textio import excerpt, load_json_document
+from transcripts.textio import excerpt
 
 NAME = "ccai_insights"
 
@@ -130,16 +131,24 @@ def sniff(head: str, path: Path) -> float:
 
 
 def read(path: Path) -> Iterator[ReadResult]:
-    """Yield each conversation of an Insights file (one, or one per item of a list page)."""
-    document = load_json_document(path)
-    if isinstance(document, Quarantined):
-        yield document
-        return
-    if isinstance(document, dict) and isinstance(document.get("conversations"), list):
-        for position, item in enumerate(document["conversations"]):
-            yield conversation_from_document(item, path, f"conversations[{position}]")
-        return
-    yield conversation_from_document(document, path, "file")
+    """Yield each conversation of an Insights file.
+
+    One conversation, a list page (``{"conversations": [...]}``), or either written one per
+    line (JSONL exports) or back to back.
+    """
+    for item in json_values(path):
+        if isinstance(item, Quarantined):
+            yield item
+            continue
+        record, document = item
+        if isinstance(document, dict) and isinstance(document.get("conversations"), list):
+            for position, listed in enumerate(document["conversations"]):
+                where = f"conversations[{position}]"
+                yield conversation_from_document(
+                    listed, path, where if record == "file" else f"{record} {where}"
+                )
+            continue
+        yield conversation_from_document(document, path, record)
 
 
 def conversation_from_document(document: Any, path: Path, record: str = "file") -> Conversation | Quarantined:
