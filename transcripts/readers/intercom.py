@@ -84,6 +84,8 @@ def read(path: Path) -> Iterator[ReadResult]:
         if listed is None:
             yield conversation_of(path, record, value)
             continue
+        if not listed:
+            yield Quarantined(str(path), record, ReasonCode.NO_TURNS, f"{path} [{record}]: no conversations")
         for position, conversation in enumerate(listed):
             where = (
                 f"conversations[{position}]" if record == "file" else f"{record} conversations[{position}]"

@@ -51,34 +51,46 @@ def sniff(head: str, path: Path) -> float:
     return round(score, 2)
 
 
-def _words(items: list[Any], default_label: str | None, by_start: dict[str, str]) -> list[list[Any]]:
+def _words(
+    items: list[dict[str, Any]], default_label: str | None, by_start: dict[str, str]
+) -> list[list[Any]]:
     """[start_ms, end_ms, label, text] per word, punctuation joined to the word before it."""
     words: list[list[Any]] = []
     for item in items:
         if not isinstance(item, dict):
             continue
-        alternatives = item.get("alternatives") or [{}]
-        content = str(alternatives[0].get("content") or "") if isinstance(alternatives[0], dict) else ""
+        alternatives = _objects(item.get("alternatives")) or [{}]
+        content = alternatives[0].get("content")
+        content = content.strip() if isinstance(content, str) else ""
         if not content:
             continue
         if item.get("type") == "punctuation":
             if words:
                 words[-1][3] += content
             continue
-        label = (
-            item.get("speaker_label")
-            or item.get("channel_label")
-            or by_start.get(str(item.get("start_time")))
-        )
+        label = _text(item.get("speaker_label")) or _text(item.get("channel_label"))
         words.append(
             [
                 seconds_ms(item.get("start_time")),
                 seconds_ms(item.get("end_time")),
-                label or default_label,
+                label or by_start.get(str(item.get("start_time"))) or default_label,
                 content,
             ]
         )
     return words
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects in ``value`` when it is a list (a damaged field reads as empty)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def turns_from_words(words: list[list[Any]], pause_ms: int = PAUSE_MS) -> list[Segment]:
@@ -98,19 +110,20 @@ def turns_from_words(words: list[list[Any]], pause_ms: int = PAUSE_MS) -> list[S
 
 def segments_of(results: dict[str, Any]) -> list[Segment]:
     """The turns of a Transcribe ``results`` object (channels read per channel, then interleaved)."""
-    channels = (results.get("channel_labels") or {}).get("channels")
+    channels = _objects(_object(results.get("channel_labels")).get("channels"))
+    speaker_labels = _object(results.get("speaker_labels"))
     by_start: dict[str, str] = {}
-    for segment in (results.get("speaker_labels") or {}).get("segments") or []:
-        for item in segment.get("items") or []:
-            by_start[str(item.get("start_time"))] = str(
-                item.get("speaker_label") or segment.get("speaker_label")
-            )
+    for segment in _objects(speaker_labels.get("segments")):
+        for item in _objects(segment.get("items")):
+            label = _text(item.get("speaker_label")) or _text(segment.get("speaker_label"))
+            if label:
+                by_start[str(item.get("start_time"))] = label
     words: list[list[Any]] = []
-    if isinstance(channels, list) and channels and not results.get("speaker_labels"):
+    if channels and not speaker_labels:
         for channel in channels:
-            words.extend(_words(channel.get("items") or [], channel.get("channel_label"), {}))
+            words.extend(_words(_objects(channel.get("items")), _text(channel.get("channel_label")), {}))
     else:
-        words = _words(results.get("items") or [], "spk_0", by_start)
+        words = _words(_objects(results.get("items")), "spk_0", by_start)
     return turns_from_words(words)
 
 
@@ -124,10 +137,10 @@ def identified_language(results: dict[str, Any]) -> str | None:
     if isinstance(code, str) and code.strip():
         return code
     candidates: list[tuple[float, str]] = []
-    for entry in results.get("language_identification") or []:
+    for entry in _objects(results.get("language_identification")):
         if isinstance(entry, dict) and isinstance(entry.get("code"), str):
             candidates.append((seconds_ms(entry.get("score")) or 0, entry["code"]))
-    for entry in results.get("language_codes") or []:
+    for entry in _objects(results.get("language_codes")):
         if isinstance(entry, dict) and isinstance(entry.get("language_code"), str):
             candidates.append((seconds_ms(entry.get("duration_in_seconds")) or 0, entry["language_code"]))
     return max(candidates)[1] if candidates else None

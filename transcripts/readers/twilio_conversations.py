@@ -73,9 +73,17 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
             if isinstance(message, dict):
                 key = message.get("conversation_sid")
                 conversations.setdefault(key if isinstance(key, str) else "", []).append(message)
+    if not conversations:
+        yield Quarantined(str(path), "file", ReasonCode.NO_TURNS, f"{path}: no messages")
     for sid, messages in conversations.items():
         record = "file" if len(conversations) == 1 else f"conversation_sid={sid or '(none)'}"
         yield conversation_of(path, sid or path.stem, messages, speakers, record)
+
+
+def _index(message: dict[str, Any]) -> int | None:
+    """The message's ``index`` (its place in the conversation) when it is an integer."""
+    index = message.get("index")
+    return index if isinstance(index, int) and not isinstance(index, bool) else None
 
 
 def message_text(message: dict[str, Any]) -> tuple[str, str | None]:
@@ -90,8 +98,11 @@ def conversation_of(
     path: Path, sid: str, messages: list[dict[str, Any]], speakers: Any, record: str
 ) -> ReadResult:
     """The conversation of the messages of one ``conversation_sid`` (in ``index`` order)."""
-    unique = {m.get("sid") or id(m): m for m in messages}  # a message repeated on two pages counts once
-    ordered = sorted(unique.values(), key=lambda m: (m.get("index") is None, m.get("index") or 0))
+    unique: dict[Any, dict[str, Any]] = {}
+    for position, message in enumerate(messages):  # a message repeated on two pages counts once
+        message_sid = message.get("sid")
+        unique.setdefault(message_sid if isinstance(message_sid, str) else position, message)
+    ordered = sorted(unique.values(), key=lambda m: (_index(m) is None, _index(m) or 0))
     origin, starts = offsets_from([parse_time(m.get("date_created")) for m in ordered])
     declared: dict[str, Role] = {}
     segments = []
