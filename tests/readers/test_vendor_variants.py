@@ -197,6 +197,8 @@ def test_ccai_jsonl_export_of_resource_and_ingest_shapes() -> None:
     resource, ingest = conversations
     assert resource.id == "5550001" and roles(resource) == [A, C]
     assert roles(ingest) == [C, A] and ingest.started_at == datetime(2024, 3, 6, 13, tzinfo=UTC)
+    # protobuf's JSON writes int64 as text: the first entry's "1709730000000000" is a time too
+    assert [t.start_ms for t in ingest.turns] == [0, 15_000]
 
 
 def test_srt_bom_crlf_cue_settings_tags_and_empty_cues() -> None:

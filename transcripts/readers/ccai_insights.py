@@ -302,8 +302,8 @@ def _segment_turns(document: dict[str, Any], origin: datetime | None) -> list[Ra
 
 def _entry_turns(entries: list[Any]) -> tuple[list[RawTurn], datetime | None]:
     """Ingest-format entries; offsets count from the first ``start_timestamp_usec``."""
-    stamps = [e.get("start_timestamp_usec") if isinstance(e, dict) else None for e in entries]
-    numeric = [s for s in stamps if isinstance(s, int) and not isinstance(s, bool)]
+    stamps = [_int64(e.get("start_timestamp_usec")) if isinstance(e, dict) else None for e in entries]
+    numeric = [s for s in stamps if s is not None]
     first = min(numeric, default=None)
     turns: list[RawTurn] = []
     for position, (entry, stamp) in enumerate(zip(entries, stamps, strict=True)):
@@ -318,7 +318,7 @@ def _entry_turns(entries: list[Any]) -> tuple[list[RawTurn], datetime | None]:
             raise InsightsError(where, ReasonCode.UNKNOWN_ROLE, message, entry)
         user = entry.get("user_id")
         text = entry.get("text")
-        timed = isinstance(stamp, int) and not isinstance(stamp, bool) and first is not None
+        timed = stamp is not None and first is not None
         start = (stamp - first) // 1000 if timed else None
         turns.append(
             RawTurn(
@@ -332,6 +332,15 @@ def _entry_turns(entries: list[Any]) -> tuple[list[RawTurn], datetime | None]:
         )
     origin = _from_micros(first)
     return turns, origin
+
+
+def _int64(value: Any) -> int | None:
+    """An integer, or one written as digits: protobuf's JSON mapping writes int64 as a string."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
 
 
 def _from_micros(value: int | float | None) -> datetime | None:
