@@ -295,3 +295,13 @@ def test_damaged_variant_documents_cost_at_most_the_document(relative: str, data
     assert results
     crashed = [r for r in results if isinstance(r, Quarantined) and r.record.startswith("after result")]
     assert crashed == []
+
+
+def test_contact_lens_chat_attachment_receipt_and_summary() -> None:
+    c = one("contact_lens/chat_attachment_summary.json")
+    assert (c.id, roles(c), [t.start_ms for t in c.turns]) == ("cl-chat-0009", [C, A], [4000, 30_000])
+    assert skipped(c) == {"attachment": 1}  # the receipt item is an event, not a lost file
+    assert [(e.type, e.by) for e in c.events] == [(EventType.DISCONNECT, C)]
+    summary = c.extra["contact_lens"]["ConversationCharacteristics"]["ContactSummary"]
+    assert summary["PostContactSummary"]["Content"].startswith("Customer received a damaged lamp")
+    assert any(s.label == "damaged-item" for s in c.vendor_signals)
