@@ -243,6 +243,7 @@ JSON_FIXTURES = [
     "connect_chat/s3_bot_attachments_receipts.json",
     "transcribe/language_id_audio_segments.json",
     "zendesk_sunco/messages.json",
+    "zendesk_sunco/v1_smooch_messages.json",
     "twilio_conversations/bare_list_media_rfc2822.json",
     "intercom/list_v1_attachments.json",
 ]
@@ -305,3 +306,11 @@ def test_contact_lens_chat_attachment_receipt_and_summary() -> None:
     summary = c.extra["contact_lens"]["ConversationCharacteristics"]["ContactSummary"]
     assert summary["PostContactSummary"]["Content"].startswith("Customer received a damaged lamp")
     assert any(s.label == "damaged-item" for s in c.vendor_signals)
+
+
+def test_sunshine_api_v1_smooch_messages() -> None:
+    c = one("zendesk_sunco/v1_smooch_messages.json")
+    assert (c.id, roles(c), [t.speaker_name for t in c.turns]) == ("smooch-conv-7", [C, A], ["Lena", "Sam"])
+    assert [t.start_ms for t in c.turns] == [0, 60_377]  # epoch seconds with fractions
+    assert skipped(c) == {"author type 'whisper'": 1, "image without text": 1}
+    assert c.channel_kind is ChannelKind.MESSAGING

@@ -11,9 +11,16 @@ Built from the Sunshine Conversations API v2 schema (``GET /v2/apps/{appId}/conv
      "meta": {"hasMore": false}}
 
 ``author.type`` ``user`` is the customer, ``business`` an agent (a bot when ``subtypes``
-holds ``AI`` or the display name says bot). Only ``text`` content (and the ``text`` of
-other types) becomes turns; times from ``received``. Id = ``conversation.id``, else the file
-stem. The agent's ``displayName`` is the agent name; Sunshine gives no stable agent id.
+holds ``AI`` or the display name says bot). A message's ``text`` (also an image's or file's
+caption), else its ``textFallback`` (forms, form responses, templates), is the turn; media,
+locations and the like without either are skipped and counted in ``extra``, as are unknown
+author types. Times from ``received`` (ISO, or v1 epoch seconds). Id = ``conversation.id``,
+else the file stem. The agent's ``displayName`` is the agent name; Sunshine gives no stable
+agent id; ``author.user.externalId`` is the customer id.
+
+A file may hold several pages (JSON Lines or back to back): pages with the same
+``conversation.id``, or following a page that said ``meta.hasMore``, are one conversation.
+API v1 (Smooch) messages (``role`` appUser/appMaker, ``name``, ``text``) are read too.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ def sniff(head: str, path: Path) -> float:
     """Confidence that ``head`` starts a Sunshine Conversations messages document."""
     if '"messages"' in head and '"author"' in head and ('"business"' in head or '"received"' in head):
         return 0.9 if '"content"' in head else 0.5
+    if '"messages"' in head and ('"appUser"' in head or '"appMaker"' in head):  # API v1
+        return 0.85
     return 0.0
 
 
@@ -72,7 +81,8 @@ def _role(author: dict[str, Any]) -> Role | None:
     if kind == "user":
         return Role.CUSTOMER
     if kind == "business":
-        subtypes = [str(s).lower() for s in author.get("subtypes") or []]
+        listed = author.get("subtypes")
+        subtypes = [str(s).lower() for s in listed] if isinstance(listed, list) else []
         return (
             Role.BOT
             if "ai" in subtypes or "bot" in str(author.get("displayName") or "").lower()
@@ -111,7 +121,7 @@ def _conversations(path: Path) -> Iterator[tuple[str, list[dict[str, Any]] | Qua
             more = False
             continue
         conversation = page.get("conversation")
-        key = conversation.get("id") if isinstance(conversation, dict) else None
+        key = (conversation.get("id") or conversation.get("_id")) if isinstance(conversation, dict) else None
         same = [g for g in groups if key is not None and g[1] == key]
         if same:
             same[0][2].append(page)
@@ -140,9 +150,27 @@ def content_text(content: Any) -> tuple[str, str | None]:
     return "", f"{content.get('type') or 'content'} without text"
 
 
+V1_ROLES = {"appuser": "user", "appmaker": "business"}
+"""API v1 (Smooch) ``role`` -> v2 ``author.type``; ``whisper`` messages are internal and skipped."""
+
+
+def v2_message(message: Any) -> Any:
+    """A v1 message (``role`` appUser/appMaker, ``authorId``, ``name``, ``text``) in the v2 shape."""
+    if not isinstance(message, dict) or "author" in message or "role" not in message:
+        return message
+    kind = V1_ROLES.get(str(message.get("role")).lower(), str(message.get("role")))
+    return {
+        "id": message.get("_id"),
+        "received": message.get("received"),
+        "author": {"type": kind, "userId": message.get("authorId"), "displayName": message.get("name")},
+        "content": {"type": message.get("type") or "text", "text": message.get("text")},
+        "source": message.get("source"),
+    }
+
+
 def conversation_of(path: Path, record: str, pages: list[dict[str, Any]]) -> ReadResult:
     """The conversation of one or more message pages of one Sunshine conversation."""
-    messages = [m for page in pages for m in page["messages"]]
+    messages = [v2_message(m) for page in pages for m in page["messages"]]
     origin, starts = offsets_from(
         [parse_time(m.get("received")) if isinstance(m, dict) else None for m in messages]
     )
@@ -186,7 +214,11 @@ def conversation_of(path: Path, record: str, pages: list[dict[str, Any]]) -> Rea
             )
         )
     conversation = next((p["conversation"] for p in pages if isinstance(p.get("conversation"), dict)), {})
-    conversation_id = conversation.get("id") or (path.stem if record == "file" else f"{path.stem}#{record}")
+    conversation_id = (
+        conversation.get("id")
+        or conversation.get("_id")
+        or (path.stem if record == "file" else f"{path.stem}#{record}")
+    )
     result = build_conversation(
         path,
         segments,
