@@ -240,6 +240,7 @@ JSON_FIXTURES = [
     "genesys/variants_offsets_words_bot.json",
     "azure_speech/fast_transcription_diarized.json",
     "azure_speech/batch_stereo_iso_durations.json",
+    "azure_speech/diarized.json",
     "connect_chat/s3_bot_attachments_receipts.json",
     "transcribe/language_id_audio_segments.json",
     "zendesk_sunco/messages.json",
@@ -314,3 +315,12 @@ def test_sunshine_api_v1_smooch_messages() -> None:
     assert [t.start_ms for t in c.turns] == [0, 60_377]  # epoch seconds with fractions
     assert skipped(c) == {"author type 'whisper'": 1, "image without text": 1}
     assert c.channel_kind is ChannelKind.MESSAGING
+
+
+def test_azure_speech_sdk_results_one_per_line() -> None:
+    c = one("azure_speech/sdk_conversation_transcriber.jsonl")
+    assert c.id == "sdk_conversation_transcriber"
+    assert [t.speaker_id for t in c.turns] == ["speaker_Guest-1", "channel_0", "speaker_Guest-2"]  # Unknown
+    assert times(c) == [(600, 4400), (4600, 4600), (5200, 7300)]  # ticks / 10 000
+    assert c.turns[1].text == "hi i need to reset my password"  # NBest ITN when the display is blank
+    assert roles(c)[0] is A and skipped(c) == {"recognitionStatus NoMatch": 1}

@@ -11,7 +11,10 @@ results"; no public sample file is shipped)::
                             "locale": "en-US",
                             "nBest": [{"confidence": 0.9, "display": "Hello, how can I help?"}]}]}
 
-Also read: the fast transcription API's result (``{"durationMilliseconds": ..., "phrases":
+Also read: Speech SDK results (``{"RecognitionStatus": "Success", "DisplayText": "...",
+"Offset": ticks, "Duration": ticks, "SpeakerId": "Guest-1", "NBest": [...]}``), as a list or
+one per line, all of a file being one conversation; the fast transcription API's result
+(``{"durationMilliseconds": ..., "phrases":
 [{"speaker": 1, "offsetMilliseconds": 400, "durationMilliseconds": 4100, "text": "...",
 "locale": "en-US"}]}``), tick values written as text, and phrases that give only the ISO
 ``offset``/``duration`` (``"PT6.5S"``).
@@ -36,11 +39,10 @@ from urllib.parse import urlparse
 
 from transcripts.model import Channel
 from transcripts.quarantine import Quarantined, ReasonCode
-from transcripts.readers._documents import count_skipped
+from transcripts.readers._documents import count_skipped, json_values
 from transcripts.readers._speech import Segment, build_conversation, finite_ms, language_subtag
 from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
 from transcripts.roles_infer import check_mapping
-from transcripts.textio import load_json_document
 
 NAME = "azure_speech"
 KEPT_FIELDS = ("source", "timestamp", "duration", "durationMilliseconds")
@@ -59,6 +61,8 @@ def sniff(head: str, path: Path) -> float:
     """Confidence that ``head`` starts an Azure batch or fast transcription result."""
     if '"recognizedPhrases"' in head:
         return 0.95
+    if '"RecognitionStatus"' in head and ('"DisplayText"' in head or '"NBest"' in head):
+        return 0.85  # Speech SDK results
     if '"phrases"' in head and '"offsetMilliseconds"' in head:
         return 0.9
     return 0.6 if '"combinedRecognizedPhrases"' in head or '"combinedPhrases"' in head else 0.0
@@ -96,7 +100,8 @@ def segment_of(phrase: dict[str, Any]) -> Segment | None:
     """The turn of one recognised phrase, or None when recognition failed or it has no text."""
     if phrase.get("recognitionStatus", "Success") != "Success":
         return None
-    best = (phrase.get("nBest") or [phrase])[0]  # fast transcription: text on the phrase itself
+    listed = phrase.get("nBest")
+    best = listed[0] if isinstance(listed, list) and listed else phrase  # fast: text on the phrase
     text = None
     if isinstance(best, dict):
         text = next((best[k] for k in _TEXT_KEYS if isinstance(best.get(k), str) and best[k].strip()), None)
@@ -134,16 +139,74 @@ def _phrases(document: Any) -> list[Any] | None:
 
 
 def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
-    """Yield the one conversation of an Azure transcription result, or why it was quarantined."""
-    document = load_json_document(path)
-    if isinstance(document, Quarantined):
-        yield document
-        return
-    phrases = _phrases(document)
-    if phrases is None:
-        message = f"{path}: no recognizedPhrases (batch) or phrases (fast transcription) list"
-        yield Quarantined(str(path), "recognizedPhrases", ReasonCode.MISSING_FIELD, message)
-        return
+    """Yield each conversation of an Azure result file, or why it was quarantined.
+
+    A batch or fast transcription result is one conversation (several written one per line
+    are one each); Speech SDK results (one recognised phrase per object, a list or JSON
+    Lines) are together the one conversation of the file.
+    """
+    sdk: list[dict[str, Any]] = []
+    documents = 0
+    for item in json_values(path):
+        if isinstance(item, Quarantined):
+            yield item
+            continue
+        record, value = item
+        phrases = _phrases(value)
+        if phrases is not None:
+            documents += 1
+            yield conversation_of(path, value, phrases, speakers, record)
+            continue
+        results = value if isinstance(value, list) else [value]
+        found = [sdk_phrase(r) for r in results if isinstance(r, dict) and _SDK_KEYS & r.keys()]
+        if not found:
+            message = f"{path} [{record}]: no recognizedPhrases (batch), phrases (fast) or Speech SDK results"
+            yield Quarantined(str(path), record, ReasonCode.MISSING_FIELD, message)
+        sdk.extend(found)
+    if sdk:
+        yield conversation_of(path, {}, sdk, speakers, "file" if not documents else "Speech SDK results")
+
+
+_SDK_NBEST = {
+    "Display": "display",
+    "ITN": "itn",
+    "MaskedITN": "maskedITN",
+    "Lexical": "lexical",
+    "Confidence": "confidence",
+}
+_SDK_KEYS = frozenset({"RecognitionStatus", "DisplayText", "NBest"})
+"""Keys of a Speech SDK recognition result (``result.json``), PascalCase unlike the batch API."""
+
+
+def sdk_phrase(result: dict[str, Any]) -> dict[str, Any]:
+    """A Speech SDK result in the batch phrase shape.
+
+    ``DisplayText``, ``Offset``/``Duration`` in ticks, ``SpeakerId`` (``Unknown`` when the
+    transcriber could not tell), ``Channel`` and ``NBest[]`` (``Display``, ``ITN``...).
+    """
+    listed = result.get("NBest")
+    best = [
+        {_SDK_NBEST.get(k, k): v for k, v in n.items()}
+        for n in (listed if isinstance(listed, list) else [])
+        if isinstance(n, dict)
+    ]
+    if isinstance(result.get("DisplayText"), str):
+        best = [{**(best[0] if best else {}), "display": result["DisplayText"]}]
+    speaker = result.get("SpeakerId")
+    return {
+        "recognitionStatus": result.get("RecognitionStatus", "Success"),
+        "offsetInTicks": result.get("Offset"),
+        "durationInTicks": result.get("Duration"),
+        "channel": result.get("Channel", 0),
+        **({"speaker": speaker} if speaker not in (None, "", "Unknown") else {}),
+        "nBest": best,
+    }
+
+
+def conversation_of(
+    path: Path, document: dict[str, Any], phrases: list[Any], speakers: Any, record: str
+) -> ReadResult:
+    """The conversation of one result's phrases (``document`` holds its file-level fields)."""
     segments = []
     skipped: dict[str, int] = {}
     for phrase in phrases:
@@ -156,11 +219,11 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
     source = document.get("source")
     audio = Path(urlparse(source).path).stem if isinstance(source, str) and source.strip() else None
     locale = next((p.get("locale") for p in phrases if isinstance(p, dict) and p.get("locale")), None)
-    yield build_conversation(
+    return build_conversation(
         path,
         segments,
         source_format=NAME,
-        conversation_id=audio or path.stem,
+        conversation_id=audio or (path.stem if record == "file" else f"{path.stem}#{record}"),
         channel=Channel.CALL,
         language=language_subtag(locale),
         speakers=speakers,
@@ -170,6 +233,7 @@ def read(path: Path, speakers: Any = None) -> Iterator[ReadResult]:
                 **({"skipped": skipped} if skipped else {}),
             }
         },
+        record=record,
     )
 
 
