@@ -9,7 +9,10 @@ items under ``Transcript``). Both list chat items (``AbsoluteTime``, ``Content``
 
 Turns and events are built as for Contact Lens chat (``contact_lens.analytics_conversation``):
 roles per item, offsets from the first ``AbsoluteTime``, transfers and the final
-``participant.left`` / ``chat.ended`` as events, attachments skipped. Id = ``ContactId``,
+``participant.left`` / ``chat.ended`` as events, attachments skipped and counted, items of
+other ``Type`` (``MESSAGEMETADATA`` receipts, ``TYPING``) kept as events, interactive
+messages read by their title and options. GetTranscript pages written into one file (JSON
+Lines or back to back) are merged per contact, an item repeated on two pages read once. Id = ``ContactId``,
 else ``InitialContactId``, else the file stem. Language is unknown (the files do not say).
 """
 

@@ -17,7 +17,12 @@ Built from Genesys's published schema (no public sample file): the document the
                                     "topics": [{"topicName": "Billing", "participant": "external"}]}}]}
 
 Roles from ``participantPurpose`` (``internal``/``agent``/``user`` agent, ``external``/
-``customer`` customer, ``ivr``, ``acd`` system). Phrase times are epoch milliseconds:
+``customer`` customer, ``ivr``, ``bot``, ``acd``/``workflow`` system); a purpose Genesys does
+not document gets a role inferred from the speech and a warning, never a lost file. A
+phrase's text is ``text``, else ``decoratedText``, else its ``words``; phrases without any
+are counted in ``extra``. A phrase without ``startTimeMs`` is placed by its
+``offset.milliseconds`` from the transcript's (else the communication's) ``startTime``;
+epoch times may be numbers or digits. Phrase times are epoch milliseconds:
 offsets count from ``conversationStartTime`` (else the first phrase). A single internal
 participant's ``userId`` is the agent id; ``divisionName`` becomes the department and
 ``queueName`` the team. Phrase sentiment and topics become vendor signals.

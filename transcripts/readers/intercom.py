@@ -11,9 +11,13 @@ Built from Intercom's REST API schema (API version 2.x; no public sample file)::
      "team_assignee_id": "...", "tags": {"tags": [{"name": "billing"}]}}
 
 The opening ``source`` message and every ``comment`` part become turns (HTML stripped);
-``note`` parts are internal and skipped (counted in ``extra``). Author ``user``/``lead``/
-``contact`` is the customer, ``admin``/``teammate`` an agent (its ``id`` the agent id),
-``bot`` a bot. Times are epoch seconds. Tags become category signals.
+``note`` parts are internal and skipped; they, other part types (assignment, close...),
+comments with only attachments and unknown author types are counted in ``extra``. API 1.x
+files open with ``conversation_message`` instead of ``source``; a ``conversation.list``
+(``conversations: [...]``), a bare list or JSON Lines yield one result per conversation.
+Author ``user``/``lead``/``contact`` is the customer, ``admin``/``teammate`` an agent (its
+``id`` the agent id), ``bot`` a bot. Times are epoch seconds (or ISO). Tags become category
+signals.
 """
 
 from __future__ import annotations

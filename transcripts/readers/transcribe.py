@@ -16,7 +16,9 @@ Words are grouped into turns: a new turn when the speaker (``speaker_label``, el
 word before it. Older output without ``speaker_label`` on items is labelled from
 ``speaker_labels.segments``. Transcribe names no roles: they come from a ``speakers.yaml``
 mapping, else from the speech (``transcripts.roles_infer``). Id = ``jobName``; language from
-``results.language_code`` when language identification ran, else unknown; no start time.
+``results.language_code``, else the best of ``language_identification`` or the longest of
+``language_codes`` (multi-language), else unknown; no start time. Output of silence (no
+items) is detected and quarantined ``no_turns``; damaged fields read as absent.
 """
 
 from __future__ import annotations

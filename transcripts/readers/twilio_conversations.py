@@ -12,7 +12,10 @@ Twilio names authors, not roles. A message's ``attributes`` JSON ``role`` wins; 
 that is a phone or channel address (``whatsapp:``, ``sms:``, ``messenger:``, ``+1555...``)
 is the customer; the rest (chat SDK identities, usually agents) get roles from a
 ``speakers.yaml`` mapping, else from the speech (``transcripts.roles_infer``). Turn order is
-``index``; id = ``conversation_sid``; times from ``date_created``.
+``index``; id = ``conversation_sid``; times from ``date_created`` (ISO, or RFC 2822 as
+older Twilio resources write it). A file may hold one page, a bare list of messages, or pages
+one per line: messages are grouped by ``conversation_sid`` and a repeated ``sid`` counts once.
+Media messages without a ``body`` are skipped and counted in ``extra``.
 """
 
 from __future__ import annotations
