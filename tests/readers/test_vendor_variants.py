@@ -324,3 +324,20 @@ def test_azure_speech_sdk_results_one_per_line() -> None:
     assert times(c) == [(600, 4400), (4600, 4600), (5200, 7300)]  # ticks / 10 000
     assert c.turns[1].text == "hi i need to reset my password"  # NBest ITN when the display is blank
     assert roles(c)[0] is A and skipped(c) == {"recognitionStatus NoMatch": 1}
+
+
+def test_genesys_communications_one_per_line_message_and_email() -> None:
+    conversations, quarantined = read_all("genesys/communications_per_line.jsonl")
+    assert quarantined == []
+    message, email = conversations
+    assert (message.id, message.channel_kind, roles(message)) == ("gen-conv-3", ChannelKind.MESSAGING, [C, A])
+    assert [t.start_ms for t in message.turns] == [1000, 20_000]
+    assert (message.legs[0].agent_id, message.legs[0].department, message.legs[0].team) == (
+        "user-kai",
+        "Digital",
+        "Web Messaging",
+    )
+    assert (email.id, email.channel_kind, roles(email)) == ("gen-conv-4", ChannelKind.EMAIL, [C, A])
+    assert email.started_at == datetime(2024, 3, 7, 12, tzinfo=UTC)  # ISO conversationStartTime
+    assert [leg.agent_id for leg in email.legs] == [None]  # no userId: unknown, not "internal"
+    assert email.source_record == "document 2 (line 2)"

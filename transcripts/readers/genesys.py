@@ -39,7 +39,7 @@ from pydantic import ValidationError
 
 from transcripts.model import ChannelKind, Conversation, Role, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
-from transcripts.readers._documents import count_skipped
+from transcripts.readers._documents import count_skipped, json_values
 from transcripts.readers._speech import (
     Segment,
     build_conversation,
@@ -49,7 +49,6 @@ from transcripts.readers._speech import (
     parse_time,
 )
 from transcripts.readers.base import Reader, ReadResult, register
-from transcripts.textio import load_json_document
 
 NAME = "genesys"
 PURPOSES = {
@@ -154,14 +153,33 @@ def _signals(transcript: dict[str, Any], first_turn: int, phrases: int) -> list[
 
 
 def read(path: Path) -> Iterator[ReadResult]:
-    """Yield the one conversation of a Genesys transcript file, or why it was quarantined."""
-    document = load_json_document(path)
-    if isinstance(document, Quarantined):
-        yield document
-        return
+    """Yield each communication's conversation in a Genesys file, or why it was quarantined.
+
+    One transcript document per file, or several: a JSON list or one per line.
+    """
+    for item in json_values(path):
+        if isinstance(item, Quarantined):
+            yield item
+            continue
+        record, value = item
+        if isinstance(value, list):
+            for position, document in enumerate(value):
+                where = f"[{position}]" if record == "file" else f"{record} [{position}]"
+                yield from conversation_of(path, document, where)
+            if not value:
+                yield Quarantined(str(path), record, ReasonCode.NO_TURNS, f"{path} [{record}]: empty list")
+            continue
+        yield from conversation_of(path, value, record)
+
+
+def conversation_of(path: Path, document: Any, record: str) -> Iterator[ReadResult]:
+    """The conversation of one transcript document (one result), or why it was quarantined."""
     transcripts = document.get("transcripts") if isinstance(document, dict) else None
     if not isinstance(transcripts, list):
-        yield Quarantined(str(path), "transcripts", ReasonCode.MISSING_FIELD, f"{path}: no transcripts list")
+        where = "transcripts" if record == "file" else f"{record} transcripts"
+        yield Quarantined(
+            str(path), where, ReasonCode.MISSING_FIELD, f"{path} [{record}]: no transcripts list"
+        )
         return
     participants = _list(document, "participants")
     internal = [
@@ -177,7 +195,8 @@ def read(path: Path) -> Iterator[ReadResult]:
             try:
                 signals.extend(_signals(transcript, len(phrases), len(own)))
             except ValidationError as exc:
-                yield invalid_record(path, f"transcripts[{number}].analytics", exc)
+                where = f"transcripts[{number}].analytics"
+                yield invalid_record(path, where if record == "file" else f"{record} {where}", exc)
                 return
             phrases.extend((phrase, number) for phrase in own)
     origin = parse_time(document.get("conversationStartTime")) or min(
@@ -223,7 +242,10 @@ def read(path: Path) -> Iterator[ReadResult]:
         path,
         segments,
         source_format=NAME,
-        conversation_id=str(document.get("conversationId") or path.stem),
+        conversation_id=str(
+            document.get("conversationId") or (path.stem if record == "file" else f"{path.stem}#{record}")
+        ),
+        record=record,
         channel=kind.channel,
         channel_kind=kind,
         started_at=origin,
@@ -245,6 +267,9 @@ def read(path: Path) -> Iterator[ReadResult]:
     )
     if not isinstance(result, Quarantined):
         result.vendor_signals = _on_turns(result, result.vendor_signals)
+        for leg in result.legs:  # a purpose ("internal") is no agent id (e-mail legs take the label)
+            if leg.agent_id in PURPOSES or leg.agent_id == "unknown":
+                leg.agent_id = None
     yield result
 
 
