@@ -187,6 +187,8 @@ def test_intercom_list_api_v1_parts_and_attachments() -> None:
     assert first.turns[2].text == "Hello! Yes, I can update it for you. What is the new address?"
     assert skipped(first) == {"assignment part": 1, "attachment without text": 1, "close part": 1}
     assert [t.start_ms for t in first.turns] == [0, 10_000, 100_000]
+    assert first.warnings == ["conversation_parts lists 5 of 7 parts; the rest are not in the export"]
+    assert second.warnings == []
     assert second.channel_kind is ChannelKind.EMAIL and roles(second) == [C, A]
     assert second.started_at == datetime(2024, 3, 3, 10, tzinfo=UTC)  # ISO created_at
 

@@ -109,6 +109,18 @@ def _opening(document: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _missing_parts(parts_field: Any, parts_list: Any) -> list[str]:
+    """A warning when ``total_count`` says the export holds fewer parts than the conversation has.
+
+    Intercom returns at most 500 parts of a conversation; the rest are not in the file.
+    """
+    total = parts_field.get("total_count") if isinstance(parts_field, dict) else None
+    listed = len(parts_list) if isinstance(parts_list, list) else 0
+    if isinstance(total, int) and not isinstance(total, bool) and total > listed:
+        return [f"conversation_parts lists {listed} of {total} parts; the rest are not in the export"]
+    return []
+
+
 def conversation_of(path: Path, record: str, document: Any) -> ReadResult:
     """The conversation of one Intercom conversation object, or why it was quarantined."""
     opening_message = _opening(document) if isinstance(document, dict) else None
@@ -117,6 +129,7 @@ def conversation_of(path: Path, record: str, document: Any) -> ReadResult:
         return Quarantined(str(path), record, ReasonCode.MISSING_FIELD, message)
     parts_field = document.get("conversation_parts")
     parts_list = parts_field.get("conversation_parts") if isinstance(parts_field, dict) else parts_field
+    warnings = _missing_parts(parts_field, parts_list)
     opening = {**opening_message, "part_type": "comment", "created_at": document.get("created_at")}
     parts = [opening, *[p for p in parts_list or [] if isinstance(p, dict)]]
     skipped: dict[str, int] = {}
@@ -166,6 +179,7 @@ def conversation_of(path: Path, record: str, document: Any) -> ReadResult:
         channel_kind=kind,
         started_at=origin,
         vendor_signals=signals,
+        warnings=warnings,
         extra={
             NAME: {
                 "state": document.get("state"),
