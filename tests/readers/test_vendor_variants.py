@@ -132,6 +132,10 @@ def test_connect_gettranscript_pages_in_one_file_are_merged_per_contact() -> Non
     assert [e.by for e in first.events] == [C]
     assert first.source_record == "document 1 (line 1) + 1 more page(s)"
     assert second.source_record == "document 3 (line 3)"
+    assert first.warnings == []  # its last page has no NextToken
+    assert second.warnings == [
+        "the last GetTranscript page has a NextToken: later items are not in the export"
+    ]
 
 
 def test_transcribe_language_identification_and_redacted_words() -> None:
@@ -343,3 +347,11 @@ def test_genesys_communications_one_per_line_message_and_email() -> None:
     assert email.started_at == datetime(2024, 3, 7, 12, tzinfo=UTC)  # ISO conversationStartTime
     assert [leg.agent_id for leg in email.legs] == [None]  # no userId: unknown, not "internal"
     assert email.source_record == "document 2 (line 2)"
+
+
+def test_sunshine_last_page_saying_more_follow_is_a_warning(write) -> None:
+    page = json.loads((VENDOR / "zendesk_sunco/messages.json").read_text())
+    page["meta"] = {"hasMore": True, "afterCursor": "m3"}
+    (c,) = [r for r in read_path(write("page.json", json.dumps(page))) if isinstance(r, Conversation)]
+    assert c.warnings == ["the last page says meta.hasMore: later messages are not in the export"]
+    assert len(c.turns) == 3

@@ -68,6 +68,11 @@ def read(path: Path) -> Iterator[ReadResult]:
     for pages in contacts.values():
         record, document = pages[0] if len(pages) == 1 else _merged(pages)
         result = conversation_from_chat(document, path)
+        token = pages[-1][1].get("NextToken") if isinstance(pages[-1][1], dict) else None
+        if isinstance(result, Conversation) and isinstance(token, str) and token.strip():
+            result.warnings.append(
+                "the last GetTranscript page has a NextToken: later items are not in the export"
+            )
         if record != "file":
             if isinstance(result, Quarantined):
                 result = replace(result, record=f"{record} {result.record}")

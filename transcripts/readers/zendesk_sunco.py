@@ -229,9 +229,18 @@ def conversation_of(path: Path, record: str, pages: list[dict[str, Any]]) -> Rea
         started_at=origin,
         customer_id=_customer(messages),
         extra={NAME: {"pages": len(pages), **({"skipped": skipped} if skipped else {})}},
+        warnings=_more_pages(pages[-1]),
         record=record,
     )
     return result
+
+
+def _more_pages(last: dict[str, Any]) -> list[str]:
+    """A warning when the last page in the file says more follow (``meta.hasMore``)."""
+    meta = last.get("meta")
+    if isinstance(meta, dict) and meta.get("hasMore") is True:
+        return ["the last page says meta.hasMore: later messages are not in the export"]
+    return []
 
 
 def _customer(messages: list[Any]) -> str | None:
