@@ -355,3 +355,16 @@ def test_sunshine_last_page_saying_more_follow_is_a_warning(write) -> None:
     (c,) = [r for r in read_path(write("page.json", json.dumps(page))) if isinstance(r, Conversation)]
     assert c.warnings == ["the last page says meta.hasMore: later messages are not in the export"]
     assert len(c.turns) == 3
+
+
+def test_srt_names_only_at_speaker_changes() -> None:
+    c = one("srt/names_at_speaker_changes.srt")
+    assert [(t.speaker_id, t.role) for t in c.turns[:4]] == [
+        ("agent", A),
+        ("agent", A),
+        ("customer", C),
+        ("customer", C),
+    ]
+    assert c.turns[0].text == "Thanks for calling Litware, this is Joe."  # a two-line cue is one turn
+    assert c.turns[4].speaker_id == "unlabelled"  # ">>" marks a new, unnamed speaker
+    assert c.roles is not None and set(c.roles.speakers) == {"unlabelled"}

@@ -2,7 +2,9 @@
 
 Source: the SubRip format as caption tools and speech services (Azure, Transcribe subtitle
 output, Zoom) write it. SRT has no speaker field: a ``Name:`` or ``[Name]`` prefix on a cue
-is its speaker, a cue without one continues as ``unlabelled``. Roles come from the prefix
+is its speaker, and captioners name speakers only when they change, so a cue without one
+continues the previous cue's speaker (after a ``>>``/``-`` change marker, or before any
+prefix, it is ``unlabelled``). Roles come from the prefix
 when it is a role word (``Agent:``, ``Customer:``), else from a ``speakers.yaml`` mapping,
 else from the speech (``transcripts.roles_infer``); a file whose roles stay a guess is
 kept with ``roles.uncertain`` and the reason. Id = file stem; channel call; no start time.
@@ -16,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from transcripts.model import Channel
+from transcripts.model import Channel, Role
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers._speech import Segment, build_conversation
 from transcripts.readers.base import Reader, ReaderOption, ReadResult, register
@@ -30,6 +32,8 @@ _TIMING = re.compile(r"^\s*(?P<start>\d+:\d{2}:\d{2}[,.]\d{1,3})\s*-->\s*(?P<end
 _PREFIX = re.compile(
     r"^\s*(?:\[(?P<bracket>[^\]]{1,40})\]|(?P<name>[A-Za-z][\w.' -]{0,40}?)\s*:)\s+(?P<text>.+)$", re.DOTALL
 )
+_CHANGE = re.compile(r"^\s*(?:>>|-)\s+")
+"""A speaker-change marker at the start of a caption (``>> ``, ``- ``)."""
 _TAG = re.compile(r"</?[^>]*>|\{\\[^}]*\}")
 
 
@@ -50,7 +54,12 @@ def _cue_time(value: str) -> int:
 
 
 def segments_of(text: str) -> Iterator[Segment | str]:
-    """Segments of the cues in ``text``; a string names a block that is not a cue."""
+    """Segments of the cues in ``text``; a string names a block that is not a cue.
+
+    Captioners name a speaker when the speaker changes: a cue without a prefix continues the
+    speaker of the cue before it, unless it opens with a change marker (``>>`` or ``-``).
+    """
+    previous: tuple[str, Role | None] | None = None
     for number, block in enumerate(re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip("\ufeff\n ")), 1):
         lines = [line for line in block.split("\n") if line.strip()]
         timing_at = next((i for i, line in enumerate(lines[:2]) if _TIMING.match(line)), None)
@@ -64,13 +73,20 @@ def segments_of(text: str) -> Iterator[Segment | str]:
         if not body:
             yield Segment(label=UNLABELLED, text="", extra={NAME: {"cue": number}})  # counted, not a turn
             continue
+        changed = _CHANGE.match(body)
+        body = body[changed.end() :] if changed else body
         prefix = _PREFIX.match(body)
-        label, spoken = UNLABELLED, body
         if prefix:
-            label, spoken = (prefix["bracket"] or prefix["name"]).strip(), prefix["text"].strip()
-        role = parse_role(label) if label != UNLABELLED else None
+            name, spoken = (prefix["bracket"] or prefix["name"]).strip(), prefix["text"].strip()
+            role = parse_role(name)
+            previous = (role.value if role is not None else name, role)  # "AGENT:"/"Agent:": one speaker
+        elif changed or previous is None:
+            spoken, previous = body, (UNLABELLED, None)
+        else:
+            spoken = body
+        label, role = previous
         yield Segment(
-            label=role.value if role is not None else label,  # "AGENT:" and "Agent:" are one speaker
+            label=label,
             text=spoken,
             start_ms=_cue_time(timing["start"]),
             end_ms=_cue_time(timing["end"]),
