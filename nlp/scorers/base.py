@@ -19,8 +19,10 @@ from typing import Any
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.findings import Attribution, CriterionScore, Evidence, Finding, Polarity
-from nlp.rubric import Criterion, PatternSet, ScorerParams
+from nlp.patterns import PatternSet
+from nlp.rubric_model import Criterion
 from nlp.scorers.matching import ExemplarMatch, Hit, PatternLibrary
+from nlp.scorers.params import ScorerParams
 from transcripts.model import Leg
 
 ScoreResult = tuple[list[CriterionScore], list[Finding]]
@@ -37,7 +39,7 @@ class Scorer:
     """A registered scorer: name with version, what it reads, what it emits, and how.
 
     ``kinds`` lists every finding kind it can emit (rubric ``suggestions`` are keyed by them);
-    ``params`` is its :class:`~nlp.rubric.ScorerParams` model.
+    ``params`` is its :class:`~nlp.scorers.params.ScorerParams` model.
     """
 
     name: str

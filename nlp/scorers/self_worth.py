@@ -24,12 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.findings import CriterionScore, Finding, Polarity
-from nlp.rubric import PatternFile, ScorerParams
+from nlp.patterns import PatternFile
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, turn_evidence
 from nlp.scorers.learned import LearnedParams, decide
 from nlp.scorers.legs import agent_legs, leg_turns
 from nlp.scorers.matching import Hit
+from nlp.scorers.params import ScorerParams
 from transcripts.model import Role
 
 NAME = "self_worth.v1"
