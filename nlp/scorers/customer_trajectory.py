@@ -98,7 +98,7 @@ SCORER = Scorer(
     name=NAME,
     description="Change in the customer's sentiment during the agent's own leg.",
     inputs=frozenset({"sentiment", "trajectory", "legs"}),
-    kinds=frozenset({"recovered", "improved", "worsened"}),
+    kinds={"recovered": "Recovered", "improved": "Improved", "worsened": "Worsened"},
     params=TrajectoryParams,
     score=score,
 )

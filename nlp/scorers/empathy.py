@@ -350,7 +350,7 @@ SCORER = Scorer(
     name=NAME,
     description="Share of the customer's emotional moments the agent acknowledged before moving on.",
     inputs=frozenset({"doc", "embedding", "sentiment", "legs"}),
-    kinds=frozenset({"missed_opportunity", "responded"}),
+    kinds={"missed_opportunity": "Missed opportunity", "responded": "Responded"},
     params=EmpathyParams,
     score=score,
 )

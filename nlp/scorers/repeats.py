@@ -270,7 +270,12 @@ SCORER = Scorer(
     name=NAME,
     description="Customers starting over (system) and repeats the agent caused (agent).",
     inputs=frozenset({"doc", "embedding", "legs", "events", "journey"}),
-    kinds=frozenset({"re_explained", "repeated_to_agent", "reasked_info", "reasked_after_transfer"}),
+    kinds={
+        "re_explained": "Customer had to explain again",
+        "repeated_to_agent": "Repeated to agent",
+        "reasked_info": "Asked again for details already given",
+        "reasked_after_transfer": "Asked again for details given before the transfer",
+    },
     params=RepeatsParams,
     score=score,
 )

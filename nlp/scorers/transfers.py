@@ -518,18 +518,16 @@ SCORER = Scorer(
     name=NAME,
     description="Transfers, referrals, ping-pong and journey chains (system); missing hand-offs (agent).",
     inputs=frozenset({"doc", "embedding", "signals", "legs", "events", "journey"}),
-    kinds=frozenset(
-        {
-            "transfer",
-            "warm_transfer",
-            "cold_transfer",
-            "referral",
-            "channel_move",
-            "ping_pong",
-            "transfer_chain",
-            "no_context_handoff",
-        }
-    ),
+    kinds={
+        "transfer": "Transferred",
+        "warm_transfer": "Warm transfer",
+        "cold_transfer": "Cold transfer (no context handed over)",
+        "referral": "Referred elsewhere",
+        "channel_move": "Asked to move to another channel (DM, phone, form)",
+        "ping_pong": "Bounced between departments",
+        "transfer_chain": "Long chain of transfers",
+        "no_context_handoff": "Handed over without context",
+    },
     params=TransfersParams,
     score=score,
 )
