@@ -181,8 +181,11 @@ def load_yaml_config(
     data = located.data
     if not issubclass(model, RootModel) and not isinstance(data, dict):
         problems.append(
-            ConfigProblem(str(source), located.where(())[1], f"expected a mapping of keys at the top level "
-                          f"(got {type(data).__name__})")  # fmt: skip
+            ConfigProblem(
+                str(source),
+                located.where(())[1],
+                f"expected a mapping of keys at the top level (got {type(data).__name__})",
+            )  # fmt: skip
         )
         raise error(problems)
     if extra:
