@@ -105,7 +105,9 @@ def _collect_marks(
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in seen:
-                problems.append(ConfigProblem(file, key_node.start_mark.line + 1, f"{key}: duplicate key"))
+                problems.append(
+                    ConfigProblem(file, key_node.start_mark.line + 1, f"{dotted((*loc, key))}: duplicate key")
+                )
             seen.add(key)
             _collect_marks(value_node, (*loc, _key(key_node)), file, marks, problems)
             marks[(*loc, _key(key_node))] = (file, key_node.start_mark.line + 1)
