@@ -16,14 +16,15 @@ import os
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from configfile import ConfigValueError, load_yaml_config
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("nightly.yaml")
 CONFIG_ENV = "QAREVIEW_FLOW_CONFIG"
 
 
-class FlowConfigError(ValueError):
+class FlowConfigError(ConfigValueError):
     """The flow configuration file is missing, malformed or has invalid values."""
 
 
@@ -65,23 +66,9 @@ class FlowConfig(_Section):
 
 
 def load_flow_config(path: Path | str | None = None) -> FlowConfig:
-    """Read and validate a flow configuration file (the shipped one by default)."""
+    """Read and validate a flow configuration file (the shipped one by default); errors say file:line: key."""
     source = Path(path) if path is not None else DEFAULT_CONFIG_PATH
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise FlowConfigError(f"{source}: cannot read flow configuration: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise FlowConfigError(f"{source}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise FlowConfigError(f"{source}: expected a mapping of settings, got {type(data).__name__}")
-    try:
-        return FlowConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise FlowConfigError(f"{source}: {problems}") from exc
+    return load_yaml_config(source, FlowConfig, what="flow configuration", error=FlowConfigError)
 
 
 @cache

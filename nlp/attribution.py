@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from nlp.findings import Attribution, CriterionScore, Finding
-from nlp.rubric import Rubric
+from nlp.rubric_model import Rubric
 from transcripts.model import Conversation, Event, EventType, LegEnd, LegStart, Role, Turn
 
 

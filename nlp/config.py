@@ -12,16 +12,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from configfile import ConfigValueError, load_yaml_config
 from nlp.annotated import SentimentLabel
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("analysis.yaml")
 SHIPPED_SENTIMENT = "shipped"
 
 
-class ConfigError(ValueError):
+class ConfigError(ConfigValueError):
     """The analysis configuration file is missing, malformed or has invalid values."""
 
 
@@ -104,19 +104,7 @@ class AnalysisConfig(_Section):
 def load_analysis_config(path: str | Path | None = None) -> AnalysisConfig:
     """Read and validate an analysis YAML file (the shipped ``nlp/analysis.yaml`` by default).
 
-    Raises :class:`ConfigError` naming the file and every invalid field.
+    Raises :class:`ConfigError` naming the file, line and key of every problem.
     """
     source = Path(path) if path is not None else DEFAULT_CONFIG_PATH
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"{source}: cannot read analysis config: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a mapping at the top level")
-    try:
-        return AnalysisConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
-        raise ConfigError(f"{source}: invalid analysis config: {problems}") from None
+    return load_yaml_config(source, AnalysisConfig, what="analysis config", error=ConfigError)

@@ -13,21 +13,20 @@ Loading validates everything and reports every problem at once, each as ``file:l
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import regex
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+
+from configfile import ConfigProblem, ConfigValueError, load_yaml_config
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.yaml")
 POLICY_ENV = "QAREVIEW_PRIVACY_POLICY"
@@ -48,30 +47,12 @@ PRESIDIO_RECOGNIZERS = (
     "UrlRecognizer",
 )
 
-Loc = tuple[str | int, ...]
+PolicyProblem = ConfigProblem
+"""One thing wrong with a policy file, and where."""
 
 
-@dataclass(frozen=True)
-class PolicyProblem:
-    """One thing wrong with a policy file, and where."""
-
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.message}"
-
-
-class PolicyError(ValueError):
+class PolicyError(ConfigValueError):
     """A redaction policy failed to load; ``problems`` lists each problem with file and line."""
-
-    def __init__(self, problems: list[PolicyProblem]) -> None:
-        self.problems = list(problems)
-        count = len(self.problems)
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"invalid redaction policy ({count} problem{'s' if count != 1 else ''}):\n{lines}")
 
 
 class _Strict(BaseModel):
@@ -210,82 +191,4 @@ def load_policy(path: str | Path | None = None) -> Policy:
     Raises :class:`PolicyError` listing every problem as ``file:line: what``.
     """
     source = Path(path) if path is not None else policy_path()
-    problems: list[PolicyProblem] = []
-    parsed = _parse_yaml(source, problems)
-    if parsed is None:
-        raise PolicyError(problems)
-    data, marks = parsed
-    try:
-        policy = Policy.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            problems.append(PolicyProblem(str(source), _line(marks, loc), _message(err)))
-    if problems:
-        raise PolicyError(problems)
-    return policy
-
-
-def _parse_yaml(path: Path, problems: list[PolicyProblem]) -> tuple[dict[str, Any], dict[Loc, int]] | None:
-    """The YAML mapping in ``path`` and the line each key or item is on."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(PolicyProblem(str(path), None, f"cannot read policy file: {exc}"))
-        return None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problems.append(PolicyProblem(str(path), line, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
-        return None
-    finally:
-        loader.dispose()
-    if node is None or not isinstance(data, dict):
-        problems.append(PolicyProblem(str(path), 1, "expected a mapping with 'id', 'version' and 'entities'"))
-        return None
-    marks: dict[Loc, int] = {}
-    _collect_marks(node, (), marks, str(path), problems)
-    return data, marks
-
-
-def _collect_marks(
-    node: yaml.Node, loc: Loc, marks: dict[Loc, int], file: str, problems: list[PolicyProblem]
-) -> None:
-    marks[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                problems.append(PolicyProblem(file, key_node.start_mark.line + 1, f"duplicate key {key!r}"))
-            seen.add(key)
-            _collect_marks(value_node, (*loc, key), marks, file, problems)
-            marks[(*loc, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _collect_marks(item, (*loc, index), marks, file, problems)
-
-
-def _line(marks: dict[Loc, int], loc: Loc) -> int | None:
-    """The line of the deepest written part of ``loc``."""
-    for cut in range(len(loc), -1, -1):
-        if (found := marks.get(tuple(loc[:cut]))) is not None:
-            return found
-    return None
-
-
-def _message(err: Any) -> str:
-    dotted = ".".join(str(p) for p in err["loc"])
-    if err["type"] == "extra_forbidden":
-        message = "unknown key (not allowed here)"
-    elif err["type"] == "missing":
-        message = "required key is missing"
-    else:
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if isinstance(err.get("input"), str | int | float) and not isinstance(err.get("input"), bool):
-            message += f" (got {err['input']!r})"
-    return f"{dotted}: {message}" if dotted else message
+    return load_yaml_config(source, Policy, what="policy file", error=PolicyError)

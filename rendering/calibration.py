@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from configfile import ConfigValueError, load_yaml_config
 
 SETTINGS_PATH = Path(__file__).with_name("calibration.yaml")
 COLUMNS = ("conversation_id", "agent_id", "criterion", "human")
@@ -59,17 +61,42 @@ class CalibrationSettings:
         return next((words for lower, words in self.kappa_bands if kappa >= lower), self.kappa_bands[-1][1])
 
 
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScaleSetting(_Strict):
+    """The human rating scale."""
+
+    min: int
+    max: int
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScaleSetting:
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max}) must be above min ({self.min})")
+        return self
+
+
+class CalibrationFile(_Strict):
+    """``rendering/calibration.yaml`` as written."""
+
+    scale: ScaleSetting
+    kappa_bands: dict[float, str] = Field(min_length=1)
+    disagreements_shown: int = Field(ge=1)
+    evidence_per_side: int = Field(ge=0)
+
+
 @cache
 def load_settings(path: Path = SETTINGS_PATH) -> CalibrationSettings:
-    """Read the calibration settings."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    bands = sorted(((float(lower), str(words)) for lower, words in data["kappa_bands"].items()), reverse=True)
+    """Read the calibration settings; a bad file raises ``ConfigValueError`` (file:line: key)."""
+    data = load_yaml_config(path, CalibrationFile, what="calibration settings", error=ConfigValueError)
     return CalibrationSettings(
-        scale_min=int(data["scale"]["min"]),
-        scale_max=int(data["scale"]["max"]),
-        kappa_bands=bands,
-        disagreements_shown=int(data["disagreements_shown"]),
-        evidence_per_side=int(data["evidence_per_side"]),
+        scale_min=data.scale.min,
+        scale_max=data.scale.max,
+        kappa_bands=sorted(data.kappa_bands.items(), reverse=True),
+        disagreements_shown=data.disagreements_shown,
+        evidence_per_side=data.evidence_per_side,
     )
 
 

@@ -122,7 +122,7 @@ class SystemicIssues:
 
     def table(self) -> Any:
         """The reasons as a report table (exported to CSV)."""
-        from rendering.routing_report import Column, Table
+        from rendering.report_tables import Column, Table
 
         table = Table(
             "systemic_issues",

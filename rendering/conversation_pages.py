@@ -16,11 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import duckdb
-import yaml
+from pydantic import AfterValidator, RootModel
 
+from configfile import ConfigValueError, load_yaml_config
 from rendering.redact import Redactor
 from rendering.rubric_info import RubricInfo
 from rendering.store_queries import (
@@ -96,10 +97,24 @@ class VendorGroup:
     signals: tuple[VendorSignalView, ...]
 
 
+def _reader_name(name: str) -> str:
+    from transcripts.readers.all import readers
+
+    if name not in readers():
+        raise ValueError(f"no reader is called {name!r}; readers: {', '.join(sorted(readers()))}")
+    return name
+
+
+class VendorSourcesFile(RootModel[dict[Annotated[str, AfterValidator(_reader_name)], str]]):
+    """``vendor_sources.yaml``: reader name -> the name pages give its analytics."""
+
+
 @cache
 def vendor_source_labels(path: Path = VENDOR_SOURCES_PATH) -> dict[str, str]:
     """Reader name -> the name pages give its analytics (``vendor_sources.yaml``)."""
-    return dict(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return dict(
+        load_yaml_config(path, VendorSourcesFile, what="vendor source names", error=ConfigValueError).root
+    )
 
 
 def _source_label(source: str) -> str:

@@ -30,6 +30,7 @@ from nlp.routing_cost import (
 from rendering.contact_reasons import SystemicIssues, find_systemic_issues
 from rendering.periods import Period
 from rendering.redact import Redactor
+from rendering.report_tables import Column, Table
 from rendering.settings import Settings
 from rendering.store_queries import (
     EventRow,
@@ -51,43 +52,6 @@ _ENDED_BY = {
     "system_disconnect": "system",
     "abandoned_on_hold": "customer",
 }
-
-
-@dataclass(frozen=True)
-class Column:
-    """A table column: key in the row dicts, header text, and whether it is a number."""
-
-    key: str
-    label: str
-    numeric: bool = False
-    wide: bool = False  # long text (a route path): give it room
-    hidden: bool = False  # in the CSV only (ids people do not read)
-
-
-@dataclass
-class Table:
-    """One report table; ``rows`` are dicts keyed by column key, ``examples`` one id list per row."""
-
-    key: str
-    title: str
-    description: str
-    columns: list[Column]
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    examples: list[list[str]] = field(default_factory=list)
-
-    def add(self, row: dict[str, Any], examples: Iterable[str] = ()) -> None:
-        """Append a row with its example conversations."""
-        self.rows.append(row)
-        self.examples.append(list(examples))
-
-    def csv_rows(self) -> tuple[list[str], list[list[Any]]]:
-        """Header and rows for CSV, with example conversation ids as the last column."""
-        header = [c.key for c in self.columns] + ["example_conversations"]
-        body = [
-            [row.get(c.key) for c in self.columns] + [" ".join(ex)]
-            for row, ex in zip(self.rows, self.examples, strict=True)
-        ]
-        return header, body
 
 
 HANDOFF_KINDS = {

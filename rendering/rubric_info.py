@@ -1,8 +1,9 @@
 """What pages call rubric criteria and finding kinds, and how the overall score weighs criteria.
 
-Labels come from ``rendering/labels.yaml`` and, when the rubric that produced the scores can
-be loaded, from the rubric itself (its titles, descriptions and weights win). Criteria the
-rubric does not weigh count with weight 1.
+Criterion labels come from ``rendering/labels.yaml`` and, when the rubric that produced the
+scores can be loaded, from the rubric itself (its titles, descriptions and weights win).
+Criteria the rubric does not weigh count with weight 1. Finding-kind labels are declared by
+the scorer that emits each kind (``Scorer.kinds``), so they cannot drift from the scorers.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from configfile import ConfigValueError, load_yaml_config
 
 LABELS_PATH = Path(__file__).with_name("labels.yaml")
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
@@ -77,25 +80,30 @@ class RubricInfo:
         return self.kind_labels.get(kind) or humanise(kind)
 
 
-def _read_labels(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict) or set(data) - {"criteria", "kinds"}:
-        raise ValueError(f"{path}: expected only 'criteria' and 'kinds' mappings")
-    criteria = {str(k): str(v) for k, v in (data.get("criteria") or {}).items()}
-    kinds = {str(k): str(v) for k, v in (data.get("kinds") or {}).items()}
-    return criteria, kinds
+class LabelsFile(BaseModel):
+    """``labels.yaml``: short column headers per criterion id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    criteria: dict[str, str] = Field(default_factory=dict)
+
+
+def read_criterion_labels(path: Path = LABELS_PATH) -> dict[str, str]:
+    """Criterion id -> short label (``labels.yaml``); a bad file raises ``ConfigValueError``."""
+    return dict(load_yaml_config(path, LabelsFile, what="page labels", error=ConfigValueError).criteria)
 
 
 def load_rubric_info(
     version: str | None = None, criteria: Mapping[str, CriterionInfo] | None = None
 ) -> RubricInfo:
-    """Labels from ``labels.yaml`` plus the given rubric criteria (titles, weights, order)."""
-    criterion_labels, kind_labels = _read_labels(LABELS_PATH)
+    """Labels (``labels.yaml``, the scorers) plus the rubric criteria given (titles, weights, order)."""
+    from nlp.scorers.registry import default_registry
+
     return RubricInfo(
         version=version,
         criteria=dict(criteria or {}),
-        kind_labels=kind_labels,
-        criterion_labels=criterion_labels,
+        kind_labels=default_registry().kind_labels(),
+        criterion_labels=read_criterion_labels(),
     )
 
 

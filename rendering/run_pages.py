@@ -20,12 +20,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import RootModel
 
+from configfile import ConfigValueError, load_yaml_config
 from rendering.redact import Redactor, redactor_for
 from rendering.site_writer import csv_text, environment, render, write_text
 from storage.store import Store
-from transcripts.quarantine import Quarantined
+from transcripts.quarantine import Quarantined, ReasonCode
 
 RUNS_PAGE = "runs.html"
 QUARANTINE_PAGE = "quarantine.html"
@@ -85,10 +86,15 @@ def _row(
                   published, outcome)  # fmt: skip
 
 
+class ReasonsFile(RootModel[dict[ReasonCode, str]]):
+    """``quarantine_reasons.yaml``: quarantine reason code -> what it means and what to do."""
+
+
 @cache
-def reason_explanations() -> dict[str, str]:
+def reason_explanations(path: Path = REASONS_PATH) -> dict[str, str]:
     """What each quarantine reason code means (``rendering/quarantine_reasons.yaml``)."""
-    return dict(yaml.safe_load(REASONS_PATH.read_text(encoding="utf-8")))
+    data = load_yaml_config(path, ReasonsFile, what="quarantine reasons", error=ConfigValueError)
+    return {code.value: text for code, text in data.root.items()}
 
 
 def redacted(entries: list[Quarantined], redactor: Redactor) -> list[Quarantined]:

@@ -8,17 +8,18 @@ Operations and QA teams edit the YAML; code only reads it::
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from configfile import ConfigFileError, ConfigProblem, ConfigValueError, load_yaml_config
+from nlp.patterns import read_pattern_file
 
 DEFAULT_SETTINGS_PATH = Path(__file__).with_name("settings.yaml")
 
 
-class SettingsError(ValueError):
+class SettingsError(ConfigValueError):
     """The publishing settings or a file they name are missing or invalid."""
 
 
@@ -91,45 +92,29 @@ class Settings(_Section):
 
 
 def _read_phrase_patterns(path: Path) -> list[str]:
+    """The phrases of a pattern file (every entry must be a phrase)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read phrase patterns: {exc}") from None
-    phrases: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-            pattern = entry["pattern"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise SettingsError(f'{path}:{number}: expected {{"label", "pattern", "id"}} JSON') from None
-        if not isinstance(pattern, str) or not pattern.strip():
-            raise SettingsError(f"{path}:{number}: pattern must be a non-empty string")
-        phrases.append(pattern.strip())
-    if not phrases:
-        raise SettingsError(f"{path}: no phrase patterns")
-    return phrases
+        patterns = read_pattern_file(path)
+    except ConfigFileError as exc:
+        raise SettingsError(exc.problems) from None
+    not_phrases = [
+        ConfigProblem(str(path), e.line, f"pattern: entry {e.rule!r} must be a phrase (a string)")
+        for e in patterns.entries
+        if e.kind != "phrase"
+    ]
+    if not_phrases:
+        raise SettingsError(not_phrases)
+    return [str(e.pattern).strip() for e in patterns.entries]
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
     """Read and validate a settings YAML file (the shipped ``rendering/settings.yaml`` by default).
 
-    Raises :class:`SettingsError` naming the file and every invalid field.
+    Raises :class:`SettingsError` naming the file, line and key of every problem.
     """
     source = Path(path) if path is not None else DEFAULT_SETTINGS_PATH
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise SettingsError(f"{source}: cannot read settings: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise SettingsError(f"{source}: expected a mapping at the top level")
-    try:
-        settings = Settings.model_validate({**data, "source": source})
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
-        raise SettingsError(f"{source}: invalid settings: {problems}") from None
+    settings = load_yaml_config(
+        source, Settings, what="settings", error=SettingsError, extra={"source": source}
+    )
     settings.callback_offer_regex()  # fail now, not halfway through a publish
     return settings

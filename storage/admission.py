@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
+from configfile import ConfigValueError, load_yaml_config
 from transcripts.model import Conversation
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.textio import excerpt, storable
@@ -42,6 +43,23 @@ _MS_FIELDS = {
 }
 
 
+class PlausibleDatesSetting(BaseModel):
+    """``plausible_dates`` in ``ingest.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    not_before: date = date(2000, 1, 1)
+    max_future_days: float = Field(1.0, ge=0)
+
+
+class IngestSettings(BaseModel):
+    """``storage/ingest.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    plausible_dates: PlausibleDatesSetting = PlausibleDatesSetting()
+
+
 @dataclass(frozen=True)
 class PlausibleDates:
     """Contact times outside ``[not_before, now + max_future_days]`` are typos, not data."""
@@ -52,12 +70,10 @@ class PlausibleDates:
 
     @classmethod
     def load(cls, path: Path = CONFIG_FILE) -> PlausibleDates:
-        """The range configured in ``path`` (``plausible_dates``)."""
-        data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("plausible_dates", {})
-        return cls(
-            not_before=data.get("not_before", cls.not_before),
-            max_future_days=float(data.get("max_future_days", cls.max_future_days)),
-        )
+        """The range configured in ``path`` (``plausible_dates``); errors name file, line and key."""
+        settings = load_yaml_config(path, IngestSettings, what="ingest settings", error=ConfigValueError)
+        dates = settings.plausible_dates
+        return cls(not_before=dates.not_before, max_future_days=dates.max_future_days)
 
     def at(self, now: datetime) -> PlausibleDates:
         """The same range for a run started at ``now``."""

@@ -26,8 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from privacy.conversations import redact_message, redact_results
 from storage.admission import PlausibleDates, admit
 from storage.dialect import database_errors
@@ -296,7 +294,7 @@ def check_options(
     if csv_columns is not None:
         try:
             load_columns(Path(csv_columns))
-        except (OSError, ValueError, yaml.YAMLError) as exc:
+        except (OSError, ValueError) as exc:
             raise OptionsError(f"cannot use CSV column file {csv_columns}: {exc}") from None
     if speakers is None:
         return None

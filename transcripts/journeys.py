@@ -34,9 +34,9 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from configfile import ConfigValueError, load_yaml_config
 from transcripts.model import Conversation, Journey
 
 JOURNEYS_FILE = Path(__file__).with_name("journeys.yaml")
@@ -65,12 +65,8 @@ class JourneySettings(BaseModel):
 
 @cache
 def load_journey_settings(path: Path = JOURNEYS_FILE) -> JourneySettings:
-    """Read the journey defaults from ``path``; unknown or invalid keys raise ``ValueError``."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    try:
-        return JourneySettings.model_validate(data)
-    except ValueError as exc:
-        raise ValueError(f"{path}: invalid journey settings: {exc}") from exc
+    """Read the journey defaults from ``path``; a bad key raises ``ConfigValueError`` (file:line: key)."""
+    return load_yaml_config(path, JourneySettings, what="journey settings", error=ConfigValueError)
 
 
 DEFAULTS = load_journey_settings()

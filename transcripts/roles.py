@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from configfile import ConfigValueError, load_yaml_config
 from transcripts.model import Role
 
 ROLES_FILE = Path(__file__).with_name("roles.yaml")
@@ -29,26 +31,48 @@ def normalise_label(value: str) -> str:
     return _SEPARATORS.sub("", value.strip().lower())
 
 
+def _known_role(name: str) -> str:
+    try:
+        Role(name)
+    except ValueError:
+        valid = ", ".join(r.value for r in Role)
+        raise ValueError(f"unknown role {name!r}; valid roles: {valid}") from None
+    return name
+
+
+class RolesFile(BaseModel):
+    """``roles.yaml``: the aliases of each canonical role."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = 1
+    roles: dict[Annotated[str, AfterValidator(_known_role)], list[str]] = Field(default_factory=dict)
+
+    @field_validator("roles")
+    @classmethod
+    def _one_role_per_alias(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        owner: dict[str, str] = {}
+        for role_name, aliases in value.items():
+            for alias in [role_name, *aliases]:
+                key = normalise_label(alias)
+                if owner.setdefault(key, role_name) != role_name:
+                    raise ValueError(f"alias {alias!r} is given to both {owner[key]} and {role_name}")
+        return value
+
+
 @cache
 def role_aliases(path: Path = ROLES_FILE) -> dict[str, Role]:
     """Normalised alias -> role, loaded once from ``path``.
 
-    Raises ``ValueError`` if the table names an unknown role or gives one alias to two roles.
+    Raises ``ConfigValueError`` (file:line: key) if the table names an unknown role or gives one
+    alias to two roles.
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    table: dict[str, Role] = {}
-    for role_name, aliases in (data.get("roles") or {}).items():
-        try:
-            role = Role(role_name)
-        except ValueError:
-            valid = ", ".join(r.value for r in Role)
-            raise ValueError(f"{path}: unknown role {role_name!r}; valid roles: {valid}") from None
-        for alias in [role_name, *aliases]:
-            key = normalise_label(str(alias))
-            if table.get(key, role) is not role:
-                raise ValueError(f"{path}: alias {alias!r} is given to both {table[key]} and {role}")
-            table[key] = role
-    return table
+    data = load_yaml_config(path, RolesFile, what="role aliases", error=ConfigValueError)
+    return {
+        normalise_label(alias): Role(role_name)
+        for role_name, aliases in data.roles.items()
+        for alias in [role_name, *aliases]
+    }
 
 
 def parse_role(value: str) -> Role | None:

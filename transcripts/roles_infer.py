@@ -32,9 +32,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator
 
+from configfile import ConfigValueError, load_yaml_config
 from transcripts.model import Role, RoleAttribution, RoleSource
 from transcripts.roles import normalise_label, parse_role
 
@@ -63,54 +65,81 @@ class RoleCues:
     uncertain_below: float
 
 
+class CueSetting(BaseModel):
+    """One cue as written: a case-insensitive regular expression and its weight."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str = Field(min_length=1)
+    weight: float
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value, re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+
+class RoleCuesFile(BaseModel):
+    """``roles_infer.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = 1
+    opening_turns: int = Field(4, ge=0)
+    first_speaker_prior: float = 0.5
+    steepness: float = Field(3.0, gt=0)
+    uncertain_below: float = Field(0.75, ge=0, le=1)
+    agent: tuple[CueSetting, ...] = ()
+    customer: tuple[CueSetting, ...] = ()
+
+
 @cache
 def load_cues(path: Path = CUES_FILE) -> RoleCues:
-    """Cues compiled once; a bad pattern raises ``ValueError`` naming the file and the pattern."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """Cues compiled once; a bad file raises ``ConfigValueError`` naming file, line and key."""
+    data = load_yaml_config(path, RoleCuesFile, what="role cues", error=ConfigValueError)
 
-    def compiled(side: str) -> tuple[Cue, ...]:
-        cues = []
-        for entry in data.get(side) or []:
-            try:
-                cues.append(Cue(re.compile(str(entry["pattern"]), re.IGNORECASE), float(entry["weight"])))
-            except (re.error, KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{path}: bad {side} cue {entry!r}: {exc}") from None
-        return tuple(cues)
+    def compiled(cues: tuple[CueSetting, ...]) -> tuple[Cue, ...]:
+        return tuple(Cue(re.compile(c.pattern, re.IGNORECASE), c.weight) for c in cues)
 
     return RoleCues(
-        agent=compiled("agent"),
-        customer=compiled("customer"),
-        opening_turns=int(data.get("opening_turns", 4)),
-        first_speaker_prior=float(data.get("first_speaker_prior", 0.5)),
-        steepness=float(data.get("steepness", 3.0)),
-        uncertain_below=float(data.get("uncertain_below", 0.75)),
+        agent=compiled(data.agent),
+        customer=compiled(data.customer),
+        opening_turns=data.opening_turns,
+        first_speaker_prior=data.first_speaker_prior,
+        steepness=data.steepness,
+        uncertain_below=data.uncertain_below,
     )
+
+
+def _mapped_role(name: str) -> Role:
+    role = parse_role(name)
+    if role is None:
+        raise ValueError(f"unknown role {name!r}")
+    return role
+
+
+SpeakerRoles = dict[str, dict[str, Annotated[Role, BeforeValidator(lambda v: _mapped_role(str(v)))]]]
+
+
+class SpeakersFile(RootModel[SpeakerRoles]):
+    """A speakers mapping file: file name (or ``*``) -> speaker label -> role alias."""
 
 
 def load_mapping(path: Path | str) -> dict[str, dict[str, Role]]:
     """A speakers mapping file: file name (or ``*``) -> normalised label -> role.
 
-    Raises ``ValueError`` naming the file for an unknown role or a malformed entry (a
-    caller error, raised before any export is read).
+    Raises ``ConfigValueError`` naming the file, line and entry for an unknown role or a
+    malformed entry (a caller error, raised before any export is read).
     """
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"cannot read speakers mapping {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: a speakers mapping is a mapping of file name -> {{label: role}}")
-    table: dict[str, dict[str, Role]] = {}
-    for file_name, labels in data.items():
-        if not isinstance(labels, dict):
-            raise ValueError(f"{path}: entry {file_name!r} must map speaker labels to roles")
-        table[str(file_name)] = {}
-        for label, role_name in labels.items():
-            role = parse_role(str(role_name))
-            if role is None:
-                raise ValueError(f"{path}: {file_name!r}: unknown role {role_name!r} for speaker {label!r}")
-            table[str(file_name)][normalise_label(str(label))] = role
-    return table
+    data = load_yaml_config(path, SpeakersFile, what="speakers mapping", error=ConfigValueError)
+    return {
+        str(file_name): {normalise_label(str(label)): role for label, role in labels.items()}
+        for file_name, labels in data.root.items()
+    }
 
 
 def mapping_for(export: Path, speakers: Path | str | Mapping[str, dict[str, Role]] | None) -> dict[str, Role]:

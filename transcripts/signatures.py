@@ -19,8 +19,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from configfile import ConfigValueError, load_yaml_config
 
 SIGNATURES_FILE = Path(__file__).with_name("signatures.yaml")
 
@@ -55,15 +56,8 @@ class SignatureFile(BaseModel):
 
 
 def load_signatures(path: Path = SIGNATURES_FILE) -> tuple[re.Pattern[str], ...]:
-    """The compiled patterns of ``path``; a bad file raises ``ValueError`` naming it and the key."""
-    try:
-        data = SignatureFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
-        raise ValueError(f"{path}: {where}: {error['msg']}") from None
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not YAML: {exc}") from None
+    """The compiled patterns of ``path``; a bad file raises ``ConfigValueError`` (file:line: key)."""
+    data = load_yaml_config(path, SignatureFile, what="signature patterns", error=ConfigValueError)
     return tuple(re.compile(p.regex) for p in data.patterns)
 
 

@@ -13,14 +13,17 @@ customer's journey; its helpers stamp every score and finding with those.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.findings import Attribution, CriterionScore, Evidence, Finding, Polarity
-from nlp.rubric import Criterion, PatternSet, ScorerParams
+from nlp.patterns import PatternSet
+from nlp.rubric_model import Criterion
 from nlp.scorers.matching import ExemplarMatch, Hit, PatternLibrary
+from nlp.scorers.params import ScorerParams
 from transcripts.model import Leg
 
 ScoreResult = tuple[list[CriterionScore], list[Finding]]
@@ -36,14 +39,15 @@ INPUTS = frozenset({"doc", "embedding", "sentiment", "signals", "trajectory", "l
 class Scorer:
     """A registered scorer: name with version, what it reads, what it emits, and how.
 
-    ``kinds`` lists every finding kind it can emit (rubric ``suggestions`` are keyed by them);
-    ``params`` is its :class:`~nlp.rubric.ScorerParams` model.
+    ``kinds`` maps every finding kind it can emit to the words pages use for it (rubric
+    ``suggestions`` are keyed by the kinds); ``params`` is its
+    :class:`~nlp.scorers.params.ScorerParams` model.
     """
 
     name: str
     description: str
     inputs: frozenset[str]
-    kinds: frozenset[str]
+    kinds: Mapping[str, str] = field(hash=False)
     params: type[ScorerParams]
     score: ScoreFunction
 
@@ -57,6 +61,14 @@ class Scorer:
             )
         if not (isinstance(self.params, type) and issubclass(self.params, ScorerParams)):
             raise TypeError(f"scorer {self.name!r}: params must be a ScorerParams subclass")
+        if not isinstance(self.kinds, Mapping) or not self.kinds:
+            raise TypeError(f"scorer {self.name!r}: kinds must map each finding kind to its label")
+        unlabelled = sorted(
+            k for k, label in self.kinds.items() if not (isinstance(label, str) and label.strip())
+        )
+        if unlabelled:
+            raise ValueError(f"scorer {self.name!r}: finding kinds without a label: {unlabelled}")
+        object.__setattr__(self, "kinds", MappingProxyType(dict(self.kinds)))
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from pydantic import Field
 from nlp.annotated import AnnotatedConversation
 from nlp.attribution import EXPLAINS_WORSENING
 from nlp.findings import CriterionScore, Evidence, Finding, Polarity
-from nlp.rubric import ScorerParams
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import turn_evidence
 from nlp.scorers.legs import agent_legs, leg_turns
+from nlp.scorers.params import ScorerParams
 from transcripts.model import Role
 
 NAME = "customer_trajectory.v1"
@@ -98,7 +98,7 @@ SCORER = Scorer(
     name=NAME,
     description="Change in the customer's sentiment during the agent's own leg.",
     inputs=frozenset({"sentiment", "trajectory", "legs"}),
-    kinds=frozenset({"recovered", "improved", "worsened"}),
+    kinds={"recovered": "Recovered", "improved": "Improved", "worsened": "Worsened"},
     params=TrajectoryParams,
     score=score,
 )

@@ -38,12 +38,13 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn, SentimentLabel
 from nlp.findings import CriterionScore, Finding, Polarity
-from nlp.rubric import PatternFile, ScorerParams
+from nlp.patterns import PatternFile
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
 from nlp.scorers.learned import LearnedParams, decide
 from nlp.scorers.legs import agent_legs, leg_turns
 from nlp.scorers.matching import Hit
+from nlp.scorers.params import ScorerParams
 from transcripts.model import Role
 
 NAME = "empathy.v1"
@@ -349,7 +350,7 @@ SCORER = Scorer(
     name=NAME,
     description="Share of the customer's emotional moments the agent acknowledged before moving on.",
     inputs=frozenset({"doc", "embedding", "sentiment", "legs"}),
-    kinds=frozenset({"missed_opportunity", "responded"}),
+    kinds={"missed_opportunity": "Missed opportunity", "responded": "Responded"},
     params=EmpathyParams,
     score=score,
 )

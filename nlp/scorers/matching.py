@@ -24,7 +24,7 @@ from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
-from nlp.rubric import PatternEntry, PatternSet
+from nlp.patterns import PatternEntry, PatternSet
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 

@@ -57,6 +57,15 @@ class ScorerRegistry:
         """Registered names, sorted."""
         return sorted(self._scorers)
 
+    def kind_labels(self) -> dict[str, str]:
+        """Finding kind -> the words pages use for it, as the scorers that emit them declare."""
+        labels: dict[str, str] = {}
+        for name in self.names():
+            for kind, label in self._scorers[name].kinds.items():
+                if labels.setdefault(kind, label) != label:
+                    raise ValueError(f"finding kind {kind!r} is labelled both {labels[kind]!r} and {label!r}")
+        return labels
+
     def __contains__(self, name: object) -> bool:
         return name in self._scorers
 

@@ -33,12 +33,13 @@ from pydantic import Field, model_validator
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.attribution import SystemCause, leg_entry_cause, previous_contact_cause, re_explanation_cause
 from nlp.findings import Attribution, CriterionScore, Finding, Polarity
-from nlp.rubric import PatternFile, ScorerParams
+from nlp.patterns import PatternFile
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
 from nlp.scorers.issues import cosine, substantive_customer_turns
 from nlp.scorers.legs import agent_legs, leg_by_index, leg_turns, ordered_legs
 from nlp.scorers.matching import Hit
+from nlp.scorers.params import ScorerParams
 from transcripts.model import Role
 
 NAME = "repeats.v1"
@@ -269,7 +270,12 @@ SCORER = Scorer(
     name=NAME,
     description="Customers starting over (system) and repeats the agent caused (agent).",
     inputs=frozenset({"doc", "embedding", "legs", "events", "journey"}),
-    kinds=frozenset({"re_explained", "repeated_to_agent", "reasked_info", "reasked_after_transfer"}),
+    kinds={
+        "re_explained": "Customer had to explain again",
+        "repeated_to_agent": "Repeated to agent",
+        "reasked_info": "Asked again for details already given",
+        "reasked_after_transfer": "Asked again for details given before the transfer",
+    },
     params=RepeatsParams,
     score=score,
 )

@@ -24,27 +24,28 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.findings import CriterionScore, Finding, Polarity
-from nlp.rubric import PatternFile, ScorerParams
+from nlp.patterns import PatternFile
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, turn_evidence
 from nlp.scorers.learned import LearnedParams, decide
 from nlp.scorers.legs import agent_legs, leg_turns
 from nlp.scorers.matching import Hit
+from nlp.scorers.params import ScorerParams
 from transcripts.model import Role
 
 NAME = "self_worth.v1"
 
-KINDS = frozenset(
-    {
-        "contradict_customer",
-        "blame_customer",
-        "condescension",
-        "stonewall",
-        "blame_colleague",
-        "acknowledge_view",
-        "can_do",
-    }
-)
+KIND_LABELS = {
+    "contradict_customer": "Contradict customer",
+    "blame_customer": "Blame customer",
+    "condescension": "Condescension",
+    "stonewall": "Stonewall",
+    "blame_colleague": "Blame colleague",
+    "acknowledge_view": "Acknowledge view",
+    "can_do": "Can do",
+}
+"""Finding kinds and the words pages use for them."""
+KINDS = frozenset(KIND_LABELS)
 
 # Labels that only ever clear another kind: "you did nothing wrong", "but what I can do is...".
 HELPER_LABELS = frozenset({"exonerate", "alternative"})
@@ -191,7 +192,7 @@ SCORER = Scorer(
     name=NAME,
     description="Face-threatening vs face-preserving agent language, from token and dependency patterns.",
     inputs=frozenset({"doc", "legs", "signals"}),
-    kinds=KINDS,
+    kinds=KIND_LABELS,
     params=SelfWorthParams,
     score=score,
 )

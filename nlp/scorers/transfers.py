@@ -32,13 +32,14 @@ from pydantic import Field, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.findings import Attribution, CriterionScore, Evidence, Finding, Polarity
-from nlp.rubric import PatternFile, ScorerParams
+from nlp.patterns import PatternFile
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import hit_evidence, quote_of, turn_evidence
 from nlp.scorers.issues import cosine, issue_sentence, issue_statement, substantive_customer_turns
 from nlp.scorers.learned import LearnedParams, Verdict, cutoff
 from nlp.scorers.legs import leg_by_index, ordered_legs
 from nlp.scorers.matching import Hit
+from nlp.scorers.params import ScorerParams
 from transcripts.model import Event, EventType, LegStart, Role
 
 NAME = "transfers.v1"
@@ -517,18 +518,16 @@ SCORER = Scorer(
     name=NAME,
     description="Transfers, referrals, ping-pong and journey chains (system); missing hand-offs (agent).",
     inputs=frozenset({"doc", "embedding", "signals", "legs", "events", "journey"}),
-    kinds=frozenset(
-        {
-            "transfer",
-            "warm_transfer",
-            "cold_transfer",
-            "referral",
-            "channel_move",
-            "ping_pong",
-            "transfer_chain",
-            "no_context_handoff",
-        }
-    ),
+    kinds={
+        "transfer": "Transferred",
+        "warm_transfer": "Warm transfer",
+        "cold_transfer": "Cold transfer (no context handed over)",
+        "referral": "Referred elsewhere",
+        "channel_move": "Asked to move to another channel (DM, phone, form)",
+        "ping_pong": "Bounced between departments",
+        "transfer_chain": "Long chain of transfers",
+        "no_context_handoff": "Handed over without context",
+    },
     params=TransfersParams,
     score=score,
 )

@@ -47,7 +47,7 @@ def test_agent_signature(text: str, signature: str | None) -> None:
 def test_signature_file_errors_name_file_and_key(tmp_path: Path) -> None:
     bad = tmp_path / "signatures.yaml"
     bad.write_text("version: 1\npatterns:\n  - id: x\n    regex: '[\\^*](?P<nom>[A-Z]+)$'\n")
-    with pytest.raises(ValueError, match=r"signatures\.yaml: patterns\.0\.regex: .*named group 'name'"):
+    with pytest.raises(ValueError, match=r"signatures\.yaml:4: patterns\[0\]\.regex: .*named group 'name'"):
         load_signatures(bad)
 
 

@@ -401,7 +401,7 @@ def stories() -> list[Story]:
         queue_wait(1, 2, 90),  # 1.5 customer minutes lost to the hand-off
         disconnect(1, 4, Role.SYSTEM, "line dropped"),
     ]
-    b1.system_finding(2, "repeats", "re_explanation", f"I already explained that {router}")
+    b1.system_finding(2, "repeats", "re_explained", f"I already explained that {router}")
     b1.handoff("cold_transfer", 0, 1)
     b1.values = {0: {"empathy": 0.7, "self_worth": 0.8}, 1: {"empathy": 0.7, "self_worth": 0.8}}
     b2 = Story(
@@ -415,8 +415,8 @@ def stories() -> list[Story]:
         ],
     )  # fmt: skip
     b2.events = [transfer(0, 1, "a-priya", "a-kevin", 2, False)]
-    b2.system_finding(0, "repeats", "re_explanation", f"For the third time: {router}")
-    b2.system_finding(2, "repeats", "re_explanation", f"{router} and nobody is fixing it")
+    b2.system_finding(0, "repeats", "re_explained", f"For the third time: {router}")
+    b2.system_finding(2, "repeats", "re_explained", f"{router} and nobody is fixing it")
     b2.handoff("cold_transfer", 0, 1)
     b2.values = {0: {"empathy": 0.6, "self_worth": 0.8}, 1: {"empathy": 0.8, "self_worth": 0.9}}
     b3 = Story(
@@ -431,8 +431,8 @@ def stories() -> list[Story]:
     )  # fmt: skip
     b3.events = [transfer(0, 1, "a-sam", "a-maria", 2, True)]
     b3.handoff("warm_transfer", 0, 1)
-    b3.system_finding(0, "repeats", "re_explanation", f"I'm calling again because {router}")
-    b3.system_finding(2, "repeats", "re_explanation", f"{router}, I've said it four times")
+    b3.system_finding(0, "repeats", "re_explained", f"I'm calling again because {router}")
+    b3.system_finding(2, "repeats", "re_explained", f"{router}, I've said it four times")
     b3.values = {0: {"empathy": 0.6, "self_worth": 0.8}, 1: {"empathy": 0.9, "self_worth": 0.9}}
     b4 = Story(
         "b4", "cust-bounce", datetime(2026, 11, 18, 9, 0),
@@ -445,8 +445,8 @@ def stories() -> list[Story]:
         ],
     )  # fmt: skip
     b4.events = [transfer(0, 1, "a-lee", "a-sam", 2, False)]
-    b4.system_finding(0, "repeats", "re_explanation", f"It's still broken. {router}")
-    b4.system_finding(2, "repeats", "re_explanation", f"Fine. {router}, again")
+    b4.system_finding(0, "repeats", "re_explained", f"It's still broken. {router}")
+    b4.system_finding(2, "repeats", "re_explained", f"Fine. {router}, again")
     b4.handoff("cold_transfer", 0, 1)
     b4.values = {0: {"empathy": 0.7, "self_worth": 0.8}, 1: {"empathy": 0.7, "self_worth": 0.8}}
     back = "Just confirming the internet is back, thanks."

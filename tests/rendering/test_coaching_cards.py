@@ -109,7 +109,7 @@ def test_system_problems_are_not_your_fault(synthetic_site: PublishResult) -> No
     assert fault.transfers_in == 2  # b2 by transfer, bot1 from the bot
     assert fault.reexplanations == 1  # b2: the customer re-explains to him (the one to Priya is hers)
     assert {(n.conversation_id, n.kind) for n in fault.notes} == {
-        ("b2", "re_explanation"),
+        ("b2", "re_explained"),
         ("b2", "cold_transfer"),
         ("b2", "ping_pong"),  # bounced back to Billing, on his leg
     }

@@ -29,10 +29,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
-import yaml
-from pydantic import ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
+from configfile import ConfigValueError, load_yaml_config
 from transcripts.legs import LegTracker, TurnOrderError, order_turns
 from transcripts.model import Conversation, Role, Turn, parse_channel
 from transcripts.quarantine import Quarantined, ReasonCode
@@ -87,32 +96,54 @@ class ColumnMap:
         return found
 
 
+def _known_field(name: str) -> str:
+    if name not in FIELDS:
+        raise ValueError(f"unknown field {name!r}; valid fields: {', '.join(FIELDS)}")
+    return name
+
+
+FieldName = Annotated[str, AfterValidator(_known_field)]
+
+
+class ColumnsFile(BaseModel):
+    """A column mapping file (``csv_columns.yaml``): canonical field -> header aliases."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = 1
+    columns: dict[FieldName, list[str] | None] = Field(default_factory=dict)
+    required: tuple[str, ...] = Field(("conversation_id", "role", "text"), validate_default=True)
+    defaults: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("columns")
+    @classmethod
+    def _one_field_per_alias(cls, columns: dict[str, list[str] | None]) -> dict[str, list[str] | None]:
+        owner: dict[str, str] = {}
+        for canonical, names in columns.items():
+            for name in (normalise_label(n) for n in [canonical, *(names or [])]):
+                if owner.setdefault(name, canonical) != canonical:
+                    raise ValueError(f"header alias {name!r} is given to both {owner[name]} and {canonical}")
+        return columns
+
+    @field_validator("required")
+    @classmethod
+    def _required_have_aliases(cls, required: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        missing = [name for name in required if name not in (info.data.get("columns") or {})]
+        if missing:
+            raise ValueError(f"required field(s) {', '.join(missing)} have no column aliases")
+        return required
+
+
 @cache
 def load_columns(path: Path = COLUMNS_FILE) -> ColumnMap:
-    """Load a column mapping file; an unknown field or an alias given twice raises ``ValueError``."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    columns = data.get("columns") or {}
-    unknown = sorted(set(columns) - set(FIELDS))
-    if unknown:
-        raise ValueError(f"{path}: unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(FIELDS)}")
-    aliases: dict[str, tuple[str, ...]] = {}
-    written: dict[str, tuple[str, ...]] = {}
-    owner: dict[str, str] = {}
-    for canonical, names in columns.items():
-        written[canonical] = tuple(dict.fromkeys(str(name) for name in [canonical, *(names or [])]))
-        normalised = tuple(normalise_label(name) for name in written[canonical])
-        for name in normalised:
-            if owner.setdefault(name, canonical) != canonical:
-                raise ValueError(
-                    f"{path}: header alias {name!r} is given to both {owner[name]} and {canonical}"
-                )
-        aliases[canonical] = normalised
-    required = tuple(data.get("required") or ("conversation_id", "role", "text"))
-    missing = [name for name in required if name not in aliases]
-    if missing:
-        raise ValueError(f"{path}: required field(s) {', '.join(missing)} have no column aliases")
-    defaults = {str(k): str(v) for k, v in (data.get("defaults") or {}).items()}
-    return ColumnMap(aliases, required, defaults, str(path), written)
+    """Load a column mapping file; an unknown field or an alias given twice raises ``ConfigValueError``."""
+    data = load_yaml_config(path, ColumnsFile, what="CSV column mapping", error=ConfigValueError)
+    written = {
+        canonical: tuple(dict.fromkeys([canonical, *(names or [])]))
+        for canonical, names in data.columns.items()
+    }
+    aliases = {canonical: tuple(normalise_label(n) for n in names) for canonical, names in written.items()}
+    return ColumnMap(aliases, data.required, dict(data.defaults), str(path), written)
 
 
 def _split(line: str, delimiter: str) -> list[str]:

@@ -22,7 +22,7 @@ def _noop(conversation: object, context: object, params: object) -> tuple[list[C
 
 def make(name: str, inputs: frozenset[str] = frozenset({"doc"})) -> Scorer:
     return Scorer(
-        name=name, description="test", inputs=inputs, kinds=frozenset({"x"}), params=NoParams, score=_noop
+        name=name, description="test", inputs=inputs, kinds={"x": "X"}, params=NoParams, score=_noop
     )
 
 
@@ -69,3 +69,27 @@ def test_declared_inputs_must_be_known() -> None:
 def test_params_must_be_a_scorer_params_model() -> None:
     with pytest.raises(TypeError, match="ScorerParams"):
         Scorer("tone.v1", "", frozenset(), frozenset(), dict, _noop)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kinds", [frozenset({"x"}), {}, {"x": ""}, {"x": 3}])
+def test_every_finding_kind_is_declared_with_its_label(kinds: object) -> None:
+    with pytest.raises((TypeError, ValueError), match="label"):
+        Scorer("tone.v1", "", frozenset(), kinds, NoParams, _noop)  # type: ignore[arg-type]
+
+
+def test_pages_label_every_kind_the_scorers_emit_as_the_scorers_declare() -> None:
+    from rendering.rubric_info import load_rubric_info
+
+    info = load_rubric_info()
+    registry = default_registry()
+    for name in registry.names():
+        for kind, label in registry.get(name).kinds.items():
+            assert info.kind_label(kind) == label
+
+
+def test_two_scorers_cannot_label_one_kind_differently() -> None:
+    registry = ScorerRegistry(
+        [make("a.v1"), Scorer("b.v1", "", frozenset(), {"x": "Other"}, NoParams, _noop)]
+    )
+    with pytest.raises(ValueError, match="labelled both 'X' and 'Other'"):
+        registry.kind_labels()

@@ -74,9 +74,7 @@ def test_every_score_and_finding_is_stamped(score: Score) -> None:
 @pytest.mark.models
 def test_a_failing_scorer_yields_none_and_the_rest_still_score(tmp_path: Path, analyzer: Analyzer) -> None:
     registry = ScorerRegistry([default_registry().get("self_worth.v1")])
-    registry.register(
-        Scorer("explode.v1", "always fails", frozenset({"doc"}), frozenset({"x"}), NoParams, explode)
-    )
+    registry.register(Scorer("explode.v1", "always fails", frozenset({"doc"}), {"x": "X"}, NoParams, explode))
     patterns = Path(__file__).resolve().parents[3] / "rubrics" / "patterns" / "self_worth.jsonl"
     path = tmp_path / "r.yaml"
     path.write_text(
