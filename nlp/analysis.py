@@ -1,8 +1,8 @@
 """Per-turn analysis of many conversations at once: parse, embed, classify, trajectories.
 
 :meth:`Analyzer.annotate` gathers every turn of every conversation and makes exactly one
-``nlp.pipe`` call and one encoder pass over them (the shipped sentiment head reads that same
-pass; a replacement sentiment model adds its own). Models load once per process::
+``nlp.pipe`` call and one encoder pass over them (the shipped sentiment and signal heads read
+that same pass; a replacement sentiment model adds its own). Models load once per process::
 
     analyzer = Analyzer()
     [annotated] = analyzer.annotate([conversation])
@@ -22,7 +22,7 @@ from nlp.config import AnalysisConfig, load_analysis_config
 from nlp.encoder import Encoder
 from nlp.models import load_spacy, present
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
-from nlp.signals import FEATURES_HEAD, SignalHeads, TurnFeatureHead, model_text, turn_inputs
+from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, SignalHeads, TurnFeatureHead, model_text, turn_inputs
 from nlp.trajectory import conversation_trajectories
 from transcripts.model import Conversation
 
@@ -52,6 +52,13 @@ class Analyzer:
         """The configured sentiment model."""
         shipped = self.config.sentiment.is_shipped
         return load_sentiment(self.config.sentiment, self.encoder if shipped else None)
+
+    @property
+    def sentiment_name(self) -> str:
+        """The model every turn's sentiment comes from (``Sentiment.model``)."""
+        if self.sentiment is self._shipped_sentiment and SENTIMENT_SIGNAL in self.signals.heads:
+            return f"{self.signals.name}:{SENTIMENT_SIGNAL}"
+        return self.sentiment.name
 
     @cached_property
     def signals(self) -> SignalHeads:
@@ -100,7 +107,9 @@ class Analyzer:
         return result
 
     def classify_texts(self, texts: Sequence[str]) -> list[Sentiment]:
-        """Sentiment of free texts (no spaCy), batched; one result per text, in order."""
+        """Sentiment of free texts (no spaCy) as :meth:`annotate` gives it, batched, in order."""
+        if self.sentiment is self._shipped_sentiment:
+            return self._embed_and_classify(list(texts))[1]
         return self.sentiment.classify_texts(list(texts))
 
     @cached_property
@@ -116,9 +125,13 @@ class Analyzer:
         if not texts:
             return result.embeddings, [], np.zeros((0, 0), dtype=np.float32)
         probabilities = result.head_outputs[HEAD_NAME]
-        own = shipped.from_pass(probabilities)
-        sentiments = own if shipped is self.sentiment else self.sentiment.classify_texts(texts)
         features = np.concatenate([result.head_outputs[FEATURES_HEAD], probabilities], axis=1)
+        if shipped is not self.sentiment:
+            sentiments = self.sentiment.classify_texts(texts)
+        elif SENTIMENT_SIGNAL in self.signals.heads:
+            sentiments = self.signals.sentiments(features)
+        else:
+            sentiments = shipped.from_pass(probabilities)
         return result.embeddings, sentiments, features
 
     def _signals(

@@ -32,11 +32,14 @@ import numpy as np
 import torch
 from safetensors.numpy import load_file
 
+from nlp.annotated import Sentiment
 from nlp.encoder import mean_pool
+from nlp.sentiment import sentiments_from_probabilities
 
 SIGNALS_DIR = Path(__file__).parent / "models" / "signals"
 FEATURE_LAYERS = (2, 3, 4)  # hidden_states indexes pooled besides the sentence embedding
 FEATURES_HEAD = "turn_features"
+SENTIMENT_SIGNAL = "sentiment"  # the head every turn's sentiment comes from, when it ships
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
@@ -157,6 +160,16 @@ class SignalHeads:
     def cutoff(self, signal: str, label: str, precision: float) -> float:
         """See :meth:`SignalHead.cutoff`."""
         return self.heads[signal].cutoff(label, precision)
+
+    def sentiments(self, features: np.ndarray) -> list[Sentiment]:
+        """Every turn's sentiment from the sentiment head, read as a customer's words.
+
+        Trained on customer turns of real service threads, tweets and Reddit comments, it reads
+        each turn alone; agent turns get the same scale (their tone in trajectories).
+        """
+        head = self.heads[SENTIMENT_SIGNAL]
+        inputs = np.concatenate([features, np.zeros_like(features)], axis=1)
+        return sentiments_from_probabilities(head.probabilities(inputs), f"{self.name}:{head.name}")
 
 
 @lru_cache(maxsize=4)

@@ -221,7 +221,7 @@ def main() -> int:
         "whole_over_parts": round(ratio, 3),
         "whole_within_1_25x_parts": ratio <= 1.25,
         "peak_rss_mb": round(rss / 2**20, 1),
-        "sentiment_model": analyzer.sentiment.name,
+        "sentiment_model": analyzer.sentiment_name,
     }
     for stage in ("spacy", "encoder", "annotate"):
         print(

@@ -48,7 +48,7 @@ def main() -> int:
     predicted = np.asarray([LABEL_INDEX[p.label.value] for p in predictions])
     macro, per_class = macro_recall(gold, predicted)
     metrics = {
-        "model": analyzer.sentiment.name,
+        "model": analyzer.sentiment_name,
         "data": str(args.data),
         "n": len(texts),
         "macro_recall": round(macro, 4),

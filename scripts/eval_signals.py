@@ -89,8 +89,32 @@ def main() -> int:
                     if flagged[k] != gold[k]:
                         kind = "FP" if flagged[k] else "FN"
                         print(f"      {kind} {p[k]:.2f} {examples[i].text[:150]!r}")
+    sentiment_summary(examples, inputs, probs)
     public_benchmarks(heads, args.shared, args.precision)
     return 0
+
+
+def sentiment_summary(examples: list[data.Example], inputs: np.ndarray, probs: dict[str, np.ndarray]) -> None:
+    """Customer sentiment on the split: the shipped head beside the tweets-only head it replaced.
+
+    Macro recall over negative / neutral / positive (the TweetEval metric; few real customer
+    turns are positive, so its interval is wide) and the AUC of P(negative) for negative turns.
+    """
+    from sklearn.metrics import recall_score, roc_auc_score
+
+    classes = ["negative", "neutral", "positive"]
+    rows = [i for i, e in enumerate(examples) if e.role == "customer" and e.labels.get("sentiment") in classes]
+    if "sentiment" not in probs or not rows:
+        return
+    gold = np.array([classes.index(examples[i].labels["sentiment"]) for i in rows])
+    width = inputs.shape[1] // 2
+    tweets_only = inputs[rows, width - 3 : width]  # the LoRA head's probabilities, a feature of every head
+    counts = ", ".join(f"{c} {int((gold == k).sum())}" for k, c in enumerate(classes))
+    print(f"Customer sentiment ({len(rows)} customer turns: {counts}):")
+    for name, p in (("shipped head", probs["sentiment"][rows]), ("tweets-only head (before)", tweets_only)):
+        macro = recall_score(gold, p.argmax(axis=1), average="macro")
+        auc = roc_auc_score(gold == 0, p[:, 0])
+        print(f"  {name:28s} macro recall {macro:.3f}   negative-vs-rest AUC {auc:.3f}")
 
 
 def public_benchmarks(heads: SignalHeads, shared: Path, precision: float) -> None:

@@ -155,6 +155,27 @@ def goemotions(path: Path, limit: int, seed: int = 7) -> list[Example]:
     return out
 
 
+def goemotions_sentiment(path: Path, limit: int, seed: int = 7) -> list[Example]:
+    """Reddit comments whose emotions all fall in one of the paper's groups: negative, neutral or positive.
+
+    ``sentiment_groups.json`` beside the file maps each emotion to its group; comments with an
+    ambiguous emotion or emotions of two groups are left out.
+    """
+    names = (path.parent / "labels.txt").read_text().split()
+    groups = json.loads((path.parent / "sentiment_groups.json").read_text())
+    group_of = {emotion: group for group, emotions in groups.items() for emotion in emotions}
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            text, ids, _ = line.rstrip("\n").split("\t")
+            found = {group_of[names[int(i)]] for i in ids.split(",")}
+            if len(found) == 1 and next(iter(found)) in {"negative", "neutral", "positive"}:
+                rows.append((text, next(iter(found))))
+    rng = np.random.default_rng(seed)
+    picked = sorted(rng.choice(len(rows), size=min(limit, len(rows)), replace=False))
+    return [Example(rows[i][0], "customer", {"sentiment": rows[i][1]}, "goemotions") for i in picked]
+
+
 def politeness(path: Path) -> list[Example]:
     """Wikipedia requests: bottom quartile as face-threatening, top quartile as not."""
     with path.open(encoding="utf-8", newline="") as handle:
@@ -176,7 +197,7 @@ def tweeteval(path: Path) -> list[Example]:
         reader = csv.reader(handle, delimiter="\t")
         next(reader)
         return [
-            Example(r[0], "customer", {"sentiment": r[1].strip()}, "tweeteval", weight=0.5)
+            Example(r[0], "customer", {"sentiment": r[1].strip()}, "tweeteval")
             for r in reader
             if len(r) == 2 and r[1].strip() in {"negative", "neutral", "positive"}
         ]
@@ -297,6 +318,7 @@ __all__ = [
     "Example",
     "example_inputs",
     "goemotions",
+    "goemotions_sentiment",
     "ibm_examples",
     "politeness",
     "synthetic",

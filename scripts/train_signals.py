@@ -53,6 +53,18 @@ class HeadPlan:
 # 0.042). Distress keeps GoEmotions at weight 0.1: without it, thanks and relief outside the
 # Twitter domain ("Now it worked out!! Thank you") read as distress.
 PLANS = (
+    # Customer sentiment (every turn's sentiment and the customer's trajectory): tweets and
+    # Reddit comments keep the three-way scale general; the real customer turns, at weight 3,
+    # teach it that a service complaint is negative however politely it is put.
+    HeadPlan(
+        "sentiment",
+        "customer",
+        "sentiment",
+        ("negative", "neutral", "positive"),
+        ("negative", "positive"),
+        ("ibm", "tweeteval", "goemotions"),
+        regularisation=(0.001, 0.003, 0.01),
+    ),
     HeadPlan(
         "distress", "customer", "distress", ("false", "true"), ("true",), ("ibm", "synthetic", "goemotions")
     ),
@@ -231,6 +243,8 @@ def main() -> None:
     args = parser.parse_args()
     examples = data.ibm_examples()
     examples += data.goemotions(args.shared / "goemotions" / "train.tsv", 6000)
+    examples += data.goemotions_sentiment(args.shared / "goemotions" / "train.tsv", 8000)
+    examples += data.tweeteval(args.shared / "tweeteval-sentiment" / "train.tsv")
     examples += data.synthetic()
     examples = [e for e in examples if e.split != "test"]
     inputs = data.example_inputs(examples, "train")

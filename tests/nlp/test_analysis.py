@@ -57,7 +57,7 @@ def test_annotate_shapes_and_alignment(analyzer: Analyzer, conversations: list[C
             assert turn.embedding.shape == (384,)
             assert np.isclose(np.linalg.norm(turn.embedding), 1.0, atol=1e-5)
             assert -1.0 <= turn.sentiment.score <= 1.0
-            assert turn.sentiment.model == analyzer.sentiment.name
+            assert turn.sentiment.model == analyzer.sentiment_name
         legs = [t.leg for t in annotated.trajectories]
         assert legs == [leg.index for leg in conversation.legs] + [None]
     empty = result[1]

@@ -1,4 +1,4 @@
-"""The shipped sentiment head: sanity on service sentences, size, save/load with LoRA merged."""
+"""Sentiment: the signals' sentiment head on service sentences; the LoRA head it reads (size, save/load)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from peft import LoraConfig, inject_adapter_in_model
 from nlp.analysis import Analyzer
 from nlp.annotated import SentimentLabel
 from nlp.encoder import Encoder
+from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, TurnFeatureHead, model_text
 from nlp.sentiment import (
     SHIPPED_DIR,
     HeadSpec,
@@ -56,7 +57,10 @@ def test_scores_are_probability_differences(analyzer: Analyzer) -> None:
     texts = NEGATIVE + POSITIVE + ["My account number is 4417 2290.", "I called on Tuesday."]
     shipped = analyzer.sentiment
     assert isinstance(shipped, ShippedSentiment)
-    probabilities = analyzer.encoder.run(texts, heads=[shipped.head]).head_outputs["sentiment"]
+    run = analyzer.encoder.run([model_text(t) for t in texts], heads=[shipped.head, TurnFeatureHead()])
+    features = np.concatenate([run.head_outputs[FEATURES_HEAD], run.head_outputs["sentiment"]], axis=1)
+    head = analyzer.signals.heads[SENTIMENT_SIGNAL]  # every turn's sentiment: the signals' sentiment head
+    probabilities = head.probabilities(np.concatenate([features, np.zeros_like(features)], axis=1))
     assert probabilities.shape == (len(texts), 3)
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     for row, result in zip(probabilities, analyzer.classify_texts(texts), strict=True):

@@ -5,13 +5,17 @@ Each case is a greeting, then the turns given; the outcome per opportunity is ch
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nlp.findings import ConversationScores
+from nlp.scoring import load_rubric
 from tests.nlp.scorers.builders import Score, conversation
 
 pytestmark = pytest.mark.models
 
+RULES_ONLY = Path(__file__).resolve().parents[3] / "rubrics" / "rules-only.yaml"
 GREETING = ("agent", "Good morning, Lakeside Water, you're through to Amira.")
 
 CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
@@ -126,6 +130,30 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
         ["missed_opportunity"],
     ),
+    (
+        "sorry-after-a-greeting-counts",  # issue 12: "sorry anywhere in a clause counts"
+        [
+            ("customer", "I'm so fed up, my refund still hasn't arrived after three weeks!"),
+            ("agent", "Hi Dana, sorry for the trouble! I'll chase the refund with Billing now."),
+        ],
+        ["responded"],
+    ),
+    (
+        "sorry-after-a-handle-counts",
+        [
+            ("customer", "@acme_help my parcel is lost again and nobody answers, this is so frustrating"),
+            ("agent", "@dana_k So sorry to hear that - can you send us the tracking number?"),
+        ],
+        ["responded"],
+    ),
+    (
+        "bare-sorry-before-a-question-does-not",
+        [
+            ("customer", "I'm so fed up, my refund still hasn't arrived after three weeks!"),
+            ("agent", "Sorry, what's the order number?"),
+        ],
+        ["missed_opportunity"],
+    ),
 ]
 
 
@@ -172,3 +200,18 @@ def test_unanswered_restatement_after_acknowledgement_is_left_out_of_the_rate(
         if s.criterion == "empathy"
     ]
     assert value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ("Hi Dana, sorry for the trouble! I'll chase the refund with Billing now.", "responded"),
+        ("@dana_k So sorry to hear that - can you send us the order number?", "responded"),
+        ("Sorry, what's the order number?", "missed_opportunity"),
+    ],
+)
+def test_apology_phrases_count_anywhere_in_a_clause(score: Score, reply: str, expected: str) -> None:
+    """The phrase list alone (rules-only rubric): an owned apology need not open the sentence."""
+    turns = [GREETING, ("customer", "I'm so frustrated, my refund still hasn't arrived!"), ("agent", reply)]
+    [result] = score([conversation(turns, id="apology")], rubric_=load_rubric(RULES_ONLY))
+    assert outcomes(result) == [expected]
