@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # both import this module
+    from nlp.operations import OperationsFacts
+    from nlp.overall import AgentLegScore
 
 
 class Attribution(StrEnum):
@@ -97,6 +101,8 @@ class ConversationScores:
     rubric_version: str
     scores: list[CriterionScore]
     findings: list[Finding]
+    agent_scores: list[AgentLegScore] = field(default_factory=list)  # nlp.overall, one per agent leg
+    operations: OperationsFacts | None = None  # nlp.operations; None when not computed
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON line `qareview score` prints (scores keyed by criterion)."""

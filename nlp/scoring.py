@@ -22,6 +22,8 @@ from pathlib import Path
 from nlp.annotated import AnnotatedConversation
 from nlp.attribution import EXPLAINS_WORSENING, TRAJECTORY_SCORER, fair_trajectory
 from nlp.findings import ConversationScores, CriterionScore, Finding
+from nlp.operations import operations_facts
+from nlp.overall import agent_leg_scores
 from nlp.rubric import Rubric, load_rubric_file
 from nlp.scorers.base import JourneyContext, ScoringContext, TurnCache
 from nlp.scorers.matching import Encode, PatternLibrary
@@ -94,6 +96,8 @@ def score_conversations(
     ``encode`` embeds rubric exemplar sentences; it should be the encoder that embedded the
     turns (``Analyzer().encoder.encode``); None loads the configured one. A scorer that fails
     on one conversation yields a None score with the error as its reason, and is logged.
+    Each result also carries the agents' overall leg scores (:mod:`nlp.overall`) and the
+    conversation's operations facts (:mod:`nlp.operations`), computed here once.
     """
     registry = registry or default_registry()
     library = pattern_library(rubric, encode if encode is not None else _cached_default_encode(rubric))
@@ -102,6 +106,7 @@ def score_conversations(
     explains = next(
         (c.params.explained_by for c in rubric.criteria if c.scorer == TRAJECTORY_SCORER), EXPLAINS_WORSENING
     )
+    weights = {c.id: c.weight for c in rubric.criteria}
     results = []
     for conversation in annotated:
         scores: list[CriterionScore] = []
@@ -126,7 +131,19 @@ def score_conversations(
             scores.extend(criterion_scores)
             findings.extend(criterion_findings)
         scores, findings = fair_trajectory(scores, findings, explains)
-        results.append(ConversationScores(conversation.id, rubric.version, scores, findings))
+        journey = contexts.get(conversation.id)
+        facts = operations_facts(
+            conversation.conversation,
+            findings,
+            scored_transfers=any(s.scorer.startswith("transfers.") for s in scores),
+            journey_id=journey.journey_id if journey else None,
+            earlier=[a.conversation for a in journey.earlier] if journey else (),
+        )
+        results.append(
+            ConversationScores(
+                conversation.id, rubric.version, scores, findings, agent_leg_scores(scores, weights), facts
+            )
+        )
         cache.hits.clear()
     return results
 

@@ -8,8 +8,6 @@ Operations and QA teams edit the YAML; code only reads it::
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import yaml
@@ -50,7 +48,6 @@ class RoutingSettings(_Section):
 
     long_hold_seconds: float = Field(120, gt=0)
     long_queue_wait_seconds: float = Field(600, gt=0)
-    callback_offer_patterns: str = "patterns/callback_offers.jsonl"
     reexplanation_criteria: tuple[str, ...] = ("repeats",)
     longest_chains: int = Field(10, ge=1)
     examples_per_line: int = Field(3, ge=1)
@@ -81,36 +78,6 @@ class Settings(_Section):
     systemic: SystemicSettings = SystemicSettings()
     source: Path = Field(DEFAULT_SETTINGS_PATH, exclude=True)
 
-    def callback_offer_regex(self) -> re.Pattern[str]:
-        """One case-insensitive regex for every callback-offer phrase in the pattern file."""
-        path = Path(self.routing.callback_offer_patterns)
-        if not path.is_absolute():
-            path = self.source.parent / path
-        phrases = _read_phrase_patterns(path)
-        return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b", re.IGNORECASE)
-
-
-def _read_phrase_patterns(path: Path) -> list[str]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read phrase patterns: {exc}") from None
-    phrases: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-            pattern = entry["pattern"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise SettingsError(f'{path}:{number}: expected {{"label", "pattern", "id"}} JSON') from None
-        if not isinstance(pattern, str) or not pattern.strip():
-            raise SettingsError(f"{path}:{number}: pattern must be a non-empty string")
-        phrases.append(pattern.strip())
-    if not phrases:
-        raise SettingsError(f"{path}: no phrase patterns")
-    return phrases
-
 
 def load_settings(path: str | Path | None = None) -> Settings:
     """Read and validate a settings YAML file (the shipped ``rendering/settings.yaml`` by default).
@@ -131,5 +98,4 @@ def load_settings(path: str | Path | None = None) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise SettingsError(f"{source}: invalid settings: {problems}") from None
-    settings.callback_offer_regex()  # fail now, not halfway through a publish
     return settings

@@ -1,0 +1,66 @@
+"""The agent's overall score: one definition, computed once per agent leg when scoring.
+
+An agent leg's overall score is the mean of its agent-attributed criterion values weighted by
+the rubric's criteria weights (criteria without a value, or with weight 0, left out). It is
+stored with the criteria that counted and their weights (table ``agent_scores``); pages only
+average the stored leg values over a period. Example::
+
+    >>> overall_score({"empathy": 1.0, "self_worth": 0.5}, {"empathy": 1.0, "self_worth": 3.0})
+    0.625
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from nlp.findings import Attribution, CriterionScore
+
+
+@dataclass(frozen=True)
+class AgentLegScore:
+    """An agent's overall rubric score for one leg: agent-attributed criteria only."""
+
+    conversation_id: str
+    leg: int
+    agent_id: str | None
+    value: float | None  # weighted mean; None when no agent criterion could be computed
+    rubric_version: str
+    criteria: dict[str, float] = field(default_factory=dict)  # criterion -> value that counted
+    weights: dict[str, float] = field(default_factory=dict)  # criterion -> the rubric's weight
+
+
+def overall_score(values: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
+    """The ``weights``-weighted mean of ``values`` (None values and weightless criteria skipped)."""
+    counted = {c: v for c, v in values.items() if v is not None and weights.get(c, 0) > 0}
+    total = sum(weights[c] for c in counted)
+    return round(sum(weights[c] * v for c, v in counted.items()) / total, 4) if total else None
+
+
+def agent_leg_scores(scores: Iterable[CriterionScore], weights: Mapping[str, float]) -> list[AgentLegScore]:
+    """Overall score per (conversation, leg) from agent-attributed criterion scores.
+
+    System-attributed scores, scores without a leg, None values and criteria ``weights`` (the
+    rubric's criterion id -> weight) does not know are left out.
+    """
+    grouped: dict[tuple[str, int], list[CriterionScore]] = {}
+    for score in scores:
+        if score.attribution is Attribution.AGENT and score.leg is not None:
+            grouped.setdefault((score.conversation_id, score.leg), []).append(score)
+    result = []
+    for (conversation_id, leg), items in grouped.items():
+        counted = {
+            s.criterion: s.value for s in items if s.value is not None and weights.get(s.criterion, 0) > 0
+        }
+        result.append(
+            AgentLegScore(
+                conversation_id=conversation_id,
+                leg=leg,
+                agent_id=next((s.agent_id for s in items if s.agent_id), None),
+                value=overall_score(counted, weights),
+                rubric_version=items[0].rubric_version,
+                criteria=counted,
+                weights={c: float(weights[c]) for c in counted},
+            )
+        )
+    return sorted(result, key=lambda s: (s.conversation_id, s.leg))
