@@ -105,10 +105,71 @@ class ConversationScores:
     operations: OperationsFacts | None = None  # nlp.operations; None when not computed
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON line `qareview score` prints (scores keyed by criterion)."""
+        """The one JSON shape of a scoring result: the line `qareview score` prints.
+
+        ``scores`` holds one value per criterion (rubric order): the conversation-level (system)
+        value when there is one, else the mean over the agent legs; ``leg_scores`` every leg's;
+        ``agent_scores`` each agent leg's overall score (``nlp.overall``) with the criteria and
+        weights behind it; ``findings`` flat, with their evidence.
+        """
         return {
             "conversation_id": self.conversation_id,
             "rubric_version": self.rubric_version,
-            "scores": [s.to_dict() for s in self.scores],
-            "findings": [f.to_dict() for f in self.findings],
+            "scores": self.criterion_values(),
+            "leg_scores": [
+                {
+                    "leg": s.leg,
+                    "agent_id": s.agent_id,
+                    "criterion": s.criterion,
+                    "value": s.value,
+                    "passed": s.passed,
+                    "attribution": s.attribution.value,
+                    "reason": s.reason,
+                }
+                for s in self.scores
+                if s.leg is not None
+            ],
+            "agent_scores": [
+                {
+                    "leg": a.leg,
+                    "agent_id": a.agent_id,
+                    "value": a.value,
+                    "criteria": a.criteria,
+                    "weights": a.weights,
+                }
+                for a in self.agent_scores
+            ],
+            "findings": [
+                {
+                    "scorer": f.scorer,
+                    "criterion": f.criterion,
+                    "kind": f.kind,
+                    "attribution": f.attribution.value,
+                    "polarity": f.polarity.value,
+                    "leg": f.evidence.leg,
+                    "turn": f.evidence.turn,
+                    "char_start": f.evidence.char_start,
+                    "char_end": f.evidence.char_end,
+                    "quote": f.evidence.quote,
+                    "rule": f.evidence.rule,
+                    "agent_id": f.agent_id,
+                    "department": f.department,
+                    "suggestion": f.suggestion,
+                    "detail": f.detail,
+                }
+                for f in self.findings
+            ],
         }
+
+    def criterion_values(self) -> dict[str, float | None]:
+        """One value per criterion: the conversation-level one, else the mean of the leg values."""
+        values: dict[str, float | None] = {}
+        for criterion in dict.fromkeys(s.criterion for s in self.scores):
+            items = [s for s in self.scores if s.criterion == criterion]
+            whole = [s.value for s in items if s.leg is None]
+            legs = [s.value for s in items if s.leg is not None and s.value is not None]
+            if whole:
+                values[criterion] = whole[0]
+            else:
+                values[criterion] = round(sum(legs) / len(legs), 4) if legs else None
+        return values

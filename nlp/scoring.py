@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlp.annotated import AnnotatedConversation
 from nlp.attribution import EXPLAINS_WORSENING, TRAJECTORY_SCORER, fair_trajectory
@@ -30,7 +31,12 @@ from nlp.scorers.matching import Encode, PatternLibrary
 from nlp.scorers.registry import ScorerRegistry, default_registry
 from transcripts.model import Journey
 
+if TYPE_CHECKING:  # spaCy and the encoder load slowly
+    from nlp.analysis import Analyzer
+    from transcripts.model import Conversation
+
 log = logging.getLogger(__name__)
+ANALYSIS_BATCH = 200
 
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
 DEFAULT_RUBRIC = RUBRICS_DIR / "default.yaml"
@@ -154,3 +160,31 @@ def _cached_default_encode(rubric: Rubric) -> Encode:
         encode = default_encode()
         rubric.cache["default_encode"] = encode
     return encode
+
+
+def score_annotated(
+    annotated: Sequence[AnnotatedConversation],
+    journeys: Sequence[Journey],
+    rubric: Rubric,
+    analyzer: Analyzer,
+) -> list[ConversationScores]:
+    """Score with the encoder that embedded the turns: the one scoring step of every entry point."""
+    return score_conversations(annotated, rubric, journeys, encode=analyzer.encoder.encode)
+
+
+def analyse_and_score(
+    conversations: Sequence[Conversation],
+    journeys: Sequence[Journey],
+    rubric: Rubric,
+    analyzer: Analyzer,
+    batch_size: int = ANALYSIS_BATCH,
+) -> tuple[list[AnnotatedConversation], list[ConversationScores]]:
+    """Annotate (``batch_size`` conversations per pass) and score: what `qareview score` and the flow run.
+
+    The flow splits the two steps only to isolate a conversation that fails
+    (``flows.batches.analyse_and_score_isolating``); both steps are these.
+    """
+    annotated: list[AnnotatedConversation] = []
+    for start in range(0, len(conversations), batch_size):
+        annotated.extend(analyzer.annotate(conversations[start : start + batch_size]))
+    return annotated, score_annotated(annotated, journeys, rubric, analyzer)
