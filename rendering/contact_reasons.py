@@ -18,6 +18,7 @@ from rendering.periods import Period
 from rendering.redact import PiiSpan
 from rendering.settings import SystemicSettings
 from rendering.store_queries import load_first_customer_turns
+from rendering.tables import Column, Table
 
 FindPii = Callable[[Sequence[str]], Sequence[Sequence[PiiSpan]]]
 
@@ -38,10 +39,8 @@ class SystemicIssues:
         """Reasons that spiked."""
         return [r for r in self.reasons if r.spiking]
 
-    def table(self) -> Any:
+    def table(self) -> Table:
         """The reasons as a report table (exported to CSV)."""
-        from rendering.routing_report import Column, Table
-
         table = Table(
             "systemic_issues",
             "Contact reasons and spikes",
