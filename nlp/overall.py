@@ -1,12 +1,16 @@
 """The agent's overall score: one definition, computed once per agent leg when scoring.
 
-An agent leg's overall score is the mean of its agent-attributed criterion values weighted by
-the rubric's criteria weights (criteria without a value, or with weight 0, left out). It is
-stored with the criteria that counted and their weights (table ``agent_scores``); pages only
-average the stored leg values over a period. Example::
+The overall score of one or more agent legs is the mean of each agent-attributed criterion's
+values over those legs, weighted by the rubric's criteria weights (criteria without a value,
+or with weight 0, left out). Each leg's is computed when scoring and stored with the criteria
+that counted and their weights (table ``agent_scores``); a period's (a card) is
+:func:`overall_of` those stored legs, never recomputed from raw scores. Example::
 
     >>> overall_score({"empathy": 1.0, "self_worth": 0.5}, {"empathy": 1.0, "self_worth": 3.0})
     0.625
+    >>> overall_of([({"empathy": 1.0}, {"empathy": 1.0}), ({"empathy": 0.0, "self_worth": 1.0},
+    ...             {"empathy": 1.0, "self_worth": 3.0})])
+    0.875
 """
 
 from __future__ import annotations
@@ -30,11 +34,32 @@ class AgentLegScore:
     weights: dict[str, float] = field(default_factory=dict)  # criterion -> the rubric's weight
 
 
-def overall_score(values: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
+def weighted_mean(values: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
     """The ``weights``-weighted mean of ``values`` (None values and weightless criteria skipped)."""
     counted = {c: v for c, v in values.items() if v is not None and weights.get(c, 0) > 0}
     total = sum(weights[c] for c in counted)
-    return round(sum(weights[c] * v for c, v in counted.items()) / total, 4) if total else None
+    return sum(weights[c] * v for c, v in counted.items()) / total if total else None
+
+
+def overall_score(values: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
+    """One leg's overall score: :func:`weighted_mean`, rounded to 4 places as it is stored."""
+    value = weighted_mean(values, weights)
+    return None if value is None else round(value, 4)
+
+
+def overall_of(legs: Iterable[tuple[Mapping[str, float], Mapping[str, float]]]) -> float | None:
+    """The overall score of several agent legs, each given as (criterion values, their weights).
+
+    Each criterion's mean over the legs that have it, weighted as the rubric weighs it; criteria
+    are summed in name order, so the result does not depend on the order of the legs.
+    """
+    values: dict[str, list[float]] = {}
+    weights: dict[str, float] = {}
+    for criteria, leg_weights in legs:
+        for criterion, value in criteria.items():
+            values.setdefault(criterion, []).append(value)
+            weights[criterion] = leg_weights.get(criterion, 0.0)
+    return weighted_mean({c: sum(values[c]) / len(values[c]) for c in sorted(values)}, weights)
 
 
 def agent_leg_scores(scores: Iterable[CriterionScore], weights: Mapping[str, float]) -> list[AgentLegScore]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from nlp.overall import overall_of
 from rendering.moment_ownership import MomentKey, flagged_turns, moment_turns, quoted_turn, really_good
 from rendering.periods import Period, bucket_unit, trend_buckets
 from rendering.redact import Redactor
@@ -316,12 +317,12 @@ def _median(values: Iterable[float | None]) -> float | None:
 
 
 def overall_by_agent(rows: Iterable[AgentScoreRow]) -> dict[str, float | None]:
-    """Each agent's mean stored overall leg score (``nlp.overall``; legs without a value skipped)."""
-    values: dict[str, list[float | None]] = defaultdict(list)
+    """Each agent's overall score over their stored leg scores (``nlp.overall.overall_of``)."""
+    legs: dict[str, list[tuple[dict[str, float], dict[str, float]]]] = defaultdict(list)
     for row in rows:
         if row.agent_id:
-            values[row.agent_id].append(row.value)
-    return {agent: _mean(v) for agent, v in values.items()}
+            legs[row.agent_id].append((row.criteria or {}, row.weights or {}))
+    return {agent: overall_of(items) for agent, items in legs.items()}
 
 
 def _agent_means(scores: Iterable[ScoreRow]) -> dict[str, dict[str, float | None]]:
