@@ -251,7 +251,7 @@ def analyse_and_score_snapshot(spec: BatchSpec, rubric_path: str | None) -> Batc
     A non-transient failure of the batch is narrowed down to the conversations that cause
     it (:func:`analyse_and_score_isolating`); they come back in ``failed``.
     """
-    from nlp.scoring import score_conversations
+    from nlp.scoring import score_annotated
 
     started = time.perf_counter()
     snapshot = read_snapshot(spec.snapshot)
@@ -266,7 +266,7 @@ def analyse_and_score_snapshot(spec: BatchSpec, rubric_path: str | None) -> Batc
         def score(
             annotated: Sequence[AnnotatedConversation], journeys: Sequence[JourneyWithContinuations]
         ) -> list[ConversationScores]:
-            return score_conversations(annotated, rubric, journeys, encode=analyzer.encoder.encode)
+            return score_annotated(annotated, journeys, rubric, analyzer)
 
         annotated, scores, failed = analyse_and_score_isolating(
             snapshot.conversations, snapshot.journeys, annotate, score

@@ -12,10 +12,12 @@ system-attributed scores never enter an agent's overall score
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from enum import StrEnum
 
 from nlp.findings import Attribution, CriterionScore, Finding
+from nlp.overall import AgentLegScore
+from nlp.overall import agent_leg_scores as _agent_leg_scores
 from nlp.rubric_model import Rubric
 from transcripts.model import Conversation, Event, EventType, LegEnd, LegStart, Role, Turn
 
@@ -154,47 +156,9 @@ def re_explanation_cause(
 # --- agent scores -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AgentLegScore:
-    """An agent's overall rubric score for one leg: agent-attributed criteria only."""
-
-    conversation_id: str
-    leg: int
-    agent_id: str | None
-    value: float | None  # weighted mean; None when no agent criterion could be computed
-    rubric_version: str
-    criteria: dict[str, float] = field(default_factory=dict)  # criterion -> value that counted
-
-
 def agent_leg_scores(scores: Iterable[CriterionScore], rubric: Rubric) -> list[AgentLegScore]:
-    """Overall score per (conversation, leg) from agent-attributed criterion scores.
-
-    System-attributed scores, scores without a leg, None values and criteria the rubric does
-    not know are left out; criterion weights come from the rubric.
-    """
-    weights = {c.id: c.weight for c in rubric.criteria}
-    grouped: dict[tuple[str, int], list[CriterionScore]] = {}
-    for score in scores:
-        if score.attribution is Attribution.AGENT and score.leg is not None:
-            grouped.setdefault((score.conversation_id, score.leg), []).append(score)
-    result = []
-    for (conversation_id, leg), items in grouped.items():
-        counted = {
-            s.criterion: s.value for s in items if s.value is not None and weights.get(s.criterion, 0) > 0
-        }
-        total = sum(weights[c] for c in counted)
-        value = round(sum(weights[c] * v for c, v in counted.items()) / total, 4) if total else None
-        result.append(
-            AgentLegScore(
-                conversation_id=conversation_id,
-                leg=leg,
-                agent_id=next((s.agent_id for s in items if s.agent_id), None),
-                value=value,
-                rubric_version=items[0].rubric_version,
-                criteria=counted,
-            )
-        )
-    return sorted(result, key=lambda s: (s.conversation_id, s.leg))
+    """:func:`nlp.overall.agent_leg_scores` with the rubric's criteria weights."""
+    return _agent_leg_scores(scores, {c.id: c.weight for c in rubric.criteria})
 
 
 # Agent findings that can explain a customer's mood falling during the agent's leg: the default of

@@ -18,17 +18,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlp.annotated import AnnotatedConversation
 from nlp.attribution import EXPLAINS_WORSENING, TRAJECTORY_SCORER, fair_trajectory
 from nlp.findings import ConversationScores, CriterionScore, Finding
+from nlp.operations import operations_facts
+from nlp.overall import agent_leg_scores
 from nlp.rubric import Rubric, load_rubric_file
 from nlp.scorers.base import JourneyContext, ScoringContext, TurnCache
 from nlp.scorers.matching import Encode, PatternLibrary
 from nlp.scorers.registry import ScorerRegistry, default_registry
 from transcripts.model import Journey
 
+if TYPE_CHECKING:  # spaCy and the encoder load slowly
+    from nlp.analysis import Analyzer
+    from transcripts.model import Conversation
+
 log = logging.getLogger(__name__)
+ANALYSIS_BATCH = 200
 
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
 DEFAULT_RUBRIC = RUBRICS_DIR / "default.yaml"
@@ -94,6 +102,8 @@ def score_conversations(
     ``encode`` embeds rubric exemplar sentences; it should be the encoder that embedded the
     turns (``Analyzer().encoder.encode``); None loads the configured one. A scorer that fails
     on one conversation yields a None score with the error as its reason, and is logged.
+    Each result also carries the agents' overall leg scores (:mod:`nlp.overall`) and the
+    conversation's operations facts (:mod:`nlp.operations`), computed here once.
     """
     registry = registry or default_registry()
     library = pattern_library(rubric, encode if encode is not None else _cached_default_encode(rubric))
@@ -102,6 +112,7 @@ def score_conversations(
     explains = next(
         (c.params.explained_by for c in rubric.criteria if c.scorer == TRAJECTORY_SCORER), EXPLAINS_WORSENING
     )
+    weights = {c.id: c.weight for c in rubric.criteria}
     results = []
     for conversation in annotated:
         scores: list[CriterionScore] = []
@@ -126,7 +137,19 @@ def score_conversations(
             scores.extend(criterion_scores)
             findings.extend(criterion_findings)
         scores, findings = fair_trajectory(scores, findings, explains)
-        results.append(ConversationScores(conversation.id, rubric.version, scores, findings))
+        journey = contexts.get(conversation.id)
+        facts = operations_facts(
+            conversation.conversation,
+            findings,
+            scored_transfers=any(s.scorer.startswith("transfers.") for s in scores),
+            journey_id=journey.journey_id if journey else None,
+            earlier=[a.conversation for a in journey.earlier] if journey else (),
+        )
+        results.append(
+            ConversationScores(
+                conversation.id, rubric.version, scores, findings, agent_leg_scores(scores, weights), facts
+            )
+        )
         cache.hits.clear()
     return results
 
@@ -137,3 +160,31 @@ def _cached_default_encode(rubric: Rubric) -> Encode:
         encode = default_encode()
         rubric.cache["default_encode"] = encode
     return encode
+
+
+def score_annotated(
+    annotated: Sequence[AnnotatedConversation],
+    journeys: Sequence[Journey],
+    rubric: Rubric,
+    analyzer: Analyzer,
+) -> list[ConversationScores]:
+    """Score with the encoder that embedded the turns: the one scoring step of every entry point."""
+    return score_conversations(annotated, rubric, journeys, encode=analyzer.encoder.encode)
+
+
+def analyse_and_score(
+    conversations: Sequence[Conversation],
+    journeys: Sequence[Journey],
+    rubric: Rubric,
+    analyzer: Analyzer,
+    batch_size: int = ANALYSIS_BATCH,
+) -> tuple[list[AnnotatedConversation], list[ConversationScores]]:
+    """Annotate (``batch_size`` conversations per pass) and score: what `qareview score` and the flow run.
+
+    The flow splits the two steps only to isolate a conversation that fails
+    (``flows.batches.analyse_and_score_isolating``); both steps are these.
+    """
+    annotated: list[AnnotatedConversation] = []
+    for start in range(0, len(conversations), batch_size):
+        annotated.extend(analyzer.annotate(conversations[start : start + batch_size]))
+    return annotated, score_annotated(annotated, journeys, rubric, analyzer)

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from nlp.overall import overall_of
 from rendering.moment_ownership import MomentKey, flagged_turns, moment_turns, quoted_turn, really_good
 from rendering.periods import Period, bucket_unit, trend_buckets
 from rendering.redact import Redactor
@@ -26,6 +27,7 @@ from rendering.rubric_info import RubricInfo
 from rendering.settings import Settings
 from rendering.site_paths import card_path, conversation_href, slug
 from rendering.store_queries import (
+    AgentScoreRow,
     FindingRow,
     LegRow,
     ScoreRow,
@@ -38,8 +40,7 @@ from rendering.turn_views import TurnView, build_turn_views
 
 AGENT = "agent"
 SYSTEM = "system"
-TRANSFER_STARTS = ("transfer", "queue_transfer", "bot_handoff")
-DROP_ENDS = ("system_disconnect",)
+TRANSFERRED_IN = ("warm", "cold", "bot_handoff")  # nlp.operations entry routes
 
 
 @dataclass(frozen=True)
@@ -315,16 +316,13 @@ def _median(values: Iterable[float | None]) -> float | None:
     return statistics.median(present) if present else None
 
 
-def overall_score(criterion_values: Mapping[str, float | None], rubric: RubricInfo) -> float | None:
-    """The rubric-weighted mean of agent criterion values (criteria without a value are skipped)."""
-    total = weight_sum = 0.0
-    for criterion, value in criterion_values.items():
-        if value is None:
-            continue
-        weight = rubric.weight(criterion)
-        total += weight * value
-        weight_sum += weight
-    return total / weight_sum if weight_sum else None
+def overall_by_agent(rows: Iterable[AgentScoreRow]) -> dict[str, float | None]:
+    """Each agent's overall score over their stored leg scores (``nlp.overall.overall_of``)."""
+    legs: dict[str, list[tuple[dict[str, float], dict[str, float]]]] = defaultdict(list)
+    for row in rows:
+        if row.agent_id:
+            legs[row.agent_id].append((row.criteria or {}, row.weights or {}))
+    return {agent: overall_of(items) for agent, items in legs.items()}
 
 
 def _agent_means(scores: Iterable[ScoreRow]) -> dict[str, dict[str, float | None]]:
@@ -396,16 +394,19 @@ def with_aliases(snapshot: Snapshot, aliases: Mapping[str, str]) -> Snapshot:
         snapshot.events,
         [fix(r) for r in snapshot.scores],
         [fix(r) for r in snapshot.findings],
+        [fix(r) for r in snapshot.agent_scores],
+        snapshot.handoffs,
+        snapshot.leg_routes,
+        snapshot.waits,
+        snapshot.disconnects,
     )
 
 
 def _long_hold_legs(snapshot: Snapshot, threshold_s: float) -> set[tuple[str, int]]:
-    from rendering.routing_report import hold_durations
-
     return {
-        (h.conversation_id, h.leg)
-        for h in hold_durations(snapshot.events)
-        if h.leg is not None and h.duration_ms >= threshold_s * 1000
+        (w.conversation_id, w.leg)
+        for w in snapshot.waits
+        if w.kind == "hold" and w.leg is not None and w.duration_ms >= threshold_s * 1000
     }
 
 
@@ -430,14 +431,14 @@ def build_cards(
     previous = with_aliases(load_snapshot(con, period.previous(), rubric_version), aliases)
 
     means = _agent_means(snapshot.scores)
-    overall_by_agent = {a: overall_score(m, rubric) for a, m in means.items()}
+    overall = overall_by_agent(snapshot.agent_scores)
     criteria = sorted(
         {c for m in means.values() for c in m},
         key=lambda c: (rubric.order(c), c),
     )
     medians = {c: _median(m.get(c) for m in means.values()) for c in criteria}
-    overall_median = _median(overall_by_agent.values())
-    previous_overall = {a: overall_score(m, rubric) for a, m in _agent_means(previous.scores).items()}
+    overall_median = _median(overall.values())
+    previous_overall = overall_by_agent(previous.agent_scores)
 
     legs_by_agent = _rep_legs(snapshot)
     long_holds = _long_hold_legs(snapshot, settings.routing.long_hold_seconds)
@@ -452,7 +453,7 @@ def build_cards(
             findings_by_agent[finding.agent_id].append(finding)
         elif finding.attribution == SYSTEM:
             system_by_conversation[finding.conversation_id].append(finding)
-    trends = _trends(history, buckets, unit, rubric)
+    trends = _trends(history, buckets, unit)
     turns = load_turns(con, {f.conversation_id for rows in findings_by_agent.values() for f in rows})
     cards = []
     choices: dict[str, tuple[list[Area], list[Area]]] = {}
@@ -474,7 +475,7 @@ def build_cards(
             rubric_version=rubric_version,
             contacts=len({leg.conversation_id for leg in legs}),
             legs=len(legs),
-            overall=overall_by_agent.get(agent_id),
+            overall=overall.get(agent_id),
             overall_team_median=overall_median,
             previous_overall=previous_overall.get(agent_id),
             criteria=standings,
@@ -523,9 +524,7 @@ def _standings(
     ]
 
 
-def _trends(
-    history: Snapshot, buckets: Sequence[Period], unit: str, rubric: RubricInfo
-) -> Callable[[str], list[TrendPoint]]:
+def _trends(history: Snapshot, buckets: Sequence[Period], unit: str) -> Callable[[str], list[TrendPoint]]:
     """A function giving an agent's overall score per bucket (one pass over the history)."""
     bucket_of_conversation: dict[str, int] = {}
     for conversation in history.conversations:
@@ -541,10 +540,10 @@ def _trends(
         i = bucket_of_conversation.get(leg.conversation_id)
         if leg.agent_id and i is not None:
             contacts[(leg.agent_id, i)].add(leg.conversation_id)
-    scores: dict[tuple[str, int], list[ScoreRow]] = defaultdict(list)
-    for row in history.scores:
+    scores: dict[tuple[str, int], list[AgentScoreRow]] = defaultdict(list)
+    for row in history.agent_scores:
         i = bucket_of_conversation.get(row.conversation_id)
-        if row.attribution == AGENT and row.agent_id and i is not None:
+        if row.agent_id and i is not None:
             scores[(row.agent_id, i)].append(row)
 
     def trend(agent_id: str) -> list[TrendPoint]:
@@ -555,7 +554,7 @@ def _trends(
                 else f"wk {bucket.start.strftime('%b %d')}",
                 start=bucket.start.isoformat(),
                 end=bucket.end.isoformat(),
-                value=overall_score(_agent_means(scores[(agent_id, i)]).get(agent_id, {}), rubric),
+                value=overall_by_agent(scores[(agent_id, i)]).get(agent_id),
                 contacts=len(contacts[(agent_id, i)]),
             )
             for i, bucket in enumerate(buckets)
@@ -576,6 +575,9 @@ def _not_your_fault(
 ) -> NotYourFault:
     """System findings on the rep's legs, except on moments the card shows as the rep's own."""
     my_legs = {(leg.conversation_id, leg.leg) for leg in legs}
+    routes = {
+        (r.conversation_id, r.leg): r for r in snapshot.leg_routes if (r.conversation_id, r.leg) in my_legs
+    }
     my_conversations = sorted({leg.conversation_id for leg in legs})
     system = [
         f
@@ -603,10 +605,10 @@ def _not_your_fault(
         for f in system
     ]
     return NotYourFault(
-        transfers_in=sum(1 for leg in legs if (leg.started_via or "") in TRANSFER_STARTS),
+        transfers_in=sum(1 for r in routes.values() if r.entry_route in TRANSFERRED_IN),
         reexplanations=sum(1 for f in system if f.criterion in reexplain),
         long_holds=len(my_legs & long_holds),
-        drops=sum(1 for leg in legs if (leg.ended_via or "") in DROP_ENDS),
+        drops=sum(1 for r in routes.values() if r.dropped),
         by_kind=tuple(Counter(rubric.kind_label(f.kind) for f in system).most_common()),
         notes=tuple(notes),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -209,24 +209,39 @@ def _minutes(ms: int | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def describe_event(event: EventRow, legs: dict[int, LegRow]) -> str:
-    """One line for an event, e.g. ``Cold transfer Billing → Technical Support``."""
-    if event.type == "transfer":
-        warm = {True: "Warm transfer", False: "Cold transfer"}.get(event.warm, "Transfer")  # type: ignore[arg-type]
-        source = event.from_department or (
-            legs[event.from_leg].department if event.from_leg in legs else None
-        )
-        target = event.to_department or (legs[event.to_leg].department if event.to_leg in legs else None)
-        route = " → ".join(x for x in (source, target) if x)
-        return f"{warm} {route}".strip() + (f" ({event.reason})" if event.reason else "")
-    if event.type in ("hold_start", "hold_end", "queue_wait"):
-        name = {"hold_start": "On hold", "hold_end": "Back from hold", "queue_wait": "Waiting in queue"}[
-            event.type
-        ]
+def _transfer_line(event: EventRow, legs: dict[int, LegRow]) -> str:
+    warm = {True: "Warm transfer", False: "Cold transfer"}.get(event.warm, "Transfer")  # type: ignore[arg-type]
+    source = event.from_department or (legs[event.from_leg].department if event.from_leg in legs else None)
+    target = event.to_department or (legs[event.to_leg].department if event.to_leg in legs else None)
+    route = " → ".join(x for x in (source, target) if x)
+    return f"{warm} {route}".strip() + (f" ({event.reason})" if event.reason else "")
+
+
+def _wait_line(name: str) -> Callable[[EventRow, dict[int, LegRow]], str]:
+    def line(event: EventRow, legs: dict[int, LegRow]) -> str:
         return f"{name} {_minutes(event.duration_ms)}".strip() + (" min" if event.duration_ms else "")
-    if event.type == "disconnect":
-        return f"Disconnected by {event.by or 'unknown'}" + (f" ({event.reason})" if event.reason else "")
-    return event.type.replace("_", " ")
+
+    return line
+
+
+def _disconnect_line(event: EventRow, legs: dict[int, LegRow]) -> str:
+    return f"Disconnected by {event.by or 'unknown'}" + (f" ({event.reason})" if event.reason else "")
+
+
+_EVENT_LINES: dict[str, Callable[[EventRow, dict[int, LegRow]], str]] = {
+    "transfer": _transfer_line,
+    "hold_start": _wait_line("On hold"),
+    "hold_end": _wait_line("Back from hold"),
+    "queue_wait": _wait_line("Waiting in queue"),
+    "disconnect": _disconnect_line,
+}
+"""How the page words each recorded event type (others: the type's name)."""
+
+
+def describe_event(event: EventRow, legs: dict[int, LegRow]) -> str:
+    """One line for an event as the source recorded it, e.g. ``Cold transfer Billing → Technical Support``."""
+    line = _EVENT_LINES.get(event.type)
+    return line(event, legs) if line is not None else event.type.replace("_", " ")
 
 
 def _event_leg(event: EventRow, legs: Sequence[LegRow]) -> int | None:

@@ -10,7 +10,6 @@ conversations, and headline numbers come with the previous period of equal lengt
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,136 +17,24 @@ from typing import Any
 
 import duckdb
 
-from nlp.routing_cost import (
-    Handoff,
-    Hold,
-    JourneyContacts,
-    RoutingCost,
-    hold_durations,
-    queue_waits,
-    routing_cost,
-)
+from nlp.operations import UNKNOWN
+from nlp.routing_cost import Handoff, JourneyContacts, RoutingCost, routing_cost
 from rendering.contact_reasons import SystemicIssues, find_systemic_issues
 from rendering.periods import Period
 from rendering.redact import Redactor
-from rendering.report_tables import Column, Table
 from rendering.settings import Settings
 from rendering.store_queries import (
-    EventRow,
+    HandoffRow,
     JourneyRow,
-    LegRow,
+    LegRouteRow,
     Snapshot,
-    TurnRow,
+    WaitRow,
     load_journeys,
-    load_legs,
     load_snapshot,
-    load_turns,
 )
+from rendering.tables import Column, Table
 
-UNKNOWN = "(unknown)"
 ROUTED_ROLES = ("agent",)
-_ENDED_BY = {
-    "customer_disconnect": "customer",
-    "agent_disconnect": "agent",
-    "system_disconnect": "system",
-    "abandoned_on_hold": "customer",
-}
-
-
-HANDOFF_KINDS = {
-    "warm_transfer": "warm",
-    "cold_transfer": "cold",
-    "transfer": "unknown",
-    "referral": "referral",
-    "channel_move": "channel_move",
-}
-"""Finding kinds of ``transfers.v1`` that are hand-offs -> the column they are counted in."""
-INTERNAL = ("warm", "cold", "unknown")
-
-
-@dataclass(frozen=True)
-class HandoffRow:
-    """One hand-off: a ``transfers.v1`` finding, or a recorded transfer the scorer did not see.
-
-    ``how`` is a value of :data:`HANDOFF_KINDS`; departments are the legs' (the source's names).
-    """
-
-    conversation_id: str
-    how: str
-    from_leg: int | None
-    to_leg: int | None
-    from_department: str
-    to_department: str
-
-    @property
-    def internal(self) -> bool:
-        """A transfer inside the company (not a referral or a channel move)."""
-        return self.how in INTERNAL
-
-    @property
-    def route(self) -> str:
-        """``Billing → Technical Support``; referrals and channel moves go outside the matrix."""
-        target = {"referral": "referred elsewhere", "channel_move": "another channel"}.get(
-            self.how, self.to_department
-        )
-        return f"{self.from_department} → {target}"
-
-
-def handoffs(snapshot: Snapshot) -> list[HandoffRow]:
-    """Every hand-off of the period, as the stored findings of ``transfers.v1`` state them.
-
-    A conversation without a ``transfers`` score (the scorer did not run on it, e.g. an unscored
-    store) is counted from its recorded transfer events instead, warm or cold as the event says.
-    """
-    scored = {s.conversation_id for s in snapshot.scores if s.scorer.startswith("transfers.")}
-    found = []
-    for f in snapshot.findings:
-        how = HANDOFF_KINDS.get(f.kind)
-        if how is None or not f.scorer.startswith("transfers."):
-            continue
-        from_leg, to_leg = _int(f.detail.get("from_leg")), _int(f.detail.get("to_leg"))
-        source = snapshot.leg(f.conversation_id, from_leg if from_leg is not None else f.leg)
-        target = snapshot.leg(f.conversation_id, to_leg)
-        found.append(
-            HandoffRow(
-                f.conversation_id,
-                how,
-                from_leg,
-                to_leg,
-                _department(source) if source else f.department or f.detail.get("from_department") or UNKNOWN,
-                _department(target) if target else f.detail.get("to_department") or UNKNOWN,
-            )
-        )
-    for e in snapshot.events:
-        if e.type != "transfer" or e.conversation_id in scored:
-            continue
-        from_leg = e.from_leg if e.from_leg is not None else e.leg
-        target = snapshot.leg(e.conversation_id, e.to_leg)
-        warm = (
-            e.warm
-            if e.warm is not None
-            else (None if target is None else target.started_via != "queue_transfer")
-        )
-        found.append(
-            HandoffRow(
-                e.conversation_id,
-                {True: "warm", False: "cold", None: "unknown"}[warm],
-                from_leg,
-                e.to_leg,
-                e.from_department or _department(snapshot.leg(e.conversation_id, from_leg)),
-                e.to_department or _department(target),
-            )
-        )
-    order = {c.id: i for i, c in enumerate(snapshot.conversations)}
-    return sorted(found, key=lambda h: (order.get(h.conversation_id, -1), h.conversation_id, _leg_key(h)))
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _leg_key(h: HandoffRow) -> tuple[int, int]:
-    return (-1 if h.from_leg is None else h.from_leg, -1 if h.to_leg is None else h.to_leg)
 
 
 @dataclass(frozen=True)
@@ -248,18 +135,6 @@ class RoutingReport:
         return ids
 
 
-def _department(leg: LegRow | None) -> str:
-    if leg is None:
-        return UNKNOWN
-    if leg.department:
-        return leg.department
-    if leg.participant_role == "bot":
-        return f"{leg.agent_name or 'Bot'} (bot)"
-    if leg.participant_role == "ivr":
-        return "IVR"
-    return UNKNOWN
-
-
 def journey_label(conversation_ids: Sequence[str]) -> str:
     """``C-1101 … C-1301`` for a journey of several contacts, the id itself for one."""
     if not conversation_ids:
@@ -270,7 +145,7 @@ def journey_label(conversation_ids: Sequence[str]) -> str:
 
 
 def transfer_matrix(found: Sequence[HandoffRow], examples_per_cell: int) -> TransferMatrix:
-    """Internal transfers (:func:`handoffs`) by (from department, to department)."""
+    """Internal transfers (the stored hand-offs) by (from department, to department)."""
     counts: Counter[tuple[str, str]] = Counter()
     cold: Counter[tuple[str, str]] = Counter()
     warm: Counter[tuple[str, str]] = Counter()
@@ -298,36 +173,26 @@ ENTRY_ROUTES = {
 }
 
 
-def entry_routes(
-    snapshot: Snapshot, found: Sequence[HandoffRow]
-) -> dict[tuple[str, str], list[tuple[str, int]]]:
-    """How each agent leg began, by (department, route key of :data:`ENTRY_ROUTES`): its (conversation, leg)s.
-
-    A leg a hand-off led into is warm or cold as that hand-off (:func:`handoffs`) says; a leg
-    that began by transfer without one, by how it began (from a queue: cold).
-    """
-    into = {(h.conversation_id, h.to_leg): h.how for h in found if h.internal and h.to_leg is not None}
+def entry_routes(snapshot: Snapshot) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """How each agent leg began, by (department, route key of :data:`ENTRY_ROUTES`): (conversation, leg)s."""
     routes: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-    for leg in snapshot.legs:
-        if not _routed(leg):
-            continue
-        via = leg.started_via or "inbound"
-        how = into.get((leg.conversation_id, leg.leg))
-        if how is not None or via in ("transfer", "queue_transfer"):
-            route = "cold" if how == "cold" or (how != "warm" and via == "queue_transfer") else "warm"
-        else:
-            route = via if via in ENTRY_ROUTES else "inbound"
-        routes[(_department(leg), route)].append((leg.conversation_id, leg.leg))
+    for leg in snapshot.leg_routes:
+        if leg.participant_role in ROUTED_ROLES:
+            routes[(leg.department, leg.entry_route)].append((leg.conversation_id, leg.leg))
     return routes
 
 
 def _journey_sequences(
     snapshot: Snapshot, journeys: Sequence[JourneyRow], roles: Sequence[str] = ROUTED_ROLES
-) -> list[tuple[str, list[str], list[LegRow]]]:
-    """(journey id, in-period conversation ids in order, their routed legs in order) per journey.
+) -> list[tuple[str, list[str], list[LegRouteRow]]]:
+    """(journey id, in-period conversation ids in order, their legs of ``roles`` in order) per journey.
 
     Conversations that belong to no journey form a journey of their own.
     """
+    by_conversation: dict[str, list[LegRouteRow]] = defaultdict(list)
+    for leg in snapshot.leg_routes:
+        if leg.participant_role in roles:
+            by_conversation[leg.conversation_id].append(leg)
     seen: set[str] = set()
     result = []
     for j in journeys:
@@ -335,34 +200,20 @@ def _journey_sequences(
         if not ids:
             continue
         seen.update(ids)
-        legs = [leg for c in ids for leg in snapshot.legs_by_conversation.get(c, []) if _routed(leg, roles)]
-        result.append((j.journey_id, ids, legs))
+        result.append((j.journey_id, ids, [leg for c in ids for leg in by_conversation.get(c, [])]))
     for c in snapshot.conversations:
         if c.id not in seen:
-            legs = [leg for leg in snapshot.legs_by_conversation.get(c.id, []) if _routed(leg, roles)]
-            result.append((c.id, [c.id], legs))
+            result.append((c.id, [c.id], by_conversation.get(c.id, [])))
     return result
 
 
-def _routed(leg: LegRow, roles: Sequence[str] = ROUTED_ROLES) -> bool:
-    return (leg.participant_role or "agent") in roles
-
-
 def _collapse(departments: Iterable[str]) -> list[str]:
+    """A path for display: consecutive stops in one department shown once."""
     out: list[str] = []
     for d in departments:
         if not out or out[-1] != d:
             out.append(d)
     return out
-
-
-def ping_pong_bounces(path: Sequence[str]) -> list[tuple[str, str]]:
-    """Every A -> B -> A bounce in a collapsed department path, as (A, B) pairs in route order.
-
-    >>> ping_pong_bounces(["Billing", "Tech", "Billing", "Tech", "Sales"])
-    [('Billing', 'Tech'), ('Tech', 'Billing')]
-    """
-    return [(path[i], path[i + 1]) for i in range(len(path) - 2) if path[i] == path[i + 2] != path[i + 1]]
 
 
 def _route_name(a: str, b: str) -> str:
@@ -451,7 +302,7 @@ def _compute(
     snapshot = load_snapshot(con, period, rubric_version)
     journeys = load_journeys(con, period)
     sequences = _journey_sequences(snapshot, journeys)
-    found = handoffs(snapshot)
+    found = snapshot.handoffs
     matrix = transfer_matrix(found, n_examples)
     reexplain = [
         f
@@ -462,19 +313,18 @@ def _compute(
     tables: dict[str, Table] = {}
     tables["transfer_matrix"] = _matrix_table(matrix)
     tables["handoffs_by_department"] = _handoffs_table(found, n_examples)
-    tables["entry_routes"] = _entry_routes_table(snapshot, found, reexplain, n_examples)
-    ping_pong, bounces = _ping_pong_table(_bounces(con, snapshot, sequences), n_examples)
+    tables["entry_routes"] = _entry_routes_table(snapshot, reexplain, n_examples)
+    ping_pong, bounces = _ping_pong_table(_bounces(snapshot, sequences), n_examples)
     tables["ping_pong"] = ping_pong
-    tables["longest_chains"] = _chains_table(sequences, snapshot, reexplain, cfg.longest_chains, n_examples)
+    tables["longest_chains"] = _chains_table(sequences, reexplain, cfg.longest_chains, n_examples)
     repeat_table = _repeat_journeys_table(journeys, snapshot, n_examples)
     tables["repeat_journeys"] = repeat_table
     disconnects = _disconnects_table(snapshot, n_examples)
     tables["disconnects"] = disconnects
-    with_bots = _journey_sequences(snapshot, journeys, ("agent", "bot"))
-    by_route, by_department = _reexplanation_tables(reexplain, snapshot, with_bots, n_examples)
+    by_route, by_department = _reexplanation_tables(reexplain, snapshot, n_examples)
     tables["reexplanations_by_route"] = by_route
     tables["reexplanations_by_department"] = by_department
-    holds_table, holds_with_offer = _long_holds_table(con, snapshot, settings, n_examples)
+    holds_table, holds_with_offer = _long_holds_table(snapshot, settings, n_examples)
     tables["long_holds"] = holds_table
     cost = _routing_cost(snapshot, found, journeys, n_examples)
     tables["routing_cost"] = _cost_table(cost)
@@ -623,9 +473,7 @@ def _cost_table(cost: RoutingCost) -> Table:
     return table
 
 
-def _entry_routes_table(
-    snapshot: Snapshot, found_handoffs: Sequence[HandoffRow], reexplain: Sequence[Any], n_examples: int
-) -> Table:
+def _entry_routes_table(snapshot: Snapshot, reexplain: Sequence[Any], n_examples: int) -> Table:
     table = Table(
         "entry_routes",
         "How customers reached each department",
@@ -641,7 +489,7 @@ def _entry_routes_table(
             Column("route", "Route key", hidden=True),
         ],
     )
-    found = entry_routes(snapshot, found_handoffs)
+    found = entry_routes(snapshot)
     per_department: Counter[str] = Counter()
     for (department, _), legs in found.items():
         per_department[department] += len(legs)
@@ -677,33 +525,22 @@ class Bounce:
 
 
 def _bounces(
-    con: duckdb.DuckDBPyConnection,
-    snapshot: Snapshot,
-    sequences: Sequence[tuple[str, list[str], list[LegRow]]],
+    snapshot: Snapshot, sequences: Sequence[tuple[str, list[str], list[LegRouteRow]]]
 ) -> list[Bounce]:
     """Ping-pong bounces as the ``ping_pong`` findings of ``transfers.v1`` state them.
 
-    A journey none of whose contacts the scorer saw (no ``transfers`` score) is read from its legs.
+    Stops are named as the report names the legs where the period holds them, else as the finding does.
     """
-    scored = {s.conversation_id for s in snapshot.scores if s.scorer.startswith("transfers.")}
     journey_of = {c: journey_id for journey_id, ids, _ in sequences for c in ids}
-    findings = [f for f in snapshot.findings if f.kind == "ping_pong" and f.scorer.startswith("transfers.")]
-    stops = [
-        (str(stop[0]), stop[1])
-        for f in findings
-        for stop in f.detail.get("path", [])
-        if isinstance(stop, list) and len(stop) == 3 and isinstance(stop[1], int)
-    ]
-    legs = load_legs(con, {c for c, _ in stops})
+    names_of = {(leg.conversation_id, leg.leg): leg.department for leg in snapshot.leg_routes}
     found = []
-    for f in findings:
+    for f in snapshot.findings:
+        if f.kind != "ping_pong" or not f.scorer.startswith("transfers."):
+            continue
         path = [stop for stop in f.detail.get("path", []) if isinstance(stop, list) and len(stop) == 3]
         if len(path) != 3:
             continue
-        names = []
-        for cid, leg, department in path:
-            row = next((r for r in legs.get(str(cid), []) if r.leg == leg), None)
-            names.append(_department(row) if row is not None and row.department else str(department))
+        names = [names_of.get((str(cid), leg), str(department)) for cid, leg, department in path]
         found.append(
             Bounce(
                 journey_of.get(f.conversation_id, f.conversation_id),
@@ -712,12 +549,6 @@ def _bounces(
                 tuple((str(stop[0]), stop[1]) for stop in path),
             )
         )
-    for journey_id, ids, journey_legs in sequences:
-        if scored & set(ids):
-            continue
-        path = _collapse(_department(leg) for leg in journey_legs)
-        for a, b in ping_pong_bounces(path):
-            found.append(Bounce(journey_id, (a, b, a), tuple(_conversations_in(ids, journey_legs, {a, b}))))
     return found
 
 
@@ -775,8 +606,7 @@ def _journey_bounce_path(bounces: Sequence[Bounce]) -> list[str]:
 
 
 def _chains_table(
-    sequences: Sequence[tuple[str, list[str], list[LegRow]]],
-    snapshot: Snapshot,
+    sequences: Sequence[tuple[str, list[str], list[LegRouteRow]]],
     reexplain: Sequence[Any],
     limit: int,
     n_examples: int,
@@ -801,7 +631,7 @@ def _chains_table(
     for journey_id, ids, legs in sequences:
         if len(legs) < 2:
             continue
-        dropped = sum(1 for leg in legs if leg.ended_via == "system_disconnect")
+        dropped = sum(1 for leg in legs if leg.dropped)
         chains.append(
             (
                 {
@@ -809,7 +639,7 @@ def _chains_table(
                     "contacts": len(ids),
                     "legs": len(legs),
                     "handoffs": len(legs) - 1,
-                    "departments": " → ".join(_collapse(_department(leg) for leg in legs)),
+                    "departments": " → ".join(_collapse(leg.department for leg in legs)),
                     "reexplanations": sum(per_conv_reexplain[c] for c in ids),
                     "dropped": dropped,
                     "journey_id": journey_id,
@@ -825,15 +655,13 @@ def _chains_table(
 
 
 def _conversations_in(
-    ids: Sequence[str], legs: Sequence[LegRow], departments: set[str] | None = None
+    ids: Sequence[str], legs: Sequence[LegRouteRow], departments: set[str] | None = None
 ) -> list[str]:
     """The conversations of ``ids`` (in order) with a routed leg, in ``departments`` when given.
 
     Example links then show the hand-offs themselves, not a bot-only chat of the same journey.
     """
-    with_legs = {
-        leg.conversation_id for leg in legs if departments is None or _department(leg) in departments
-    }
+    with_legs = {leg.conversation_id for leg in legs if departments is None or leg.department in departments}
     return [c for c in ids if c in with_legs]
 
 
@@ -897,23 +725,8 @@ def _disconnects_table(snapshot: Snapshot, n_examples: int) -> Table:
         ],
     )
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
-    with_event = set()
-    for e in snapshot.events:
-        if e.type != "disconnect":
-            continue
-        with_event.add(e.conversation_id)
-        by = (e.by or "unknown").lower()
-        leg = snapshot.leg(e.conversation_id, e.leg)
-        if leg is None and snapshot.legs_by_conversation.get(e.conversation_id):
-            leg = snapshot.legs_by_conversation[e.conversation_id][-1]
-        found[(by, _department(leg))].append(e.conversation_id)
-    for conversation_id, legs in snapshot.legs_by_conversation.items():
-        if conversation_id in with_event or not legs:
-            continue
-        last = legs[-1]
-        by = _ENDED_BY.get(last.ended_via or "")
-        if by:
-            found[(by, _department(last))].append(conversation_id)
+    for d in snapshot.disconnects:
+        found[(d.ended_by, d.department)].append(d.conversation_id)
     total = sum(len(v) for v in found.values())
     for (by, department), ids in sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         table.add(
@@ -929,27 +742,20 @@ def _disconnects_table(snapshot: Snapshot, n_examples: int) -> Table:
 
 
 def _reexplanation_tables(
-    reexplain: Sequence[Any],
-    snapshot: Snapshot,
-    sequences: Sequence[tuple[str, list[str], list[LegRow]]],
-    n_examples: int,
+    reexplain: Sequence[Any], snapshot: Snapshot, n_examples: int
 ) -> tuple[Table, Table]:
-    previous_leg: dict[tuple[str, int], LegRow | None] = {}
-    for _, _, legs in sequences:
-        for before, leg in zip([None, *legs], legs, strict=False):
-            previous_leg[(leg.conversation_id, leg.leg)] = before
+    legs = {(leg.conversation_id, leg.leg): leg for leg in snapshot.leg_routes}
     routes: dict[str, list[str]] = defaultdict(list)
     departments: dict[str, list[str]] = defaultdict(list)
     for f in reexplain:
-        leg = snapshot.leg(f.conversation_id, f.leg)
-        department = f.department or _department(leg)
-        before = previous_leg.get((f.conversation_id, f.leg)) if f.leg is not None else None
-        if before is None:
+        leg = legs.get((f.conversation_id, f.leg))
+        department = f.department or (leg.department if leg else UNKNOWN)
+        if leg is None or leg.previous_department is None:
             origin = "(first contact)"
-        elif before.conversation_id != f.conversation_id:
-            origin = f"{_department(before)} (earlier contact)"
+        elif leg.previous_conversation_id != f.conversation_id:
+            origin = f"{leg.previous_department} (earlier contact)"
         else:
-            origin = _department(before)
+            origin = leg.previous_department
         routes[f"{origin} → {department}"].append(f.conversation_id)
         departments[department].append(f.conversation_id)
     by_route = Table(
@@ -988,31 +794,16 @@ def _reexplanation_tables(
     return by_route, by_department
 
 
-def long_waits(events: Iterable[EventRow], hold_seconds: float, queue_seconds: float) -> list[Hold]:
+def long_waits(waits: Iterable[WaitRow], hold_seconds: float, queue_seconds: float) -> list[WaitRow]:
     """Holds of at least ``hold_seconds`` and queue waits of at least ``queue_seconds``, longest first."""
-    events = list(events)
-    found = [h for h in hold_durations(events) if h.duration_ms >= hold_seconds * 1000]
-    found += [w for w in queue_waits(events) if w.duration_ms >= queue_seconds * 1000]
-    return sorted(found, key=lambda h: (-h.duration_ms, h.conversation_id, h.kind))
+    found = [
+        w for w in waits if w.duration_ms >= (hold_seconds if w.kind == "hold" else queue_seconds) * 1000
+    ]
+    return sorted(found, key=lambda w: (-w.duration_ms, w.conversation_id, w.kind))
 
 
-def _offered_callback(wait: Hold, turns: Sequence[TurnRow], offer: re.Pattern[str]) -> bool:
-    """Whether anyone on our side offered a callback.
-
-    For a hold: on the hold's leg. For a queue wait: up to the end of the leg it led to (an IVR
-    or bot offer before the queue counts).
-    """
-    ours = [t for t in turns if t.role in ("agent", "bot", "ivr")]
-    if wait.leg is not None:
-        ours = [t for t in ours if (t.leg == wait.leg if wait.kind == "hold" else t.leg <= wait.leg)]
-    return any(offer.search(t.text) for t in ours)
-
-
-def _long_holds_table(
-    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, settings: Settings, n_examples: int
-) -> tuple[Table, int]:
+def _long_holds_table(snapshot: Snapshot, settings: Settings, n_examples: int) -> tuple[Table, int]:
     cfg = settings.routing
-    offer = settings.callback_offer_regex()
     table = Table(
         "long_holds",
         "Long holds and queue waits without a callback offer",
@@ -1027,19 +818,20 @@ def _long_holds_table(
             Column("ended_via", "Leg ended"),
         ],
     )
-    waits = long_waits(snapshot.events, cfg.long_hold_seconds, cfg.long_queue_wait_seconds)
-    turns = load_turns(con, {w.conversation_id for w in waits})
+    waits = long_waits(snapshot.waits, cfg.long_hold_seconds, cfg.long_queue_wait_seconds)
+    routes = {(leg.conversation_id, leg.leg): leg for leg in snapshot.leg_routes}
     with_offer = 0
     for wait in waits:
-        if _offered_callback(wait, turns.get(wait.conversation_id, []), offer):
+        if wait.callback_offered:
             with_offer += 1
             continue
         leg = snapshot.leg(wait.conversation_id, wait.leg)
+        route = routes.get((wait.conversation_id, wait.leg))
         table.add(
             {
                 "conversation": wait.conversation_id,
                 "wait": "on hold" if wait.kind == "hold" else "in queue",
-                "department": _department(leg),
+                "department": route.department if route else UNKNOWN,
                 "agent": (leg.agent_name or leg.agent_id or "") if leg else "",
                 "minutes": round(wait.duration_ms / 60000, 1),
                 "ended_via": (leg.ended_via or "").replace("_", " ") if leg else "",

@@ -8,13 +8,11 @@ Operations and QA teams edit the YAML; code only reads it::
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from configfile import ConfigFileError, ConfigProblem, ConfigValueError, load_yaml_config
-from nlp.patterns import read_pattern_file
+from configfile import ConfigValueError, load_yaml_config
 
 DEFAULT_SETTINGS_PATH = Path(__file__).with_name("settings.yaml")
 
@@ -51,7 +49,6 @@ class RoutingSettings(_Section):
 
     long_hold_seconds: float = Field(120, gt=0)
     long_queue_wait_seconds: float = Field(600, gt=0)
-    callback_offer_patterns: str = "patterns/callback_offers.jsonl"
     reexplanation_criteria: tuple[str, ...] = ("repeats",)
     longest_chains: int = Field(10, ge=1)
     examples_per_line: int = Field(3, ge=1)
@@ -82,30 +79,6 @@ class Settings(_Section):
     systemic: SystemicSettings = SystemicSettings()
     source: Path = Field(DEFAULT_SETTINGS_PATH, exclude=True)
 
-    def callback_offer_regex(self) -> re.Pattern[str]:
-        """One case-insensitive regex for every callback-offer phrase in the pattern file."""
-        path = Path(self.routing.callback_offer_patterns)
-        if not path.is_absolute():
-            path = self.source.parent / path
-        phrases = _read_phrase_patterns(path)
-        return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b", re.IGNORECASE)
-
-
-def _read_phrase_patterns(path: Path) -> list[str]:
-    """The phrases of a pattern file (every entry must be a phrase)."""
-    try:
-        patterns = read_pattern_file(path)
-    except ConfigFileError as exc:
-        raise SettingsError(exc.problems) from None
-    not_phrases = [
-        ConfigProblem(str(path), e.line, f"pattern: entry {e.rule!r} must be a phrase (a string)")
-        for e in patterns.entries
-        if e.kind != "phrase"
-    ]
-    if not_phrases:
-        raise SettingsError(not_phrases)
-    return [str(e.pattern).strip() for e in patterns.entries]
-
 
 def load_settings(path: str | Path | None = None) -> Settings:
     """Read and validate a settings YAML file (the shipped ``rendering/settings.yaml`` by default).
@@ -116,5 +89,4 @@ def load_settings(path: str | Path | None = None) -> Settings:
     settings = load_yaml_config(
         source, Settings, what="settings", error=SettingsError, extra={"source": source}
     )
-    settings.callback_offer_regex()  # fail now, not halfway through a publish
     return settings

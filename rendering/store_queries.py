@@ -200,6 +200,88 @@ class TrajectoryRow:
     agent_tone: float | None
 
 
+@dataclass(frozen=True)
+class AgentScoreRow:
+    """An agent's overall score on one leg (``nlp.overall``), with the criteria and weights behind it."""
+
+    conversation_id: str
+    leg: int
+    agent_id: str | None
+    value: float | None
+    criteria: Any
+    weights: Any
+    rubric_version: str
+
+
+@dataclass(frozen=True)
+class HandoffRow:
+    """One hand-off (``nlp.operations``): ``how`` is warm, cold, unknown, referral or channel_move."""
+
+    conversation_id: str
+    seq: int
+    how: str
+    from_leg: int | None
+    to_leg: int | None
+    from_department: str
+    to_department: str
+    rubric_version: str
+
+    @property
+    def internal(self) -> bool:
+        """A transfer inside the company (not a referral or a channel move)."""
+        return self.how in ("warm", "cold", "unknown")
+
+    @property
+    def route(self) -> str:
+        """``Billing → Technical Support``; referrals and channel moves go outside the matrix."""
+        target = {"referral": "referred elsewhere", "channel_move": "another channel"}.get(
+            self.how, self.to_department
+        )
+        return f"{self.from_department} → {target}"
+
+
+@dataclass(frozen=True)
+class LegRouteRow:
+    """How a leg was reached and the journey stop before it (``nlp.operations``)."""
+
+    conversation_id: str
+    leg: int
+    journey_id: str
+    participant_role: str
+    department: str
+    entry_route: str
+    previous_department: str | None
+    previous_conversation_id: str | None
+    dropped: bool
+    rubric_version: str
+
+
+@dataclass(frozen=True)
+class WaitRow:
+    """A hold or queue wait and whether a callback was offered (``nlp.operations``)."""
+
+    conversation_id: str
+    seq: int
+    leg: int | None
+    kind: str
+    at_ms: int | None
+    duration_ms: int
+    callback_offered: bool
+    rubric_version: str
+
+
+@dataclass(frozen=True)
+class DisconnectRow:
+    """Who ended a contact, in which department (``nlp.operations``)."""
+
+    conversation_id: str
+    seq: int
+    leg: int | None
+    ended_by: str
+    department: str
+    rubric_version: str
+
+
 @dataclass
 class Snapshot:
     """Everything about the conversations that started in one period."""
@@ -211,6 +293,11 @@ class Snapshot:
     events: list[EventRow]
     scores: list[ScoreRow]
     findings: list[FindingRow]
+    agent_scores: list[AgentScoreRow] = field(default_factory=list)
+    handoffs: list[HandoffRow] = field(default_factory=list)
+    leg_routes: list[LegRouteRow] = field(default_factory=list)
+    waits: list[WaitRow] = field(default_factory=list)
+    disconnects: list[DisconnectRow] = field(default_factory=list)
     by_id: dict[str, ConversationRow] = field(init=False)
     legs_by_conversation: dict[str, list[LegRow]] = field(init=False)
 
@@ -310,7 +397,41 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, period: Period, rubric_version
                 [*bounds, rubric_version],
             )
         ]
-    return Snapshot(period, rubric_version, conversations, legs, events, scores, findings)
+    facts = _operations(con, bounds, rubric_version) if rubric_version is not None else {}
+    return Snapshot(period, rubric_version, conversations, legs, events, scores, findings, **facts)
+
+
+_OPERATIONS: dict[str, tuple[type, str]] = {
+    "agent_scores": (AgentScoreRow, "x.leg"),
+    "handoffs": (HandoffRow, "x.seq"),
+    "leg_routes": (LegRouteRow, "x.leg"),
+    "waits": (WaitRow, "x.seq"),
+    "disconnects": (DisconnectRow, "x.seq"),
+}
+
+
+def _operations(
+    con: duckdb.DuckDBPyConnection, bounds: list[Any], rubric_version: str
+) -> dict[str, list[Any]]:
+    """The stored operations facts and agent scores of the period's conversations, in conversation order."""
+    found: dict[str, list[Any]] = {}
+    for table, (cls, order) in _OPERATIONS.items():
+        found[table] = _rows(
+            con,
+            cls,
+            f"SELECT x.* FROM {table} x JOIN conversations c ON c.id = x.conversation_id "
+            f"WHERE {_IN_PERIOD} AND x.rubric_version = ? ORDER BY c.started_at, x.conversation_id, {order}",
+            [*bounds, rubric_version],
+        )
+    found["agent_scores"] = [
+        AgentScoreRow(**{**r.__dict__, "criteria": _json(r.criteria), "weights": _json(r.weights)})
+        for r in found["agent_scores"]
+    ]
+    return found
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _parse_detail(row: FindingRow) -> FindingRow:

@@ -103,7 +103,9 @@ def sentiment_summary(examples: list[data.Example], inputs: np.ndarray, probs: d
     from sklearn.metrics import recall_score, roc_auc_score
 
     classes = ["negative", "neutral", "positive"]
-    rows = [i for i, e in enumerate(examples) if e.role == "customer" and e.labels.get("sentiment") in classes]
+    rows = [
+        i for i, e in enumerate(examples) if e.role == "customer" and e.labels.get("sentiment") in classes
+    ]
     if "sentiment" not in probs or not rows:
         return
     gold = np.array([classes.index(examples[i].labels["sentiment"]) for i in rows])

@@ -338,6 +338,86 @@ def score_rows(result: ConversationScores) -> tuple[list[Row], list[Row]]:
     return scores, findings
 
 
+OPERATIONS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "agent_scores": ("conversation_id", "leg", "agent_id", "value", "criteria", "weights", "rubric_version"),
+    "handoffs": (
+        "conversation_id",
+        "seq",
+        "how",
+        "from_leg",
+        "to_leg",
+        "from_department",
+        "to_department",
+        "rubric_version",
+    ),
+    "leg_routes": (
+        "conversation_id",
+        "leg",
+        "journey_id",
+        "participant_role",
+        "department",
+        "entry_route",
+        "previous_department",
+        "previous_conversation_id",
+        "dropped",
+        "rubric_version",
+    ),
+    "waits": (
+        "conversation_id",
+        "seq",
+        "leg",
+        "kind",
+        "at_ms",
+        "duration_ms",
+        "callback_offered",
+        "rubric_version",
+    ),
+    "disconnects": ("conversation_id", "seq", "leg", "ended_by", "department", "rubric_version"),
+}
+"""Tables of :mod:`nlp.overall` and :mod:`nlp.operations` results, replaced with the scores."""
+
+
+def operations_rows(result: ConversationScores) -> dict[str, list[Row]]:
+    """Rows of :data:`OPERATIONS_COLUMNS` for one conversation's scoring result."""
+    cid, version = result.conversation_id, result.rubric_version
+    found: dict[str, list[Row]] = {
+        "agent_scores": [
+            (cid, a.leg, a.agent_id, _float(a.value), to_json(a.criteria), to_json(a.weights), version)
+            for a in result.agent_scores
+        ]
+    }
+    facts = result.operations
+    if facts is None:
+        return {**{table: [] for table in OPERATIONS_COLUMNS}, **found}
+    found["handoffs"] = [
+        (cid, seq, h.how, h.from_leg, h.to_leg, h.from_department, h.to_department, version)
+        for seq, h in enumerate(facts.handoffs)
+    ]
+    found["leg_routes"] = [
+        (
+            cid,
+            g.leg,
+            g.journey_id,
+            g.participant_role,
+            g.department,
+            g.entry_route,
+            g.previous_department,
+            g.previous_conversation_id,
+            g.dropped,
+            version,
+        )
+        for g in facts.legs
+    ]
+    found["waits"] = [
+        (cid, seq, w.leg, w.kind, w.at_ms, w.duration_ms, w.callback_offered, version)
+        for seq, w in enumerate(facts.waits)
+    ]
+    found["disconnects"] = [
+        (cid, seq, d.leg, d.ended_by, d.department, version) for seq, d in enumerate(facts.disconnects)
+    ]
+    return found
+
+
 def journey_rows(journeys: Iterable[Journey]) -> tuple[list[Row], list[Row]]:
     """``journeys`` and ``journey_contacts`` rows.
 

@@ -55,7 +55,7 @@ SCHEMA_VERSION = LATEST
 FETCH_BATCH = 500
 # Tables holding rows derived from a conversation's content, all keyed on conversation_id.
 _CONTENT_TABLES = ("legs", "turns", "events")
-_DERIVED_TABLES = ("turn_sentiment", "trajectories", "scores", "findings")
+_DERIVED_TABLES = ("turn_sentiment", "trajectories", "scores", "findings", *rows.OPERATIONS_COLUMNS)
 
 _NEEDS_WORK_SQL = """
 SELECT c.id FROM conversations c
@@ -614,22 +614,27 @@ class Store:
             self._insert("trajectories", rows.TRAJECTORY_COLUMNS, trajectories)
 
     def save_scores(self, results: Iterable[ConversationScores]) -> None:
-        """Replace ``scores`` and ``findings`` of each (conversation, rubric version)."""
+        """Replace ``scores``, ``findings`` and operations facts of each (conversation, rubric version)."""
         items = {(r.conversation_id, r.rubric_version): r for r in results}
         by_version: dict[str, list[str]] = {}
         scores: list[rows.Row] = []
         findings: list[rows.Row] = []
+        operations: dict[str, list[rows.Row]] = {table: [] for table in rows.OPERATIONS_COLUMNS}
         for (cid, version), result in items.items():
             by_version.setdefault(version, []).append(cid)
             score_rows, finding_rows = rows.score_rows(result)
             scores += score_rows
             findings += finding_rows
+            for table, found in rows.operations_rows(result).items():
+                operations[table] += found
         with self.transaction():
             for version, ids in by_version.items():
-                for table in ("scores", "findings"):
+                for table in ("scores", "findings", *rows.OPERATIONS_COLUMNS):
                     self._delete_for(table, "conversation_id", ids, " AND rubric_version = ?", version)
             self._insert("scores", rows.SCORE_COLUMNS, scores)
             self._insert("findings", rows.FINDING_COLUMNS, findings)
+            for table, columns in rows.OPERATIONS_COLUMNS.items():
+                self._insert(table, columns, operations[table])
 
     # -- work left to do ----------------------------------------------------------------------
 

@@ -39,7 +39,6 @@ NOT_OURS = {"prefect.yaml": "Prefect's deployment file (tests/flows/test_flow_co
 LOADERS: dict[str, Callable[[Path], object]] = {
     "rubrics/*.yaml": load_rubric_file,
     "rubrics/patterns/*.jsonl": read_pattern_file,
-    "rendering/patterns/*.jsonl": read_pattern_file,
     "privacy/policy.yaml": load_policy,
     "flows/nightly.yaml": load_flow_config,
     "nlp/analysis.yaml": load_analysis_config,

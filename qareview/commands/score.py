@@ -7,24 +7,25 @@ and prints, per conversation::
     {"conversation_id": "C-1105", "rubric_version": "default@1.0.0",
      "scores": {"empathy": 1.0, "self_worth": 0.0, ...},
      "leg_scores": [{"leg": 0, "agent_id": "a-kevin", "criterion": "self_worth", ...}],
-     "agent_scores": [{"leg": 0, "agent_id": "a-kevin", "value": 0.42}],
+     "agent_scores": [{"leg": 0, "agent_id": "a-kevin", "value": 0.42, "criteria": {...}, "weights": {...}}],
      "findings": [{"scorer": "self_worth.v1", "criterion": "self_worth", "kind": "contradict_customer",
                    "attribution": "agent", "leg": 0, "turn": 4, "quote": "You're wrong about that.",
                    "suggestion": "...", ...}]}
 
 ``scores`` holds one value per criterion: the conversation-level (system) value when there is
 one, else the mean over the agent legs (None when nothing could be computed); ``leg_scores``
-has every per-leg value. Quarantined records go to stderr as JSON lines. Nothing is stored
-unless ``--db`` names a DuckDB file. Exit codes: 0 done (quarantine is reported, not fatal),
-1 nothing could be scored (every record quarantined), 2 invalid rubric, unknown format,
-missing input path, unusable ``--db`` or missing model.
+has every per-leg value (the shape is ``nlp.findings.ConversationScores.to_dict``; annotation and
+scoring are ``nlp.scoring.analyse_and_score``, as in the nightly flow). Quarantined records go
+to stderr as JSON lines. Nothing is stored unless ``--db`` names a DuckDB file. Exit codes: 0 done
+(quarantine is reported, not fatal), 1 nothing could be scored (every record quarantined), 2 invalid
+rubric, unknown format, missing input path, unusable ``--db`` or missing model.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from nlp.findings import ConversationScores
     from nlp.rubric import Rubric
     from transcripts.model import Conversation
-
-ANALYSIS_BATCH = 200
 
 
 def register(app: typer.Typer) -> None:
@@ -90,7 +89,7 @@ def score(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
     for result in results:
-        sys.stdout.write(json.dumps(output_line(result, loaded), ensure_ascii=False, default=str) + "\n")
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
     if store is not None:
         with store:
@@ -132,79 +131,13 @@ def _read(paths: Sequence[Path], format: str | None) -> list[Conversation]:
 
 def _score(conversations: list[Conversation], rubric: Rubric) -> list[ConversationScores]:
     from nlp.analysis import Analyzer
-    from nlp.scoring import score_conversations
+    from nlp.scoring import analyse_and_score
     from transcripts.journeys import ContactSpan, build_journeys
 
     if not conversations:
         return []
-    analyzer = Analyzer()
-    annotated = []
-    for start in range(0, len(conversations), ANALYSIS_BATCH):
-        annotated.extend(analyzer.annotate(conversations[start : start + ANALYSIS_BATCH]))
     journeys = build_journeys(ContactSpan.of(c) for c in conversations)
-    return score_conversations(annotated, rubric, journeys, encode=analyzer.encoder.encode)
-
-
-def output_line(result: ConversationScores, rubric: Rubric) -> dict[str, Any]:
-    """The JSON object printed for one conversation."""
-    from nlp.attribution import agent_leg_scores
-
-    return {
-        "conversation_id": result.conversation_id,
-        "rubric_version": result.rubric_version,
-        "scores": criterion_values(result, [c.id for c in rubric.criteria]),
-        "leg_scores": [
-            {
-                "leg": s.leg,
-                "agent_id": s.agent_id,
-                "criterion": s.criterion,
-                "value": s.value,
-                "passed": s.passed,
-                "attribution": s.attribution.value,
-                "reason": s.reason,
-            }
-            for s in result.scores
-            if s.leg is not None
-        ],
-        "agent_scores": [
-            {"leg": a.leg, "agent_id": a.agent_id, "value": a.value, "criteria": a.criteria}
-            for a in agent_leg_scores(result.scores, rubric)
-        ],
-        "findings": [
-            {
-                "scorer": f.scorer,
-                "criterion": f.criterion,
-                "kind": f.kind,
-                "attribution": f.attribution.value,
-                "polarity": f.polarity.value,
-                "leg": f.evidence.leg,
-                "turn": f.evidence.turn,
-                "char_start": f.evidence.char_start,
-                "char_end": f.evidence.char_end,
-                "quote": f.evidence.quote,
-                "rule": f.evidence.rule,
-                "agent_id": f.agent_id,
-                "department": f.department,
-                "suggestion": f.suggestion,
-                "detail": f.detail,
-            }
-            for f in result.findings
-        ],
-    }
-
-
-def criterion_values(result: ConversationScores, criteria: Iterable[str]) -> dict[str, float | None]:
-    """One value per criterion: the conversation-level one, else the mean of the leg values."""
-    values: dict[str, float | None] = {}
-    for criterion in criteria:
-        items = [s for s in result.scores if s.criterion == criterion]
-        whole = [s.value for s in items if s.leg is None]
-        legs = [s.value for s in items if s.leg is not None and s.value is not None]
-        if whole:
-            values[criterion] = whole[0]
-        else:
-            values[criterion] = round(sum(legs) / len(legs), 4) if legs else None
-    return values
+    return analyse_and_score(conversations, journeys, rubric, Analyzer())[1]
 
 
 def _stderr(payload: dict[str, Any]) -> None:

@@ -13,7 +13,6 @@ from peft import LoraConfig, inject_adapter_in_model
 from nlp.analysis import Analyzer
 from nlp.annotated import SentimentLabel
 from nlp.encoder import Encoder
-from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, TurnFeatureHead, model_text
 from nlp.sentiment import (
     SHIPPED_DIR,
     HeadSpec,
@@ -24,6 +23,7 @@ from nlp.sentiment import (
     sentiments_from_probabilities,
     top_layer_copies,
 )
+from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, TurnFeatureHead, model_text
 
 NEGATIVE = [
     "This is the worst customer service I have ever experienced.",

@@ -14,15 +14,28 @@ Scores and findings are written by hand (``ConversationScores``) so every number
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from nlp.findings import Attribution, ConversationScores, CriterionScore, Evidence, Finding, Polarity
+from nlp.operations import operations_facts
+from nlp.overall import agent_leg_scores
 from storage.store import Store
 from transcripts.journeys import build_journeys
-from transcripts.model import Channel, Conversation, Event, EventType, Leg, LegEnd, LegStart, Role, Turn
+from transcripts.model import (
+    Channel,
+    Conversation,
+    Event,
+    EventType,
+    Journey,
+    Leg,
+    LegEnd,
+    LegStart,
+    Role,
+    Turn,
+)
 
 RUBRIC = "test-rubric@1.0"
 PERIOD = ("2026-11-16", "2026-11-22")
@@ -547,16 +560,52 @@ def stories() -> list[Story]:
     return out
 
 
-def build_store(path: str | Path, only: Sequence[str] | None = None) -> Store:
-    """Create and fill the synthetic store at ``path`` (conversations, journeys, scores)."""
+def scored(
+    chosen: Sequence[Story], conversations: Sequence[Conversation], journeys: Sequence[Journey]
+) -> list[ConversationScores]:
+    """Each story's hand-written scores plus what scoring computes from them with the real code.
+
+    The agents' overall leg scores (``nlp.overall``, every criterion weighing 1) and the
+    operations facts (``nlp.operations``) in the story's journey.
+    """
+    by_id = {c.id: c for c in conversations}
+    placed: dict[str, tuple[str, list[Conversation]]] = {}
+    for journey in journeys:
+        for position, cid in enumerate(journey.conversation_ids):
+            earlier = [by_id[c] for c in journey.conversation_ids[:position] if c in by_id]
+            placed.setdefault(cid, (journey.id, earlier))
+    results = []
+    for story in chosen:
+        base = story.scores()
+        journey_id, earlier = placed.get(story.id, (None, []))
+        facts = operations_facts(
+            by_id[story.id], base.findings, scored_transfers=True, journey_id=journey_id, earlier=earlier
+        )
+        weights = dict.fromkeys(THRESHOLDS, 1.0)
+        results.append(replace(base, agent_scores=agent_leg_scores(base.scores, weights), operations=facts))
+    return results
+
+
+def build_store(
+    path: str | Path,
+    only: Sequence[str] | None = None,
+    adjust: Callable[[dict[str, Story]], None] | None = None,
+) -> Store:
+    """Create and fill the synthetic store at ``path`` (conversations, journeys, scores).
+
+    ``adjust`` may change the chosen stories (by id) before they are stored, e.g. add findings.
+    """
     store = Store(path)
     chosen = [s for s in stories() if only is None or s.id in only]
+    if adjust is not None:
+        adjust({s.id: s for s in chosen})
     run = store.start_run("test")
     conversations = [s.conversation() for s in chosen]
     store.upsert_conversations(conversations, run)
     spans = store.contact_spans()
-    store.replace_journeys(build_journeys(spans, newest=store.newest_contact_time()))
-    store.save_scores([s.scores() for s in chosen])
+    journeys = build_journeys(spans, newest=store.newest_contact_time())
+    store.replace_journeys(journeys)
+    store.save_scores(scored(chosen, conversations, journeys))
     sentiment = []
     for conversation in conversations:
         for turn in conversation.turns:

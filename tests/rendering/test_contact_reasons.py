@@ -6,15 +6,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from rendering.contact_reasons import (
+from nlp.contact_reasons import (
     Statement,
     cluster_statements,
     extract_statements,
-    find_systemic_issues,
     poisson_tail,
     spiking_term_groups,
     statement_terms_from_lemmas,
 )
+from rendering.contact_reasons import find_systemic_issues
 from rendering.periods import Period
 from rendering.redact import Redactor
 from rendering.settings import SystemicSettings, load_settings

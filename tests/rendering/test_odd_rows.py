@@ -55,6 +55,13 @@ def test_odd_rows_are_tolerated(tmp_path: Path, redactor: Redactor) -> None:
             "NULL, NULL, NULL, NULL), ('meta-1', 2, 'disconnect', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
             "NULL, NULL, NULL, 'alien', NULL)"
         )
+        # operations facts naming legs that do not exist, and an unknown kind of hang-up
+        con.execute(
+            "INSERT INTO handoffs VALUES ('meta-1', 0, 'unknown', NULL, 7, '(unknown)', '(unknown)', ?)",
+            [RUBRIC],
+        )
+        con.execute("INSERT INTO waits VALUES ('meta-1', 0, 3, 'hold', 5000, 999000, false, ?)", [RUBRIC])
+        con.execute("INSERT INTO disconnects VALUES ('meta-1', 0, 9, 'alien', '(unknown)', ?)", [RUBRIC])
         con.execute(
             "INSERT INTO turn_sentiment VALUES ('k1', 0, 'negative', -0.5, 'x'), ('k1', 0, 'neutral', 0, 'y')"
         )
@@ -75,4 +82,6 @@ def test_a_store_without_scores_still_publishes(tmp_path: Path, redactor: Redact
     assert result.rubric_version is None
     assert broken_links(tmp_path / "out") == []
     assert all(card.overall is None and card.criteria == [] for card in result.cards)
-    assert result.report is not None and result.report.matrix.total == 5  # routing needs no scores
+    # operations facts are computed when scoring: an unscored store has a report without hand-offs
+    assert result.report is not None and result.report.matrix.total == 0
+    assert result.report.tables["repeat_journeys"].rows  # journeys need no scores

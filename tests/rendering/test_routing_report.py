@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 from site_checks import parse_page, read_csv, visible_text
-from synthetic_store import PERIOD, RUBRIC, build_store
+from synthetic_store import PERIOD, Story, build_store
 
 from rendering.periods import Period
 from rendering.publish import PublishResult, publish
 from rendering.redact import Redactor
-from rendering.routing_report import RoutingReport, hold_durations, ping_pong_bounces
-from rendering.store_queries import EventRow, connection_of
+from rendering.routing_report import RoutingReport
+from rendering.store_queries import connection_of
 from storage.store import Store
 
 pytestmark = pytest.mark.models  # contact reasons and redaction run spaCy
@@ -163,39 +162,16 @@ def test_every_line_links_to_example_conversations(report: RoutingReport) -> Non
             assert examples, f"{key}: {row}"
 
 
-def test_ping_pong_bounces_in_a_path() -> None:
-    assert ping_pong_bounces(["A", "B", "A", "B"]) == [("A", "B"), ("B", "A")]
-    assert ping_pong_bounces(["A", "B", "C", "A"]) == []
-
-
-def test_hold_durations_from_pairs_and_from_durations() -> None:
-    def event(seq: int, type_: str, at: int | None, duration: int | None = None) -> EventRow:
-        return EventRow(
-            "c", seq, type_, at, duration, 0, None, None, None, None, None, None, None, None, None
-        )
-
-    holds = hold_durations(
-        [event(0, "hold_start", 1000), event(1, "hold_end", 181_000), event(2, "hold_start", 200_000, 30_000),
-         event(3, "hold_end", None, 45_000)]
-    )  # fmt: skip
-    assert [h.duration_ms for h in holds] == [180_000, 30_000, 45_000]
-
-
 def test_every_kind_of_hand_off_has_its_own_column(tmp_path: Path, redactor: Redactor) -> None:
     """Referrals and channel moves the scorer found are counted, each apart, never as transfers."""
-    with build_store(tmp_path / "handoffs.duckdb", only=["b1", "w1", "k1", "m1"]) as store:
-        insert = (
-            "INSERT INTO findings VALUES (?, ?, 0, 1, ?, ?, 'transfers.v1', 'transfers', ?, 'system', "
-            "'negative', NULL, NULL, NULL, 'model:handoff', NULL, ?, ?)"
-        )
-        rows = [
-            ("k1", 90, "a-kevin", "Billing", "referral", {"from_leg": 0, "to_leg": None}),
-            ("k1", 91, "a-kevin", "Billing", "channel_move", {"from_leg": 0, "to_leg": None}),
-            ("m1", 90, "a-maria", "Technical Support", "channel_move", {"from_leg": 0, "to_leg": None}),
-            ("m1", 91, "a-maria", "Technical Support", "transfer", {"to_department": "sales"}),
-        ]
-        for cid, seq, agent, department, kind, detail in rows:
-            store.connection.execute(insert, [cid, seq, agent, department, kind, json.dumps(detail), RUBRIC])
+
+    def found(stories: dict[str, Story]) -> None:
+        stories["k1"].handoff("referral", 0, turn=1)
+        stories["k1"].handoff("channel_move", 0, turn=1)
+        stories["m1"].handoff("channel_move", 0, turn=1)
+        stories["m1"].system_finding(1, "transfers", "transfer", leg=0, detail={"to_department": "sales"})
+
+    with build_store(tmp_path / "handoffs.duckdb", only=["b1", "w1", "k1", "m1"], adjust=found) as store:
         result = publish(store, *PERIOD, tmp_path / "out", redactor=redactor)
     report = result.report
     assert report is not None

@@ -15,18 +15,12 @@ def test_shipped_settings() -> None:
     settings = load_settings()
     assert settings.routing.long_hold_seconds == 120
     assert settings.cards.max_growth_areas == 2
-    offer = settings.callback_offer_regex()
-    assert offer.search("I can call you back within the hour")
-    assert offer.search("Would you like a callback?")
-    assert not offer.search("You'll have to call again tomorrow")
 
 
-def test_custom_settings_and_phrase_file_relative_to_it() -> None:
+def test_custom_settings() -> None:
     settings = load_settings(FIXTURES / "custom.yaml")
     assert settings.routing.long_hold_seconds == 600
     assert settings.systemic.ratio == 3.0  # defaults fill what the file leaves out
-    assert settings.callback_offer_regex().search("We will phone you tonight")
-    assert not settings.callback_offer_regex().search("I can call you back")
 
 
 @pytest.mark.parametrize(
@@ -35,8 +29,6 @@ def test_custom_settings_and_phrase_file_relative_to_it() -> None:
         ("unknown_key.yaml", "long_hold_minutes"),
         ("negative_threshold.yaml", "routing.long_hold_seconds"),
         ("negative_threshold.yaml", "cards.max_growth_areas"),
-        ("missing_phrases.yaml", "no_such_file.jsonl"),
-        ("bad_phrases.yaml", "bad_phrases.jsonl:2"),
         ("absent.yaml", "cannot read settings"),
     ],
 )

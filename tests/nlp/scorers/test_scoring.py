@@ -68,7 +68,7 @@ def test_every_score_and_finding_is_stamped(score: Score) -> None:
         assert finding.attribution in (Attribution.AGENT, Attribution.SYSTEM)
         assert finding.to_dict()["attribution"] in ("agent", "system")
     line = result.to_dict()
-    assert line["conversation_id"] == "stamped" and line["findings"][0]["evidence"]["quote"]
+    assert line["conversation_id"] == "stamped" and line["findings"][0]["quote"]
 
 
 @pytest.mark.models

@@ -1,4 +1,4 @@
-"""Report tables: the columns and rows the routing report shows and exports as CSV."""
+"""Report tables: columns, rows with their example conversations, and the CSV each is exported as."""
 
 from __future__ import annotations
 
