@@ -223,6 +223,6 @@ def test_no_agent_credit_without_agent_turns_or_with_uncertain_roles(score: Scor
     ],
 )
 def test_repeat_cues_on_service_phrasings(score: Score, text: str, expected: list[str]) -> None:
-    """Cues rechecked on real social-media threads (``eval/ibm-customer-care``): our own lines in their shapes."""
+    """Cues rechecked on the real threads of ``eval/ibm-customer-care``; our own lines in their shape."""
     [result] = score(conversation([("customer", text), ("agent", "Thanks, let me look into this for you.")]))
     assert [f.kind for f in result.findings if f.scorer == "repeats.v1"] == expected
