@@ -205,3 +205,24 @@ def test_no_agent_credit_without_agent_turns_or_with_uncertain_roles(score: Scor
     for result in score([no_turns, guessed]):
         agent_scores = [s for s in result.scores if s.attribution is Attribution.AGENT]
         assert agent_scores == [], result.conversation_id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # earlier contacts that went nowhere: the system made the customer tell it again
+        ("This is my third email about the broken hinge and nobody has replied.", ["re_explained"]),
+        ("I've messaged you guys so many times about this refund.", ["re_explained"]),
+        ("Please read my two messages from last week, the router still drops.", ["re_explained"]),
+        ("I already filled in the claim form last month, why is my parcel still missing?", ["re_explained"]),
+        # not re-explanations: a recurrence, a quantity, a count of people, a message the app showed
+        ("The app logged me out and wants my password. AGAIN.", []),
+        ("How many times is the app going to ask me to log in today?", []),
+        ("There were 9 people in the queue and only 2 staff at the counter.", []),
+        ("I tried a new account and it said the address was already in use.", []),
+    ],
+)
+def test_repeat_cues_on_service_phrasings(score: Score, text: str, expected: list[str]) -> None:
+    """Cues rechecked on the real threads of ``eval/ibm-customer-care``; our own lines in their shape."""
+    [result] = score(conversation([("customer", text), ("agent", "Thanks, let me look into this for you.")]))
+    assert [f.kind for f in result.findings if f.scorer == "repeats.v1"] == expected
