@@ -8,7 +8,7 @@ import pytest
 
 from nlp.analysis import Analyzer
 from nlp.findings import Attribution
-from nlp.rubric import ScorerParams
+from nlp.rubric import Rubric, ScorerParams
 from nlp.scorers.base import Scorer
 from nlp.scorers.registry import ScorerRegistry, default_registry
 from nlp.scoring import journey_contexts, load_rubric, pattern_library, score_conversations
@@ -108,7 +108,7 @@ def test_compiled_patterns_are_cached_per_rubric_and_encoder() -> None:
 
 
 def test_a_repeated_phrase_is_matched_once_per_batch_and_scores_as_alone(
-    analyzer: Analyzer, rubric, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    analyzer: Analyzer, rubric: Rubric, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stock = "I'm sorry to hear that, I completely understand how frustrating this must be."
     items = [
