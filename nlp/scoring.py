@@ -108,7 +108,7 @@ def score_conversations(
     registry = registry or default_registry()
     library = pattern_library(rubric, encode if encode is not None else _cached_default_encode(rubric))
     contexts = journey_contexts(annotated, journeys)
-    cache = TurnCache()
+    cache = TurnCache()  # one per call: a stock phrase repeated across the batch is matched once
     explains = next(
         (c.params.explained_by for c in rubric.criteria if c.scorer == TRAJECTORY_SCORER), EXPLAINS_WORSENING
     )
@@ -150,7 +150,6 @@ def score_conversations(
                 conversation.id, rubric.version, scores, findings, agent_leg_scores(scores, weights), facts
             )
         )
-        cache.hits.clear()
     return results
 
 

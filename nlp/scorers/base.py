@@ -83,7 +83,11 @@ class JourneyContext:
 
 @dataclass
 class TurnCache:
-    """Pattern hits per (pattern file, turn), shared by all criteria of one scoring call."""
+    """Pattern hits per (pattern file, parse), shared by all criteria of one scoring call.
+
+    Keyed by the turn's ``Doc``: turns repeating a text share one parse (``Analyzer.annotate``),
+    and hits depend on the parse alone, so a repeated stock phrase is matched once.
+    """
 
     hits: dict[tuple[int, int], list[Hit]] = field(default_factory=dict)
 
@@ -106,8 +110,8 @@ class ScoringContext:
     # --- matching -----------------------------------------------------------------------------
 
     def hits(self, patterns: PatternSet, turn: AnnotatedTurn) -> list[Hit]:
-        """Pattern matches in one turn (computed once per turn and pattern file)."""
-        key = (id(patterns), id(turn))
+        """Pattern matches in one turn (computed once per parse and pattern file)."""
+        key = (id(patterns), id(turn.doc))
         if key not in self.cache.hits:
             self.cache.hits[key] = self.library.find(patterns, turn.doc)
         return self.cache.hits[key]

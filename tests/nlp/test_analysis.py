@@ -35,7 +35,7 @@ def conversations(make_conversation: Callable[..., Conversation]) -> list[Conver
             legs=2,
         ),
         make_conversation("empty", []),
-        make_conversation("short", [(C, "hi", 0)]),
+        make_conversation("short", [(C, "hi", 0), (A, "Let me transfer you to billing.", 0)]),
         make_conversation(
             "angry",
             [
@@ -112,7 +112,24 @@ def test_one_spacy_pipe_and_one_encoder_pass(
     monkeypatch.setattr(Encoder, "run", counting_run)
     analyzer.annotate(conversations)
     total = sum(len(c.turns) for c in conversations)
-    assert calls == {"pipe": [total], "run": [total]}
+    distinct = len({t.text for c in conversations for t in c.turns})
+    assert distinct < total  # the fixture repeats a turn text: spaCy parses it once
+    assert calls == {"pipe": [distinct], "run": [total]}
+
+
+def test_repeated_texts_share_one_parse_equal_to_a_lone_parse(
+    analyzer: Analyzer, conversations: list[Conversation]
+) -> None:
+    annotated = analyzer.annotate(conversations)
+    by_text: dict[str, list[Doc]] = {}
+    for turn in (t for a in annotated for t in a.turns):
+        by_text.setdefault(turn.text, []).append(turn.doc)
+    repeated = [docs for docs in by_text.values() if len(docs) > 1]
+    assert repeated and all(all(d is docs[0] for d in docs) for docs in repeated)
+    attrs = ["ORTH", "TAG", "POS", "DEP", "HEAD", "LEMMA", "SENT_START", "MORPH"]
+    for text, (doc, *_) in by_text.items():
+        alone = analyzer.nlp(text)
+        assert np.array_equal(doc.to_array(attrs), alone.to_array(attrs)), text
 
 
 def test_trajectory_follows_the_customer(analyzer: Analyzer, conversations: list[Conversation]) -> None:

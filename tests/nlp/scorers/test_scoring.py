@@ -8,7 +8,7 @@ import pytest
 
 from nlp.analysis import Analyzer
 from nlp.findings import Attribution
-from nlp.rubric import ScorerParams
+from nlp.rubric import Rubric, ScorerParams
 from nlp.scorers.base import Scorer
 from nlp.scorers.registry import ScorerRegistry, default_registry
 from nlp.scoring import journey_contexts, load_rubric, pattern_library, score_conversations
@@ -103,3 +103,41 @@ def test_compiled_patterns_are_cached_per_rubric_and_encoder() -> None:
     first = pattern_library(rubric, encode)
     assert pattern_library(rubric, encode) is first
     assert pattern_library(rubric, None) is not first
+
+
+def test_a_repeated_phrase_is_matched_once_per_batch_and_scores_as_alone(
+    analyzer: Analyzer, rubric: Rubric, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stock = "I'm sorry to hear that, I completely understand how frustrating this must be."
+    items = [
+        conversation(
+            [
+                ("customer", "My internet has been down for three days and nobody calls back."),
+                ("agent", stock),
+                ("agent", "That's our policy, you should have read the contract."),
+            ],
+            id="a",
+        ),
+        conversation(
+            [("customer", "I was billed twice this month, I'm really annoyed."), ("agent", stock)], id="b"
+        ),
+    ]
+    alone = [
+        score_conversations(analyzer.annotate([c]), rubric, encode=analyzer.encoder.encode)[0] for c in items
+    ]
+    calls: list[tuple[int, int]] = []
+    library = pattern_library(rubric, analyzer.encoder.encode)
+    real_find = type(library).find
+
+    def counting_find(self, patterns, doc):  # noqa: ANN001, ANN202
+        calls.append((id(patterns), id(doc)))
+        return real_find(self, patterns, doc)
+
+    monkeypatch.setattr(type(library), "find", counting_find)
+    annotated = analyzer.annotate(items)
+    assert annotated[0].turns[1].doc is annotated[1].turns[1].doc
+    together = score_conversations(annotated, rubric, encode=analyzer.encoder.encode)
+    assert calls and len(calls) == len(set(calls))  # each (pattern file, parse) matched once
+    assert {key for key in calls if key[1] == id(annotated[0].turns[1].doc)}
+    for x, y in zip(together, alone, strict=True):
+        assert (x.scores, x.findings) == (y.scores, y.findings)
