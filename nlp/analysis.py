@@ -137,20 +137,29 @@ class Analyzer:
         return classifier if isinstance(classifier, ShippedSentiment) else ShippedSentiment.load(self.encoder)
 
     def _embed_and_classify(self, texts: list[str]) -> tuple[np.ndarray, list[Sentiment], np.ndarray]:
-        """Embeddings, sentiments and signal features from one encoder pass over the model texts."""
+        """Embeddings, sentiments and signal features from one encoder pass over the model texts.
+
+        Each distinct model text is encoded once and its rows are shared by the turns that repeat
+        it (agents' stock phrases): what a text gets depends only on the set of texts encoded
+        together, never on how often it occurs.
+        """
         shipped = self._shipped_sentiment
-        result = self.encoder.run([model_text(t) for t in texts], heads=[shipped.head, TurnFeatureHead()])
+        model_texts = [model_text(t) for t in texts]
+        position = {t: i for i, t in enumerate(dict.fromkeys(model_texts))}
+        distinct = list(position)
+        rows = np.array([position[t] for t in model_texts], dtype=np.int64)
+        result = self.encoder.run(distinct, heads=[shipped.head, TurnFeatureHead()])
         if not texts:
             return result.embeddings, [], np.zeros((0, 0), dtype=np.float32)
-        probabilities = result.head_outputs[HEAD_NAME]
-        features = np.concatenate([result.head_outputs[FEATURES_HEAD], probabilities], axis=1)
+        probabilities = result.head_outputs[HEAD_NAME][rows]
+        features = np.concatenate([result.head_outputs[FEATURES_HEAD][rows], probabilities], axis=1)
         if shipped is not self.sentiment:
             sentiments = self.sentiment.classify_texts(texts)
         elif SENTIMENT_SIGNAL in self.signals.heads:
             sentiments = self.signals.sentiments(features)
         else:
             sentiments = shipped.from_pass(probabilities)
-        return result.embeddings, sentiments, features
+        return result.embeddings[rows], sentiments, features
 
     def _signals(
         self, features: np.ndarray, roles: list[str], sizes: list[int]

@@ -113,8 +113,8 @@ def test_one_spacy_pipe_and_one_encoder_pass(
     analyzer.annotate(conversations)
     total = sum(len(c.turns) for c in conversations)
     distinct = len({t.text for c in conversations for t in c.turns})
-    assert distinct < total  # the fixture repeats a turn text: spaCy parses it once
-    assert calls == {"pipe": [distinct], "run": [total]}
+    assert distinct < total  # the fixture repeats a turn text: parsed once, encoded once
+    assert calls == {"pipe": [distinct], "run": [distinct]}
 
 
 def test_repeated_texts_share_one_parse_equal_to_a_lone_parse(
