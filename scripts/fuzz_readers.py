@@ -205,6 +205,7 @@ class Figures:
     with_loss: int = 0
     record_level_only: int = 0
     whole_file: Counter[str] = field(default_factory=Counter)
+    whole_file_examples: list[str] = field(default_factory=list)
     unexpected_whole_file: list[str] = field(default_factory=list)
     by_mutation: Counter[str] = field(default_factory=Counter)
     by_format: Counter[str] = field(default_factory=Counter)
@@ -276,6 +277,7 @@ def run_batch(
             continue
         for reason in whole:
             figures.whole_file[reason] += 1
+        figures.whole_file_examples.append(f"{label}: {', '.join(whole)}")
         if seed.suffix in LINE_BASED and fmt is None and _several_records(seed) and _lines_survive(path):
             figures.unexpected_whole_file.append(f"{label}: whole file quarantined ({', '.join(whole)})")
 
@@ -291,9 +293,9 @@ def _several_records(seed: Path) -> bool:
 
 
 def _lines_survive(path: Path) -> bool:
-    """Whether the damaged file still has line structure and decodes as text (so records could be kept)."""
+    """Whether the damaged file still has lines (LF or CR ends, any encoding), so records could be kept."""
     data = path.read_bytes()
-    return data.count(b"\n") > 2 and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    return max(data.count(b"\n"), data.count(b"\r")) > 2
 
 
 def fuzz(inputs: int, seed: int, batch: int, work: Path) -> Figures:
@@ -352,6 +354,7 @@ def report(figures: Figures, seconds: float) -> dict[str, object]:
             "crashes": figures.crashes[:20],
             "unexplained": figures.unexplained[:20],
             "unexpected_whole_file": figures.unexpected_whole_file[:20],
+            "whole_file": figures.whole_file_examples[:50],
         },
         "seconds": round(seconds, 1),
     }

@@ -78,11 +78,12 @@ def test_score_on_garbage_exits_non_zero(place: Path) -> None:
     assert result.returncode == 1 and "nothing was scored" in result.stderr
 
 
-def test_a_second_run_on_a_store_in_use_says_so(place: Path) -> None:
+@pytest.mark.parametrize("command", [["ingest", "ok.jsonl"], ["run", "ok.jsonl", "--out", "o"]], ids=" ".join)
+def test_a_second_run_on_a_store_in_use_says_so(place: Path, command: list[str]) -> None:
     from storage.run_lock import run_lock
 
     with run_lock(place / "s.duckdb"):
-        result = qareview("ingest", "ok.jsonl", "--db", "s.duckdb", cwd=place)
-    assert result.returncode == 75
+        result = qareview(*command, "--db", "s.duckdb", cwd=place)
+    assert result.returncode == 75, result.stderr
     assert result.stderr.count("\n") == 1 and "in use by another qareview run" in result.stderr
     assert qareview("ingest", "ok.jsonl", "--db", "s.duckdb", cwd=place).returncode == 0

@@ -19,12 +19,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from transcripts.readers.base import Reader, readers
-from transcripts.textio import sniff_text
+from transcripts.textio import sniff_text, sniff_text_after
 
 MIN_CONFIDENCE = 0.2
 """Below this score no reader claims the file: it is quarantined as ``UNKNOWN_FORMAT``."""
 TIE_MARGIN = 0.05
 """Scores this close to the best count as a tie, broken by the extension."""
+SKIPPED_LINES = 3
+"""Leading lines detection passes over when no reader claims the head as it is."""
 _log = logging.getLogger(__name__)
 
 
@@ -39,11 +41,28 @@ def _safe_sniff(reader: Reader, head: str, path: Path) -> float:
 
 def sniff_scores(path: Path, candidates: Mapping[str, Reader] | None = None) -> dict[str, float]:
     """Every candidate reader's confidence for ``path`` (registered readers by default)."""
-    head = sniff_text(path)
+    return _scores(sniff_text(path), path, candidates)
+
+
+def _scores(head: str, path: Path, candidates: Mapping[str, Reader] | None) -> dict[str, float]:
     if not head.strip():
         return {}
     pool = readers() if candidates is None else candidates
     return {name: _safe_sniff(reader, head, path) for name, reader in pool.items()}
+
+
+def _confident_scores(path: Path, candidates: Mapping[str, Reader] | None) -> dict[str, float]:
+    """The scores of the file's head, or of the head after up to ``SKIPPED_LINES`` damaged first lines.
+
+    A damaged first record (a NUL, junk, a byte lost in UTF-16) would otherwise make no
+    reader claim the file and cost all of it; the reader then quarantines that line alone.
+    """
+    scores = _scores(sniff_text(path), path, candidates)
+    for skipped in range(1, SKIPPED_LINES + 1):
+        if scores and max(scores.values()) >= MIN_CONFIDENCE:
+            break
+        scores = _scores(sniff_text_after(path, skipped), path, candidates)
+    return scores
 
 
 def detect_format(path: Path | str, candidates: Mapping[str, Reader] | None = None) -> str | None:
@@ -52,7 +71,7 @@ def detect_format(path: Path | str, candidates: Mapping[str, Reader] | None = No
     ``candidates`` restricts or replaces the registered readers (e.g. to force a family).
     """
     path = Path(path)
-    scores = sniff_scores(path, candidates)
+    scores = _confident_scores(path, candidates)
     if not scores:
         return None
     best = max(scores.values())

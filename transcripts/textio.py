@@ -48,7 +48,11 @@ BINARY_CONTROL_RATIO = 0.10
 NUL_TEXT_RATIO = 0.01
 """Share of NUL bytes (or invalid UTF-8) above which a head holding NULs counts as binary."""
 
-_ALLOWED_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
+TEXT_LINE_SHARE = 0.6
+"""Share of a head's lines that must be clean text for a file with junk in it to count as text."""
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+"""Control bytes text never holds (tab, line ends, form feed, vertical tab and escape allowed)."""
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,16 @@ class Encoding:
     codec: str
     bom: int = 0
     unit: int = 1
-    line_end: str = "\n"  # "\r" for files with old Mac (CR-only) line endings
+    line_end: str = "\n"  # "\r" for old Mac (CR-only) line endings, ANY_LINE_END for a mix
 
     @property
     def newline(self) -> bytes:
-        r"""The encoded line end of this file (``\n``, also ending ``\r\n`` lines, or a lone ``\r``)."""
-        return self.line_end.encode(self.codec)
+        r"""The encoded line end of this file (``\n``, also ending ``\r\n`` lines, or a lone ``\r``).
+
+        A file of mixed line ends (``ANY_LINE_END``) gives ``\n``; ``iter_lines`` also ends its
+        lines at a lone ``\r``.
+        """
+        return ("\n" if self.line_end == ANY_LINE_END else self.line_end).encode(self.codec)
 
     @property
     def carriage_return(self) -> bytes:
@@ -71,6 +79,8 @@ class Encoding:
         return "\r".encode(self.codec)
 
 
+ANY_LINE_END = "any"
+"""``Encoding.line_end`` of a file that ends lines with ``\n``, ``\r\n`` and a lone ``\r`` alike."""
 UTF8 = Encoding("utf-8")
 
 _BOMS: tuple[tuple[bytes, Encoding], ...] = (
@@ -119,7 +129,7 @@ def storable(text: str) -> str:
 def _bomless_wide(head: bytes) -> Encoding | None:
     """UTF-16/UTF-32 without a BOM, recognised by where the NUL bytes fall."""
     sample = head[:4096]
-    if len(sample) < 4:
+    if len(sample) < 4 or b"\x00" not in sample:
         return None
     if len(sample) >= 8:
         quads = len(sample) // 4
@@ -130,51 +140,95 @@ def _bomless_wide(head: bytes) -> Encoding | None:
         if be32 / quads > 0.9:
             return Encoding("utf-32-be", 0, 4)
     pairs = len(sample) // 2
-    even_nul = sum(1 for i in range(pairs) if sample[2 * i] == 0)
-    odd_nul = sum(1 for i in range(pairs) if sample[2 * i + 1] == 0)
-    if odd_nul / pairs > 0.6 and even_nul / pairs < 0.1:
-        return Encoding("utf-16-le", 0, 2)
-    if even_nul / pairs > 0.6 and odd_nul / pairs < 0.1:
-        return Encoding("utf-16-be", 0, 2)
-    return _shifted_utf16(sample)
+    even_nul = sum(1 for i in range(pairs) if sample[2 * i] == 0) / pairs
+    odd_nul = sum(1 for i in range(pairs) if sample[2 * i + 1] == 0) / pairs
+    in_step = (odd_nul > 0.6 and even_nul < 0.1) or (even_nul > 0.6 and odd_nul < 0.1)
+    starts_wide = len(sample) >= 64 and _text_pair_share(sample[:64]) >= 0.95  # junk later spoils no more
+    if not (in_step or starts_wide or _text_pair_share(sample) >= 0.9 or _mostly_wide_lines(head)):
+        return None
+    return Encoding(_utf16_order(sample, even_nul, odd_nul), 0, 2)
 
 
 _TEXT_BYTES = frozenset(range(0x20, 0x7F)) | frozenset(b"\t\n\r")
+WIDE_LINE_SHARE = 0.6
+"""Share of a head's lines that must look like UTF-16 for a file damaged elsewhere to count as UTF-16."""
 
 
-def _shifted_utf16(sample: bytes) -> Encoding | None:
-    """BOM-less UTF-16 text with a byte added or lost (the NUL half of each character moves).
+def _text_pair_share(data: bytes) -> float:
+    """Share of adjacent byte pairs that are an ASCII text byte and a NUL, in either order.
 
-    Most bytes pair a text byte with a NUL, but the NULs switch from odd to even offsets
-    where the damage is. The byte order is that of the start of the sample; the lines the
-    damage shifted fail to decode and are quarantined one by one (``iter_lines``).
+    In ASCII-range UTF-16 every two adjacent bytes are such a pair, whether or not a byte
+    added or lost has shifted the NULs from odd to even offsets.
     """
-    text_pairs = sum(
-        1
-        for a, b in zip(sample, sample[1:], strict=False)
-        if (a == 0) != (b == 0) and (a or b) in _TEXT_BYTES
-    )  # in ASCII-range UTF-16 every two adjacent bytes are a text byte and a NUL, shifted or not
-    if text_pairs < 0.9 * (len(sample) - 1):
-        return None
-    first = sample[:64]
-    le = sum(1 for i in range(0, len(first) - 1, 2) if first[i] and not first[i + 1])
-    be = sum(1 for i in range(0, len(first) - 1, 2) if first[i + 1] and not first[i])
-    return Encoding("utf-16-le" if le >= be else "utf-16-be", 0, 2)
+    if len(data) < 2:
+        return 0.0
+    pairs = sum(
+        1 for a, b in zip(data, data[1:], strict=False) if (a == 0) != (b == 0) and (a or b) in _TEXT_BYTES
+    )
+    return pairs / (len(data) - 1)
+
+
+def _mostly_wide_lines(head: bytes) -> bool:
+    """Whether most lines of ``head`` are UTF-16 text although junk elsewhere spoils the whole.
+
+    Junk bytes or a run of one-byte text spliced into a UTF-16 file break its NUL pattern
+    only on the lines they land in: the other lines decode, the damaged ones are quarantined
+    one by one (``iter_lines``).
+    """
+    lines = [line for line in head.split(b"\n")[:-1] if len(line.strip(b"\x00\r")) >= 4]
+    if len(lines) < 3:
+        return False
+    wide = sum(1 for line in lines if _text_pair_share(line.strip(b"\x00")) >= 0.9)
+    return wide >= WIDE_LINE_SHARE * len(lines)
+
+
+def _utf16_order(sample: bytes, even_nul: float, odd_nul: float) -> str:
+    """``utf-16-le`` or ``utf-16-be``: the order of the first character, else where most NULs fall.
+
+    A byte added or lost shifts every later character of its line, and a shifted stretch of
+    one order reads like the other: only the start of the file, before any damage, tells.
+    """
+    if (sample[0] == 0) != (sample[1] == 0):
+        return "utf-16-be" if sample[0] == 0 else "utf-16-le"
+    return "utf-16-le" if odd_nul >= even_nul else "utf-16-be"
 
 
 def looks_binary(head: bytes) -> bool:
-    """True for bytes that are not text in any supported encoding (NULs, many control bytes)."""
-    if not head:
-        return False
-    controls = sum(1 for b in head if b < 0x20 and b not in _ALLOWED_CONTROLS or b == 0x7F)
-    if controls / len(head) > BINARY_CONTROL_RATIO:
+    """True for bytes that are not text in any supported encoding (NULs, many control bytes).
+
+    Judged line by line when the whole head fails: junk spliced into a text file spoils the
+    lines it lands in (quarantined one by one by the readers), not the file.
+    """
+    return bool(head) and _binary_bytes(head) and not _mostly_text_lines(head)
+
+
+def _binary_bytes(data: bytes) -> bool:
+    controls = len(_CONTROL.findall(data))
+    if controls / len(data) > BINARY_CONTROL_RATIO:
         return True
-    if b"\x00" not in head:
+    if b"\x00" not in data:
         return False
     # A few NULs in otherwise valid UTF-8 text are bad records, quarantined one by one by the
     # reader; NULs in bytes that are not UTF-8 either make a binary file.
-    invalid = head.decode("utf-8", errors="replace").count("\ufffd") - head.count("\ufffd".encode())
-    return max(invalid, head.count(0)) / len(head) > NUL_TEXT_RATIO
+    invalid = data.decode("utf-8", errors="replace").count("\ufffd") - data.count("\ufffd".encode())
+    return max(invalid, data.count(0)) / len(data) > NUL_TEXT_RATIO
+
+
+def _mostly_text_lines(head: bytes) -> bool:
+    """Whether most complete lines of ``head`` are clean UTF-8 text (no NUL, no stray control byte)."""
+    lines = [line for line in head.split(b"\n")[:-1] if line.strip()]
+    if len(lines) < 3:
+        return False
+    clean = sum(1 for line in lines if _clean_utf8(line))
+    return clean >= TEXT_LINE_SHARE * len(lines)
+
+
+def _clean_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return _CONTROL.search(line) is None
 
 
 def detect_encoding(head: bytes) -> Encoding | None:
@@ -212,12 +266,23 @@ def file_encoding(path: Path) -> Encoding | Quarantined:
 
 
 def _with_line_end(encoding: Encoding, head: bytes) -> Encoding:
-    r"""``encoding`` with ``line_end="\r"`` when the head has carriage returns but no line feed."""
+    r"""``encoding`` with the line ends of ``head``.
+
+    ``\r`` when it has carriage returns but no line feed; ``ANY_LINE_END`` when it has both
+    lone carriage returns and line feeds (files joined from several systems).
+    """
     body = head[encoding.bom :]
     text = codecs.decode(body[: len(body) - len(body) % encoding.unit], encoding.codec, errors="replace")
-    if "\r" in text and "\n" not in text:
+    if "\r" not in text:
+        return encoding
+    if "\n" not in text:
         return replace(encoding, line_end="\r")
+    if _LONE_CR.search(text[:-1]):  # the last character may be a CR whose LF the head cut off
+        return replace(encoding, line_end=ANY_LINE_END)
     return encoding
+
+
+_LONE_CR = re.compile("\r(?!\n)")
 
 
 def io_error(path: Path, exc: OSError, record: str = "file") -> Quarantined:
@@ -250,9 +315,37 @@ def sniff_text(path: Path, size: int = SNIFF_BYTES) -> str:
     encoding = detect_encoding(head)
     if encoding is None:
         return ""
+    encoding = _with_line_end(encoding, head)
     body = head[encoding.bom :]
-    body = body[: len(body) - len(body) % encoding.unit]
-    return codecs.getincrementaldecoder(encoding.codec)(errors="replace").decode(body, final=False)
+    if encoding.unit == 2:  # line by line, so a byte added or lost garbles its own line only
+        *lines, last = body.split(encoding.newline)
+        decoded = [_lenient(line, encoding, final=True) for line in lines]
+        text = encoding.newline.decode(encoding.codec).join([*decoded, _lenient(last, encoding, final=False)])
+    else:
+        text = _lenient(body, encoding, final=False)
+    return text if encoding.line_end == "\n" else _LONE_CR.sub("\n", text)
+
+
+def sniff_text_after(path: Path, skipped: int, size: int = SNIFF_BYTES) -> str:
+    """The text after the first ``skipped`` lines of ``path`` (at most ``size`` characters), for sniffing.
+
+    Lines that do not decode are left out. For detection to pass over a damaged first record.
+    """
+    parts: list[str] = []
+    length = 0
+    for item in iter_lines(path):
+        if length >= size:
+            break
+        if isinstance(item, Line) and item.number > skipped:
+            parts.append(item.text)
+            length += len(item.text) + 1
+    return "\n".join(parts)[:size]
+
+
+def _lenient(data: bytes, encoding: Encoding, final: bool) -> str:
+    """``data`` decoded with bad bytes as U+FFFD; a character cut at the end dropped unless ``final``."""
+    data = data[: len(data) - len(data) % encoding.unit]
+    return codecs.getincrementaldecoder(encoding.codec)(errors="replace").decode(data, final=final)
 
 
 def _decode_error_message(path: Path, where: str, exc: UnicodeDecodeError, encoding: Encoding) -> str:
@@ -278,6 +371,36 @@ def decode_line(raw: bytes, encoding: Encoding, path: Path, number: int) -> Line
     return Line(number, text)
 
 
+def _find_line_end(buffer: bytearray, start: int, encoding: Encoding) -> tuple[int, int]:
+    r"""Index and length of the next line end, or ``(-1, 0)``.
+
+    In a file of mixed line ends a lone ``\r`` ends a line too, and ``\r\n`` is one line end;
+    a ``\r`` in the buffer's last code unit waits for the next chunk (its ``\n`` may follow).
+    """
+    newline = encoding.newline
+    index = _find_newline(buffer, start, encoding)
+    if encoding.line_end != ANY_LINE_END:
+        return index, len(newline) if index != -1 else 0
+    cr = encoding.carriage_return
+    at = _find_unit(buffer, cr, start, index if index != -1 else len(buffer), encoding.unit)
+    if at == -1:
+        return index, len(newline) if index != -1 else 0
+    after = at + len(cr)
+    if buffer.startswith(newline, after):
+        return at, len(cr) + len(newline)
+    if len(buffer) - after < len(newline):
+        return -1, 0
+    return at, len(cr)
+
+
+def _find_unit(buffer: bytearray, token: bytes, start: int, end: int, unit: int) -> int:
+    """Index of ``token`` in ``buffer[start:end]`` at a code-unit boundary (any offset for UTF-16)."""
+    index = buffer.find(token, start, end)
+    while unit == 4 and index != -1 and index % unit:
+        index = buffer.find(token, index + 1, end)
+    return index
+
+
 def _find_newline(buffer: bytearray, start: int, encoding: Encoding) -> int:
     """Index of the next encoded newline, or -1.
 
@@ -296,10 +419,19 @@ def _find_newline(buffer: bytearray, start: int, encoding: Encoding) -> int:
 
 
 def _strip_line_end(raw: bytes, encoding: Encoding) -> bytes:
-    if encoding.line_end != "\n":
+    r"""``raw`` without the ``\r`` of a ``\r\n`` line end.
+
+    In UTF-16 LE that ``\r`` may be a single byte: a byte-oriented tool (``unix2dos``, Git's
+    ``autocrlf``) that turned every ``0a`` into ``0d 0a`` leaves ``0d`` before the ``0a 00``.
+    """
+    if encoding.line_end == "\r":
         return raw
     cr = encoding.carriage_return
-    return raw[: -len(cr)] if raw.endswith(cr) and (len(raw) - len(cr)) % encoding.unit == 0 else raw
+    if raw.endswith(cr) and (len(raw) - len(cr)) % encoding.unit == 0:
+        return raw[: -len(cr)]
+    if encoding.codec == "utf-16-le" and raw.endswith(b"\r") and len(raw) % 2:
+        return raw[:-1]
+    return raw
 
 
 def _too_large(path: Path, number: int, head: bytes, limit: int, encoding: Encoding) -> Quarantined:
@@ -344,7 +476,8 @@ def iter_lines(
 def _iter_open_lines(
     handle: BinaryIO, path: Path, encoding: Encoding, max_line_bytes: int, chunk_bytes: int
 ) -> Iterator[Line | Quarantined]:
-    newline_size = len(encoding.newline)
+    mixed = encoding.line_end == ANY_LINE_END
+    longest_end = len(encoding.newline) + (len(encoding.carriage_return) if mixed else 0)
     buffer = bytearray()
     number = 1
     skipping = False  # inside a too-large line: drop bytes until its newline
@@ -358,7 +491,7 @@ def _iter_open_lines(
             buffer += chunk
             start = 0
             while True:
-                index = _find_newline(buffer, max(start, scanned), encoding)
+                index, size = _find_line_end(buffer, max(start, scanned), encoding)
                 if index == -1:
                     break
                 if skipping:
@@ -370,9 +503,9 @@ def _iter_open_lines(
                     raw = _strip_line_end(bytes(buffer[start:index]), encoding)
                     yield decode_line(raw, encoding, path, number)
                 number += 1
-                start = index + newline_size
+                start = index + size
             del buffer[:start]
-            scanned = max(0, len(buffer) - newline_size + 1)  # a newline may start in the last bytes
+            scanned = max(0, len(buffer) - longest_end + 1)  # a line end may start in the last bytes
             if skipping:
                 del buffer[: len(buffer) - len(buffer) % encoding.unit]  # keep unit alignment
             elif len(buffer) > max_line_bytes:

@@ -75,6 +75,21 @@ def test_genesys_huge_phrase_duration_is_out_of_range(tmp_path: Path, number: by
     assert result.reason is ReasonCode.OUT_OF_RANGE and _CRASH not in result.message
 
 
+@pytest.mark.parametrize("number", [b"9" * 40, b"18446744073709551616"])
+def test_contact_lens_offset_beyond_the_calendar_is_out_of_range(tmp_path: Path, number: bytes) -> None:
+    """``make fuzz``: a huge EndOffsetMillis raised OverflowError out of the reader (one crash in 10,000)."""
+    path = _edited(
+        tmp_path,
+        "contact_lens/voice_recording_time_in_metadata.json",
+        rb'"EndOffsetMillis": 2500',
+        b'"EndOffsetMillis": ' + number,
+    )
+    (result,) = list(read_path(path))
+    assert isinstance(result, Quarantined), result
+    assert (result.record, result.reason) == ("Transcript", ReasonCode.OUT_OF_RANGE)
+    assert _CRASH not in result.message and "beyond the calendar" in result.message
+
+
 @pytest.mark.parametrize("number", [b"1e400", b"-1e400", b"NaN"])
 def test_genesys_infinite_phrase_duration_leaves_the_end_unknown(tmp_path: Path, number: bytes) -> None:
     path = _edited(

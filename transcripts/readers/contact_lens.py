@@ -186,6 +186,17 @@ def conversation_from_analysis(document: Any, path: Path) -> Conversation | Quar
         return AnalyticsError("file", ReasonCode.INVALID_RECORD, message).quarantined(path)
 
 
+def _ended_at(origin: datetime | None, last_ms: int | float | None) -> datetime | None:
+    """``origin`` plus the last offset; an offset beyond the calendar is ``OUT_OF_RANGE``."""
+    if origin is None or last_ms is None:
+        return None
+    try:
+        return origin + timedelta(milliseconds=last_ms)
+    except OverflowError:
+        message = f"Transcript: an offset of {last_ms} ms ends beyond the calendar"
+        raise AnalyticsError("Transcript", ReasonCode.OUT_OF_RANGE, message) from None
+
+
 def first_line(exc: Exception) -> str:
     """The first line of an exception's message (pydantic errors run to many lines)."""
     text = str(exc).strip()
@@ -618,7 +629,7 @@ def analytics_conversation(
         id=conversation_id,
         channel=channel,
         started_at=origin,
-        ended_at=origin + timedelta(milliseconds=last) if origin is not None and last is not None else None,
+        ended_at=_ended_at(origin, last),
         language=analytics_language(document),
         vendor_signals=analytics_signals(document, assembled.turns, source_format),
         warnings=warnings,

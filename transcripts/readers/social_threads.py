@@ -45,7 +45,7 @@ def sniff(head: str, path: Path) -> float:
         return 0.0
     try:
         row = json.loads(first)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return 0.0
     if isinstance(row, dict) and all(k in row for k in REQUIRED) and "company" in row:
         return 0.95

@@ -1,0 +1,144 @@
+"""Damage that used to cost a whole file costs only the records it touches (issue 15, ``make fuzz``).
+
+UTF-16 with junk or a NUL spliced in, a damaged first record, mixed or CR-only line ends, a
+byte-level CRLF conversion of UTF-16, short text files with a junk line: each keeps every
+record the damage did not touch.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage.admission import PlausibleDates
+from storage.ingest import ingest_paths
+from storage.store import Store
+from tests.readers.conftest import split
+from transcripts.quarantine import ReasonCode
+from transcripts.read import read_path
+
+JUNK = bytes(
+    [0x93, 0x00, 0x01, 0xFE, 0x07, 0x00, 0x00, 0xFF, 0x10, 0x81, 0x00]
+)  # odd length: shifts the line
+JUNK_63 = random.Random(2026).randbytes(63)  # what the fuzzer splices in: up to 64 random bytes
+CSV_HEADER = "conversation_id,timestamp,role,speaker,text"
+_NOW = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def _record(number: int) -> str:
+    turns = [{"role": "customer", "text": f"hello {number}"}, {"role": "agent", "text": "hi"}]
+    started = f"2026-11-16T09:{number:02d}:00Z"
+    return json.dumps({"id": f"C-{number}", "channel": "chat", "started_at": started, "turns": turns})
+
+
+def _jsonl(codec: str, count: int = 6) -> list[bytes]:
+    return [_record(n).encode(codec) for n in range(1, count + 1)]
+
+
+def _splice(line: bytes, at: int, junk: bytes) -> bytes:
+    return line[:at] + junk + line[at:]
+
+
+def _short_record(number: int) -> str:
+    return json.dumps({"id": f"C-{number}", "channel": "chat", "turns": [{"role": "customer", "text": "hi"}]})
+
+
+@pytest.mark.parametrize(
+    ("junk_line", "sent_twice", "quarantined", "duplicates"),
+    [(2, 2, ["line 2", "line 3"], 0), (2, 3, ["line 2"], 1), (1, 3, ["line 1"], 1)],
+)
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_junk_and_a_duplicated_line_loses_the_junk_lines_only(
+    tmp_path: Path, codec: str, junk_line: int, sent_twice: int, quarantined: list[str], duplicates: int
+) -> None:
+    """The last whole-file loss ``make fuzz`` found: short UTF-16 JSONL, 63 junk bytes, a line sent twice.
+
+    With the junk line sent twice the junk was a tenth of the file, which read as ``binary``;
+    junk in line 1 hid the format (``unknown_format``). Now the junk lines are quarantined and
+    a clean line sent twice is a duplicate.
+    """
+    wide = "utf-16-le" if codec == "utf-16" else codec
+    newline = "\n".encode(wide)
+    lines = [_short_record(n).encode(wide) for n in range(1, 4)]
+    lines[junk_line - 1] = _splice(lines[junk_line - 1], 21, JUNK_63)
+    lines.insert(sent_twice, lines[sent_twice - 1])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bom = b"\xff\xfe" if codec == "utf-16" else b""
+    (folder / "calls.jsonl").write_bytes(bom + newline.join(lines) + newline)
+    store = Store(":memory:")
+    summary = ingest_paths([folder], store, plausible=PlausibleDates(now=_NOW))
+    assert summary.invariant_holds and summary.failed_files == 0
+    assert sorted(c.id for c in store.load_conversations()) == [f"C-{n}" for n in (1, 2, 3) if n != junk_line]
+    assert [q.record for q in store.quarantine_entries()] == quarantined
+    assert (summary.read, summary.duplicates) == (4, duplicates)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_bomless_utf16_with_a_nul_in_its_first_line_keeps_the_other_lines(write, codec: str) -> None:
+    """The NUL shifts most of the head: the first character gives the byte order; detection skips line 1."""
+    lines = _jsonl(codec)
+    lines[0] = _splice(lines[0], 9, b"\x00")
+    newline = "\n".encode(codec)
+    path = write("calls.jsonl", newline.join(lines) + newline)
+    conversations, quarantined = split(read_path(path))
+    assert [c.id for c in conversations] == ["C-2", "C-3", "C-4", "C-5", "C-6"]
+    assert [q.record for q in quarantined] == ["line 1"]
+
+
+def test_a_damaged_first_record_does_not_hide_the_format(write) -> None:
+    lines = [_record(n) for n in range(1, 5)]
+    lines[0] = lines[0][:20] + "[" * 100_000 + lines[0][20:]  # longer than the sniffed head
+    path = write("calls.jsonl", "\n".join(lines) + "\n")
+    conversations, quarantined = split(read_path(path))
+    assert [c.id for c in conversations] == ["C-2", "C-3", "C-4"]
+    assert [q.record for q in quarantined] == ["line 1"]
+
+
+def test_utf16_with_a_run_of_one_byte_text_is_not_binary(write) -> None:
+    lines = _jsonl("utf-16-le", 4)
+    lines[1] = _splice(lines[1], 30, b"[" * 70_000)
+    path = write("calls.jsonl", b"\xff\xfe"[:0] + b"\n\x00".join(lines) + b"\n\x00")
+    conversations, quarantined = split(read_path(path))
+    assert [c.id for c in conversations] == ["C-1", "C-3", "C-4"]
+    assert [q.record for q in quarantined] == ["line 2"]
+
+
+def test_a_short_text_file_with_a_junk_line_is_not_binary(write) -> None:
+    text = "\n".join(_record(n) for n in range(1, 4)).encode()
+    path = write("calls.jsonl", text.replace(b"\n", b"\n" + JUNK_63 + b"\n", 1) + b"\n")
+    conversations, quarantined = split(read_path(path))
+    assert [c.id for c in conversations] == ["C-1", "C-2", "C-3"]
+    assert [(q.record, q.reason) for q in quarantined] == [("line 2", ReasonCode.BAD_ENCODING)]
+
+
+def _csv(line_ends: list[str]) -> str:
+    rows = [CSV_HEADER] + [
+        f"C-{n},2026-11-16T09:0{n}:{s}0Z,{role},{role}-{n},turn {s}"
+        for n in (1, 2, 3)
+        for s, role in ((1, "customer"), (2, "agent"))
+    ]
+    return "".join(row + line_ends[i % len(line_ends)] for i, row in enumerate(rows))
+
+
+@pytest.mark.parametrize("line_ends", [["\r"], ["\r", "\n"], ["\n", "\r\n", "\r"], ["\r\n", "\r"]], ids=repr)
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
+def test_csv_with_cr_only_or_mixed_line_ends_reads_every_row(write, line_ends: list[str], codec: str) -> None:
+    path = write("export.csv", _csv(line_ends).encode(codec))
+    conversations, quarantined = split(read_path(path))
+    assert quarantined == []
+    assert [(c.id, [t.text for t in c.turns]) for c in conversations] == [
+        (f"C-{n}", ["turn 1", "turn 2"]) for n in (1, 2, 3)
+    ]
+
+
+def test_utf16_converted_byte_by_byte_to_crlf_reads_every_record(write) -> None:
+    """``unix2dos`` or Git's ``autocrlf`` on a UTF-16 LE file: each ``0a 00`` became ``0d 0a 00``."""
+    data = "".join(_record(n) + "\n" for n in range(1, 4)).encode("utf-16")
+    path = write("calls.jsonl", data.replace(b"\n", b"\r\n"))
+    conversations, quarantined = split(read_path(path))
+    assert ([c.id for c in conversations], quarantined) == (["C-1", "C-2", "C-3"], [])
