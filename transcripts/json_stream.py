@@ -217,7 +217,7 @@ class _TextWindow:
 
 
 def scan_values(
-    chunks: Iterable[str], path: Path, max_record_chars: int = MAX_RECORD_BYTES
+    chunks: Iterable[str], path: Path, max_record_chars: int = MAX_RECORD_BYTES, *, one_array: bool = False
 ) -> Iterator[ScannedValue | Quarantined]:
     """The records of a text stream: JSON lines, concatenated objects, or elements of arrays.
 
@@ -228,7 +228,8 @@ def scan_values(
     ``RECORD_TOO_LARGE`` past ``max_record_chars``) and scanning resumes at the next record:
     the next line for JSON Lines and one-line arrays, the next ``}{`` for concatenated
     objects (also when they share one line), the next element at the first element's
-    indentation in a pretty-printed array.
+    indentation in a pretty-printed array. With ``one_array`` the scan ends where the first
+    array does (a list inside a larger document, e.g. a page's ``"conversations": [...]``).
     """
     window = _TextWindow(iter(chunks), max_record_chars)
     pos = window.skip_space(0)
@@ -237,9 +238,13 @@ def scan_values(
     single_lines = True  # JSON Lines until a top-level record spans lines
     last_line = 0  # line where the last top-level record ended
     number = 0
+    arrays = 0
     while char := window.char(pos):
+        if one_array and arrays and not in_array:
+            return
         if not in_array and char == "[":
             in_array = True
+            arrays += 1
             pos = window.skip_space(pos + 1)
             prefix = _line_prefix(window.text, pos)
             continue

@@ -142,3 +142,65 @@ def test_utf16_converted_byte_by_byte_to_crlf_reads_every_record(write) -> None:
     path = write("calls.jsonl", data.replace(b"\n", b"\r\n"))
     conversations, quarantined = split(read_path(path))
     assert ([c.id for c in conversations], quarantined) == (["C-1", "C-2", "C-3"], [])
+
+
+def _insights_conversation(number: int) -> dict:
+    segments = [
+        {"text": f"where is refund {number}?", "segmentParticipant": {"role": "END_USER"}},
+        {"text": "Let me check.", "segmentParticipant": {"role": "HUMAN_AGENT", "userId": "agent-7"}},
+    ]
+    return {
+        "name": f"projects/p/locations/us-central1/conversations/{7000 + number}",
+        "medium": "CHAT",
+        "startTime": f"2026-11-21T20:{number:02d}:00Z",
+        "transcript": {"transcriptSegments": segments},
+    }
+
+
+def _insights_page(count: int = 4) -> str:
+    """A CCAI Insights list page as ``gcloud``/the API write it (pretty-printed)."""
+    page = {"conversations": [_insights_conversation(n) for n in range(count)], "nextPageToken": "CiQK"}
+    return json.dumps(page, indent=2)
+
+
+def _in_element(page: str, number: int, old: str, new: str) -> str:
+    """``page`` with the first ``old`` after conversation ``number``'s name replaced by ``new``."""
+    at = page.index(f"/conversations/{7000 + number}")
+    return page[:at] + page[at:].replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda page: _in_element(page, 1, '"CHAT",', '"CHAT"'), ReasonCode.INVALID_JSON),  # a lost comma
+        (lambda page: _in_element(page, 1, '"startTime"', '"start\x00Time'), ReasonCode.INVALID_JSON),
+        (lambda page: _in_element(page, 2, "Let me", "Let\udcff me"), ReasonCode.BAD_ENCODING),  # stand-in
+    ],
+    ids=["syntax", "nul", "bad-byte"],
+)
+def test_a_damaged_ccai_list_page_loses_only_the_damaged_conversation(write, damage, reason) -> None:
+    """``make fuzz``: damage anywhere in a CCAI list page used to quarantine the whole page."""
+    text = damage(_insights_page())
+    data = text.encode("utf-8", errors="surrogateescape")  # \udcff -> the raw byte 0xff
+    conversations, quarantined = split(read_path(write("insights_page.json", data)))
+    damaged = next(n for n in range(4) if f"{7000 + n}" not in {c.id for c in conversations})
+    assert sorted(c.id for c in conversations) == [f"{7000 + n}" for n in range(4) if n != damaged]
+    assert [(q.record, q.reason) for q in quarantined] == [(f"conversations[{damaged}]", reason)]
+    assert "insights_page.json conversations[" in quarantined[0].message
+    assert {c.source_format for c in conversations} == {"ccai_insights"}
+    assert {c.source_record for c in conversations} == {f"conversations[{n}]" for n in range(4) if n != damaged}
+
+
+def test_a_truncated_ccai_list_page_keeps_the_conversations_before_the_cut(write) -> None:
+    page = _insights_page()
+    cut = page[: page.index("Let me check.", page.index("/conversations/7002"))]
+    conversations, quarantined = split(read_path(write("insights_page.json", cut)))
+    assert [c.id for c in conversations] == ["7000", "7001"]
+    assert [(q.record, q.reason) for q in quarantined] == [("conversations[2]", ReasonCode.TRUNCATED)]
+    assert "(line " in quarantined[0].message
+
+
+def test_an_intact_ccai_list_page_is_still_read_whole(write) -> None:
+    conversations, quarantined = split(read_path(write("insights_page.json", _insights_page())))
+    assert [c.id for c in conversations] == ["7000", "7001", "7002", "7003"]
+    assert not quarantined

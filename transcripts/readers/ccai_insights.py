@@ -8,7 +8,8 @@
   (or ``ROLE_UNSPECIFIED``) is assigned by its ``channelTag`` through
   ``callMetadata.customerChannel``/``agentChannel``; a tag nobody owns quarantines the
   conversation as ``UNKNOWN_SPEAKER`` naming the segment. A ``{"conversations": [...]}``
-  list page yields one result per conversation.
+  list page yields one result per conversation, also when the page is damaged (a broken
+  conversation costs only itself; ``transcripts.readers._documents.json_values``).
 * The **ingest format** for chat transcripts: ``entries[]`` with ``text``, ``role``
   (AGENT, AUTOMATED_AGENT, CUSTOMER, END_USER...), ``user_id`` and
   ``start_timestamp_usec``.
@@ -134,9 +135,10 @@ def read(path: Path) -> Iterator[ReadResult]:
     """Yield each conversation of an Insights file.
 
     One conversation, a list page (``{"conversations": [...]}``), or either written one per
-    line (JSONL exports) or back to back.
+    line (JSONL exports) or back to back. A list page that does not parse (or decode) is read
+    conversation by conversation: a damaged one is quarantined as ``conversations[N]``.
     """
-    for item in json_values(path):
+    for item in json_values(path, listed=("conversations",)):
         if isinstance(item, Quarantined):
             yield item
             continue
