@@ -188,7 +188,9 @@ def test_a_damaged_ccai_list_page_loses_only_the_damaged_conversation(write, dam
     assert [(q.record, q.reason) for q in quarantined] == [(f"conversations[{damaged}]", reason)]
     assert "insights_page.json conversations[" in quarantined[0].message
     assert {c.source_format for c in conversations} == {"ccai_insights"}
-    assert {c.source_record for c in conversations} == {f"conversations[{n}]" for n in range(4) if n != damaged}
+    assert {c.source_record for c in conversations} == {
+        f"conversations[{n}]" for n in range(4) if n != damaged
+    }
 
 
 def test_a_truncated_ccai_list_page_keeps_the_conversations_before_the_cut(write) -> None:
@@ -204,3 +206,37 @@ def test_an_intact_ccai_list_page_is_still_read_whole(write) -> None:
     conversations, quarantined = split(read_path(write("insights_page.json", _insights_page())))
     assert [c.id for c in conversations] == ["7000", "7001", "7002", "7003"]
     assert not quarantined
+
+
+def _intercom_conversation(number: int) -> dict:
+    reply = {
+        "type": "conversation_part",
+        "part_type": "comment",
+        "body": "<p>Let me check.</p>",
+        "created_at": 1764000000 + number * 600 + 30,
+        "author": {"type": "admin", "id": "admin-7"},
+    }
+    return {
+        "type": "conversation",
+        "id": f"{9000 + number}",
+        "created_at": 1764000000 + number * 600,
+        "source": {
+            "type": "conversation",
+            "body": f"<p>Where is refund {number}?</p>",
+            "author": {"type": "user", "id": f"u{number}"},
+        },
+        "conversation_parts": {"type": "conversation_part.list", "conversation_parts": [reply]},
+    }
+
+
+def test_a_damaged_intercom_conversation_list_loses_only_the_damaged_conversation(write) -> None:
+    page = json.dumps(
+        {"type": "conversation.list", "conversations": [_intercom_conversation(n) for n in range(3)]},
+        indent=2,
+    )
+    at = page.index('"9001"')
+    damaged = page[:at] + page[at:].replace('"source": {', '"source": {{', 1)
+    conversations, quarantined = split(read_path(write("intercom_list.json", damaged)))
+    assert [c.id for c in conversations] == ["9000", "9002"]
+    assert [(q.record, q.reason) for q in quarantined] == [("conversations[1]", ReasonCode.INVALID_JSON)]
+    assert {c.source_format for c in conversations} == {"intercom"}

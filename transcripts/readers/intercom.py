@@ -77,9 +77,10 @@ def read(path: Path) -> Iterator[ReadResult]:
     """Yield each conversation of an Intercom file, or why it was quarantined.
 
     One conversation object, a ``conversation.list`` (``conversations: [...]``), a bare list,
-    or conversations written one after another (JSONL).
+    or conversations written one after another (JSONL). A ``conversation.list`` that does not
+    parse (or decode) is read conversation by conversation (``conversations[N]``).
     """
-    for item in json_values(path):
+    for item in json_values(path, listed=("conversations",)):
         if isinstance(item, Quarantined):
             yield item
             continue
