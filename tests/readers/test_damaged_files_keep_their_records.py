@@ -240,3 +240,24 @@ def test_a_damaged_intercom_conversation_list_loses_only_the_damaged_conversatio
     assert [c.id for c in conversations] == ["9000", "9002"]
     assert [(q.record, q.reason) for q in quarantined] == [("conversations[1]", ReasonCode.INVALID_JSON)]
     assert {c.source_format for c in conversations} == {"intercom"}
+
+
+@pytest.mark.parametrize(
+    ("damaged_line", "reason"),
+    [
+        (lambda line: line.replace(b'"medium"', b'"med\xffium"', 1), ReasonCode.BAD_ENCODING),  # in a string
+        (lambda line: line.replace(b', "startTime"', b',\xff "startTime"', 1), ReasonCode.BAD_ENCODING),
+        (lambda line: line.replace(b'"CHAT",', b'"CHAT"', 1), ReasonCode.INVALID_JSON),
+        (lambda line: line[: len(line) // 2], ReasonCode.INVALID_JSON),  # cut short, the next line follows
+    ],
+    ids=["bad-byte-in-string", "bad-byte-between", "syntax", "cut"],
+)
+def test_json_lines_read_as_documents_lose_only_the_damaged_line(write, damaged_line, reason) -> None:
+    """JSONL exports read by ``json_values`` (CCAI, Genesys, Connect chat...) used to lose every line
+    after a broken one, and all of them for one bad byte."""
+    lines = [json.dumps(_insights_conversation(n)).encode() for n in range(4)]
+    lines[1] = damaged_line(lines[1])
+    conversations, quarantined = split(read_path(write("insights_export.jsonl", b"\n".join(lines) + b"\n")))
+    assert [c.id for c in conversations] == ["7000", "7002", "7003"]
+    assert [(q.record, q.reason) for q in quarantined] == [("document 2 (line 2)", reason)]
+    assert {c.source_format for c in conversations} == {"ccai_insights"}

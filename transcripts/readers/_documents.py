@@ -4,7 +4,9 @@ API exports are paginated (GetTranscript ``NextToken``, Sunshine ``meta.hasMore`
 ``meta.next_page_url``) and pipelines often write every page, or every conversation, into one
 file: one object per line (JSONL) or objects simply concatenated. ``json_values`` yields each
 top-level value with where it starts; a single document keeps the locator ``file``. A value
-that does not parse costs that value and what follows it in the file, never what came before.
+that does not parse costs that value (one per line: reading resumes at the next line) or, in
+values spread over lines, that value and what follows it, never what came before; bytes that
+do not decode cost the value holding them.
 A page holding its records in one list (``{"conversations": [...]}``) that does not parse,
 or holds bytes that do not decode, is read element by element (``listed``): a damaged
 element costs only itself, a cut only the elements it reaches.
@@ -30,12 +32,15 @@ from transcripts.json_stream import MARK_BAD_BYTES, scan_values
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import SNIFF_BYTES
 from transcripts.textio import (
+    EXCERPT_CHARS,
     decode_document,
     detect_encoding,
     excerpt,
     json_error,
+    lone_surrogate,
     parse_json_text,
     read_document_bytes,
+    storable,
 )
 
 _DECODER = json.JSONDecoder()
@@ -55,18 +60,21 @@ def json_values(path: Path, listed: Iterable[str] = ()) -> Iterator[tuple[str, A
         yield data
         return
     text = decode_document(data, path)
-    if isinstance(text, Quarantined):
-        salvaged = _marked_text(data) if text.reason is ReasonCode.BAD_ENCODING else None
-        yield from _salvaged(salvaged, path, listed, text)
-        return
+    failure = text if isinstance(text, Quarantined) else None
+    if failure is not None:  # bytes that do not decode: marked, so that they cost only their value
+        text = _marked_text(data) if failure.reason is ReasonCode.BAD_ENCODING else None
+        if text is None:
+            yield failure
+            return
+    assert isinstance(text, str)
     whole = parse_json_text(text, path, "file")
-    if not isinstance(whole, Quarantined):
+    if not isinstance(whole, Quarantined) and failure is None:
         yield "file", whole
         return
-    if not whole.message.split(": ", 1)[-1].startswith("Extra data"):
-        yield from _salvaged(text, path, listed, whole)
+    if isinstance(whole, Quarantined) and whole.message.split(": ", 1)[-1].startswith("Extra data"):
+        yield from _concatenated(text, path)
         return
-    yield from _concatenated(text, path)
+    yield from _salvaged(text, path, listed, failure or whole)
 
 
 def _marked_text(data: bytes) -> str | None:
@@ -113,8 +121,13 @@ def _elements(text: str, path: Path, key: str) -> Iterator[tuple[str, Any] | Qua
 
 
 def _concatenated(text: str, path: Path) -> Iterator[tuple[str, Any] | Quarantined]:
-    """The values of ``text`` written one after another (JSON Lines or back to back)."""
-    position, number = 0, 0
+    """The values of ``text`` written one after another (JSON Lines or back to back).
+
+    A value that does not parse costs only itself while the values so far were one per line
+    (reading resumes at the next line), else itself and what follows; a value holding marked
+    bad bytes (``MARK_BAD_BYTES``) is one ``BAD_ENCODING`` entry.
+    """
+    position, number, by_lines = 0, 0, True
     while True:
         while position < len(text) and text[position] in _SPACE:
             position += 1
@@ -124,15 +137,39 @@ def _concatenated(text: str, path: Path) -> Iterator[tuple[str, Any] | Quarantin
         line = text.count("\n", 0, position) + 1
         record = f"document {number} (line {line})"
         try:
-            value, position = _DECODER.raw_decode(text, position)
-        except json.JSONDecodeError as exc:
-            yield json_error(path, record, text, exc)
-            return
-        except RecursionError:
-            message = f"{path} {record} is nested too deeply"
-            yield Quarantined(str(path), record, ReasonCode.INVALID_JSON, message, excerpt(text[position:]))
-            return
-        yield record, value
+            value, end = _DECODER.raw_decode(text, position)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            cut = exc.pos + 1 if isinstance(exc, json.JSONDecodeError) else position + EXCERPT_CHARS
+            yield _broken(path, record, text, position, cut, exc)
+            position = text.find("\n", position) if by_lines else -1
+            if position == -1:
+                return
+            continue
+        by_lines = by_lines and "\n" not in text[position:end]
+        bad = lone_surrogate(text[position:end])
+        yield (record, value) if bad is None else _bad_bytes(path, record, text[position:end], bad)
+        position = end
+
+
+def _broken(
+    path: Path, record: str, text: str, start: int, cut: int, exc: json.JSONDecodeError | RecursionError
+) -> Quarantined:
+    """The entry for a value that does not parse: bad bytes before the error, too deep, or bad JSON."""
+    bad = lone_surrogate(text[start:cut])
+    if bad is not None:
+        return _bad_bytes(path, record, text[start:cut], bad)
+    if isinstance(exc, json.JSONDecodeError):
+        return json_error(path, record, text, exc)
+    message = f"{path} {record} is nested too deeply"
+    return Quarantined(str(path), record, ReasonCode.INVALID_JSON, message, excerpt(text[start:]))
+
+
+def _bad_bytes(path: Path, record: str, text: str, at: int) -> Quarantined:
+    message = (
+        f"{path} {record}: bytes at character {at + 1} of the record are not valid text in the "
+        "file's encoding; the record was skipped (export the file as UTF-8)"
+    )
+    return Quarantined(str(path), record, ReasonCode.BAD_ENCODING, message, excerpt(storable(text)))
 
 
 def records_of(value: Any, keys: Iterable[str]) -> list[Any] | None:
