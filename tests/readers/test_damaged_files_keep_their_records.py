@@ -261,3 +261,11 @@ def test_json_lines_read_as_documents_lose_only_the_damaged_line(write, damaged_
     assert [c.id for c in conversations] == ["7000", "7002", "7003"]
     assert [(q.record, q.reason) for q in quarantined] == [("document 2 (line 2)", reason)]
     assert {c.source_format for c in conversations} == {"ccai_insights"}
+
+
+def test_json_lines_read_as_documents_lose_only_a_damaged_first_line(write) -> None:
+    lines = [json.dumps(_insights_conversation(n)).encode() for n in range(3)]
+    lines[0] = lines[0].replace(b"refund", b"ref\x00und", 1)  # a raw NUL: not valid in a JSON string
+    conversations, quarantined = split(read_path(write("insights_export.jsonl", b"\n".join(lines) + b"\n")))
+    assert [c.id for c in conversations] == ["7001", "7002"]
+    assert [(q.record, q.reason) for q in quarantined] == [("document 1 (line 1)", ReasonCode.INVALID_JSON)]

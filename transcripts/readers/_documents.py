@@ -71,10 +71,23 @@ def json_values(path: Path, listed: Iterable[str] = ()) -> Iterator[tuple[str, A
     if not isinstance(whole, Quarantined) and failure is None:
         yield "file", whole
         return
-    if isinstance(whole, Quarantined) and whole.message.split(": ", 1)[-1].startswith("Extra data"):
+    if isinstance(whole, Quarantined) and (
+        whole.message.split(": ", 1)[-1].startswith("Extra data") or _json_lines(text)
+    ):
         yield from _concatenated(text, path)
         return
     yield from _salvaged(text, path, listed, failure or whole)
+
+
+def _json_lines(text: str) -> bool:
+    """True when ``text`` reads as JSON Lines: a first line holding one ``{...}``, a next opening ``{``.
+
+    Then a first line that does not parse costs only itself (a pretty-printed document opens
+    with a line holding just ``{``).
+    """
+    first, _, rest = text.lstrip(_SPACE).partition("\n")
+    first = first.strip()
+    return first.startswith("{") and first.endswith("}") and rest.lstrip(_SPACE).startswith("{")
 
 
 def _marked_text(data: bytes) -> str | None:
