@@ -24,7 +24,7 @@ import codecs
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from transcripts.textio import (
 )
 
 _NEXT_OBJECT = re.compile(r"\}\s*\{")
+_REST_OF_LINE = "the array's elements after it on the same line, if any, were not read"
 
 
 @dataclass(frozen=True)
@@ -259,9 +260,13 @@ def scan_values(
             value, end = window.decode(pos)
         except (json.JSONDecodeError, RecursionError, RecordTooLargeError) as exc:
             one_line = prefix is None if in_array else single_lines
-            yield _broken_record(path, number, line, window, pos, exc, one_line)
+            broken = _broken_record(path, number, line, window, pos, exc, one_line)
             by_lines = single_lines and line != last_line  # else objects back to back on one line
+            left_line = in_array and prefix is None  # a one-line array resumes at the next line
             pos, in_array = _resync(window, pos, in_array, by_lines, prefix)
+            if left_line:
+                broken = replace(broken, message=f"{broken.message}; {_REST_OF_LINE}")
+            yield broken
             continue
         if not in_array:
             single_lines = single_lines and window.text.find("\n", pos, end) == -1

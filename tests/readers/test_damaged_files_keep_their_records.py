@@ -269,3 +269,14 @@ def test_json_lines_read_as_documents_lose_only_a_damaged_first_line(write) -> N
     conversations, quarantined = split(read_path(write("insights_export.jsonl", b"\n".join(lines) + b"\n")))
     assert [c.id for c in conversations] == ["7001", "7002"]
     assert [(q.record, q.reason) for q in quarantined] == [("document 1 (line 1)", ReasonCode.INVALID_JSON)]
+
+
+def test_a_damaged_ccai_list_page_on_one_line_says_what_it_did_not_read(write) -> None:
+    """A minified page resumes at the next line: the entry says the elements after it are lost."""
+    page = _insights_page().replace("\n", "").replace("  ", "")
+    conversations, quarantined = split(
+        read_path(write("insights_page.json", _in_element(page, 1, '"CHAT",', '"CHAT"')))
+    )
+    assert [c.id for c in conversations] == ["7000"]
+    assert [(q.record, q.reason) for q in quarantined] == [("conversations[1]", ReasonCode.INVALID_JSON)]
+    assert "elements after it on the same line, if any, were not read" in quarantined[0].message
