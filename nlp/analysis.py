@@ -59,7 +59,7 @@ class Analyzer:
     def sentiment_name(self) -> str:
         """The model every turn's sentiment comes from (``Sentiment.model``)."""
         if self.sentiment is self._shipped_sentiment and SENTIMENT_SIGNAL in self.signals.heads:
-            return f"{self.signals.name}:{SENTIMENT_SIGNAL}"
+            return self.signals.sentiment_model
         return self.sentiment.name
 
     @cached_property

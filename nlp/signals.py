@@ -161,6 +161,11 @@ class SignalHeads:
         """See :meth:`SignalHead.cutoff`."""
         return self.heads[signal].cutoff(label, precision)
 
+    @property
+    def sentiment_model(self) -> str:
+        """The model name every sentiment from :meth:`sentiments` carries."""
+        return f"{self.name}:{SENTIMENT_SIGNAL}"
+
     def sentiments(self, features: np.ndarray) -> list[Sentiment]:
         """Every turn's sentiment from the sentiment head, read as a customer's words.
 
@@ -169,7 +174,7 @@ class SignalHeads:
         """
         head = self.heads[SENTIMENT_SIGNAL]
         inputs = np.concatenate([features, np.zeros_like(features)], axis=1)
-        return sentiments_from_probabilities(head.probabilities(inputs), f"{self.name}:{head.name}")
+        return sentiments_from_probabilities(head.probabilities(inputs), self.sentiment_model)
 
 
 @lru_cache(maxsize=4)

@@ -45,6 +45,18 @@ ENV_DEFAULTS = {
 }
 
 
+def last_run_summary(db: Path) -> dict[str, Any]:
+    """The summary the latest nightly run stored in the DuckDB store ``db``."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (details,) = con.execute(
+            "SELECT details FROM runs WHERE kind = 'nightly' ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    return json.loads(details)
+
+
 def run_case(name: str, source: Path, work: Path, extra: list[str]) -> dict[str, Any]:
     """One ``qareview run`` into an empty store; wall time plus the flow's recorded summary."""
     db, out = work / f"{name}.duckdb", work / f"{name}-out"
@@ -56,14 +68,7 @@ def run_case(name: str, source: Path, work: Path, extra: list[str]) -> dict[str,
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"{name}: qareview run failed with exit code {done.returncode}")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        (details,) = con.execute(
-            "SELECT details FROM runs WHERE kind = 'nightly' ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()
-    finally:
-        con.close()
-    summary = json.loads(details)
+    summary = last_run_summary(db)
     analyse = summary["seconds"].get("analyse_and_score") or 0.0
     return {
         "case": name,

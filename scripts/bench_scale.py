@@ -34,14 +34,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from bench_flow import CLI, ENV_DEFAULTS  # noqa: E402
+from bench_flow import CLI, ENV_DEFAULTS, last_run_summary  # noqa: E402
 from scale_load import write_scale_load  # noqa: E402
 
 TARGET_RATIO, TARGET_COST_RATIO, TARGET_RSS_GB = 1.0, 1.2, 2.0
@@ -95,14 +94,7 @@ def run_flow(name: str, source: Path, work: Path, extra: list[str] = ()) -> dict
     if code != 0:
         sys.stderr.write((work / f"{name}.log").read_text()[-4000:])
         raise SystemExit(f"{name}: qareview run failed with exit code {code}")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        (details,) = con.execute(
-            "SELECT details FROM runs WHERE kind = 'nightly' ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()
-    finally:
-        con.close()
-    summary = json.loads(details)
+    summary = last_run_summary(db)
     analysed = summary["analysed"]
     return {
         "case": name,
