@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rendering.moment_ownership import flagged_turns, moment_turns, really_good
+from nlp.coaching.moments import flagged_turns, moment_turns, really_good
 from rendering.store_queries import FindingRow, TurnRow
 
 ROLES = ["customer", "agent", "customer", "agent", "customer", "agent"]
