@@ -5,18 +5,35 @@ cold transfer, bot hand-off, callback), ping-pong routes, longest chains across 
 journeys with repeat contacts, disconnects by who hung up, re-explanations by route and by
 department, long holds without a callback offer, and systemic issues (contact reasons that
 spiked). Every table is a :class:`Table` (exported to CSV as is), every line carries example
-conversations, and headline numbers come with the previous period of equal length.
+conversations, and headline numbers come with the previous period of equal length. Which
+journeys, bounces, waits and re-explanations count is decided in ``nlp/`` (``journey_routes``,
+``long_waits``, ``operations``); this module counts and formats them.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 
+from nlp.journey_routes import (
+    ROUTED_ROLES,
+    Bounce,
+    Chain,
+    ReexplanationRoute,
+    bounces,
+    journey_bounce_path,
+    journey_label,
+    journey_stops,
+    longest_chains,
+    reexplanation_routes,
+    reexplanations,
+    repeat_journeys,
+)
+from nlp.long_waits import long_waits
 from nlp.operations import UNKNOWN
 from nlp.routing_cost import Handoff, JourneyContacts, RoutingCost, routing_cost
 from rendering.contact_reasons import SystemicIssues, find_systemic_issues
@@ -26,15 +43,11 @@ from rendering.settings import Settings
 from rendering.store_queries import (
     HandoffRow,
     JourneyRow,
-    LegRouteRow,
     Snapshot,
-    WaitRow,
     load_journeys,
     load_snapshot,
 )
 from rendering.tables import Column, Table
-
-ROUTED_ROLES = ("agent",)
 
 
 @dataclass(frozen=True)
@@ -135,15 +148,6 @@ class RoutingReport:
         return ids
 
 
-def journey_label(conversation_ids: Sequence[str]) -> str:
-    """``C-1101 … C-1301`` for a journey of several contacts, the id itself for one."""
-    if not conversation_ids:
-        return ""
-    if len(conversation_ids) == 1:
-        return conversation_ids[0]
-    return f"{conversation_ids[0]} … {conversation_ids[-1]}"
-
-
 def transfer_matrix(found: Sequence[HandoffRow], examples_per_cell: int) -> TransferMatrix:
     """Internal transfers (the stored hand-offs) by (from department, to department)."""
     counts: Counter[tuple[str, str]] = Counter()
@@ -182,50 +186,9 @@ def entry_routes(snapshot: Snapshot) -> dict[tuple[str, str], list[tuple[str, in
     return routes
 
 
-def _journey_sequences(
-    snapshot: Snapshot, journeys: Sequence[JourneyRow], roles: Sequence[str] = ROUTED_ROLES
-) -> list[tuple[str, list[str], list[LegRouteRow]]]:
-    """(journey id, in-period conversation ids in order, their legs of ``roles`` in order) per journey.
-
-    Conversations that belong to no journey form a journey of their own.
-    """
-    by_conversation: dict[str, list[LegRouteRow]] = defaultdict(list)
-    for leg in snapshot.leg_routes:
-        if leg.participant_role in roles:
-            by_conversation[leg.conversation_id].append(leg)
-    seen: set[str] = set()
-    result = []
-    for j in journeys:
-        ids = [c for c in j.conversation_ids if c in snapshot.by_id]
-        if not ids:
-            continue
-        seen.update(ids)
-        result.append((j.journey_id, ids, [leg for c in ids for leg in by_conversation.get(c, [])]))
-    for c in snapshot.conversations:
-        if c.id not in seen:
-            result.append((c.id, [c.id], by_conversation.get(c.id, [])))
-    return result
-
-
-def _collapse(departments: Iterable[str]) -> list[str]:
-    """A path for display: consecutive stops in one department shown once."""
-    out: list[str] = []
-    for d in departments:
-        if not out or out[-1] != d:
-            out.append(d)
-    return out
-
-
 def _route_name(a: str, b: str) -> str:
     first, second = sorted((a, b), key=str.lower)
     return f"{first} ⇄ {second}"
-
-
-def _in_period_repeats(journey: JourneyRow, snapshot: Snapshot) -> tuple[list[str], int]:
-    flags = dict(zip(journey.conversation_ids, journey.continuation_flags, strict=False))
-    ids = [c for c in journey.conversation_ids if c in snapshot.by_id]
-    continuations = sum(1 for c in ids if flags.get(c))
-    return ids, continuations
 
 
 def build_report(
@@ -301,27 +264,25 @@ def _compute(
     n_examples = cfg.examples_per_line if with_examples else 0
     snapshot = load_snapshot(con, period, rubric_version)
     journeys = load_journeys(con, period)
-    sequences = _journey_sequences(snapshot, journeys)
+    stops = journey_stops(journeys, snapshot.conversations, snapshot.leg_routes)
     found = snapshot.handoffs
     matrix = transfer_matrix(found, n_examples)
-    reexplain = [
-        f
-        for f in snapshot.findings
-        if f.criterion in set(cfg.reexplanation_criteria) and f.attribution == "system"
-    ]
+    reexplain = reexplanations(snapshot.findings, cfg.reexplanation_criteria)
 
     tables: dict[str, Table] = {}
     tables["transfer_matrix"] = _matrix_table(matrix)
     tables["handoffs_by_department"] = _handoffs_table(found, n_examples)
     tables["entry_routes"] = _entry_routes_table(snapshot, reexplain, n_examples)
-    ping_pong, bounces = _ping_pong_table(_bounces(snapshot, sequences), n_examples)
+    ping_pong, bounced = _ping_pong_table(bounces(snapshot.findings, stops, snapshot.leg_routes), n_examples)
     tables["ping_pong"] = ping_pong
-    tables["longest_chains"] = _chains_table(sequences, reexplain, cfg.longest_chains, n_examples)
+    tables["longest_chains"] = _chains_table(longest_chains(stops, reexplain, cfg.longest_chains), n_examples)
     repeat_table = _repeat_journeys_table(journeys, snapshot, n_examples)
     tables["repeat_journeys"] = repeat_table
     disconnects = _disconnects_table(snapshot, n_examples)
     tables["disconnects"] = disconnects
-    by_route, by_department = _reexplanation_tables(reexplain, snapshot, n_examples)
+    by_route, by_department = _reexplanation_tables(
+        reexplanation_routes(reexplain, snapshot.leg_routes, UNKNOWN), n_examples
+    )
     tables["reexplanations_by_route"] = by_route
     tables["reexplanations_by_department"] = by_department
     holds_table, holds_with_offer = _long_holds_table(snapshot, settings, n_examples)
@@ -339,7 +300,7 @@ def _compute(
         "channel_moves": float(sum(h.how == "channel_move" for h in found)),
         "customer_minutes_lost": round(cost.total_ms / 60000, 1),
         "repeat_contacts": float(cost.repeat_contacts),
-        "ping_pong": float(bounces),
+        "ping_pong": float(bounced),
         "repeat_journeys": float(len(repeat_table.rows)),
         "reexplanations": float(len(reexplain)),
         "system_drops": float(sum(r["disconnects"] for r in disconnects.rows if r["ended_by"] == "system")),
@@ -514,44 +475,6 @@ def _entry_routes_table(snapshot: Snapshot, reexplain: Sequence[Any], n_examples
     return table
 
 
-@dataclass(frozen=True)
-class Bounce:
-    """One A -> B -> A bounce: the departments (the legs' names) and the contacts it passed through."""
-
-    journey_id: str
-    path: tuple[str, str, str]
-    conversation_ids: tuple[str, ...]
-    stops: tuple[tuple[str, int], ...] = ()
-
-
-def _bounces(
-    snapshot: Snapshot, sequences: Sequence[tuple[str, list[str], list[LegRouteRow]]]
-) -> list[Bounce]:
-    """Ping-pong bounces as the ``ping_pong`` findings of ``transfers.v1`` state them.
-
-    Stops are named as the report names the legs where the period holds them, else as the finding does.
-    """
-    journey_of = {c: journey_id for journey_id, ids, _ in sequences for c in ids}
-    names_of = {(leg.conversation_id, leg.leg): leg.department for leg in snapshot.leg_routes}
-    found = []
-    for f in snapshot.findings:
-        if f.kind != "ping_pong" or not f.scorer.startswith("transfers."):
-            continue
-        path = [stop for stop in f.detail.get("path", []) if isinstance(stop, list) and len(stop) == 3]
-        if len(path) != 3:
-            continue
-        names = [names_of.get((str(cid), leg), str(department)) for cid, leg, department in path]
-        found.append(
-            Bounce(
-                journey_of.get(f.conversation_id, f.conversation_id),
-                (names[0], names[1], names[2]),
-                tuple(dict.fromkeys(str(stop[0]) for stop in path)),
-                tuple((str(stop[0]), stop[1]) for stop in path),
-            )
-        )
-    return found
-
-
 def _ping_pong_table(bounces: Sequence[Bounce], n_examples: int) -> tuple[Table, int]:
     table = Table(
         "ping_pong",
@@ -576,7 +499,7 @@ def _ping_pong_table(bounces: Sequence[Bounce], n_examples: int) -> tuple[Table,
         )
         route["bounces"] += 1
         route["journeys"].add(bounce.journey_id)
-        path = _journey_bounce_path(by_journey[bounce.journey_id])
+        path = journey_bounce_path(by_journey[bounce.journey_id])
         if len(path) > len(route["path"]):
             route["path"] = path
         for c in bounce.conversation_ids:
@@ -595,22 +518,7 @@ def _ping_pong_table(bounces: Sequence[Bounce], n_examples: int) -> tuple[Table,
     return table, len(bounces)
 
 
-def _journey_bounce_path(bounces: Sequence[Bounce]) -> list[str]:
-    """The departments a journey's bounces passed through, in order (stops from findings when known)."""
-    if not all(b.stops for b in bounces):
-        return max((list(b.path) for b in bounces), key=len, default=[])
-    named = {stop: name for b in bounces for stop, name in zip(b.stops, b.path, strict=True)}
-    contacts = list(dict.fromkeys(c for b in bounces for c in b.conversation_ids))
-    ordered = sorted(named, key=lambda stop: (contacts.index(stop[0]), stop[1]))
-    return _collapse(named[stop] for stop in ordered)
-
-
-def _chains_table(
-    sequences: Sequence[tuple[str, list[str], list[LegRouteRow]]],
-    reexplain: Sequence[Any],
-    limit: int,
-    n_examples: int,
-) -> Table:
+def _chains_table(chains: Sequence[Chain], n_examples: int) -> Table:
     table = Table(
         "longest_chains",
         "Longest chains",
@@ -626,43 +534,21 @@ def _chains_table(
             Column("journey_id", "Journey id", hidden=True),
         ],
     )
-    per_conv_reexplain = Counter(f.conversation_id for f in reexplain)
-    chains = []
-    for journey_id, ids, legs in sequences:
-        if len(legs) < 2:
-            continue
-        dropped = sum(1 for leg in legs if leg.dropped)
-        chains.append(
-            (
-                {
-                    "journey": journey_label(ids),
-                    "contacts": len(ids),
-                    "legs": len(legs),
-                    "handoffs": len(legs) - 1,
-                    "departments": " → ".join(_collapse(leg.department for leg in legs)),
-                    "reexplanations": sum(per_conv_reexplain[c] for c in ids),
-                    "dropped": dropped,
-                    "journey_id": journey_id,
-                },
-                ids,
-                legs,
-            )
+    for chain in chains:
+        table.add(
+            {
+                "journey": journey_label(chain.conversation_ids),
+                "contacts": len(chain.conversation_ids),
+                "legs": len(chain.legs),
+                "handoffs": chain.handoffs,
+                "departments": " → ".join(chain.path),
+                "reexplanations": chain.reexplanations,
+                "dropped": chain.dropped,
+                "journey_id": chain.journey_id,
+            },
+            chain.linked_conversations[:n_examples] if n_examples else [],
         )
-    chains.sort(key=lambda c: (-c[0]["legs"], -c[0]["contacts"], c[0]["journey"]))
-    for row, ids, legs in chains[:limit]:
-        table.add(row, _conversations_in(ids, legs)[:n_examples] if n_examples else [])
     return table
-
-
-def _conversations_in(
-    ids: Sequence[str], legs: Sequence[LegRouteRow], departments: set[str] | None = None
-) -> list[str]:
-    """The conversations of ``ids`` (in order) with a routed leg, in ``departments`` when given.
-
-    Example links then show the hand-offs themselves, not a bot-only chat of the same journey.
-    """
-    with_legs = {leg.conversation_id for leg in legs if departments is None or leg.department in departments}
-    return [c for c in ids if c in with_legs]
 
 
 def _repeat_journeys_table(journeys: Sequence[JourneyRow], snapshot: Snapshot, n_examples: int) -> Table:
@@ -683,31 +569,20 @@ def _repeat_journeys_table(journeys: Sequence[JourneyRow], snapshot: Snapshot, n
             Column("journey_id", "Journey id", hidden=True),
         ],
     )
-    rows = []
-    for j in journeys:
-        ids, continuations = _in_period_repeats(j, snapshot)
-        repeats = len(ids) - continuations - 1
-        if repeats < 1:
-            continue
-        starts = [snapshot.by_id[c].started_at for c in ids if snapshot.by_id[c].started_at is not None]
-        rows.append(
-            (
-                {
-                    "journey": journey_label(ids),
-                    "contacts": len(ids),
-                    "continuations": continuations,
-                    "repeats": repeats,
-                    "first_contact": min(starts).isoformat(sep=" ", timespec="minutes") if starts else "",
-                    "last_contact": max(starts).isoformat(sep=" ", timespec="minutes") if starts else "",
-                    "right_censored": "yes" if j.right_censored else "no",
-                    "journey_id": j.journey_id,
-                },
-                ids,
-            )
+    for j in repeat_journeys(journeys, snapshot.by_id):
+        table.add(
+            {
+                "journey": journey_label(j.conversation_ids),
+                "contacts": len(j.conversation_ids),
+                "continuations": j.continuations,
+                "repeats": j.repeats,
+                "first_contact": min(j.starts).isoformat(sep=" ", timespec="minutes") if j.starts else "",
+                "last_contact": max(j.starts).isoformat(sep=" ", timespec="minutes") if j.starts else "",
+                "right_censored": "yes" if j.right_censored else "no",
+                "journey_id": j.journey_id,
+            },
+            j.conversation_ids[:n_examples] if n_examples else [],
         )
-    rows.sort(key=lambda r: (-r[0]["repeats"], r[0]["journey"]))
-    for row, ids in rows:
-        table.add(row, ids[:n_examples] if n_examples else [])
     return table
 
 
@@ -741,23 +616,18 @@ def _disconnects_table(snapshot: Snapshot, n_examples: int) -> Table:
     return table
 
 
-def _reexplanation_tables(
-    reexplain: Sequence[Any], snapshot: Snapshot, n_examples: int
-) -> tuple[Table, Table]:
-    legs = {(leg.conversation_id, leg.leg): leg for leg in snapshot.leg_routes}
+def _reexplanation_tables(found: Sequence[ReexplanationRoute], n_examples: int) -> tuple[Table, Table]:
     routes: dict[str, list[str]] = defaultdict(list)
     departments: dict[str, list[str]] = defaultdict(list)
-    for f in reexplain:
-        leg = legs.get((f.conversation_id, f.leg))
-        department = f.department or (leg.department if leg else UNKNOWN)
-        if leg is None or leg.previous_department is None:
+    for r in found:
+        if r.origin is None:
             origin = "(first contact)"
-        elif leg.previous_conversation_id != f.conversation_id:
-            origin = f"{leg.previous_department} (earlier contact)"
+        elif r.earlier_contact:
+            origin = f"{r.origin} (earlier contact)"
         else:
-            origin = leg.previous_department
-        routes[f"{origin} → {department}"].append(f.conversation_id)
-        departments[department].append(f.conversation_id)
+            origin = r.origin
+        routes[f"{origin} → {r.department}"].append(r.conversation_id)
+        departments[r.department].append(r.conversation_id)
     by_route = Table(
         "reexplanations_by_route",
         "Where customers had to explain again — by route",
@@ -792,14 +662,6 @@ def _reexplanation_tables(
             unique[:n_examples] if n_examples else [],
         )
     return by_route, by_department
-
-
-def long_waits(waits: Iterable[WaitRow], hold_seconds: float, queue_seconds: float) -> list[WaitRow]:
-    """Holds of at least ``hold_seconds`` and queue waits of at least ``queue_seconds``, longest first."""
-    found = [
-        w for w in waits if w.duration_ms >= (hold_seconds if w.kind == "hold" else queue_seconds) * 1000
-    ]
-    return sorted(found, key=lambda w: (-w.duration_ms, w.conversation_id, w.kind))
 
 
 def _long_holds_table(snapshot: Snapshot, settings: Settings, n_examples: int) -> tuple[Table, int]:

@@ -15,6 +15,7 @@ from datetime import datetime
 from nlp.coaching.moments import MomentKey
 from nlp.coaching.rows import ConversationLike, FindingLike, LegLike, LegRouteLike, WaitLike
 from nlp.coaching.standings import CriterionLabels
+from nlp.journey_routes import reexplanations
 from nlp.long_waits import is_long
 
 TRANSFERRED_IN = ("warm", "cold", "bot_handoff")
@@ -86,7 +87,6 @@ def not_your_fault(
         and (f.agent_id == agent_id or (f.conversation_id, f.leg) in my_legs or f.leg is None)
         and (f.turn is None or (f.conversation_id, f.turn) not in owned)
     ]
-    reexplain = set(reexplanation_criteria)
     notes = tuple(
         SystemNote(
             conversation_id=f.conversation_id,
@@ -105,7 +105,7 @@ def not_your_fault(
     )
     return NotYourFault(
         transfers_in=sum(1 for r in routes if r.entry_route in TRANSFERRED_IN),
-        reexplanations=sum(1 for f in system if f.criterion in reexplain),
+        reexplanations=len(reexplanations(system, reexplanation_criteria)),
         long_holds=len(my_legs & long_holds),
         drops=sum(1 for r in routes if r.dropped),
         by_kind=tuple(Counter(labels.kind_label(f.kind) for f in system).most_common()),
