@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 NO_HANDOFF = "(no hand-off before)"
@@ -161,6 +162,23 @@ def handoff_wait_ms(handoff: Handoff, waits: Sequence[Hold], legs: Mapping[int, 
 
 def _leg_order(h: Handoff) -> tuple[int, int]:
     return (-1 if h.from_leg is None else h.from_leg, -1 if h.to_leg is None else h.to_leg)
+
+
+class ContactLike(Protocol):
+    """What is read of a stored conversation."""
+
+    id: str
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+def contact_durations(conversations: Iterable[ContactLike]) -> dict[str, int]:
+    """Each contact's length in ms (none for a contact without a start or an end, or ending first)."""
+    return {
+        c.id: int((c.ended_at - c.started_at).total_seconds() * 1000)
+        for c in conversations
+        if c.started_at is not None and c.ended_at is not None and c.ended_at >= c.started_at
+    }
 
 
 def routing_cost(

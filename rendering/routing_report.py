@@ -35,7 +35,7 @@ from nlp.journey_routes import (
 )
 from nlp.long_waits import long_waits
 from nlp.operations import UNKNOWN
-from nlp.routing_cost import Handoff, JourneyContacts, RoutingCost, routing_cost
+from nlp.routing_cost import Handoff, JourneyContacts, RoutingCost, contact_durations, routing_cost
 from rendering.contact_reasons import SystemicIssues, find_systemic_issues
 from rendering.periods import Period
 from rendering.redact import Redactor
@@ -385,17 +385,12 @@ def _routing_cost(
     snapshot: Snapshot, found: Sequence[HandoffRow], journeys: Sequence[JourneyRow], n_examples: int
 ) -> RoutingCost:
     """:func:`nlp.routing_cost.routing_cost` on the period's rows."""
-    contact_ms = {
-        c.id: int((c.ended_at - c.started_at).total_seconds() * 1000)
-        for c in snapshot.conversations
-        if c.started_at is not None and c.ended_at is not None and c.ended_at >= c.started_at
-    }
     return routing_cost(
         [Handoff(h.conversation_id, h.route, h.from_leg, h.to_leg) for h in found],
         snapshot.events,
         snapshot.legs_by_conversation,
         [JourneyContacts(j.journey_id, j.conversation_ids, j.continuation_flags) for j in journeys],
-        contact_ms,
+        contact_durations(snapshot.conversations),
         set(snapshot.by_id),
         n_examples,
     )

@@ -2,7 +2,9 @@
 
 Checked on the source: no NLP or clustering libraries and no analysis stages of ``nlp/``; no
 decisions on event types or on how legs began or ended (``nlp/operations.py`` makes those once,
-when scoring); no regular expressions (over turn text or anything else) outside file-name slugs.
+when scoring); no statistics (team medians and means are ``nlp/coaching``'s); no decisions on a
+finding's attribution or polarity (whose moment it is, and whether it is good, is decided in
+``nlp/coaching``); no regular expressions (over turn text or anything else) outside file-name slugs.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from pathlib import Path
 import pytest
 
 RENDERING = Path(__file__).resolve().parents[2] / "rendering"
-FORBIDDEN_IMPORTS = ("spacy", "sklearn", "scipy", "nlp.analysis", "nlp.models", "nlp.scorers", "nlp.encoder")
+FORBIDDEN_IMPORTS = (
+    "spacy", "sklearn", "scipy", "statistics", "nlp.analysis", "nlp.models", "nlp.scorers", "nlp.encoder",
+)  # fmt: skip
 DECLARATIONS = {"nlp.scorers.registry"}  # what each scorer declares (its finding kinds' labels), not analysis
 # Stored columns whose values only nlp/ may interpret.
-RAW_FIELDS = {"type", "started_via", "ended_via"}
+RAW_FIELDS = {"type", "started_via", "ended_via", "attribution", "polarity"}
 RAW_VALUES = {
     "transfer", "hold_start", "hold_end", "queue_wait", "disconnect",  # event types
     "queue_transfer", "bot_handoff", "system_disconnect", "customer_disconnect", "agent_disconnect",
@@ -66,6 +70,9 @@ def test_rendering_module_holds_no_analysis_rules(path: Path) -> None:
         ("ok = leg.ended_via in DROPS", "compares .ended_via"),
         ("ok = kind in ('transfer', 'referral')", "compares with 'transfer'"),
         ("ok = via != 'queue_transfer'", "compares with 'queue_transfer'"),
+        ("from statistics import median", "imports statistics"),
+        ("mine = [f for f in findings if f.attribution == AGENT]", "compares .attribution"),
+        ("good = [f for f in findings if f.polarity != 'negative']", "compares .polarity"),
     ],
 )
 def test_the_check_catches_analysis_rules(source: str, expected: str) -> None:
