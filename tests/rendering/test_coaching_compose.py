@@ -129,7 +129,10 @@ def test_bundled_week_cards_are_consistent_by_construction(examples_db: Path) ->
             system = {(n.conversation_id, n.turn) for n in card.not_your_fault.notes if n.turn is not None}
             assert not system & owned, card.agent_id
             for area in card.strengths:
-                assert earned(area.standing) and area.standing.team_median is not None, card.agent_id
+                s = area.standing
+                assert s.value is not None and s.team_median is not None, card.agent_id
+                assert s.value >= s.team_median - 1e-9, (card.agent_id, s.criterion)
+                assert s.threshold is None or s.value >= s.threshold, (card.agent_id, s.criterion)
                 assert all(m.finding.polarity == "positive" and m.better is None for m in area.moments)
                 strengths += 1
     assert strengths >= 8
