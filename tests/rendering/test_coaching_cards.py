@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from synthetic_store import PERIOD, build_store
 
-from rendering.coaching_cards import CoachingCard, agent_aliases, build_cards
+from nlp.coaching.aliases import agent_aliases
+from rendering.coaching_cards import CoachingCard, build_cards
 from rendering.periods import Period
 from rendering.publish import PublishResult
 from rendering.redact import Redactor
