@@ -50,6 +50,7 @@ class RoutingThresholds(Protocol):
     """The routing settings cards share with the report (``rendering.settings.RoutingSettings``)."""
 
     long_hold_seconds: float
+    long_queue_wait_seconds: float
     reexplanation_criteria: tuple[str, ...]
 
 
@@ -160,7 +161,7 @@ def compose_cards(
     medians = team_medians(means, criteria)
     overall_median = median(overall.values())
     previous_overall = overall_by_agent(previous.agent_scores)
-    long_holds = long_hold_legs(current.waits, routing.long_hold_seconds)
+    long_holds = long_hold_legs(current.waits, routing.long_hold_seconds, routing.long_queue_wait_seconds)
     conversations = {c.id: c for c in current.conversations}
     scores_by_agent: dict[str, list[ScoreLike]] = defaultdict(list)
     for row in current.scores:

@@ -16,7 +16,7 @@ from nlp.coaching.moments import MomentKey
 from nlp.coaching.rows import ConversationLike, FindingLike, LegLike, LegRouteLike, WaitLike
 from nlp.coaching.standings import CriterionLabels
 from nlp.journey_routes import reexplanations
-from nlp.long_waits import is_long
+from nlp.long_waits import long_waits
 
 TRANSFERRED_IN = ("warm", "cold", "bot_handoff")
 """Entry routes (``nlp.operations.ENTRY_ROUTES``) by which a leg was transferred in."""
@@ -54,12 +54,14 @@ class NotYourFault:
         return sum(n for _, n in self.by_kind)
 
 
-def long_hold_legs(waits: Iterable[WaitLike], hold_seconds: float) -> set[tuple[str, int]]:
-    """(conversation, leg) of every long hold (:func:`nlp.long_waits.is_long`)."""
+def long_hold_legs(
+    waits: Iterable[WaitLike], hold_seconds: float, queue_seconds: float
+) -> set[tuple[str, int]]:
+    """(conversation, leg) of every long hold (:func:`nlp.long_waits.long_waits`, the report's rule)."""
     return {
         (w.conversation_id, w.leg)
-        for w in waits
-        if w.kind == "hold" and w.leg is not None and is_long(w, hold_seconds, float("inf"))
+        for w in long_waits(waits, hold_seconds, queue_seconds)
+        if w.kind == "hold" and w.leg is not None
     }
 
 
@@ -76,8 +78,7 @@ def not_your_fault(
 ) -> NotYourFault:
     """System findings (``system_findings``: by conversation) on the rep's ``legs``, except owned moments."""
     my_legs = {(leg.conversation_id, leg.leg) for leg in legs}
-    routes = [r for r in leg_routes if (r.conversation_id, r.leg) in my_legs]
-    routes = list({(r.conversation_id, r.leg): r for r in routes}.values())
+    routes = {(r.conversation_id, r.leg): r for r in leg_routes if (r.conversation_id, r.leg) in my_legs}
     my_conversations = sorted({leg.conversation_id for leg in legs})
     system = [
         f
@@ -104,10 +105,10 @@ def not_your_fault(
         for f in system
     )
     return NotYourFault(
-        transfers_in=sum(1 for r in routes if r.entry_route in TRANSFERRED_IN),
+        transfers_in=sum(1 for r in routes.values() if r.entry_route in TRANSFERRED_IN),
         reexplanations=len(reexplanations(system, reexplanation_criteria)),
         long_holds=len(my_legs & long_holds),
-        drops=sum(1 for r in routes if r.dropped),
+        drops=sum(1 for r in routes.values() if r.dropped),
         by_kind=tuple(Counter(labels.kind_label(f.kind) for f in system).most_common()),
         notes=notes,
     )
