@@ -19,6 +19,12 @@ With ``acknowledged_continues``, an emotional customer turn right after an agent
 to the feeling ("I hear you." -> "It's the app that's driving me mad.") continues that
 acknowledged moment: answering it again counts, but moving on to the fix is not a miss.
 
+Credit needs less certainty than blame. With ``credit_model``, a customer turn whose learned
+distress reaches only that (lower) target precision is a *tentative* opportunity: an empathic
+answer to it counts as a response (a ``responded`` moment, in the rate as one answered), but
+leaving it unanswered is no miss, because the model is not sure there was a feeling to answer
+("Sorry to hear about the trouble" after a plain problem report is still good practice).
+
 A turn where the customer denies a feeling (a ``denials`` cue: "I'm not angry, I just want it
 sorted") is no opportunity, whatever its sentiment score.
 
@@ -92,6 +98,11 @@ class EmpathyParams(ScorerParams):
         description="The learned empathic-response signal on agent turns: responses on the model alone at "
         "this precision; response phrases count unless the model is below veto_below.",
     )
+    credit_model: LearnedParams | None = Field(
+        None,
+        description="A lower bar for learned distress that counts only when the agent answered it: "
+        "credit for an empathic response needs less certainty than blame for a miss (null: off).",
+    )
     suggestion_groups: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
         description="Cue rule ids per group; a missed opportunity raised by one of them gets the "
@@ -148,6 +159,7 @@ class Opportunity:
     reason: str  # "cue:<rule>", "sentiment:<score>" or "exemplar:<rule>"
     mild: bool = False  # only mild-worry cues, sentiment above the negative threshold
     continued: bool = False  # right after an agent turn that spoke to the feeling: not missed if unanswered
+    tentative: bool = False  # only the credit bar was reached: counts when answered, never as a miss
 
 
 @dataclass(frozen=True)
@@ -175,7 +187,8 @@ def _cue_hits(turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParam
 
 def _opportunity_reason(
     turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams
-) -> tuple[Hit | None, str] | None:
+) -> tuple[Hit | None, str, bool] | None:
+    """Why the turn is an opportunity (hit, reason, tentative), or None when it is none."""
     hits = _cue_hits(turn, context, params)
     if not hits and any(h.label in params.denials for h in context.hits(params.cues, turn)):
         return None  # "I'm not upset, just curious": the customer says there is no feeling to answer
@@ -183,15 +196,20 @@ def _opportunity_reason(
         match = None if hits else context.similar(params.cues, turn)
         exemplar = match.rule if match is not None and match.similarity >= params.cue_similarity else None
         verdict = decide(turn, "distress", "true", hits, params.distress_model, exemplar)
-        return (verdict.hit, verdict.reason) if verdict.decided else None
+        if verdict.decided:
+            return verdict.hit, verdict.reason, False
+        if params.credit_model is None or params.credit_model.target_precision is None:
+            return None
+        credit = decide(turn, "distress", "true", hits, params.credit_model, exemplar)
+        return (credit.hit, f"tentative:{credit.reason}", True) if credit.decided else None
     if hits:
-        return hits[0], f"cue:{hits[0].rule}"
+        return hits[0], f"cue:{hits[0].rule}", False
     sentiment = turn.sentiment
     if sentiment.label is SentimentLabel.NEGATIVE and sentiment.score <= params.negative_sentiment:
-        return None, f"sentiment:{sentiment.score:.2f}"
+        return None, f"sentiment:{sentiment.score:.2f}", False
     match = context.similar(params.cues, turn)
     if match is not None and match.similarity >= params.cue_similarity:
-        return None, f"exemplar:{match.rule}"
+        return None, f"exemplar:{match.rule}", False
     return None
 
 
@@ -210,7 +228,7 @@ def find_opportunities(
 ) -> list[Opportunity]:
     """Emotional moments in one leg's turns that the agent still had a turn to answer."""
     result: list[Opportunity] = []
-    pending: list[tuple[AnnotatedTurn, Hit | None, str]] = []
+    pending: list[tuple[AnnotatedTurn, Hit | None, str, bool]] = []
     acknowledged = False  # the agent's last turn spoke to the feeling
     for turn in turns:
         if turn.role is Role.CUSTOMER:
@@ -219,10 +237,14 @@ def find_opportunities(
                 pending.append((turn, *found))
         elif turn.role is Role.AGENT:
             if pending:
-                trigger = next((p for p in pending if p[1] is not None), pending[0])
+                sure = [p for p in pending if not p[3]] or pending  # a sure turn raises the moment
+                trigger = next((p for p in sure if p[1] is not None), sure[0])
                 mild = all(_is_mild(p[0], context, params) for p in pending)
                 moment = tuple(p[0] for p in pending)
-                result.append(Opportunity(moment, trigger[0], trigger[1], trigger[2], mild, acknowledged))
+                tentative = all(p[3] for p in pending)
+                result.append(
+                    Opportunity(moment, trigger[0], trigger[1], trigger[2], mild, acknowledged, tentative)
+                )
                 pending = []
             acknowledged = params.acknowledged_continues and bool(speaks_to_feeling(turn, context, params))
     return result  # moments with no agent turn after them (hang-up, transfer) are not counted
@@ -293,8 +315,8 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
         answered = counted = 0
         for opportunity in opportunities:
             response, window = find_response(opportunity, turns, context, params)
-            if response is None and opportunity.continued:
-                continue  # the feeling was just acknowledged; moving on to the fix is fine
+            if response is None and (opportunity.continued or opportunity.tentative):
+                continue  # the feeling was just acknowledged, or was never sure: moving on is fine
             counted += 1
             trigger = opportunity.trigger
             cue_evidence = (

@@ -235,17 +235,20 @@ def _attach_cues(
     context: ScoringContext,
     params: TransfersParams,
 ) -> list[Transfer]:
-    """Hand-offs said in agent turns: by the learned signal, or by a phrase it does not overrule."""
+    """Hand-offs said in agent turns: by the learned signal, or by a phrase it does not overrule.
+
+    A phrase the rubric forces (``handoff_model.force``) decides the kind whatever the model prefers.
+    """
     added: list[Transfer] = []
     for turn in conversation.turns:
         if turn.role is not Role.AGENT:
             continue
-        hit = next(
-            (h for h in context.hits(params.cues, turn) if h.label in ("transfer_announce", "referral")), None
-        )
+        cues = [h for h in context.hits(params.cues, turn) if h.label in ("transfer_announce", "referral")]
+        forced = next((h for h in cues if h.rule in params.handoff_model.force), None)
+        hit = forced or next(iter(cues), None)
         if hit is not None and _cue_vetoed(turn, hit, params):
             hit = None
-        model = _model_handoff(turn, params)
+        model = None if forced is not None else _model_handoff(turn, params)  # a forced phrase decides
         if hit is None and model is None:
             continue
         if model is not None:

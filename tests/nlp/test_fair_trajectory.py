@@ -18,7 +18,7 @@ def finding(scorer: str, kind: str, leg: int, polarity: Polarity = Polarity.NEGA
 
 def trajectory_score(leg: int) -> CriterionScore:
     return CriterionScore("c", leg, f"a{leg}", "customer_trajectory", "customer_trajectory.v1",
-                          0.2, 0.5, False, "customer sentiment +0.2 -> -0.6", "default@1.5.0")  # fmt: skip
+                          0.2, 0.5, False, "customer sentiment +0.2 -> -0.6", "default@1.6.0")  # fmt: skip
 
 
 WORSENED = ("customer_trajectory.v1", "worsened")

@@ -55,6 +55,12 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ),
     ("what-i-can-do", ["What I can do is send a replacement today."], {"can_do"}),
     ("heres-what", ["Here's what I'll do: I'll escalate this to the network team."], {"can_do"}),
+    # Real service phrasings (labelled face threats of the IBM train split, reworded).
+    ("as-we-shared", ["As we shared in our last post, your account is under review."], {"condescension"}),
+    ("as-previously-stated", ["As previously stated, the order can't be changed."], {"condescension"}),
+    ("flat-not-possible", ["Sorry, that is not possible. See this article for more."], {"stonewall"}),
+    ("you-cannot-do-that", ["Sorry, but you cannot do that. Please read our rules."], {"stonewall"}),
+    ("possible-to-enable", ["It is possible to enable this in Settings."], set()),
     ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
     ("neutral-advice", ["You should receive a confirmation email shortly."], set()),
 ]
@@ -95,7 +101,7 @@ def test_findings_carry_agent_attribution_evidence_and_suggestion(
 def test_score_is_one_minus_penalties_with_capped_rewards(results: dict[str, ConversationScores]) -> None:
     def value(case: str) -> float | None:
         [s] = [s for s in results[case].scores if s.criterion == "self_worth"]
-        assert s.rubric_version == "default@1.5.0" and s.attribution is Attribution.AGENT
+        assert s.rubric_version == "default@1.6.0" and s.attribution is Attribution.AGENT
         return s.value
 
     assert value("neutral") == 1.0

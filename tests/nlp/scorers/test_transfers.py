@@ -82,6 +82,28 @@ CASES = {
         ],
         id="referral",
     ),
+    "your-card-issuer": conversation(
+        [
+            ("customer", "I was charged twice for a game I bought on my phone."),
+            (
+                "agent",
+                "That charge comes from the app store, so please contact your card issuer to dispute it.",
+            ),
+        ],
+        id="your-card-issuer",
+    ),
+    "administered-by": conversation(
+        [
+            ("customer", "My refund hasn't arrived and it's been two weeks."),
+            (
+                "agent",
+                "Hi Chris, thanks for reaching out. As your subscription is administered directly by "
+                "Google Play, you can request a refund by filling in this form: "
+                "https://support.google.com/googleplay/contact/refund",
+            ),
+        ],
+        id="administered-by",
+    ),
     "spoken-only": conversation(
         [
             ("customer", "I'd like to cancel, I'm moving abroad."),
@@ -150,6 +172,10 @@ def results(score: Score) -> dict[str, ConversationScores]:
         # "call the international team": another internal team to start over with, i.e. a cold
         # internal transfer the agent could have made warm (the hand-off taxonomy of the real set).
         ("referral", [("cold_transfer", 1, "system"), ("no_context_handoff", 1, "agent")]),
+        # A named third party: a referral the process requires, never the agent's fault, even where
+        # the hand-off model prefers another class (the rubric forces these phrases).
+        ("your-card-issuer", [("referral", 1, "system")]),
+        ("administered-by", [("referral", 1, "system")]),
         ("spoken-only", [("transfer", 1, "system")]),
         ("dm-us", [("channel_move", 1, "system")]),  # the process's move, never the agent's fault
         ("declined", []),
