@@ -92,7 +92,9 @@ def test_strengths_are_earned_and_quote_good_moments(examples_site: PublishResul
     # before you went" is now flagged as blame, so self-worth is no longer above the team median)
     assert cards["a-priya"].strengths and all(a.moments for a in cards["a-priya"].strengths)
     sofia = {m.conversation_id for a in cards["a-sofia"].strengths for m in a.moments}
-    assert {"C-1204", "C-1301"} <= sofia  # the empathic recovery and Dana's resolution
+    # the empathic recovery, among three different contacts (since rubric 1.6.0 credits more can-do
+    # moments, "Done, the nineteenth of December" in C-1001 outranks Dana's resolution, C-1301)
+    assert "C-1204" in sofia and len(sofia) >= 3
     # nothing of Kevin's is praised with a quote where he argued ("You're unbelievable ... Goodbye")
     assert all(not a.moments for a in cards["a-kevin"].strengths)
 
