@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import json
 import logging
 import random
@@ -214,6 +215,7 @@ class Figures:
     stored: int = 0
     quarantined: int = 0
     duplicates: int = 0
+    outcomes: list[str] = field(default_factory=list)  # one line per input: what ingest made of it
 
 
 def run_batch(
@@ -260,6 +262,10 @@ def run_batch(
             figures.unexplained.append(f"{label}: no outcome reported")
             continue
         entries = by_file.get(str(path), [])
+        figures.outcomes.append(
+            f"{path.name}\t{fmt or '-'}\t{done.status}\t{done.read}\t"
+            + " ".join(f"{record}:{reason}" for record, reason, _ in sorted(entries))
+        )
         if done.status == "failed":
             message = next((m for f, _, _, m in rows if f == str(path)), "")
             if "reader failed" in message or "read failed" in message:
@@ -356,6 +362,7 @@ def report(figures: Figures, seconds: float) -> dict[str, object]:
             "unexpected_whole_file": figures.unexpected_whole_file[:20],
             "whole_file": figures.whole_file_examples[:50],
         },
+        "outcomes_sha256": hashlib.sha256("\n".join(figures.outcomes).encode()).hexdigest(),
         "seconds": round(seconds, 1),
     }
 
@@ -368,6 +375,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--batch", type=int, default=400)
     parser.add_argument("--out", type=Path, default=ROOT / ".bench" / "fuzz.json")
+    parser.add_argument("--outcomes", type=Path, help="also write each input's outcome, one line each")
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     logging.getLogger("transcripts").setLevel(logging.CRITICAL)  # reader bugs are counted, not logged
@@ -378,6 +386,8 @@ def main() -> int:
     result = report(figures, time.perf_counter() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.outcomes:
+        args.outcomes.write_text("".join(f"{line}\n" for line in figures.outcomes), encoding="utf-8")
     print(
         f"inputs {result['inputs']} · crashes {result['crashes']} · unexplained losses "
         f"{result['unexplained_losses']} · record-level-only losses {result['record_level_only_losses']} "

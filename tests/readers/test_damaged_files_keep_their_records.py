@@ -20,6 +20,7 @@ from storage.store import Store
 from tests.readers.conftest import split
 from transcripts.quarantine import ReasonCode
 from transcripts.read import read_path
+from transcripts.readers._documents import listed_elements
 
 JUNK = bytes(
     [0x93, 0x00, 0x01, 0xFE, 0x07, 0x00, 0x00, 0xFF, 0x10, 0x81, 0x00]
@@ -280,3 +281,66 @@ def test_a_damaged_ccai_list_page_on_one_line_says_what_it_did_not_read(write) -
     assert [c.id for c in conversations] == ["7000"]
     assert [(q.record, q.reason) for q in quarantined] == [("conversations[1]", ReasonCode.INVALID_JSON)]
     assert "elements after it on the same line, if any, were not read" in quarantined[0].message
+
+
+@pytest.mark.parametrize(
+    "key",
+    [b'"conversatio\xed\xa0\x80ns"', b'"conver[\xb0\x90\x92\xed8\x89\xfdsations"', b'"conversatiXns"'],
+    ids=["bad-bytes", "junk", "flipped-still-json"],
+)
+def test_a_ccai_list_page_with_a_damaged_key_keeps_its_conversations(write, key: bytes) -> None:
+    """``make fuzz``: bytes spliced into ``"conversations"`` left no list to find; the page was lost."""
+    page = _insights_page().encode().replace(b'"conversations"', key, 1)
+    conversations, quarantined = split(read_path(write("insights_page.json", page)))
+    assert [c.id for c in conversations] == ["7000", "7001", "7002", "7003"]
+    assert quarantined == []
+
+
+def test_a_damaged_key_and_a_damaged_conversation_cost_only_that_conversation(write) -> None:
+    page = _in_element(_insights_page(), 2, '"CHAT",', '"CHAT"')
+    page = page.replace('"conversations"', '"conver\x00sat\x07ions"', 1)
+    conversations, quarantined = split(read_path(write("insights_page.json", page)))
+    assert [c.id for c in conversations] == ["7000", "7001", "7003"]
+    assert [(q.record, q.reason) for q in quarantined] == [("conversations[2]", ReasonCode.INVALID_JSON)]
+
+
+def test_a_nested_list_is_never_taken_for_a_damaged_page_key(write) -> None:
+    """Intercom's ``"conversation_parts": [`` is close to ``"conversations"`` but nested: never the page's.
+
+    With the page's key beyond recognition the conversations are found by how they begin.
+    """
+    page = json.dumps({"type": "conversation.list", "conversations": [_intercom_conversation(0)]}, indent=2)
+    page = page.replace('"conversations"', '"c\x00nv\x00rs\x00t\x00ons"', 1)
+    path = write("intercom_list.json", page)
+    assert listed_elements(page, path, "conversations") is None
+    conversations, quarantined = split(read_path(path))
+    found = [(c.id, c.source_record) for c in conversations]
+    assert found == [("9000", "conversations from line 4, element 1")]
+    assert [(q.record, q.reason) for q in quarantined] == [
+        ("conversations before line 4", ReasonCode.INVALID_JSON)
+    ]
+
+
+INTERCOM_LIST = Path(__file__).parent / "fixtures" / "vendor" / "intercom" / "list_v1_attachments.json"
+
+
+def test_an_intercom_list_whose_key_was_cut_away_keeps_the_conversations_after_it(write) -> None:
+    """``make fuzz``: a deletion took ``"conversations": [`` with the start of the first conversation."""
+    data = INTERCOM_LIST.read_bytes()
+    cut = data[: data.index(b'"page":') + 2] + data[data.index(b'"conversation", "id": "2001"') :]
+    conversations, quarantined = split(read_path(write("intercom_list.json", cut)))
+    line = cut[: cut.index(b'{"type": "conversation", "id": "2002"')].count(b"\n") + 1
+    assert [(c.id, c.source_record) for c in conversations] == [
+        ("2002", f"conversations from line {line}, element 1")
+    ]
+    assert [(q.record, q.reason) for q in quarantined] == [
+        (f"conversations before line {line}", ReasonCode.INVALID_JSON)
+    ]
+    assert "may hold elements" in quarantined[0].message
+
+
+def test_an_intercom_list_with_a_flipped_key_is_still_a_list(write) -> None:
+    data = INTERCOM_LIST.read_bytes().replace(b'"conversations"', b'"conversatiXns"', 1)
+    conversations, quarantined = split(read_path(write("intercom_list.json", data)))
+    assert [c.id for c in conversations] == ["2001", "2002"]
+    assert quarantined == []
