@@ -16,10 +16,15 @@ damage. Deterministic for a given ``--seed``. Prints and writes:
   duplicates``, checked against the store's rows too), a quarantine row without reason or
   message, or a non-empty file with no outcome at all (nothing read, nothing quarantined);
 - ``record-level-only losses``: inputs that lost something and lost it only below file level
-  (for a file whose undamaged seed holds one record, the file is that record);
-  whole-file losses (a ``file`` entry, or a located one after which "the rest of the file was
-  not read") are listed by reason, and those of line-based multi-record files (JSONL, CSV,
-  plain text), which should never lose more than the damaged records, are counted apart.
+  (for a file whose undamaged seed holds one record, the file is that record; a file the
+  damage left with no intact record of its seed, e.g. cut inside its first record, loses only
+  damaged records: its whole-file entry is counted here and listed apart,
+  ``may_hold_an_intact_record``); whole-file losses (a ``file`` entry, or a located one
+  saying that what follows it was not read) are listed by reason, and those of line-based
+  multi-record files (JSONL, CSV, plain text), which should never lose more than the damaged
+  records, are counted apart.
+- ``outcomes_sha256``: a digest of every input's outcome (``--outcomes`` writes them), equal
+  for equal ``--seed`` whatever the hash seed.
 
 Exit status 1 when there is a crash, an unexplained loss or an unexpected whole-file loss.
 """
@@ -291,7 +296,7 @@ def run_batch(
         if not whole or _seed_records(seed) <= 1:  # a one-record file: the file is the record
             figures.record_level_only += 1
             continue
-        if not _may_hold_an_intact_record(path, seed):  # e.g. cut inside its first record
+        if not may_hold_an_intact_record(path, seed):  # e.g. cut inside its first record
             figures.record_level_only += 1
             figures.no_intact_record.update(whole)
             figures.no_intact_record_examples.append(f"{label}: {', '.join(whole)}")
@@ -338,7 +343,7 @@ def _seed_ids(seed: Path) -> tuple[str, ...]:
 _MAX_STARTS = 5000  # past this many ``{``, a file is taken to hold an intact record (never wrongly spared)
 
 
-def _may_hold_an_intact_record(path: Path, seed: Path) -> bool:
+def may_hold_an_intact_record(path: Path, seed: Path) -> bool:
     """Whether the damaged file may still hold one of its seed's records intact.
 
     A JSON seed's record is intact when an object equal to it parses from some ``{`` of the

@@ -344,3 +344,25 @@ def test_an_intercom_list_with_a_flipped_key_is_still_a_list(write) -> None:
     conversations, quarantined = split(read_path(write("intercom_list.json", data)))
     assert [c.id for c in conversations] == ["2001", "2002"]
     assert quarantined == []
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "mixed"])
+def test_a_pretty_printed_array_with_cr_line_ends_loses_only_its_broken_element(write, line_end: str) -> None:
+    """``make fuzz``: with CR-only line ends the array was one line, and a broken element cost the rest."""
+    text = json.dumps([json.loads(_record(n)) for n in range(1, 5)], indent=2)
+    text = text.replace('"C-2",', '"C-2"', 1)  # a lost comma
+    lines = text.split("\n")
+    ends = ["\r", "\n", "\r\n"] if line_end == "mixed" else [line_end]
+    path = write("conversations.json", "".join(line + ends[i % len(ends)] for i, line in enumerate(lines)))
+    conversations, quarantined = split(read_path(path))
+    assert [c.id for c in conversations] == ["C-1", "C-3", "C-4"]
+    assert [(q.record, q.reason) for q in quarantined] == [("record 2", ReasonCode.INVALID_JSON)]
+    assert "were not read" not in quarantined[0].message
+
+
+def test_a_ccai_list_page_with_cr_line_ends_loses_only_the_damaged_conversation(write) -> None:
+    page = _in_element(_insights_page(), 1, '"CHAT",', '"CHAT"').replace("\n", "\r")
+    conversations, quarantined = split(read_path(write("insights_page.json", page)))
+    assert [c.id for c in conversations] == ["7000", "7002", "7003"]
+    assert [(q.record, q.reason) for q in quarantined] == [("conversations[1]", ReasonCode.INVALID_JSON)]
+    assert "were not read" not in quarantined[0].message

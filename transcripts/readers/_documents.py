@@ -29,7 +29,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from transcripts.json_stream import MARK_BAD_BYTES, scan_values
+from transcripts.json_stream import MARK_BAD_BYTES, lf_line_ends, scan_values
 from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import SNIFF_BYTES
 from transcripts.textio import (
@@ -75,6 +75,7 @@ def json_values(
             yield failure
             return
     assert isinstance(text, str)
+    text = "".join(lf_line_ends([text]))  # CR-only or mixed line ends: lines, so damage costs one
     whole = parse_json_text(text, path, "file")
     if not isinstance(whole, Quarantined) and failure is None:
         yield "file", whole
