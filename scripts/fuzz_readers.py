@@ -361,10 +361,10 @@ def may_hold_an_intact_record(path: Path, seed: Path) -> bool:
             return True
         try:
             value, _ = decoder.raw_decode(text, match.start())
-        except (json.JSONDecodeError, RecursionError):
+            if _canonical(value) in values:
+                return True
+        except (json.JSONDecodeError, RecursionError):  # nested too deeply to be a seed's record
             continue
-        if _canonical(value) in values:
-            return True
     return False
 
 

@@ -183,7 +183,14 @@ def _cut_in_line(seed: Path, line: int) -> bytes:
         (CHAT_CSV, lambda seed: seed.read_bytes()[:16], False),  # cut inside the header
         (CHAT_CSV, lambda seed: _cut_in_line(seed, 3), True),  # a conversation's id is still there
     ],
-    ids=["jsonl-cut-in-first", "empty", "jsonl-cut-in-second", "page-key-damaged", "csv-header", "csv-rows"],
+    ids=[
+        "jsonl-cut-in-first",
+        "empty",
+        "jsonl-cut-in-second",
+        "page-key-damaged",
+        "csv-header",
+        "csv-rows",
+    ],
 )
 def test_a_whole_file_entry_is_record_level_only_when_no_record_is_left_intact(
     tmp_path: Path, seed: Path, damage, intact: bool
