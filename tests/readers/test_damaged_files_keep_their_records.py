@@ -366,3 +366,15 @@ def test_a_ccai_list_page_with_cr_line_ends_loses_only_the_damaged_conversation(
     assert [c.id for c in conversations] == ["7000", "7002", "7003"]
     assert [(q.record, q.reason) for q in quarantined] == [("conversations[1]", ReasonCode.INVALID_JSON)]
     assert "were not read" not in quarantined[0].message
+
+
+def test_pretty_printed_documents_back_to_back_lose_only_the_broken_one(write) -> None:
+    """A broken document among pretty-printed ones used to cost, silently, every document after it."""
+    documents = [json.dumps(_insights_conversation(n), indent=2) for n in range(4)]
+    documents[1] = documents[1].replace('"CHAT",', '"CHAT"', 1)
+    conversations, quarantined = split(read_path(write("insights_pages.json", "\n".join(documents) + "\n")))
+    assert [c.id for c in conversations] == ["7000", "7002", "7003"]
+    line = documents[0].count("\n") + 2
+    assert [(q.record, q.reason) for q in quarantined] == [
+        (f"document 2 (line {line})", ReasonCode.INVALID_JSON)
+    ]

@@ -4,9 +4,8 @@ API exports are paginated (GetTranscript ``NextToken``, Sunshine ``meta.hasMore`
 ``meta.next_page_url``) and pipelines often write every page, or every conversation, into one
 file: one object per line (JSONL) or objects simply concatenated. ``json_values`` yields each
 top-level value with where it starts; a single document keeps the locator ``file``. A value
-that does not parse costs that value (one per line: reading resumes at the next line) or, in
-values spread over lines, that value and what follows it, never what came before; bytes that
-do not decode cost the value holding them.
+that does not parse costs only that value (reading resumes at the next line for one value
+per line, else at the next ``}`` ``{``); bytes that do not decode cost the value holding them.
 A page holding its records in one list (``{"conversations": [...]}``) that does not parse,
 or holds bytes that do not decode, is read element by element (``listed``): a damaged
 element costs only itself, a cut only the elements it reaches.
@@ -47,6 +46,7 @@ from transcripts.textio import (
 _DECODER = json.JSONDecoder()
 _SPACE = " \t\r\n\ufeff"
 _NOT_NEWLINE = re.compile(r"[^\n]")
+_NEXT_OBJECT = re.compile(r"\}\s*\{")
 _KEY_BEFORE_LIST = re.compile(r'"([^"\n]{1,100})"\s*:\s*\[')
 KEY_DAMAGE = 3
 """Characters of a list's key that may be lost or changed for the list still to be found by it."""
@@ -229,9 +229,10 @@ def _elements(
 def _concatenated(text: str, path: Path) -> Iterator[tuple[str, Any] | Quarantined]:
     """The values of ``text`` written one after another (JSON Lines or back to back).
 
-    A value that does not parse costs only itself while the values so far were one per line
-    (reading resumes at the next line), else itself and what follows; a value holding marked
-    bad bytes (``MARK_BAD_BYTES``) is one ``BAD_ENCODING`` entry.
+    A value that does not parse costs only itself: reading resumes at the next line while the
+    values so far were one per line, else at the next ``}`` ``{`` (values written back to back,
+    pretty-printed); a value holding marked bad bytes (``MARK_BAD_BYTES``) is one
+    ``BAD_ENCODING`` entry.
     """
     position, number, by_lines = 0, 0, True
     while True:
@@ -247,7 +248,7 @@ def _concatenated(text: str, path: Path) -> Iterator[tuple[str, Any] | Quarantin
         except (json.JSONDecodeError, RecursionError) as exc:
             cut = exc.pos + 1 if isinstance(exc, json.JSONDecodeError) else position + EXCERPT_CHARS
             yield _broken(path, record, text, position, cut, exc)
-            position = text.find("\n", position) if by_lines else -1
+            position = text.find("\n", position) if by_lines else _next_value(text, position)
             if position == -1:
                 return
             continue
@@ -255,6 +256,15 @@ def _concatenated(text: str, path: Path) -> Iterator[tuple[str, Any] | Quarantin
         bad = lone_surrogate(text[position:end])
         yield (record, value) if bad is None else _bad_bytes(path, record, text[position:end], bad)
         position = end
+
+
+def _next_value(text: str, failed_at: int) -> int:
+    """Where the value after a broken one spread over lines may start: its ``{`` after ``}``, or -1.
+
+    Objects inside a value are separated by commas, so ``}`` then ``{`` is the next value.
+    """
+    match = _NEXT_OBJECT.search(text, failed_at + 1)
+    return -1 if match is None else match.end() - 1
 
 
 def _broken(
