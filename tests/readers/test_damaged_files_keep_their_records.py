@@ -378,3 +378,24 @@ def test_pretty_printed_documents_back_to_back_lose_only_the_broken_one(write) -
     assert [(q.record, q.reason) for q in quarantined] == [
         (f"document 2 (line {line})", ReasonCode.INVALID_JSON)
     ]
+
+
+# control bytes and bytes that do not decode, with a newline inside: the line is split in two
+CONTROL_JUNK = bytes(range(1, 9)) * 12 + b"\x97\xc6\n\x98\x19\xd2" + bytes(range(14, 26)) * 8
+
+
+@pytest.mark.parametrize(
+    ("damage", "lost"),
+    [
+        (lambda line: b"\x00" + line, ["document 1 (line 1)"]),  # no longer starts with "{"
+        (lambda line: line[:40] + CONTROL_JUNK + line[40:], ["document 1 (line 1)", "document 2 (line 2)"]),
+    ],
+    ids=["nul-before-the-first-brace", "junk-splitting-the-line"],
+)
+def test_json_lines_whose_first_line_is_spoiled_or_split_keep_the_other_lines(write, damage, lost) -> None:
+    """``make fuzz`` (10,000 inputs): such a first line hid that the file is JSON Lines; it was lost whole."""
+    lines = [json.dumps(_insights_conversation(n)).encode() for n in range(4)]
+    lines[0] = damage(lines[0])
+    conversations, quarantined = split(read_path(write("insights_export.jsonl", b"\n".join(lines) + b"\n")))
+    assert [c.id for c in conversations] == ["7001", "7002", "7003"]
+    assert [q.record for q in quarantined] == lost

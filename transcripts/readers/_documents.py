@@ -33,6 +33,7 @@ from transcripts.quarantine import Quarantined, ReasonCode
 from transcripts.readers.base import SNIFF_BYTES
 from transcripts.textio import (
     EXCERPT_CHARS,
+    UTF8,
     decode_document,
     detect_encoding,
     excerpt,
@@ -89,20 +90,27 @@ def json_values(
 
 
 def _json_lines(text: str) -> bool:
-    """True when ``text`` reads as JSON Lines: a first line holding one ``{...}``, a next opening ``{``.
+    """True when ``text`` reads as JSON Lines: lines at their first column that open or close an object.
 
-    Then a first line that does not parse costs only itself (a pretty-printed document opens
-    with a line holding just ``{``).
+    At least two lines, one of them a whole ``{...}``, and half of them starting with ``{`` or
+    ending with ``}`` without indentation (a pretty-printed document has two: its first and
+    last). Then damage that spoils a line, or splits one (junk holding a newline), costs
+    only the lines it touches instead of the file.
     """
-    first, _, rest = text.lstrip(_SPACE).partition("\n")
-    first = first.strip()
-    return first.startswith("{") and first.endswith("}") and rest.lstrip(_SPACE).startswith("{")
+    lines = [line.rstrip(_SPACE) for line in text.split("\n") if line.strip(_SPACE)]
+    edges = [line for line in lines if not line[0].isspace() and (line[0] == "{" or line[-1] == "}")]
+    whole = sum(1 for line in edges if line[0] == "{" and line[-1] == "}")
+    return len(lines) >= 2 and whole >= 1 and 2 * len(edges) >= len(lines)
 
 
 def _marked_text(data: bytes) -> str | None:
-    """``data`` decoded with each byte that does not decode marked (``MARK_BAD_BYTES``)."""
-    encoding = detect_encoding(data[:SNIFF_BYTES])
-    return None if encoding is None else data[encoding.bom :].decode(encoding.codec, errors=MARK_BAD_BYTES)
+    """``data`` decoded with each byte that does not decode marked (``MARK_BAD_BYTES``).
+
+    A head that looks binary (junk in a short first line) is read as UTF-8: the file as a
+    whole passed as text (``transcripts.read``), so the junk costs only its value.
+    """
+    encoding = detect_encoding(data[:SNIFF_BYTES]) or UTF8
+    return data[encoding.bom :].decode(encoding.codec, errors=MARK_BAD_BYTES)
 
 
 def _salvaged(
