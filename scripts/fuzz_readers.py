@@ -19,7 +19,10 @@ damage. Deterministic for a given ``--seed``. Prints and writes:
   (for a file whose undamaged seed holds one record, the file is that record; a file the
   damage left with no intact record of its seed, e.g. cut inside its first record, loses only
   damaged records: its whole-file entry is counted here and listed apart,
-  ``may_hold_an_intact_record``); whole-file losses (a ``file`` entry, or a located one
+  ``may_hold_an_intact_record``); a file forced through a reader that reads no conversation
+  of its undamaged seed either (a CSV forced through ``ccai_insights``) loses nothing to the
+  damage: its whole-file entry is listed apart, neither record-level nor a whole-file loss;
+  whole-file losses (a ``file`` entry, or a located one
   saying that what follows it was not read) are listed by reason, and those of line-based
   multi-record files (JSONL, CSV, plain text), which should never lose more than the damaged
   records, are counted apart.
@@ -222,6 +225,7 @@ class Figures:
     whole_file_examples: list[str] = field(default_factory=list)
     no_intact_record: Counter[str] = field(default_factory=Counter)  # whole-file, no intact record lost
     no_intact_record_examples: list[str] = field(default_factory=list)
+    format_mismatch: Counter[str] = field(default_factory=Counter)  # forced reader reads nothing of the seed
     unexpected_whole_file: list[str] = field(default_factory=list)
     by_mutation: Counter[str] = field(default_factory=Counter)
     by_format: Counter[str] = field(default_factory=Counter)
@@ -296,6 +300,9 @@ def run_batch(
         if not whole or _seed_records(seed) <= 1:  # a one-record file: the file is the record
             figures.record_level_only += 1
             continue
+        if fmt is not None and not _seed_read_as(seed, fmt):  # the wrong reader forced: nothing to keep
+            figures.format_mismatch.update(whole)
+            continue
         if not may_hold_an_intact_record(path, seed):  # e.g. cut inside its first record
             figures.record_level_only += 1
             figures.no_intact_record.update(whole)
@@ -332,6 +339,12 @@ def _seed_values(seed: Path) -> frozenset[str] | None:
         lists = [listed for listed in scanned[0].values() if isinstance(listed, list)]
         values.update(_canonical(item) for listed in lists for item in listed)
     return frozenset(values)
+
+
+@functools.cache
+def _seed_read_as(seed: Path, fmt: str) -> bool:
+    """Whether the undamaged seed, forced through reader ``fmt``, yields any conversation."""
+    return any(isinstance(result, Conversation) for result in read_path(seed, format=fmt))
 
 
 @functools.cache
@@ -432,6 +445,7 @@ def report(figures: Figures, seconds: float) -> dict[str, object]:
         "record_level_only_losses": figures.record_level_only,
         "whole_file_losses_by_reason": dict(sorted(figures.whole_file.items())),
         "whole_file_entries_without_intact_records_by_reason": dict(sorted(figures.no_intact_record.items())),
+        "forced_foreign_format_entries_by_reason": dict(sorted(figures.format_mismatch.items())),
         "unexpected_whole_file_losses": len(figures.unexpected_whole_file),
         "records": {
             "read": figures.read,
@@ -485,6 +499,10 @@ def main() -> int:
     print(
         "whole-file entries of files left with no intact record (counted record-level): "
         f"{result['whole_file_entries_without_intact_records_by_reason']}"
+    )
+    print(
+        "whole-file entries of files forced through a reader that reads nothing of their undamaged seed: "
+        f"{result['forced_foreign_format_entries_by_reason']}"
     )
     for line in result["examples"]["whole_file"]:  # type: ignore[index]
         print(f"  whole_file: {line}")
