@@ -321,7 +321,8 @@ def test_a_nested_list_is_never_taken_for_a_damaged_page_key(write) -> None:
     ]
 
 
-INTERCOM_LIST = Path(__file__).parent / "fixtures" / "vendor" / "intercom" / "list_v1_attachments.json"
+VENDOR_FIXTURES = Path(__file__).parent / "fixtures" / "vendor"
+INTERCOM_LIST = VENDOR_FIXTURES / "intercom" / "list_v1_attachments.json"
 
 
 def test_an_intercom_list_whose_key_was_cut_away_keeps_the_conversations_after_it(write) -> None:
@@ -399,3 +400,17 @@ def test_json_lines_whose_first_line_is_spoiled_or_split_keep_the_other_lines(wr
     conversations, quarantined = split(read_path(write("insights_export.jsonl", b"\n".join(lines) + b"\n")))
     assert [c.id for c in conversations] == ["7001", "7002", "7003"]
     assert [q.record for q in quarantined] == lost
+
+
+CONNECT_CHAT_PAGES = VENDOR_FIXTURES / "connect_chat" / "gettranscript_pages.jsonl"
+
+
+def test_a_first_line_nested_deep_does_not_let_a_weak_guess_pick_the_reader(write) -> None:
+    """``make fuzz``: its head read as a weak ``transcribe_call_analytics``; now the next lines decide."""
+    data = CONNECT_CHAT_PAGES.read_bytes()
+    at = data.index(b'"AbsoluteTime": ') + len(b'"AbsoluteTime": ')
+    nested = b"[" * 100_000 + b"1" + b"]" * 100_000 + b","
+    conversations, quarantined = split(read_path(write("pages.jsonl", data[:at] + nested + data[at:])))
+    assert sorted(c.id for c in conversations) == ["chat-0005", "chat-0006"]
+    assert {c.source_format for c in conversations} == {"connect_chat"}
+    assert [(q.record, q.reason) for q in quarantined] == [("document 1 (line 1)", ReasonCode.INVALID_JSON)]
