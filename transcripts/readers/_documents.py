@@ -103,7 +103,7 @@ def _json_lines(text: str) -> bool:
     return len(lines) >= 2 and whole >= 1 and 2 * len(edges) >= len(lines)
 
 
-def _marked_text(data: bytes) -> str | None:
+def _marked_text(data: bytes) -> str:
     """``data`` decoded with each byte that does not decode marked (``MARK_BAD_BYTES``).
 
     A head that looks binary (junk in a short first line) is read as UTF-8: the file as a
