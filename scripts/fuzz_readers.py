@@ -16,10 +16,18 @@ damage. Deterministic for a given ``--seed``. Prints and writes:
   duplicates``, checked against the store's rows too), a quarantine row without reason or
   message, or a non-empty file with no outcome at all (nothing read, nothing quarantined);
 - ``record-level-only losses``: inputs that lost something and lost it only below file level
-  (for a file whose undamaged seed holds one record, the file is that record);
-  whole-file losses (a ``file`` entry, or a located one after which "the rest of the file was
-  not read") are listed by reason, and those of line-based multi-record files (JSONL, CSV,
-  plain text), which should never lose more than the damaged records, are counted apart.
+  (for a file whose undamaged seed holds one record, the file is that record; a file the
+  damage left with no intact record of its seed, e.g. cut inside its first record, loses only
+  damaged records: its whole-file entry is counted here and listed apart,
+  ``may_hold_an_intact_record``); a file forced through a reader that reads no conversation
+  of its undamaged seed either (a CSV forced through ``ccai_insights``) loses nothing to the
+  damage: its whole-file entry is listed apart, neither record-level nor a whole-file loss;
+  whole-file losses (a ``file`` entry, or a located one
+  saying that what follows it was not read) are listed by reason, and those of line-based
+  multi-record files (JSONL, CSV, plain text), which should never lose more than the damaged
+  records, are counted apart.
+- ``outcomes_sha256``: a digest of every input's outcome (``--outcomes`` writes them), equal
+  for equal ``--seed`` whatever the hash seed.
 
 Exit status 1 when there is a crash, an unexplained loss or an unexpected whole-file loss.
 """
@@ -28,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import json
 import logging
 import random
@@ -50,14 +59,22 @@ if str(ROOT) not in sys.path:
 from storage.admission import PlausibleDates  # noqa: E402
 from storage.ingest import FileProgress, ingest_paths  # noqa: E402
 from storage.store import Store  # noqa: E402
+from transcripts.json_stream import ScannedValue, scan_values  # noqa: E402
+from transcripts.model import Conversation  # noqa: E402
 from transcripts.read import read_path  # noqa: E402
 from transcripts.readers.all import readers  # noqa: E402
+from transcripts.textio import detect_encoding  # noqa: E402
 
 SEED_DIRS = (ROOT / "tests" / "readers" / "fixtures", ROOT / "examples")
+JSON_SUFFIXES = {".json", ".jsonl"}
 LINE_BASED = {".jsonl", ".csv", ".txt"}  # one bad line must never cost the other records
 RUN_STARTED = datetime(2026, 12, 1, tzinfo=UTC)  # fixed, so odd dates are judged the same every time
 _READER_BUG = re.compile(r"reader '[^']+' failed after")  # read.py's message for a reader exception
-_REST_LOST = "the rest of the file was not read"  # a located entry that still costs what follows
+# a located entry that still costs what follows it (``json_stream``: bytes that do not decode in strict
+# ``text_chunks``, a broken element of a one-line array)
+_REST_LOST = re.compile(
+    r"the rest of the file was not read|everything after it were not read|elements after it on the same line"
+)
 MEMORY_LIMIT = 6 << 30  # a reader that blows up raises MemoryError (a crash) instead of sinking the machine
 _DATE = re.compile(rb"\d{4}-\d{2}-\d{2}")
 _DIGITS = re.compile(rb"\d{3,}")
@@ -206,6 +223,9 @@ class Figures:
     record_level_only: int = 0
     whole_file: Counter[str] = field(default_factory=Counter)
     whole_file_examples: list[str] = field(default_factory=list)
+    no_intact_record: Counter[str] = field(default_factory=Counter)  # whole-file, no intact record lost
+    no_intact_record_examples: list[str] = field(default_factory=list)
+    format_mismatch: Counter[str] = field(default_factory=Counter)  # forced reader reads nothing of the seed
     unexpected_whole_file: list[str] = field(default_factory=list)
     by_mutation: Counter[str] = field(default_factory=Counter)
     by_format: Counter[str] = field(default_factory=Counter)
@@ -214,6 +234,7 @@ class Figures:
     stored: int = 0
     quarantined: int = 0
     duplicates: int = 0
+    outcomes: list[str] = field(default_factory=list)  # one line per input: what ingest made of it
 
 
 def run_batch(
@@ -251,7 +272,7 @@ def run_batch(
             figures.crashes.append(f"{Path(file).name} [{record}]: {message.split(': ', 1)[-1]}")
         if not reason or not message:
             figures.unexplained.append(f"{file} [{record}]: quarantined without reason or message")
-        rest_lost = _REST_LOST in (message or "")
+        rest_lost = _REST_LOST.search(message or "") is not None
         by_file.setdefault(file, []).append((record, reason, rest_lost))
     for path, (seed, names) in files.items():
         label = f"{path.name} (from {seed.relative_to(ROOT)}, {'+'.join(names)}, format {fmt or 'detected'})"
@@ -260,6 +281,10 @@ def run_batch(
             figures.unexplained.append(f"{label}: no outcome reported")
             continue
         entries = by_file.get(str(path), [])
+        figures.outcomes.append(
+            f"{path.name}\t{fmt or '-'}\t{done.status}\t{done.read}\t"
+            + " ".join(f"{record}:{reason}" for record, reason, _ in sorted(entries))
+        )
         if done.status == "failed":
             message = next((m for f, _, _, m in rows if f == str(path)), "")
             if "reader failed" in message or "read failed" in message:
@@ -275,6 +300,14 @@ def run_batch(
         if not whole or _seed_records(seed) <= 1:  # a one-record file: the file is the record
             figures.record_level_only += 1
             continue
+        if fmt is not None and not _seed_read_as(seed, fmt):  # the wrong reader forced: nothing to keep
+            figures.format_mismatch.update(whole)
+            continue
+        if not may_hold_an_intact_record(path, seed):  # e.g. cut inside its first record
+            figures.record_level_only += 1
+            figures.no_intact_record.update(whole)
+            figures.no_intact_record_examples.append(f"{label}: {', '.join(whole)}")
+            continue
         for reason in whole:
             figures.whole_file[reason] += 1
         figures.whole_file_examples.append(f"{label}: {', '.join(whole)}")
@@ -286,6 +319,77 @@ def run_batch(
 def _seed_records(seed: Path) -> int:
     """Records (conversations, quarantines, duplicates) the undamaged seed file yields."""
     return sum(1 for _ in read_path(seed))
+
+
+@functools.cache
+def _seed_values(seed: Path) -> frozenset[str] | None:
+    """The seed's JSON records as canonical text; None for a seed that is not JSON.
+
+    Its records: each value ``scan_values`` yields (JSON lines, concatenated objects, array
+    elements) and, in a file holding one object, the items of the lists under its keys (a
+    page's conversations).
+    """
+    if seed.suffix not in JSON_SUFFIXES:
+        return None
+    scanned = [
+        i.value for i in scan_values([_decoded(seed.read_bytes())], seed) if isinstance(i, ScannedValue)
+    ]
+    values = {_canonical(value) for value in scanned}
+    if len(scanned) == 1 and isinstance(scanned[0], dict):
+        lists = [listed for listed in scanned[0].values() if isinstance(listed, list)]
+        values.update(_canonical(item) for listed in lists for item in listed)
+    return frozenset(values)
+
+
+@functools.cache
+def _seed_read_as(seed: Path, fmt: str) -> bool:
+    """Whether the undamaged seed, forced through reader ``fmt``, yields any conversation."""
+    return any(isinstance(result, Conversation) for result in read_path(seed, format=fmt))
+
+
+@functools.cache
+def _seed_ids(seed: Path) -> tuple[str, ...]:
+    """The ids of the conversations the undamaged seed yields."""
+    return tuple(sorted({r.id for r in read_path(seed) if isinstance(r, Conversation)}))
+
+
+_MAX_STARTS = 5000  # past this many ``{``, a file is taken to hold an intact record (never wrongly spared)
+
+
+def may_hold_an_intact_record(path: Path, seed: Path) -> bool:
+    """Whether the damaged file may still hold one of its seed's records intact.
+
+    A JSON seed's record is intact when an object equal to it parses from some ``{`` of the
+    damaged text; another seed's conversation may be intact while its id is still written
+    in the file. False means the file held no intact record: its whole-file entry costs only
+    damaged ones (a cut inside the first record, an emptied file, a CSV cut in its header).
+    """
+    text = _decoded(path.read_bytes())
+    values = _seed_values(seed)
+    if values is None:
+        return any(conversation_id in text for conversation_id in _seed_ids(seed))
+    decoder = json.JSONDecoder()
+    for count, match in enumerate(re.finditer(r"\{", text)):
+        if count >= _MAX_STARTS:
+            return True
+        try:
+            value, _ = decoder.raw_decode(text, match.start())
+            if _canonical(value) in values:
+                return True
+        except (json.JSONDecodeError, RecursionError):  # nested too deeply to be a seed's record
+            continue
+    return False
+
+
+def _decoded(data: bytes) -> str:
+    """``data`` as text in the encoding its head shows (UTF-8 when none), undecodable bytes replaced."""
+    encoding = detect_encoding(data[:4096])
+    codec, bom = (encoding.codec, encoding.bom) if encoding is not None else ("utf-8", 0)
+    return data[bom:].decode(codec, errors="replace")
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True)
 
 
 def _several_records(seed: Path) -> bool:
@@ -340,6 +444,8 @@ def report(figures: Figures, seconds: float) -> dict[str, object]:
         "inputs_with_loss": figures.with_loss,
         "record_level_only_losses": figures.record_level_only,
         "whole_file_losses_by_reason": dict(sorted(figures.whole_file.items())),
+        "whole_file_entries_without_intact_records_by_reason": dict(sorted(figures.no_intact_record.items())),
+        "forced_foreign_format_entries_by_reason": dict(sorted(figures.format_mismatch.items())),
         "unexpected_whole_file_losses": len(figures.unexpected_whole_file),
         "records": {
             "read": figures.read,
@@ -355,7 +461,9 @@ def report(figures: Figures, seconds: float) -> dict[str, object]:
             "unexplained": figures.unexplained[:20],
             "unexpected_whole_file": figures.unexpected_whole_file[:20],
             "whole_file": figures.whole_file_examples[:50],
+            "whole_file_without_intact_records": figures.no_intact_record_examples[:50],
         },
+        "outcomes_sha256": hashlib.sha256("\n".join(figures.outcomes).encode()).hexdigest(),
         "seconds": round(seconds, 1),
     }
 
@@ -368,6 +476,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--batch", type=int, default=400)
     parser.add_argument("--out", type=Path, default=ROOT / ".bench" / "fuzz.json")
+    parser.add_argument("--outcomes", type=Path, help="also write each input's outcome, one line each")
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     logging.getLogger("transcripts").setLevel(logging.CRITICAL)  # reader bugs are counted, not logged
@@ -378,6 +487,8 @@ def main() -> int:
     result = report(figures, time.perf_counter() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.outcomes:
+        args.outcomes.write_text("".join(f"{line}\n" for line in figures.outcomes), encoding="utf-8")
     print(
         f"inputs {result['inputs']} · crashes {result['crashes']} · unexplained losses "
         f"{result['unexplained_losses']} · record-level-only losses {result['record_level_only_losses']} "
@@ -385,6 +496,16 @@ def main() -> int:
         f"{result['unexpected_whole_file_losses']} · {result['seconds']} s"
     )
     print(f"whole-file losses by reason: {result['whole_file_losses_by_reason']}")
+    print(
+        "whole-file entries of files left with no intact record (counted record-level): "
+        f"{result['whole_file_entries_without_intact_records_by_reason']}"
+    )
+    print(
+        "whole-file entries of files forced through a reader that reads nothing of their undamaged seed: "
+        f"{result['forced_foreign_format_entries_by_reason']}"
+    )
+    for line in result["examples"]["whole_file"]:  # type: ignore[index]
+        print(f"  whole_file: {line}")
     for kind in ("crashes", "unexplained", "unexpected_whole_file"):
         for line in result["examples"][kind]:  # type: ignore[index]
             print(f"  {kind}: {line}")

@@ -26,6 +26,8 @@ MIN_CONFIDENCE = 0.2
 TIE_MARGIN = 0.05
 """Scores this close to the best count as a tie, broken by the extension."""
 SKIPPED_LINES = 3
+WEAK_CONFIDENCE = 0.5
+"""A best score below this lets the lines after a damaged first one speak, if they are surer."""
 """Leading lines detection passes over when no reader claims the head as it is."""
 _log = logging.getLogger(__name__)
 
@@ -54,14 +56,18 @@ def _scores(head: str, path: Path, candidates: Mapping[str, Reader] | None) -> d
 def _confident_scores(path: Path, candidates: Mapping[str, Reader] | None) -> dict[str, float]:
     """The scores of the file's head, or of the head after up to ``SKIPPED_LINES`` damaged first lines.
 
-    A damaged first record (a NUL, junk, a byte lost in UTF-16) would otherwise make no
-    reader claim the file and cost all of it; the reader then quarantines that line alone.
+    A damaged first record (a NUL, junk, a byte lost in UTF-16, nesting thousands deep)
+    would otherwise make no reader claim the file, or a wrong one claim it weakly, and cost
+    all of it; the reader then quarantines that line alone.
     """
     scores = _scores(sniff_text(path), path, candidates)
     for skipped in range(1, SKIPPED_LINES + 1):
-        if scores and max(scores.values()) >= MIN_CONFIDENCE:
+        best = max(scores.values(), default=0.0)
+        if best >= WEAK_CONFIDENCE:
             break
-        scores = _scores(sniff_text_after(path, skipped), path, candidates)
+        after = _scores(sniff_text_after(path, skipped), path, candidates)
+        if best < MIN_CONFIDENCE or max(after.values(), default=0.0) >= WEAK_CONFIDENCE:
+            scores = after
     return scores
 
 

@@ -41,6 +41,7 @@ from transcripts.textio import (
 )
 
 _NEXT_OBJECT = re.compile(r"\}\s*\{")
+_LINE_END = re.compile(r"\r\n?")
 _REST_OF_LINE = "the array's elements after it on the same line, if any, were not read"
 
 
@@ -232,7 +233,7 @@ def scan_values(
     indentation in a pretty-printed array. With ``one_array`` the scan ends where the first
     array does (a list inside a larger document, e.g. a page's ``"conversations": [...]``).
     """
-    window = _TextWindow(iter(chunks), max_record_chars)
+    window = _TextWindow(lf_line_ends(chunks), max_record_chars)
     pos = window.skip_space(0)
     in_array = False
     prefix: str | None = None  # indentation of a pretty-printed array's elements
@@ -277,6 +278,24 @@ def scan_values(
         else:
             yield ScannedValue(number, line, value)
         pos = window.skip_space(end)
+
+
+def lf_line_ends(chunks: Iterable[str]) -> Iterator[str]:
+    """``chunks`` with CRLF and lone CR line ends written as LF.
+
+    JSON reads both as whitespace (a raw CR inside a string is invalid either way), so values
+    are unchanged; but a file with old Mac (CR-only) or mixed line ends then has lines, and a
+    broken record costs only itself instead of everything after it on a "line" that is the file.
+    """
+    held = ""
+    for chunk in chunks:
+        text = held + chunk
+        held = "\r" if text.endswith("\r") else ""
+        text = _LINE_END.sub("\n", text[:-1] if held else text)
+        if text:
+            yield text
+    if held:
+        yield "\n"
 
 
 def _line_prefix(text: str, pos: int) -> str | None:

@@ -20,6 +20,7 @@ from storage.store import Store
 from tests.readers.conftest import split
 from transcripts.quarantine import ReasonCode
 from transcripts.read import read_path
+from transcripts.readers._documents import listed_elements
 
 JUNK = bytes(
     [0x93, 0x00, 0x01, 0xFE, 0x07, 0x00, 0x00, 0xFF, 0x10, 0x81, 0x00]
@@ -280,3 +281,136 @@ def test_a_damaged_ccai_list_page_on_one_line_says_what_it_did_not_read(write) -
     assert [c.id for c in conversations] == ["7000"]
     assert [(q.record, q.reason) for q in quarantined] == [("conversations[1]", ReasonCode.INVALID_JSON)]
     assert "elements after it on the same line, if any, were not read" in quarantined[0].message
+
+
+@pytest.mark.parametrize(
+    "key",
+    [b'"conversatio\xed\xa0\x80ns"', b'"conver[\xb0\x90\x92\xed8\x89\xfdsations"', b'"conversatiXns"'],
+    ids=["bad-bytes", "junk", "flipped-still-json"],
+)
+def test_a_ccai_list_page_with_a_damaged_key_keeps_its_conversations(write, key: bytes) -> None:
+    """``make fuzz``: bytes spliced into ``"conversations"`` left no list to find; the page was lost."""
+    page = _insights_page().encode().replace(b'"conversations"', key, 1)
+    conversations, quarantined = split(read_path(write("insights_page.json", page)))
+    assert [c.id for c in conversations] == ["7000", "7001", "7002", "7003"]
+    assert quarantined == []
+
+
+def test_a_damaged_key_and_a_damaged_conversation_cost_only_that_conversation(write) -> None:
+    page = _in_element(_insights_page(), 2, '"CHAT",', '"CHAT"')
+    page = page.replace('"conversations"', '"conver\x00sat\x07ions"', 1)
+    conversations, quarantined = split(read_path(write("insights_page.json", page)))
+    assert [c.id for c in conversations] == ["7000", "7001", "7003"]
+    assert [(q.record, q.reason) for q in quarantined] == [("conversations[2]", ReasonCode.INVALID_JSON)]
+
+
+def test_a_nested_list_is_never_taken_for_a_damaged_page_key(write) -> None:
+    """Intercom's ``"conversation_parts": [`` is close to ``"conversations"`` but nested: never the page's.
+
+    With the page's key beyond recognition the conversations are found by how they begin.
+    """
+    page = json.dumps({"type": "conversation.list", "conversations": [_intercom_conversation(0)]}, indent=2)
+    page = page.replace('"conversations"', '"c\x00nv\x00rs\x00t\x00ons"', 1)
+    path = write("intercom_list.json", page)
+    assert listed_elements(page, path, "conversations") is None
+    conversations, quarantined = split(read_path(path))
+    found = [(c.id, c.source_record) for c in conversations]
+    assert found == [("9000", "conversations from line 4, element 1")]
+    assert [(q.record, q.reason) for q in quarantined] == [
+        ("conversations before line 4", ReasonCode.INVALID_JSON)
+    ]
+
+
+VENDOR_FIXTURES = Path(__file__).parent / "fixtures" / "vendor"
+INTERCOM_LIST = VENDOR_FIXTURES / "intercom" / "list_v1_attachments.json"
+
+
+def test_an_intercom_list_whose_key_was_cut_away_keeps_the_conversations_after_it(write) -> None:
+    """``make fuzz``: a deletion took ``"conversations": [`` with the start of the first conversation."""
+    data = INTERCOM_LIST.read_bytes()
+    cut = data[: data.index(b'"page":') + 2] + data[data.index(b'"conversation", "id": "2001"') :]
+    conversations, quarantined = split(read_path(write("intercom_list.json", cut)))
+    line = cut[: cut.index(b'{"type": "conversation", "id": "2002"')].count(b"\n") + 1
+    assert [(c.id, c.source_record) for c in conversations] == [
+        ("2002", f"conversations from line {line}, element 1")
+    ]
+    assert [(q.record, q.reason) for q in quarantined] == [
+        (f"conversations before line {line}", ReasonCode.INVALID_JSON)
+    ]
+    assert "may hold elements" in quarantined[0].message
+
+
+def test_an_intercom_list_with_a_flipped_key_is_still_a_list(write) -> None:
+    data = INTERCOM_LIST.read_bytes().replace(b'"conversations"', b'"conversatiXns"', 1)
+    conversations, quarantined = split(read_path(write("intercom_list.json", data)))
+    assert [c.id for c in conversations] == ["2001", "2002"]
+    assert quarantined == []
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "mixed"])
+def test_a_pretty_printed_array_with_cr_line_ends_loses_only_its_broken_element(write, line_end: str) -> None:
+    """``make fuzz``: with CR-only line ends the array was one line, and a broken element cost the rest."""
+    text = json.dumps([json.loads(_record(n)) for n in range(1, 5)], indent=2)
+    text = text.replace('"C-2",', '"C-2"', 1)  # a lost comma
+    lines = text.split("\n")
+    ends = ["\r", "\n", "\r\n"] if line_end == "mixed" else [line_end]
+    path = write("conversations.json", "".join(line + ends[i % len(ends)] for i, line in enumerate(lines)))
+    conversations, quarantined = split(read_path(path))
+    assert [c.id for c in conversations] == ["C-1", "C-3", "C-4"]
+    assert [(q.record, q.reason) for q in quarantined] == [("record 2", ReasonCode.INVALID_JSON)]
+    assert "were not read" not in quarantined[0].message
+
+
+def test_a_ccai_list_page_with_cr_line_ends_loses_only_the_damaged_conversation(write) -> None:
+    page = _in_element(_insights_page(), 1, '"CHAT",', '"CHAT"').replace("\n", "\r")
+    conversations, quarantined = split(read_path(write("insights_page.json", page)))
+    assert [c.id for c in conversations] == ["7000", "7002", "7003"]
+    assert [(q.record, q.reason) for q in quarantined] == [("conversations[1]", ReasonCode.INVALID_JSON)]
+    assert "were not read" not in quarantined[0].message
+
+
+def test_pretty_printed_documents_back_to_back_lose_only_the_broken_one(write) -> None:
+    """A broken document among pretty-printed ones used to cost, silently, every document after it."""
+    documents = [json.dumps(_insights_conversation(n), indent=2) for n in range(4)]
+    documents[1] = documents[1].replace('"CHAT",', '"CHAT"', 1)
+    conversations, quarantined = split(read_path(write("insights_pages.json", "\n".join(documents) + "\n")))
+    assert [c.id for c in conversations] == ["7000", "7002", "7003"]
+    line = documents[0].count("\n") + 2
+    assert [(q.record, q.reason) for q in quarantined] == [
+        (f"document 2 (line {line})", ReasonCode.INVALID_JSON)
+    ]
+
+
+# control bytes and bytes that do not decode, with a newline inside: the line is split in two
+CONTROL_JUNK = bytes(range(1, 9)) * 12 + b"\x97\xc6\n\x98\x19\xd2" + bytes(range(14, 26)) * 8
+
+
+@pytest.mark.parametrize(
+    ("damage", "lost"),
+    [
+        (lambda line: b"\x00" + line, ["document 1 (line 1)"]),  # no longer starts with "{"
+        (lambda line: line[:40] + CONTROL_JUNK + line[40:], ["document 1 (line 1)", "document 2 (line 2)"]),
+    ],
+    ids=["nul-before-the-first-brace", "junk-splitting-the-line"],
+)
+def test_json_lines_whose_first_line_is_spoiled_or_split_keep_the_other_lines(write, damage, lost) -> None:
+    """``make fuzz`` (10,000 inputs): such a first line hid that the file is JSON Lines; it was lost whole."""
+    lines = [json.dumps(_insights_conversation(n)).encode() for n in range(4)]
+    lines[0] = damage(lines[0])
+    conversations, quarantined = split(read_path(write("insights_export.jsonl", b"\n".join(lines) + b"\n")))
+    assert [c.id for c in conversations] == ["7001", "7002", "7003"]
+    assert [q.record for q in quarantined] == lost
+
+
+CONNECT_CHAT_PAGES = VENDOR_FIXTURES / "connect_chat" / "gettranscript_pages.jsonl"
+
+
+def test_a_first_line_nested_deep_does_not_let_a_weak_guess_pick_the_reader(write) -> None:
+    """``make fuzz``: its head read as a weak ``transcribe_call_analytics``; now the next lines decide."""
+    data = CONNECT_CHAT_PAGES.read_bytes()
+    at = data.index(b'"AbsoluteTime": ') + len(b'"AbsoluteTime": ')
+    nested = b"[" * 100_000 + b"1" + b"]" * 100_000 + b","
+    conversations, quarantined = split(read_path(write("pages.jsonl", data[:at] + nested + data[at:])))
+    assert sorted(c.id for c in conversations) == ["chat-0005", "chat-0006"]
+    assert {c.source_format for c in conversations} == {"connect_chat"}
+    assert [(q.record, q.reason) for q in quarantined] == [("document 1 (line 1)", ReasonCode.INVALID_JSON)]

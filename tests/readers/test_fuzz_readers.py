@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,3 +156,62 @@ def test_ingest_accounts_for_every_record(
         "SELECT count(*) FROM conversations WHERE id IN (SELECT unnest(?))", [summary.stored_ids]
     ).fetchone()
     assert stored is not None and stored[0] == len(set(summary.stored_ids)) == summary.stored
+
+
+# How `make fuzz` classifies a whole-file entry, and that a fixed seed gives the same run.
+from fuzz_readers import may_hold_an_intact_record  # noqa: E402
+
+GENESYS_LINES = VENDOR_FIXTURES / "genesys" / "communications_per_line.jsonl"
+CCAI_PAGE = VENDOR_FIXTURES / "ccai_insights" / "conversation_list_page.json"
+CHAT_CSV = Path(__file__).resolve().parents[2] / "examples" / "2026-11-21" / "chat-export.csv"
+
+
+def _cut_in_line(seed: Path, line: int) -> bytes:
+    """``seed`` cut halfway through its ``line``-th line (1-based)."""
+    data = seed.read_bytes()
+    start = sum(len(part) + 1 for part in data.split(b"\n")[: line - 1])
+    return data[: start + len(data.split(b"\n")[line - 1]) // 2]
+
+
+@pytest.mark.parametrize(
+    ("seed", "damage", "intact"),
+    [
+        (GENESYS_LINES, lambda seed: _cut_in_line(seed, 1), False),  # cut inside the first record
+        (GENESYS_LINES, lambda seed: b"", False),  # emptied
+        (GENESYS_LINES, lambda seed: _cut_in_line(seed, 2), True),  # the first record is whole
+        (CCAI_PAGE, lambda seed: seed.read_bytes().replace(b'"conversations"', b'"conver\xb0sations"'), True),
+        (CHAT_CSV, lambda seed: seed.read_bytes()[:16], False),  # cut inside the header
+        (CHAT_CSV, lambda seed: _cut_in_line(seed, 3), True),  # a conversation's id is still there
+    ],
+    ids=[
+        "jsonl-cut-in-first",
+        "empty",
+        "jsonl-cut-in-second",
+        "page-key-damaged",
+        "csv-header",
+        "csv-rows",
+    ],
+)
+def test_a_whole_file_entry_is_record_level_only_when_no_record_is_left_intact(
+    tmp_path: Path, seed: Path, damage, intact: bool
+) -> None:
+    path = tmp_path / f"damaged{seed.suffix}"
+    path.write_bytes(damage(seed))
+    assert may_hold_an_intact_record(path, seed) is intact
+
+
+@pytest.mark.slow
+def test_a_fixed_seed_gives_the_same_fuzz_run_under_any_hash_seed(tmp_path: Path) -> None:
+    """Same ``--seed``: the same figures and the same outcome for every input, whatever PYTHONHASHSEED."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "fuzz_readers.py"
+    runs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"fuzz-{hash_seed}.json"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        command = [sys.executable, str(script), "--inputs", "30", "--batch", "15", "--out", str(out)]
+        subprocess.run(command, check=False, env=env, capture_output=True, timeout=600)
+        figures = json.loads(out.read_text())
+        del figures["seconds"]
+        runs.append(figures)
+    assert runs[0]["inputs"] == 30
+    assert runs[0] == runs[1]

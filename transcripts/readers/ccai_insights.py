@@ -41,7 +41,7 @@ from pydantic import ValidationError
 from transcripts.legs import LegTracker, order_turns
 from transcripts.model import Channel, Conversation, Role, Turn, VendorSignal, VendorSignalKind
 from transcripts.quarantine import Quarantined, ReasonCode
-from transcripts.readers._documents import json_values
+from transcripts.readers._documents import json_values, list_under
 from transcripts.readers._speech import plausible_start
 from transcripts.readers.base import Reader, ReadResult, register
 from transcripts.roles import parse_role
@@ -52,6 +52,8 @@ NAME = "ccai_insights"
 MEDIA = {"PHONE_CALL": Channel.CALL, "CHAT": Channel.CHAT}
 """``medium`` -> canonical channel (MEDIUM_UNSPECIFIED: chat if segments carry ``messageTime``)."""
 
+ELEMENT_START = r'\{\s*"name"\s*:\s*"projects/[^"\n]*/conversations/'
+"""How a conversation of a list page begins (found by it when the page's list key is damaged)."""
 UNSPECIFIED_ROLES = frozenset({"", "ROLE_UNSPECIFIED"})
 """Role values that mean "ask the channel tag"."""
 
@@ -138,13 +140,14 @@ def read(path: Path) -> Iterator[ReadResult]:
     line (JSONL exports) or back to back. A list page that does not parse (or decode) is read
     conversation by conversation: a damaged one is quarantined as ``conversations[N]``.
     """
-    for item in json_values(path, listed=("conversations",)):
+    for item in json_values(path, listed=("conversations",), element_start=ELEMENT_START):
         if isinstance(item, Quarantined):
             yield item
             continue
         record, document = item
-        if isinstance(document, dict) and isinstance(document.get("conversations"), list):
-            for position, listed in enumerate(document["conversations"]):
+        page = list_under(document, "conversations") if isinstance(document, dict) else None
+        if page is not None:
+            for position, listed in enumerate(page):
                 where = f"conversations[{position}]"
                 yield conversation_from_document(
                     listed, path, where if record == "file" else f"{record} {where}"

@@ -135,8 +135,8 @@ def read(path: Path) -> Iterator[ReadResult]:
     """Yield one conversation per contact chain, plus quarantine entries and dropped duplicates.
 
     Records are streamed and kept compact (``KEPT_FIELDS``) until the whole file is read;
-    files above ``MAX_DOCUMENT_BYTES`` are refused. Bytes that do not decode end the scan
-    with a ``BAD_ENCODING`` entry; the records before them are still used.
+    files above ``MAX_DOCUMENT_BYTES`` are refused. Bytes that do not decode cost only the
+    record holding them (``BAD_ENCODING``); the records before and after it are still used.
     """
     encoding = _checked_encoding(path)
     if isinstance(encoding, Quarantined):
@@ -144,7 +144,7 @@ def read(path: Path) -> Iterator[ReadResult]:
         return
     latest: dict[str, RawRecord] = {}
     try:
-        for scanned in scan_values(text_chunks(path, encoding), path):
+        for scanned in scan_values(text_chunks(path, encoding, mark_bad_bytes=True), path):
             if isinstance(scanned, Quarantined):
                 yield scanned
                 continue

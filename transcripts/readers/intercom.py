@@ -54,6 +54,8 @@ SOURCE_KINDS = {
 }
 """``source.type`` -> channel kind; the Messenger (``conversation``) and the rest are live chat."""
 _TAG = re.compile(r"<[^>]+>")
+ELEMENT_START = r'\{\s*"type"\s*:\s*"conversation"\s*,'
+"""How a conversation of a ``conversation.list`` begins (found by it when the list's key is damaged)."""
 _BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
 
 
@@ -80,7 +82,7 @@ def read(path: Path) -> Iterator[ReadResult]:
     or conversations written one after another (JSONL). A ``conversation.list`` that does not
     parse (or decode) is read conversation by conversation (``conversations[N]``).
     """
-    for item in json_values(path, listed=("conversations",)):
+    for item in json_values(path, listed=("conversations",), element_start=ELEMENT_START):
         if isinstance(item, Quarantined):
             yield item
             continue
