@@ -17,8 +17,8 @@ The records live in ``OUT/.qareview-pages.tsv`` (fingerprint, tab, path; sorted 
 publish opens ``OUT/.qareview-pages.log`` when it starts, and appends a line to it (flushed) after
 each file is written. So a publish killed mid-way leaves fingerprints only for complete files,
 and the next publish writes the rest. At the end the log is folded into the TSV, which is
-replaced in one step, and the log is removed. If a log is left behind, the last publish did not
-finish (:func:`publication_complete`).
+replaced in one step (and left alone when nothing changed), and the log is removed. If a log
+is left behind, the last publish did not finish (:func:`publication_complete`).
 """
 
 from __future__ import annotations
@@ -70,8 +70,9 @@ def publication_complete(out: Path) -> bool:
 class PageLedger:
     """Writes a publish's files and records their fingerprints; use as a context manager.
 
-    ``written`` and ``kept`` list the files this publish wrote and the files it left alone.
-    On an exception the log stays behind, so the next publish knows this one did not finish.
+    ``written`` and ``kept`` list the files this publish wrote and the files it left alone,
+    ``removed`` the files of earlier publishes it deleted (:meth:`remove_others`). On an
+    exception the log stays behind, so the next publish knows this one did not finish.
     """
 
     def __init__(self, out: Path, *, incremental: bool) -> None:
@@ -79,6 +80,7 @@ class PageLedger:
         self.incremental = incremental
         self.written: list[Path] = []
         self.kept: list[Path] = []
+        self.removed: list[Path] = []
         self._previous = read_records(out)
         self._current: dict[str, str] = {}
         self._now = generated_now()
@@ -130,12 +132,27 @@ class PageLedger:
         self.written.append(path)
         return path
 
+    def remove_others(self) -> None:
+        """Delete the files earlier publishes recorded that this one neither wrote nor kept.
+
+        For a publish of the whole site: a conversation no card or report links to any more, the
+        card of a representative without contacts in the period. Files no publish recorded (the
+        run pages, anything else in the folder) are never touched.
+        """
+        for key in sorted(set(self._previous) - set(self._current)):
+            path = self.out / key
+            if path.is_file():
+                path.unlink()
+                self.removed.append(path)
+
     def finish(self) -> None:
         """Fold this publish's records into the TSV and remove the log."""
         records = {**self._previous, **self._current}
         lines = "".join(f"{records[k]}\t{k}\n" for k in sorted(records) if (self.out / k).is_file())
-        temporary = self.out / f"{RECORDS}.tmp"
-        temporary.write_text(lines, encoding="utf-8")
-        os.replace(temporary, self.out / RECORDS)
+        target = self.out / RECORDS
+        if not target.is_file() or target.read_text(encoding="utf-8") != lines:
+            temporary = self.out / f"{RECORDS}.tmp"
+            temporary.write_text(lines, encoding="utf-8")
+            os.replace(temporary, target)
         self._log.close()
         (self.out / LOG).unlink(missing_ok=True)

@@ -59,6 +59,7 @@ class PublishResult:
     conversation_paths: dict[str, Path] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)  # files this publish wrote
     kept: list[Path] = field(default_factory=list)  # files left as they were (incremental: unchanged)
+    removed: list[Path] = field(default_factory=list)  # earlier publishes' files the site no longer has
     cards: list[CoachingCard] = field(default_factory=list, repr=False)
     report: RoutingReport | None = field(default=None, repr=False)
 
@@ -89,6 +90,7 @@ class PublishResult:
             "conversation_pages": len(self.conversation_paths),
             "written": len(self.written),
             "kept": len(self.kept),
+            "removed": len(self.removed),
         }
 
 
@@ -158,7 +160,9 @@ def publish(
     history and quarantine pages (``rendering.run_pages``; the nightly flow writes them).
     ``on_page(done, total)`` is called as conversation pages are written or found unchanged
     (for progress bars). ``incremental`` leaves files whose fingerprint is unchanged as they
-    are; the site is the same as a full publish's, "Generated" times aside.
+    are; the site is the same as a full publish's, "Generated" times aside. Publishing both
+    cards and report removes the files earlier publishes wrote that the site no longer has
+    (``PageLedger.remove_others``), so the folder holds one period's site.
     """
     con = connection_of(store)
     settings = settings or load_settings()
@@ -196,7 +200,9 @@ def publish(
             result.report = routing
             linked |= routing.conversation_ids
         _write_conversation_pages(env, ledger, con, sorted(linked), info, redactor, common, result, on_page)
-    result.written, result.kept = ledger.written, ledger.kept
+        if cards and report:  # the whole site: what it no longer has goes, as if published afresh
+            ledger.remove_others()
+    result.written, result.kept, result.removed = ledger.written, ledger.kept, ledger.removed
     log.info("published %s", result.summary())
     return result
 
