@@ -9,9 +9,10 @@ A conversation page is a function of:
   that render and redact (the files of ``rendering/`` and ``privacy/``, and the versions of the
   libraries and spaCy models they use);
 * the customers' names known to the store (``store_queries.customer_names``). The redaction
-  engine looks for the words of every known name in every text. Only a name word whose first run
-  of word characters is a whole word of the page's texts can match there. So the page depends on
-  those name words alone, and a new customer's name changes only the pages that could contain it.
+  engine looks for the words of every known name in every text, but only the name words that
+  ``privacy.name_index.KnownNameIndex`` finds in the page's rows can match there. So the page
+  depends on those words alone, and a new customer's name changes only the pages that could
+  contain it.
 
 Hashing these is cheap next to building a page, whose cost is redacting its texts.
 """
@@ -19,16 +20,14 @@ Hashing these is cheap next to building a page, whose cost is redacting its text
 from __future__ import annotations
 
 import hashlib
-import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from privacy.engine import _WORD as NAME_WORD  # the engine's own definition of a name's words
+from privacy.name_index import KnownNameIndex
 from rendering.conversation_pages import PageInputs
 from rendering.page_ledger import fingerprint
 from rendering.redact import Redactor
@@ -37,7 +36,6 @@ _ROOT = Path(__file__).resolve().parent.parent
 _CODE = ("rendering", "privacy")
 _SUFFIXES = {".py", ".j2", ".css", ".js", ".yaml", ".yml", ".json", ".txt"}
 _LIBRARIES = ("jinja2", "markupsafe", "presidio-analyzer", "presidio-anonymizer", "spacy", "tldextract")
-_RUN = re.compile(r"\w+")
 
 
 @cache
@@ -83,24 +81,9 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-class KnownNames:
-    """The known customers' names, by the first run of word characters of each name word."""
+def page_fingerprint(shared: str, page: PageInputs, names: KnownNameIndex) -> str:
+    """The fingerprint of one conversation page; ``shared`` covers what all pages share.
 
-    def __init__(self, names: Iterable[str]) -> None:
-        by_run: dict[str, set[str]] = defaultdict(set)
-        for name in names:
-            for word in NAME_WORD.findall(name or ""):
-                run = _RUN.match(word)
-                if run is not None:
-                    by_run[run.group()].add(word)
-        self._by_run = {run: tuple(sorted(words)) for run, words in by_run.items()}
-
-    def relevant(self, page: PageInputs) -> list[str]:
-        """The name words that could be redacted somewhere in the page's rows, sorted."""
-        runs = {run for text in _strings(page) for run in _RUN.findall(text)}
-        return sorted(word for run in runs & self._by_run.keys() for word in self._by_run[run])
-
-
-def page_fingerprint(shared: str, page: PageInputs, names: KnownNames) -> str:
-    """The fingerprint of one conversation page; ``shared`` covers what all pages share."""
-    return fingerprint(shared, page, names.relevant(page))
+    Of the known names it takes the words that could be redacted in any string of the page's rows.
+    """
+    return fingerprint(shared, page, names.words_in(_strings(page)))

@@ -21,10 +21,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from privacy.name_index import KnownNameIndex
 from rendering import site_paths
 from rendering.coaching_cards import CoachingCard, build_cards
 from rendering.conversation_pages import PageInputs, build_pages, load_page_inputs
-from rendering.page_fingerprints import KnownNames, code_fingerprint, page_fingerprint, redaction_fingerprint
+from rendering.page_fingerprints import code_fingerprint, page_fingerprint, redaction_fingerprint
 from rendering.page_ledger import PageLedger, fingerprint
 from rendering.periods import Period
 from rendering.redact import Redactor, redactor_for
@@ -222,7 +223,7 @@ def _write_conversation_pages(
     version = common["rubric_version"]
     context = {key: common[key] for key in sorted(common) if key != "generated_at"}
     shared = fingerprint(code_fingerprint(), redaction_fingerprint(redactor), repr(info), context)
-    names = KnownNames(redactor.known_names)
+    names = KnownNameIndex(redactor.known_names)
     todo: list[tuple[PageInputs, str]] = []
     for page in load_page_inputs(con, ids, version):
         path = result.out_dir / site_paths.conversation_path(page.id)
