@@ -7,6 +7,7 @@ conversation whose analysis raises (a stand-in for a bug tripped by odd data):
 
     QAREVIEW_INJECT_FAULT=batch:2              # the second analyse+score batch raises
     QAREVIEW_INJECT_FAULT=publish              # publishing raises after all batches are stored
+    QAREVIEW_INJECT_FAULT=page:3               # publishing raises once 3 conversation pages are done
     QAREVIEW_INJECT_FAULT=conversation:C-1003  # analysing C-1003 raises (ids: comma-free)
 
 A ``conversation`` fault is checked where conversations are annotated (``flows.batches``):
@@ -23,7 +24,7 @@ import os
 from collections.abc import Collection
 
 FAULT_ENV = "QAREVIEW_INJECT_FAULT"
-STAGES = ("discover", "ingest", "batch", "store", "publish")
+STAGES = ("discover", "ingest", "batch", "store", "publish", "page")
 CONVERSATION_STAGE = "conversation"  # conversation:<id>, see check_conversation_fault
 
 

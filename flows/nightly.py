@@ -50,6 +50,7 @@ from flows.runners import describe_current_runner, runner_from_env
 from flows.sources import discover_local, is_remote, local_path, mirror_name, mirror_remote
 from flows.worklist import Worklist, build_worklist
 from rendering.latest_period import PublishOutcome, publish_period
+from rendering.page_ledger import publication_complete
 from rendering.run_pages import write_run_pages
 from storage.dialect import display, resolved
 from storage.ingest import FileProgress, RunSummary, ingest_paths
@@ -144,15 +145,22 @@ def store_batch(db: str, result: BatchResult, run_id: str | None = None) -> int:
 
 
 @task(name="publish", **_IO_TASK)
-def publish_outputs(db: str, out: str, period_days: int, rubric_path: str | None) -> PublishOutcome:
-    """Publish coaching cards and the routing report for the period ending with the newest contact."""
+def publish_outputs(
+    db: str, out: str, period_days: int, rubric_path: str | None, full: bool = False
+) -> PublishOutcome:
+    """Publish coaching cards and the routing report for the period ending with the newest contact.
+
+    Only files whose inputs changed since the last publish are written, unless ``full``.
+    """
     check_fault("publish")
     report("publish", 0, None, "cards and routing report")
 
     def pages(done: int, total: int) -> None:
         report("publish", done, total, "conversation pages")
+        check_fault("page", done)
 
-    return publish_period(db, Path(out), period_days, process_rubric(rubric_path), on_page=pages)
+    rubric = process_rubric(rubric_path)
+    return publish_period(db, Path(out), period_days, rubric, on_page=pages, incremental=not full)
 
 
 @task(name="publish-run-pages", **_IO_TASK)
@@ -253,11 +261,12 @@ def nightly_review(
     _run_batches(db_path, worklist, rubric_path, summary)
     clock = _lap(summary, "analyse_and_score", clock)
 
-    previous = _previous_publication(db_path, out_dir) if summary.nothing_new else None
+    previous = _previous_publication(db_path, out_dir, run_id) if summary.nothing_new else None
     if previous is not None:
         summary.take_previous_publication(previous)
     else:
-        published = publish_outputs(db_path, str(out_dir), period_days or config.period_days, rubric_path)
+        days = period_days or config.period_days
+        published = publish_outputs(db_path, str(out_dir), days, rubric_path, full)
         _take_published(summary, published)
     _lap(summary, "publish", clock)
 
@@ -289,14 +298,23 @@ def _failure_message(summary: NightlySummary) -> str:
     return "; ".join(parts)
 
 
-def _previous_publication(db: str, out_dir: Path) -> dict[str, Any] | None:
-    """What the newest run that published wrote, if its index is still there; else None."""
+def _previous_publication(db: str, out_dir: Path, run_id: str) -> dict[str, Any] | None:
+    """What the newest run that published wrote, if its index is still there and is current; else None.
+
+    Not current: a nightly run since then was interrupted (it may have stored analysis it never
+    published), or the last publish into ``out_dir`` did not finish (``page_ledger``).
+    """
+    if not publication_complete(out_dir):
+        return None
     with Store(db) as store:
         found = store.connection.execute(
-            "SELECT details FROM runs WHERE kind = 'nightly' AND finished_at IS NOT NULL "
-            "ORDER BY started_at DESC, run_id DESC"
+            "SELECT finished_at IS NOT NULL, details FROM runs WHERE kind = 'nightly' AND run_id <> ? "
+            "ORDER BY started_at DESC, run_id DESC",
+            [run_id],
         ).fetchall()
-    for (details,) in found:
+    for finished, details in found:
+        if not finished:
+            return None
         data = json.loads(details) if details else {}
         index = data.get("index_path")
         if index and Path(data.get("out", "")) == out_dir and Path(index).exists():
@@ -330,6 +348,7 @@ def _take_published(summary: NightlySummary, published: PublishOutcome) -> None:
     summary.reps_carded = published.reps_carded
     summary.top_routing_failures = list(published.top_routing_failures)
     summary.outputs = list(published.outputs)
+    summary.pages_written, summary.pages_kept = published.pages_written, published.pages_kept
 
 
 def _remove_if_empty(*folders: Path) -> None:

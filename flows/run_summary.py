@@ -84,6 +84,8 @@ class NightlySummary:
     reps_carded: int = 0
     top_routing_failures: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    pages_written: int = 0  # published files written; unchanged ones are left alone
+    pages_kept: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     unchanged: bool = False  # nothing new: the published outputs were left as they were
     run_pages: list[str] = field(default_factory=list)  # runs.html, quarantine.html, quarantine.csv

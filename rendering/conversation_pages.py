@@ -30,6 +30,7 @@ from rendering.store_queries import (
     FindingRow,
     LegRow,
     TrajectoryRow,
+    TurnRow,
     load_conversations,
     load_events,
     load_findings,
@@ -276,6 +277,80 @@ def _timeline(turns: Sequence[TurnView], events: Sequence[EventView]) -> list[tu
     return [item for _, item in sorted(items, key=lambda pair: pair[0])]
 
 
+@dataclass(frozen=True)
+class PageInputs:
+    """Every stored row one conversation page is built from (its fingerprint's main part)."""
+
+    conversation: ConversationRow
+    legs: tuple[LegRow, ...]
+    events: tuple[EventRow, ...]
+    turns: tuple[TurnRow, ...]
+    findings: tuple[FindingRow, ...]
+    trajectories: tuple[TrajectoryRow, ...]
+    vendor_signals: tuple[dict, ...]
+
+    @property
+    def id(self) -> str:
+        """Conversation id."""
+        return self.conversation.id
+
+    def texts(self) -> list[str]:
+        """The texts the page redacts: turns, finding quotes and suggestions, vendor labels."""
+        return (
+            [t.text for t in self.turns]
+            + [x for f in self.findings for x in (f.quote, f.suggestion) if x]
+            + [str(s["label"]) for s in self.vendor_signals]
+        )
+
+
+def load_page_inputs(
+    con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str], rubric_version: str | None
+) -> list[PageInputs]:
+    """The stored rows of the given conversations' pages, in page order (unknown ids are skipped)."""
+    conversations = load_conversations(con, conversation_ids)
+    ids = [c.id for c in conversations]
+    legs = load_legs(con, ids)
+    events = load_events(con, ids)
+    turns = load_turns(con, ids)
+    findings = load_findings(con, ids, rubric_version)
+    vendor = load_vendor_signals(con, ids)
+    trajectories: dict[str, list[TrajectoryRow]] = defaultdict(list)
+    for t in load_trajectories(con, ids):
+        trajectories[t.conversation_id].append(t)
+    return [
+        PageInputs(
+            c,
+            tuple(legs.get(c.id, ())),
+            tuple(events.get(c.id, ())),
+            tuple(turns.get(c.id, ())),
+            tuple(findings.get(c.id, ())),
+            tuple(trajectories.get(c.id, ())),
+            tuple(vendor.get(c.id, ())),
+        )  # fmt: skip
+        for c in conversations
+    ]
+
+
+def build_pages(
+    inputs: Sequence[PageInputs], *, rubric: RubricInfo, redactor: Redactor
+) -> list[ConversationPage]:
+    """Pages from their loaded rows (all their texts redacted in one batch first)."""
+    redactor.prepare([text for page in inputs for text in page.texts()])
+    pages = []
+    for page in inputs:
+        cid = page.id
+        conv_legs = list(page.legs) or [
+            LegRow(cid, 0, "agent", None, None, None, None, None, None, None, None)
+        ]
+        pages.append(
+            _page(
+                page.conversation, conv_legs, list(page.events), list(page.turns), list(page.findings),
+                list(page.trajectories), rubric, redactor, page.vendor_signals,
+            )
+        )  # fmt: skip
+    return pages
+
+
 def build_conversation_pages(
     con: duckdb.DuckDBPyConnection,
     conversation_ids: Iterable[str],
@@ -285,32 +360,9 @@ def build_conversation_pages(
     redactor: Redactor,
 ) -> list[ConversationPage]:
     """Pages for the given conversations (unknown ids are skipped)."""
-    conversations = load_conversations(con, conversation_ids)
-    ids = [c.id for c in conversations]
-    legs = load_legs(con, ids)
-    events = load_events(con, ids)
-    turns = load_turns(con, ids)
-    findings = load_findings(con, ids, rubric_version)
-    vendor = load_vendor_signals(con, ids)
-    redactor.prepare(
-        [t.text for rows in turns.values() for t in rows]
-        + [x for rows in findings.values() for f in rows for x in (f.quote, f.suggestion) if x]
-        + [str(s["label"]) for rows in vendor.values() for s in rows]
+    return build_pages(
+        load_page_inputs(con, conversation_ids, rubric_version), rubric=rubric, redactor=redactor
     )
-    trajectories: dict[str, list[TrajectoryRow]] = defaultdict(list)
-    for t in load_trajectories(con, ids):
-        trajectories[t.conversation_id].append(t)
-    pages = []
-    for conversation in conversations:
-        cid = conversation.id
-        conv_legs = legs.get(cid) or [LegRow(cid, 0, "agent", None, None, None, None, None, None, None, None)]
-        pages.append(
-            _page(
-                conversation, conv_legs, events.get(cid, []), turns.get(cid, []), findings.get(cid, []),
-                trajectories.get(cid, []), rubric, redactor, vendor.get(cid, []),
-            )
-        )  # fmt: skip
-    return pages
 
 
 def _page(

@@ -35,6 +35,8 @@ class PublishOutcome:
     reps_carded: int = 0
     top_routing_failures: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    pages_written: int = 0  # files written (an incremental publish leaves unchanged ones alone)
+    pages_kept: int = 0  # files left as they were
 
 
 def publish_period(
@@ -43,11 +45,13 @@ def publish_period(
     period_days: int,
     rubric: Rubric | None = None,
     on_page: Callable[[int, int], None] | None = None,
+    incremental: bool = True,
 ) -> PublishOutcome:
     """Publish cards and the routing report for the last ``period_days`` days with data.
 
     ``rubric`` (the one the run scored with) picks the scores' version and gives criterion
-    titles. An empty store publishes nothing.
+    titles. An empty store publishes nothing. ``incremental`` rewrites only the files whose
+    inputs changed since the last publish into ``out_dir`` (``rendering.page_ledger``).
     """
     from rendering.periods import Period
     from rendering.publish import publish
@@ -63,6 +67,7 @@ def publish_period(
         result = publish(
             store, period.start, period.end, out_dir, rubric_version=version,
             rubric=rubric if version is not None else None, run_pages=True, on_page=on_page,
+            incremental=incremental,
         )  # fmt: skip
     headlines = result.report.headlines if result.report is not None else []
     failures = sorted(
@@ -75,4 +80,6 @@ def publish_period(
         reps_carded=len(result.card_paths),
         top_routing_failures=[f"{h.label}: {h.value:g}" for h in failures[:TOP_ROUTING_FAILURES]],
         outputs=[str(p) for p in (result.report_path, result.index_csv_path) if p is not None],
+        pages_written=len(result.written),
+        pages_kept=len(result.kept),
     )

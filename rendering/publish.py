@@ -7,7 +7,9 @@ The one entry point the Prefect flow and the CLI call::
 
 Dates are inclusive; either may be None for the first/last day with data. Output layout is
 described in :mod:`rendering.site_paths`. Every page is redacted (:mod:`rendering.redact`), customers'
-names from the store's metadata included.
+names from the store's metadata included. Every file's fingerprint is recorded beside the outputs
+(:mod:`rendering.page_ledger`); ``incremental=True`` rewrites only files whose inputs changed and
+builds only the conversation pages whose inputs changed.
 """
 
 from __future__ import annotations
@@ -19,15 +21,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from privacy.name_index import KnownNameIndex
 from rendering import site_paths
 from rendering.coaching_cards import CoachingCard, build_cards
-from rendering.conversation_pages import build_conversation_pages
+from rendering.conversation_pages import PageInputs, build_pages, load_page_inputs
+from rendering.page_fingerprints import code_fingerprint, page_fingerprint, redaction_fingerprint
+from rendering.page_ledger import PageLedger, fingerprint
 from rendering.periods import Period
 from rendering.redact import Redactor, redactor_for
 from rendering.routing_report import RoutingReport, build_report
 from rendering.rubric_info import RubricInfo, criteria_from_rubric, find_rubric_criteria, load_rubric_info
 from rendering.settings import Settings, load_settings
-from rendering.site_writer import csv_text, environment, render, write_json, write_text
+from rendering.site_writer import GENERATED_AT, csv_text, environment, json_text, render
 from rendering.store_queries import connection_of, customer_names, data_range, rubric_versions
 
 log = logging.getLogger(__name__)
@@ -53,6 +58,9 @@ class PublishResult:
     report_path: Path | None = None
     csv_paths: dict[str, Path] = field(default_factory=dict)
     conversation_paths: dict[str, Path] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)  # files this publish wrote
+    kept: list[Path] = field(default_factory=list)  # files left as they were (incremental: unchanged)
+    removed: list[Path] = field(default_factory=list)  # earlier publishes' files the site no longer has
     cards: list[CoachingCard] = field(default_factory=list, repr=False)
     report: RoutingReport | None = field(default=None, repr=False)
 
@@ -81,6 +89,9 @@ class PublishResult:
             "cards": len(self.card_paths),
             "csv": len(self.csv_paths),
             "conversation_pages": len(self.conversation_paths),
+            "written": len(self.written),
+            "kept": len(self.kept),
+            "removed": len(self.removed),
         }
 
 
@@ -139,6 +150,7 @@ def publish(
     rubric_paths: Iterable[str | Path] | None = None,
     run_pages: bool = False,
     on_page: Callable[[int, int], None] | None = None,
+    incremental: bool = False,
 ) -> PublishResult:
     """Write cards (index, HTML/Markdown/JSON per rep) and/or the routing report (HTML + CSVs).
 
@@ -147,7 +159,11 @@ def publish(
     files are searched for the scores' version. Conversation pages are written for every
     conversation a card or the report links to. ``run_pages`` links every page to the run
     history and quarantine pages (``rendering.run_pages``; the nightly flow writes them).
-    ``on_page(done, total)`` is called as conversation pages are written (for progress bars).
+    ``on_page(done, total)`` is called as conversation pages are written or found unchanged
+    (for progress bars). ``incremental`` leaves files whose fingerprint is unchanged as they
+    are; the site is the same as a full publish's, "Generated" times aside. Publishing both
+    cards and report removes the files earlier publishes wrote that the site no longer has
+    (``PageLedger.remove_others``), so the folder holds one period's site.
     """
     con = connection_of(store)
     settings = settings or load_settings()
@@ -169,27 +185,65 @@ def publish(
         "has_index": cards or (out / site_paths.INDEX).exists(),
         "has_report": report_exists,
         "has_run_pages": run_pages,
+        "generated_at": GENERATED_AT,
     }
     linked: set[str] = set()
-    if cards:
-        built = build_cards(con, period, version, rubric=info, settings=settings, redactor=redactor)
-        _write_cards(env, out, built, info, common, result)
-        result.cards = built
-        for card in built:
-            linked |= card.conversation_ids
-    if report:
-        routing = build_report(con, period, version, settings=settings, redactor=redactor)
-        _write_report(env, out, routing, common, result)
-        result.report = routing
-        linked |= routing.conversation_ids
-    for page in build_conversation_pages(con, linked, version, rubric=info, redactor=redactor):
-        path = out / site_paths.conversation_path(page.id)
-        write_text(path, render(env, "conversation.html.j2", page=page, root="../", **common))
-        result.conversation_paths[page.id] = path
-        if on_page is not None:
-            on_page(len(result.conversation_paths), len(linked))
+    with PageLedger(out, incremental=incremental) as ledger:
+        if cards:
+            built = build_cards(con, period, version, rubric=info, settings=settings, redactor=redactor)
+            _write_cards(env, ledger, built, info, common, result)
+            result.cards = built
+            for card in built:
+                linked |= card.conversation_ids
+        if report:
+            routing = build_report(con, period, version, settings=settings, redactor=redactor)
+            _write_report(env, ledger, routing, common, result)
+            result.report = routing
+            linked |= routing.conversation_ids
+        _write_conversation_pages(env, ledger, con, sorted(linked), info, redactor, common, result, on_page)
+        if cards and report:  # the whole site: what it no longer has goes, as if published afresh
+            ledger.remove_others()
+    result.written, result.kept, result.removed = ledger.written, ledger.kept, ledger.removed
     log.info("published %s", result.summary())
     return result
+
+
+def _write_conversation_pages(
+    env: Any,
+    ledger: PageLedger,
+    con: Any,
+    ids: list[str],
+    info: RubricInfo,
+    redactor: Redactor,
+    common: dict[str, Any],
+    result: PublishResult,
+    on_page: Callable[[int, int], None] | None,
+) -> None:
+    """Build and write the pages whose fingerprint changed; keep the others as they are."""
+    version = common["rubric_version"]
+    context = {key: common[key] for key in sorted(common) if key != "generated_at"}
+    shared = fingerprint(code_fingerprint(), redaction_fingerprint(redactor), repr(info), context)
+    names = KnownNameIndex(redactor.known_names)
+    todo: list[tuple[PageInputs, str]] = []
+    for page in load_page_inputs(con, ids, version):
+        path = result.out_dir / site_paths.conversation_path(page.id)
+        digest = page_fingerprint(shared, page, names)
+        result.conversation_paths[page.id] = path
+        if ledger.is_current(path, digest):
+            ledger.keep(path, digest)
+        else:
+            todo.append((page, digest))
+    total = len(result.conversation_paths)
+    done = total - len(todo)
+    if done and on_page is not None:
+        on_page(done, total)
+    pages = build_pages([page for page, _ in todo], rubric=info, redactor=redactor)
+    for page, (_, digest) in zip(pages, todo, strict=True):
+        text = render(env, "conversation.html.j2", page=page, root="../", **common)
+        ledger.write(result.out_dir / site_paths.conversation_path(page.id), text, digest)
+        done += 1
+        if on_page is not None:
+            on_page(done, total)
 
 
 def publish_cards(
@@ -232,7 +286,7 @@ def _r(value: float | None) -> float | None:
 
 def _write_cards(
     env: Any,
-    out: Path,
+    ledger: PageLedger,
     cards: list[CoachingCard],
     info: RubricInfo,
     common: dict[str, Any],
@@ -241,17 +295,18 @@ def _write_cards(
     criteria = sorted(
         {c.criterion for card in cards for c in card.criteria}, key=lambda c: (info.order(c), c)
     )
+    out = ledger.out
     for card in cards:
         context = {**common, "card": card, "root": "../", "max_system_notes": MAX_SYSTEM_NOTES}
         context["rubric"] = info  # the index's short criterion names, so both pages say the same
         html = out / site_paths.card_path(card.agent_id)
-        result.card_paths[card.agent_id] = write_text(html, render(env, "card.html.j2", **context))
+        result.card_paths[card.agent_id] = ledger.write(html, render(env, "card.html.j2", **context))
         markdown = out / site_paths.card_path(card.agent_id, "md")
-        result.markdown_paths[card.agent_id] = write_text(markdown, render(env, "card.md.j2", **context))
-        result.json_paths[card.agent_id] = write_json(
-            out / site_paths.card_path(card.agent_id, "json"), card.to_dict()
+        result.markdown_paths[card.agent_id] = ledger.write(markdown, render(env, "card.md.j2", **context))
+        result.json_paths[card.agent_id] = ledger.write(
+            out / site_paths.card_path(card.agent_id, "json"), json_text(card.to_dict())
         )
-    result.index_path = write_text(
+    result.index_path = ledger.write(
         out / site_paths.INDEX,
         render(
             env,
@@ -264,17 +319,17 @@ def _write_cards(
             **common,
         ),
     )
-    result.index_csv_path = write_text(out / site_paths.INDEX_CSV, _index_csv(cards, criteria))
+    result.index_csv_path = ledger.write(out / site_paths.INDEX_CSV, _index_csv(cards, criteria))
 
 
 def _write_report(
-    env: Any, out: Path, report: RoutingReport, common: dict[str, Any], result: PublishResult
+    env: Any, ledger: PageLedger, report: RoutingReport, common: dict[str, Any], result: PublishResult
 ) -> None:
-    folder = out / site_paths.ROUTING_DIR
+    folder = ledger.out / site_paths.ROUTING_DIR
     for key, table in report.tables.items():
         header, rows = table.csv_rows()
-        result.csv_paths[key] = write_text(folder / f"{key}.csv", csv_text(header, rows))
-    result.report_path = write_text(
-        out / site_paths.ROUTING_REPORT,
+        result.csv_paths[key] = ledger.write(folder / f"{key}.csv", csv_text(header, rows))
+    result.report_path = ledger.write(
+        ledger.out / site_paths.ROUTING_REPORT,
         render(env, "report.html.j2", report=report, settings=report.settings, root="../", **common),
     )

@@ -62,6 +62,11 @@ class Redactor:
         self._known: frozenset[str] = frozenset()
         self._cache: dict[tuple[str, frozenset[str]], tuple[PiiSpan, ...]] = {}
 
+    @property
+    def known_names(self) -> frozenset[str]:
+        """The names redacted wherever they appear (:meth:`add_known_names`)."""
+        return self._known
+
     def add_known_names(self, names: Iterable[str]) -> None:
         """Also redact these names (customers' names from the metadata) wherever they appear.
 

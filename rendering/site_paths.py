@@ -8,6 +8,7 @@ Layout (``out`` is the folder given to :func:`rendering.publish.publish`)::
     out/routing/report.html              the routing-failure report
     out/routing/<table>.csv              one CSV per report table
     out/conversations/<id>.html          one page per conversation a card or the report links to
+    out/.qareview-pages.tsv              each file's fingerprint (``rendering.page_ledger``)
 
     >>> conversation_href("conv 1/a", turn=3, from_dir="cards")
     '../conversations/conv-1-a-4ca18f.html#turn-3'

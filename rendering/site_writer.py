@@ -26,6 +26,13 @@ from rendering import site_paths, svg_charts
 TEMPLATES = Path(__file__).with_name("templates")
 _FORMULA_START = frozenset("=+-@\t\r")
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|#"})
+GENERATED_AT = "\u2063qareview-generated-at\u2063"
+"""Stands for the "Generated" time in rendered text until the page is written (``generated_now``).
+
+A page rendered with it is the same text whenever its inputs are the same, so its hash tells
+whether the page changed (``rendering.page_ledger``). Templates never emit U+2063 (an invisible
+separator); only a stored text holding this exact sequence could be mistaken for it.
+"""
 
 
 def pct(value: float | None, digits: int = 0) -> str:
@@ -85,9 +92,14 @@ def environment() -> Environment:
     return env
 
 
+def generated_now() -> str:
+    """The "Generated" time a page written now shows."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def render(env: Environment, template: str, **context: Any) -> str:
     """Render one template with the shared page context."""
-    context.setdefault("generated_at", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    context.setdefault("generated_at", generated_now())
     return env.get_template(template).render(**context)
 
 
@@ -98,9 +110,14 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+def json_text(data: Any) -> str:
+    """Pretty, stable JSON text."""
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
 def write_json(path: Path, data: Any) -> Path:
     """Write pretty, stable JSON."""
-    return write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    return write_text(path, json_text(data))
 
 
 def looks_like_formula(text: str) -> bool:

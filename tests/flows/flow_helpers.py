@@ -58,6 +58,19 @@ def dump_store(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         con.close()
 
 
+_GENERATED = re.compile(rb"Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+RUN_PAGES = frozenset({"runs.html", "quarantine.html", "quarantine.csv"})
+
+
+def published_site(out: Path) -> dict[str, bytes]:
+    """Every published file under ``out`` but the run pages, "Generated" times blanked."""
+    return {
+        p.relative_to(out).as_posix(): _GENERATED.sub(b"Generated <time>", p.read_bytes())
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.relative_to(out).as_posix() not in RUN_PAGES
+    }
+
+
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 
 

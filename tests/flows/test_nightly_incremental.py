@@ -19,7 +19,14 @@ from flows.nightly import ARTIFACT_KEY, nightly_review
 from flows.progress import Step, listening
 from flows.run_summary import NightlySummary
 from qareview.cli import app
-from tests.flows.flow_helpers import EXAMPLES, conversation_ids, copy_examples, run_artifacts, scalar
+from tests.flows.flow_helpers import (
+    EXAMPLES,
+    conversation_ids,
+    copy_examples,
+    published_site,
+    run_artifacts,
+    scalar,
+)
 
 pytestmark = [pytest.mark.prefect, pytest.mark.models, pytest.mark.slow]
 
@@ -144,6 +151,20 @@ def test_idle_night_touches_nothing(nights: Nights) -> None:
     assert _published_files(nights.out) == nights.before_idle  # nothing republished, not even rewritten
     second = nights.second.summary
     assert (s.index_path, s.period, s.reps_carded) == (second.index_path, second.period, second.reps_carded)
+
+
+def test_second_night_rewrites_only_what_changed_and_equals_a_full_publish(
+    nights: Nights, tmp_path: Path
+) -> None:
+    from flows.batches import process_rubric
+    from rendering.latest_period import publish_period
+
+    first, second = nights.first.summary, nights.second.summary
+    assert first.pages_written > 0 and first.pages_kept == 0
+    assert second.pages_written > 0 and second.pages_kept > 0  # unchanged pages left alone
+    fresh = publish_period(str(nights.db), tmp_path, 7, process_rubric(None), incremental=False)
+    assert fresh.pages_written == second.pages_written + second.pages_kept
+    assert published_site(nights.out) == published_site(tmp_path)
 
 
 def test_progress_reaches_the_end_of_each_stage(nights: Nights) -> None:

@@ -20,7 +20,15 @@ from flows.faults import FAULT_ENV
 from flows.nightly import ARTIFACT_KEY, BatchesFailedError, nightly_review
 from flows.run_summary import NightlySummary
 from flows.runners import make_task_runner
-from tests.flows.flow_helpers import assert_same_store, copy_examples, dump_store, run_artifacts, scalar
+from rendering.page_ledger import publication_complete, read_records
+from tests.flows.flow_helpers import (
+    assert_same_store,
+    copy_examples,
+    dump_store,
+    published_site,
+    run_artifacts,
+    scalar,
+)
 
 pytestmark = [pytest.mark.prefect, pytest.mark.models, pytest.mark.slow]
 
@@ -79,6 +87,27 @@ def test_interrupted_run_then_rerun_equals_uninterrupted(
     assert rerun.read == 0  # every file was already ingested: only the missing batch is redone
     assert rerun.analysed == failed_size and rerun.batches == 1
     assert dump_store(db) == dump_store(baseline.db)
+
+
+def test_publish_interrupted_midway_is_finished_by_the_next_run(
+    baseline: Baseline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing dies after three conversation pages; the next run, with nothing new, writes the rest."""
+    db, out = baseline.root / "publish-killed.duckdb", baseline.root / "publish-killed-out"
+    monkeypatch.setenv(FAULT_ENV, "page:3")
+    state = nightly_review(
+        source=str(baseline.inbox), db=str(db), out=str(out), batch_size=BATCH_SIZE, return_state=True
+    )
+    assert state.is_failed()
+    assert not publication_complete(out)
+    recorded = read_records(out)
+    assert len([k for k in recorded if k.startswith("conversations/")]) == 3
+    monkeypatch.delenv(FAULT_ENV)
+    rerun = nightly_review(source=str(baseline.inbox), db=str(db), out=str(out), batch_size=BATCH_SIZE)
+    assert rerun.nothing_new and not rerun.unchanged  # published, not taken over from an earlier run
+    assert rerun.pages_kept == len(recorded) and rerun.pages_written > 0
+    assert publication_complete(out)
+    assert published_site(out) == published_site(baseline.root / "baseline-out")
 
 
 def test_poisoned_conversations_fail_alone_then_rerun_equals_uninterrupted(
