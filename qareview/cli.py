@@ -40,7 +40,7 @@ def main() -> None:
     except click.ClickException as exc:
         typer.echo(f"error: {one_line(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -87,3 +87,13 @@ def test_a_second_run_on_a_store_in_use_says_so(place: Path, command: list[str])
     assert result.returncode == 75, result.stderr
     assert result.stderr.count("\n") == 1 and "in use by another qareview run" in result.stderr
     assert qareview("ingest", "ok.jsonl", "--db", "s.duckdb", cwd=place).returncode == 0
+
+
+def test_help_into_a_closed_pipe_ends_without_a_traceback(tmp_path: Path) -> None:
+    """`qareview ingest --help | head -1`: the reader has gone; the command exits without a traceback."""
+    command = [sys.executable, "-m", "qareview.cli", "ingest", "--help"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # closed before the child writes: its write meets a broken pipe
+    _, stderr = process.communicate(timeout=120)
+    assert b"Traceback" not in stderr, stderr.decode(errors="replace")

@@ -215,12 +215,27 @@ def _binary_bytes(data: bytes) -> bool:
 
 
 def _mostly_text_lines(head: bytes) -> bool:
-    """Whether most complete lines of ``head`` are clean UTF-8 text (no NUL, no stray control byte)."""
+    """Whether most complete lines of ``head`` are clean UTF-8 text (no NUL, no stray control byte).
+
+    With fewer than three lines a share says little; one line that is a whole JSON object (a
+    JSON Lines record, which binary bytes never form) is then the evidence of text.
+    """
     lines = [line for line in head.split(b"\n")[:-1] if line.strip()]
     if len(lines) < 3:
-        return False
+        return any(_json_object_line(line) for line in lines)
     clean = sum(1 for line in lines if _clean_utf8(line))
     return clean >= TEXT_LINE_SHARE * len(lines)
+
+
+def _json_object_line(line: bytes) -> bool:
+    """A clean UTF-8 line holding exactly one JSON object."""
+    text = line.strip()
+    if not (text.startswith(b"{") and text.endswith(b"}")) or not _clean_utf8(text):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _clean_utf8(line: bytes) -> bool:

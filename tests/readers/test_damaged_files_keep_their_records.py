@@ -117,6 +117,22 @@ def test_a_short_text_file_with_a_junk_line_is_not_binary(write) -> None:
     assert [(q.record, q.reason) for q in quarantined] == [("line 2", ReasonCode.BAD_ENCODING)]
 
 
+@pytest.mark.parametrize("junk_line", [0, 1])
+def test_a_two_line_file_with_a_junk_line_keeps_the_other_line(write, junk_line: int) -> None:
+    """Two JSON Lines records, NULs and random bytes in one: the other record is read (was: binary)."""
+    lines = _jsonl("utf-8", 2)
+    lines[junk_line] = _splice(lines[junk_line], 20, JUNK + JUNK_63)
+    conversations, quarantined = split(read_path(write("calls.jsonl", b"\n".join(lines) + b"\n")))
+    assert [c.id for c in conversations] == [f"C-{2 - junk_line}"]
+    assert [q.record for q in quarantined] == [f"line {junk_line + 1}"]
+
+
+def test_two_lines_of_binary_bytes_are_still_binary(write) -> None:
+    data = random.Random(7).randbytes(300).replace(b"\n", b"") + b"\n" + JUNK_63.replace(b"\n", b"") + b"\n"
+    conversations, quarantined = split(read_path(write("blob.jsonl", data)))
+    assert conversations == [] and [q.reason for q in quarantined] == [ReasonCode.BINARY]
+
+
 def _csv(line_ends: list[str]) -> str:
     rows = [CSV_HEADER] + [
         f"C-{n},2026-11-16T09:0{n}:{s}0Z,{role},{role}-{n},turn {s}"
