@@ -26,9 +26,9 @@ MIN_CONFIDENCE = 0.2
 TIE_MARGIN = 0.05
 """Scores this close to the best count as a tie, broken by the extension."""
 SKIPPED_LINES = 3
+"""Leading lines detection passes over when no reader claims the head as it is."""
 WEAK_CONFIDENCE = 0.5
 """A best score below this lets the lines after a damaged first one speak, if they are surer."""
-"""Leading lines detection passes over when no reader claims the head as it is."""
 _log = logging.getLogger(__name__)
 
 
