@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from transcripts.readers.base import Reader, readers
-from transcripts.textio import sniff_text, sniff_text_after
+from transcripts.textio import sniff_text, sniff_text_after, sniff_text_collapsed
 
 MIN_CONFIDENCE = 0.2
 """Below this score no reader claims the file: it is quarantined as ``UNKNOWN_FORMAT``."""
@@ -58,7 +58,9 @@ def _confident_scores(path: Path, candidates: Mapping[str, Reader] | None) -> di
 
     A damaged first record (a NUL, junk, a byte lost in UTF-16, nesting thousands deep)
     would otherwise make no reader claim the file, or a wrong one claim it weakly, and cost
-    all of it; the reader then quarantines that line alone.
+    all of it; the reader then quarantines that line alone. When still no reader claims it,
+    the head is read again with long repeats cut short (a value nested 100,000 deep inside the
+    first record of a pretty-printed array fills any head with brackets).
     """
     scores = _scores(sniff_text(path), path, candidates)
     for skipped in range(1, SKIPPED_LINES + 1):
@@ -68,6 +70,8 @@ def _confident_scores(path: Path, candidates: Mapping[str, Reader] | None) -> di
         after = _scores(sniff_text_after(path, skipped), path, candidates)
         if best < MIN_CONFIDENCE or max(after.values(), default=0.0) >= WEAK_CONFIDENCE:
             scores = after
+    if max(scores.values(), default=0.0) < MIN_CONFIDENCE:  # a head all nesting: look past it
+        scores = _scores(sniff_text_collapsed(path), path, candidates) or scores
     return scores
 
 

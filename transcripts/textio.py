@@ -357,6 +357,21 @@ def sniff_text_after(path: Path, skipped: int, size: int = SNIFF_BYTES) -> str:
     return "\n".join(parts)[:size]
 
 
+COLLAPSED_SCAN_BYTES = 8 * 1024 * 1024
+"""How far :func:`sniff_text_collapsed` reads for a head that is not all repetition."""
+_LONG_REPEAT = re.compile(r"(.{1,8}?)\1{64,}", re.DOTALL)
+
+
+def sniff_text_collapsed(path: Path, size: int = SNIFF_BYTES) -> str:
+    """The head of ``path`` with every run of a short unit repeated more than 64 times cut to one.
+
+    For detection to see past a value nested thousands deep (``[[[[…`` or ``{"a":{"a":…``) near
+    the start of a file, whose brackets would otherwise fill the whole head, whether or not the
+    nesting sits inside a string. Reads at most ``COLLAPSED_SCAN_BYTES``.
+    """
+    return _LONG_REPEAT.sub(r"\1", sniff_text(path, COLLAPSED_SCAN_BYTES))[:size]
+
+
 def _lenient(data: bytes, encoding: Encoding, final: bool) -> str:
     """``data`` decoded with bad bytes as U+FFFD; a character cut at the end dropped unless ``final``."""
     data = data[: len(data) - len(data) % encoding.unit]

@@ -18,9 +18,11 @@ from storage.admission import PlausibleDates
 from storage.ingest import ingest_paths
 from storage.store import Store
 from tests.readers.conftest import split
+from transcripts.detect import detect_format
 from transcripts.quarantine import ReasonCode
 from transcripts.read import read_path
 from transcripts.readers._documents import listed_elements
+from transcripts.textio import sniff_text_collapsed
 
 JUNK = bytes(
     [0x93, 0x00, 0x01, 0xFE, 0x07, 0x00, 0x00, 0xFF, 0x10, 0x81, 0x00]
@@ -430,3 +432,33 @@ def test_a_first_line_nested_deep_does_not_let_a_weak_guess_pick_the_reader(writ
     assert sorted(c.id for c in conversations) == ["chat-0005", "chat-0006"]
     assert {c.source_format for c in conversations} == {"connect_chat"}
     assert [(q.record, q.reason) for q in quarantined] == [("document 1 (line 1)", ReasonCode.INVALID_JSON)]
+
+
+
+CTR_TRUNCATED = VENDOR_FIXTURES / "connect_ctr" / "truncated_array.json"
+
+
+@pytest.mark.parametrize(
+    "after",
+    [b'"CustomerHoldDuration": ', b'"RoutingProfile": {\n        "ARN": "arn:aws:connect:'],
+    ids=["value", "inside-a-string"],
+)
+def test_a_value_nested_deep_in_the_first_record_does_not_hide_the_format(write, after: bytes) -> None:
+    """What ``make fuzz`` found: ``{"a":`` 100,000 deep in a pretty-printed CTR array fills every head."""
+    data = CTR_TRUNCATED.read_bytes()
+    at = data.index(after) + len(after)
+    nested = b'{"a":' * 100_000 + b"1" + b"}" * 100_000 + b","
+    path = write("records.json", data[:at] + nested + data[at:])
+    assert detect_format(path) == "connect_ctr"
+    conversations, quarantined = split(read_path(path))
+    assert conversations == []  # the fixture's second record is cut short, its first now damaged
+    assert [(q.record, q.reason) for q in quarantined] == [
+        ("record 1", ReasonCode.INVALID_JSON),
+        ("record 2", ReasonCode.TRUNCATED),
+    ]
+
+
+def test_the_collapsed_head_cuts_long_repeats_only(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('[{"a": "==", "b": ' + "[" * 100 + "1" + "]" * 100 + ', "c": "ab"}]', encoding="utf-8")
+    assert sniff_text_collapsed(path) == '[{"a": "==", "b": [1], "c": "ab"}]'
