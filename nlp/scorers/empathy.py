@@ -163,6 +163,16 @@ class Opportunity:
 
 
 @dataclass(frozen=True)
+class _Emotional:
+    """One customer turn that shows emotion, before turns in a row are merged into a moment."""
+
+    turn: AnnotatedTurn
+    hit: Hit | None
+    reason: str
+    tentative: bool  # only the credit bar was reached
+
+
+@dataclass(frozen=True)
 class Response:
     """How the agent answered an opportunity."""
 
@@ -228,22 +238,27 @@ def find_opportunities(
 ) -> list[Opportunity]:
     """Emotional moments in one leg's turns that the agent still had a turn to answer."""
     result: list[Opportunity] = []
-    pending: list[tuple[AnnotatedTurn, Hit | None, str, bool]] = []
+    pending: list[_Emotional] = []
     acknowledged = False  # the agent's last turn spoke to the feeling
     for turn in turns:
         if turn.role is Role.CUSTOMER:
             found = _opportunity_reason(turn, context, params)
             if found is not None:
-                pending.append((turn, *found))
+                pending.append(_Emotional(turn, *found))
         elif turn.role is Role.AGENT:
             if pending:
-                sure = [p for p in pending if not p[3]] or pending  # a sure turn raises the moment
-                trigger = next((p for p in sure if p[1] is not None), sure[0])
-                mild = all(_is_mild(p[0], context, params) for p in pending)
-                moment = tuple(p[0] for p in pending)
-                tentative = all(p[3] for p in pending)
+                sure = [p for p in pending if not p.tentative] or pending  # a sure turn raises the moment
+                trigger = next((p for p in sure if p.hit is not None), sure[0])
                 result.append(
-                    Opportunity(moment, trigger[0], trigger[1], trigger[2], mild, acknowledged, tentative)
+                    Opportunity(
+                        turns=tuple(p.turn for p in pending),
+                        trigger=trigger.turn,
+                        hit=trigger.hit,
+                        reason=trigger.reason,
+                        mild=all(_is_mild(p.turn, context, params) for p in pending),
+                        continued=acknowledged,
+                        tentative=all(p.tentative for p in pending),
+                    )
                 )
                 pending = []
             acknowledged = params.acknowledged_continues and bool(speaks_to_feeling(turn, context, params))
