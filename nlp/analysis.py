@@ -23,6 +23,7 @@ from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment
 from nlp.config import AnalysisConfig, load_analysis_config
 from nlp.encoder import Encoder
 from nlp.models import load_spacy, present
+from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
 from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, SignalHeads, TurnFeatureHead, model_text, turn_inputs
 from nlp.trajectory import conversation_trajectories
@@ -86,7 +87,7 @@ class Analyzer:
             embeddings, sentiments, features = self._embed_and_classify(texts)
             docs = parsing.result()
         signals = self._signals(
-            features, [t.role.value for t in turns], [len(c.turns) for c in conversations]
+            features, [t.role.value for t in turns], [len(c.turns) for c in conversations], docs
         )
         result: list[AnnotatedConversation] = []
         position = 0
@@ -161,14 +162,27 @@ class Analyzer:
             sentiments = shipped.from_pass(probabilities)
         return result.embeddings[rows], sentiments, features
 
+    @cached_property
+    def strategies(self) -> PolitenessStrategies:
+        """The politeness strategy patterns the signal heads were trained with."""
+        return PolitenessStrategies.load()
+
     def _signals(
-        self, features: np.ndarray, roles: list[str], sizes: list[int]
+        self, features: np.ndarray, roles: list[str], sizes: list[int], docs: list[Doc]
     ) -> list[dict[str, dict[str, float]]]:
         """Per turn: calibrated probabilities of every signal head for the turn's role."""
         if not roles:
             return []
         heads = self.signals
-        predicted = heads.predict(turn_inputs(features, roles, sizes), roles)
+        strategies = None
+        if heads.strategy_names:
+            if heads.strategy_names != self.strategies.names:
+                raise ValueError(
+                    f"the signal heads were trained with strategies {heads.strategy_names}, but "
+                    f"{STRATEGIES_PATH} defines {self.strategies.names}: retrain (scripts/train_signals.py)"
+                )
+            strategies = self.strategies.matrix(docs)
+        predicted = heads.predict(turn_inputs(features, roles, sizes), roles, strategies)
         result: list[dict[str, dict[str, float]]] = [{} for _ in roles]
         for name, rows in predicted.items():
             classes = heads.heads[name].classes

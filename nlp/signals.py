@@ -99,6 +99,7 @@ class SignalHead:
     role: str  # "customer" or "agent": the turns it applies to
     context: bool  # reads the customer turn this one answers (else that half of the inputs is zeroed)
     classes: tuple[str, ...]
+    strategies: bool  # also reads the turn's politeness strategies (nlp.politeness), appended to the inputs
     weight: np.ndarray  # (k, d)
     bias: np.ndarray  # (k,)
     mean: np.ndarray  # (d,) standardisation
@@ -108,11 +109,19 @@ class SignalHead:
         str, list[tuple[float, float, float, int]]
     ]  # class -> [(cut-off, precision, recall, flagged)]
 
-    def probabilities(self, inputs: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities, one row per input row."""
+    def probabilities(self, inputs: np.ndarray, strategies: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated class probabilities, one row per input row.
+
+        ``strategies`` (one row of politeness strategy indicators per input row) is required by
+        heads trained with them.
+        """
         if not self.context:
             inputs = inputs.copy()
             inputs[:, inputs.shape[1] // 2 :] = 0.0
+        if self.strategies:
+            if strategies is None:
+                raise ValueError(f"signal head {self.name!r} needs the turns' politeness strategies")
+            inputs = np.concatenate([inputs, strategies.astype(inputs.dtype)], axis=1)
         z = ((inputs - self.mean) / self.scale) @ self.weight.T + self.bias
         z = z / self.temperature
         z -= z.max(axis=1, keepdims=True)
@@ -145,15 +154,27 @@ class SignalHeads:
         """Read ``signals.json`` + ``signals.safetensors``."""
         return _load(str(directory))
 
-    def predict(self, inputs: np.ndarray, roles: Sequence[str]) -> dict[str, np.ndarray]:
-        """Calibrated probabilities per signal, NaN rows for turns of the other role."""
+    @property
+    def strategy_names(self) -> tuple[str, ...]:
+        """The politeness strategies the heads were trained with, in column order (empty: none)."""
+        return tuple(self.meta.get("strategies", ()))
+
+    def predict(
+        self, inputs: np.ndarray, roles: Sequence[str], strategies: np.ndarray | None = None
+    ) -> dict[str, np.ndarray]:
+        """Calibrated probabilities per signal, NaN rows for turns of the other role.
+
+        ``strategies``: per-row politeness strategy indicators in :attr:`strategy_names` order,
+        needed when a head reads them.
+        """
         roles_arr = np.asarray(roles)
         result = {}
         for name, head in self.heads.items():
             out = np.full((len(roles_arr), len(head.classes)), np.nan, dtype=np.float32)
             rows = np.flatnonzero(roles_arr == head.role)
             if rows.size:
-                out[rows] = head.probabilities(inputs[rows])
+                own = strategies[rows] if strategies is not None else None
+                out[rows] = head.probabilities(inputs[rows], own)
             result[name] = out
         return result
 
@@ -189,6 +210,7 @@ def _load(directory: str) -> SignalHeads:
             role=spec["role"],
             context=bool(spec.get("context", True)),
             classes=tuple(spec["classes"]),
+            strategies=bool(spec.get("strategies", False)),
             weight=tensors[f"{name}.weight"],
             bias=tensors[f"{name}.bias"],
             mean=tensors[f"{name}.mean"],

@@ -304,6 +304,34 @@ def turn_features(texts: Iterable[str], name: str = "") -> np.ndarray:
     return rows[[index[_text_key(t)] for t in texts]]
 
 
+def strategy_features(texts: Iterable[str]) -> np.ndarray:
+    """Per-text politeness strategy indicators (:mod:`nlp.politeness`) from the product's spaCy parse.
+
+    Texts are parsed as analysis parses turns (raw text, the shipped pipeline and settings);
+    rows are cached on disk per text and strategy file (``.bench/signal-features``).
+    """
+    from nlp.analysis import Analyzer
+    from nlp.models import present
+    from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies
+
+    texts = list(texts)
+    strategies = PolitenessStrategies.load()
+    version = hashlib.sha256(STRATEGIES_PATH.read_bytes()).hexdigest()[:12]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"strategies-{version}.json"
+    cached: dict[str, list[int]] = json.loads(path.read_text()) if path.exists() else {}
+    missing = list(dict.fromkeys(t for t in texts if _text_key(t) not in cached))
+    if missing:
+        analyzer = Analyzer()
+        nlp = analyzer.nlp
+        off = present(nlp, analyzer.config.spacy.disable)
+        docs = nlp.pipe(missing, batch_size=analyzer.config.spacy.batch_size, disable=off)
+        for text, row in zip(missing, strategies.matrix(list(docs)), strict=True):
+            cached[_text_key(text)] = [int(v) for v in row]
+        path.write_text(json.dumps(cached, sort_keys=True))
+    return np.array([cached[_text_key(t)] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+
+
 def example_inputs(examples: list[Example], name: str) -> np.ndarray:
     """Head inputs: each example's features beside its context's (zeros without context)."""
     own = turn_features([e.text for e in examples], f"{name}-own")
@@ -321,6 +349,7 @@ __all__ = [
     "goemotions_sentiment",
     "ibm_examples",
     "politeness",
+    "strategy_features",
     "synthetic",
     "turn_inputs",
     "tweeteval",

@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import politeness_cv
 import signal_data as data
 from safetensors.numpy import save_file
 from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression
+
+from nlp.politeness import PolitenessStrategies
 
 OUT = data.ROOT / "nlp" / "models" / "signals"
 SEED = 13
@@ -45,6 +48,8 @@ class HeadPlan:
     # Inverse regularisation strengths tried (chosen by calibration log-loss); capped at 0.01 so
     # heads on 3,078 features and a few hundred real turns stay smooth outside the Twitter domain.
     regularisation: tuple[float, ...] = (0.001, 0.003, 0.01)
+    # Whether the head also reads the turn's politeness strategies (nlp/politeness.py).
+    strategies: bool = False
 
 
 # Sources per head (MODEL_CARD.md): out-of-fold average precision on the real train and
@@ -146,7 +151,9 @@ def _folds(examples: list[data.Example], rows: np.ndarray, k: int = 5) -> np.nda
     return out
 
 
-def train_head(plan: HeadPlan, examples: list[data.Example], inputs: np.ndarray) -> tuple[dict, dict]:
+def train_head(
+    plan: HeadPlan, examples: list[data.Example], inputs: np.ndarray, strategies: np.ndarray
+) -> tuple[dict, dict]:
     """Weights (as arrays) and the ``signals.json`` entry of one head.
 
     Regularisation is chosen by log-loss on the calibration split. The temperature and the
@@ -166,6 +173,8 @@ def train_head(plan: HeadPlan, examples: list[data.Example], inputs: np.ndarray)
     if not plan.context:
         inputs = inputs.copy()
         inputs[:, inputs.shape[1] // 2 :] = 0.0
+    if plan.strategies:
+        inputs = np.concatenate([inputs, strategies], axis=1)
     y_tr, y_ca = np.array([ys[i] for i in tr]), np.array([ys[i] for i in ca])
     w_tr = np.array([plan.ibm_weight if examples[i].source == "ibm" else examples[i].weight for i in tr])
     mean, scale = inputs[tr].mean(axis=0), inputs[tr].std(axis=0) + 1e-6
@@ -221,6 +230,7 @@ def train_head(plan: HeadPlan, examples: list[data.Example], inputs: np.ndarray)
     spec = {
         "role": plan.role,
         "context": plan.context,
+        "strategies": plan.strategies,
         "classes": list(plan.classes),
         "temperature": round(temperature, 4),
         "C": c,
@@ -231,6 +241,54 @@ def train_head(plan: HeadPlan, examples: list[data.Example], inputs: np.ndarray)
         "sources": sources,
         "curves": {
             label: [[a, round(b, 4), round(r, 4), n] for a, b, r, n in pts] for label, pts in curves.items()
+        },
+    }
+    return tensors, spec
+
+
+def train_politeness(shared: Path, width: int) -> tuple[dict, dict]:
+    """The politeness head: Wikipedia requests, impolite (bottom quartile) vs polite (top quartile).
+
+    It reads the turn's encoder features and politeness strategies (no context). Regularisation
+    is chosen by grouped cross-validation (:mod:`politeness_cv`); the temperature and the
+    precision curve come from the grouped out-of-fold predictions; the weights from all requests.
+    """
+    s = politeness_cv.load(shared / "politeness-wikipedia" / "wikipedia.annotated.csv")
+    own = data.turn_features(s.texts)
+    x = np.concatenate([own, np.zeros_like(own), data.strategy_features(s.texts)], axis=1)
+    c = politeness_cv.choose_c(x, s.impolite, s.groups)
+    z, _ = politeness_cv.cross_validate(x, s, c)
+    z_oof, y = np.stack([-z / 2, z / 2], axis=1), s.impolite
+    temperature = float(
+        minimize_scalar(lambda t: log_loss(z_oof / t, y), bounds=(0.05, 20), method="bounded").x
+    )
+    model, mean, scale = politeness_cv.fit(x, y, c)
+    coef, intercept = model.coef_[0], model.intercept_[0]
+    tensors = {
+        "politeness.weight": np.stack([-coef / 2, coef / 2]).astype(np.float32),
+        "politeness.bias": np.array([-intercept / 2, intercept / 2], dtype=np.float32),
+        "politeness.mean": mean.astype(np.float32),
+        "politeness.scale": scale.astype(np.float32),
+    }
+    assert tensors["politeness.weight"].shape[1] == width, "politeness inputs differ from the other heads'"
+    accuracy = float(((z >= 0) == (y == 1)).mean())
+    spec = {
+        "role": "agent",
+        "context": False,
+        "strategies": True,
+        "classes": ["polite", "impolite"],
+        "temperature": round(temperature, 4),
+        "C": c,
+        "calibration_log_loss": round(log_loss(z_oof / temperature, y), 4),
+        "counts": {"train": {"polite": int((y == 0).sum()), "impolite": int((y == 1).sum())}},
+        "calibration_items": int(len(y)),
+        "grouped_cv_accuracy": round(accuracy, 4),
+        "sources": ["politeness-wikipedia"],
+        "curves": {
+            "impolite": [
+                [a, round(b, 4), round(r, 4), n]
+                for a, b, r, n in curve(softmax(z_oof / temperature)[:, 1], y == 1)
+            ]
         },
     }
     return tensors, spec
@@ -248,16 +306,26 @@ def main() -> None:
     examples += data.synthetic()
     examples = [e for e in examples if e.split != "test"]
     inputs = data.example_inputs(examples, "train")
+    agents = [i for i, e in enumerate(examples) if e.role == "agent"]
+    strategies = np.zeros((len(examples), len(PolitenessStrategies.load().names)), dtype=np.float32)
+    strategies[agents] = data.strategy_features([examples[i].text for i in agents])
     tensors: dict[str, np.ndarray] = {}
     heads = {}
     for plan in PLANS:
-        t, spec = train_head(plan, examples, inputs)
+        t, spec = train_head(plan, examples, inputs, strategies)
         tensors.update(t)
         heads[plan.name] = spec
         print(
             f"{plan.name}: C={spec['C']} T={spec['temperature']:.2f} calib log-loss "
             f"{spec['calibration_log_loss']} counts {spec['counts']}"
         )
+    t, spec = train_politeness(args.shared, inputs.shape[1] + strategies.shape[1])
+    tensors.update(t)
+    heads["politeness"] = spec
+    print(
+        f"politeness: C={spec['C']} T={spec['temperature']:.2f} "
+        f"grouped CV accuracy {spec['grouped_cv_accuracy']}"
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(OUT / "signals.safetensors"))
     os.chmod(OUT / "signals.safetensors", 0o644)
@@ -266,6 +334,7 @@ def main() -> None:
         "features": "[embedding, mean-pooled layers 2-4, sentiment probabilities] of the turn, then of the "
         "customer turn it answers",
         "seed": SEED,
+        "strategies": list(PolitenessStrategies.load().names),
         "heads": heads,
     }
     (OUT / "signals.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
