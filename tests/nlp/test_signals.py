@@ -97,7 +97,7 @@ def test_customer_distress(annotate, text: str, distressed: bool) -> None:  # ty
 def test_signals_only_for_the_turns_role(annotate) -> None:  # type: ignore[no-untyped-def]
     customer, agent = annotate([("customer", CUSTOMER), ("agent", "Let me check that for you.")])
     assert set(customer.signals) == {"distress", "sentiment"}
-    assert set(agent.signals) == {"empathic", "face_threat", "can_do", "handoff"}
+    assert set(agent.signals) == {"empathic", "face_threat", "can_do", "handoff", "politeness"}
     assert sum(agent.signals["handoff"].values()) == pytest.approx(1.0, abs=1e-3)
 
 
