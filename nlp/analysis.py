@@ -23,7 +23,7 @@ from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment
 from nlp.config import AnalysisConfig, load_analysis_config
 from nlp.encoder import Encoder
 from nlp.models import load_spacy, present
-from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies
+from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies, strategy_rows
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
 from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, SignalHeads, TurnFeatureHead, model_text, turn_inputs
 from nlp.trajectory import conversation_trajectories
@@ -181,7 +181,8 @@ class Analyzer:
                     f"the signal heads were trained with strategies {heads.strategy_names}, but "
                     f"{STRATEGIES_PATH} defines {self.strategies.names}: retrain (scripts/train_signals.py)"
                 )
-            strategies = self.strategies.matrix(docs)
+            readers = {head.role for head in heads.heads.values() if head.strategies}
+            strategies = strategy_rows(self.strategies, docs, [role in readers for role in roles])
         predicted = heads.predict(turn_inputs(features, roles, sizes), roles, strategies)
         result: list[dict[str, dict[str, float]]] = [{} for _ in roles]
         for name, rows in predicted.items():

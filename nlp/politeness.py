@@ -63,6 +63,24 @@ class PolitenessStrategies:
         return out
 
 
+def strategy_rows(
+    strategies: PolitenessStrategies, docs: Sequence[Doc], wanted: Sequence[bool]
+) -> np.ndarray:
+    """:meth:`PolitenessStrategies.matrix` for the ``wanted`` docs only (zero rows elsewhere).
+
+    A doc object shared by several turns (analysis parses each distinct text once) is matched once.
+    """
+    out = np.zeros((len(docs), len(strategies.names)), dtype=np.float32)
+    rows_of: dict[int, list[int]] = {}
+    for i, doc in enumerate(docs):
+        if wanted[i]:
+            rows_of.setdefault(id(doc), []).append(i)
+    unique = [docs[rows[0]] for rows in rows_of.values()]
+    for row, rows in zip(strategies.matrix(unique), rows_of.values(), strict=True):
+        out[rows] = row
+    return out
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> PolitenessStrategies:
     return PolitenessStrategies(read_pattern_file(path))

@@ -75,7 +75,7 @@ def main() -> int:
     heads = SignalHeads.load()
     examples = [e for e in data.ibm_examples() if e.split == args.split]
     inputs = data.example_inputs(examples, args.split)
-    probs = heads.predict(inputs, [e.role for e in examples])
+    probs = heads.predict(inputs, [e.role for e in examples], data.example_strategies(examples))
     print(
         f"Signals on the real {args.split} split ({len({e.key[0] for e in examples})} threads, "
         f"{len(examples)} turns), cut-offs for target precision {args.precision}:"
@@ -153,7 +153,8 @@ def public_benchmarks(heads: SignalHeads, shared: Path, precision: float, compar
     )
     pol = data.politeness(polite)
     gold = np.array([e.labels["face_threat"] == "true" for e in pol])
-    p = heads.predict(data.example_inputs(pol, "politeness"), ["agent"] * len(pol))["face_threat"][:, 1]
+    inputs = data.example_inputs(pol, "politeness")
+    p = heads.predict(inputs, ["agent"] * len(pol), data.example_strategies(pol))["face_threat"][:, 1]
     print(
         f"  Politeness (Wikipedia), impolite vs polite ({len(pol)} requests) by the face_threat head "
         f"(service face threats; it never saw the requests): AUC {roc_auc_score(gold, p):.3f}, "

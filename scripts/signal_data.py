@@ -332,6 +332,16 @@ def strategy_features(texts: Iterable[str]) -> np.ndarray:
     return np.array([cached[_text_key(t)] for t in texts], dtype=np.float32).reshape(len(texts), -1)
 
 
+def example_strategies(examples: list[Example]) -> np.ndarray:
+    """Politeness strategy rows of the agent examples (zero rows for customer examples)."""
+    agents = [i for i, e in enumerate(examples) if e.role == "agent"]
+    width = len(strategy_features(["x"])[0])
+    out = np.zeros((len(examples), width), dtype=np.float32)
+    if agents:
+        out[agents] = strategy_features([examples[i].text for i in agents])
+    return out
+
+
 def example_inputs(examples: list[Example], name: str) -> np.ndarray:
     """Head inputs: each example's features beside its context's (zeros without context)."""
     own = turn_features([e.text for e in examples], f"{name}-own")
@@ -345,6 +355,7 @@ def example_inputs(examples: list[Example], name: str) -> np.ndarray:
 __all__ = [
     "Example",
     "example_inputs",
+    "example_strategies",
     "goemotions",
     "goemotions_sentiment",
     "ibm_examples",

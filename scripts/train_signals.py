@@ -306,9 +306,7 @@ def main() -> None:
     examples += data.synthetic()
     examples = [e for e in examples if e.split != "test"]
     inputs = data.example_inputs(examples, "train")
-    agents = [i for i, e in enumerate(examples) if e.role == "agent"]
-    strategies = np.zeros((len(examples), len(PolitenessStrategies.load().names)), dtype=np.float32)
-    strategies[agents] = data.strategy_features([examples[i].text for i in agents])
+    strategies = data.example_strategies(examples)
     tensors: dict[str, np.ndarray] = {}
     heads = {}
     for plan in PLANS:
