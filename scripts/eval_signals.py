@@ -132,8 +132,9 @@ def public_benchmarks(heads: SignalHeads, shared: Path, precision: float, compar
     GoEmotions test (Reddit; distress = anger, annoyance, disappointment, ... vs calm; the head saw
     GoEmotions *train* at weight 0.1) and the Stanford Politeness Corpus' Wikipedia requests
     (impolite = bottom quartile vs polite = top quartile; the face-threat head never saw them),
-    with the politeness head's grouped cross-validated accuracy (``politeness_cv``; ``compare``:
-    also encoder features alone and strategies alone).
+    with the politeness head's grouped cross-validated accuracy at its shipped regularisation
+    (``politeness_cv``; ``compare``: C chosen inside each fold, and encoder features alone and
+    strategies alone beside it).
     """
     go_test = shared / "goemotions" / "test.tsv"
     polite = shared / "politeness-wikipedia" / "wikipedia.annotated.csv"
@@ -160,7 +161,10 @@ def public_benchmarks(heads: SignalHeads, shared: Path, precision: float, compar
         f"(service face threats; it never saw the requests): AUC {roc_auc_score(gold, p):.3f}, "
         f"accuracy at 0.5 {((p >= 0.5) == gold).mean():.3f}"
     )
-    politeness_cv.report(shared, only=() if compare else (politeness_cv.SHIPPED,))
+    if compare:
+        politeness_cv.report(shared)
+    elif "politeness" in heads.heads:  # the shipped head's features and C (chosen by grouped CV)
+        politeness_cv.report(shared, only=(politeness_cv.SHIPPED,), c=heads.meta["heads"]["politeness"]["C"])
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,7 +8,7 @@ import pytest
 
 from configfile import ConfigFileError
 from nlp.analysis import Analyzer
-from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies
+from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies, strategy_rows
 from nlp.signals import SignalHeads
 from transcripts.model import Conversation
 
@@ -97,3 +97,13 @@ def test_politeness_head_is_calibrated_on_grouped_folds() -> None:
     assert spec["strategies"] is True and spec["context"] is False
     assert spec["grouped_cv_accuracy"] >= 0.8
     assert spec["calibration_items"] == sum(spec["counts"]["train"].values())
+
+
+def test_strategy_rows_only_for_wanted_turns_and_shared_parses(analyzer: Analyzer) -> None:
+    strategies = PolitenessStrategies.load()
+    thanks, why = analyzer.nlp("Thanks, could you check?"), analyzer.nlp("Why?")
+    rows = strategy_rows(strategies, [thanks, why, thanks, why], [True, False, True, True])
+    assert rows[0].tolist() == rows[2].tolist() == strategies.matrix([thanks])[0].tolist()
+    assert rows[0].sum() >= 2
+    assert rows[1].sum() == 0.0
+    assert rows[3].tolist() == strategies.matrix([why])[0].tolist()
