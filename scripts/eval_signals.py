@@ -166,5 +166,6 @@ def public_benchmarks(heads: SignalHeads, shared: Path, precision: float, compar
     elif "politeness" in heads.heads:  # the shipped head's features and C (chosen by grouped CV)
         politeness_cv.report(shared, only=(politeness_cv.SHIPPED,), c=heads.meta["heads"]["politeness"]["C"])
 
+
 if __name__ == "__main__":
     sys.exit(main())
