@@ -39,6 +39,7 @@ NOT_OURS = {"prefect.yaml": "Prefect's deployment file (tests/flows/test_flow_co
 LOADERS: dict[str, Callable[[Path], object]] = {
     "rubrics/*.yaml": load_rubric_file,
     "rubrics/patterns/*.jsonl": read_pattern_file,
+    "nlp/models/signals/*.jsonl": read_pattern_file,  # politeness strategies (nlp/politeness.py)
     "privacy/policy.yaml": load_policy,
     "flows/nightly.yaml": load_flow_config,
     "nlp/analysis.yaml": load_analysis_config,
