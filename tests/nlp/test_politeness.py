@@ -107,3 +107,19 @@ def test_strategy_rows_only_for_wanted_turns_and_shared_parses(analyzer: Analyze
     assert rows[0].sum() >= 2
     assert rows[1].sum() == 0.0
     assert rows[3].tolist() == strategies.matrix([why])[0].tolist()
+
+
+def test_analysis_refuses_a_strategy_file_the_heads_were_not_trained_with(
+    analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "strategies.jsonl"
+    kept = [
+        line for line in STRATEGIES_PATH.read_text(encoding="utf-8").splitlines() if '"greeting"' not in line
+    ]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    monkeypatch.setitem(analyzer.__dict__, "strategies", PolitenessStrategies.load(path))
+    conversation = Conversation.model_validate(
+        {"id": "s", "channel": "chat", "turns": [{"index": 0, "role": "agent", "text": "Hi there!"}]}
+    )
+    with pytest.raises(ValueError, match="retrain"):
+        analyzer.annotate([conversation])
