@@ -162,8 +162,8 @@ def gold_trajectory(distress: list[str]) -> str | None:
     those the product compares (:func:`nlp.trajectory.third`). More distress at the end:
     ``worsened``; less: ``improved``; else ``flat``; None under two customer turns.
 
-    >>> gold_trajectory(["strong", "none"]), gold_trajectory(["mild", "mild", "strong"]), gold_trajectory(["mild"])
-    ('improved', 'worsened', None)
+    >>> [gold_trajectory(d) for d in (["strong", "none"], ["mild", "mild", "strong"], ["mild"])]
+    ['improved', 'worsened', None]
     """
     from nlp.trajectory import third
 
@@ -194,7 +194,9 @@ def trajectory_keys(annotated: list, results: list, labels: dict, gold: set) -> 
         cid = conv.id
         distress = [labels[(cid, t.index)]["distress"] for t in conv.turns if t.role.value == "customer"]
         direction = gold_trajectory(distress)
-        explained = any(k[1] == cid and k[0] in {"empathy:missed_opportunity", "self_worth:face_threat"} for k in gold)
+        explained = any(
+            k[1] == cid and k[0] in {"empathy:missed_opportunity", "self_worth:face_threat"} for k in gold
+        )
         if direction == "worsened":
             gold_pairs |= {("trajectory:worsened", cid), ("direction:worsening", cid)}
             if explained:
@@ -231,9 +233,7 @@ TRAJECTORY_KINDS = (
 def trajectory_table(annotated: list, results: list, labels: dict, gold: set) -> None:
     """Print the trajectory rows (threads with at least two customer turns)."""
     gold_pairs, found = trajectory_keys(annotated, results, labels, gold)
-    counted = [
-        c.id for c in annotated if sum(t.role.value == "customer" for t in c.turns) >= 2
-    ]
+    counted = [c.id for c in annotated if sum(t.role.value == "customer" for t in c.turns) >= 2]
     print(f"Customer trajectory per thread ({len(counted)} threads with 2+ customer turns):")
     for kind in TRAJECTORY_KINDS:
         g = {k for k in gold_pairs if k[0] == kind}

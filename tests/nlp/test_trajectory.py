@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.annotated import Direction, Sentiment, SentimentLabel
+from nlp.annotated import Direction
 from nlp.trajectory import conversation_trajectories, customer_trajectory, direction_of, third
 from transcripts.model import Role
 
@@ -44,7 +44,7 @@ CASES = [
 
 @pytest.mark.parametrize(("turns", "expected"), [(t, e) for _, t, e in CASES], ids=[c[0] for c in CASES])
 def test_customer_trajectory_table(turns: list[tuple[Role, float]], expected: tuple) -> None:
-    result = customer_trajectory("c1", 0, turns)
+    result = customer_trajectory("c1", 0, turns, 0.15)
     start, end, delta, direction, customer_turns, agent_tone = expected
     assert result.conversation_id == "c1" and result.leg == 0
     for got, want in (
@@ -82,10 +82,6 @@ def test_third_rounds_up(n: int, k: int) -> None:
     assert third(n) == k
 
 
-def _s(score: float) -> Sentiment:
-    return Sentiment(SentimentLabel.NEUTRAL, score, "test")
-
-
 def test_conversation_trajectories_per_leg_then_whole(make_conversation) -> None:
     conversation = make_conversation(
         "c9",
@@ -98,7 +94,7 @@ def test_conversation_trajectories_per_leg_then_whole(make_conversation) -> None
         ],
         legs=3,
     )
-    result = conversation_trajectories(conversation, [_s(-0.2), _s(0.1), _s(-0.9), _s(0.5), _s(0.8)])
+    result = conversation_trajectories(conversation, [-0.2, 0.1, -0.9, 0.5, 0.8], 0.15)
     assert [t.leg for t in result] == [0, 1, 2, None]
     leg0, leg1, leg2, whole = result
     assert (leg0.customer_turns, leg0.direction, leg0.delta) == (1, Direction.FLAT, 0.0)
@@ -113,9 +109,8 @@ def test_conversation_trajectories_per_leg_then_whole(make_conversation) -> None
 
 def test_conversation_trajectories_uses_configured_threshold(make_conversation) -> None:
     conversation = make_conversation("c2", [(C, "meh", 0), (C, "better", 0)])
-    sentiments = [_s(0.0), _s(0.3)]
-    assert conversation_trajectories(conversation, sentiments, 0.5)[-1].direction == Direction.FLAT
-    assert conversation_trajectories(conversation, sentiments, 0.15)[-1].direction == Direction.IMPROVING
+    assert conversation_trajectories(conversation, [0.0, 0.3], 0.5)[-1].direction == Direction.FLAT
+    assert conversation_trajectories(conversation, [0.0, 0.3], 0.15)[-1].direction == Direction.IMPROVING
 
 
 def test_conversation_trajectories_rejects_misaligned_sentiments(make_conversation) -> None:
