@@ -6,8 +6,8 @@ and each threshold (``analysis.yaml``'s ``trajectory.flat_threshold``, and the r
 ``customer_trajectory`` ``improved_delta`` / ``-worsened_delta``) rebuilds every thread's
 trajectory with :mod:`nlp.trajectory` and prints the mean F1 of worsened and improved against the
 gold of ``eval_findings.gold_trajectory``, and the precision of worsened. Also prints, per reading,
-the opener score at or below which 80 % of customer openers show distress (the rubric's
-``upset_start`` rule).
+the break-even opener score for "arrived upset" (the rubric's ``upset_start``): as many openers
+at or below it show distress as distressed openers are found there.
 
 The shipped sentiment and distress heads were trained on the train split, so on its turns they are
 too good; ``--oof`` (needs ``--shared``, as ``make train-signals``) replaces their outputs on
@@ -162,14 +162,19 @@ def out_of_fold(shared: Path) -> dict[tuple[str, int], tuple[np.ndarray, np.ndar
     return {k: (sentiment[k], distress[k]) for k in sentiment if k in distress}
 
 
-def upset_start(openers: list[tuple[float, bool]], precision: float = 0.8) -> float:
-    """The highest opener score at or below which at least ``precision`` of openers are distressed."""
-    best = -1.0
-    for cut in sorted({s for s, _ in openers}):
+def upset_start(openers: list[tuple[float, bool]]) -> float:
+    """The opener score at or below which the share of openers showing distress equals the share found.
+
+    The break-even cut-off of "arrived upset": as many of the openers at or below it show distress
+    (precision) as of the distressed openers are at or below it (recall).
+    """
+    distressed = max(1, sum(d for _, d in openers))
+
+    def gap(cut: float) -> float:
         below = [d for s, d in openers if s <= cut]
-        if below and sum(below) / len(below) >= precision:
-            best = cut
-    return best
+        return abs(sum(below) / len(below) - sum(below) / distressed)
+
+    return min(sorted({s for s, _ in openers}), key=gap)
 
 
 if __name__ == "__main__":
