@@ -230,14 +230,21 @@ TRAJECTORY_KINDS = (
 )
 
 
-def trajectory_table(annotated: list, results: list, labels: dict, gold: set) -> None:
-    """Print the trajectory rows (threads with at least two customer turns)."""
+def trajectory_table(annotated: list, results: list, labels: dict, gold: set, errors: bool = False) -> None:
+    """Print the trajectory rows (threads with at least two customer turns); ``errors``: wrong threads."""
     gold_pairs, found = trajectory_keys(annotated, results, labels, gold)
     counted = [c.id for c in annotated if sum(t.role.value == "customer" for t in c.turns) >= 2]
     print(f"Customer trajectory per thread ({len(counted)} threads with 2+ customer turns):")
     for kind in TRAJECTORY_KINDS:
         g = {k for k in gold_pairs if k[0] == kind}
-        print(f"  {kind:28s} {_row(g, {k for k in found if k[0] == kind})}")
+        f = {k for k in found if k[0] == kind}
+        print(f"  {kind:28s} {_row(g, f)}")
+        if errors:
+            for label, keys in (("FP", f - g), ("FN", g - f)):
+                for _, cid in sorted(keys):
+                    conv = next(c for c in annotated if c.id == cid)
+                    said = " | ".join(t.text[:60] for t in conv.turns if t.role.value == "customer")
+                    print(f"      {label} {cid}: {said!r}")
 
 
 def main() -> int:
@@ -278,7 +285,7 @@ def main() -> int:
                 print(f"      FP {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
             for k in sorted(g - p):
                 print(f"      FN {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
-    trajectory_table(annotated, results, labels, gold)
+    trajectory_table(annotated, results, labels, gold, args.errors)
     return 0
 
 
