@@ -79,9 +79,7 @@ def score(
             "arrived_upset": arrived_upset,
             "customer_turns": trajectory.customer_turns,
         }
-        reason = (
-            f"customer mood {trajectory.start:+.2f} -> {trajectory.end or 0.0:+.2f} (delta {delta:+.2f})"
-        )
+        reason = f"customer mood {trajectory.start:+.2f} -> {trajectory.end or 0.0:+.2f} (delta {delta:+.2f})"
         if arrived_upset:
             reason += "; arrived upset, which does not count against the agent"
         scores.append(context.criterion_score(conversation, leg, 0.5 + params.gain * delta, reason))
