@@ -26,19 +26,23 @@ from nlp.models import load_spacy, present
 from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies, strategy_rows
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
 from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, SignalHeads, TurnFeatureHead, model_text, turn_inputs
-from nlp.trajectory import conversation_trajectories
+from nlp.trajectory import TrajectoryReading, conversation_trajectories, load_trajectory_reading, turn_scores
 from transcripts.model import Conversation
 
 
 class Analyzer:
     """spaCy + encoder + sentiment, loaded lazily and once, applied in batches.
 
-    ``config`` None reads the shipped ``nlp/analysis.yaml``. spaCy loads on the first
-    :meth:`annotate`; :meth:`classify_texts` needs only the encoder (and sentiment model).
+    ``config`` None reads the shipped ``nlp/analysis.yaml``, ``trajectory`` None the shipped
+    ``nlp/trajectory.yaml``. spaCy loads on the first :meth:`annotate`; :meth:`classify_texts`
+    needs only the encoder (and sentiment model).
     """
 
-    def __init__(self, config: AnalysisConfig | None = None) -> None:
+    def __init__(
+        self, config: AnalysisConfig | None = None, trajectory: TrajectoryReading | None = None
+    ) -> None:
         self.config = config or load_analysis_config()
+        self.trajectory_reading = trajectory or load_trajectory_reading()
 
     @cached_property
     def nlp(self) -> Language:
@@ -105,7 +109,9 @@ class Analyzer:
                 for i in span
             ]
             trajectories = conversation_trajectories(
-                conversation, [sentiments[i] for i in span], self.config.trajectory.flat_threshold
+                conversation,
+                turn_scores(annotated_turns, self.trajectory_reading),
+                self.config.trajectory.flat_threshold,
             )
             result.append(AnnotatedConversation(conversation, annotated_turns, trajectories))
             position += count

@@ -1,28 +1,118 @@
-"""The customer's sentiment trajectory per leg and per conversation, as pure functions.
+"""The customer's trajectory per leg and per conversation, as pure functions.
 
-``start`` is the mean sentiment score of the first third of the customer's turns (at least one
-turn), ``end`` of the last third, ``delta = end - start``; ``|delta| < flat_threshold`` is flat.
+Each turn gets one score in [-1, 1] (:func:`turn_scores`). A customer turn's is its *mood*: a
+weighted mean of its sentiment score and minus its calibrated P(negative) and P(distress) from the
+signal heads (``nlp/models/signals``), with the weights of ``nlp/trajectory.yaml``
+(:class:`TrajectoryReading`); an agent turn's is its sentiment score (``agent_tone``).
+
+``start`` is the mean score of the first third of the customer's turns (at least one turn),
+``end`` of the last third, ``delta = end - start``; ``|delta| < flat_threshold`` is flat.
 One customer turn: start = end = its score, delta 0, flat. No customer turns: start, end,
 delta and direction are None. ``agent_tone`` is the mean score of agent turns (None without any).
 
 >>> from transcripts.model import Role
->>> t = customer_trajectory("c1", None, [(Role.CUSTOMER, -0.8), (Role.AGENT, 0.3), (Role.CUSTOMER, 0.4)])
+>>> C, A = Role.CUSTOMER, Role.AGENT
+>>> t = customer_trajectory("c1", None, [(C, -0.8), (A, 0.3), (C, 0.4)], flat_threshold=0.15)
 >>> (t.start, t.end, t.direction.value, t.agent_tone)
 (-0.8, 0.4, 'improving', 0.3)
+>>> TrajectoryReading(negative=0.8, distress=0.2).customer_score(0.4, negative=0.1, distress=0.6)
+-0.2
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
-from nlp.annotated import Direction, Sentiment, Trajectory
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from configfile import ConfigValueError, load_yaml_config
+from nlp.annotated import AnnotatedTurn, Direction, Trajectory
 from transcripts.model import Conversation, Role
 
-DEFAULT_FLAT_THRESHOLD = 0.15
+DEFAULT_READING_PATH = Path(__file__).with_name("trajectory.yaml")
+NEGATIVE_SIGNAL = ("sentiment", "negative")  # signal head and class of a customer turn's P(negative)
+DISTRESS_SIGNAL = ("distress", "true")  # and of its P(distress)
 
 
-def direction_of(delta: float, flat_threshold: float = DEFAULT_FLAT_THRESHOLD) -> Direction:
+class TrajectoryConfigError(ConfigValueError):
+    """``trajectory.yaml`` is missing, malformed or has invalid values."""
+
+
+class TrajectoryReading(BaseModel):
+    """What a customer turn's score is made of: weights of three readings of the one pass (normalised).
+
+    ``sentiment``: the turn's sentiment score, P(positive) - P(negative), -1..1; ``negative``: minus
+    the signal heads' P(negative) (``sentiment`` head), -1..0; ``distress``: minus their calibrated
+    P(distress), -1..0. The two negative-only readings leave a calm turn at 0 whether or not it
+    thanks, so "thanks!" followed by a calm question is not a worsening.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sentiment: float = Field(0.0, ge=0.0, description="Weight of the sentiment score.")
+    negative: float = Field(0.0, ge=0.0, description="Weight of minus P(negative).")
+    distress: float = Field(0.0, ge=0.0, description="Weight of minus P(distress).")
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> TrajectoryReading:
+        if self.sentiment + self.negative + self.distress <= 0:
+            raise ValueError("give sentiment, negative or distress a weight above 0")
+        return self
+
+    def customer_score(self, sentiment: float, negative: float | None, distress: float | None) -> float:
+        """A customer turn's mood in [-1, 1] from its sentiment score, P(negative) and P(distress).
+
+        A probability may be None only when its weight is 0 (else ValueError).
+        """
+        total, weighted = 0.0, 0.0
+        for name, weight, value in (
+            ("sentiment", self.sentiment, sentiment),
+            ("negative", self.negative, None if negative is None else -negative),
+            ("distress", self.distress, None if distress is None else -distress),
+        ):
+            if weight == 0:
+                continue
+            if value is None:
+                raise ValueError(f"no {name} probability for this customer turn (the signal heads lack it)")
+            total += weight
+            weighted += weight * value
+        return weighted / total
+
+
+class _ReadingFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    customer_turn: TrajectoryReading
+
+
+def load_trajectory_reading(path: str | Path | None = None) -> TrajectoryReading:
+    """The reading of ``trajectory.yaml`` (the shipped ``nlp/trajectory.yaml`` by default)."""
+    source = Path(path) if path is not None else DEFAULT_READING_PATH
+    loaded = load_yaml_config(source, _ReadingFile, what="trajectory config", error=TrajectoryConfigError)
+    return loaded.customer_turn
+
+
+def turn_scores(turns: Sequence[AnnotatedTurn], reading: TrajectoryReading) -> list[float]:
+    """Each turn's trajectory score: a customer turn's mood, any other turn's sentiment score."""
+    scores = []
+    for turn in turns:
+        if turn.role == Role.CUSTOMER:
+            try:
+                scores.append(
+                    reading.customer_score(
+                        turn.sentiment.score, turn.signal(*NEGATIVE_SIGNAL), turn.signal(*DISTRESS_SIGNAL)
+                    )
+                )
+            except ValueError as error:
+                raise ValueError(f"turn {turn.index} ({turn.turn.text[:40]!r}): {error}") from None
+        else:
+            scores.append(turn.sentiment.score)
+    return scores
+
+
+def direction_of(delta: float, flat_threshold: float) -> Direction:
     """Improving, worsening, or flat when ``|delta| < flat_threshold``."""
     if abs(delta) < flat_threshold:
         return Direction.FLAT
@@ -38,7 +128,7 @@ def customer_trajectory(
     conversation_id: str,
     leg: int | None,
     scored_turns: Sequence[tuple[Role, float]],
-    flat_threshold: float = DEFAULT_FLAT_THRESHOLD,
+    flat_threshold: float,
 ) -> Trajectory:
     """The trajectory of ``(role, score)`` pairs in speaking order."""
     customer = [score for role, score in scored_turns if role == Role.CUSTOMER]
@@ -64,16 +154,16 @@ def customer_trajectory(
 
 def conversation_trajectories(
     conversation: Conversation,
-    sentiments: Sequence[Sentiment],
-    flat_threshold: float = DEFAULT_FLAT_THRESHOLD,
+    scores: Sequence[float],
+    flat_threshold: float,
 ) -> list[Trajectory]:
     """One trajectory per leg (in leg order), then the whole conversation (``leg=None``).
 
-    ``sentiments[i]`` belongs to ``conversation.turns[i]``.
+    ``scores[i]`` is the score of ``conversation.turns[i]`` (:func:`turn_scores`).
     """
-    if len(sentiments) != len(conversation.turns):
-        raise ValueError(f"{len(sentiments)} sentiments for {len(conversation.turns)} turns")
-    pairs = [(turn.leg, turn.role, s.score) for turn, s in zip(conversation.turns, sentiments, strict=True)]
+    if len(scores) != len(conversation.turns):
+        raise ValueError(f"{len(scores)} scores for {len(conversation.turns)} turns")
+    pairs = [(turn.leg, turn.role, score) for turn, score in zip(conversation.turns, scores, strict=True)]
     result = [
         customer_trajectory(
             conversation.id,

@@ -12,7 +12,9 @@ matched to the turn labels of ``eval/ibm-customer-care`` (``docs/labelling-guide
   carries a face threat; ``self_worth:can_do`` on an agent turn: gold when can-do;
 - ``handoff:<kind>`` on an agent turn: gold when the labelled hand-off is that kind
   (referral and channel move findings of ``transfers.v1``);
-- ``repeats:re_explained`` on a customer turn: gold when the turn is a re-explanation.
+- ``repeats:re_explained`` on a customer turn: gold when the turn is a re-explanation;
+- ``trajectory:*`` per thread (:func:`trajectory_table`): the customer's trajectory, gold from the
+  labelled distress of the customer's turns (rule in ``docs/labelling-guidelines.md``).
 
 Prints precision, recall and F1 with 95 % Wilson intervals, then the same for
 ``rubrics/rules-only.yaml`` (phrase lists and thresholds alone, as before the learned signals)
@@ -150,6 +152,101 @@ def _row(gold: set, found: set, short: bool = False) -> str:
     return fmt(m)
 
 
+# --- the customer's trajectory, per thread ---------------------------------------------------
+
+
+def gold_trajectory(distress: list[str]) -> str | None:
+    """The labelled trajectory of one thread's customer distress labels, in speaking order.
+
+    ``none`` / ``mild`` / ``strong`` count 0 / 1 / 2; the first and the last third of the turns are
+    those the product compares (:func:`nlp.trajectory.third`). More distress at the end:
+    ``worsened``; less: ``improved``; else ``flat``; None under two customer turns.
+
+    >>> [gold_trajectory(d) for d in (["strong", "none"], ["mild", "mild", "strong"], ["mild"])]
+    ['improved', 'worsened', None]
+    """
+    from nlp.trajectory import third
+
+    if len(distress) < 2:
+        return None
+    level = [{"none": 0, "mild": 1, "strong": 2}[d] for d in distress]
+    k = third(len(level))
+    start, end = sum(level[:k]) / k, sum(level[-k:]) / k
+    return "worsened" if end > start else "improved" if end < start else "flat"
+
+
+def trajectory_keys(annotated: list, results: list, labels: dict, gold: set) -> tuple[set, set]:
+    """Gold and found ``(kind, thread)`` pairs of the trajectory rows.
+
+    - ``trajectory:worsened`` / ``trajectory:improved``: the ``customer_trajectory.v1`` finding of
+      the thread's one leg (``recovered`` counts as improved);
+    - ``trajectory:worsened-agent``: a worsened finding left to the agent by fair blame
+      (``nlp.attribution.fair_trajectory``); gold when the thread worsened and a labelled missed
+      opportunity or face threat of the agent explains it;
+    - ``direction:worsening`` / ``direction:improving``: the whole conversation's
+      ``Trajectory.direction`` (conversation pages), gold as above.
+    """
+    from nlp.findings import Attribution
+
+    gold_pairs: set[tuple[str, str]] = set()
+    found: set[tuple[str, str]] = set()
+    for conv in annotated:
+        cid = conv.id
+        distress = [labels[(cid, t.index)]["distress"] for t in conv.turns if t.role.value == "customer"]
+        direction = gold_trajectory(distress)
+        explained = any(
+            k[1] == cid and k[0] in {"empathy:missed_opportunity", "self_worth:face_threat"} for k in gold
+        )
+        if direction == "worsened":
+            gold_pairs |= {("trajectory:worsened", cid), ("direction:worsening", cid)}
+            if explained:
+                gold_pairs.add(("trajectory:worsened-agent", cid))
+        elif direction == "improved":
+            gold_pairs |= {("trajectory:improved", cid), ("direction:improving", cid)}
+        whole = conv.trajectory(None)
+        if whole is not None and whole.direction is not None and whole.customer_turns >= 2:
+            if whole.direction.value != "flat":
+                found.add((f"direction:{whole.direction.value}", cid))
+    for result in results:
+        for f in result.findings:
+            if f.scorer != "customer_trajectory.v1":
+                continue
+            cid = f.evidence.conversation_id
+            if f.kind == "worsened":
+                found.add(("trajectory:worsened", cid))
+                if f.attribution is Attribution.AGENT:
+                    found.add(("trajectory:worsened-agent", cid))
+            else:
+                found.add(("trajectory:improved", cid))
+    return gold_pairs, found
+
+
+TRAJECTORY_KINDS = (
+    "trajectory:worsened",
+    "trajectory:improved",
+    "trajectory:worsened-agent",
+    "direction:worsening",
+    "direction:improving",
+)
+
+
+def trajectory_table(annotated: list, results: list, labels: dict, gold: set, errors: bool = False) -> None:
+    """Print the trajectory rows (threads with at least two customer turns); ``errors``: wrong threads."""
+    gold_pairs, found = trajectory_keys(annotated, results, labels, gold)
+    counted = [c.id for c in annotated if sum(t.role.value == "customer" for t in c.turns) >= 2]
+    print(f"Customer trajectory per thread ({len(counted)} threads with 2+ customer turns):")
+    for kind in TRAJECTORY_KINDS:
+        g = {k for k in gold_pairs if k[0] == kind}
+        f = {k for k in found if k[0] == kind}
+        print(f"  {kind:28s} {_row(g, f)}")
+        if errors:
+            for label, keys in (("FP", f - g), ("FN", g - f)):
+                for _, cid in sorted(keys):
+                    conv = next(c for c in annotated if c.id == cid)
+                    said = " | ".join(t.text[:60] for t in conv.turns if t.role.value == "customer")
+                    print(f"      {label} {cid}: {said!r}")
+
+
 def main() -> int:
     """Score the split and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -169,7 +266,8 @@ def main() -> int:
     gold = gold_keys(conversations, labels)
     rubric = load_rubric(args.rubric)
     baseline = load_rubric(args.baseline)
-    predicted = predicted_keys(score_conversations(annotated, rubric, encode=analyzer.encoder.encode))
+    results = score_conversations(annotated, rubric, encode=analyzer.encoder.encode)
+    predicted = predicted_keys(results)
     before = predicted_keys(score_conversations(annotated, baseline, encode=analyzer.encoder.encode))
     print(
         f"Findings on the real {args.split} split ({len(conversations)} threads, "
@@ -187,6 +285,7 @@ def main() -> int:
                 print(f"      FP {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
             for k in sorted(g - p):
                 print(f"      FN {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
+    trajectory_table(annotated, results, labels, gold, args.errors)
     return 0
 
 

@@ -2,7 +2,7 @@
 
 A customer who arrives angry (about a bug, a bill, a previous call) does not count against
 the agent: only the change during the agent's own leg does (``Trajectory.delta`` of the leg,
-end third minus start third of the customer's sentiment scores). The value is
+end third minus start third of the customer's mood scores, ``nlp/trajectory.py``). The value is
 ``0.5 + gain * delta`` clipped to [0, 1]: 0.5 means no change. Legs with fewer than
 ``min_customer_turns`` customer turns get None.
 
@@ -79,9 +79,7 @@ def score(
             "arrived_upset": arrived_upset,
             "customer_turns": trajectory.customer_turns,
         }
-        reason = (
-            f"customer sentiment {trajectory.start:+.2f} -> {trajectory.end or 0.0:+.2f} (delta {delta:+.2f})"
-        )
+        reason = f"customer mood {trajectory.start:+.2f} -> {trajectory.end or 0.0:+.2f} (delta {delta:+.2f})"
         if arrived_upset:
             reason += "; arrived upset, which does not count against the agent"
         scores.append(context.criterion_score(conversation, leg, 0.5 + params.gain * delta, reason))

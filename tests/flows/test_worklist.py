@@ -38,7 +38,8 @@ def _annotated(conversation: Conversation) -> AnnotatedConversation:
         AnnotatedTurn(turn, BLANK(turn.text), np.zeros(4, dtype=np.float32), sentiment)
         for turn, sentiment in zip(conversation.turns, sentiments, strict=True)
     ]
-    return AnnotatedConversation(conversation, turns, conversation_trajectories(conversation, sentiments))
+    trajectories = conversation_trajectories(conversation, [s.score for s in sentiments], 0.15)
+    return AnnotatedConversation(conversation, turns, trajectories)
 
 
 def _scores(cid: str, version: str) -> ConversationScores:

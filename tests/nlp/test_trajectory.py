@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from nlp.annotated import Direction, Sentiment, SentimentLabel
-from nlp.trajectory import conversation_trajectories, customer_trajectory, direction_of, third
-from transcripts.model import Role
+import numpy as np
+import pytest
+import spacy
+
+from nlp.annotated import AnnotatedTurn, Direction, Sentiment, SentimentLabel
+from nlp.trajectory import (
+    TrajectoryConfigError,
+    TrajectoryReading,
+    conversation_trajectories,
+    customer_trajectory,
+    direction_of,
+    load_trajectory_reading,
+    third,
+    turn_scores,
+)
+from transcripts.model import Role, Turn
 
 C, A, B = Role.CUSTOMER, Role.AGENT, Role.BOT
+
+
+def _sentiment(score: float) -> Sentiment:
+    return Sentiment(SentimentLabel.NEUTRAL, score, "test")
+
 
 CASES = [
     # id, turns, (start, end, delta, direction, customer_turns, agent_tone)
@@ -44,7 +62,7 @@ CASES = [
 
 @pytest.mark.parametrize(("turns", "expected"), [(t, e) for _, t, e in CASES], ids=[c[0] for c in CASES])
 def test_customer_trajectory_table(turns: list[tuple[Role, float]], expected: tuple) -> None:
-    result = customer_trajectory("c1", 0, turns)
+    result = customer_trajectory("c1", 0, turns, 0.15)
     start, end, delta, direction, customer_turns, agent_tone = expected
     assert result.conversation_id == "c1" and result.leg == 0
     for got, want in (
@@ -82,10 +100,6 @@ def test_third_rounds_up(n: int, k: int) -> None:
     assert third(n) == k
 
 
-def _s(score: float) -> Sentiment:
-    return Sentiment(SentimentLabel.NEUTRAL, score, "test")
-
-
 def test_conversation_trajectories_per_leg_then_whole(make_conversation) -> None:
     conversation = make_conversation(
         "c9",
@@ -98,7 +112,7 @@ def test_conversation_trajectories_per_leg_then_whole(make_conversation) -> None
         ],
         legs=3,
     )
-    result = conversation_trajectories(conversation, [_s(-0.2), _s(0.1), _s(-0.9), _s(0.5), _s(0.8)])
+    result = conversation_trajectories(conversation, [-0.2, 0.1, -0.9, 0.5, 0.8], 0.15)
     assert [t.leg for t in result] == [0, 1, 2, None]
     leg0, leg1, leg2, whole = result
     assert (leg0.customer_turns, leg0.direction, leg0.delta) == (1, Direction.FLAT, 0.0)
@@ -113,12 +127,88 @@ def test_conversation_trajectories_per_leg_then_whole(make_conversation) -> None
 
 def test_conversation_trajectories_uses_configured_threshold(make_conversation) -> None:
     conversation = make_conversation("c2", [(C, "meh", 0), (C, "better", 0)])
-    sentiments = [_s(0.0), _s(0.3)]
-    assert conversation_trajectories(conversation, sentiments, 0.5)[-1].direction == Direction.FLAT
-    assert conversation_trajectories(conversation, sentiments, 0.15)[-1].direction == Direction.IMPROVING
+    assert conversation_trajectories(conversation, [0.0, 0.3], 0.5)[-1].direction == Direction.FLAT
+    assert conversation_trajectories(conversation, [0.0, 0.3], 0.15)[-1].direction == Direction.IMPROVING
 
 
 def test_conversation_trajectories_rejects_misaligned_sentiments(make_conversation) -> None:
     conversation = make_conversation("c3", [(C, "hello", 0)])
     with pytest.raises(ValueError, match="1 turns"):
         conversation_trajectories(conversation, [], 0.15)
+
+
+# --- what a turn's score is made of (nlp/trajectory.yaml) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weights", "sentiment", "negative", "distress", "expected"),
+    [
+        (
+            {"sentiment": 1},
+            0.9,
+            None,
+            None,
+            0.9,
+        ),  # the sentiment score alone: unused probabilities may be absent
+        ({"negative": 1}, 0.9, 0.05, None, -0.05),  # a warm turn and a calm one read (nearly) the same
+        ({"distress": 1}, -0.9, None, 0.7, -0.7),
+        ({"negative": 0.8, "distress": 0.2}, 0.4, 0.1, 0.6, -0.2),
+        ({"negative": 4, "distress": 1}, 0.4, 0.1, 0.6, -0.2),  # weights are normalised
+        ({"sentiment": 1, "distress": 1}, 0.4, None, 0.8, -0.2),
+    ],
+)
+def test_customer_score_table(
+    weights: dict[str, float],
+    sentiment: float,
+    negative: float | None,
+    distress: float | None,
+    expected: float,
+) -> None:
+    reading = TrajectoryReading(**weights)
+    assert reading.customer_score(sentiment, negative, distress) == pytest.approx(expected)
+
+
+def test_customer_score_needs_the_probabilities_it_weighs() -> None:
+    with pytest.raises(ValueError, match="no distress probability"):
+        TrajectoryReading(negative=0.5, distress=0.5).customer_score(0.0, 0.2, None)
+
+
+def test_turn_scores_read_customer_mood_and_agent_sentiment() -> None:
+    blank = spacy.blank("en")
+
+    def turn(i: int, role: Role, score: float, signals: dict) -> AnnotatedTurn:
+        t = Turn(index=i, role=role, text=f"turn {i}")
+        return AnnotatedTurn(t, blank(t.text), np.zeros(4, dtype=np.float32), _sentiment(score), signals)
+
+    reading = TrajectoryReading(negative=0.8, distress=0.2)
+    turns = [
+        turn(0, C, 0.9, {"sentiment": {"negative": 0.05}, "distress": {"true": 0.1}}),
+        turn(1, A, 0.7, {}),
+        turn(2, C, -0.9, {"sentiment": {"negative": 0.9}, "distress": {"true": 0.8}}),
+    ]
+    assert turn_scores(turns, reading) == pytest.approx([-0.06, 0.7, -0.88])
+    with pytest.raises(ValueError, match=r"turn 3 \('turn 3'\): no negative probability"):
+        turn_scores([*turns, turn(3, C, 0.0, {})], reading)
+
+
+def test_shipped_reading_loads() -> None:
+    reading = load_trajectory_reading()
+    assert reading.sentiment + reading.negative + reading.distress > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "customer_turn:\n  sentiment: 0\n  distress: 0\n",
+            r"trajectory\.yaml:1: customer_turn: .*weight above 0",
+        ),
+        ("customer_turn:\n  sentiment: 1\n  mood: 2\n", r"trajectory\.yaml:3: customer_turn\.mood"),
+        ("customer_turn:\n  distress: -1\n", r"trajectory\.yaml:2: customer_turn\.distress"),
+    ],
+)
+def test_bad_reading_file_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "trajectory.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TrajectoryConfigError, match=message):
+        load_trajectory_reading(path)

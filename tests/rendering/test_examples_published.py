@@ -88,9 +88,14 @@ def test_strengths_are_earned_and_quote_good_moments(examples_site: PublishResul
             assert s.threshold is None or (s.value is not None and s.value >= s.threshold), card.agent_id
             assert s.negative_findings <= s.positive_findings, (card.agent_id, s.criterion)
     assert sum(len(c.strengths) for c in cards.values()) >= len(cards)
-    # Priya: fair, her strengths quoted from good moments (her "you needed to add the Travel Pass
-    # before you went" is now flagged as blame, so self-worth is no longer above the team median)
-    assert cards["a-priya"].strengths and all(a.moments for a in cards["a-priya"].strengths)
+    # Priya: fair, any strength quoted from good moments (her "you needed to add the Travel Pass
+    # before you went" is now flagged as blame, so self-worth is no longer above the team median;
+    # since rubric 1.7.0 a calm customer's closing thanks is no "improved" trajectory, which leaves
+    # her trajectory just under the team median, 0.58 against 0.60). Her bounced customer's worse mood in
+    # C-1101 is the system's, never her growth area.
+    priya = cards["a-priya"]
+    assert all(a.moments for a in priya.strengths)
+    assert "customer_trajectory" not in [a.standing.criterion for a in priya.growth_areas]
     sofia = {m.conversation_id for a in cards["a-sofia"].strengths for m in a.moments}
     # the empathic recovery, among three different contacts (since rubric 1.6.0 credits more can-do
     # moments, "Done, the nineteenth of December" in C-1001 outranks Dana's resolution, C-1301)
