@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -53,6 +53,7 @@ class EncoderConfig(_Section):
     batch_size: int = Field(64, ge=1)
     max_length: int = Field(256, ge=8)
     num_threads: int | None = Field(None, ge=1)
+    precision: Literal["fp32", "bf16", "auto"] = "fp32"
 
     def threads(self) -> int:
         """Torch intra-op threads: the configured number, else min(4, usable cores)."""
@@ -63,6 +64,20 @@ class EncoderConfig(_Section):
         except AttributeError:  # not on Linux
             cores = os.cpu_count() or 1
         return max(1, min(4, cores))
+
+    def uses_bf16(self) -> bool:
+        """Whether matrix products run in bfloat16: ``bf16``, or ``auto`` on a CPU with native bf16."""
+        if self.precision == "auto":
+            return cpu_has_native_bf16()
+        return self.precision == "bf16"
+
+
+def cpu_has_native_bf16() -> bool:
+    """True when the CPU multiplies bfloat16 in hardware (AVX-512 BF16 or AMX), where it is faster than fp32."""
+    import torch
+
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in probes)
 
 
 class SentimentConfig(_Section):

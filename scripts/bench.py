@@ -171,6 +171,9 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=2400)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--precision", choices=("fp32", "bf16", "auto"), help="override nlp/analysis.yaml's encoder.precision"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / ".bench" / "nlp.json")
     args = parser.parse_args()
 
@@ -185,7 +188,11 @@ def main() -> int:
     with peak_rss() as peak:
         config = load_analysis_config()
         config = config.model_copy(
-            update={"encoder": config.encoder.model_copy(update={"num_threads": args.threads})}
+            update={
+                "encoder": config.encoder.model_copy(
+                    update={"num_threads": args.threads, "precision": args.precision or config.encoder.precision}
+                )
+            }
         )
         started = time.perf_counter()
         analyzer = Analyzer(config).load()
@@ -217,6 +224,7 @@ def main() -> int:
         "load_seconds": round(load_seconds, 2),
         "spacy": {"seconds": round(spacy_s, 3), "turns_per_s": round(n / spacy_s, 1)},
         "encoder": {"seconds": round(encoder_s, 3), "turns_per_s": round(n / encoder_s, 1)},
+        "encoder_bf16": analyzer.encoder.bf16,
         "annotate": {"seconds": round(whole_s, 3), "turns_per_s": round(n / whole_s, 1)},
         "whole_over_parts": round(ratio, 3),
         "whole_within_1_25x_parts": ratio <= 1.25,

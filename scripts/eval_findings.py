@@ -256,12 +256,21 @@ def main() -> int:
     parser.add_argument(
         "--baseline", default=str(ROOT / "rubrics" / "rules-only.yaml"), help="compared rubric"
     )
+    parser.add_argument(
+        "--precision", choices=("fp32", "bf16", "auto"), help="override nlp/analysis.yaml's encoder.precision"
+    )
     args = parser.parse_args()
     from nlp.analysis import Analyzer
+    from nlp.config import load_analysis_config
     from nlp.scoring import load_rubric, score_conversations
 
     conversations, labels, texts = load(args.split)
-    analyzer = Analyzer()
+    config = load_analysis_config()
+    if args.precision:
+        config = config.model_copy(
+            update={"encoder": config.encoder.model_copy(update={"precision": args.precision})}
+        )
+    analyzer = Analyzer(config)
     annotated = analyzer.annotate(conversations)
     gold = gold_keys(conversations, labels)
     rubric = load_rubric(args.rubric)

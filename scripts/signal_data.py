@@ -29,13 +29,14 @@ if str(ROOT) not in sys.path:
 
 from label_agreement import first_pass  # noqa: E402
 
-from nlp.config import EncoderConfig  # noqa: E402
+from nlp.config import load_analysis_config  # noqa: E402
 from nlp.encoder import Encoder  # noqa: E402
 from nlp.sentiment import HEAD_NAME, ShippedSentiment  # noqa: E402
 from nlp.signals import FEATURES_HEAD, TurnFeatureHead, model_text, turn_inputs  # noqa: E402
 
 IBM = ROOT / "eval" / "ibm-customer-care"
-CACHE = ROOT / ".bench" / "signal-features"
+ENCODER = load_analysis_config().encoder  # the product's encoder settings, precision included
+CACHE = ROOT / ".bench" / ("signal-features-bf16" if ENCODER.uses_bf16() else "signal-features")
 SYNTHETIC = [ROOT / "tests" / "data" / "labelled" / p for p in ("", "holdout", "check")]
 AGENT_LINES = ROOT / "eval" / "synthetic" / "agent-turns.jsonl"  # our own lines: routine vs empathic
 FACE_KINDS = ("blame_customer", "contradict", "condescend", "stonewall", "blame_colleague")
@@ -291,7 +292,7 @@ def turn_features(texts: Iterable[str], name: str = "") -> np.ndarray:
     index = {k: i for i, k in enumerate(keys)}
     missing = list(dict.fromkeys(t for t in texts if _text_key(t) not in index))
     if missing:
-        encoder = Encoder.from_config(EncoderConfig())
+        encoder = Encoder.from_config(ENCODER)
         sentiment = ShippedSentiment.load(encoder)
         result = encoder.run(missing, heads=[sentiment.head, TurnFeatureHead()])
         fresh = np.concatenate([result.head_outputs[FEATURES_HEAD], result.head_outputs[HEAD_NAME]], axis=1)

@@ -8,6 +8,7 @@ import torch
 
 from nlp.encoder import Encoder, mean_pool
 from nlp.models import load_encoder_model
+from nlp.signals import FEATURES_HEAD, TurnFeatureHead
 
 pytestmark = pytest.mark.models
 
@@ -29,18 +30,43 @@ def _reference(encoder: Encoder, text: str) -> np.ndarray:
     return torch.nn.functional.normalize(vector, dim=1)[0].numpy()
 
 
-def test_run_matches_unbatched_reference_in_input_order(encoder: Encoder) -> None:
-    result = encoder.run(TEXTS)
+def test_run_matches_unbatched_reference_in_input_order() -> None:
+    fp32 = Encoder(load_encoder_model(None), bf16=False)
+    result = fp32.run(TEXTS)
     assert result.embeddings.shape == (len(TEXTS), 384) and result.embeddings.dtype == np.float32
     assert np.allclose(np.linalg.norm(result.embeddings, axis=1), 1.0, atol=1e-5)
     for row, text in enumerate(TEXTS):
-        assert np.allclose(result.embeddings[row], _reference(encoder, text), atol=1e-5)
+        assert np.allclose(result.embeddings[row], _reference(fp32, text), atol=1e-5)
+
+
+@pytest.mark.parametrize("bf16", [False, True], ids=["fp32", "bf16"])
+def test_a_texts_numbers_do_not_depend_on_its_batch(bf16: bool) -> None:
+    """Bit-identical alone, in any order and in any batch size: embeddings and head inputs alike."""
+    texts = TEXTS + [f"{t} Order {n} is still missing." for n, t in enumerate(TEXTS)]
+    heads = [TurnFeatureHead()]
+    whole = Encoder(load_encoder_model(None), batch_size=64, bf16=bf16).run(texts, heads=heads)
+    order = np.random.default_rng(7).permutation(len(texts))
+    small = Encoder(load_encoder_model(None), batch_size=3, bf16=bf16)
+    shuffled = small.run([texts[i] for i in order], heads=heads)
+    alone = [small.run([t], heads=heads) for t in texts]
+    assert np.array_equal(shuffled.embeddings, whole.embeddings[order])
+    assert np.array_equal(shuffled.head_outputs[FEATURES_HEAD], whole.head_outputs[FEATURES_HEAD][order])
+    assert np.array_equal(np.concatenate([a.embeddings for a in alone]), whole.embeddings)
+    features_alone = np.concatenate([a.head_outputs[FEATURES_HEAD] for a in alone])
+    assert np.array_equal(features_alone, whole.head_outputs[FEATURES_HEAD])
+
+
+def test_bf16_stays_within_cosine_0_9999_of_fp32() -> None:
+    fp32 = Encoder(load_encoder_model(None), bf16=False).run(TEXTS).embeddings
+    bf16 = Encoder(load_encoder_model(None), bf16=True).run(TEXTS).embeddings
+    assert not np.array_equal(fp32, bf16)  # bf16 really ran
+    assert np.min(np.sum(fp32 * bf16, axis=1)) >= 0.9999
 
 
 def test_small_batches_give_the_same_embeddings(encoder: Encoder) -> None:
-    small = Encoder(load_encoder_model(None), batch_size=2)
+    small = Encoder(load_encoder_model(None), batch_size=2, bf16=encoder.bf16)
     assert small.model is encoder.model  # weights are loaded once per process
-    assert np.allclose(small.run(TEXTS).embeddings, encoder.run(TEXTS).embeddings, atol=1e-5)
+    assert np.array_equal(small.run(TEXTS).embeddings, encoder.run(TEXTS).embeddings)
 
 
 def test_similar_sentences_are_closer_than_unrelated_ones(encoder: Encoder) -> None:
