@@ -11,7 +11,10 @@ of every layer, attention mask, pooled embedding), so no text goes through the e
     result.embeddings.shape  # (1, 384)
     result.head_outputs["sentiment"].shape  # (1, 3)
 
-:meth:`Encoder.encode` is the cached variant for rubric exemplar sentences.
+:meth:`Encoder.encode` is the cached variant for rubric exemplar sentences. Batches are padded
+to whole 16-token blocks, which makes every text's numbers independent of its batch. With
+``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``precision`` in
+``nlp/analysis.yaml``).
 """
 
 from __future__ import annotations
