@@ -148,6 +148,16 @@ class BatchResult:
         self.worker = worker
         self.model_loads = model_loads
 
+    def release(self) -> None:
+        """Drop the annotations and scores (once stored); ids, failures and timings stay.
+
+        Prefect keeps every finished task's return value (and the parameters of the task that
+        stored it) until the flow run ends, so a result that kept its contents after storing
+        held every batch of the night in memory: peak RSS grew with the number of conversations.
+        """
+        self.annotated = []
+        self.scores = []
+
     def __repr__(self) -> str:
         return (
             f"BatchResult(number={self.number}, conversations={len(self.conversation_ids)}, "

@@ -189,6 +189,7 @@ def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: 
             logger.error("batch %d: %s failed: %s", spec.number, failed.conversation_id, failed.error)
         summary.failed_conversations.extend(result.failed)
         summary.analysed += store_batch(db, result, summary.run_id)
+        result.release()  # Prefect keeps the result object until the run ends: keep it small
         summary.batches_stored += 1
         report("analyse", summary.analysed, total, f"batch {summary.batches_stored} of {summary.batches}")
         summary.batches_by_worker[result.worker] = summary.batches_by_worker.get(result.worker, 0) + 1
