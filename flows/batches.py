@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict
 
 from flows.failure_policy import describe, is_transient
 from flows.faults import check_conversation_fault, faulty_conversations
+from flows.heap import trim_heap
 from flows.run_summary import FailedConversation
 from transcripts.journeys import JourneyWithContinuations
 from transcripts.model import Conversation
@@ -264,6 +265,7 @@ def analyse_and_score_snapshot(spec: BatchSpec, rubric_path: str | None) -> Batc
     from nlp.scoring import score_annotated
 
     started = time.perf_counter()
+    trim_heap()  # what the previous batch of this process freed
     snapshot = read_snapshot(spec.snapshot)
     faulty = faulty_conversations()
     with _MODEL_LOCK:
