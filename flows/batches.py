@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict
 
 from flows.failure_policy import describe, is_transient
 from flows.faults import check_conversation_fault, faulty_conversations
+from flows.heap import trim_heap
 from flows.run_summary import FailedConversation
 from transcripts.journeys import JourneyWithContinuations
 from transcripts.model import Conversation
@@ -148,6 +149,16 @@ class BatchResult:
         self.worker = worker
         self.model_loads = model_loads
 
+    def release(self) -> None:
+        """Drop the annotations and scores (once stored); ids, failures and timings stay.
+
+        Prefect keeps every finished task's return value (and the parameters of the task that
+        stored it) until the flow run ends, so a result that kept its contents after storing
+        held every batch of the night in memory: peak RSS grew with the number of conversations.
+        """
+        self.annotated = []
+        self.scores = []
+
     def __repr__(self) -> str:
         return (
             f"BatchResult(number={self.number}, conversations={len(self.conversation_ids)}, "
@@ -254,6 +265,7 @@ def analyse_and_score_snapshot(spec: BatchSpec, rubric_path: str | None) -> Batc
     from nlp.scoring import score_annotated
 
     started = time.perf_counter()
+    trim_heap()  # what the previous batch of this process freed
     snapshot = read_snapshot(spec.snapshot)
     faulty = faulty_conversations()
     with _MODEL_LOCK:

@@ -44,6 +44,7 @@ from flows.batches import BatchResult, BatchSpec, analyse_and_score_snapshot, pr
 from flows.config import active_flow_config
 from flows.failure_policy import describe, is_transient
 from flows.faults import check_fault
+from flows.heap import trim_heap
 from flows.progress import report
 from flows.run_summary import FailedBatch, NightlySummary
 from flows.runners import describe_current_runner, runner_from_env
@@ -189,6 +190,8 @@ def _run_batches(db: str, worklist: Worklist, rubric_path: str | None, summary: 
             logger.error("batch %d: %s failed: %s", spec.number, failed.conversation_id, failed.error)
         summary.failed_conversations.extend(result.failed)
         summary.analysed += store_batch(db, result, summary.run_id)
+        result.release()  # Prefect keeps the result object until the run ends: keep it small
+        trim_heap()
         summary.batches_stored += 1
         report("analyse", summary.analysed, total, f"batch {summary.batches_stored} of {summary.batches}")
         summary.batches_by_worker[result.worker] = summary.batches_by_worker.get(result.worker, 0) + 1

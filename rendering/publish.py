@@ -33,10 +33,18 @@ from rendering.routing_report import RoutingReport, build_report
 from rendering.rubric_info import RubricInfo, criteria_from_rubric, find_rubric_criteria, load_rubric_info
 from rendering.settings import Settings, load_settings
 from rendering.site_writer import GENERATED_AT, csv_text, environment, json_text, render
-from rendering.store_queries import connection_of, customer_names, data_range, rubric_versions
+from rendering.store_queries import (
+    connection_of,
+    customer_names,
+    data_range,
+    load_conversations,
+    rubric_versions,
+)
 
 log = logging.getLogger(__name__)
 MAX_SYSTEM_NOTES = 25
+# Conversation pages loaded, built and written at a time (bounds publishing's memory).
+PAGE_CHUNK = 500
 
 
 class PublishError(ValueError):
@@ -219,31 +227,39 @@ def _write_conversation_pages(
     result: PublishResult,
     on_page: Callable[[int, int], None] | None,
 ) -> None:
-    """Build and write the pages whose fingerprint changed; keep the others as they are."""
+    """Build and write the pages whose fingerprint changed; keep the others as they are.
+
+    Works through the pages ``PAGE_CHUNK`` at a time, in page order (start time, id), so the
+    rows and pages held at once do not grow with the period's volume.
+    """
     version = common["rubric_version"]
     context = {key: common[key] for key in sorted(common) if key != "generated_at"}
     shared = fingerprint(code_fingerprint(), redaction_fingerprint(redactor), repr(info), context)
     names = KnownNameIndex(redactor.known_names)
-    todo: list[tuple[PageInputs, str]] = []
-    for page in load_page_inputs(con, ids, version):
-        path = result.out_dir / site_paths.conversation_path(page.id)
-        digest = page_fingerprint(shared, page, names)
-        result.conversation_paths[page.id] = path
-        if ledger.is_current(path, digest):
-            ledger.keep(path, digest)
-        else:
-            todo.append((page, digest))
-    total = len(result.conversation_paths)
-    done = total - len(todo)
-    if done and on_page is not None:
-        on_page(done, total)
-    pages = build_pages([page for page, _ in todo], rubric=info, redactor=redactor)
-    for page, (_, digest) in zip(pages, todo, strict=True):
-        text = render(env, "conversation.html.j2", page=page, root="../", **common)
-        ledger.write(result.out_dir / site_paths.conversation_path(page.id), text, digest)
-        done += 1
-        if on_page is not None:
+    ordered = [row.id for row in load_conversations(con, ids)]
+    total, done = len(ordered), 0
+    for start in range(0, total, PAGE_CHUNK):
+        todo: list[tuple[PageInputs, str]] = []
+        kept = 0
+        for page in load_page_inputs(con, ordered[start : start + PAGE_CHUNK], version):
+            path = result.out_dir / site_paths.conversation_path(page.id)
+            digest = page_fingerprint(shared, page, names)
+            result.conversation_paths[page.id] = path
+            if ledger.is_current(path, digest):
+                ledger.keep(path, digest)
+                kept += 1
+            else:
+                todo.append((page, digest))
+        done += kept
+        if kept and on_page is not None:
             on_page(done, total)
+        pages = build_pages([page for page, _ in todo], rubric=info, redactor=redactor)
+        for page, (_, digest) in zip(pages, todo, strict=True):
+            text = render(env, "conversation.html.j2", page=page, root="../", **common)
+            ledger.write(result.out_dir / site_paths.conversation_path(page.id), text, digest)
+            done += 1
+            if on_page is not None:
+                on_page(done, total)
 
 
 def publish_cards(

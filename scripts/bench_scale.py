@@ -6,8 +6,9 @@
 For each size, ``scripts/scale_load.py`` writes that many conversations (templates plus
 public customer text from ``--data``; templates only, with a message, when it is absent)
 and a fresh ``qareview run`` process (threads runner, empty store) reviews them. Printed
-per size: wall seconds, milliseconds per conversation, the flow's stage seconds and the
-peak RSS of the whole process tree (sampled every 0.2 s), and the cost ratio to the
+per size: wall seconds, milliseconds per conversation (wall and CPU of the whole process
+tree: CPU hardly moves when other work shares the cores), the flow's stage seconds and the
+peak RSS of the whole process tree (sampled every 0.2 s), and the cost ratios to the
 smallest size.
 
 On the ``--ratio-size`` load (distinct customer text) the flow's wall time is compared
@@ -25,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -83,12 +85,12 @@ def run_flow(name: str, source: Path, work: Path, extra: list[str] = ()) -> dict
     db, out = work / f"{name}.duckdb", work / f"{name}-out"
     env = {**ENV_DEFAULTS, **os.environ, "PYTHONPATH": str(ROOT)}
     command = [*CLI, "run", str(source), "--db", str(db), "--out", str(out), *extra]
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     log = (work / f"{name}.log").open("w")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     sampler = PeakRss(process.pid)
     code = process.wait()
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
     peak = sampler.stop()
     log.close()
     if code != 0:
@@ -101,11 +103,23 @@ def run_flow(name: str, source: Path, work: Path, extra: list[str] = ()) -> dict
         "conversations": analysed,
         "wall_seconds": round(wall, 1),
         "ms_per_conversation": round(1000 * wall / analysed, 1) if analysed else None,
+        "cpu_seconds": round(cpu, 1),
+        "cpu_ms_per_conversation": round(1000 * cpu / analysed, 1) if analysed else None,
         "peak_rss_gb": round(peak / 1e9, 3),
         "stage_seconds": summary["seconds"],
         "runner": summary["runner"],
         "batches": summary["batches"],
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process of this one and their descendants.
+
+    Unlike wall time it hardly moves when other work shares the cores, so it shows whether
+    the cost per conversation grows with the load on a busy machine too.
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def turn_texts(load_dir: Path) -> list[str]:
@@ -260,12 +274,17 @@ def print_table(report: dict[str, Any]) -> None:
     """The human-readable summary: one line per size, the ratio, the Dask speed-ups."""
     rows = report["sizes"]
     if rows:
-        base = rows[0]["ms_per_conversation"]
-        print(f"{'conversations':>13} {'wall s':>8} {'ms/conv':>8} {'x smallest':>10} {'peak RSS GB':>11}")
+        base, cpu_base = rows[0]["ms_per_conversation"], rows[0].get("cpu_ms_per_conversation")
+        print(
+            f"{'conversations':>13} {'wall s':>8} {'ms/conv':>8} {'x smallest':>10} "
+            f"{'CPU ms/conv':>11} {'x smallest':>10} {'peak RSS GB':>11}"
+        )
         for row in rows:
+            cpu = row.get("cpu_ms_per_conversation")
+            cpu_text = f"{cpu:>11.1f} {cpu / cpu_base:>10.2f}" if cpu and cpu_base else f"{'-':>11} {'-':>10}"
             print(
                 f"{row['conversations']:>13} {row['wall_seconds']:>8.1f} {row['ms_per_conversation']:>8.1f} "
-                f"{row['ms_per_conversation'] / base:>10.2f} {row['peak_rss_gb']:>11.2f}"
+                f"{row['ms_per_conversation'] / base:>10.2f} {cpu_text} {row['peak_rss_gb']:>11.2f}"
             )
         worst = max(r["ms_per_conversation"] for r in rows) / base
         rss = max(r["peak_rss_gb"] for r in rows)
@@ -273,6 +292,8 @@ def print_table(report: dict[str, Any]) -> None:
             f"cost ratio largest/smallest {rows[-1]['ms_per_conversation'] / base:.2f} (worst {worst:.2f}; "
             f"target <= {TARGET_COST_RATIO}), peak RSS {rss:.2f} GB (target <= {TARGET_RSS_GB})"
         )
+        if cpu_base and rows[-1].get("cpu_ms_per_conversation"):
+            print(f"CPU cost ratio largest/smallest {rows[-1]['cpu_ms_per_conversation'] / cpu_base:.2f}")
     if "ratio" in report:
         r = report["ratio"]
         print(

@@ -41,6 +41,7 @@ import duckdb
 from storage import rows
 from storage.bulk import insert_rows, quote, table_types
 from storage.dialect import DUCKDB, POSTGRES, dialect_of, display, target
+from storage.duckdb_settings import active_duckdb_settings, apply_duckdb_settings
 from storage.migrate import LATEST, MigrationError, check_version, current_version, migrate
 from transcripts.journeys import ContactSpan, JourneyWithContinuations
 from transcripts.model import Conversation, Journey
@@ -211,7 +212,7 @@ def _open_error(target: str, exc: duckdb.Error) -> str:
 
 
 def _connect_duckdb(target: str, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection to the file ``target`` (its folder created for writing)."""
+    """A DuckDB connection to ``target`` (folder created for writing), set up per ``storage/duckdb.yaml``."""
     if "://" in target:
         raise ValueError(
             f"unsupported store URL {target!r}: give a DuckDB file path, ':memory:' or a postgresql:// URL"
@@ -219,9 +220,15 @@ def _connect_duckdb(target: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     if target != ":memory:" and not read_only:
         _make_folder(Path(target))
     try:
-        return duckdb.connect(target, read_only=read_only)
+        connection = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:
         raise StoreError(_open_error(target, exc)) from None
+    try:
+        apply_duckdb_settings(connection, active_duckdb_settings())
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 def _connect_postgres(url: str, read_only: bool) -> Any:
