@@ -12,7 +12,8 @@ of every layer, attention mask, pooled embedding), so no text goes through the e
     result.head_outputs["sentiment"].shape  # (1, 3)
 
 :meth:`Encoder.encode` is the cached variant for rubric exemplar sentences. Batches are padded
-to whole 16-token blocks, which makes every text's numbers independent of its batch. With
+to whole 16-token blocks (``width_multiple``), which makes every text's numbers independent of
+its batch. With
 ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``precision`` in
 ``nlp/analysis.yaml``).
 """
@@ -74,6 +75,7 @@ class Encoder:
         max_length: int = 256,
         threads: int | None = None,
         bf16: bool = False,
+        width_multiple: int = 16,
     ) -> None:
         self.name = loaded.name
         self.model = loaded.model
@@ -82,6 +84,7 @@ class Encoder:
         self.max_length = max_length
         self.dim = int(self.model.config.hidden_size)
         self.bf16 = bf16
+        self.width_multiple = width_multiple
         if threads:
             torch.set_num_threads(threads)
         self._exemplars: dict[str, np.ndarray] = {}
@@ -95,6 +98,7 @@ class Encoder:
             max_length=config.max_length,
             threads=config.threads(),
             bf16=config.uses_bf16(),
+            width_multiple=config.width_multiple,
         )
 
     def run(self, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
@@ -114,7 +118,7 @@ class Encoder:
         with torch.inference_mode(), self._precision():
             for start in range(0, n, self.batch_size):
                 rows = np.asarray(order[start : start + self.batch_size])
-                input_ids, attention_mask = _pad([ids[i] for i in rows], pad_id)
+                input_ids, attention_mask = _pad([ids[i] for i in rows], pad_id, self.width_multiple)
                 last, hidden = self.forward(input_ids, attention_mask, want_hidden)
                 pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
                 embeddings[rows] = pooled.float().numpy()
@@ -157,19 +161,16 @@ class Encoder:
         return np.stack([self._exemplars[t] for t in texts])
 
 
-WIDTH_STEP = 16  # batch widths are multiples of this (one AVX-512 vector of fp32)
+def _pad(sequences: list[list[int]], pad_id: int, multiple: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pad to the longest sequence, rounded up to a multiple of ``multiple``.
 
-
-def _pad(sequences: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Pad to the longest sequence rounded up to a multiple of :data:`WIDTH_STEP`.
-
-    This keeps a text's numbers bit-identical whatever else shares its batch. Torch's attention
+    With 16 a text's numbers are bit-identical whatever else shares its batch. Torch's attention
     kernels give one result for a sequence of n tokens at any batch width of at least n rounded
-    up to a multiple of 16. Narrower widths end in a partial vector block that is summed
-    differently: about 1e-7 apart in fp32 and 1e-3 in bf16. Whole blocks are also no slower.
+    up to a multiple of 16. A width that ends inside that last 16-token block is summed another
+    way: about 1e-7 apart in fp32 and 1e-3 in bf16.
     """
     longest = max(len(s) for s in sequences)
-    width = -(-longest // WIDTH_STEP) * WIDTH_STEP
+    width = -(-longest // multiple) * multiple
     input_ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
     attention_mask = torch.zeros((len(sequences), width), dtype=torch.long)
     for row, seq in enumerate(sequences):

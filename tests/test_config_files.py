@@ -26,6 +26,7 @@ from rendering.conversation_pages import vendor_source_labels
 from rendering.rubric_info import read_criterion_labels
 from rendering.run_pages import reason_explanations
 from storage.admission import PlausibleDates
+from storage.duckdb_settings import load_duckdb_settings
 from transcripts.journeys import load_journey_settings
 from transcripts.readers.csv_turns import load_columns
 from transcripts.roles import role_aliases
@@ -51,6 +52,7 @@ LOADERS: dict[str, Callable[[Path], object]] = {
     "rendering/vendor_sources.yaml": vendor_source_labels,
     "rendering/quarantine_reasons.yaml": reason_explanations,
     "storage/ingest.yaml": PlausibleDates.load,
+    "storage/duckdb.yaml": load_duckdb_settings,
     "transcripts/roles.yaml": role_aliases,
     "transcripts/roles_infer.yaml": load_cues,
     "transcripts/journeys.yaml": load_journey_settings,
