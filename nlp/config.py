@@ -74,7 +74,7 @@ class EncoderConfig(_Section):
 
 
 def cpu_has_native_bf16() -> bool:
-    """True when the CPU multiplies bfloat16 in hardware (AVX-512 BF16 or AMX), where it is faster than fp32."""
+    """True when the CPU multiplies bfloat16 in hardware (AVX-512 BF16 or AMX): faster than fp32 there."""
     import torch
 
     probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")

@@ -187,13 +187,9 @@ def main() -> int:
 
     with peak_rss() as peak:
         config = load_analysis_config()
-        config = config.model_copy(
-            update={
-                "encoder": config.encoder.model_copy(
-                    update={"num_threads": args.threads, "precision": args.precision or config.encoder.precision}
-                )
-            }
-        )
+        precision = args.precision or config.encoder.precision
+        encoder = config.encoder.model_copy(update={"num_threads": args.threads, "precision": precision})
+        config = config.model_copy(update={"encoder": encoder})
         started = time.perf_counter()
         analyzer = Analyzer(config).load()
         load_seconds = time.perf_counter() - started
