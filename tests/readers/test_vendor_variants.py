@@ -305,6 +305,20 @@ def test_damaged_variant_documents_cost_at_most_the_document(relative: str, data
     assert crashed == []
 
 
+@pytest.mark.parametrize("parts", [True, 7, "parts"])
+def test_intercom_parts_that_are_not_a_list_cost_only_the_parts(parts: object, tmp_path: Path) -> None:
+    """Found by the damaged-variant test above: ``"conversation_parts": true`` crashed the reader."""
+    document = json.loads((VENDOR / "intercom/list_v1_attachments.json").read_text())
+    document["conversations"][0]["conversation_parts"]["conversation_parts"] = parts
+    file = tmp_path / "damaged.json"
+    file.write_text(json.dumps(document))
+    conversations, quarantined = split(read_path(file, format="intercom"))
+    assert quarantined == []
+    first = conversations[0]
+    assert len(first.turns) == 1  # the opening message survives
+    assert any("not a list" in w for w in first.warnings)
+
+
 def test_contact_lens_chat_attachment_receipt_and_summary() -> None:
     c = one("contact_lens/chat_attachment_summary.json")
     assert (c.id, roles(c), [t.start_ms for t in c.turns]) == ("cl-chat-0009", [C, A], [4000, 30_000])
