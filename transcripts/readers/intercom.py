@@ -134,8 +134,8 @@ def conversation_of(path: Path, record: str, document: Any) -> ReadResult:
     parts_list = parts_field.get("conversation_parts") if isinstance(parts_field, dict) else parts_field
     warnings = _missing_parts(parts_field, parts_list)
     if parts_list is not None and not isinstance(parts_list, list):
-        kind = type(parts_list).__name__
-        warnings.append(f"conversation_parts is a {kind}, not a list: no reply part was read")
+        found = type(parts_list).__name__
+        warnings.append(f"conversation_parts is a {found}, not a list: no reply part was read")
         parts_list = []
     opening = {**opening_message, "part_type": "comment", "created_at": document.get("created_at")}
     parts = [opening, *[p for p in parts_list or [] if isinstance(p, dict)]]
