@@ -135,37 +135,26 @@ def turn_texts(load_dir: Path) -> list[str]:
 def plain_encoder_seconds(texts: list[str]) -> float:
     """Seconds for one plain fp32 pass of the shipped encoder (loaded beforehand) over ``texts``.
 
-    Written out rather than through :class:`nlp.encoder.Encoder`, so that nothing the product
-    does (bf16, padding to whole vector blocks, heads) changes the yardstick: length-sorted
-    batches of 64, each padded to its longest text, mean-pooled, nothing else.
+    The yardstick is fixed whatever the product's settings: :meth:`Encoder.run` in fp32, texts
+    tokenised once and sorted by token count, batches of 64 padded to their longest text only,
+    no heads. That is the encoder pass as it was before bf16 and whole-block padding.
     """
-    import torch
-
     from nlp.config import load_analysis_config
-    from nlp.encoder import mean_pool
+    from nlp.encoder import Encoder
     from nlp.models import load_encoder_model
 
     config = load_analysis_config().encoder
-    loaded = load_encoder_model(config.path)
-    torch.set_num_threads(config.threads())
-    ordered = sorted(texts, key=len)
-
-    def run(batch_texts: list[str]) -> None:
-        with torch.inference_mode():
-            for start in range(0, len(batch_texts), 64):
-                batch = loaded.tokenizer(
-                    batch_texts[start : start + 64],
-                    padding=True,
-                    truncation=True,
-                    max_length=config.max_length,
-                    return_tensors="pt",
-                )
-                hidden = loaded.model(**batch).last_hidden_state
-                torch.nn.functional.normalize(mean_pool(hidden, batch["attention_mask"]), dim=1)
-
-    run(ordered[:64])  # warm-up
+    encoder = Encoder(
+        load_encoder_model(config.path),
+        batch_size=64,
+        max_length=config.max_length,
+        threads=config.threads(),
+        bf16=False,
+        width_multiple=1,
+    )
+    encoder.run(texts[:64])  # warm-up
     started = time.perf_counter()
-    run(ordered)
+    encoder.run(texts)
     return time.perf_counter() - started
 
 
