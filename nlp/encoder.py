@@ -13,9 +13,8 @@ of every layer, attention mask, pooled embedding), so no text goes through the e
 
 :meth:`Encoder.encode` is the cached variant for rubric exemplar sentences. Batches are padded
 to whole 16-token blocks (``width_multiple``), which makes every text's numbers independent of
-its batch. With
-``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``precision`` in
-``nlp/analysis.yaml``).
+its batch. With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast
+(``precision`` in ``nlp/analysis.yaml``).
 """
 
 from __future__ import annotations
