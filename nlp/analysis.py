@@ -20,21 +20,21 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment
-from nlp.config import AnalysisConfig, load_analysis_config
+from nlp.config import AnalysisConfig, TrajectoryReading, load_analysis_config
 from nlp.encoder import Encoder
 from nlp.models import load_spacy, present
 from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies, strategy_rows
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
 from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, SignalHeads, TurnFeatureHead, model_text, turn_inputs
-from nlp.trajectory import TrajectoryReading, conversation_trajectories, load_trajectory_reading, turn_scores
+from nlp.trajectory import conversation_trajectories, turn_scores
 from transcripts.model import Conversation
 
 
 class Analyzer:
     """spaCy + encoder + sentiment, loaded lazily and once, applied in batches.
 
-    ``config`` None reads the shipped ``nlp/analysis.yaml``, ``trajectory`` None the shipped
-    ``nlp/trajectory.yaml``. spaCy loads on the first :meth:`annotate`; :meth:`classify_texts`
+    ``config`` None reads the shipped ``nlp/analysis.yaml``; ``trajectory`` None reads the
+    config's ``trajectory.customer_turn``. spaCy loads on the first :meth:`annotate`; :meth:`classify_texts`
     needs only the encoder (and sentiment model).
     """
 
@@ -42,7 +42,7 @@ class Analyzer:
         self, config: AnalysisConfig | None = None, trajectory: TrajectoryReading | None = None
     ) -> None:
         self.config = config or load_analysis_config()
-        self.trajectory_reading = trajectory or load_trajectory_reading()
+        self.trajectory_reading = trajectory or self.config.trajectory.customer_turn
 
     @cached_property
     def nlp(self) -> Language:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from configfile import ConfigValueError, load_yaml_config
 from nlp.annotated import SentimentLabel
@@ -95,10 +95,50 @@ class SentimentConfig(_Section):
         return self.model == SHIPPED_SENTIMENT
 
 
+class TrajectoryReading(_Section):
+    """What a customer turn's score is made of: weights of three readings of the one pass (normalised).
+
+    ``sentiment``: the turn's sentiment score, P(positive) - P(negative), -1..1; ``negative``: minus
+    the signal heads' P(negative) (``sentiment`` head), -1..0; ``distress``: minus their calibrated
+    P(distress), -1..0. The two negative-only readings leave a calm turn at 0 whether or not it
+    thanks, so "thanks!" followed by a calm question is not a worsening.
+    """
+
+    sentiment: float = Field(0.0, ge=0.0, description="Weight of the sentiment score.")
+    negative: float = Field(0.0, ge=0.0, description="Weight of minus P(negative).")
+    distress: float = Field(0.0, ge=0.0, description="Weight of minus P(distress).")
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> TrajectoryReading:
+        if self.sentiment + self.negative + self.distress <= 0:
+            raise ValueError("give sentiment, negative or distress a weight above 0")
+        return self
+
+    def customer_score(self, sentiment: float, negative: float | None, distress: float | None) -> float:
+        """A customer turn's mood in [-1, 1] from its sentiment score, P(negative) and P(distress).
+
+        A probability may be None only when its weight is 0 (else ValueError).
+        """
+        total, weighted = 0.0, 0.0
+        for name, weight, value in (
+            ("sentiment", self.sentiment, sentiment),
+            ("negative", self.negative, None if negative is None else -negative),
+            ("distress", self.distress, None if distress is None else -distress),
+        ):
+            if weight == 0:
+                continue
+            if value is None:
+                raise ValueError(f"no {name} probability for this customer turn (the signal heads lack it)")
+            total += weight
+            weighted += weight * value
+        return weighted / total
+
+
 class TrajectoryConfig(_Section):
-    """When a customer's change in mood counts as improving or worsening."""
+    """What the customer's trajectory reads, and when a change in mood counts as improving or worsening."""
 
     flat_threshold: float = Field(0.15, ge=0.0, le=2.0)
+    customer_turn: TrajectoryReading = TrajectoryReading(negative=0.8, distress=0.2)
 
 
 class AnalysisConfig(_Section):

@@ -2,8 +2,9 @@
 
 Each turn gets one score in [-1, 1] (:func:`turn_scores`). A customer turn's is its *mood*: a
 weighted mean of its sentiment score and minus its calibrated P(negative) and P(distress) from the
-signal heads (``nlp/models/signals``), with the weights of ``nlp/trajectory.yaml``
-(:class:`TrajectoryReading`); an agent turn's is its sentiment score (``agent_tone``).
+signal heads (``nlp/models/signals``), with the weights of ``trajectory.customer_turn`` in
+``nlp/analysis.yaml`` (:class:`~nlp.config.TrajectoryReading`); an agent turn's is its sentiment
+score (``agent_tone``).
 
 ``start`` is the mean score of the first third of the customer's turns (at least one turn),
 ``end`` of the last third, ``delta = end - start``; ``|delta| < flat_threshold`` is flat.
@@ -23,75 +24,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from configfile import ConfigValueError, load_yaml_config
 from nlp.annotated import AnnotatedTurn, Direction, Trajectory
+from nlp.config import TrajectoryReading
 from transcripts.model import Conversation, Role
 
-DEFAULT_READING_PATH = Path(__file__).with_name("trajectory.yaml")
 NEGATIVE_SIGNAL = ("sentiment", "negative")  # signal head and class of a customer turn's P(negative)
 DISTRESS_SIGNAL = ("distress", "true")  # and of its P(distress)
-
-
-class TrajectoryConfigError(ConfigValueError):
-    """``trajectory.yaml`` is missing, malformed or has invalid values."""
-
-
-class TrajectoryReading(BaseModel):
-    """What a customer turn's score is made of: weights of three readings of the one pass (normalised).
-
-    ``sentiment``: the turn's sentiment score, P(positive) - P(negative), -1..1; ``negative``: minus
-    the signal heads' P(negative) (``sentiment`` head), -1..0; ``distress``: minus their calibrated
-    P(distress), -1..0. The two negative-only readings leave a calm turn at 0 whether or not it
-    thanks, so "thanks!" followed by a calm question is not a worsening.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    sentiment: float = Field(0.0, ge=0.0, description="Weight of the sentiment score.")
-    negative: float = Field(0.0, ge=0.0, description="Weight of minus P(negative).")
-    distress: float = Field(0.0, ge=0.0, description="Weight of minus P(distress).")
-
-    @model_validator(mode="after")
-    def _some_weight(self) -> TrajectoryReading:
-        if self.sentiment + self.negative + self.distress <= 0:
-            raise ValueError("give sentiment, negative or distress a weight above 0")
-        return self
-
-    def customer_score(self, sentiment: float, negative: float | None, distress: float | None) -> float:
-        """A customer turn's mood in [-1, 1] from its sentiment score, P(negative) and P(distress).
-
-        A probability may be None only when its weight is 0 (else ValueError).
-        """
-        total, weighted = 0.0, 0.0
-        for name, weight, value in (
-            ("sentiment", self.sentiment, sentiment),
-            ("negative", self.negative, None if negative is None else -negative),
-            ("distress", self.distress, None if distress is None else -distress),
-        ):
-            if weight == 0:
-                continue
-            if value is None:
-                raise ValueError(f"no {name} probability for this customer turn (the signal heads lack it)")
-            total += weight
-            weighted += weight * value
-        return weighted / total
-
-
-class _ReadingFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    customer_turn: TrajectoryReading
-
-
-def load_trajectory_reading(path: str | Path | None = None) -> TrajectoryReading:
-    """The reading of ``trajectory.yaml`` (the shipped ``nlp/trajectory.yaml`` by default)."""
-    source = Path(path) if path is not None else DEFAULT_READING_PATH
-    loaded = load_yaml_config(source, _ReadingFile, what="trajectory config", error=TrajectoryConfigError)
-    return loaded.customer_turn
 
 
 def turn_scores(turns: Sequence[AnnotatedTurn], reading: TrajectoryReading) -> list[float]:

@@ -1,7 +1,8 @@
 """Choose what the customer's trajectory reads, on the real train + calibration threads only.
 
 Runs the product analysis (``Analyzer().annotate``) once over the labelled threads of the chosen
-splits, then for each reading (weights of sentiment, negative and distress, ``nlp/trajectory.yaml``)
+splits, then for each reading (weights of sentiment, negative and distress,
+``trajectory.customer_turn`` in ``nlp/analysis.yaml``)
 and each threshold (``analysis.yaml``'s ``trajectory.flat_threshold``, and the rubric's
 ``customer_trajectory`` ``improved_delta`` / ``-worsened_delta``) rebuilds every thread's
 trajectory with :mod:`nlp.trajectory` and prints the mean F1 of worsened and improved against the

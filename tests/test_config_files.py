@@ -19,7 +19,6 @@ from flows.config import load_flow_config
 from nlp.config import load_analysis_config
 from nlp.patterns import read_pattern_file
 from nlp.rubric import load_rubric_file
-from nlp.trajectory import load_trajectory_reading
 from privacy.policy import load_policy
 from rendering import calibration, settings
 from rendering.conversation_pages import vendor_source_labels
@@ -45,7 +44,6 @@ LOADERS: dict[str, Callable[[Path], object]] = {
     "privacy/policy.yaml": load_policy,
     "flows/nightly.yaml": load_flow_config,
     "nlp/analysis.yaml": load_analysis_config,
-    "nlp/trajectory.yaml": load_trajectory_reading,
     "rendering/settings.yaml": settings.load_settings,
     "rendering/calibration.yaml": calibration.load_settings,
     "rendering/labels.yaml": read_criterion_labels,

@@ -9,13 +9,11 @@ import pytest
 import spacy
 
 from nlp.annotated import AnnotatedTurn, Direction, Sentiment, SentimentLabel
+from nlp.config import ConfigError, TrajectoryReading, load_analysis_config
 from nlp.trajectory import (
-    TrajectoryConfigError,
-    TrajectoryReading,
     conversation_trajectories,
     customer_trajectory,
     direction_of,
-    load_trajectory_reading,
     third,
     turn_scores,
 )
@@ -137,7 +135,7 @@ def test_conversation_trajectories_rejects_misaligned_sentiments(make_conversati
         conversation_trajectories(conversation, [], 0.15)
 
 
-# --- what a turn's score is made of (nlp/trajectory.yaml) ---------------------------------------
+# --- what a turn's score is made of (trajectory.customer_turn in nlp/analysis.yaml) -------------
 
 
 @pytest.mark.parametrize(
@@ -192,23 +190,30 @@ def test_turn_scores_read_customer_mood_and_agent_sentiment() -> None:
 
 
 def test_shipped_reading_loads() -> None:
-    reading = load_trajectory_reading()
+    reading = load_analysis_config().trajectory.customer_turn
     assert reading.sentiment + reading.negative + reading.distress > 0
+    assert reading == TrajectoryReading(negative=0.8, distress=0.2)  # the code default mirrors the file
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         (
-            "customer_turn:\n  sentiment: 0\n  distress: 0\n",
-            r"trajectory\.yaml:1: customer_turn: .*weight above 0",
+            "trajectory:\n  customer_turn:\n    sentiment: 0\n    distress: 0\n",
+            r"analysis\.yaml:2: trajectory\.customer_turn: .*weight above 0",
         ),
-        ("customer_turn:\n  sentiment: 1\n  mood: 2\n", r"trajectory\.yaml:3: customer_turn\.mood"),
-        ("customer_turn:\n  distress: -1\n", r"trajectory\.yaml:2: customer_turn\.distress"),
+        (
+            "trajectory:\n  customer_turn:\n    sentiment: 1\n    mood: 2\n",
+            r"analysis\.yaml:4: trajectory\.customer_turn\.mood",
+        ),
+        (
+            "trajectory:\n  customer_turn:\n    distress: -1\n",
+            r"analysis\.yaml:3: trajectory\.customer_turn\.distress",
+        ),
     ],
 )
-def test_bad_reading_file_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
-    path = tmp_path / "trajectory.yaml"
+def test_bad_reading_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "analysis.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(TrajectoryConfigError, match=message):
-        load_trajectory_reading(path)
+    with pytest.raises(ConfigError, match=message):
+        load_analysis_config(path)

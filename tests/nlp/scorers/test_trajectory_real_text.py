@@ -3,7 +3,8 @@
 Before rubric 1.7.0 the trajectory read the sentiment score, P(positive) - P(negative): a customer
 who opened warmly and then asked a calm question "worsened" (-0.88 on the praise thread below,
 -0.63 on the real Spotify thread) and the card listed a "worsened" finding for the leg. It now
-reads minus P(negative) and P(distress) (``nlp/trajectory.yaml``), on which a calm turn is 0
+reads minus P(negative) and P(distress) (``trajectory.customer_turn`` in ``nlp/analysis.yaml``),
+on which a calm turn is 0
 whether or not it thanks. Threads: our own lines, plus one real thread of
 ``eval/ibm-customer-care`` (train split). The two angry-opener threads are flat under both
 readings; they guard the fair-blame promise rather than the change.
