@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+import regex
 import tldextract
 from presidio_analyzer import (
     AnalyzerEngine,
@@ -158,6 +160,24 @@ class _PersonRecognizer(EntityRecognizer):
         return len(ent) == 1 and (first.i == 0 or doc[first.i - 1].text in _SENTENCE_END)
 
 
+class _Prescreened:
+    """A recogniser's ``analyze``, skipped (no results) for texts without what its patterns need."""
+
+    def __init__(self, analyze: Callable[..., list[RecognizerResult]], needs: str) -> None:
+        self._analyze = analyze
+        self._needs = regex.compile(needs, regex.IGNORECASE)
+
+    def __call__(self, text: str, *args: Any, **kwargs: Any) -> list[RecognizerResult]:
+        return self._analyze(text, *args, **kwargs) if self._needs.search(text) else []
+
+
+def _prescreen(recognizer: EntityRecognizer, needs: str | None) -> EntityRecognizer:
+    """``recognizer``, running only on texts where ``needs`` (policy: ``needs``) is found."""
+    if needs is not None:
+        recognizer.analyze = _Prescreened(recognizer.analyze, needs)  # type: ignore[method-assign]
+    return recognizer
+
+
 def _presidio_recognizer(setting: PresidioRecognizerSetting, language: str) -> EntityRecognizer:
     """One of Presidio's predefined recognisers, as the policy configures it."""
     if setting.name == "EmailRecognizer":
@@ -169,11 +189,11 @@ def _presidio_recognizer(setting: PresidioRecognizerSetting, language: str) -> E
         recognizer = getattr(presidio, setting.name)(supported_language=language)
     if setting.entity:
         recognizer.supported_entities = [setting.entity]
-    return recognizer
+    return _prescreen(recognizer, setting.needs)
 
 
-def _pattern_recognizer(setting: RecognizerSetting, language: str) -> PatternRecognizer:
-    return PatternRecognizer(
+def _pattern_recognizer(setting: RecognizerSetting, language: str) -> EntityRecognizer:
+    recognizer = PatternRecognizer(
         supported_entity=setting.entity,
         name=setting.name,
         supported_language=language,
@@ -182,6 +202,7 @@ def _pattern_recognizer(setting: RecognizerSetting, language: str) -> PatternRec
         context=list(setting.context) or None,
         global_regex_flags=setting.regex_flags(),
     )
+    return _prescreen(recognizer, setting.needs)
 
 
 @lru_cache(maxsize=2)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from spacy.tokens import Doc
 
-from privacy.engine import _LEMMAS, _NOTHING, _POS, _TEXT, RedactionEngine, _broken_runs
+from privacy.engine import _LEMMAS, _NOTHING, _POS, _TEXT, RedactionEngine, _broken_runs, _Prescreened
 
 pytestmark = pytest.mark.models  # the real spaCy pipeline feeds Presidio
 
@@ -101,3 +101,75 @@ def test_the_span_cache_is_bounded(engine: RedactionEngine) -> None:
     for _ in range(2):
         assert small.find_many(texts) == reference.find_many(texts)
         assert len(small._spans) == 5
+
+
+# Texts each recogniser with a ``needs`` prescreen fires on, one trigger per text, so that a
+# ``needs`` missing any one of them fails the test below.
+NEEDS_TEXTS = [
+    "card 4111 1111 1111 1111 please",
+    "expiry 09/27",
+    "the CVV is 737",
+    "IBAN GB82 WEST 1234 5698 7654 32",
+    "sort code 20-00-00",
+    "My social security number is 536-22-8743.",
+    "NI number AB 12 34 56 C",
+    "call (212) 555-0147",
+    "or +44 20 7946 0958 from abroad",
+    "my mobile is 07911 123456",
+    "mail jo.smith+bills@mail.example.co.uk",
+    "my IP address is 192.168.14.201",
+    "the gateway is fe80::1ff:fe23:4567:890a",
+    "postcode LS1 4AP",
+    "the zip code is 90210",
+    "I live at 42 Oak Street, Apt 5.",
+    "P.O. Box 1234",
+    "flat 3B",
+    "my date of birth is 14/07/1983",
+    "born on 3 March 1979",
+    "my PIN is 4471",
+    "my password is Tr0ub4dor&3",
+    "passcode: 8812",
+    "my memorable word is Fluffy",
+    "secret word = Hunter",
+    "pass word is Rosebud",
+    "my mother's maiden name is Henderson",
+    "my first pet was called Biscuit.",
+    "my pet's name is Rex",
+    "my first school was Hillside",
+    "my first car was Fiesta",
+    "my favourite teacher is Mrs Green",
+    "my favorite film is Alien",
+    "the town I was born in is Leeds",
+    "my place of birth is Leeds",
+    "my memorable place is Whitby",
+    "the answer to my security question is Rover",
+    "my security answer: Rover",
+    "my account number is 88213407",
+    "the reference is REF-449182",
+    "It's r dot dunn eighty-eight at mailbox dot example.",
+    "four one one one two two three three",
+    "oh oh seven seven",
+    "MY PASSWORD IS Hunter2",
+]
+
+
+def test_needs_never_hides_a_match(engine: RedactionEngine) -> None:
+    """Each recogniser's ``needs`` prescreen gives the results it gives without it, and it fires."""
+    texts = _texts() + NEEDS_TEXTS
+    docs = list(engine.nlp.pipe(texts, disable=["parser"]))
+    screened = [r for r in engine._recognizers() if isinstance(r.analyze, _Prescreened)]
+    assert len(screened) >= 20  # the shipped policy screens most recognisers
+    for recognizer in screened:
+        unscreened = recognizer.analyze._analyze
+        fired = 0
+        for text, doc in zip(texts, docs, strict=True):
+            artifacts = engine._engine.artifacts(doc, "en")
+            expected = unscreened(text=text, entities=engine._entities, nlp_artifacts=artifacts)
+            found = recognizer.analyze(text=text, entities=engine._entities, nlp_artifacts=artifacts)
+            assert _plain(found) == _plain(expected), (recognizer.name, text)
+            fired += bool(expected)
+        assert fired, f"{recognizer.name} fires on none of the texts: the test would not notice a wrong needs"
+
+
+def _plain(results: list) -> list[tuple[str, int, int, float]]:
+    return [(r.entity_type, r.start, r.end, r.score) for r in results]
