@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
@@ -10,7 +11,7 @@ V = TypeVar("V")
 
 
 class BoundedCache(Generic[K, V]):
-    """At most ``size`` entries; a lookup or store makes an entry the most recently used.
+    """At most ``size`` entries; a lookup or store makes an entry the most recently used. Thread-safe.
 
     >>> cache = BoundedCache[str, int](2)
     >>> cache.put("a", 1); cache.put("b", 2); cache.get("a"); cache.put("c", 3)
@@ -24,6 +25,7 @@ class BoundedCache(Generic[K, V]):
             raise ValueError(f"cache size must be at least 1, not {size}")
         self.size = size
         self._entries: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -33,18 +35,21 @@ class BoundedCache(Generic[K, V]):
 
     def get(self, key: K, default: V | None = None) -> V | None:
         """The value stored for ``key`` (now the most recent), or ``default``."""
-        if key not in self._entries:
-            return default
-        self._entries.move_to_end(key)
-        return self._entries[key]
+        with self._lock:
+            if key not in self._entries:
+                return default
+            self._entries.move_to_end(key)
+            return self._entries[key]
 
     def put(self, key: K, value: V) -> None:
         """Store ``value`` for ``key``, forgetting the least recently used entry if full."""
-        self._entries[key] = value
-        self._entries.move_to_end(key)
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
     def keys(self) -> list[K]:
         """The keys, least recently used first."""
-        return list(self._entries)
+        with self._lock:
+            return list(self._entries)
