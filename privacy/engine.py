@@ -49,8 +49,8 @@ log = logging.getLogger(__name__)
 
 NAME_SCORE = 0.85
 SPAN_CACHE = 100_000
-"""Texts whose spans (or that they need a parse with context) are remembered, least recently used
-forgotten first: agents' stock lines recur across batches, and cards and pages show the same turns."""
+"""Texts whose spans context words cannot change are remembered, least recently used forgotten
+first: agents' stock lines recur across batches, and cards and pages show the same turns."""
 PIPE_BATCH = 1_000  # docs per spaCy batch (annotations do not depend on a doc's batch-mates)
 _LEMMA_ONLY = ("lemmatizer",)  # components that add lemmas and nothing the recognisers read
 # What a text's spans depend on beyond its screen (RedactionEngine._need), in increasing order.
