@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+import regex
 import tldextract
 from presidio_analyzer import (
     AnalyzerEngine,
@@ -38,13 +40,21 @@ from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
 
+from privacy.lru import BoundedCache
 from privacy.policy import Policy, PresidioRecognizerSetting, RecognizerSetting, load_policy
 
 log = logging.getLogger(__name__)
 
 NAME_SCORE = 0.85
-SCREEN_CACHE = 200_000  # texts whose screen result is remembered (cards and pages show the same turns)
+SPAN_CACHE = 100_000
+"""Texts whose spans context words cannot change are remembered, least recently used forgotten
+first: agents' stock lines recur across batches, and cards and pages show the same turns."""
+PIPE_BATCH = 1_000  # docs per spaCy batch (annotations do not depend on a doc's batch-mates)
+_LEMMA_ONLY = ("lemmatizer",)  # components that add lemmas and nothing the recognisers read
+# What a text's spans depend on beyond its screen (RedactionEngine._need), in increasing order.
+_NOTHING, _TEXT, _POS, _LEMMAS = range(4)
 _NER = "spacy_person"
 _SENTENCE_END = frozenset(".!?")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
@@ -121,19 +131,51 @@ class _PersonRecognizer(EntityRecognizer):
         if not isinstance(doc, Doc) or not doc.has_annotation("ENT_IOB"):
             return []
         found = []
-        for ent in doc.ents:
-            if ent.label_ != "PERSON" or ent.text.lower().strip() in self._not_names:
-                continue
-            first = ent[0]
-            at_start = first.i == 0 or doc[first.i - 1].text in _SENTENCE_END
-            if len(ent) == 1 and at_start and first.pos_ in self._not_name_pos:
+        for ent in self._candidates(doc):
+            if self._pos_decides(ent) and ent[0].pos_ in self._not_name_pos:
                 continue  # "Calm down, ..." - a capitalised verb, not a name
-            if not any(t.is_alpha for t in ent) or any(c.isdigit() for c in ent.text):
-                continue  # names have letters and no digits ("Pixel 8", "95 Mbps")
             found.append(
                 RecognizerResult(self.supported_entities[0], ent.start_char, ent.end_char, NAME_SCORE)
             )
         return found
+
+    def needs_pos(self, doc: Doc) -> bool:
+        """Whether parts of speech decide whether any of ``doc``'s PERSON entities is kept."""
+        return any(self._pos_decides(ent) for ent in self._candidates(doc))
+
+    def _candidates(self, doc: Doc) -> Iterator[SpacySpan]:
+        """PERSON entities that pass the filters which read the text alone."""
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or ent.text.lower().strip() in self._not_names:
+                continue
+            if not any(t.is_alpha for t in ent) or any(c.isdigit() for c in ent.text):
+                continue  # names have letters and no digits ("Pixel 8", "95 Mbps")
+            yield ent
+
+    @staticmethod
+    def _pos_decides(ent: SpacySpan) -> bool:
+        """A one-word entity starting a sentence: kept unless tagged as a non-name part of speech."""
+        first = ent[0]
+        doc = ent.doc
+        return len(ent) == 1 and (first.i == 0 or doc[first.i - 1].text in _SENTENCE_END)
+
+
+class _Prescreened:
+    """A recogniser's ``analyze``, skipped (no results) for texts without what its patterns need."""
+
+    def __init__(self, analyze: Callable[..., list[RecognizerResult]], needs: str) -> None:
+        self._analyze = analyze
+        self._needs = regex.compile(needs, regex.IGNORECASE)
+
+    def __call__(self, text: str, *args: Any, **kwargs: Any) -> list[RecognizerResult]:
+        return self._analyze(text, *args, **kwargs) if self._needs.search(text) else []
+
+
+def _prescreen(recognizer: EntityRecognizer, needs: str | None) -> EntityRecognizer:
+    """``recognizer``, running only on texts where ``needs`` (policy: ``needs``) is found."""
+    if needs is not None:
+        recognizer.analyze = _Prescreened(recognizer.analyze, needs)  # type: ignore[method-assign]
+    return recognizer
 
 
 def _presidio_recognizer(setting: PresidioRecognizerSetting, language: str) -> EntityRecognizer:
@@ -147,11 +189,11 @@ def _presidio_recognizer(setting: PresidioRecognizerSetting, language: str) -> E
         recognizer = getattr(presidio, setting.name)(supported_language=language)
     if setting.entity:
         recognizer.supported_entities = [setting.entity]
-    return recognizer
+    return _prescreen(recognizer, setting.needs)
 
 
-def _pattern_recognizer(setting: RecognizerSetting, language: str) -> PatternRecognizer:
-    return PatternRecognizer(
+def _pattern_recognizer(setting: RecognizerSetting, language: str) -> EntityRecognizer:
+    recognizer = PatternRecognizer(
         supported_entity=setting.entity,
         name=setting.name,
         supported_language=language,
@@ -160,6 +202,7 @@ def _pattern_recognizer(setting: RecognizerSetting, language: str) -> PatternRec
         context=list(setting.context) or None,
         global_regex_flags=setting.regex_flags(),
     )
+    return _prescreen(recognizer, setting.needs)
 
 
 @lru_cache(maxsize=2)
@@ -174,10 +217,13 @@ class RedactionEngine:
     """Finds and replaces personal data in batches of texts, as ``policy`` says.
 
     The spaCy pipeline is loaded on first use; ``names=False`` calls skip the NER component
-    (patterns, context words and known names still apply).
+    (patterns, context words and known names still apply). Up to ``cache_size`` texts' spans
+    are remembered (see ``_prepare``).
     """
 
-    def __init__(self, policy: Policy | None = None, nlp: Language | None = None) -> None:
+    def __init__(
+        self, policy: Policy | None = None, nlp: Language | None = None, cache_size: int = SPAN_CACHE
+    ) -> None:
         self.policy = policy or load_policy()
         self._nlp = nlp
         self._analyzer: AnalyzerEngine | None = None
@@ -195,7 +241,8 @@ class RedactionEngine:
             for entity, setting in self.policy.entities.items()
         }
         self._entities = [e for e, s in self.policy.entities.items() if s.enabled]
-        self._screened: dict[str, bool] = {}  # text -> any recogniser fired (see _screen)
+        # (with NER, text) -> its spans, for texts whose spans context words cannot change (_prepare)
+        self._spans: BoundedCache[tuple[bool, str], tuple[Span, ...]] = BoundedCache(cache_size)
 
     @property
     def ref(self) -> str:
@@ -250,72 +297,100 @@ class RedactionEngine:
         names from the metadata) and names to keep (the agents'), either one collection for all
         texts or one per text. ``contexts`` are extra context words per text (the previous
         turn's words, so "It's 8821 3407" after "your account number?" counts as an account).
+        ``names=False`` skips spaCy's NER (patterns, context words and known names still apply).
         """
         if not texts:
             return []
         known = _per_text(known_names, len(texts))
         keep = _per_text(keep_names, len(texts))
-        analyzer = self.analyzer
-        language = self.policy.language
         with_ner = names and self.policy.names.enabled and "ner" in self.nlp.pipe_names
-        # The shared pipeline (nlp.models.load_spacy) has every component; redaction never parses.
-        disable = [c for c in ("parser",) if c in self.nlp.pipe_names]
-        if not with_ner:
-            disable += [c for c in ("ner",) if c in self.nlp.pipe_names]
-        unique = list(dict.fromkeys(texts))
-        if with_ner:
-            docs = self._parse_screened_by_ner(unique)
-            candidates = set(docs)
-        else:
-            candidates = self._screen(unique)
-            hits = [t for t in unique if t in candidates]
-            tokenizable = (_broken_runs(t) for t in hits)
-            docs = dict(zip(hits, self.nlp.pipe(tokenizable, disable=disable, batch_size=256), strict=True))
+        fixed, parsed = self._prepare(list(dict.fromkeys(texts)), with_ner)
         found: list[list[Span]] = []
         for index, text in enumerate(texts):
-            results: list[RecognizerResult] = []
-            if text in candidates:
-                artifacts = self._engine.artifacts(docs[text], language)
+            if text in fixed:
+                spans = list(fixed[text])
+            else:
                 context = list(contexts[index]) if contexts is not None else None
-                results = analyzer.analyze(
-                    text,
-                    language=language,
-                    entities=self._entities,
-                    nlp_artifacts=artifacts,
-                    context=context,
-                )
-            spans = [self._span(r, text) for r in results]
+                spans = self._analyze(text, parsed[text], context)
             spans += self._known_name_spans(text, known[index])
             found.append(self._resolve(text, spans, _name_words(keep[index])))
         return found
 
-    def _parse_screened_by_ner(self, texts: list[str]) -> dict[str, Doc]:
-        """Full parses of the texts on which any recogniser fires, screened with NER alone.
-
-        NER has its own embedding layer over lexical features (norm, prefix, suffix, shape), which
-        no other component sets, so its entities on the screen's parse equal the full pipeline's.
-        Without part-of-speech tags ``_PersonRecognizer`` keeps every PERSON entity, a superset of
-        what it keeps on the full parse, and the other recognisers read the text alone; context
-        words only raise scores of results that exist. The texts where something fires then get
-        the skipped components (tagger, attribute ruler, lemmatizer), in pipeline order, on the
-        same docs; the others (most turns) never need them.
-        """
+    def _analyze(self, text: str, doc: Doc, context: list[str] | None) -> list[Span]:
+        """Presidio's spans in ``text``, read with ``doc``'s annotations and the context words."""
         language = self.policy.language
-        skipped = [c for c in self.nlp.pipe_names if c != "ner"]
+        results = self.analyzer.analyze(
+            text,
+            language=language,
+            entities=self._entities,
+            nlp_artifacts=self._engine.artifacts(doc, language),
+            context=context,
+        )
+        return [self._span(r, text) for r in results]
+
+    def _prepare(
+        self, texts: list[str], with_ner: bool
+    ) -> tuple[dict[str, tuple[Span, ...]], dict[str, Doc]]:
+        """Presidio's spans of the texts whose spans do not depend on context words; docs of the others.
+
+        Each text is screened first: the recognisers run on a doc with NER alone (``with_ner``)
+        or tokens alone. NER has its own embedding layer over lexical features (norm, prefix,
+        suffix, shape), which no other component sets, so its entities equal the full pipeline's.
+        The other recognisers read the text alone. What else a text needs follows from what
+        fired (``_need``): nothing, when nothing fired or nothing that fired reads more than that;
+        parts of speech (tagger, attribute ruler), when they decide whether a PERSON entity is
+        kept; lemmas too, when a recogniser with context words fired, because then context words
+        and the lemmas around the match can raise its score. The parse is never needed. Spans
+        that do not depend on context are computed once per text and remembered (``SPAN_CACHE``
+        texts, least recently used forgotten first); the others are analysed per occurrence.
+        """
+        fixed: dict[str, tuple[Span, ...]] = {}
+        todo: list[str] = []
+        for text in texts:
+            spans = self._spans.get((with_ner, text))
+            if spans is None:
+                todo.append(text)
+            else:
+                fixed[text] = spans
+        if not todo:
+            return fixed, {}
+        screen = ("ner",) if with_ner else ()
+        disable = [c for c in self.nlp.pipe_names if c not in screen]
+        tokenizable = (_broken_runs(t) for t in todo)
+        screened = self.nlp.pipe(tokenizable, disable=disable, batch_size=PIPE_BATCH)
+        docs = dict(zip(todo, screened, strict=True))
         recognizers = self._recognizers()
-        fired: dict[str, Doc] = {}
-        tokenizable = (_broken_runs(t) for t in texts)
-        for text, doc in zip(texts, self.nlp.pipe(tokenizable, disable=skipped, batch_size=256), strict=True):
-            artifacts = self._engine.artifacts(doc, language)
-            if any(
-                r.analyze(text=text, entities=self._entities, nlp_artifacts=artifacts) for r in recognizers
-            ):
-                fired[text] = doc
-        docs = list(fired.values())
+        needs = {text: self._need(text, doc, recognizers) for text, doc in docs.items()}
+        tagged = [t for t in todo if needs[t] >= _POS]
         for name, component in self.nlp.pipeline:
-            if name in skipped and name != "parser" and docs:  # redaction never needs the parse
-                docs = list(component.pipe(docs, batch_size=256))
-        return dict(zip(fired, docs, strict=True))
+            if name in screen or name == "parser":
+                continue
+            chosen = [t for t in tagged if needs[t] == _LEMMAS or name not in _LEMMA_ONLY]
+            if chosen:
+                annotated = component.pipe([docs[t] for t in chosen], batch_size=PIPE_BATCH)
+                docs.update(zip(chosen, annotated, strict=True))
+        parsed: dict[str, Doc] = {}
+        for text in todo:
+            if needs[text] == _LEMMAS:
+                parsed[text] = docs[text]
+                continue
+            spans = tuple(self._analyze(text, docs[text], None)) if needs[text] else ()
+            self._spans.put((with_ner, text), spans)
+            fixed[text] = spans
+        return fixed, parsed
+
+    def _need(self, text: str, doc: Doc, recognizers: list[EntityRecognizer]) -> int:
+        """What ``text``'s spans depend on beyond ``doc`` (tokens, maybe NER): see ``_prepare``."""
+        artifacts = self._engine.artifacts(doc, self.policy.language)
+        need = _NOTHING
+        for recognizer in recognizers:
+            if not recognizer.analyze(text=text, entities=self._entities, nlp_artifacts=artifacts):
+                continue
+            if recognizer.context or _enhances_itself(recognizer):
+                return _LEMMAS
+            pos = isinstance(recognizer, _PersonRecognizer) and recognizer.needs_pos(doc)
+            need = max(need, _POS if pos else _TEXT)
+        return need
 
     def _recognizers(self) -> list[EntityRecognizer]:
         """The analyzer's recognisers for the policy's entities, loaded."""
@@ -327,33 +402,6 @@ class RedactionEngine:
                 recognizer.load()
                 recognizer.is_loaded = True
         return recognizers
-
-    def _screen(self, texts: list[str]) -> set[str]:
-        """The texts on which any recogniser fires at all, at any score (for ``names=False`` calls).
-
-        Without NER no recogniser reads the parse to find something: the patterns, Presidio's
-        number and address recognisers and known names look at the text alone, and the tagger
-        and lemmatizer only supply context words, which raise the scores of results a recogniser
-        already returned. So a text where none returns anything has no Presidio spans whatever
-        its parse, and only the others need the full pipeline. The pages' safety net over text
-        redacted at ingest (most turns have no hits) is where this saves the most.
-        """
-        recognizers = self._recognizers()
-        fired: set[str] = set()
-        for text in texts:
-            hit = self._screened.get(text)
-            if hit is None:
-                artifacts = self._engine.artifacts(self.nlp.make_doc(text), self.policy.language)
-                hit = any(
-                    r.analyze(text=text, entities=self._entities, nlp_artifacts=artifacts)
-                    for r in recognizers
-                )
-                if len(self._screened) >= SCREEN_CACHE:
-                    self._screened.clear()
-                self._screened[text] = hit
-            if hit:
-                fired.add(text)
-        return fired
 
     def redact_many(self, texts: Sequence[str], **options: object) -> list[str]:
         """Each text with its personal data replaced by placeholders (see :meth:`find_many`)."""
@@ -447,6 +495,11 @@ def _broken_runs(text: str) -> str:
     if len(text) <= LONG_RUN or _LONG_RUN.search(text) is None:
         return text
     return _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _enhances_itself(recognizer: EntityRecognizer) -> bool:
+    """Whether the recogniser changes its own scores from the context (overrides Presidio's no-op)."""
+    return type(recognizer).enhance_using_context is not EntityRecognizer.enhance_using_context
 
 
 def _per_text(value: Sequence[Iterable[str]] | Iterable[str], count: int) -> list[tuple[str, ...]]:

@@ -66,13 +66,37 @@ class EntitySetting(_Strict):
     enabled: bool = True
 
 
+def _check_needs(value: str | None) -> str | None:
+    """A ``needs`` expression must compile (Python ``regex`` syntax, matched ignoring case)."""
+    if value is not None:
+        try:
+            regex.compile(value, regex.IGNORECASE)
+        except regex.error as exc:
+            raise ValueError(f"needs: invalid regex: {exc}") from None
+    return value
+
+
+_NEEDS = Field(
+    None,
+    min_length=1,
+    description="A regex (ignoring case) found in every text the recogniser can match; "
+    "texts without it skip the recogniser. Speed only: it must never be narrower than the patterns.",
+)
+
+
 class PresidioRecognizerSetting(_Strict):
     """One of Presidio's predefined recognisers, by class name."""
 
     name: Literal[PRESIDIO_RECOGNIZERS]  # type: ignore[valid-type]
     entity: str | None = Field(None, description="Report its matches as this entity instead.")
     regions: tuple[str, ...] = Field((), description="PhoneRecognizer: phonenumbers regions.")
+    needs: str | None = _NEEDS
     enabled: bool = True
+
+    @field_validator("needs")
+    @classmethod
+    def _needs_compiles(cls, value: str | None) -> str | None:
+        return _check_needs(value)
 
 
 class PatternSetting(_Strict):
@@ -100,7 +124,13 @@ class RecognizerSetting(_Strict):
     deny_list: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     flags: tuple[Literal["IGNORECASE", "MULTILINE", "DOTALL"], ...] = ("IGNORECASE",)
+    needs: str | None = _NEEDS
     enabled: bool = True
+
+    @field_validator("needs")
+    @classmethod
+    def _needs_compiles(cls, value: str | None) -> str | None:
+        return _check_needs(value)
 
     @model_validator(mode="after")
     def _has_something(self) -> RecognizerSetting:
