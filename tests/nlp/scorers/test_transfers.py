@@ -104,6 +104,34 @@ CASES = {
         ],
         id="administered-by",
     ),
+    "named-party": conversation(
+        [
+            ("customer", "There's a charge from your app on my phone bill that I never agreed to."),
+            ("agent", "Because it was billed through your network, you'll need to contact Vodafone for a refund."),
+        ],
+        id="named-party",
+    ),
+    "not-ours": conversation(
+        [
+            ("customer", "How do I cancel my yearly plan? I got it on my iPhone."),
+            ("agent", "Sorry Sam, plans bought in the app are not managed by us. Apple can cancel it for you."),
+        ],
+        id="not-ours",
+    ),
+    "the-developer": conversation(
+        [
+            ("customer", "The puzzle game I downloaded from your store keeps crashing."),
+            ("agent", "That game is made by another studio, so please reach out to the developer about it."),
+        ],
+        id="the-developer",
+    ),
+    "own-support-team": conversation(
+        [
+            ("customer", "My refund for the broken speaker still hasn't come through."),
+            ("agent", "You'll need to contact Brightwave Support for that, they handle refunds."),
+        ],
+        id="own-support-team",
+    ),
     "spoken-only": conversation(
         [
             ("customer", "I'd like to cancel, I'm moving abroad."),
@@ -176,6 +204,9 @@ def results(score: Score) -> dict[str, ConversationScores]:
         # the hand-off model prefers another class (the rubric forces these phrases).
         ("your-card-issuer", [("referral", 1, "system")]),
         ("administered-by", [("referral", 1, "system")]),
+        ("named-party", [("referral", 1, "system")]),
+        ("not-ours", [("referral", 1, "system")]),
+        ("the-developer", [("referral", 1, "system")]),
         ("spoken-only", [("transfer", 1, "system")]),
         ("dm-us", [("channel_move", 1, "system")]),  # the process's move, never the agent's fault
         ("declined", []),
@@ -185,6 +216,12 @@ def results(score: Score) -> dict[str, ConversationScores]:
 )
 def test_transfer_findings(results: dict[str, ConversationScores], case: str, expected: list) -> None:
     assert kinds(results[case], "transfers.v1") == expected
+
+
+def test_the_companys_own_team_is_no_third_party(results: dict[str, ConversationScores]) -> None:
+    # "contact <Name> Support": a capitalised name followed by one of the company's own teams is
+    # not a referral (need_to_contact_named stops at team words); what else it is, the model says.
+    assert "referral" not in [kind for kind, *_ in kinds(results["own-support-team"], "transfers.v1")]
 
 
 def test_ping_pong_is_a_system_finding_on_the_return(results: dict[str, ConversationScores]) -> None:
