@@ -107,14 +107,20 @@ CASES = {
     "named-party": conversation(
         [
             ("customer", "There's a charge from your app on my phone bill that I never agreed to."),
-            ("agent", "Because it was billed through your network, you'll need to contact Vodafone for a refund."),
+            (
+                "agent",
+                "Because it was billed through your network, you'll need to contact Vodafone for a refund.",
+            ),
         ],
         id="named-party",
     ),
     "not-ours": conversation(
         [
             ("customer", "How do I cancel my yearly plan? I got it on my iPhone."),
-            ("agent", "Sorry Sam, plans bought in the app are not managed by us. Apple can cancel it for you."),
+            (
+                "agent",
+                "Sorry Sam, plans bought in the app are not managed by us. Apple can cancel it for you.",
+            ),
         ],
         id="not-ours",
     ),
