@@ -215,11 +215,15 @@ def test_no_agent_credit_without_agent_turns_or_with_uncertain_roles(score: Scor
         ("I've messaged you guys so many times about this refund.", ["re_explained"]),
         ("Please read my two messages from last week, the router still drops.", ["re_explained"]),
         ("I already filled in the claim form last month, why is my parcel still missing?", ["re_explained"]),
+        ("I submitted a ticket three weeks ago and never heard back about my account.", ["re_explained"]),
+        ("Despite several emails nobody has fixed the double charge on my card.", ["re_explained"]),
+        ("Your support team confirmed the fault last week but the line is still dead.", ["re_explained"]),
         # not re-explanations: a recurrence, a quantity, a count of people, a message the app showed
         ("The app logged me out and wants my password. AGAIN.", []),
         ("How many times is the app going to ask me to log in today?", []),
         ("There were 9 people in the queue and only 2 staff at the counter.", []),
         ("I tried a new account and it said the address was already in use.", []),
+        ("Should I submit a ticket or fill in the form for a refund?", []),
     ],
 )
 def test_repeat_cues_on_service_phrasings(score: Score, text: str, expected: list[str]) -> None:
