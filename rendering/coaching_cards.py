@@ -282,11 +282,9 @@ def _prepare_redaction(
     quoted = [f for c in contents for area in c.strengths + c.growth_areas for f in area.findings]
     notes = [n.quote for c in contents for n in c.not_your_fault.notes if n.quote]
     needed = {f.conversation_id for f in quoted}
-    redactor.prepare(
-        [t.text for conversation_id in sorted(needed) for t in turns.get(conversation_id, [])]
-        + [x for f in quoted for x in (f.quote, f.suggestion) if x]
-        + notes
-    )
+    stored = [t for conversation_id in sorted(needed) for t in turns.get(conversation_id, [])]
+    redactor.prepare([t.text for t in stored], policies=[t.redacted_by for t in stored])
+    redactor.prepare([x for f in quoted for x in (f.quote, f.suggestion) if x] + notes)
 
 
 def _card(

@@ -294,13 +294,11 @@ class PageInputs:
         """Conversation id."""
         return self.conversation.id
 
-    def texts(self) -> list[str]:
-        """The texts the page redacts: turns, finding quotes and suggestions, vendor labels."""
-        return (
-            [t.text for t in self.turns]
-            + [x for f in self.findings for x in (f.quote, f.suggestion) if x]
-            + [str(s["label"]) for s in self.vendor_signals]
-        )
+    def quoted_texts(self) -> list[str]:
+        """The texts the page redacts besides stored turns: finding quotes and suggestions, vendor labels."""
+        return [x for f in self.findings for x in (f.quote, f.suggestion) if x] + [
+            str(s["label"]) for s in self.vendor_signals
+        ]
 
 
 def load_page_inputs(
@@ -335,7 +333,9 @@ def build_pages(
     inputs: Sequence[PageInputs], *, rubric: RubricInfo, redactor: Redactor
 ) -> list[ConversationPage]:
     """Pages from their loaded rows (all their texts redacted in one batch first)."""
-    redactor.prepare([text for page in inputs for text in page.texts()])
+    turns = [t for page in inputs for t in page.turns]
+    redactor.prepare([t.text for t in turns], policies=[t.redacted_by for t in turns])
+    redactor.prepare([text for page in inputs for text in page.quoted_texts()])
     pages = []
     for page in inputs:
         cid = page.id

@@ -127,6 +127,7 @@ class TurnRow:
     end_ms: int | None
     sentiment_label: str | None = None
     sentiment_score: float | None = None
+    redacted_by: str | None = None  # the policy ``id@version`` that redacted the text at ingest
 
 
 @dataclass(frozen=True)
@@ -454,7 +455,9 @@ def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) 
     rows = _rows(
         con,
         TurnRow,
-        "SELECT t.*, s.label AS sentiment_label, s.score AS sentiment_score FROM turns t "
+        "SELECT t.*, s.label AS sentiment_label, s.score AS sentiment_score, "
+        "       c.privacy_policy AS redacted_by FROM turns t "
+        "LEFT JOIN conversations c ON c.id = t.conversation_id "
         "LEFT JOIN (SELECT DISTINCT ON (conversation_id, turn) conversation_id, turn, label, score "
         "           FROM turn_sentiment ORDER BY conversation_id, turn, label, score) s "
         "  ON s.conversation_id = t.conversation_id AND s.turn = t.turn "

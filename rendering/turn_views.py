@@ -69,7 +69,7 @@ def build_turn_views(
     """Redacted, highlighted views of ``turns`` (one spaCy batch for all of them)."""
     by_leg = {leg.leg: leg for leg in legs}
     keep = list(keep_names)
-    found = redactor.find_many([t.text for t in turns], keep)
+    found = redactor.find_many([t.text for t in turns], keep, [t.redacted_by for t in turns])
     marks = marks or {}
     return [
         TurnView(
