@@ -101,7 +101,10 @@ class Redactor:
             self._cache.clear()
 
     def prepare(
-        self, texts: Iterable[str], keep_names: Iterable[str] = (), policies: Sequence[str | None] | None = None
+        self,
+        texts: Iterable[str],
+        keep_names: Iterable[str] = (),
+        policies: Sequence[str | None] | None = None,
     ) -> None:
         """Find the spans of many texts in one batch up front (later calls hit the cache)."""
         self.find_many(list(texts), keep_names, policies)

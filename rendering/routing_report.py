@@ -210,9 +210,7 @@ def build_report(
         )
         for key, label, unit, lower in _HEADLINES
     ]
-    redact = redactor.redact_many if redactor is not None else None
-    find_pii = redactor.find_many if redactor is not None else None
-    systemic = find_systemic_issues(con, period, settings.systemic, redact, find_pii)
+    systemic = find_systemic_issues(con, period, settings.systemic, redactor)
     tables = current.tables
     tables["systemic_issues"] = systemic.table()
     return RoutingReport(

@@ -597,6 +597,7 @@ class OpeningTurns:
     customer_id: str | None
     started_at: datetime
     texts: tuple[str, ...]
+    redacted_by: str | None = None  # the policy ``id@version`` that redacted the texts at ingest
 
 
 def customer_names(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -614,11 +615,12 @@ def load_first_customer_turns(
     """For each conversation in the period: its first few customer turns, in order."""
     rows = con.execute(
         "SELECT c.id, c.customer_id, c.started_at, "
-        "       array_agg(t.text ORDER BY t.turn) FILTER (WHERE t.rn <= ?) "
+        "       array_agg(t.text ORDER BY t.turn) FILTER (WHERE t.rn <= ?), c.privacy_policy "
         "FROM conversations c JOIN (SELECT conversation_id, turn, text, "
         "      row_number() OVER (PARTITION BY conversation_id ORDER BY turn) AS rn "
         "      FROM turns WHERE role = 'customer') t ON t.conversation_id = c.id "
-        f"WHERE {_IN_PERIOD} GROUP BY c.id, c.customer_id, c.started_at ORDER BY c.started_at, c.id",
+        f"WHERE {_IN_PERIOD} GROUP BY c.id, c.customer_id, c.started_at, c.privacy_policy "
+        "ORDER BY c.started_at, c.id",
         [max_turns, *period.bounds()],
     ).fetchall()
-    return [OpeningTurns(r[0], r[1], r[2], tuple(r[3] or ())) for r in rows if r[2] is not None]
+    return [OpeningTurns(r[0], r[1], r[2], tuple(r[3] or ()), r[4]) for r in rows if r[2] is not None]
