@@ -249,15 +249,19 @@ def build_cards(
     rubric: RubricInfo,
     settings: Settings,
     redactor: Redactor,
+    rows: Snapshot | None = None,
 ) -> list[CoachingCard]:
-    """One card per representative with an agent leg in the period, sorted by name."""
+    """One card per representative with an agent leg in the period, sorted by name.
+
+    ``rows``: the period's rows loaded already (``load_snapshot`` of a period that holds
+    :func:`history_period`), so they are not queried again.
+    """
     unit = bucket_unit(period, settings.periods.daily_up_to_days)
     buckets = trend_buckets(period, unit, settings.periods.trend_buckets)
-    history = load_snapshot(
-        con, Period(min(buckets[0].start, period.previous().start), period.end), rubric_version
-    )
-    snapshot = load_snapshot(con, period, rubric_version)
-    previous = load_snapshot(con, period.previous(), rubric_version)
+    span = history_period(period, settings)
+    history = rows.within(span) if rows is not None else load_snapshot(con, span, rubric_version)
+    snapshot = history.within(period)
+    previous = history.within(period.previous())
     turns = load_turns(con, coached_conversations(snapshot.findings))
     contents = compose_cards(
         CardRows(snapshot, previous, history),
@@ -273,6 +277,13 @@ def build_cards(
         _card(content, period, rubric_version, unit, buckets, snapshot, redactor) for content in contents
     ]
     return sorted(cards, key=lambda c: (c.display_name.lower(), c.agent_id))
+
+
+def history_period(period: Period, settings: Settings) -> Period:
+    """The days the cards read: the trend's buckets, the period before and the period."""
+    unit = bucket_unit(period, settings.periods.daily_up_to_days)
+    buckets = trend_buckets(period, unit, settings.periods.trend_buckets)
+    return Period(min(buckets[0].start, period.previous().start), period.end)
 
 
 def _prepare_redaction(

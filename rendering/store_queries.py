@@ -309,6 +309,38 @@ class Snapshot:
             grouped[leg.conversation_id].append(leg)
         self.legs_by_conversation = {k: sorted(v, key=lambda r: r.leg) for k, v in grouped.items()}
 
+    def within(self, period: Period) -> Snapshot:
+        """The rows of the conversations that started in ``period``, a part of this snapshot's period.
+
+        Equal to ``load_snapshot`` of that period (the same rows in the same order, since every
+        list is sorted on unique keys), without querying again or copying a row.
+        """
+        if period.start < self.period.start or period.end > self.period.end:
+            raise ValueError(f"{period.label} is not within the snapshot's {self.period.label}")
+        start, end = period.bounds()
+        conversations = [
+            c for c in self.conversations if c.started_at is not None and start <= c.started_at < end
+        ]
+        ids = {c.id for c in conversations}
+
+        def rows(found: list[T]) -> list[T]:
+            return [r for r in found if r.conversation_id in ids]  # type: ignore[attr-defined]
+
+        return Snapshot(
+            period,
+            self.rubric_version,
+            conversations,
+            rows(self.legs),
+            rows(self.events),
+            rows(self.scores),
+            rows(self.findings),
+            rows(self.agent_scores),
+            rows(self.handoffs),
+            rows(self.leg_routes),
+            rows(self.waits),
+            rows(self.disconnects),
+        )
+
     def leg(self, conversation_id: str, leg: int | None) -> LegRow | None:
         """The leg row, or None."""
         if leg is None:
