@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 from rendering.periods import Period, settled_range
 
 T = TypeVar("T")
+SHARED_STRING = 64
+"""Equal strings up to this length in one query's rows (ids, names, labels) share one object."""
 
 
 def _is_connection(value: Any) -> bool:
@@ -55,14 +57,23 @@ def _rows(con: duckdb.DuckDBPyConnection, cls: type[T], sql: str, params: Sequen
         missing = wanted - set(names)
         if missing:
             raise ValueError(f"query for {cls.__name__} lacks columns {sorted(missing)}")
+        keep = [k in wanted for k in names]
+        shared: dict[str, str] = {}
         return [
-            cls(**{k: v for k, v in zip(names, row, strict=True) if k in wanted}) for row in result.fetchall()
+            cls(
+                **{
+                    k: shared.setdefault(v, v) if type(v) is str and len(v) <= SHARED_STRING else v
+                    for k, v, use in zip(names, row, keep, strict=True)
+                    if use
+                }
+            )
+            for row in result.fetchall()
         ]
     finally:
         cursor.close()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConversationRow:
     """A contact in the period."""
 
@@ -73,7 +84,7 @@ class ConversationRow:
     ended_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegRow:
     """One leg: who handled which stretch, in which department, and how it began and ended."""
 
@@ -91,7 +102,7 @@ class LegRow:
     team: str | None = None  # within the department (migration 004)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRow:
     """A hold, queue wait, transfer or disconnect."""
 
@@ -112,7 +123,7 @@ class EventRow:
     reason: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TurnRow:
     """One utterance with its sentiment (label/score None when not analysed)."""
 
@@ -130,7 +141,7 @@ class TurnRow:
     redacted_by: str | None = None  # the policy ``id@version`` that redacted the text at ingest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoreRow:
     """One criterion score for one leg (agent) or conversation (system)."""
 
@@ -147,7 +158,7 @@ class ScoreRow:
     attribution: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingRow:
     """One finding with its evidence."""
 
@@ -171,7 +182,7 @@ class FindingRow:
     rubric_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JourneyRow:
     """A customer's journey and its contacts (conversation ids in order, continuations flagged)."""
 
@@ -187,7 +198,7 @@ class JourneyRow:
     continuation_flags: tuple[bool, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrajectoryRow:
     """The customer's sentiment over a leg (or the whole conversation when ``leg`` is None)."""
 
@@ -201,7 +212,7 @@ class TrajectoryRow:
     agent_tone: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgentScoreRow:
     """An agent's overall score on one leg (``nlp.overall``), with the criteria and weights behind it."""
 
@@ -214,7 +225,7 @@ class AgentScoreRow:
     rubric_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HandoffRow:
     """One hand-off (``nlp.operations``): ``how`` is warm, cold, unknown, referral or channel_move."""
 
@@ -241,7 +252,7 @@ class HandoffRow:
         return f"{self.from_department} → {target}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegRouteRow:
     """How a leg was reached and the journey stop before it (``nlp.operations``)."""
 
@@ -257,7 +268,7 @@ class LegRouteRow:
     rubric_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaitRow:
     """A hold or queue wait and whether a callback was offered (``nlp.operations``)."""
 
@@ -271,7 +282,7 @@ class WaitRow:
     rubric_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DisconnectRow:
     """Who ended a contact, in which department (``nlp.operations``)."""
 
@@ -456,15 +467,25 @@ def _operations(
             f"WHERE {_IN_PERIOD} AND x.rubric_version = ? ORDER BY c.started_at, x.conversation_id, {order}",
             [*bounds, rubric_version],
         )
+    parse = _json_parser()
     found["agent_scores"] = [
-        AgentScoreRow(**{**r.__dict__, "criteria": _json(r.criteria), "weights": _json(r.weights)})
-        for r in found["agent_scores"]
+        replace(r, criteria=parse(r.criteria), weights=parse(r.weights)) for r in found["agent_scores"]
     ]
     return found
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+def _json_parser() -> Callable[[Any], Any]:
+    """JSON text to values; equal texts (every leg's rubric weights) share one parsed value."""
+    parsed: dict[str, Any] = {}
+
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if value not in parsed:
+            parsed[value] = json.loads(value)
+        return parsed[value]
+
+    return parse
 
 
 def _parse_detail(row: FindingRow) -> FindingRow:
@@ -476,7 +497,7 @@ def _parse_detail(row: FindingRow) -> FindingRow:
             detail = {"raw": detail}
     if not isinstance(detail, dict):
         detail = {} if detail is None else {"value": detail}
-    return FindingRow(**{**row.__dict__, "detail": detail})
+    return replace(row, detail=detail)
 
 
 def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> dict[str, list[TurnRow]]:
@@ -500,6 +521,52 @@ def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) 
     for row in rows:
         grouped[row.conversation_id].append(row)
     return dict(grouped)
+
+
+class GroupedTurns(Mapping[str, list[TurnRow]]):
+    """Turns by conversation, loaded one group of conversations at a time (``load_turns``).
+
+    ``groups`` lists the conversations in the order they will be read (a conversation may be in
+    several). Reading one that no held group has loads the next group that lists it (from the
+    one read last on), else the first; only the ``held`` groups read last stay in memory. Cards
+    read one representative's contacts after another, so with a group per representative each
+    group is loaded once and what is held does not grow with the period's volume.
+    """
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, groups: Iterable[Iterable[str]], held: int = 2
+    ) -> None:
+        self._con = con
+        self._held = held
+        self._members = [list(dict.fromkeys(group)) for group in groups]
+        self._groups_of: dict[str, list[int]] = defaultdict(list)
+        for index, members in enumerate(self._members):
+            for conversation_id in members:
+                self._groups_of[conversation_id].append(index)
+        self._loaded: dict[int, dict[str, list[TurnRow]]] = {}
+        self._cursor = 0
+        self.loads = 0  # groups loaded so far (one read again after it was let go counts again)
+
+    def __getitem__(self, conversation_id: str) -> list[TurnRow]:
+        candidates = self._groups_of.get(conversation_id)
+        if not candidates:
+            raise KeyError(conversation_id)
+        group = next((g for g in reversed(self._loaded) if g in candidates), None)
+        if group is None:
+            group = next((g for g in candidates if g >= self._cursor), candidates[0])
+            self._loaded[group] = load_turns(self._con, self._members[group])
+            self.loads += 1
+            self._cursor = group
+        self._loaded[group] = self._loaded.pop(group)  # the most recently read group last
+        while len(self._loaded) > self._held:
+            del self._loaded[next(iter(self._loaded))]
+        return self._loaded[group][conversation_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._groups_of)
+
+    def __len__(self) -> int:
+        return len(self._groups_of)
 
 
 def load_trajectories(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> list[TrajectoryRow]:
@@ -621,7 +688,7 @@ def load_findings(
     return dict(grouped)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpeningTurns:
     """A conversation's first few customer turns, for contact-reason analysis."""
 
