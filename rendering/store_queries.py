@@ -328,6 +328,8 @@ class Snapshot:
         """
         if period.start < self.period.start or period.end > self.period.end:
             raise ValueError(f"{period.label} is not within the snapshot's {self.period.label}")
+        if period == self.period:
+            return self
         start, end = period.bounds()
         conversations = [
             c for c in self.conversations if c.started_at is not None and start <= c.started_at < end
