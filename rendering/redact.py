@@ -5,7 +5,9 @@ redacted text. Rendering keeps no rules of its own: :class:`Redactor` runs the s
 (``privacy/policy.yaml``) over page texts in case a store was written some other way, turning any
 leftover into the same typed placeholders. Its placeholders and vendor ``[PII]`` markers pass
 through unchanged. A store redacted at ingest gets the cheap pass (patterns and known names, no
-second NER run); any other store gets the full one (:func:`redactor_for`)::
+second NER run); any other store gets the full one (:func:`redactor_for`). A stored turn that
+ingest redacted with this very policy version is only searched for the customers' names known
+since (:meth:`Redactor.find_many`'s ``policies``)::
 
     >>> redactor = Redactor(names=False)
     >>> redactor.redact("card 4111 1111 1111 1111, mail me at jo@example.com")
