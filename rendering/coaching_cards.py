@@ -28,7 +28,7 @@ from rendering.rubric_info import RubricInfo
 from rendering.settings import Settings
 from rendering.site_paths import card_path, conversation_href, slug
 from rendering.store_queries import GroupedTurns, Snapshot, TurnRow, load_snapshot
-from rendering.turn_views import TurnView, build_turn_views
+from rendering.turn_views import TurnView, build_turn_views, quote_policy
 
 AGENT = "agent"
 
@@ -309,11 +309,16 @@ def _coached_by_agent(snapshot: Snapshot, history: Snapshot, merge_name_only_age
 def _prepare_redaction(contents: Sequence[CardContent], redactor: Redactor) -> None:
     """Redact every text the cards quote in one batch."""
     moments = [m for c in contents for area in c.strengths + c.growth_areas for m in area.moments]
-    quoted = [f for c in contents for area in c.strengths + c.growth_areas for f in area.findings]
     notes = [n.quote for c in contents for n in c.not_your_fault.notes if n.quote]
     shown: list[TurnRow] = [t for m in moments for t in m.context]
     redactor.prepare([t.text for t in shown], policies=[t.redacted_by for t in shown])
-    redactor.prepare([x for f in quoted for x in (f.quote, f.suggestion) if x] + notes)
+    redactor.prepare([m.said for m in moments], policies=[_said_policy(m) for m in moments])
+    redactor.prepare([m.better for m in moments if m.better] + notes)
+
+
+def _said_policy(quoted: QuotedMoment) -> str | None:
+    """The policy that redacted a moment's quoted words at ingest, when cut from a turn it shows."""
+    return next((p for t in quoted.context if (p := quote_policy(quoted.said, t)) is not None), None)
 
 
 def _card(
@@ -410,7 +415,7 @@ def _moment(quoted: QuotedMoment, snapshot: Snapshot, redactor: Redactor, keep: 
         turn=f.turn,
         kind=f.kind,
         rule=f.rule,
-        said=redactor.redact(quoted.said, keep),
+        said=redactor.redact_many([quoted.said], keep, [_said_policy(quoted)])[0],
         said_by=quoted.said_by,
         better=redactor.redact(quoted.better, keep) if quoted.better else None,
         context=tuple(views),

@@ -183,9 +183,15 @@ class Redactor:
         """``text`` with personal data replaced by placeholders such as ``[CARD]`` and ``[NAME]``."""
         return apply_spans(text, self.find(text, keep_names))
 
-    def redact_many(self, texts: Sequence[str], keep_names: Iterable[str] = ()) -> list[str]:
-        """:meth:`redact` for many texts at once."""
-        return [apply_spans(t, s) for t, s in zip(texts, self.find_many(texts, keep_names), strict=True)]
+    def redact_many(
+        self,
+        texts: Sequence[str],
+        keep_names: Iterable[str] = (),
+        policies: Sequence[str | None] | None = None,
+    ) -> list[str]:
+        """:meth:`redact` for many texts at once (``policies`` as for :meth:`find_many`)."""
+        found = self.find_many(texts, keep_names, policies)
+        return [apply_spans(t, s) for t, s in zip(texts, found, strict=True)]
 
 
 def redacted_at_ingest(con: duckdb.DuckDBPyConnection) -> bool:

@@ -6,6 +6,7 @@ the real ingest and analysis), real files.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from rendering.periods import Period
 from rendering.publish import publish
 from rendering.redact import Redactor, apply_spans
 from rendering.settings import load_settings
-from rendering.store_queries import GroupedTurns, connection_of, load_snapshot, load_turns
+from rendering.store_queries import GroupedTurns, TurnRow, connection_of, load_snapshot, load_turns
+from rendering.turn_views import quote_policy
 from storage.store import Store
 
 CARD = "card 4111 1111 1111 1111, mail jo@example.com"
@@ -143,3 +145,12 @@ def test_trusting_stored_turns_changes_no_byte_of_the_examples(examples_db: Path
     for files in (trusting, full):
         del files[".qareview-pages.tsv"]
     assert len(trusting) > 50 and trusting == full
+
+
+def test_a_quote_counts_as_stored_text_only_when_cut_from_its_stored_turn() -> None:
+    turn = TurnRow("c", 3, 0, "customer", None, None, "my card 4111 1111 1111 1111 is blocked", None, None)
+    stamped = replace(turn, redacted_by="default@1")
+    assert quote_policy("card 4111 1111", stamped) == "default@1"
+    assert quote_policy("card 4111 1111", turn) is None  # a store written another way
+    assert quote_policy("card 4242", stamped) is None  # not the stored words
+    assert quote_policy("", stamped) is None and quote_policy("card", None) is None
