@@ -10,13 +10,14 @@ shapes it for the page and the JSON file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import duckdb
 
+from nlp.coaching.aliases import agent_aliases
 from nlp.coaching.compose import CardArea, CardContent, CardRows, coached_conversations, compose_cards
 from nlp.coaching.moments import QuotedMoment
 from nlp.coaching.standings import CriterionStanding
@@ -26,8 +27,8 @@ from rendering.redact import Redactor
 from rendering.rubric_info import RubricInfo
 from rendering.settings import Settings
 from rendering.site_paths import card_path, conversation_href, slug
-from rendering.store_queries import Snapshot, TurnRow, load_snapshot, load_turns
-from rendering.turn_views import TurnView, build_turn_views
+from rendering.store_queries import GroupedTurns, Snapshot, TurnRow, load_snapshot
+from rendering.turn_views import TurnView, build_turn_views, quote_policy
 
 AGENT = "agent"
 
@@ -249,16 +250,21 @@ def build_cards(
     rubric: RubricInfo,
     settings: Settings,
     redactor: Redactor,
+    rows: Snapshot | None = None,
 ) -> list[CoachingCard]:
-    """One card per representative with an agent leg in the period, sorted by name."""
+    """One card per representative with an agent leg in the period, sorted by name.
+
+    ``rows``: the period's rows loaded already (``load_snapshot`` of a period that holds
+    :func:`history_period`), so they are not queried again.
+    """
     unit = bucket_unit(period, settings.periods.daily_up_to_days)
     buckets = trend_buckets(period, unit, settings.periods.trend_buckets)
-    history = load_snapshot(
-        con, Period(min(buckets[0].start, period.previous().start), period.end), rubric_version
-    )
-    snapshot = load_snapshot(con, period, rubric_version)
-    previous = load_snapshot(con, period.previous(), rubric_version)
-    turns = load_turns(con, coached_conversations(snapshot.findings))
+    span = history_period(period, settings)
+    history = rows.within(span) if rows is not None else load_snapshot(con, span, rubric_version)
+    snapshot = history.within(period)
+    previous = history.within(period.previous())
+    merge = settings.cards.merge_name_only_agents
+    turns = GroupedTurns(con, _coached_by_agent(snapshot, history, merge))
     contents = compose_cards(
         CardRows(snapshot, previous, history),
         buckets,
@@ -266,27 +272,53 @@ def build_cards(
         rubric,
         settings.cards,
         settings.routing,
-        merge_name_only_agents=settings.cards.merge_name_only_agents,
+        merge_name_only_agents=merge,
     )
-    _prepare_redaction(contents, turns, redactor)
+    _prepare_redaction(contents, redactor)
     cards = [
         _card(content, period, rubric_version, unit, buckets, snapshot, redactor) for content in contents
     ]
     return sorted(cards, key=lambda c: (c.display_name.lower(), c.agent_id))
 
 
-def _prepare_redaction(
-    contents: Sequence[CardContent], turns: Mapping[str, Sequence[TurnRow]], redactor: Redactor
-) -> None:
+def history_period(period: Period, settings: Settings) -> Period:
+    """The days the cards read: the trend's buckets, the period before and the period."""
+    unit = bucket_unit(period, settings.periods.daily_up_to_days)
+    buckets = trend_buckets(period, unit, settings.periods.trend_buckets)
+    return Period(min(buckets[0].start, period.previous().start), period.end)
+
+
+def _coached_by_agent(snapshot: Snapshot, history: Snapshot, merge_name_only_agents: bool) -> list[list[str]]:
+    """The coached conversations (``coached_conversations``) of each representative, in card order.
+
+    Card order is ``compose_cards``': representatives by their first agent leg, name-only ids
+    merged as it merges them. Only how often turns are loaded depends on this, never a card.
+    """
+    aliases = agent_aliases(history.legs) if merge_name_only_agents else {}
+    groups: dict[str, list[str]] = {}
+    for leg in snapshot.legs:
+        if leg.agent_id and (leg.participant_role or AGENT) == AGENT:
+            groups.setdefault(aliases.get(leg.agent_id, leg.agent_id), [])
+    coached = coached_conversations(snapshot.findings)
+    for f in snapshot.findings:
+        if f.conversation_id in coached and f.agent_id:
+            groups.setdefault(aliases.get(f.agent_id, f.agent_id), []).append(f.conversation_id)
+    return [members for members in groups.values() if members]
+
+
+def _prepare_redaction(contents: Sequence[CardContent], redactor: Redactor) -> None:
     """Redact every text the cards quote in one batch."""
-    quoted = [f for c in contents for area in c.strengths + c.growth_areas for f in area.findings]
+    moments = [m for c in contents for area in c.strengths + c.growth_areas for m in area.moments]
     notes = [n.quote for c in contents for n in c.not_your_fault.notes if n.quote]
-    needed = {f.conversation_id for f in quoted}
-    redactor.prepare(
-        [t.text for conversation_id in sorted(needed) for t in turns.get(conversation_id, [])]
-        + [x for f in quoted for x in (f.quote, f.suggestion) if x]
-        + notes
-    )
+    shown: list[TurnRow] = [t for m in moments for t in m.context]
+    redactor.prepare([t.text for t in shown], policies=[t.redacted_by for t in shown])
+    redactor.prepare([m.said for m in moments], policies=[_said_policy(m) for m in moments])
+    redactor.prepare([m.better for m in moments if m.better] + notes)
+
+
+def _said_policy(quoted: QuotedMoment) -> str | None:
+    """The policy that redacted a moment's quoted words at ingest, when cut from a turn it shows."""
+    return next((p for t in quoted.context if (p := quote_policy(quoted.said, t)) is not None), None)
 
 
 def _card(
@@ -383,7 +415,7 @@ def _moment(quoted: QuotedMoment, snapshot: Snapshot, redactor: Redactor, keep: 
         turn=f.turn,
         kind=f.kind,
         rule=f.rule,
-        said=redactor.redact(quoted.said, keep),
+        said=redactor.redact_many([quoted.said], keep, [_said_policy(quoted)])[0],
         said_by=quoted.said_by,
         better=redactor.redact(quoted.better, keep) if quoted.better else None,
         context=tuple(views),

@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import duckdb
 
 from nlp.contact_reasons import ContactReason, derive_reasons, extract_statements
 from rendering.periods import Period
-from rendering.redact import PiiSpan
+from rendering.redact import PiiSpan, Redactor, apply_spans
 from rendering.settings import SystemicSettings
-from rendering.store_queries import load_first_customer_turns
+from rendering.store_queries import OpeningTurns, load_first_customer_turns
 from rendering.tables import Column, Table
 
 FindPii = Callable[[Sequence[str]], Sequence[Sequence[PiiSpan]]]
@@ -83,18 +82,19 @@ def find_systemic_issues(
     con: duckdb.DuckDBPyConnection,
     period: Period,
     settings: SystemicSettings,
-    redact: Any = None,
-    find_pii: FindPii | None = None,
+    redactor: Redactor | None = None,
 ) -> SystemicIssues:
     """Derive contact reasons over baseline + period and flag the ones that spiked in the period.
 
-    ``redact`` (texts -> texts) is applied to example quotes; None leaves them as they are.
-    ``find_pii`` (texts -> PII spans per text, e.g. ``Redactor.find_many``) keeps PII out of terms.
+    ``redactor`` redacts the example quotes and keeps PII out of terms (words inside the spans
+    it finds never become terms); None leaves quotes as they are and finds no PII.
     """
     wanted_baseline = Period(
         period.start - timedelta(days=settings.baseline_days), period.start - timedelta(days=1)
     )
     rows = load_first_customer_turns(con, Period(wanted_baseline.start, period.end))
+    policies = _policies(rows)
+    find_pii = None if redactor is None else lambda texts: redactor.find_many(texts, (), policies(texts))
     statements, unclassified = extract_statements(rows, settings, find_pii)
     before = [s for s in statements if s.started_at.date() < period.start]
     first_day = min((s.started_at.date() for s in before), default=None)
@@ -112,8 +112,21 @@ def find_systemic_issues(
         chosen = set(r.conversation_ids[: settings.example_quotes])
         picks = [s for s in r.statements if s.conversation_id in chosen]
         texts = [s.text for s in picks]
-        if redact is not None:
-            texts = list(redact(texts))
+        if find_pii is not None:
+            texts = [apply_spans(t, s) for t, s in zip(texts, find_pii(texts), strict=True)]
         r.quotes = list(zip([s.conversation_id for s in picks], texts, strict=True))
     in_period = sum(1 for s in statements if s.started_at.date() >= period.start)
     return SystemicIssues(period, baseline, note, reasons, in_period, unclassified)
+
+
+def _policies(rows: Sequence[OpeningTurns]) -> Callable[[Sequence[str]], list[str | None]]:
+    """Per stored text, the policy that redacted it at ingest (``Redactor.find_many``'s ``policies``).
+
+    A text that occurs in several conversations counts as redacted by a policy only when all of
+    them record that policy.
+    """
+    policy: dict[str, str | None] = {}
+    for row in rows:
+        for text in row.texts:
+            policy[text] = row.redacted_by if policy.get(text, row.redacted_by) == row.redacted_by else None
+    return lambda texts: [policy.get(t) for t in texts]

@@ -38,7 +38,7 @@ from rendering.store_queries import (
     load_trajectories,
     load_turns,
 )
-from rendering.turn_views import TurnView, build_turn_views
+from rendering.turn_views import TurnView, build_turn_views, quote_policy
 
 
 @dataclass(frozen=True)
@@ -294,13 +294,16 @@ class PageInputs:
         """Conversation id."""
         return self.conversation.id
 
-    def texts(self) -> list[str]:
-        """The texts the page redacts: turns, finding quotes and suggestions, vendor labels."""
-        return (
-            [t.text for t in self.turns]
-            + [x for f in self.findings for x in (f.quote, f.suggestion) if x]
-            + [str(s["label"]) for s in self.vendor_signals]
-        )
+    def other_texts(self) -> list[str]:
+        """The texts the page redacts besides stored turns and quotes: suggestions, vendor labels."""
+        suggestions = [f.suggestion for f in self.findings if f.suggestion]
+        return suggestions + [str(s["label"]) for s in self.vendor_signals]
+
+
+def quote_policies(findings: Sequence[FindingRow], turns: Sequence[TurnRow]) -> list[str | None]:
+    """Per finding, the policy that redacted its quote at ingest (``turn_views.quote_policy``)."""
+    by_turn = {t.turn: t for t in turns}
+    return [quote_policy(f.quote, by_turn.get(f.turn) if f.turn is not None else None) for f in findings]
 
 
 def load_page_inputs(
@@ -335,7 +338,13 @@ def build_pages(
     inputs: Sequence[PageInputs], *, rubric: RubricInfo, redactor: Redactor
 ) -> list[ConversationPage]:
     """Pages from their loaded rows (all their texts redacted in one batch first)."""
-    redactor.prepare([text for page in inputs for text in page.texts()])
+    turns = [t for page in inputs for t in page.turns]
+    redactor.prepare([t.text for t in turns], policies=[t.redacted_by for t in turns])
+    redactor.prepare(
+        [f.quote or "" for page in inputs for f in page.findings],
+        policies=[p for page in inputs for p in quote_policies(page.findings, page.turns)],
+    )
+    redactor.prepare([text for page in inputs for text in page.other_texts()])
     pages = []
     for page in inputs:
         cid = page.id
@@ -382,7 +391,7 @@ def _page(
         if f.turn is not None and f.char_start is not None:
             marks[f.turn].append((f.char_start, f.char_end))
     views = build_turn_views(turns, legs, redactor, keep_names=keep, marks=marks)
-    quotes = redactor.redact_many([f.quote or "" for f in findings], keep)
+    quotes = redactor.redact_many([f.quote or "" for f in findings], keep, quote_policies(findings, turns))
     suggestions = redactor.redact_many([f.suggestion or "" for f in findings], keep)
     by_leg = {leg.leg: leg for leg in legs}
     sections = {leg.leg: LegSection(leg) for leg in legs}

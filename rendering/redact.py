@@ -5,7 +5,9 @@ redacted text. Rendering keeps no rules of its own: :class:`Redactor` runs the s
 (``privacy/policy.yaml``) over page texts in case a store was written some other way, turning any
 leftover into the same typed placeholders. Its placeholders and vendor ``[PII]`` markers pass
 through unchanged. A store redacted at ingest gets the cheap pass (patterns and known names, no
-second NER run); any other store gets the full one (:func:`redactor_for`)::
+second NER run); any other store gets the full one (:func:`redactor_for`). A stored turn that
+ingest redacted with this very policy version is only searched for the customers' names known
+since (:meth:`Redactor.find_many`'s ``policies``)::
 
     >>> redactor = Redactor(names=False)
     >>> redactor.redact("card 4111 1111 1111 1111, mail me at jo@example.com")
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from privacy.engine import RedactionEngine, Span, default_engine
+from privacy.engine import RedactionEngine, Span, _name_words, default_engine
+from privacy.name_index import KnownNameIndex
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,36 @@ def _pii(span: Span) -> PiiSpan:
     return PiiSpan(span.start, span.end, span.entity, span.placeholder, span.recognizer)
 
 
+CACHE_SIZE = 20_000
+"""Texts whose spans a :class:`Redactor` remembers (oldest forgotten first): a page chunk's and the
+cards' texts fit, and memory does not grow with the period's volume."""
+
+_Key = tuple[str, bool, frozenset[str]]  # (text, redacted at ingest by this policy, kept names)
+
+
 class Redactor:
-    """Page-side redaction through the ingest engine, cached per (text, kept names).
+    """Page-side redaction through the ingest engine, cached per (text, how it was stored, kept names).
 
     ``names=False`` skips the spaCy NER component (patterns, context and known names still run).
     The representative's own name (``keep_names``) is kept.
+
+    What the net checks depends on where a text comes from. A stored text that ingest redacted
+    with this engine's policy (``policies`` gives, per text, the ``id@version`` recorded with its
+    conversation) has been through every recogniser already, with NER and the previous turn as
+    context, so only the customers' names learnt since then are looked for in it. Every other
+    text (quotes, suggestions, labels, texts of stores written another way or under another
+    policy version) gets the engine's full pass.
     """
 
-    def __init__(self, engine: RedactionEngine | None = None, *, names: bool = True) -> None:
+    def __init__(
+        self, engine: RedactionEngine | None = None, *, names: bool = True, cache_size: int = CACHE_SIZE
+    ) -> None:
         self.engine = engine or default_engine()
         self.names = names
+        self.cache_size = cache_size
         self._known: frozenset[str] = frozenset()
-        self._cache: dict[tuple[str, frozenset[str]], tuple[PiiSpan, ...]] = {}
+        self._index = KnownNameIndex(())
+        self._cache: dict[_Key, tuple[PiiSpan, ...]] = {}
 
     @property
     def known_names(self) -> frozenset[str]:
@@ -78,35 +99,99 @@ class Redactor:
         added = frozenset(n for n in names if n and n.strip())
         if not added <= self._known:
             self._known |= added
+            self._index = KnownNameIndex(self._known)
             self._cache.clear()
 
-    def prepare(self, texts: Iterable[str], keep_names: Iterable[str] = ()) -> None:
+    def prepare(
+        self,
+        texts: Iterable[str],
+        keep_names: Iterable[str] = (),
+        policies: Sequence[str | None] | None = None,
+    ) -> None:
         """Find the spans of many texts in one batch up front (later calls hit the cache)."""
-        self.find_many(list(texts), keep_names)
+        self.find_many(list(texts), keep_names, policies)
 
     def find(self, text: str, keep_names: Iterable[str] = ()) -> list[PiiSpan]:
         """Spans in ``text``, non-overlapping, in order."""
         return self.find_many([text], keep_names)[0]
 
-    def find_many(self, texts: Sequence[str], keep_names: Iterable[str] = ()) -> list[list[PiiSpan]]:
-        """Spans for each text, found in one batch."""
+    def find_many(
+        self,
+        texts: Sequence[str],
+        keep_names: Iterable[str] = (),
+        policies: Sequence[str | None] | None = None,
+    ) -> list[list[PiiSpan]]:
+        """Spans for each text, found in one batch.
+
+        ``policies``: per text, the policy ``id@version`` that redacted it at ingest (None: not
+        known), as ``conversations.privacy_policy`` records it for stored turns.
+
+        Kept names only matter to a text with a name span: the engine drops a name span made of
+        kept words and decides everything else the same way. So each text is looked at once
+        without kept names, and again with them only when that found a name.
+        """
         keep = frozenset(n for n in keep_names if n)
-        todo = [t for t in dict.fromkeys(texts) if t and (t, keep) not in self._cache]
-        if todo:
-            found = self.engine.find_many(
-                todo, known_names=sorted(self._known), keep_names=sorted(keep), names=self.names
-            )
-            for text, spans in zip(todo, found, strict=True):
-                self._cache[(text, keep)] = tuple(_pii(s) for s in spans)
-        return [list(self._cache.get((t, keep), ())) for t in texts]
+        ref = self.engine.ref
+        stored = [False] * len(texts) if policies is None else [p == ref for p in policies]
+        if len(stored) != len(texts):
+            raise ValueError(f"{len(stored)} policies for {len(texts)} texts")
+        keys = [(t, s, frozenset[str]()) for t, s in zip(texts, stored, strict=True)]
+        found = self._spans(keys)
+        if keep:
+            name = self.engine.policy.names.entity
+            again = [i for i, spans in enumerate(found) if any(s.label == name for s in spans)]
+            if again:
+                redone = self._spans([(keys[i][0], keys[i][1], keep) for i in again])
+                for i, spans in zip(again, redone, strict=True):
+                    found[i] = spans
+        return [list(spans) for spans in found]
+
+    def _spans(self, keys: Sequence[_Key]) -> list[tuple[PiiSpan, ...]]:
+        """Spans per key, from the cache or the engine (one batch per kind of text)."""
+        todo = [k for k in dict.fromkeys(keys) if k[0] and k not in self._cache]
+        fresh: dict[_Key, tuple[PiiSpan, ...]] = {}
+        for stored in (False, True):
+            for keep in sorted({k[2] for k in todo if k[1] == stored}, key=sorted):
+                batch = [k[0] for k in todo if k[1] == stored and k[2] == keep]
+                spans = self._known_names_only(batch, keep) if stored else self._full(batch, keep)
+                for text, found in zip(batch, spans, strict=True):
+                    fresh[(text, stored, keep)] = tuple(_pii(s) for s in found)
+        for key, spans in fresh.items():
+            if len(self._cache) >= self.cache_size:
+                del self._cache[next(iter(self._cache))]
+            self._cache[key] = spans
+        return [fresh[k] if k in fresh else self._cache.get(k, ()) for k in keys]
+
+    def _full(self, texts: list[str], keep: frozenset[str]) -> list[list[Span]]:
+        """The engine's whole pass (recognisers, NER when ``names``, known names)."""
+        known = [self._index.words_in([t]) for t in texts]
+        return self.engine.find_many(texts, known_names=known, keep_names=sorted(keep), names=self.names)
+
+    def _known_names_only(self, texts: list[str], keep: frozenset[str]) -> list[list[Span]]:
+        """What the engine's pass gives a text on which no recogniser finds anything: known names.
+
+        The same steps as the tail of ``RedactionEngine.find_many`` (known-name spans, then its
+        resolution of allowed text, kept names and overlaps).
+        """
+        engine, kept = self.engine, _name_words(keep)
+        return [
+            engine._resolve(text, engine._known_name_spans(text, self._index.words_in([text])), kept)
+            for text in texts
+        ]
 
     def redact(self, text: str, keep_names: Iterable[str] = ()) -> str:
         """``text`` with personal data replaced by placeholders such as ``[CARD]`` and ``[NAME]``."""
         return apply_spans(text, self.find(text, keep_names))
 
-    def redact_many(self, texts: Sequence[str], keep_names: Iterable[str] = ()) -> list[str]:
-        """:meth:`redact` for many texts at once."""
-        return [apply_spans(t, s) for t, s in zip(texts, self.find_many(texts, keep_names), strict=True)]
+    def redact_many(
+        self,
+        texts: Sequence[str],
+        keep_names: Iterable[str] = (),
+        policies: Sequence[str | None] | None = None,
+    ) -> list[str]:
+        """:meth:`redact` for many texts at once (``policies`` as for :meth:`find_many`)."""
+        found = self.find_many(texts, keep_names, policies)
+        return [apply_spans(t, s) for t, s in zip(texts, found, strict=True)]
 
 
 def redacted_at_ingest(con: duckdb.DuckDBPyConnection) -> bool:

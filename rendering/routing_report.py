@@ -198,11 +198,16 @@ def build_report(
     *,
     settings: Settings,
     redactor: Redactor | None = None,
+    rows: Snapshot | None = None,
 ) -> RoutingReport:
-    """Compute every table for ``period`` and the headline numbers for it and the period before."""
-    current = _compute(con, period, rubric_version, settings)
+    """Compute every table for ``period`` and the headline numbers for it and the period before.
+
+    ``rows``: the rows of a period that holds both, loaded already (``load_snapshot``), so they
+    are not queried again.
+    """
+    current = _compute(con, period, rubric_version, settings, rows=rows)
     previous_period = period.previous()
-    previous = _compute(con, previous_period, rubric_version, settings, with_examples=False)
+    previous = _compute(con, previous_period, rubric_version, settings, with_examples=False, rows=rows)
     has_previous = previous.contacts > 0
     headlines = [
         Headline(
@@ -210,9 +215,7 @@ def build_report(
         )
         for key, label, unit, lower in _HEADLINES
     ]
-    redact = redactor.redact_many if redactor is not None else None
-    find_pii = redactor.find_many if redactor is not None else None
-    systemic = find_systemic_issues(con, period, settings.systemic, redact, find_pii)
+    systemic = find_systemic_issues(con, period, settings.systemic, redactor)
     tables = current.tables
     tables["systemic_issues"] = systemic.table()
     return RoutingReport(
@@ -259,10 +262,11 @@ def _compute(
     rubric_version: str | None,
     settings: Settings,
     with_examples: bool = True,
+    rows: Snapshot | None = None,
 ) -> _Computed:
     cfg = settings.routing
     n_examples = cfg.examples_per_line if with_examples else 0
-    snapshot = load_snapshot(con, period, rubric_version)
+    snapshot = rows.within(period) if rows is not None else load_snapshot(con, period, rubric_version)
     journeys = load_journeys(con, period)
     stops = journey_stops(journeys, snapshot.conversations, snapshot.leg_routes)
     found = snapshot.handoffs

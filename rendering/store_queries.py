@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 from rendering.periods import Period, settled_range
 
 T = TypeVar("T")
+SHARED_STRING = 64
+"""Equal strings up to this length in one query's rows (ids, names, labels) share one object."""
 
 
 def _is_connection(value: Any) -> bool:
@@ -55,14 +57,23 @@ def _rows(con: duckdb.DuckDBPyConnection, cls: type[T], sql: str, params: Sequen
         missing = wanted - set(names)
         if missing:
             raise ValueError(f"query for {cls.__name__} lacks columns {sorted(missing)}")
+        keep = [k in wanted for k in names]
+        shared: dict[str, str] = {}
         return [
-            cls(**{k: v for k, v in zip(names, row, strict=True) if k in wanted}) for row in result.fetchall()
+            cls(
+                **{
+                    k: shared.setdefault(v, v) if type(v) is str and len(v) <= SHARED_STRING else v
+                    for k, v, use in zip(names, row, keep, strict=True)
+                    if use
+                }
+            )
+            for row in result.fetchall()
         ]
     finally:
         cursor.close()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConversationRow:
     """A contact in the period."""
 
@@ -73,7 +84,7 @@ class ConversationRow:
     ended_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegRow:
     """One leg: who handled which stretch, in which department, and how it began and ended."""
 
@@ -91,7 +102,7 @@ class LegRow:
     team: str | None = None  # within the department (migration 004)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRow:
     """A hold, queue wait, transfer or disconnect."""
 
@@ -112,7 +123,7 @@ class EventRow:
     reason: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TurnRow:
     """One utterance with its sentiment (label/score None when not analysed)."""
 
@@ -127,9 +138,10 @@ class TurnRow:
     end_ms: int | None
     sentiment_label: str | None = None
     sentiment_score: float | None = None
+    redacted_by: str | None = None  # the policy ``id@version`` that redacted the text at ingest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoreRow:
     """One criterion score for one leg (agent) or conversation (system)."""
 
@@ -146,7 +158,7 @@ class ScoreRow:
     attribution: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingRow:
     """One finding with its evidence."""
 
@@ -170,7 +182,7 @@ class FindingRow:
     rubric_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JourneyRow:
     """A customer's journey and its contacts (conversation ids in order, continuations flagged)."""
 
@@ -186,7 +198,7 @@ class JourneyRow:
     continuation_flags: tuple[bool, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrajectoryRow:
     """The customer's sentiment over a leg (or the whole conversation when ``leg`` is None)."""
 
@@ -200,7 +212,7 @@ class TrajectoryRow:
     agent_tone: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgentScoreRow:
     """An agent's overall score on one leg (``nlp.overall``), with the criteria and weights behind it."""
 
@@ -213,7 +225,7 @@ class AgentScoreRow:
     rubric_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HandoffRow:
     """One hand-off (``nlp.operations``): ``how`` is warm, cold, unknown, referral or channel_move."""
 
@@ -240,7 +252,7 @@ class HandoffRow:
         return f"{self.from_department} → {target}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegRouteRow:
     """How a leg was reached and the journey stop before it (``nlp.operations``)."""
 
@@ -256,7 +268,7 @@ class LegRouteRow:
     rubric_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaitRow:
     """A hold or queue wait and whether a callback was offered (``nlp.operations``)."""
 
@@ -270,7 +282,7 @@ class WaitRow:
     rubric_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DisconnectRow:
     """Who ended a contact, in which department (``nlp.operations``)."""
 
@@ -307,6 +319,40 @@ class Snapshot:
         for leg in self.legs:
             grouped[leg.conversation_id].append(leg)
         self.legs_by_conversation = {k: sorted(v, key=lambda r: r.leg) for k, v in grouped.items()}
+
+    def within(self, period: Period) -> Snapshot:
+        """The rows of the conversations that started in ``period``, a part of this snapshot's period.
+
+        Equal to ``load_snapshot`` of that period (the same rows in the same order, since every
+        list is sorted on unique keys), without querying again or copying a row.
+        """
+        if period.start < self.period.start or period.end > self.period.end:
+            raise ValueError(f"{period.label} is not within the snapshot's {self.period.label}")
+        if period == self.period:
+            return self
+        start, end = period.bounds()
+        conversations = [
+            c for c in self.conversations if c.started_at is not None and start <= c.started_at < end
+        ]
+        ids = {c.id for c in conversations}
+
+        def rows(found: list[T]) -> list[T]:
+            return [r for r in found if r.conversation_id in ids]  # type: ignore[attr-defined]
+
+        return Snapshot(
+            period,
+            self.rubric_version,
+            conversations,
+            rows(self.legs),
+            rows(self.events),
+            rows(self.scores),
+            rows(self.findings),
+            rows(self.agent_scores),
+            rows(self.handoffs),
+            rows(self.leg_routes),
+            rows(self.waits),
+            rows(self.disconnects),
+        )
 
     def leg(self, conversation_id: str, leg: int | None) -> LegRow | None:
         """The leg row, or None."""
@@ -423,15 +469,25 @@ def _operations(
             f"WHERE {_IN_PERIOD} AND x.rubric_version = ? ORDER BY c.started_at, x.conversation_id, {order}",
             [*bounds, rubric_version],
         )
+    parse = _json_parser()
     found["agent_scores"] = [
-        AgentScoreRow(**{**r.__dict__, "criteria": _json(r.criteria), "weights": _json(r.weights)})
-        for r in found["agent_scores"]
+        replace(r, criteria=parse(r.criteria), weights=parse(r.weights)) for r in found["agent_scores"]
     ]
     return found
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+def _json_parser() -> Callable[[Any], Any]:
+    """JSON text to values; equal texts (every leg's rubric weights) share one parsed value."""
+    parsed: dict[str, Any] = {}
+
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if value not in parsed:
+            parsed[value] = json.loads(value)
+        return parsed[value]
+
+    return parse
 
 
 def _parse_detail(row: FindingRow) -> FindingRow:
@@ -443,7 +499,7 @@ def _parse_detail(row: FindingRow) -> FindingRow:
             detail = {"raw": detail}
     if not isinstance(detail, dict):
         detail = {} if detail is None else {"value": detail}
-    return FindingRow(**{**row.__dict__, "detail": detail})
+    return replace(row, detail=detail)
 
 
 def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> dict[str, list[TurnRow]]:
@@ -454,7 +510,9 @@ def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) 
     rows = _rows(
         con,
         TurnRow,
-        "SELECT t.*, s.label AS sentiment_label, s.score AS sentiment_score FROM turns t "
+        "SELECT t.*, s.label AS sentiment_label, s.score AS sentiment_score, "
+        "       c.privacy_policy AS redacted_by FROM turns t "
+        "LEFT JOIN conversations c ON c.id = t.conversation_id "
         "LEFT JOIN (SELECT DISTINCT ON (conversation_id, turn) conversation_id, turn, label, score "
         "           FROM turn_sentiment ORDER BY conversation_id, turn, label, score) s "
         "  ON s.conversation_id = t.conversation_id AND s.turn = t.turn "
@@ -465,6 +523,52 @@ def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) 
     for row in rows:
         grouped[row.conversation_id].append(row)
     return dict(grouped)
+
+
+class GroupedTurns(Mapping[str, list[TurnRow]]):
+    """Turns by conversation, loaded one group of conversations at a time (``load_turns``).
+
+    ``groups`` lists the conversations in the order they will be read (a conversation may be in
+    several). Reading one that no held group has loads the next group that lists it (from the
+    one read last on), else the first; only the ``held`` groups read last stay in memory. Cards
+    read one representative's contacts after another, so with a group per representative each
+    group is loaded once and what is held does not grow with the period's volume.
+    """
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, groups: Iterable[Iterable[str]], held: int = 2
+    ) -> None:
+        self._con = con
+        self._held = held
+        self._members = [list(dict.fromkeys(group)) for group in groups]
+        self._groups_of: dict[str, list[int]] = defaultdict(list)
+        for index, members in enumerate(self._members):
+            for conversation_id in members:
+                self._groups_of[conversation_id].append(index)
+        self._loaded: dict[int, dict[str, list[TurnRow]]] = {}
+        self._cursor = 0
+        self.loads = 0  # groups loaded so far (one read again after it was let go counts again)
+
+    def __getitem__(self, conversation_id: str) -> list[TurnRow]:
+        candidates = self._groups_of.get(conversation_id)
+        if not candidates:
+            raise KeyError(conversation_id)
+        group = next((g for g in reversed(self._loaded) if g in candidates), None)
+        if group is None:
+            group = next((g for g in candidates if g >= self._cursor), candidates[0])
+            self._loaded[group] = load_turns(self._con, self._members[group])
+            self.loads += 1
+            self._cursor = group
+        self._loaded[group] = self._loaded.pop(group)  # the most recently read group last
+        while len(self._loaded) > self._held:
+            del self._loaded[next(iter(self._loaded))]
+        return self._loaded[group][conversation_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._groups_of)
+
+    def __len__(self) -> int:
+        return len(self._groups_of)
 
 
 def load_trajectories(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> list[TrajectoryRow]:
@@ -586,7 +690,7 @@ def load_findings(
     return dict(grouped)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpeningTurns:
     """A conversation's first few customer turns, for contact-reason analysis."""
 
@@ -594,6 +698,7 @@ class OpeningTurns:
     customer_id: str | None
     started_at: datetime
     texts: tuple[str, ...]
+    redacted_by: str | None = None  # the policy ``id@version`` that redacted the texts at ingest
 
 
 def customer_names(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -611,11 +716,12 @@ def load_first_customer_turns(
     """For each conversation in the period: its first few customer turns, in order."""
     rows = con.execute(
         "SELECT c.id, c.customer_id, c.started_at, "
-        "       array_agg(t.text ORDER BY t.turn) FILTER (WHERE t.rn <= ?) "
+        "       array_agg(t.text ORDER BY t.turn) FILTER (WHERE t.rn <= ?), c.privacy_policy "
         "FROM conversations c JOIN (SELECT conversation_id, turn, text, "
         "      row_number() OVER (PARTITION BY conversation_id ORDER BY turn) AS rn "
         "      FROM turns WHERE role = 'customer') t ON t.conversation_id = c.id "
-        f"WHERE {_IN_PERIOD} GROUP BY c.id, c.customer_id, c.started_at ORDER BY c.started_at, c.id",
+        f"WHERE {_IN_PERIOD} GROUP BY c.id, c.customer_id, c.started_at, c.privacy_policy "
+        "ORDER BY c.started_at, c.id",
         [max_turns, *period.bounds()],
     ).fetchall()
-    return [OpeningTurns(r[0], r[1], r[2], tuple(r[3] or ())) for r in rows if r[2] is not None]
+    return [OpeningTurns(r[0], r[1], r[2], tuple(r[3] or ()), r[4]) for r in rows if r[2] is not None]

@@ -69,7 +69,7 @@ def build_turn_views(
     """Redacted, highlighted views of ``turns`` (one spaCy batch for all of them)."""
     by_leg = {leg.leg: leg for leg in legs}
     keep = list(keep_names)
-    found = redactor.find_many([t.text for t in turns], keep)
+    found = redactor.find_many([t.text for t in turns], keep, [t.redacted_by for t in turns])
     marks = marks or {}
     return [
         TurnView(
@@ -85,3 +85,14 @@ def build_turn_views(
         )
         for t, pii in zip(turns, found, strict=True)
     ]
+
+
+def quote_policy(quote: str | None, turn: TurnRow | None) -> str | None:
+    """The policy that redacted ``quote`` at ingest when it is cut from the stored ``turn``, else None.
+
+    Such a quote shows no character that the turn, shown in full on the conversation page, does
+    not (``Redactor.find_many``'s ``policies``).
+    """
+    if quote and turn is not None and quote in turn.text:
+        return turn.redacted_by
+    return None
