@@ -435,6 +435,17 @@ class RedactionEngine:
             round(float(result.score), 4),
         )
 
+    def find_known_names(
+        self, text: str, known_names: Iterable[str], keep_names: Iterable[str] = ()
+    ) -> list[Span]:
+        """The spans ``find_many`` gives ``text`` when no recogniser fires on it: known names only.
+
+        The same tail as :meth:`find_many` (known-name spans, then allowed text, kept names and
+        overlaps resolved); for text already redacted under this policy, where only names learnt
+        since can be new (``rendering.redact``).
+        """
+        return self._resolve(text, self._known_name_spans(text, known_names), _name_words(keep_names))
+
     def _known_name_spans(self, text: str, names: Iterable[str]) -> list[Span]:
         entity = self.policy.names.entity
         placeholder = self.policy.placeholder(entity)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from privacy.engine import RedactionEngine, Span, _name_words, default_engine
+from privacy.engine import RedactionEngine, Span, default_engine
 from privacy.name_index import KnownNameIndex
 
 
@@ -170,14 +170,9 @@ class Redactor:
     def _known_names_only(self, texts: list[str], keep: frozenset[str]) -> list[list[Span]]:
         """What the engine's pass gives a text on which no recogniser finds anything: known names.
 
-        The same steps as the tail of ``RedactionEngine.find_many`` (known-name spans, then its
-        resolution of allowed text, kept names and overlaps).
+        ``RedactionEngine.find_known_names``: the tail of its ``find_many``.
         """
-        engine, kept = self.engine, _name_words(keep)
-        return [
-            engine._resolve(text, engine._known_name_spans(text, self._index.words_in([text])), kept)
-            for text in texts
-        ]
+        return [self.engine.find_known_names(text, self._index.words_in([text]), keep) for text in texts]
 
     def redact(self, text: str, keep_names: Iterable[str] = ()) -> str:
         """``text`` with personal data replaced by placeholders such as ``[CARD]`` and ``[NAME]``."""
