@@ -193,7 +193,7 @@ class Analyzer:
         result: list[dict[str, dict[str, float]]] = [{} for _ in roles]
         for name, rows in predicted.items():
             classes = heads.heads[name].classes
-            for i, row in enumerate(rows):
-                if not np.isnan(row[0]):
-                    result[i][name] = {c: round(float(v), 4) for c, v in zip(classes, row, strict=True)}
+            read = np.flatnonzero(~np.isnan(rows[:, 0]))
+            for i, row in zip(read.tolist(), rows[read].tolist(), strict=True):
+                result[i][name] = {c: round(v, 4) for c, v in zip(classes, row, strict=True)}
         return result

@@ -63,11 +63,10 @@ class SentimentClassifier(Protocol):
 
 def sentiments_from_probabilities(probabilities: np.ndarray, model: str) -> list[Sentiment]:
     """Rows of (P(negative), P(neutral), P(positive)) to labelled, scored sentiments."""
-    result = []
-    for row in np.asarray(probabilities, dtype=np.float64):
-        score = float(np.clip(row[2] - row[0], -1.0, 1.0))
-        result.append(Sentiment(label=LABELS[int(np.argmax(row))], score=score, model=model))
-    return result
+    rows = np.asarray(probabilities, dtype=np.float64).reshape(-1, len(LABELS))
+    scores = np.clip(rows[:, 2] - rows[:, 0], -1.0, 1.0).tolist()
+    best = np.argmax(rows, axis=1).tolist()
+    return [Sentiment(label=LABELS[b], score=s, model=model) for b, s in zip(best, scores, strict=True)]
 
 
 # --- the shipped head ---------------------------------------------------------------------------

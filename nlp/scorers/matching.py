@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import spacy
@@ -85,7 +86,7 @@ class CompiledPatterns:
         self.entries = patterns.matcher_entries()
         self.matcher = Matcher(vocab)
         self.dep_matcher = DependencyMatcher(vocab)
-        tokenizer = spacy.blank("en").tokenizer
+        tokenizer = _phrase_tokenizer()
         for number, entry in enumerate(self.entries):
             key = str(number)
             if entry.kind == "phrase":
@@ -108,6 +109,8 @@ class CompiledPatterns:
         if self.has_dependency and doc.has_annotation("DEP"):
             for match_id, token_ids in self.dep_matcher(doc):
                 found.append((self.entries[int(strings[match_id])], sorted(token_ids)))
+        if not found:  # most (file, turn) pairs: no sentence split needed
+            return []
         sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
         hits: set[Hit] = set()
         for entry, token_ids in found:
@@ -131,6 +134,12 @@ class CompiledPatterns:
                 )
             )
         return sorted(hits, key=lambda h: (h.start, h.end, h.label, h.rule))
+
+
+@cache
+def _phrase_tokenizer() -> Callable[[str], Doc]:
+    """A blank English tokenizer for phrase patterns, built once per process (not per file)."""
+    return spacy.blank("en").tokenizer
 
 
 class ExemplarIndex:
