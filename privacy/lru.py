@@ -49,6 +49,11 @@ class BoundedCache(Generic[K, V]):
             if len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
+
     def keys(self) -> list[K]:
         """The keys, least recently used first."""
         with self._lock:

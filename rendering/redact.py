@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import duckdb
 
 from privacy.engine import RedactionEngine, Span, default_engine
+from privacy.lru import BoundedCache
 from privacy.name_index import KnownNameIndex
 
 
@@ -53,8 +54,8 @@ def _pii(span: Span) -> PiiSpan:
 
 
 CACHE_SIZE = 20_000
-"""Texts whose spans a :class:`Redactor` remembers (oldest forgotten first): a page chunk's and the
-cards' texts fit, and memory does not grow with the period's volume."""
+"""Texts whose spans a :class:`Redactor` remembers (least recently used forgotten first): a page
+chunk's and the cards' texts fit, and memory does not grow with the period's volume."""
 
 _Key = tuple[str, bool, frozenset[str]]  # (text, redacted at ingest by this policy, kept names)
 
@@ -78,10 +79,9 @@ class Redactor:
     ) -> None:
         self.engine = engine or default_engine()
         self.names = names
-        self.cache_size = cache_size
         self._known: frozenset[str] = frozenset()
         self._index = KnownNameIndex(())
-        self._cache: dict[_Key, tuple[PiiSpan, ...]] = {}
+        self._cache: BoundedCache[_Key, tuple[PiiSpan, ...]] = BoundedCache(cache_size)
 
     @property
     def known_names(self) -> frozenset[str]:
@@ -147,20 +147,28 @@ class Redactor:
         return [list(spans) for spans in found]
 
     def _spans(self, keys: Sequence[_Key]) -> list[tuple[PiiSpan, ...]]:
-        """Spans per key, from the cache or the engine (one batch per kind of text)."""
-        todo = [k for k in dict.fromkeys(keys) if k[0] and k not in self._cache]
-        fresh: dict[_Key, tuple[PiiSpan, ...]] = {}
+        """Spans per key, from the cache or the engine (one batch per kind of text).
+
+        Cached spans are read before fresh ones are stored, so a call with more texts than the
+        cache holds never loses a text's spans to its own evictions.
+        """
+        found: dict[_Key, tuple[PiiSpan, ...]] = {}
+        todo: list[_Key] = []
+        for key in dict.fromkeys(keys):
+            cached = self._cache.get(key) if key[0] else ()
+            if cached is None:
+                todo.append(key)
+            else:
+                found[key] = cached
         for stored in (False, True):
             for keep in sorted({k[2] for k in todo if k[1] == stored}, key=sorted):
                 batch = [k[0] for k in todo if k[1] == stored and k[2] == keep]
                 spans = self._known_names_only(batch, keep) if stored else self._full(batch, keep)
-                for text, found in zip(batch, spans, strict=True):
-                    fresh[(text, stored, keep)] = tuple(_pii(s) for s in found)
-        for key, spans in fresh.items():
-            if len(self._cache) >= self.cache_size:
-                del self._cache[next(iter(self._cache))]
-            self._cache[key] = spans
-        return [fresh[k] if k in fresh else self._cache.get(k, ()) for k in keys]
+                for text, fresh in zip(batch, spans, strict=True):
+                    key = (text, stored, keep)
+                    found[key] = tuple(_pii(s) for s in fresh)
+                    self._cache.put(key, found[key])
+        return [found[k] for k in keys]
 
     def _full(self, texts: list[str], keep: frozenset[str]) -> list[list[Span]]:
         """The engine's whole pass (recognisers, NER when ``names``, known names)."""

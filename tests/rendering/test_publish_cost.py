@@ -96,6 +96,16 @@ def test_the_redactor_cache_is_bounded() -> None:
     assert redactor.redact_many(texts[:2]) == ["call [PHONE]"] * 2  # forgotten ones found again
 
 
+@pytest.mark.models
+def test_a_call_with_more_texts_than_the_cache_loses_no_spans() -> None:
+    # Cached texts are read before the call's fresh ones evict them: nothing comes back unredacted.
+    redactor = Redactor(names=False, cache_size=3)
+    texts = [f"call 555-123-{4560 + i}" for i in range(8)]
+    assert redactor.redact_many(texts[:2]) == ["call [PHONE]"] * 2
+    assert redactor.redact_many(texts) == ["call [PHONE]"] * 8
+    assert len(redactor._cache) == 3
+
+
 def test_a_snapshot_within_a_longer_one_equals_loading_that_period(synthetic_store: Store) -> None:
     con = connection_of(synthetic_store)
     period = Period(*(date.fromisoformat(d) for d in PERIOD))
