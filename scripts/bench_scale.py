@@ -49,17 +49,32 @@ TARGET_RATIO, TARGET_COST_RATIO, TARGET_RSS_GB = 1.0, 1.2, 2.0
 
 
 class PeakRss:
-    """Peak summed RSS of a process and all its descendants, sampled on a thread."""
+    """Peak summed RSS of a process and all its descendants, sampled on a thread.
 
-    def __init__(self, pid: int, every: float = 0.2) -> None:
+    With ``timeline``, every ``log_every`` seconds a line goes to that file as the run goes
+    (flushed, so a run cut short still shows where its memory went): case, seconds since the
+    start, the tree's RSS, the root process's RSS and its CPU seconds, in MB and seconds.
+    """
+
+    def __init__(
+        self,
+        pid: int,
+        every: float = 0.2,
+        timeline: Path | None = None,
+        case: str = "",
+        log_every: float = 5.0,
+    ) -> None:
         self.root = psutil.Process(pid)
         self.every = every
         self.peak = 0
+        self._timeline = timeline.open("a", encoding="utf-8") if timeline else None
+        self._case, self._log_every = case, log_every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
+        started, logged = time.perf_counter(), -self._log_every
         while not self._stop.is_set():
             try:
                 tree = [self.root, *self.root.children(recursive=True)]
@@ -72,15 +87,34 @@ class PeakRss:
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
+            elapsed = time.perf_counter() - started
+            if self._timeline and elapsed - logged >= self._log_every:
+                logged = elapsed
+                self._log(elapsed, total)
             self._stop.wait(self.every)
+
+    def _log(self, elapsed: float, total: int) -> None:
+        try:
+            root_rss, cpu = self.root.memory_info().rss, sum(self.root.cpu_times()[:2])
+        except psutil.Error:
+            return
+        assert self._timeline is not None
+        self._timeline.write(
+            f"{self._case}\t{elapsed:.0f}\t{total / 1e6:.0f}\t{root_rss / 1e6:.0f}\t{cpu:.0f}\n"
+        )
+        self._timeline.flush()
 
     def stop(self) -> int:
         self._stop.set()
         self._thread.join()
+        if self._timeline:
+            self._timeline.close()
         return self.peak
 
 
-def run_flow(name: str, source: Path, work: Path, extra: list[str] = ()) -> dict[str, Any]:
+def run_flow(
+    name: str, source: Path, work: Path, extra: list[str] = (), timeline: Path | None = None
+) -> dict[str, Any]:
     """One ``qareview run`` into an empty store: wall time, peak RSS and the recorded summary."""
     db, out = work / f"{name}.duckdb", work / f"{name}-out"
     env = {**ENV_DEFAULTS, **os.environ, "PYTHONPATH": str(ROOT)}
@@ -88,7 +122,7 @@ def run_flow(name: str, source: Path, work: Path, extra: list[str] = ()) -> dict
     started, cpu_before = time.perf_counter(), _children_cpu()
     log = (work / f"{name}.log").open("w")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    sampler = PeakRss(process.pid)
+    sampler = PeakRss(process.pid, timeline=timeline, case=name)
     code = process.wait()
     wall, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
     peak = sampler.stop()
@@ -185,6 +219,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=ROOT / ".bench" / "scale.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (stores, outputs, logs)")
+    parser.add_argument(
+        "--timeline",
+        type=Path,
+        default=None,
+        help="append samples every 5 s while each run goes: case, s, tree MB, flow MB, flow CPU s",
+    )
     args = parser.parse_args(argv)
     data = args.data if args.data.is_dir() else None
     if data is None:
@@ -209,7 +249,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     try:
         for size in args.sizes:
-            row = run_flow(f"scale-{size}", load(size), work)
+            row = run_flow(f"scale-{size}", load(size), work, timeline=args.timeline)
             row["load"] = loads[size]
             report["sizes"].append(row)
             _print(row)
