@@ -35,8 +35,11 @@ from nlp.sentiment import HEAD_NAME, ShippedSentiment  # noqa: E402
 from nlp.signals import FEATURES_HEAD, TurnFeatureHead, model_text, turn_inputs  # noqa: E402
 
 IBM = ROOT / "eval" / "ibm-customer-care"
-ENCODER = load_analysis_config().encoder  # the product's encoder settings, precision included
-CACHE = ROOT / ".bench" / ("signal-features-bf16" if ENCODER.uses_bf16() else "signal-features")
+# The product's encoder settings, but always in fp32: the shipped heads are trained on features
+# every CPU computes alike, so `make train-signals` gives the same weights on any machine (bf16,
+# which `precision: auto` picks where the CPU has it, shifts features by about 1e-3).
+ENCODER = load_analysis_config().encoder.model_copy(update={"precision": "fp32"})
+CACHE = ROOT / ".bench" / "signal-features"
 SYNTHETIC = [ROOT / "tests" / "data" / "labelled" / p for p in ("", "holdout", "check")]
 AGENT_LINES = ROOT / "eval" / "synthetic" / "agent-turns.jsonl"  # our own lines: routine vs empathic
 FACE_KINDS = ("blame_customer", "contradict", "condescend", "stonewall", "blame_colleague")
