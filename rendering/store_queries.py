@@ -27,6 +27,8 @@ from rendering.periods import Period, settled_range
 T = TypeVar("T")
 SHARED_STRING = 64
 """Equal strings up to this length in one query's rows (ids, names, labels) share one object."""
+_FINDING_SHARED = frozenset({"suggestion"})  # the rubric's phrasings, repeated across findings
+_SCORE_SHARED = frozenset({"threshold"})  # the rubric's few pass marks
 
 
 def _is_connection(value: Any) -> bool:
@@ -48,7 +50,19 @@ def connection_of(store: Any) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def _rows(con: duckdb.DuckDBPyConnection, cls: type[T], sql: str, params: Sequence[Any] = ()) -> list[T]:
+def _rows(
+    con: duckdb.DuckDBPyConnection,
+    cls: type[T],
+    sql: str,
+    params: Sequence[Any] = (),
+    *,
+    share: frozenset[str] = frozenset(),
+) -> list[T]:
+    """``cls`` rows of a query: equal short strings share one object.
+
+    So do equal values of the ``share`` columns (few distinct values however long: suggestions,
+    thresholds), except zeros, which compare equal across signs.
+    """
     cursor = con.cursor()
     try:
         result = cursor.execute(sql, list(params))
@@ -58,12 +72,15 @@ def _rows(con: duckdb.DuckDBPyConnection, cls: type[T], sql: str, params: Sequen
         if missing:
             raise ValueError(f"query for {cls.__name__} lacks columns {sorted(missing)}")
         keep = [k in wanted for k in names]
-        shared: dict[str, str] = {}
+        always = [k in share for k in names]
+        shared: dict[Any, Any] = {}
         return [
             cls(
                 **{
-                    k: shared.setdefault(v, v) if type(v) is str and len(v) <= SHARED_STRING else v
-                    for k, v, use in zip(names, row, keep, strict=True)
+                    k: shared.setdefault(v, v)
+                    if (type(v) is str and (all_ or len(v) <= SHARED_STRING)) or (all_ and v)
+                    else v
+                    for k, v, use, all_ in zip(names, row, keep, always, strict=True)
                     if use
                 }
             )
@@ -178,7 +195,7 @@ class FindingRow:
     quote: str | None
     rule: str | None
     suggestion: str | None
-    detail: dict[str, Any]
+    detail: Mapping[str, Any]  # StoredDetail when loaded from the store
     rubric_version: str
 
 
@@ -431,6 +448,7 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, period: Period, rubric_version
             "SELECT s.* FROM scores s JOIN conversations c ON c.id = s.conversation_id "
             f"WHERE {_IN_PERIOD} AND s.rubric_version = ? ORDER BY s.conversation_id, s.leg, s.criterion",
             [*bounds, rubric_version],
+            share=_SCORE_SHARED,
         )
         findings = [
             _parse_detail(f)
@@ -441,6 +459,7 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, period: Period, rubric_version
                 f"WHERE {_IN_PERIOD} AND f.rubric_version = ? "
                 "ORDER BY c.started_at, f.conversation_id, f.seq",
                 [*bounds, rubric_version],
+                share=_FINDING_SHARED,
             )
         ]
     facts = _operations(con, bounds, rubric_version) if rubric_version is not None else {}
@@ -490,16 +509,56 @@ def _json_parser() -> Callable[[Any], Any]:
     return parse
 
 
+class StoredDetail(Mapping[str, Any]):
+    """A finding's ``detail`` as stored (JSON text), parsed each time it is read.
+
+    A period's findings are loaded whole for cards and the report, but only a few details are
+    ever read (quoted moments, chains); the text is about half the size of the parsed dict.
+    Equal to, and with the ``repr`` of, the parsed dict: text that is not JSON reads as
+    ``{"raw": text}``, a JSON value that is not an object as ``{"value": value}``.
+    """
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def _parsed(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self._text)
+        except json.JSONDecodeError:
+            return {"raw": self._text}
+        if isinstance(value, dict):
+            return value
+        return {} if value is None else {"value": value}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._parsed()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``, else ``default`` (one parse, not Mapping's two)."""
+        return self._parsed().get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed())
+
+    def __len__(self) -> int:
+        return len(self._parsed())
+
+    def __repr__(self) -> str:
+        return repr(self._parsed())
+
+
+_NO_DETAIL: Mapping[str, Any] = StoredDetail("{}")
+
+
 def _parse_detail(row: FindingRow) -> FindingRow:
     detail: Any = row.detail
+    if detail is None:
+        return replace(row, detail=_NO_DETAIL)
     if isinstance(detail, str):
-        try:
-            detail = json.loads(detail)
-        except json.JSONDecodeError:
-            detail = {"raw": detail}
-    if not isinstance(detail, dict):
-        detail = {} if detail is None else {"value": detail}
-    return replace(row, detail=detail)
+        return replace(row, detail=_NO_DETAIL if detail == "{}" else StoredDetail(detail))
+    return replace(row, detail=detail if isinstance(detail, dict) else {"value": detail})
 
 
 def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> dict[str, list[TurnRow]]:
@@ -683,6 +742,7 @@ def load_findings(
         "AND rubric_version = ? "
         "ORDER BY conversation_id, seq",
         [ids, rubric_version],
+        share=_FINDING_SHARED,
     )
     grouped: dict[str, list[FindingRow]] = defaultdict(list)
     for row in rows:
