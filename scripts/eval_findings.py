@@ -44,6 +44,7 @@ from eval_signals import fmt, prf  # noqa: E402
 from label_agreement import first_pass  # noqa: E402
 
 from transcripts.model import Conversation  # noqa: E402
+from transcripts.readers.social_threads import post_text  # noqa: E402
 
 IBM = ROOT / "eval" / "ibm-customer-care"
 FACE_KINDS = {"contradict_customer", "blame_customer", "condescension", "stonewall", "blame_colleague"}
@@ -69,6 +70,8 @@ KINDS = (
 def load(split: str) -> tuple[list[Conversation], dict[tuple[str, int], dict], dict[tuple[str, int], str]]:
     """Conversations of the split, labels and texts keyed by (thread, turn)."""
     turns = [json.loads(line) for line in (IBM / "turns.jsonl").read_text().splitlines()]
+    for t in turns:  # the text as the social-thread reader gives it to the product
+        t["text"] = post_text(t["text"])
     labels = first_pass()
     threads: dict[str, list[dict]] = defaultdict(list)
     for t in turns:

@@ -265,3 +265,20 @@ def test_csv_and_text_accept_a_channel_kind(tmp_path: Path) -> None:
     bad.write_text("conversation_id,channel,role,text\nX,fax,customer,hello\n")
     [problem] = list(read_path(bad))
     assert isinstance(problem, Quarantined) and "unknown channel 'fax'" in problem.message
+
+
+def test_posts_read_with_the_platforms_escapes_undone_once_and_links_left_alone(tmp_path: Path) -> None:
+    rows = [
+        {"thread": "t", "turn": 0, "company": "Co", "speaker": "ann", "text": "@Co AT&amp;T &lt;3 &amp;lt;"},
+        {
+            "thread": "t",
+            "turn": 1,
+            "company": "Co",
+            "speaker": "Co",
+            "text": "@ann Profile &gt; Settings: https://x.co/?a=1&copy=2&lang=en ^JK",
+        },
+    ]
+    path = tmp_path / "escaped.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    texts = [turn.text for turn in by_id(path)["t"].turns]
+    assert texts == ["@Co AT&T <3 &lt;", "@ann Profile > Settings: https://x.co/?a=1&copy=2&lang=en ^JK"]

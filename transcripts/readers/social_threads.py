@@ -17,11 +17,15 @@ one team leg (``transcripts.legs.LegTracker``), each post keeping its signature 
 Rows of a thread may be spread over the file: a first pass notes each thread's last line,
 the second emits a thread once its last row is read. A bad row quarantines its thread with
 the line number; a line that is not JSON, or names no thread, quarantines only that line.
+Post text comes as the platforms serve it, with ``&``, ``<`` and ``>`` escaped ("AT&amp;T");
+only those three are undone, since links in the same text keep raw ``&`` ("?a=1&copy=2"),
+which a full HTML unescape would change.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +40,17 @@ from transcripts.textio import Line, excerpt, iter_lines, parse_json_text
 
 NAME = "social_threads"
 REQUIRED = ("thread", "speaker", "text")
+_ESCAPED = re.compile(r"&(amp|lt|gt);")
+_UNESCAPED = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def post_text(text: str) -> str:
+    """A post's text with the platform's escapes of ``&``, ``<`` and ``>`` undone, once.
+
+    >>> post_text("AT&amp;T &gt; Settings, see x.co/?a=1&copy=2 &amp;lt;3")
+    'AT&T > Settings, see x.co/?a=1&copy=2 &lt;3'
+    """
+    return _ESCAPED.sub(lambda m: _UNESCAPED[m.group(1)], text)
 
 
 def sniff(head: str, path: Path) -> float:
@@ -123,7 +138,7 @@ def _thread(path: Path, thread: str, rows: list[tuple[int, dict[str, Any]]]) -> 
         segments.append(
             Segment(
                 label=speaker,
-                text=row["text"],
+                text=post_text(row["text"]),
                 start_ms=start,
                 role=role,
                 agent_id=speaker if role is Role.AGENT else None,
