@@ -201,22 +201,63 @@ def _tfidf(statements: Sequence[Statement]) -> list[dict[str, float]]:
     return vectors
 
 
+_MARGIN = 1 - 1e-6
+"""Bounds are relaxed by this factor so rounding never prunes a cluster that reaches them."""
+
+
+def _must_share(vec: dict[str, float], bound: float) -> tuple[list[str], float]:
+    """The terms a cluster must share with ``vec`` to reach cosine ``bound``, and what the rest add.
+
+    Prefix filtering: weights are non-negative and a cluster's direction has unit length, so
+    the terms left out add at most their own norm (returned) to any cosine, and they are the
+    lightest ones, kept below ``bound``: the commonest terms, whose clusters are many.
+    """
+    limit = (bound * _MARGIN) ** 2
+    lightest_first = sorted(vec, key=lambda t: (vec[t], t))
+    left_out = 0.0
+    for i, term in enumerate(lightest_first):
+        if left_out + vec[term] ** 2 >= limit:
+            return lightest_first[i:], math.sqrt(left_out)
+        left_out += vec[term] ** 2
+    return [], math.sqrt(left_out)
+
+
 def cluster_statements(statements: Sequence[Statement], similarity: float) -> list[list[int]]:
-    """Group statement indexes: one chronological leader pass, then one reassignment pass."""
+    """Group statement indexes: one chronological leader pass, then one reassignment pass.
+
+    Each statement joins the most similar cluster (cosine to the cluster's summed TF-IDF) if that
+    reaches ``similarity``, else starts one; then each is reassigned to its most similar cluster.
+    Only clusters that can reach the cosine that matters get their cosine computed: those sharing
+    a term of :func:`_must_share` whose partial dot product plus what the other terms can add
+    reaches it. The groups are the same as from comparing every cluster sharing a term.
+    """
     vectors = _tfidf(statements)
     sums: list[dict[str, float]] = []
     norms_sq: list[float] = []
     index: dict[str, set[int]] = defaultdict(set)
 
-    def best(vec: dict[str, float]) -> tuple[int | None, float]:
-        candidates = set().union(*(index[t] for t in vec)) if vec else set()
+    def best(vec: dict[str, float], bound: float, also: int | None = None) -> tuple[int | None, float]:
+        """The most similar cluster (lowest index on ties) among all that may reach ``bound``."""
+        terms, left_out = _must_share(vec, bound)
+        partial: dict[int, float] = defaultdict(float)
+        for t in terms:
+            w = vec[t]
+            for c in index[t]:
+                partial[c] += w * sums[c][t]
+        if also is not None:
+            partial[also] = math.inf  # always compared
         top, top_sim = None, 0.0
-        for c in sorted(candidates):
-            dot = sum(w * sums[c].get(t, 0.0) for t, w in vec.items())
-            sim = dot / math.sqrt(norms_sq[c]) if norms_sq[c] > 0 else 0.0
+        for c in sorted(partial):
+            if partial[c] / math.sqrt(norms_sq[c]) + left_out < bound * _MARGIN:
+                continue  # cannot reach the bound
+            sim = cosine(vec, c)
             if sim > top_sim:
                 top, top_sim = c, sim
         return top, top_sim
+
+    def cosine(vec: dict[str, float], c: int) -> float:
+        dot = sum(w * sums[c].get(t, 0.0) for t, w in vec.items())
+        return dot / math.sqrt(norms_sq[c]) if norms_sq[c] > 0 else 0.0
 
     def add(c: int, vec: dict[str, float]) -> None:
         for t, w in vec.items():
@@ -225,16 +266,19 @@ def cluster_statements(statements: Sequence[Statement], similarity: float) -> li
             norms_sq[c] += (old + w) ** 2 - old**2
             index[t].add(c)
 
+    joined: list[int] = []
     for vec in vectors:
-        c, sim = best(vec)
+        c, sim = best(vec, similarity)
         if c is None or sim < similarity:
             sums.append({})
             norms_sq.append(0.0)
             c = len(sums) - 1
         add(c, vec)
+        joined.append(c)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, vec in enumerate(vectors):
-        c, _ = best(vec)
+        own = joined[i]
+        c, _ = best(vec, cosine(vec, own), also=own) if vec else (None, 0.0)
         groups[c if c is not None else -1 - i].append(i)
     return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
 
