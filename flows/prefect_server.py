@@ -7,8 +7,10 @@ that, on Linux, asks the kernel to SIGKILL it when its parent dies
 (``prctl(PR_SET_PDEATHSIG)``, kept across ``exec``) before it becomes the server. The run
 talks to it through ``PREFECT_API_URL``::
 
-    with temporary_server():
-        nightly_review(...)
+    with temporary_server() as server:
+        ...  # other start-up work while the server starts
+        with server.ready():
+            nightly_review(...)
 
 When ``PREFECT_API_URL`` is already set (a real server, or the test harness's) nothing is
 started. On other systems the server is stopped at exit as Prefect does.
@@ -21,6 +23,7 @@ import ctypes.util
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -75,22 +78,87 @@ def _server_class() -> type:
     return ChildServer
 
 
+class StartingServer:
+    """A temporary server starting in the background; :meth:`wait` waits for it."""
+
+    def __init__(self) -> None:
+        # Imported here, not in the thread: two threads importing the same modules at once can
+        # see each other's half-initialised modules.
+        self.server: Any = _server_class()()
+        self._error: BaseException | None = None
+        self._started, self._released = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._start, name="prefect-server", daemon=True)
+        self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            self.server.start()  # launches the process, then polls its health endpoint
+        except BaseException as exc:  # re-raised by wait() in the caller's thread
+            self._error = exc
+        self._started.set()
+        # The kernel's parent-death signal fires when the thread that started the process ends,
+        # not the process: this thread lives until the server is stopped.
+        self._released.wait()
+
+    def wait(self) -> str:
+        """The API URL once the server answers; its start-up error if it failed."""
+        self._started.wait()
+        if self._error is not None:
+            raise self._error
+        return self.server.api_url
+
+    def stop(self) -> None:
+        """Stop the server (after its start has finished, whichever way)."""
+        self._started.wait()
+        try:
+            self.server.stop()
+        finally:
+            self._released.set()
+            self._thread.join()
+
+
+class ServerHandle:
+    """What :func:`temporary_server` yields: enter :meth:`ready` around the work that needs the API."""
+
+    def __init__(self, starting: StartingServer | None) -> None:
+        self._starting = starting
+
+    def wait(self) -> str | None:
+        """The API URL once the server answers (None: nothing was started); its start-up error."""
+        return None if self._starting is None else self._starting.wait()
+
+    @contextmanager
+    def ready(self) -> Iterator[str | None]:
+        """Wait for the server, then point Prefect at it for the body (None: nothing was started)."""
+        if self._starting is None:
+            yield None
+            return
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        url = self.wait()
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield url
+
+
 @contextmanager
-def temporary_server() -> Iterator[str | None]:
-    """Run the body against a temporary Prefect server that dies with this process.
+def temporary_server() -> Iterator[ServerHandle]:
+    """Start a temporary Prefect server that dies with this process; it starts in the background.
 
-    Yields the API URL, or None when ``PREFECT_API_URL`` is set or the system cannot tie
-    the server's life to ours (Prefect's own temporary server is used then).
+    The server takes seconds to answer, in its own process: do the run's other start-up work
+    (imports, checks) in the body, then enter ``handle.ready()`` around the work that talks to
+    Prefect. Nothing is started when ``PREFECT_API_URL`` is set or the system cannot tie the
+    server's life to ours (Prefect's own temporary server is used then)::
+
+        with temporary_server() as server:
+            from flows.nightly import nightly_review
+            with server.ready():
+                nightly_review(...)
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL
 
-    if PREFECT_API_URL.value() or not dies_with_parent_supported():
-        yield None
-        return
-    server = _server_class()()
-    server.start()
+    starting = None if PREFECT_API_URL.value() or not dies_with_parent_supported() else StartingServer()
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield server.api_url
+        yield ServerHandle(starting)
     finally:
-        server.stop()
+        if starting is not None:
+            starting.stop()

@@ -65,7 +65,9 @@ DaskWorkersOpt = Annotated[
 WaitOpt = Annotated[
     float,
     typer.Option(
-        "--wait", metavar="SECONDS", min=0,
+        "--wait",
+        metavar="SECONDS",
+        min=0,
         help="If another run is using the store, wait up to this long; default 0: exit 75 at once.",
     ),
 ]
@@ -146,15 +148,22 @@ def run(
     _prepare_environment()
     source = _default_source(source)
     _check_inputs(source, rubric, db, out, speakers)
-    from flows.nightly import nightly_review
     from flows.prefect_server import temporary_server
-    from flows.runners import make_task_runner
-    from qareview.commands.errors import holding_store
+    from qareview.commands.errors import fail, holding_store
 
-    runner = make_task_runner(dask_address=dask_address, dask_workers=dask_workers)
-    review = nightly_review.with_options(task_runner=runner)
-    with holding_store(db, wait), temporary_server():  # the server dies with this process, even on kill -9
-        _run_review(review, source, db, out, full, rubric, batch_size, speakers)
+    # The server dies with this process, even on kill -9; it starts while the flow is imported.
+    with holding_store(db, wait), temporary_server() as server:
+        from flows.nightly import nightly_review
+        from flows.runners import make_task_runner
+
+        runner = make_task_runner(dask_address=dask_address, dask_workers=dask_workers)
+        review = nightly_review.with_options(task_runner=runner)
+        try:
+            server.wait()
+        except Exception as exc:  # e.g. no answer within PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+            fail(f"the temporary Prefect server did not start: {type(exc).__name__}: {exc}", code=1)
+        with server.ready():
+            _run_review(review, source, db, out, full, rubric, batch_size, speakers)
 
 
 def _run_review(

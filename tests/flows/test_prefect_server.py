@@ -63,3 +63,33 @@ def test_the_temporary_server_dies_with_a_killed_run(tmp_path: Path) -> None:
         for orphan in servers:  # reparented if the test failed: never leave one behind
             if orphan.is_running():
                 orphan.kill()
+
+
+def test_a_server_that_does_not_answer_in_time_fails_the_run_in_one_line(tmp_path: Path) -> None:
+    home = str(tmp_path / "prefect")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")} | {
+        "PREFECT_HOME": home,
+        "PYTHONPATH": str(REPO),
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "qareview.cli", "run", str(REPO / "examples"),
+         "--db", str(tmp_path / "q.duckdb"), "--out", str(tmp_path / "out")],
+        env=env, capture_output=True, text=True, timeout=240, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: the temporary Prefect server did not start: RuntimeError: Timed out")
+    ), done.stderr
+    time.sleep(1)
+    left = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if "prefect.server.api.server:create_app" in " ".join(process.info["cmdline"] or []):
+                if process.environ().get("PREFECT_HOME") == home:
+                    left.append(process)
+        except psutil.Error:
+            continue
+    assert left == [], f"server(s) left running: {[p.pid for p in left]}"
