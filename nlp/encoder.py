@@ -20,7 +20,7 @@ its batch. With ``bf16`` the matrix products run in bfloat16 under torch's CPU a
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -75,6 +75,7 @@ class Encoder:
         threads: int | None = None,
         bf16: bool = False,
         width_multiple: int = 16,
+        max_batch_tokens: int | None = None,
     ) -> None:
         self.name = loaded.name
         self.model = loaded.model
@@ -84,6 +85,7 @@ class Encoder:
         self.dim = int(self.model.config.hidden_size)
         self.bf16 = bf16
         self.width_multiple = width_multiple
+        self.max_batch_tokens = max_batch_tokens
         if threads:
             torch.set_num_threads(threads)
         self._exemplars: dict[str, np.ndarray] = {}
@@ -98,13 +100,17 @@ class Encoder:
             threads=config.threads(),
             bf16=config.uses_bf16(),
             width_multiple=config.width_multiple,
+            max_batch_tokens=config.max_batch_tokens,
         )
 
     def run(self, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
         """Embed ``texts`` in one batched pass and evaluate ``heads`` on the same forward pass."""
         n = len(texts)
         embeddings = np.zeros((n, self.dim), dtype=np.float32)
-        outputs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {h.name: [] for h in heads}
+        # Head rows go straight into arrays of n rows, allocated at the first batch: batch-sized
+        # pieces kept until the end would sit between each batch's freed activations and keep
+        # the heap from reusing that space (the pass's memory grew with the number of texts).
+        outputs: dict[str, np.ndarray] = {}
         if n == 0:
             return EncoderPass(embeddings, {h.name: np.zeros((0, 0), dtype=np.float32) for h in heads})
         encoded = self.tokenizer(
@@ -115,16 +121,20 @@ class Encoder:
         want_hidden = any(h.needs_hidden_states for h in heads)
         pad_id = self.tokenizer.pad_token_id or 0
         with torch.inference_mode(), self._precision():
-            for start in range(0, n, self.batch_size):
-                rows = np.asarray(order[start : start + self.batch_size])
+            for rows in length_batches(
+                order, [len(t) for t in ids], self.batch_size, self.max_batch_tokens, self.width_multiple
+            ):
                 input_ids, attention_mask = _pad([ids[i] for i in rows], pad_id, self.width_multiple)
                 last, hidden = self.forward(input_ids, attention_mask, want_hidden)
                 pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
                 embeddings[rows] = pooled.float().numpy()
                 for head in heads:
-                    value = head(hidden, attention_mask, pooled)
-                    outputs[head.name].append((rows, value.float().numpy()))
-        return EncoderPass(embeddings, {name: _scatter(parts, n) for name, parts in outputs.items()})
+                    value = head(hidden, attention_mask, pooled).float()
+                    if head.name not in outputs:
+                        outputs[head.name] = np.zeros((n, value.shape[1]), dtype=np.float32)
+                    outputs[head.name][rows] = value.numpy()
+                del last, hidden, pooled
+        return EncoderPass(embeddings, outputs)
 
     def _precision(self) -> contextlib.AbstractContextManager[object]:
         """bfloat16 matrix products (fp32 accumulation, norms and softmax) when configured, else a no-op."""
@@ -160,6 +170,31 @@ class Encoder:
         return np.stack([self._exemplars[t] for t in texts])
 
 
+def length_batches(
+    order: Sequence[int], lengths: Sequence[int], batch_size: int, max_tokens: int | None, multiple: int = 1
+) -> Iterator[np.ndarray]:
+    """Consecutive runs of ``order`` (indices sorted by ``lengths``, shortest first) to encode together.
+
+    A batch has at most ``batch_size`` texts and, with ``max_tokens``, at most that many padded
+    tokens (texts × the width :func:`_pad` gives it), so a batch of long texts holds fewer of
+    them: the forward pass's activations, which grow with texts × width (× width again in
+    attention), stay bounded. A text wider than ``max_tokens`` goes alone.
+    """
+    start, n = 0, len(order)
+    while start < n:
+        end = min(n, start + batch_size)
+        if max_tokens is not None:
+            while end - start > 1 and (end - start) * _width(lengths[order[end - 1]], multiple) > max_tokens:
+                end -= 1
+        yield np.asarray(order[start:end])
+        start = end
+
+
+def _width(longest: int, multiple: int) -> int:
+    """The padded width of a batch whose longest text has ``longest`` tokens."""
+    return -(-longest // multiple) * multiple
+
+
 def _pad(sequences: list[list[int]], pad_id: int, multiple: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     """Pad to the longest sequence, rounded up to a multiple of ``multiple``.
 
@@ -168,19 +203,10 @@ def _pad(sequences: list[list[int]], pad_id: int, multiple: int = 1) -> tuple[to
     up to a multiple of 16. A width that ends inside that last 16-token block is summed another
     way: about 1e-7 apart in fp32 and 1e-3 in bf16.
     """
-    longest = max(len(s) for s in sequences)
-    width = -(-longest // multiple) * multiple
+    width = _width(max(len(s) for s in sequences), multiple)
     input_ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
     attention_mask = torch.zeros((len(sequences), width), dtype=torch.long)
     for row, seq in enumerate(sequences):
         input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
         attention_mask[row, : len(seq)] = 1
     return input_ids, attention_mask
-
-
-def _scatter(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
-    width = parts[0][1].shape[1]
-    result = np.zeros((n, width), dtype=np.float32)
-    for rows, values in parts:
-        result[rows] = values
-    return result

@@ -7,6 +7,7 @@ import sys
 import typer
 from typer._click import exceptions as click  # typer's own copy of click: the exceptions it raises
 
+from flows.heap import limit_arenas
 from qareview.commands import calibrate, ingest, orchestrate, publish, score, sentiment
 from qareview.commands.errors import USAGE, one_line
 
@@ -28,6 +29,7 @@ for _module in (ingest, sentiment, score, publish, orchestrate, calibrate):
 
 def main() -> None:
     """Entry point for the `qareview` console script: usage errors are one line, exit 2."""
+    limit_arenas()  # before any thread starts: see flows/heap.py
     try:
         code = app(standalone_mode=False)
     except click.NoArgsIsHelpError as exc:

@@ -251,6 +251,8 @@ class OrtEncoder(Encoder):
         self.name = f"onnxruntime:{path.name}"
         self.tokenizer = like.tokenizer
         self.batch_size = like.batch_size
+        self.max_batch_tokens = like.max_batch_tokens
+        self.width_multiple = like.width_multiple
         self.max_length = like.max_length
         self.dim = like.dim
         self._exemplars = {}

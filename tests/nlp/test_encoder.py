@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from nlp.encoder import Encoder, mean_pool
+from nlp.encoder import Encoder, length_batches, mean_pool
 from nlp.models import load_encoder_model
 from nlp.signals import FEATURES_HEAD, TurnFeatureHead
 
@@ -54,6 +54,32 @@ def test_a_texts_numbers_do_not_depend_on_its_batch(bf16: bool) -> None:
     assert np.array_equal(np.concatenate([a.embeddings for a in alone]), whole.embeddings)
     features_alone = np.concatenate([a.head_outputs[FEATURES_HEAD] for a in alone])
     assert np.array_equal(features_alone, whole.head_outputs[FEATURES_HEAD])
+
+
+def test_a_token_budget_splits_batches_of_long_texts_without_changing_a_number() -> None:
+    """With ``max_batch_tokens`` long texts share smaller batches; every output stays bit-identical."""
+    texts = [f"{t} " + "The router keeps dropping the line. " * (n % 4) * 6 for n, t in enumerate(TEXTS * 3)]
+    heads = [TurnFeatureHead()]
+    whole = Encoder(load_encoder_model(None), batch_size=64).run(texts, heads=heads)
+    budget = Encoder(load_encoder_model(None), batch_size=64, max_batch_tokens=256)
+    calls: list[tuple[int, ...]] = []
+    forward = budget.forward
+    budget.forward = lambda ids, mask, hidden: (calls.append(tuple(ids.shape)), forward(ids, mask, hidden))[1]
+    split = budget.run(texts, heads=heads)
+    assert len(calls) > 1 and all(rows * width <= 256 or rows == 1 for rows, width in calls)
+    assert np.array_equal(split.embeddings, whole.embeddings)
+    assert np.array_equal(split.head_outputs[FEATURES_HEAD], whole.head_outputs[FEATURES_HEAD])
+
+
+def test_length_batches_keep_within_rows_and_padded_tokens() -> None:
+    lengths = [5, 40, 3, 17, 100, 33, 16, 300]
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches = [list(b) for b in length_batches(order, lengths, 3, 64, multiple=16)]
+    assert [i for b in batches for i in b] == order  # every text once, in length order
+    # widths: 16 for lengths up to 16, 48 for 33 and 40, 112 for 100, 304 for 300 (alone)
+    assert batches == [[2, 0, 6], [3], [5], [1], [4], [7]]
+    unbounded = [list(b) for b in length_batches(order, lengths, 3, None, multiple=16)]
+    assert unbounded == [[2, 0, 6], [3, 5, 1], [4, 7]]
 
 
 def test_bf16_stays_within_cosine_0_9999_of_fp32() -> None:
