@@ -2,6 +2,7 @@
 
     python scripts/bench_scale.py [--sizes 1000,10000,100000] [--ratio-size 2000]
         [--dask-workers 1,2] [--dask-size 1000] [--data ../shared/data] [--out .bench/scale.json]
+        [--batch-size N] [--timeline FILE]
 
 For each size, ``scripts/scale_load.py`` writes that many conversations (templates plus
 public customer text from ``--data``; templates only, with a message, when it is absent)
@@ -220,6 +221,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / ".bench" / "scale.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (stores, outputs, logs)")
     parser.add_argument(
+        "--batch-size", type=int, default=None, help="conversations per batch (default: flows/nightly.yaml)"
+    )
+    parser.add_argument(
         "--timeline",
         type=Path,
         default=None,
@@ -230,6 +234,7 @@ def main(argv: list[str] | None = None) -> None:
     if data is None:
         print(f"{args.data} not found: customer turns come from templates only (no public text)", flush=True)
 
+    batching = ["--batch-size", str(args.batch_size)] if args.batch_size else []
     work = Path(tempfile.mkdtemp(prefix="qareview-bench-scale-"))
     loads: dict[int, dict[str, Any]] = {}
 
@@ -249,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     try:
         for size in args.sizes:
-            row = run_flow(f"scale-{size}", load(size), work, timeline=args.timeline)
+            row = run_flow(f"scale-{size}", load(size), work, batching, timeline=args.timeline)
             row["load"] = loads[size]
             report["sizes"].append(row)
             _print(row)
@@ -260,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
             size = args.ratio_size
             flow = next((r for r in report["sizes"] if r["load"]["conversations"] == size), None)
             if flow is None:
-                flow = run_flow(f"ratio-{size}", load(size), work)
+                flow = run_flow(f"ratio-{size}", load(size), work, batching)
                 _print(flow)
             texts = turn_texts(load(size))
             encoder = plain_encoder_seconds(texts)
@@ -278,7 +283,7 @@ def main(argv: list[str] | None = None) -> None:
             report["dask"] = []
             for workers in args.dask_workers:
                 row = run_flow(
-                    f"dask-{workers}", load(args.dask_size), work, ["--dask-workers", str(workers)]
+                    f"dask-{workers}", load(args.dask_size), work, ["--dask-workers", str(workers), *batching]
                 )
                 report["dask"].append(row)
                 _print(row)
