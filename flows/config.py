@@ -50,7 +50,7 @@ class ScheduleConfig(_Section):
 class FlowConfig(_Section):
     """Everything the nightly flow needs to know that is not a per-run choice."""
 
-    batch_size: int = Field(200, ge=1)
+    batch_size: int = Field(100, ge=1)
     io_retries: int = Field(2, ge=0)
     io_retry_delay_seconds: tuple[float, ...] = (2.0, 10.0)
     period_days: int = Field(7, ge=1)

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_shipped_defaults() -> None:
     config = load_flow_config()
-    assert config.batch_size == 200
+    assert config.batch_size == 100
     assert config.io_retries == 2
     assert config.schedule.cron == "0 2 * * *"
     assert config.schedule.timezone == "Europe/Berlin"
