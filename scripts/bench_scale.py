@@ -74,19 +74,31 @@ class PeakRss:
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
+    def tree_rss(self) -> int | None:
+        """The summed RSS of the process and its descendants now; None once the process is gone."""
+        try:
+            tree = [self.root, *self.root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return None
+        total = 0
+        for process in tree:
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def reset(self) -> int:
+        """Start a new peak at the tree's RSS now, and return it (one window per step measured)."""
+        self.peak = self.tree_rss() or 0
+        return self.peak
+
     def _sample(self) -> None:
         started, logged = time.perf_counter(), -self._log_every
         while not self._stop.is_set():
-            try:
-                tree = [self.root, *self.root.children(recursive=True)]
-            except psutil.NoSuchProcess:
+            total = self.tree_rss()
+            if total is None:
                 return
-            total = 0
-            for process in tree:
-                try:
-                    total += process.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak = max(self.peak, total)
             elapsed = time.perf_counter() - started
             if self._timeline and elapsed - logged >= self._log_every:

@@ -2,7 +2,7 @@
 
     python scripts/scale_load.py /tmp/l6k --conversations 6000 --data ../shared/data
     qareview ingest /tmp/l6k --db /tmp/l6k.duckdb
-    MALLOC_ARENA_MAX=2 python scripts/profile_batch_memory.py /tmp/l6k.duckdb [--batch-size 200] [--limit N]
+    MALLOC_ARENA_MAX=2 python scripts/profile_batch_memory.py /tmp/l6k.duckdb [--batch-size N] [--limit N]
 
 Plans batches of the ingested store as the flow does, then for each: analyses and scores it
 with this process's models (``flows.batches``), stores it (``store-batch``'s own function),
@@ -17,56 +17,38 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
+from bench_scale import PeakRss  # noqa: E402
+
 from flows.batches import analyse_and_score_snapshot  # noqa: E402
+from flows.config import load_flow_config  # noqa: E402
 from flows.heap import trim_heap  # noqa: E402
 from flows.nightly import store_batch  # noqa: E402
 from flows.worklist import build_worklist  # noqa: E402
 from storage.store import Store  # noqa: E402
 
 
-class PeakSampler:
-    """The highest RSS of this process since the last :meth:`reset`, sampled on a thread."""
-
-    def __init__(self, every: float = 0.01) -> None:
-        self.process = psutil.Process()
-        self.peak = 0
-        self._every = every
-        threading.Thread(target=self._sample, daemon=True).start()
-
-    def _sample(self) -> None:
-        while True:
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(self._every)
-
-    def reset(self) -> int:
-        """Start a new window at the current RSS; returns it."""
-        now = self.process.memory_info().rss
-        self.peak = now
-        return now
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", help="an ingested DuckDB store (it is written: give a copy)")
-    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=None, help="default: flows/nightly.yaml")
     parser.add_argument("--limit", type=int, default=0, help="stop after this many conversations (0: all)")
     args = parser.parse_args()
-    sampler = PeakSampler()
+    batch_size = args.batch_size or load_flow_config().batch_size
+    sampler = PeakRss(os.getpid(), every=0.01)
     mb = 2**20
     with tempfile.TemporaryDirectory(prefix="qareview-batch-memory-") as work:
         with Store(args.db) as store:
-            worklist = build_worklist(store, "profile", Path(work), args.batch_size, full=True)
+            worklist = build_worklist(store, "profile", Path(work), batch_size, full=True)
         done, started = 0, time.perf_counter()
         for spec in worklist.batches:
             gc.collect()
@@ -88,6 +70,7 @@ def main() -> None:
             print(json.dumps(row), flush=True)
             if args.limit and done >= args.limit:
                 break
+    sampler.stop()
 
 
 if __name__ == "__main__":
