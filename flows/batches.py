@@ -280,13 +280,16 @@ def analyse_and_score_snapshot(spec: BatchSpec, rubric_path: str | None) -> Batc
         ) -> list[ConversationScores]:
             return score_annotated(annotated, journeys, rubric, analyzer)
 
-        annotated, scores, failed = analyse_and_score_isolating(
-            snapshot.conversations, snapshot.journeys, annotate, score
-        )
+        with analyzer.memory_zone():  # the batch's parses and new words are freed with it
+            annotated, scores, failed = analyse_and_score_isolating(
+                snapshot.conversations, snapshot.journeys, annotate, score
+            )
+            conversation_ids, stored = [a.id for a in annotated], for_storage(annotated)
+            del annotated  # its parses must not outlive the zone
     return BatchResult(
         number=spec.number,
-        conversation_ids=[a.id for a in annotated],
-        annotated=for_storage(annotated),
+        conversation_ids=conversation_ids,
+        annotated=stored,
         scores=scores,
         failed=failed,
         seconds=round(time.perf_counter() - started, 3),

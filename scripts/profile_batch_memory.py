@@ -2,14 +2,16 @@
 
     python scripts/scale_load.py /tmp/l6k --conversations 6000 --data ../shared/data
     qareview ingest /tmp/l6k --db /tmp/l6k.duckdb
-    MALLOC_ARENA_MAX=2 python scripts/profile_batch_memory.py /tmp/l6k.duckdb [--batch-size N] [--limit N]
+    MALLOC_ARENA_MAX=2 python scripts/profile_batch_memory.py /tmp/l6k.duckdb [--batch-size N] [--limit N] \
+        [--no-memory-zones]
 
 Plans batches of the ingested store as the flow does, then for each: analyses and scores it
 with this process's models (``flows.batches``), stores it (``store-batch``'s own function),
 releases the result and trims the heap, as ``flows.nightly`` does between batches, without
 Prefect. Prints one line per batch: RSS before it (the trough: what the night keeps), the
 peak while it ran (sampled every 10 ms) and the rise. The store is written: use a copy.
-Set ``MALLOC_ARENA_MAX`` in the environment to compare allocator settings (`qareview` sets 2).
+Set ``MALLOC_ARENA_MAX`` in the environment to compare allocator settings (`qareview` sets 2);
+``--no-memory-zones`` analyses without spaCy memory zones (``spacy.memory_zones: false``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_scale import PeakRss  # noqa: E402
 
-from flows.batches import analyse_and_score_snapshot  # noqa: E402
+from flows.batches import analyse_and_score_snapshot, process_analyzer  # noqa: E402
 from flows.config import load_flow_config  # noqa: E402
 from flows.heap import trim_heap  # noqa: E402
 from flows.nightly import store_batch  # noqa: E402
@@ -42,7 +44,12 @@ def main() -> None:
     parser.add_argument("db", help="an ingested DuckDB store (it is written: give a copy)")
     parser.add_argument("--batch-size", type=int, default=None, help="default: flows/nightly.yaml")
     parser.add_argument("--limit", type=int, default=0, help="stop after this many conversations (0: all)")
+    parser.add_argument("--no-memory-zones", action="store_true", help="keep every word spaCy meets")
     args = parser.parse_args()
+    if args.no_memory_zones:
+        analyzer = process_analyzer()  # the one every batch uses
+        spacy_config = analyzer.config.spacy.model_copy(update={"memory_zones": False})
+        analyzer.config = analyzer.config.model_copy(update={"spacy": spacy_config})
     batch_size = args.batch_size or load_flow_config().batch_size
     sampler = PeakRss(os.getpid(), every=0.01)
     mb = 2**20

@@ -22,6 +22,7 @@ from functools import cache
 import numpy as np
 import spacy
 from spacy.matcher import DependencyMatcher, Matcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
@@ -80,15 +81,22 @@ def in_question(sentence: Span) -> bool:
 
 
 class CompiledPatterns:
-    """One pattern file compiled for one spaCy vocab."""
+    """One pattern file compiled for one spaCy vocab.
+
+    Matches are mapped back to their entries by the key's hash, never through the vocab's
+    string store: a matcher first built inside a spaCy memory zone (``nlp.memory_zone()``,
+    one per batch in the flow) keeps working after the zone has dropped its key strings.
+    """
 
     def __init__(self, patterns: PatternSet, vocab: Vocab) -> None:
         self.entries = patterns.matcher_entries()
         self.matcher = Matcher(vocab)
         self.dep_matcher = DependencyMatcher(vocab)
+        self._entry_of: dict[int, PatternEntry] = {}
         tokenizer = _phrase_tokenizer()
         for number, entry in enumerate(self.entries):
             key = str(number)
+            self._entry_of[hash_string(key)] = entry
             if entry.kind == "phrase":
                 words = [t.text.lower() for t in tokenizer(str(entry.pattern))]
                 self.matcher.add(key, [[{"LOWER": w} for w in words]])
@@ -102,13 +110,12 @@ class CompiledPatterns:
     def find(self, doc: Doc) -> list[Hit]:
         """Every match in ``doc`` that survives its entry's ``unless`` conditions, in text order."""
         found: list[tuple[PatternEntry, list[int]]] = []
-        strings = doc.vocab.strings
         if self.has_tokens:
             for match_id, start, end in self.matcher(doc):
-                found.append((self.entries[int(strings[match_id])], list(range(start, end))))
+                found.append((self._entry_of[match_id], list(range(start, end))))
         if self.has_dependency and doc.has_annotation("DEP"):
             for match_id, token_ids in self.dep_matcher(doc):
-                found.append((self.entries[int(strings[match_id])], sorted(token_ids)))
+                found.append((self._entry_of[match_id], sorted(token_ids)))
         if not found:  # most (file, turn) pairs: no sentence split needed
             return []
         sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
