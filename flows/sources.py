@@ -83,17 +83,19 @@ def mirror_remote(source: str, staging: Path) -> MirrorResult:
 
     fs, root = fsspec.core.url_to_fs(source)
     root = root.rstrip("/")
-    entries: dict[str, dict[str, Any]] = fs.find(root, detail=True) if fs.isdir(root) else {
-        root: fs.info(root)
-    }
+    entries: dict[str, dict[str, Any]] = (
+        fs.find(root, detail=True) if fs.isdir(root) else {root: fs.info(root)}
+    )
     files: list[Path] = []
     downloaded: list[Path] = []
     for remote in sorted(entries):
         info = entries[remote]
         if info.get("type", "file") != "file":
             continue
-        rel = PurePosixPath(remote).relative_to(root) if remote != root else PurePosixPath(
-            PurePosixPath(root).name
+        rel = (
+            PurePosixPath(remote).relative_to(root)
+            if remote != root
+            else PurePosixPath(PurePosixPath(root).name)
         )
         if _hidden(rel.parts):
             continue

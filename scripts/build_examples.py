@@ -1671,9 +1671,7 @@ _ID_NAMESPACE = uuid.UUID("6f2b7c1e-3d4a-4b8e-9c0f-1a2b3c4d5e6f")  # fixed: ids 
 def _clean(value: Any) -> Any:
     """Drop None values and empty ``extra`` dicts, so the JSON stays readable."""
     if isinstance(value, dict):
-        return {
-            k: _clean(v) for k, v in value.items() if v is not None and not (k == "extra" and v == {})
-        }
+        return {k: _clean(v) for k, v in value.items() if v is not None and not (k == "extra" and v == {})}
     if isinstance(value, list):
         return [_clean(v) for v in value]
     return value
@@ -1900,8 +1898,10 @@ def write_contact_lens(conversation: Conversation) -> dict[str, Any]:
             "MatchedDetails": {
                 "app-update-issue": {
                     "PointsOfInterest": [
-                        {"BeginOffsetMillis": transcript[1]["BeginOffsetMillis"],
-                         "EndOffsetMillis": transcript[1]["EndOffsetMillis"]}
+                        {
+                            "BeginOffsetMillis": transcript[1]["BeginOffsetMillis"],
+                            "EndOffsetMillis": transcript[1]["EndOffsetMillis"],
+                        }
                     ]
                 }
             },
@@ -2077,7 +2077,8 @@ def render_bad_inputs() -> dict[str, bytes]:
     files["bad/unknown-role.jsonl"] = _dump_json(unknown, indent=None).encode()
     files["bad/excel-export-cp1252.csv"] = write_csv_turns([scripted["C-9401"]]).encode("cp1252")
     speaker = write_plain_text([scripted["C-9501"]]).replace(
-        "Agent (Lee): That's not normal", "Speaker 3: That's not normal"  # unmapped diarisation label
+        "Agent (Lee): That's not normal",
+        "Speaker 3: That's not normal",  # unmapped diarisation label
     )
     files["bad/unknown-speaker.txt"] = speaker.encode()
     junk = random.Random("corrupt-upload")

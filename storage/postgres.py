@@ -27,9 +27,7 @@ def _driver() -> Any:
     try:
         import psycopg
     except ImportError:
-        raise ImportError(
-            "a postgresql:// store needs psycopg: pip install 'qareview[postgres]'"
-        ) from None
+        raise ImportError("a postgresql:// store needs psycopg: pip install 'qareview[postgres]'") from None
     return psycopg
 
 

@@ -192,8 +192,10 @@ def _make_folder(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"{path}: cannot create its folder {path.parent} ({exc.strerror or exc}); "
-                         "give a path in a writable folder") from None
+        raise StoreError(
+            f"{path}: cannot create its folder {path.parent} ({exc.strerror or exc}); "
+            "give a path in a writable folder"
+        ) from None
     if path.is_dir():
         raise StoreError(f"{path} is a folder; give a file path such as {path / 'qareview.duckdb'}")
 
@@ -583,8 +585,7 @@ class Store:
     def quarantined_count(self, files: Iterable[str]) -> int:
         """Quarantine entries of ``files`` (input problems; analysis failures not counted)."""
         return self._scalar(
-            "SELECT count(*) FROM quarantine WHERE file IN (SELECT unnest(?::VARCHAR[])) "
-            "AND reason <> ?",
+            "SELECT count(*) FROM quarantine WHERE file IN (SELECT unnest(?::VARCHAR[])) AND reason <> ?",
             [list(files), ReasonCode.ANALYSIS_FAILED.value],
         )
 

@@ -278,6 +278,7 @@ def test_story_2_app_bug_spike(canonical: dict[str, Conversation]) -> None:
     assert max(_waited_ms(c) for c in spike) >= 35 * 60 * 1000
     offered = [c.id for c in long_waits if any("call you back" in t for t in _agent_texts(c))]
     assert offered == ["C-1502"]
+
     def first_words_to_a_person(c: Conversation) -> str:
         human = _agent_legs(c)[0].index
         return next(t.text for t in c.turns if t.role is Role.CUSTOMER and t.leg == human).lower()
@@ -390,8 +391,13 @@ def test_story_4_empathic_recovery(canonical: dict[str, Conversation]) -> None:
     assert "cancel" in customer[0] and "enough" in customer[0]
     assert "furious" in customer[1]
     agent = " ".join(_agent_texts(conversation)).lower()
-    for move in ("i'd be furious too", "i'm really sorry", "that's our failure", "if i'm hearing you right",
-                 "here's what i can do right now"):
+    for move in (
+        "i'd be furious too",
+        "i'm really sorry",
+        "that's our failure",
+        "if i'm hearing you right",
+        "here's what i can do right now",
+    ):
         assert move in agent, move
     assert "thank you" in customer[-1]
 
@@ -464,9 +470,7 @@ def test_bounced_customer_tells_the_same_story_in_different_words(canonical: dic
         "C-1201": "95 Mbps",
         "C-1202": "running at 100",
     }
-    dana = [
-        next(t for t in _customer_texts(canonical[cid]) if cue in t) for cid, cue in statements.items()
-    ]
+    dana = [next(t for t in _customer_texts(canonical[cid]) if cue in t) for cid, cue in statements.items()]
     others = [
         _customer_texts(c)[0]
         for c in canonical.values()
@@ -598,9 +602,11 @@ def test_whole_folder_quarantines_only_bad_inputs(read_path) -> None:
     results = list(read_path(EXAMPLES))
     files = {Path(q.file).resolve() for q in results if isinstance(q, Quarantined)}
     assert files == {(BAD / name).resolve() for name in EXPECTED_QUARANTINE}
-    assert sum(isinstance(r, Conversation) for r in results) == len(
-        [cid for path in _example_files() for cid in _raw_ids(path)]
-    ) + EXPECTED_QUARANTINE["one-bad-line.jsonl"][1]
+    assert (
+        sum(isinstance(r, Conversation) for r in results)
+        == len([cid for path in _example_files() for cid in _raw_ids(path)])
+        + EXPECTED_QUARANTINE["one-bad-line.jsonl"][1]
+    )
 
 
 def test_readme_is_not_treated_as_input(read_path) -> None:

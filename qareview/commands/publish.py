@@ -118,7 +118,9 @@ def _check_dates(date_from: date | None, date_to: date | None) -> None:
     first, last = plausible.earliest.date(), plausible.latest.date()
     for option, value in (("--from", date_from), ("--to", date_to)):
         if value is not None and not first <= value <= last:
-            fail(f"{option} {value.isoformat()} is outside the plausible range; give a date from "
-                 f"{first.isoformat()} to {last.isoformat()} (storage/ingest.yaml)")
+            fail(
+                f"{option} {value.isoformat()} is outside the plausible range; give a date from "
+                f"{first.isoformat()} to {last.isoformat()} (storage/ingest.yaml)"
+            )
     if date_from is not None and date_to is not None and date_from > date_to:
         fail(f"--from {date_from.isoformat()} is after --to {date_to.isoformat()}; swap them")

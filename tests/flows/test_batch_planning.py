@@ -13,8 +13,13 @@ CASES = [
     pytest.param(
         ["c1", "c2", "c3"], {"c2": "j1", "c3": "j1"}, 2, [["c1"], ["c2", "c3"]], id="journey-to-next-batch"
     ),
-    pytest.param(["c1", "c2", "c3", "c4"], {k: "j" for k in ("c1", "c2", "c3")}, 2,
-                 [["c1", "c2", "c3"], ["c4"]], id="oversized-journey-alone"),  # fmt: skip
+    pytest.param(
+        ["c1", "c2", "c3", "c4"],
+        {k: "j" for k in ("c1", "c2", "c3")},
+        2,
+        [["c1", "c2", "c3"], ["c4"]],
+        id="oversized-journey-alone",
+    ),  # fmt: skip
     pytest.param(["c1", "c3", "c2"], {"c1": "j1", "c2": "j1"}, 5, [["c1", "c2", "c3"]], id="journey-grouped"),
     pytest.param(["c1", "c1", "c2"], {}, 1, [["c1"], ["c2"]], id="duplicates-dropped"),
     pytest.param([], {}, 3, [], id="empty"),

@@ -97,13 +97,16 @@ def test_first_night_accounts_for_every_record(nights: Nights) -> None:
 
 def test_every_stored_conversation_is_analysed_and_scored(nights: Nights) -> None:
     version = nights.first.summary.rubric_version
-    assert scalar(
-        nights.db,
-        "SELECT count(*) FROM conversations c WHERE NOT EXISTS (SELECT 1 FROM scores s "
-        "WHERE s.conversation_id = c.id AND s.rubric_version = ?) OR NOT EXISTS "
-        "(SELECT 1 FROM trajectories t WHERE t.conversation_id = c.id AND t.leg IS NULL)",
-        version,
-    ) == 0
+    assert (
+        scalar(
+            nights.db,
+            "SELECT count(*) FROM conversations c WHERE NOT EXISTS (SELECT 1 FROM scores s "
+            "WHERE s.conversation_id = c.id AND s.rubric_version = ?) OR NOT EXISTS "
+            "(SELECT 1 FROM trajectories t WHERE t.conversation_id = c.id AND t.leg IS NULL)",
+            version,
+        )
+        == 0
+    )
     turns = scalar(nights.db, "SELECT count(*) FROM turns")
     assert scalar(nights.db, "SELECT count(*) FROM turn_sentiment") == turns
 

@@ -27,7 +27,10 @@ def test_default_schedule_is_two_am_berlin() -> None:
     assert deployment.name == "nightly"
     assert deployment.entrypoint == "flows.nightly.nightly_review"
     assert deployment.parameters == {
-        "source": "/data/exports", "db": "out/qareview.duckdb", "out": "out", "full": False
+        "source": "/data/exports",
+        "db": "out/qareview.duckdb",
+        "out": "out",
+        "full": False,
     }
 
 

@@ -434,7 +434,6 @@ def test_a_first_line_nested_deep_does_not_let_a_weak_guess_pick_the_reader(writ
     assert [(q.record, q.reason) for q in quarantined] == [("document 1 (line 1)", ReasonCode.INVALID_JSON)]
 
 
-
 CTR_TRUNCATED = VENDOR_FIXTURES / "connect_ctr" / "truncated_array.json"
 
 

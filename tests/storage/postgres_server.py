@@ -84,7 +84,7 @@ class PgServer:
         with psycopg.connect(self.url(), autocommit=True) as con:
             try:
                 con.execute(
-                    f'CREATE DATABASE "{name}" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE \'en-US\''
+                    f"CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
                 )
             except psycopg.Error:
                 con.execute(f'CREATE DATABASE "{name}"')
