@@ -57,6 +57,7 @@ class EncoderConfig(_Section):
     precision: Literal["fp32", "bf16", "auto"] = "fp32"
     width_multiple: int = Field(16, ge=1)
     max_batch_tokens: int | None = Field(None, ge=1)
+    row_multiple: int = Field(1, ge=1)
 
     def threads(self) -> int:
         """Torch intra-op threads: the configured number, else min(4, usable cores)."""

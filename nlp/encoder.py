@@ -13,8 +13,12 @@ of every layer, attention mask, pooled embedding), so no text goes through the e
 
 :meth:`Encoder.encode` is the cached variant for rubric exemplar sentences. Batches are padded
 to whole 16-token blocks (``width_multiple``), which makes every text's numbers independent of
-its batch. With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast
-(``precision`` in ``nlp/analysis.yaml``).
+its batch. A batch's rows are padded to a multiple of ``row_multiple`` (16) with a minimal
+filler text, so a night's passes use a few dozen batch shapes, not a new one for each pass's
+last, odd-sized batch: the CPU kernels keep what they prepare for every shape they meet
+(about 1.5 MB each in bf16), and new shapes kept the flow's memory growing batch after batch.
+With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``precision`` in
+``nlp/analysis.yaml``).
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ class Encoder:
         bf16: bool = False,
         width_multiple: int = 16,
         max_batch_tokens: int | None = None,
+        row_multiple: int = 1,
     ) -> None:
         self.name = loaded.name
         self.model = loaded.model
@@ -86,6 +91,7 @@ class Encoder:
         self.bf16 = bf16
         self.width_multiple = width_multiple
         self.max_batch_tokens = max_batch_tokens
+        self.row_multiple = row_multiple
         if threads:
             torch.set_num_threads(threads)
         self._exemplars: dict[str, np.ndarray] = {}
@@ -101,6 +107,7 @@ class Encoder:
             bf16=config.uses_bf16(),
             width_multiple=config.width_multiple,
             max_batch_tokens=config.max_batch_tokens,
+            row_multiple=config.row_multiple,
         )
 
     def run(self, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
@@ -120,21 +127,33 @@ class Encoder:
         order = sorted(range(n), key=lambda i: len(ids[i]))
         want_hidden = any(h.needs_hidden_states for h in heads)
         pad_id = self.tokenizer.pad_token_id or 0
+        filler = self._filler()
         with torch.inference_mode(), self._precision():
             for rows in length_batches(
-                order, [len(t) for t in ids], self.batch_size, self.max_batch_tokens, self.width_multiple
+                order,
+                [len(t) for t in ids],
+                self.batch_size,
+                self.max_batch_tokens,
+                self.width_multiple,
+                self.row_multiple,
             ):
-                input_ids, attention_mask = _pad([ids[i] for i in rows], pad_id, self.width_multiple)
+                k = len(rows)
+                batch = [ids[i] for i in rows] + [filler] * (_width(k, self.row_multiple) - k)
+                input_ids, attention_mask = _pad(batch, pad_id, self.width_multiple)
                 last, hidden = self.forward(input_ids, attention_mask, want_hidden)
                 pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
-                embeddings[rows] = pooled.float().numpy()
-                for head in heads:
-                    value = head(hidden, attention_mask, pooled).float()
+                embeddings[rows] = pooled[:k].float().numpy()
+                for head in heads:  # on the whole padded batch too: its own layers see the same shapes
+                    value = head(hidden, attention_mask, pooled)[:k].float()
                     if head.name not in outputs:
                         outputs[head.name] = np.zeros((n, value.shape[1]), dtype=np.float32)
                     outputs[head.name][rows] = value.numpy()
                 del last, hidden, pooled
         return EncoderPass(embeddings, outputs)
+
+    def _filler(self) -> list[int]:
+        """The token ids of the empty text ([CLS] [SEP]): the rows that pad a batch to ``row_multiple``."""
+        return list(self.tokenizer("", add_special_tokens=True)["input_ids"])
 
     def _precision(self) -> contextlib.AbstractContextManager[object]:
         """bfloat16 matrix products (fp32 accumulation, norms and softmax) when configured, else a no-op."""
@@ -171,27 +190,35 @@ class Encoder:
 
 
 def length_batches(
-    order: Sequence[int], lengths: Sequence[int], batch_size: int, max_tokens: int | None, multiple: int = 1
+    order: Sequence[int],
+    lengths: Sequence[int],
+    batch_size: int,
+    max_tokens: int | None,
+    multiple: int = 1,
+    row_multiple: int = 1,
 ) -> Iterator[np.ndarray]:
     """Consecutive runs of ``order`` (indices sorted by ``lengths``, shortest first) to encode together.
 
     A batch has at most ``batch_size`` texts and, with ``max_tokens``, at most that many padded
-    tokens (texts × the width :func:`_pad` gives it), so a batch of long texts holds fewer of
-    them: the forward pass's activations, which grow with texts × width (× width again in
-    attention), stay bounded. A text wider than ``max_tokens`` goes alone.
+    tokens (rows, rounded up to ``row_multiple``, × the width :func:`_pad` gives it), so a batch
+    of long texts holds fewer of them: the forward pass's activations, which grow with texts ×
+    width (× width again in attention), stay bounded. A text wider than ``max_tokens`` goes alone.
     """
     start, n = 0, len(order)
     while start < n:
         end = min(n, start + batch_size)
         if max_tokens is not None:
-            while end - start > 1 and (end - start) * _width(lengths[order[end - 1]], multiple) > max_tokens:
+            while (
+                end - start > 1
+                and _width(end - start, row_multiple) * _width(lengths[order[end - 1]], multiple) > max_tokens
+            ):
                 end -= 1
         yield np.asarray(order[start:end])
         start = end
 
 
 def _width(longest: int, multiple: int) -> int:
-    """The padded width of a batch whose longest text has ``longest`` tokens."""
+    """``longest`` rounded up to a multiple of ``multiple``: a batch's padded width (or row count)."""
     return -(-longest // multiple) * multiple
 
 

@@ -253,6 +253,7 @@ class OrtEncoder(Encoder):
         self.batch_size = like.batch_size
         self.max_batch_tokens = like.max_batch_tokens
         self.width_multiple = like.width_multiple
+        self.row_multiple = like.row_multiple
         self.max_length = like.max_length
         self.dim = like.dim
         self._exemplars = {}

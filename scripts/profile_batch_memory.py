@@ -3,7 +3,7 @@
     python scripts/scale_load.py /tmp/l6k --conversations 6000 --data ../shared/data
     qareview ingest /tmp/l6k --db /tmp/l6k.duckdb
     MALLOC_ARENA_MAX=2 python scripts/profile_batch_memory.py /tmp/l6k.duckdb [--batch-size N] [--limit N] \
-        [--no-memory-zones]
+        [--no-memory-zones] [--row-multiple N]
 
 Plans batches of the ingested store as the flow does, then for each: analyses and scores it
 with this process's models (``flows.batches``), stores it (``store-batch``'s own function),
@@ -11,7 +11,8 @@ releases the result and trims the heap, as ``flows.nightly`` does between batche
 Prefect. Prints one line per batch: RSS before it (the trough: what the night keeps), the
 peak while it ran (sampled every 10 ms) and the rise. The store is written: use a copy.
 Set ``MALLOC_ARENA_MAX`` in the environment to compare allocator settings (`qareview` sets 2);
-``--no-memory-zones`` analyses without spaCy memory zones (``spacy.memory_zones: false``).
+``--no-memory-zones`` analyses without spaCy memory zones (``spacy.memory_zones: false``);
+``--row-multiple N`` pads the encoder's batches to N rows instead of ``encoder.row_multiple``.
 """
 
 from __future__ import annotations
@@ -45,11 +46,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None, help="default: flows/nightly.yaml")
     parser.add_argument("--limit", type=int, default=0, help="stop after this many conversations (0: all)")
     parser.add_argument("--no-memory-zones", action="store_true", help="keep every word spaCy meets")
+    parser.add_argument("--row-multiple", type=int, default=None, help="default: nlp/analysis.yaml")
     args = parser.parse_args()
+    analyzer = process_analyzer()  # the one every batch uses
     if args.no_memory_zones:
-        analyzer = process_analyzer()  # the one every batch uses
         spacy_config = analyzer.config.spacy.model_copy(update={"memory_zones": False})
         analyzer.config = analyzer.config.model_copy(update={"spacy": spacy_config})
+    if args.row_multiple is not None:
+        analyzer.encoder.row_multiple = args.row_multiple
     batch_size = args.batch_size or load_flow_config().batch_size
     sampler = PeakRss(os.getpid(), every=0.01)
     mb = 2**20

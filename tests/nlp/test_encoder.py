@@ -8,6 +8,7 @@ import torch
 
 from nlp.encoder import Encoder, length_batches, mean_pool
 from nlp.models import load_encoder_model
+from nlp.sentiment import HEAD_NAME, ShippedSentiment
 from nlp.signals import FEATURES_HEAD, TurnFeatureHead
 
 pytestmark = pytest.mark.models
@@ -71,6 +72,33 @@ def test_a_token_budget_splits_batches_of_long_texts_without_changing_a_number()
     assert np.array_equal(split.head_outputs[FEATURES_HEAD], whole.head_outputs[FEATURES_HEAD])
 
 
+@pytest.mark.parametrize("bf16", [False, True], ids=["fp32", "bf16"])
+def test_rows_padded_to_whole_blocks_change_no_number_and_bound_the_batch_shapes(bf16: bool) -> None:
+    """Filler rows make every batch 16, 32, 48 or 64 rows; the real rows' outputs stay bit-identical."""
+    rng = np.random.default_rng(11)
+    texts = [f"{TEXTS[n % 5]} " + "My order is late. " * int(rng.integers(0, 12)) for n in range(45)]
+    plain = Encoder(load_encoder_model(None), bf16=bf16, max_batch_tokens=4096)
+    padded = Encoder(load_encoder_model(None), bf16=bf16, max_batch_tokens=4096, row_multiple=16)
+    heads = [TurnFeatureHead(), ShippedSentiment.load(plain).head]
+    shapes: list[tuple[int, int]] = []
+    forward = padded.forward
+
+    def recording(
+        ids: torch.Tensor, mask: torch.Tensor, hidden: bool
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        shapes.append(tuple(ids.shape))
+        return forward(ids, mask, hidden)
+
+    padded.forward = recording  # type: ignore[method-assign]
+    want = plain.run(texts, heads=heads)
+    for size in (45, 7, 1):  # passes whose last batch is odd-sized
+        got = padded.run(texts[:size], heads=heads)
+        assert np.array_equal(got.embeddings, want.embeddings[:size])
+        for name in (FEATURES_HEAD, HEAD_NAME):
+            assert np.array_equal(got.head_outputs[name], want.head_outputs[name][:size]), name
+    assert shapes and all(rows % 16 == 0 for rows, _ in shapes)
+
+
 def test_length_batches_keep_within_rows_and_padded_tokens() -> None:
     lengths = [5, 40, 3, 17, 100, 33, 16, 300]
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
@@ -80,6 +108,10 @@ def test_length_batches_keep_within_rows_and_padded_tokens() -> None:
     assert batches == [[2, 0, 6], [3], [5], [1], [4], [7]]
     unbounded = [list(b) for b in length_batches(order, lengths, 3, None, multiple=16)]
     assert unbounded == [[2, 0, 6], [3, 5, 1], [4, 7]]
+    # rows padded to 4: a budget of 128 padded tokens holds at most 4 rows of width 32
+    lengths = [20] * 7
+    batches = length_batches(list(range(7)), lengths, 8, 128, multiple=16, row_multiple=4)
+    assert [len(b) for b in batches] == [4, 3]
 
 
 def test_bf16_stays_within_cosine_0_9999_of_fp32() -> None:
