@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment
 from nlp.config import AnalysisConfig, TrajectoryReading, load_analysis_config
 from nlp.encoder import Encoder
-from nlp.models import load_spacy, present
+from nlp.models import load_spacy, memory_zone, present
 from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies, strategy_rows
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
 from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, SignalHeads, TurnFeatureHead, model_text, turn_inputs
@@ -80,22 +80,11 @@ class Analyzer:
 
     @contextmanager
     def memory_zone(self) -> Iterator[None]:
-        """A block whose parses, and the words and strings they brought into spaCy, are freed at its end.
+        """:func:`nlp.models.memory_zone` on the analyzer's pipeline (``spacy.memory_zones`` in the config).
 
-        spaCy keeps every new word, string and tokenisation it meets for the life of the
-        process; over a night of 100k conversations that is one of the things that grows.
-        Inside the block they are transient (``nlp.memory_zone()``). Nothing made from a parse
-        of the block (a ``Doc``, ``Span`` or ``Token``) may be used after it, so callers keep
-        only plain values (texts, numbers, scores). The shared pipeline's other users
-        (redaction, contact reasons) must not run during the block; within one process the
-        flow never runs them beside analysis. Inside a zone already, this adds none (spaCy's
-        zones do not nest); with ``spacy.memory_zones: false`` in the config, neither.
+        The flow analyses and scores each batch in one, so a night's new words do not pile up.
         """
-        nlp = self.nlp
-        if not self.config.spacy.memory_zones or nlp.vocab.in_memory_zone:
-            yield
-            return
-        with nlp.memory_zone():
+        with memory_zone(self.nlp, self.config.spacy.memory_zones):
             yield
 
     def annotate(self, conversations: Sequence[Conversation]) -> list[AnnotatedConversation]:

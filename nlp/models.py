@@ -8,6 +8,9 @@ message says what to install or download and where to point the configuration.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +72,28 @@ def load_spacy(models: tuple[str, ...]) -> Language:
         log.info("spaCy pipeline %s loaded (%s)", name, ", ".join(nlp.pipe_names))
         return nlp
     raise ModelLoadError(_SPACY_MISSING.format(tried=", ".join(repr(m) for m in models)))
+
+
+_ZONE_LOCK = threading.RLock()
+
+
+@contextmanager
+def memory_zone(nlp: Language, enabled: bool = True) -> Iterator[None]:
+    """A block whose parses, and the words and strings they brought into ``nlp``, are freed at its end.
+
+    spaCy keeps every new word, string and tokenisation it meets for the life of the process
+    (``nlp.memory_zone()`` makes them transient). Nothing made from a parse of the block (a
+    ``Doc``, ``Span`` or ``Token``) may be used after it: callers keep plain values. One thread
+    at a time runs a zone (a process-wide lock), since a zone on the shared pipeline frees what
+    any thread added during it. Inside a zone already (spaCy's do not nest), or with ``enabled``
+    False, the block runs as it is, still under the lock.
+    """
+    with _ZONE_LOCK:
+        if not enabled or nlp.vocab.in_memory_zone:
+            yield
+            return
+        with nlp.memory_zone():
+            yield
 
 
 def present(nlp: Language, components: tuple[str, ...] | list[str]) -> list[str]:

@@ -70,8 +70,9 @@ def redact_results(
 def _redact_batch(batch: list[Any], store: Store | None, engine: RedactionEngine) -> list[Any]:
     conversations = [r for r in batch if isinstance(r, Conversation)]
     entries = [r for r in batch if isinstance(r, Quarantined)]
-    redacted = iter(redact_conversations(conversations, engine))
-    cleaned = iter(redact_quarantined(entries, engine))
+    with engine.memory_zone():  # the batch's new words leave spaCy's vocabulary with it
+        redacted = iter(redact_conversations(conversations, engine))
+        cleaned = iter(redact_quarantined(entries, engine))
     if store is not None and engine.policy.keep_originals and conversations:
         store.save_originals({c.id: c.model_dump_json() for c in conversations}, engine.ref)
     out = []

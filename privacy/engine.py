@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -205,6 +206,13 @@ def _pattern_recognizer(setting: RecognizerSetting, language: str) -> EntityReco
     return _prescreen(recognizer, setting.needs)
 
 
+@lru_cache(maxsize=1)
+def _memory_zones() -> bool:
+    from nlp.config import load_analysis_config
+
+    return load_analysis_config().spacy.memory_zones
+
+
 @lru_cache(maxsize=2)
 def shared_pipeline(models: tuple[str, ...]) -> Language:
     """The spaCy pipeline redaction uses: the one analysis loads (nlp.models.load_spacy), shared."""
@@ -255,6 +263,18 @@ class RedactionEngine:
         if self._nlp is None:
             self._nlp = shared_pipeline(self.policy.spacy_models)
         return self._nlp
+
+    @contextmanager
+    def memory_zone(self) -> Iterator[None]:
+        """A block whose new words are freed from the pipeline at its end (:func:`nlp.models.memory_zone`).
+
+        On when analysis has them on (``spacy.memory_zones`` in ``nlp/analysis.yaml``: the
+        pipeline is shared). Spans found inside are plain offsets and outlive the block.
+        """
+        from nlp.models import memory_zone
+
+        with memory_zone(self.nlp, _memory_zones()):
+            yield
 
     @property
     def analyzer(self) -> AnalyzerEngine:

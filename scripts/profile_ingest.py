@@ -1,21 +1,27 @@
 """CPU seconds of the ingest stage alone (``storage.ingest.ingest_paths``), in this process.
 
-    python scripts/profile_ingest.py SOURCE STORE.duckdb
+    python scripts/profile_ingest.py SOURCE STORE.duckdb [--no-memory-zones]
 
 Imports first and loads the redaction engine (spaCy, Presidio) apart, then ingests ``SOURCE``
 into a new store and prints one JSON line: CPU seconds (user + system, this process) of the
 imports, of loading the engine and of the ingest itself, its wall seconds and the counts. CPU
 seconds are the figure to compare on a shared machine; run the code before and after a change
-alternately (``PYTHONPATH=CHECKOUT``) on the same load (``scripts/scale_load.py``).
+alternately (``PYTHONPATH=CHECKOUT``) on the same load (``scripts/scale_load.py``). Also the
+memory ingest leaves behind: RSS after loading and after the ingest (heap trimmed both times)
+and the strings in spaCy's vocabulary. ``--no-memory-zones`` redacts without spaCy memory
+zones (as ``spacy.memory_zones: false`` in ``nlp/analysis.yaml``).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import resource
 import sys
 import time
 from pathlib import Path
+
+import psutil
 
 
 def _cpu() -> float:
@@ -23,10 +29,20 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _settled_rss_mb() -> int:
+    """RSS once garbage is collected and the heap trimmed: what the process keeps."""
+    from flows.heap import trim_heap
+
+    gc.collect()
+    trim_heap()
+    return psutil.Process().memory_info().rss // 2**20
+
+
 def main() -> None:
-    if len(sys.argv) != 3:
+    args = [a for a in sys.argv[1:] if a != "--no-memory-zones"]
+    if len(args) != 2:
         raise SystemExit(__doc__)
-    source, store_path = Path(sys.argv[1]), Path(sys.argv[2])
+    source, store_path = Path(args[0]), Path(args[1])
     if store_path.exists():
         raise SystemExit(f"{store_path} exists: give a new store")
     started = _cpu()
@@ -35,8 +51,13 @@ def main() -> None:
     from storage.store import Store
 
     imported = _cpu()
+    if "--no-memory-zones" in sys.argv:
+        import privacy.engine
+
+        privacy.engine._memory_zones = lambda: False  # the flag's one reader
     engine = default_engine()
     engine.analyzer  # noqa: B018 - loads spaCy and builds Presidio's recognisers
+    rss_loaded = _settled_rss_mb()
     loaded = _cpu()
     wall = time.perf_counter()
     with Store(store_path) as store:
@@ -52,6 +73,9 @@ def main() -> None:
         "quarantined": summary.quarantined,
         "journeys": summary.journeys,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "rss_loaded_mb": rss_loaded,
+        "rss_kept_mb": _settled_rss_mb(),
+        "spacy_strings": len(engine.nlp.vocab.strings),
     }
     print(json.dumps(figures))
 

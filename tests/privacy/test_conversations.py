@@ -98,3 +98,19 @@ def test_originals_are_kept_only_when_the_policy_opts_in(tmp_path: Path, keep: b
         assert "4111 1111 1111 1111" in originals[0][2]
     else:
         assert originals == []
+
+
+def test_redacting_a_batch_leaves_no_new_words_in_the_shared_pipeline(engine: RedactionEngine) -> None:
+    """Ingest redacts each batch in a spaCy memory zone: a night's new words do not pile up."""
+    strings = engine.nlp.vocab.strings
+    new = "quaxelby"  # in no model vocabulary
+    call = _call()
+    call.turns[2].text = f"Thanks Marcus, your {new} plan and card 4111 1111 1111 1111 are on file."
+    assert new not in strings
+    before = len(strings)
+    [zoned] = redact_results([call], engine=engine)
+    assert new not in strings and len(strings) == before
+    assert zoned.turns[2].text == f"Thanks [NAME], your {new} plan and card [CARD] are on file."
+    [plain] = redact_conversations([call], engine)  # outside any zone: the word stays
+    assert new in strings
+    assert plain == zoned
