@@ -16,7 +16,7 @@ to whole 16-token blocks (``width_multiple``), which makes every text's numbers 
 its batch. A batch's rows are padded to a multiple of ``row_multiple`` (16) with a minimal
 filler text, so a night's passes use a few dozen batch shapes, not a new one for each pass's
 last, odd-sized batch: the CPU kernels keep what they prepare for every shape they meet
-(about 1.5 MB each in bf16), and new shapes kept the flow's memory growing batch after batch.
+(about 2 MB each in bf16), and new shapes kept the flow's memory growing batch after batch.
 With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``precision`` in
 ``nlp/analysis.yaml``).
 """

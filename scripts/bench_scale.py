@@ -125,6 +125,17 @@ class PeakRss:
         return self.peak
 
 
+def settled_rss_mb() -> int:
+    """This process's RSS in MiB once garbage is collected and the heap trimmed: what it keeps."""
+    import gc
+
+    from flows.heap import trim_heap
+
+    gc.collect()
+    trim_heap()
+    return psutil.Process().memory_info().rss // 2**20
+
+
 def run_flow(
     name: str, source: Path, work: Path, extra: list[str] = (), timeline: Path | None = None
 ) -> dict[str, Any]:

@@ -13,28 +13,22 @@ the memory kept for them, stop growing after a few dozen.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
-import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from flows.heap import trim_heap  # noqa: E402
+from bench_scale import settled_rss_mb  # noqa: E402
+
 from nlp.config import load_analysis_config  # noqa: E402
 from nlp.encoder import Encoder  # noqa: E402
 
 WORDS = "the order was late and my account is locked please help refund card payment app crash".split()
-
-
-def _settled_rss_mb() -> int:
-    gc.collect()
-    trim_heap()
-    return psutil.Process().memory_info().rss // 2**20
 
 
 def main() -> None:
@@ -69,7 +63,7 @@ def main() -> None:
 
 
 def _print(round_: int, passes: int, shapes: int) -> None:
-    row = {"round": round_, "passes": passes, "shapes": shapes, "rss_mb": _settled_rss_mb()}
+    row = {"round": round_, "passes": passes, "shapes": shapes, "rss_mb": settled_rss_mb()}
     print(json.dumps(row), flush=True)
 
 

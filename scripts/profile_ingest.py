@@ -14,28 +14,18 @@ zones (as ``spacy.memory_zones: false`` in ``nlp/analysis.yaml``).
 
 from __future__ import annotations
 
-import gc
 import json
 import resource
 import sys
 import time
 from pathlib import Path
 
-import psutil
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def _settled_rss_mb() -> int:
-    """RSS once garbage is collected and the heap trimmed: what the process keeps."""
-    from flows.heap import trim_heap
-
-    gc.collect()
-    trim_heap()
-    return psutil.Process().memory_info().rss // 2**20
 
 
 def main() -> None:
@@ -46,6 +36,8 @@ def main() -> None:
     if store_path.exists():
         raise SystemExit(f"{store_path} exists: give a new store")
     started = _cpu()
+    from bench_scale import settled_rss_mb
+
     from privacy.engine import default_engine
     from storage.ingest import ingest_paths
     from storage.store import Store
@@ -57,7 +49,7 @@ def main() -> None:
         privacy.engine._memory_zones = lambda: False  # the flag's one reader
     engine = default_engine()
     engine.analyzer  # noqa: B018 - loads spaCy and builds Presidio's recognisers
-    rss_loaded = _settled_rss_mb()
+    rss_loaded = settled_rss_mb()
     loaded = _cpu()
     wall = time.perf_counter()
     with Store(store_path) as store:
@@ -74,7 +66,7 @@ def main() -> None:
         "journeys": summary.journeys,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "rss_loaded_mb": rss_loaded,
-        "rss_kept_mb": _settled_rss_mb(),
+        "rss_kept_mb": settled_rss_mb(),
         "spacy_strings": len(engine.nlp.vocab.strings),
     }
     print(json.dumps(figures))
