@@ -42,6 +42,7 @@ ENCODER = load_analysis_config().encoder.model_copy(update={"precision": "fp32"}
 CACHE = ROOT / ".bench" / "signal-features"
 SYNTHETIC = [ROOT / "tests" / "data" / "labelled" / p for p in ("", "holdout", "check")]
 AGENT_LINES = ROOT / "eval" / "synthetic" / "agent-turns.jsonl"  # our own lines: routine vs empathic
+CUSTOMER_LINES = ROOT / "eval" / "synthetic" / "customer-sentiment.jsonl"  # our own customer lines
 FACE_KINDS = ("blame_customer", "contradict", "condescend", "stonewall", "blame_colleague")
 SYNTHETIC_FACE = {
     "blame_customer": "blame_customer",
@@ -264,6 +265,21 @@ def synthetic() -> list[Example]:
     return out
 
 
+def service_lines(weight: float = 1.0) -> list[Example]:
+    """Our own customer lines labelled for sentiment (training only, never evaluation).
+
+    They cover what tweets and Reddit comments teach wrongly about service: sarcastic praise of a
+    failure, asking for a manager or to cancel, waiting and repeating oneself are negative; short
+    answers with "no" or "not" are neutral; thanks for a fix is positive.
+    """
+    out = []
+    for line in CUSTOMER_LINES.read_text().splitlines():
+        d = json.loads(line)
+        labels = {"sentiment": d["sentiment"]}
+        out.append(Example(d["text"], "customer", labels, "service-lines", weight=weight))
+    return out
+
+
 def _self_worth_labels(kinds: list[str]) -> dict[str, str]:
     """Face threat and can-do from self-worth kinds; a face threat is never an empathic response,
     acknowledging the customer's view always is (other turns say nothing about empathy)."""
@@ -364,6 +380,7 @@ __all__ = [
     "goemotions_sentiment",
     "ibm_examples",
     "politeness",
+    "service_lines",
     "strategy_features",
     "synthetic",
     "turn_inputs",

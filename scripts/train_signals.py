@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -298,18 +298,33 @@ def main() -> None:
     """Assemble the data, train every head, write the model folder."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=data.ROOT.parent / "shared" / "data")
+    parser.add_argument(
+        "--service-lines",
+        type=float,
+        default=0.0,
+        metavar="WEIGHT",
+        help="also train the sentiment head on our own customer lines "
+        "(eval/synthetic/customer-sentiment.jsonl) at this weight; 0 (shipped): not used "
+        "(MODEL_CARD.md, 'Tried and left out')",
+    )
     args = parser.parse_args()
     examples = data.ibm_examples()
     examples += data.goemotions(args.shared / "goemotions" / "train.tsv", 6000)
     examples += data.goemotions_sentiment(args.shared / "goemotions" / "train.tsv", 8000)
     examples += data.tweeteval(args.shared / "tweeteval-sentiment" / "train.tsv")
     examples += data.synthetic()
+    plans = PLANS
+    if args.service_lines > 0:
+        examples += data.service_lines(args.service_lines)
+        plans = tuple(
+            replace(p, sources=(*p.sources, "service-lines")) if p.name == "sentiment" else p for p in PLANS
+        )
     examples = [e for e in examples if e.split != "test"]
     inputs = data.example_inputs(examples, "train")
     strategies = data.example_strategies(examples)
     tensors: dict[str, np.ndarray] = {}
     heads = {}
-    for plan in PLANS:
+    for plan in plans:
         t, spec = train_head(plan, examples, inputs, strategies)
         tensors.update(t)
         heads[plan.name] = spec
