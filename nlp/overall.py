@@ -19,7 +19,40 @@ from collections.abc import Iterable, Mapping
 
 from nlp.findings import AgentLegScore, Attribution, CriterionScore
 
-__all__ = ["AgentLegScore", "agent_leg_scores", "overall_of", "overall_score", "weighted_mean"]
+__all__ = [
+    "AgentLegScore",
+    "OverallOf",
+    "RunningMean",
+    "agent_leg_scores",
+    "overall_of",
+    "overall_score",
+    "weighted_mean",
+]
+
+
+class RunningMean:
+    """The mean of the values added so far (None values skipped), summed in the order they come.
+
+    Every mean a card shows is one of these, so a period's rows can be read once as a stream
+    and give the same figure as a list of them.
+    """
+
+    __slots__ = ("count", "total")
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.count = 0
+
+    def add(self, value: float | None) -> None:
+        """Count ``value`` unless it is None."""
+        if value is not None:
+            self.total += value
+            self.count += 1
+
+    @property
+    def value(self) -> float | None:
+        """The mean, or None when no value was added."""
+        return self.total / self.count if self.count else None
 
 
 def weighted_mean(values: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
@@ -41,13 +74,31 @@ def overall_of(legs: Iterable[tuple[Mapping[str, float], Mapping[str, float]]]) 
     Each criterion's mean over the legs that have it, weighted as the rubric weighs it; criteria
     are summed in name order, so the result does not depend on the order of the legs.
     """
-    values: dict[str, list[float]] = {}
-    weights: dict[str, float] = {}
+    overall = OverallOf()
     for criteria, leg_weights in legs:
+        overall.add(criteria, leg_weights)
+    return overall.value
+
+
+class OverallOf:
+    """:func:`overall_of` the legs added so far, one leg at a time (for rows read as a stream)."""
+
+    __slots__ = ("_means", "_weights")
+
+    def __init__(self) -> None:
+        self._means: dict[str, RunningMean] = {}
+        self._weights: dict[str, float] = {}
+
+    def add(self, criteria: Mapping[str, float], weights: Mapping[str, float]) -> None:
+        """One leg's stored criterion values and their weights."""
         for criterion, value in criteria.items():
-            values.setdefault(criterion, []).append(value)
-            weights[criterion] = leg_weights.get(criterion, 0.0)
-    return weighted_mean({c: sum(values[c]) / len(values[c]) for c in sorted(values)}, weights)
+            self._means.setdefault(criterion, RunningMean()).add(value)
+            self._weights[criterion] = weights.get(criterion, 0.0)
+
+    @property
+    def value(self) -> float | None:
+        """The overall score of the legs added (None: none with a weighted value)."""
+        return weighted_mean({c: self._means[c].value for c in sorted(self._means)}, self._weights)
 
 
 def agent_leg_scores(scores: Iterable[CriterionScore], weights: Mapping[str, float]) -> list[AgentLegScore]:

@@ -1,8 +1,8 @@
 """Coaching cards: one per representative per period, formatted from what ``nlp.coaching`` decides.
 
-This module queries the store, hands the rows to :func:`nlp.coaching.compose.compose_cards`
-(which decides every number, area and moment on a card), then redacts everything quoted and
-shapes it for the page and the JSON file.
+This module queries the store, hands the rows to :mod:`nlp.coaching.compose` (which decides
+every number, area and moment on a card), then redacts everything quoted and shapes it for the
+page and the JSON file, a representative at a time.
 
     cards = build_cards(con, period, "default-1", rubric=RubricInfo.from_scores(...),
                         settings=load_settings(), redactor=Redactor())
@@ -10,15 +10,22 @@ shapes it for the page and the JSON file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import duckdb
 
-from nlp.coaching.aliases import agent_aliases
-from nlp.coaching.compose import CardArea, CardContent, CardRows, coached_conversations, compose_cards
+from nlp.coaching.compose import (
+    CardArea,
+    CardContent,
+    CardRows,
+    coached_conversations,
+    compose_card,
+    rows_by_agent,
+    team_figures,
+)
 from nlp.coaching.moments import QuotedMoment
 from nlp.coaching.standings import CriterionStanding
 from nlp.coaching.system_notes import NotYourFault, SystemNote
@@ -27,7 +34,14 @@ from rendering.redact import Redactor
 from rendering.rubric_info import RubricInfo
 from rendering.settings import Settings
 from rendering.site_paths import card_path, conversation_href, slug
-from rendering.store_queries import GroupedTurns, Snapshot, TurnRow, load_snapshot
+from rendering.store_queries import (
+    PeriodStream,
+    Snapshot,
+    TurnRow,
+    agent_conversations,
+    load_snapshot,
+    load_turns,
+)
 from rendering.turn_views import TurnView, build_turn_views, quote_policy
 
 AGENT = "agent"
@@ -250,35 +264,50 @@ def build_cards(
     rubric: RubricInfo,
     settings: Settings,
     redactor: Redactor,
-    rows: Snapshot | None = None,
 ) -> list[CoachingCard]:
     """One card per representative with an agent leg in the period, sorted by name.
 
-    ``rows``: the period's rows loaded already (``load_snapshot`` of a period that holds
-    :func:`history_period`), so they are not queried again.
+    Each card is composed (:func:`compose_by_representative`), redacted and shaped from its
+    representative's conversations alone, so what is held at once grows with one
+    representative's contacts, not with the period's.
     """
     unit = bucket_unit(period, settings.periods.daily_up_to_days)
     buckets = trend_buckets(period, unit, settings.periods.trend_buckets)
-    span = history_period(period, settings)
-    history = rows.within(span) if rows is not None else load_snapshot(con, span, rubric_version)
-    snapshot = history.within(period)
-    previous = history.within(period.previous())
-    merge = settings.cards.merge_name_only_agents
-    turns = GroupedTurns(con, _coached_by_agent(snapshot, history, merge))
-    contents = compose_cards(
-        CardRows(snapshot, previous, history),
-        buckets,
-        turns,
-        rubric,
-        settings.cards,
-        settings.routing,
-        merge_name_only_agents=merge,
-    )
-    _prepare_redaction(contents, redactor)
-    cards = [
-        _card(content, period, rubric_version, unit, buckets, snapshot, redactor) for content in contents
-    ]
+    cards = []
+    for content, snapshot in compose_by_representative(con, period, rubric_version, rubric, settings):
+        _prepare_redaction([content], redactor)
+        cards.append(_card(content, period, rubric_version, unit, buckets, snapshot, redactor))
     return sorted(cards, key=lambda c: (c.display_name.lower(), c.agent_id))
+
+
+def compose_by_representative(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    rubric_version: str | None,
+    labels: RubricInfo,
+    settings: Settings,
+) -> Iterator[tuple[CardContent, Snapshot]]:
+    """Each representative's card content and the rows of their conversations, one at a time.
+
+    The same contents :func:`nlp.coaching.compose.compose_cards` gives on the whole period's
+    rows: the team's figures are read from the store as streams (``PeriodStream``), then each
+    card from its representative's conversations (``agent_conversations``).
+    """
+    unit = bucket_unit(period, settings.periods.daily_up_to_days)
+    buckets = trend_buckets(period, unit, settings.periods.trend_buckets)
+    streams = CardRows(
+        PeriodStream(con, period, rubric_version),
+        PeriodStream(con, period.previous(), rubric_version),
+        PeriodStream(con, history_period(period, settings), rubric_version),
+    )
+    merge = settings.cards.merge_name_only_agents
+    team = team_figures(streams, buckets, labels, merge_name_only_agents=merge)
+    for agent_id in team.order:
+        known_as = [agent_id, *sorted(a for a, real in team.aliases.items() if real == agent_id)]
+        snapshot = load_snapshot(con, period, rubric_version, agent_conversations(con, period, known_as))
+        mine = rows_by_agent(snapshot, team.aliases, settings.routing)[agent_id]
+        turns = load_turns(con, coached_conversations(mine.findings))
+        yield compose_card(agent_id, mine, team, turns, labels, settings.cards, settings.routing), snapshot
 
 
 def history_period(period: Period, settings: Settings) -> Period:
@@ -286,24 +315,6 @@ def history_period(period: Period, settings: Settings) -> Period:
     unit = bucket_unit(period, settings.periods.daily_up_to_days)
     buckets = trend_buckets(period, unit, settings.periods.trend_buckets)
     return Period(min(buckets[0].start, period.previous().start), period.end)
-
-
-def _coached_by_agent(snapshot: Snapshot, history: Snapshot, merge_name_only_agents: bool) -> list[list[str]]:
-    """The coached conversations (``coached_conversations``) of each representative, in card order.
-
-    Card order is ``compose_cards``': representatives by their first agent leg, name-only ids
-    merged as it merges them. Only how often turns are loaded depends on this, never a card.
-    """
-    aliases = agent_aliases(history.legs) if merge_name_only_agents else {}
-    groups: dict[str, list[str]] = {}
-    for leg in snapshot.legs:
-        if leg.agent_id and (leg.participant_role or AGENT) == AGENT:
-            groups.setdefault(aliases.get(leg.agent_id, leg.agent_id), [])
-    coached = coached_conversations(snapshot.findings)
-    for f in snapshot.findings:
-        if f.conversation_id in coached and f.agent_id:
-            groups.setdefault(aliases.get(f.agent_id, f.agent_id), []).append(f.conversation_id)
-    return [members for members in groups.values() if members]
 
 
 def _prepare_redaction(contents: Sequence[CardContent], redactor: Redactor) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from privacy.name_index import KnownNameIndex
 from rendering import site_paths
-from rendering.coaching_cards import CoachingCard, build_cards, history_period
+from rendering.coaching_cards import CoachingCard, build_cards
 from rendering.conversation_pages import PageInputs, build_pages, load_page_inputs
 from rendering.page_fingerprints import code_fingerprint, page_fingerprint, redaction_fingerprint
 from rendering.page_ledger import PageLedger, fingerprint
@@ -34,12 +34,10 @@ from rendering.rubric_info import RubricInfo, criteria_from_rubric, find_rubric_
 from rendering.settings import Settings, load_settings
 from rendering.site_writer import GENERATED_AT, csv_text, environment, json_text, render
 from rendering.store_queries import (
-    Snapshot,
     connection_of,
     customer_names,
     data_range,
     load_conversations,
-    load_snapshot,
     rubric_versions,
 )
 
@@ -199,35 +197,23 @@ def publish(
     }
     linked: set[str] = set()
     with PageLedger(out, incremental=incremental) as ledger:
-        span = _rows_period(period, settings, cards)
-        rows: Snapshot | None = load_snapshot(con, span, version) if cards or report else None
         if cards:
-            built = build_cards(
-                con, period, version, rubric=info, settings=settings, redactor=redactor, rows=rows
-            )
+            built = build_cards(con, period, version, rubric=info, settings=settings, redactor=redactor)
             _write_cards(env, ledger, built, info, common, result)
             result.cards = built
             for card in built:
                 linked |= card.conversation_ids
         if report:
-            routing = build_report(con, period, version, settings=settings, redactor=redactor, rows=rows)
+            routing = build_report(con, period, version, settings=settings, redactor=redactor)
             _write_report(env, ledger, routing, common, result)
             result.report = routing
             linked |= routing.conversation_ids
-        rows = None  # the period's rows are not needed for the pages: let them go
         _write_conversation_pages(env, ledger, con, sorted(linked), info, redactor, common, result, on_page)
         if cards and report:  # the whole site: what it no longer has goes, as if published afresh
             ledger.remove_others()
     result.written, result.kept, result.removed = ledger.written, ledger.kept, ledger.removed
     log.info("published %s", result.summary())
     return result
-
-
-def _rows_period(period: Period, settings: Settings, cards: bool) -> Period:
-    """The days whose rows the cards (their trend included) and the report read, loaded once."""
-    if cards:
-        return history_period(period, settings)  # holds the period before, which the report compares
-    return Period(period.previous().start, period.end)
 
 
 def _write_conversation_pages(

@@ -49,6 +49,10 @@ from rendering.store_queries import (
 )
 from rendering.tables import Column, Table
 
+REPORT_ROWS: dict[str, Any] = {"scores": False, "finding_attribution": "system"}
+"""What of a period's rows the report reads (``load_snapshot``'s options): it is the system's side,
+so no criterion scores and only the system's findings (re-explanations, ping-pong)."""
+
 
 @dataclass(frozen=True)
 class TransferMatrix:
@@ -198,16 +202,17 @@ def build_report(
     *,
     settings: Settings,
     redactor: Redactor | None = None,
-    rows: Snapshot | None = None,
 ) -> RoutingReport:
     """Compute every table for ``period`` and the headline numbers for it and the period before.
 
-    ``rows``: the rows of a period that holds both, loaded already (``load_snapshot``), so they
-    are not queried again.
+    The rows of both periods (:data:`REPORT_ROWS`) are loaded once and let go before the
+    contact reasons are derived.
     """
-    current = _compute(con, period, rubric_version, settings, rows=rows)
     previous_period = period.previous()
-    previous = _compute(con, previous_period, rubric_version, settings, with_examples=False, rows=rows)
+    rows = load_snapshot(con, Period(previous_period.start, period.end), rubric_version, **REPORT_ROWS)
+    current = _compute(con, period, settings, rows)
+    previous = _compute(con, previous_period, settings, rows, with_examples=False)
+    del rows  # not held while the contact reasons are derived
     has_previous = previous.contacts > 0
     headlines = [
         Headline(
@@ -259,14 +264,13 @@ class _Computed:
 def _compute(
     con: duckdb.DuckDBPyConnection,
     period: Period,
-    rubric_version: str | None,
     settings: Settings,
+    rows: Snapshot,
     with_examples: bool = True,
-    rows: Snapshot | None = None,
 ) -> _Computed:
     cfg = settings.routing
     n_examples = cfg.examples_per_line if with_examples else 0
-    snapshot = rows.within(period) if rows is not None else load_snapshot(con, period, rubric_version)
+    snapshot = rows.within(period)
     journeys = load_journeys(con, period)
     stops = journey_stops(journeys, snapshot.conversations, snapshot.leg_routes)
     found = snapshot.handoffs

@@ -50,6 +50,10 @@ def connection_of(store: Any) -> duckdb.DuckDBPyConnection:
     return connection
 
 
+STREAM_BATCH = 20_000
+"""Rows a stream fetches at a time (``PeriodStream``)."""
+
+
 def _rows(
     con: duckdb.DuckDBPyConnection,
     cls: type[T],
@@ -63,6 +67,22 @@ def _rows(
     So do equal values of the ``share`` columns (few distinct values however long: suggestions,
     thresholds), except zeros, which compare equal across signs.
     """
+    return list(_iter_rows(con, cls, sql, params, share=share, batch=None))
+
+
+def _iter_rows(
+    con: duckdb.DuckDBPyConnection,
+    cls: type[T],
+    sql: str,
+    params: Sequence[Any] = (),
+    *,
+    share: frozenset[str] = frozenset(),
+    batch: int | None = STREAM_BATCH,
+) -> Iterator[T]:
+    """:func:`_rows`, ``batch`` rows fetched at a time (None: all at once).
+
+    Strings are shared within a batch, so a stream holds no more than one batch's.
+    """
     cursor = con.cursor()
     try:
         result = cursor.execute(sql, list(params))
@@ -73,19 +93,21 @@ def _rows(
             raise ValueError(f"query for {cls.__name__} lacks columns {sorted(missing)}")
         keep = [k in wanted for k in names]
         always = [k in share for k in names]
-        shared: dict[Any, Any] = {}
-        return [
-            cls(
-                **{
-                    k: shared.setdefault(v, v)
-                    if (type(v) is str and (all_ or len(v) <= SHARED_STRING)) or (all_ and v)
-                    else v
-                    for k, v, use, all_ in zip(names, row, keep, always, strict=True)
-                    if use
-                }
-            )
-            for row in result.fetchall()
-        ]
+        while True:
+            found = result.fetchall() if batch is None else result.fetchmany(batch)
+            shared: dict[Any, Any] = {}
+            for row in found:
+                yield cls(
+                    **{
+                        k: shared.setdefault(v, v)
+                        if (type(v) is str and (all_ or len(v) <= SHARED_STRING)) or (all_ and v)
+                        else v
+                        for k, v, use, all_ in zip(names, row, keep, always, strict=True)
+                        if use
+                    }
+                )
+            if batch is None or len(found) < batch:
+                return
     finally:
         cursor.close()
 
@@ -413,86 +435,180 @@ def rubric_versions(con: duckdb.DuckDBPyConnection, period: Period) -> list[str]
     return [r[0] for r in rows]
 
 
-def load_snapshot(con: duckdb.DuckDBPyConnection, period: Period, rubric_version: str | None) -> Snapshot:
-    """Conversations, legs, events, scores and findings of the period (scores of one rubric version)."""
-    bounds = list(period.bounds())
-    conversations = _rows(
-        con,
+_SNAPSHOT_SQL: dict[str, tuple[type, str, str]] = {
+    # table: (row class, SELECT ... FROM ... (alias x, joined to conversations c), ORDER BY)
+    "conversations": (
         ConversationRow,
-        f"SELECT c.id, c.channel, c.customer_id, c.started_at, c.ended_at FROM conversations c "
-        f"WHERE {_IN_PERIOD} ORDER BY c.started_at, c.id",
-        bounds,
-    )
-    legs = _rows(
-        con,
+        "SELECT c.id, c.channel, c.customer_id, c.started_at, c.ended_at FROM conversations c",
+        "c.started_at, c.id",
+    ),
+    "legs": (
         LegRow,
-        "SELECT l.* FROM legs l JOIN conversations c ON c.id = l.conversation_id "
-        f"WHERE {_IN_PERIOD} ORDER BY l.conversation_id, l.leg",
-        bounds,
-    )
-    events = _rows(
-        con,
+        "SELECT x.* FROM legs x JOIN conversations c ON c.id = x.conversation_id",
+        "x.conversation_id, x.leg",
+    ),
+    "events": (
         EventRow,
-        "SELECT e.conversation_id, e.seq, e.type, e.at_ms, e.duration_ms, e.leg, e.from_leg, e.to_leg, "
-        'e.from_department, e.to_department, e.from_agent, e.to_agent, e.warm, e."by" AS by, e.reason '
-        f"FROM events e JOIN conversations c ON c.id = e.conversation_id WHERE {_IN_PERIOD} "
-        "ORDER BY e.conversation_id, e.seq",
-        bounds,
-    )
-    scores: list[ScoreRow] = []
-    findings: list[FindingRow] = []
-    if rubric_version is not None:
-        scores = _rows(
-            con,
-            ScoreRow,
-            "SELECT s.* FROM scores s JOIN conversations c ON c.id = s.conversation_id "
-            f"WHERE {_IN_PERIOD} AND s.rubric_version = ? ORDER BY s.conversation_id, s.leg, s.criterion",
-            [*bounds, rubric_version],
-            share=_SCORE_SHARED,
-        )
-        findings = [
-            _parse_detail(f)
-            for f in _rows(
-                con,
-                FindingRow,
-                "SELECT f.* FROM findings f JOIN conversations c ON c.id = f.conversation_id "
-                f"WHERE {_IN_PERIOD} AND f.rubric_version = ? "
-                "ORDER BY c.started_at, f.conversation_id, f.seq",
-                [*bounds, rubric_version],
-                share=_FINDING_SHARED,
-            )
-        ]
-    facts = _operations(con, bounds, rubric_version) if rubric_version is not None else {}
-    return Snapshot(period, rubric_version, conversations, legs, events, scores, findings, **facts)
-
-
-_OPERATIONS: dict[str, tuple[type, str]] = {
-    "agent_scores": (AgentScoreRow, "x.leg"),
-    "handoffs": (HandoffRow, "x.seq"),
-    "leg_routes": (LegRouteRow, "x.leg"),
-    "waits": (WaitRow, "x.seq"),
-    "disconnects": (DisconnectRow, "x.seq"),
+        "SELECT x.conversation_id, x.seq, x.type, x.at_ms, x.duration_ms, x.leg, x.from_leg, x.to_leg, "
+        'x.from_department, x.to_department, x.from_agent, x.to_agent, x.warm, x."by" AS by, x.reason '
+        "FROM events x JOIN conversations c ON c.id = x.conversation_id",
+        "x.conversation_id, x.seq",
+    ),
 }
+_VERSIONED_SQL: dict[str, tuple[type, str]] = {
+    # table: (row class, ORDER BY); only the rubric version's rows
+    "scores": (ScoreRow, "x.conversation_id, x.leg, x.criterion"),
+    "findings": (FindingRow, "c.started_at, x.conversation_id, x.seq"),
+    "agent_scores": (AgentScoreRow, "c.started_at, x.conversation_id, x.leg"),
+    "handoffs": (HandoffRow, "c.started_at, x.conversation_id, x.seq"),
+    "leg_routes": (LegRouteRow, "c.started_at, x.conversation_id, x.leg"),
+    "waits": (WaitRow, "c.started_at, x.conversation_id, x.seq"),
+    "disconnects": (DisconnectRow, "c.started_at, x.conversation_id, x.seq"),
+}
+_SHARE = {"scores": _SCORE_SHARED, "findings": _FINDING_SHARED}
 
 
-def _operations(
-    con: duckdb.DuckDBPyConnection, bounds: list[Any], rubric_version: str
-) -> dict[str, list[Any]]:
-    """The stored operations facts and agent scores of the period's conversations, in conversation order."""
-    found: dict[str, list[Any]] = {}
-    for table, (cls, order) in _OPERATIONS.items():
-        found[table] = _rows(
-            con,
-            cls,
-            f"SELECT x.* FROM {table} x JOIN conversations c ON c.id = x.conversation_id "
-            f"WHERE {_IN_PERIOD} AND x.rubric_version = ? ORDER BY c.started_at, x.conversation_id, {order}",
-            [*bounds, rubric_version],
-        )
-    parse = _json_parser()
-    found["agent_scores"] = [
-        replace(r, criteria=parse(r.criteria), weights=parse(r.weights)) for r in found["agent_scores"]
-    ]
-    return found
+def _snapshot_query(
+    table: str,
+    period: Period,
+    rubric_version: str | None,
+    ids: Sequence[str] | None,
+    attribution: str | None = None,
+) -> tuple[type, str, list[Any]]:
+    """The row class, SQL and parameters reading one table's rows of the period's conversations.
+
+    ``ids``: only these conversations (of those that started in the period); ``attribution``:
+    only the findings so attributed.
+    """
+    params: list[Any] = list(period.bounds())
+    where = _IN_PERIOD
+    if ids is not None:
+        where += " AND c.id IN (SELECT unnest(?::VARCHAR[]))"
+        params.append(list(ids))
+    if table in _SNAPSHOT_SQL:
+        cls, select, order = _SNAPSHOT_SQL[table]
+    else:
+        cls, order = _VERSIONED_SQL[table]
+        select = f"SELECT x.* FROM {table} x JOIN conversations c ON c.id = x.conversation_id"
+        where += " AND x.rubric_version = ?"
+        params.append(rubric_version)
+    if table == "findings" and attribution is not None:
+        where += " AND x.attribution = ?"
+        params.append(attribution)
+    return cls, f"{select} WHERE {where} ORDER BY {order}", params
+
+
+def _finish(table: str) -> Callable[[Any], Any]:
+    """What a stored row needs once read: findings' details wrapped, agent scores' JSON parsed."""
+    if table == "findings":
+        return _parse_detail
+    if table == "agent_scores":
+        parse = _json_parser()
+        return lambda r: replace(r, criteria=parse(r.criteria), weights=parse(r.weights))
+    return lambda r: r
+
+
+def _table_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    period: Period,
+    rubric_version: str | None,
+    ids: Sequence[str] | None = None,
+    batch: int | None = None,
+    attribution: str | None = None,
+) -> Iterator[Any]:
+    """One table's rows of the period's conversations in ``Snapshot`` order, ``batch`` at a time."""
+    if rubric_version is None and table in _VERSIONED_SQL:
+        return
+    cls, sql, params = _snapshot_query(table, period, rubric_version, ids, attribution)
+    finish = _finish(table)
+    for row in _iter_rows(con, cls, sql, params, share=_SHARE.get(table, frozenset()), batch=batch):
+        yield finish(row)
+
+
+def load_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    rubric_version: str | None,
+    ids: Iterable[str] | None = None,
+    *,
+    scores: bool = True,
+    finding_attribution: str | None = None,
+) -> Snapshot:
+    """Conversations, legs, events, scores and findings of the period (scores of one rubric version).
+
+    ``ids``: only these conversations (those of them that started in the period). The routing
+    report reads no criterion scores (``scores=False``) and only the system's findings
+    (``finding_attribution="system"``): together most of the rows.
+    """
+    wanted = None if ids is None else sorted(set(ids))
+    tables = {
+        table: list(_table_rows(con, table, period, rubric_version, wanted, attribution=finding_attribution))
+        if scores or table != "scores"
+        else []
+        for table in (*_SNAPSHOT_SQL, *_VERSIONED_SQL)
+    }
+    return Snapshot(period, rubric_version, **tables)
+
+
+class PeriodStream:
+    """A period's stored rows as :class:`Snapshot` holds them, read as streams and never held.
+
+    Each attribute runs its query when read and yields rows a batch at a time, in the order
+    ``load_snapshot`` gives them, so a period too large to hold can be read once per table::
+
+        overall = overall_by_agent(PeriodStream(con, period, "default-1").agent_scores)
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        period: Period,
+        rubric_version: str | None,
+        batch: int = STREAM_BATCH,
+    ) -> None:
+        self._con = con
+        self.period = period
+        self.rubric_version = rubric_version
+        self.batch = batch
+
+    def _stream(self, table: str) -> Iterator[Any]:
+        return _table_rows(self._con, table, self.period, self.rubric_version, batch=self.batch)
+
+    @property
+    def conversations(self) -> Iterator[ConversationRow]:
+        """The period's conversations."""
+        return self._stream("conversations")
+
+    @property
+    def legs(self) -> Iterator[LegRow]:
+        """Their legs."""
+        return self._stream("legs")
+
+    @property
+    def scores(self) -> Iterator[ScoreRow]:
+        """Their criterion scores."""
+        return self._stream("scores")
+
+    @property
+    def findings(self) -> Iterator[FindingRow]:
+        """Their findings."""
+        return self._stream("findings")
+
+    @property
+    def agent_scores(self) -> Iterator[AgentScoreRow]:
+        """Their agent legs' overall scores."""
+        return self._stream("agent_scores")
+
+    @property
+    def leg_routes(self) -> Iterator[LegRouteRow]:
+        """How their legs were reached."""
+        return self._stream("leg_routes")
+
+    @property
+    def waits(self) -> Iterator[WaitRow]:
+        """Their holds and queue waits."""
+        return self._stream("waits")
 
 
 def _json_parser() -> Callable[[Any], Any]:
@@ -573,61 +689,16 @@ def load_turns(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) 
         "       c.privacy_policy AS redacted_by FROM turns t "
         "LEFT JOIN conversations c ON c.id = t.conversation_id "
         "LEFT JOIN (SELECT DISTINCT ON (conversation_id, turn) conversation_id, turn, label, score "
-        "           FROM turn_sentiment ORDER BY conversation_id, turn, label, score) s "
+        "           FROM turn_sentiment WHERE conversation_id IN (SELECT unnest(?::VARCHAR[])) "
+        "           ORDER BY conversation_id, turn, label, score) s "  # filtered here: not the whole table
         "  ON s.conversation_id = t.conversation_id AND s.turn = t.turn "
         "WHERE t.conversation_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY t.conversation_id, t.turn",
-        [ids],
+        [ids, ids],
     )
     grouped: dict[str, list[TurnRow]] = defaultdict(list)
     for row in rows:
         grouped[row.conversation_id].append(row)
     return dict(grouped)
-
-
-class GroupedTurns(Mapping[str, list[TurnRow]]):
-    """Turns by conversation, loaded one group of conversations at a time (``load_turns``).
-
-    ``groups`` lists the conversations in the order they will be read (a conversation may be in
-    several). Reading one that no held group has loads the next group that lists it (from the
-    one read last on), else the first; only the ``held`` groups read last stay in memory. Cards
-    read one representative's contacts after another, so with a group per representative each
-    group is loaded once and what is held does not grow with the period's volume.
-    """
-
-    def __init__(
-        self, con: duckdb.DuckDBPyConnection, groups: Iterable[Iterable[str]], held: int = 2
-    ) -> None:
-        self._con = con
-        self._held = held
-        self._members = [list(dict.fromkeys(group)) for group in groups]
-        self._groups_of: dict[str, list[int]] = defaultdict(list)
-        for index, members in enumerate(self._members):
-            for conversation_id in members:
-                self._groups_of[conversation_id].append(index)
-        self._loaded: dict[int, dict[str, list[TurnRow]]] = {}
-        self._cursor = 0
-        self.loads = 0  # groups loaded so far (one read again after it was let go counts again)
-
-    def __getitem__(self, conversation_id: str) -> list[TurnRow]:
-        candidates = self._groups_of.get(conversation_id)
-        if not candidates:
-            raise KeyError(conversation_id)
-        group = next((g for g in reversed(self._loaded) if g in candidates), None)
-        if group is None:
-            group = next((g for g in candidates if g >= self._cursor), candidates[0])
-            self._loaded[group] = load_turns(self._con, self._members[group])
-            self.loads += 1
-            self._cursor = group
-        self._loaded[group] = self._loaded.pop(group)  # the most recently read group last
-        while len(self._loaded) > self._held:
-            del self._loaded[next(iter(self._loaded))]
-        return self._loaded[group][conversation_id]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._groups_of)
-
-    def __len__(self) -> int:
-        return len(self._groups_of)
 
 
 def load_trajectories(con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]) -> list[TrajectoryRow]:
@@ -785,3 +856,23 @@ def load_first_customer_turns(
         [max_turns, *period.bounds()],
     ).fetchall()
     return [OpeningTurns(r[0], r[1], r[2], tuple(r[3] or ()), r[4]) for r in rows if r[2] is not None]
+
+
+def agent_conversations(
+    con: duckdb.DuckDBPyConnection, period: Period, agent_ids: Sequence[str]
+) -> list[str]:
+    """The period's conversations with a leg, score or finding of any of ``agent_ids``, in id order.
+
+    A representative's card is composed from these conversations' rows alone (with
+    ``load_snapshot``'s ``ids``); ``agent_ids`` are the ids the store knows the rep by.
+    """
+    rows = con.execute(
+        "SELECT c.id FROM conversations c "
+        f"WHERE {_IN_PERIOD} AND c.id IN ("
+        "  SELECT conversation_id FROM legs WHERE agent_id IN (SELECT unnest(?::VARCHAR[])) "
+        "  UNION SELECT conversation_id FROM scores WHERE agent_id IN (SELECT unnest(?::VARCHAR[])) "
+        "  UNION SELECT conversation_id FROM findings WHERE agent_id IN (SELECT unnest(?::VARCHAR[]))"
+        ") ORDER BY c.id",
+        [*period.bounds(), list(agent_ids), list(agent_ids), list(agent_ids)],
+    ).fetchall()
+    return [conversation_id for (conversation_id,) in rows]

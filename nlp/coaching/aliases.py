@@ -7,9 +7,9 @@ is merged into a real id only when exactly one matches (same name, a shared depa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from nlp.coaching.rows import AGENT, LegLike
 
@@ -42,10 +42,13 @@ def agent_aliases(legs: Iterable[LegLike]) -> dict[str, str]:
     return aliases
 
 
-def with_aliases(rows: Sequence[R], aliases: Mapping[str, str]) -> list[R]:
+def aliased(rows: Iterable[R], aliases: Mapping[str, str]) -> Iterator[R]:
+    """``rows`` (dataclasses with an ``agent_id``) with aliased agent ids replaced, one at a time."""
+    for row in rows:
+        agent_id = getattr(row, "agent_id", None)
+        yield replace(row, agent_id=aliases[agent_id]) if agent_id in aliases else row  # type: ignore[type-var]
+
+
+def with_aliases(rows: Iterable[R], aliases: Mapping[str, str]) -> list[R]:
     """``rows`` (dataclasses with an ``agent_id``) with aliased agent ids replaced."""
-
-    def fix(row: Any) -> Any:
-        return replace(row, agent_id=aliases[row.agent_id]) if row.agent_id in aliases else row
-
-    return [fix(r) for r in rows] if aliases else list(rows)
+    return list(aliased(rows, aliases))

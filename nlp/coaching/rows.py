@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -100,12 +100,25 @@ class WaitLike(Protocol):
 
 
 class PeriodRows(Protocol):
-    """A period's stored rows (``rendering.store_queries.Snapshot``)."""
+    """A period's stored rows (``rendering.store_queries.Snapshot``, or ``PeriodStream``: each read once)."""
 
-    conversations: Sequence[ConversationLike]
-    legs: Sequence[LegLike]
-    scores: Sequence[ScoreLike]
-    findings: Sequence[FindingLike]
-    agent_scores: Sequence[AgentScoreLike]
-    leg_routes: Sequence[LegRouteLike]
-    waits: Sequence[WaitLike]
+    @property
+    def conversations(self) -> Iterable[ConversationLike]: ...  # noqa: D102
+
+    @property
+    def legs(self) -> Iterable[LegLike]: ...  # noqa: D102
+
+    @property
+    def scores(self) -> Iterable[ScoreLike]: ...  # noqa: D102
+
+    @property
+    def findings(self) -> Iterable[FindingLike]: ...  # noqa: D102
+
+    @property
+    def agent_scores(self) -> Iterable[AgentScoreLike]: ...  # noqa: D102
+
+    @property
+    def leg_routes(self) -> Iterable[LegRouteLike]: ...  # noqa: D102
+
+    @property
+    def waits(self) -> Iterable[WaitLike]: ...  # noqa: D102

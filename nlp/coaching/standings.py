@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from nlp.coaching.rows import AGENT, AgentScoreLike, FindingLike, ScoreLike
-from nlp.overall import overall_of
+from nlp.overall import OverallOf, RunningMean
 
 
 class CriterionLabels(Protocol):
@@ -55,9 +55,11 @@ class CriterionStanding:
 
 
 def mean(values: Iterable[float | None]) -> float | None:
-    """The mean of the values present; None when there are none."""
-    present = [v for v in values if v is not None]
-    return sum(present) / len(present) if present else None
+    """The mean of the values present; None when there are none (:class:`nlp.overall.RunningMean`)."""
+    found = RunningMean()
+    for value in values:
+        found.add(value)
+    return found.value
 
 
 def median(values: Iterable[float | None]) -> float | None:
@@ -67,21 +69,24 @@ def median(values: Iterable[float | None]) -> float | None:
 
 
 def overall_by_agent(rows: Iterable[AgentScoreLike]) -> dict[str, float | None]:
-    """Each agent's overall score over their stored leg scores (``nlp.overall.overall_of``)."""
-    legs: dict[str, list[tuple[dict[str, float], dict[str, float]]]] = defaultdict(list)
+    """Each agent's overall score over their stored leg scores (``nlp.overall.overall_of``).
+
+    ``rows`` is read once, in order, and not kept (a stream of the period's rows will do).
+    """
+    found: dict[str, OverallOf] = defaultdict(OverallOf)
     for row in rows:
         if row.agent_id:
-            legs[row.agent_id].append((row.criteria or {}, row.weights or {}))
-    return {agent: overall_of(items) for agent, items in legs.items()}
+            found[row.agent_id].add(row.criteria or {}, row.weights or {})
+    return {agent: overall.value for agent, overall in found.items()}
 
 
 def agent_means(scores: Iterable[ScoreLike]) -> dict[str, dict[str, float | None]]:
-    """{agent_id: {criterion: mean value}} over agent-attributed scores."""
-    values: dict[str, dict[str, list[float | None]]] = defaultdict(lambda: defaultdict(list))
+    """{agent_id: {criterion: mean value}} over agent-attributed scores (read once, not kept)."""
+    found: dict[str, dict[str, RunningMean]] = defaultdict(lambda: defaultdict(RunningMean))
     for s in scores:
         if s.attribution == AGENT and s.agent_id:
-            values[s.agent_id][s.criterion].append(s.value)
-    return {a: {c: mean(v) for c, v in crit.items()} for a, crit in values.items()}
+            found[s.agent_id][s.criterion].add(s.value)
+    return {a: {c: m.value for c, m in crit.items()} for a, crit in found.items()}
 
 
 def card_criteria(means: Mapping[str, Mapping[str, float | None]], labels: CriterionLabels) -> list[str]:

@@ -1,25 +1,38 @@
 """A rep's overall score over time: one value per trend bucket (a day or a week).
 
 A conversation falls in the bucket its start falls in; a bucket's value is
-:func:`nlp.coaching.standings.overall_by_agent` over the rep's stored leg scores there.
+:func:`nlp.overall.overall_of` the rep's stored leg scores there.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from nlp.coaching.rows import AgentScoreLike, PeriodRows
-from nlp.coaching.standings import overall_by_agent
+from nlp.coaching.rows import AgentScoreLike, ConversationLike, LegLike
+from nlp.overall import OverallOf
 
 
 class Bucket(Protocol):
     """A trend bucket (``rendering.periods.Period``)."""
 
     def bounds(self) -> tuple[datetime, datetime]: ...  # noqa: D102
+
+
+class TrendRows(Protocol):
+    """What the trend reads of the history's rows (a ``PeriodRows`` will do)."""
+
+    @property
+    def conversations(self) -> Iterable[ConversationLike]: ...  # noqa: D102
+
+    @property
+    def legs(self) -> Iterable[LegLike]: ...  # noqa: D102
+
+    @property
+    def agent_scores(self) -> Iterable[AgentScoreLike]: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
@@ -30,8 +43,12 @@ class BucketScore:
     contacts: int
 
 
-def bucket_scores(history: PeriodRows, buckets: Sequence[Bucket]) -> Callable[[str], list[BucketScore]]:
-    """A function giving an agent's :class:`BucketScore` per bucket (one pass over ``history``)."""
+def bucket_scores(history: TrendRows, buckets: Sequence[Bucket]) -> Callable[[str], list[BucketScore]]:
+    """A function giving an agent's :class:`BucketScore` per bucket.
+
+    Reads ``history``'s conversations, legs and agent scores once each, in order, keeping none
+    of their rows (streams of the period's rows will do).
+    """
     bucket_of_conversation: dict[str, int] = {}
     for conversation in history.conversations:
         if conversation.started_at is None:
@@ -46,15 +63,20 @@ def bucket_scores(history: PeriodRows, buckets: Sequence[Bucket]) -> Callable[[s
         i = bucket_of_conversation.get(leg.conversation_id)
         if leg.agent_id and i is not None:
             contacts[(leg.agent_id, i)].add(leg.conversation_id)
-    scores: dict[tuple[str, int], list[AgentScoreLike]] = defaultdict(list)
+    overall: dict[tuple[str, int], OverallOf] = defaultdict(OverallOf)
     for row in history.agent_scores:
         i = bucket_of_conversation.get(row.conversation_id)
         if row.agent_id and i is not None:
-            scores[(row.agent_id, i)].append(row)
+            overall[(row.agent_id, i)].add(row.criteria or {}, row.weights or {})
+    counts = {key: len(ids) for key, ids in contacts.items()}
+    del contacts, bucket_of_conversation
 
     def trend(agent_id: str) -> list[BucketScore]:
         return [
-            BucketScore(overall_by_agent(scores[(agent_id, i)]).get(agent_id), len(contacts[(agent_id, i)]))
+            BucketScore(
+                overall[(agent_id, i)].value if (agent_id, i) in overall else None,
+                counts.get((agent_id, i), 0),
+            )
             for i in range(len(buckets))
         ]
 

@@ -6,6 +6,7 @@ with the shipped rubric labels and settings; no redaction or spaCy is involved.
 
 from __future__ import annotations
 
+import shutil
 import statistics
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from synthetic_store import PERIOD, RUBRIC
 from nlp.coaching.compose import CardContent, CardRows, coached_conversations, compose_cards
 from nlp.coaching.focus import earned
 from nlp.coaching.moments import moment_turns
+from rendering.coaching_cards import compose_by_representative
 from rendering.periods import Period, bucket_unit, trend_buckets
 from rendering.rubric_info import load_rubric_info
 from rendering.settings import load_settings
@@ -149,3 +151,48 @@ def test_bundled_week_cards_are_consistent_by_construction(examples_db: Path) ->
         assert (conversation_id, "no_context_handoff") in growth, agent_id
         notes = {(n.conversation_id, n.kind) for n in cards[agent_id].not_your_fault.notes}
         assert (conversation_id, "cold_transfer") not in notes, agent_id
+
+
+def _by_representative(con: duckdb.DuckDBPyConnection, period: Period, rubric: str) -> list[CardContent]:
+    settings = load_settings()
+    return [c for c, _ in compose_by_representative(con, period, rubric, load_rubric_info(), settings)]
+
+
+def test_composing_a_representative_at_a_time_gives_the_same_cards(synthetic_store: Store) -> None:
+    """Publishing composes each card from the rep's conversations and streamed team figures."""
+    period = Period(date.fromisoformat(PERIOD[0]), date.fromisoformat(PERIOD[1]))
+    con = connection_of(synthetic_store)
+    whole = _compose(con, period, RUBRIC)
+    assert len(whole) == 6 and _by_representative(con, period, RUBRIC) == whole
+
+
+def test_a_name_only_id_merges_the_same_way_a_representative_at_a_time(
+    synthetic_db: Path, tmp_path: Path
+) -> None:
+    """One of Kevin's contacts exported under his name only: one card for him either way, with it."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy2(synthetic_db, db)
+    period = Period(date.fromisoformat(PERIOD[0]), date.fromisoformat(PERIOD[1]))
+    with duckdb.connect(str(db)) as con:
+        before = {c.agent_id: c for c in _compose(con, period, RUBRIC)}
+        for table in ("legs", "scores", "findings", "agent_scores"):
+            con.execute(
+                f"UPDATE {table} SET agent_id = 'Kevin Doyle' WHERE agent_id = 'a-kevin' "
+                "AND conversation_id = 'k1'"
+            )
+        assert con.execute("SELECT count(*) FROM legs WHERE agent_id = 'Kevin Doyle'").fetchone() == (1,)
+        whole = _compose(con, period, RUBRIC)
+        assert _by_representative(con, period, RUBRIC) == whole
+    kevin = {c.agent_id: c for c in whole}["a-kevin"]
+    assert "Kevin Doyle" not in {c.agent_id for c in whole}
+    assert (kevin.contacts, kevin.overall) == (before["a-kevin"].contacts, before["a-kevin"].overall)
+
+
+@pytest.mark.models  # the examples are analysed with the real pipeline
+def test_bundled_week_cards_are_the_same_composed_a_representative_at_a_time(examples_db: Path) -> None:
+    with duckdb.connect(str(examples_db), read_only=True) as con:
+        period = data_range(con)
+        assert period is not None
+        rubric = rubric_versions(con, period)[0]
+        whole = _compose(con, period, rubric)
+        assert len(whole) == 8 and _by_representative(con, period, rubric) == whole

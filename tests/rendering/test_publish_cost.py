@@ -20,7 +20,7 @@ from rendering.periods import Period
 from rendering.publish import publish
 from rendering.redact import Redactor, apply_spans
 from rendering.settings import load_settings
-from rendering.store_queries import GroupedTurns, TurnRow, connection_of, load_snapshot, load_turns
+from rendering.store_queries import PeriodStream, TurnRow, agent_conversations, connection_of, load_snapshot
 from rendering.turn_views import quote_policy
 from storage.store import Store
 
@@ -124,21 +124,6 @@ def test_a_snapshot_within_a_longer_one_equals_loading_that_period(synthetic_sto
         load_snapshot(con, period, RUBRIC).within(span)
 
 
-def test_grouped_turns_equal_loading_them_all_and_hold_two_groups(synthetic_store: Store) -> None:
-    con = connection_of(synthetic_store)
-    ids = [c for (c,) in con.execute("SELECT id FROM conversations ORDER BY id").fetchall()]
-    assert len(ids) >= 6
-    groups = [ids[0:3], ids[2:5], ids[5:]]  # the third conversation is in two groups
-    everything = load_turns(con, ids)
-    turns = GroupedTurns(con, groups)
-    for conversation_id in ids:  # read in group order: each group loaded once
-        assert turns.get(conversation_id, []) == everything.get(conversation_id, [])
-        assert len(turns._loaded) <= 2
-    assert turns.loads == len(groups)
-    assert turns.get("no-such-conversation") is None and set(turns) == set(ids) and len(turns) == len(ids)
-    assert turns[ids[0]] == everything[ids[0]] and turns.loads == len(groups) + 1  # let go, loaded again
-
-
 @pytest.mark.models
 def test_trusting_stored_turns_changes_no_byte_of_the_examples(examples_db: Path, tmp_path: Path) -> None:
     """The examples (planted personal data, redacted at ingest) published with the net trusting
@@ -164,3 +149,22 @@ def test_a_quote_counts_as_stored_text_only_when_cut_from_its_stored_turn() -> N
     assert quote_policy("card 4111 1111", turn) is None  # a store written another way
     assert quote_policy("card 4242", stamped) is None  # not the stored words
     assert quote_policy("", stamped) is None and quote_policy("card", None) is None
+
+
+def test_streamed_rows_and_one_representatives_rows_equal_the_snapshots(synthetic_store: Store) -> None:
+    con = connection_of(synthetic_store)
+    period = Period(*(date.fromisoformat(d) for d in PERIOD))
+    whole = load_snapshot(con, period, RUBRIC)
+    stream = PeriodStream(con, period, RUBRIC, batch=3)  # several batches per table
+    for name in ("conversations", "legs", "scores", "findings", "agent_scores", "leg_routes", "waits"):
+        assert list(getattr(stream, name)) == getattr(whole, name), name
+        assert list(getattr(stream, name)) == getattr(whole, name), name  # each read runs the query again
+    assert len(whole.scores) > 3 and len(whole.findings) > 3
+    kevin = agent_conversations(con, period, ["a-kevin"])
+    assert kevin and kevin == sorted({leg.conversation_id for leg in whole.legs if leg.agent_id == "a-kevin"})
+    part = load_snapshot(con, period, RUBRIC, kevin)
+    assert [c.id for c in part.conversations] == [c.id for c in whole.conversations if c.id in kevin]
+    assert part.findings == [f for f in whole.findings if f.conversation_id in kevin]
+    assert part.scores == [s for s in whole.scores if s.conversation_id in kevin]
+    assert load_snapshot(con, period, RUBRIC, scores=False).scores == []
+    assert agent_conversations(con, period, ["nobody"]) == []
