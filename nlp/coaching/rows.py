@@ -99,8 +99,8 @@ class WaitLike(Protocol):
     duration_ms: int
 
 
-class PeriodRows(Protocol):
-    """A period's stored rows (``rendering.store_queries.Snapshot``, or ``PeriodStream``: each read once)."""
+class TrendRows(Protocol):
+    """What a rep's trend reads of the stored rows (``nlp.coaching.trend``)."""
 
     @property
     def conversations(self) -> Iterable[ConversationLike]: ...  # noqa: D102
@@ -109,13 +109,17 @@ class PeriodRows(Protocol):
     def legs(self) -> Iterable[LegLike]: ...  # noqa: D102
 
     @property
+    def agent_scores(self) -> Iterable[AgentScoreLike]: ...  # noqa: D102
+
+
+class PeriodRows(TrendRows, Protocol):
+    """A period's stored rows (``rendering.store_queries.Snapshot``, or ``PeriodStream``: each read once)."""
+
+    @property
     def scores(self) -> Iterable[ScoreLike]: ...  # noqa: D102
 
     @property
     def findings(self) -> Iterable[FindingLike]: ...  # noqa: D102
-
-    @property
-    def agent_scores(self) -> Iterable[AgentScoreLike]: ...  # noqa: D102
 
     @property
     def leg_routes(self) -> Iterable[LegRouteLike]: ...  # noqa: D102

@@ -7,12 +7,12 @@ A conversation falls in the bucket its start falls in; a bucket's value is
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from nlp.coaching.rows import AgentScoreLike, ConversationLike, LegLike
+from nlp.coaching.rows import TrendRows
 from nlp.overall import OverallOf
 
 
@@ -20,19 +20,6 @@ class Bucket(Protocol):
     """A trend bucket (``rendering.periods.Period``)."""
 
     def bounds(self) -> tuple[datetime, datetime]: ...  # noqa: D102
-
-
-class TrendRows(Protocol):
-    """What the trend reads of the history's rows (a ``PeriodRows`` will do)."""
-
-    @property
-    def conversations(self) -> Iterable[ConversationLike]: ...  # noqa: D102
-
-    @property
-    def legs(self) -> Iterable[LegLike]: ...  # noqa: D102
-
-    @property
-    def agent_scores(self) -> Iterable[AgentScoreLike]: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
