@@ -1,6 +1,6 @@
 """CPU seconds and memory of publishing one store, alone, in this process (docs/performance.md).
 
-    python scripts/profile_publish.py STORE OUT [--trace]
+    python scripts/profile_publish.py STORE OUT [--trace] [--warm SMALL_STORE]
 
 Copies ``STORE`` beside ``OUT`` and publishes it into the empty folder ``OUT`` as the nightly
 flow does (``rendering.latest_period.publish_period``), with the spaCy pipeline and the
@@ -8,12 +8,17 @@ rubric loaded before timing. Prints one JSON line: CPU seconds (``time.process_t
 seconds, this process's RSS before and its peak during publishing (sampled every 50 ms) and
 files written. ``--trace`` adds the peak of the Python heap during publishing (``tracemalloc``,
 which slows it down; its CPU seconds then mean little). Run it with ``PYTHONPATH`` pointing at
-the checkout to measure, so the same store measures older code too.
+the checkout to measure, so the same store measures older code too. ``--warm SMALL_STORE``
+first analyses, scores and stores four batches of a copy of ``SMALL_STORE`` in this process (the
+encoder, heads and spaCy loaded and used), so the RSS figures are those of the nightly flow's
+process when it publishes; with ``scripts/replicate_store.py`` it measures publishing at 100k
+without a 100k run.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import threading
@@ -30,6 +35,7 @@ def main() -> None:
     parser.add_argument("store", type=Path, help="a store written by qareview run (copied, never changed)")
     parser.add_argument("out", type=Path, help="output folder (replaced)")
     parser.add_argument("--trace", action="store_true", help="also the Python heap's peak (tracemalloc)")
+    parser.add_argument("--warm", type=Path, help="analyse 4 batches of a copy of this store first")
     args = parser.parse_args()
     from nlp.scoring import load_rubric
     from privacy.engine import default_engine
@@ -40,6 +46,8 @@ def main() -> None:
     shutil.copy2(args.store, db)
     rubric = load_rubric()
     assert default_engine().nlp is not None  # spaCy loaded before timing
+    if args.warm is not None:
+        _warm(args.warm, args.out.parent / f"{args.out.name}-warm")
     process = psutil.Process()
     before = peak = process.memory_info().rss
     done = threading.Event()
@@ -75,6 +83,29 @@ def main() -> None:
             }
         )
     )
+
+
+def _warm(store: Path, work: Path, batches: int = 4) -> None:
+    """Analyse, score and store ``batches`` batches of a copy of ``store`` here, as the flow does."""
+    from flows.batches import analyse_and_score_snapshot
+    from flows.heap import trim_heap
+    from flows.nightly import store_batch
+    from flows.worklist import build_worklist
+    from storage.store import Store
+
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    db = work / "warm.duckdb"
+    shutil.copy2(store, db)
+    with Store(db) as opened:
+        worklist = build_worklist(opened, "warm", work / "batches", 100, full=True)
+    for spec in worklist.batches[:batches]:
+        result = analyse_and_score_snapshot(spec, None)
+        store_batch.fn(str(db), result, None)
+        result.release()
+    shutil.rmtree(work, ignore_errors=True)
+    gc.collect()
+    trim_heap()
 
 
 if __name__ == "__main__":
