@@ -18,6 +18,7 @@ when publishing, by these functions; ``rendering/contact_reasons.py`` only queri
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -143,7 +144,7 @@ class ContactReason:
 def statement_terms_from_lemmas(tokens: Iterable[tuple[str, str]], ignore: set[str]) -> list[str]:
     """Content lemmas (lower-cased, alphabetic, 3+ letters, not ignored) of (lemma, POS) pairs."""
     return [
-        lemma.lower()
+        sys.intern(lemma.lower())  # one object per term however many statements hold it
         for lemma, pos in tokens
         if pos in CONTENT_POS and lemma.isalpha() and len(lemma) >= 3 and lemma.lower() not in ignore
     ]
@@ -157,11 +158,15 @@ def extract_statements(
     Parsed in rounds: every conversation's first customer turn in one spaCy batch, then the
     second turn of those still without a statement, and so on, so most turns are never parsed.
     Words inside PII that ``find_pii`` reports (names, addresses...) never become terms, so a
-    reason is never labelled with a person's name.
+    reason is never labelled with a person's name. Each round is parsed in a spaCy memory zone
+    (``spacy.memory_zones`` in ``nlp/analysis.yaml``), so the words of a period's statements do
+    not stay in the pipeline's vocabulary after publishing.
     """
-    from nlp.models import load_spacy
+    from nlp.config import load_analysis_config
+    from nlp.models import load_spacy, memory_zone
 
     nlp = load_spacy(SPACY_MODELS)
+    zones = load_analysis_config().spacy.memory_zones
     ignore = {t.lower() for t in settings.ignore_terms}
     disable = [p for p in nlp.pipe_names if p not in _LEMMA_PIPES]
     chosen: dict[int, Statement] = {}
@@ -171,14 +176,17 @@ def extract_statements(
         batch = [i for i in pending if position < len(rows[i].texts)]
         texts = [rows[i].texts[position] for i in batch]
         pii = find_pii(texts) if find_pii is not None and texts else [()] * len(texts)
-        docs = nlp.pipe(texts, disable=disable, batch_size=256)
-        for i, text, doc, spans in zip(batch, texts, docs, pii, strict=True):
-            tokens = ((t.lemma_, t.pos_) for t in doc if not t.is_stop and not _in_pii(t.idx, len(t), spans))
-            terms = statement_terms_from_lemmas(tokens, ignore)
-            if len(set(terms)) >= settings.min_statement_terms:
-                row = rows[i]
-                customer = row.customer_id or row.conversation_id
-                chosen[i] = Statement(row.conversation_id, customer, row.started_at, text, tuple(terms))
+        with memory_zone(nlp, zones):
+            docs = nlp.pipe(texts, disable=disable, batch_size=256)
+            for i, text, doc, spans in zip(batch, texts, docs, pii, strict=True):
+                tokens = (
+                    (t.lemma_, t.pos_) for t in doc if not t.is_stop and not _in_pii(t.idx, len(t), spans)
+                )
+                terms = statement_terms_from_lemmas(tokens, ignore)
+                if len(set(terms)) >= settings.min_statement_terms:
+                    row = rows[i]
+                    customer = row.customer_id or row.conversation_id
+                    chosen[i] = Statement(row.conversation_id, customer, row.started_at, text, tuple(terms))
         pending = [i for i in batch if i not in chosen]
         position += 1
     statements = [chosen[i] for i in sorted(chosen)]
