@@ -49,10 +49,6 @@ from rendering.store_queries import (
 )
 from rendering.tables import Column, Table
 
-REPORT_ROWS: dict[str, Any] = {"scores": False, "finding_attribution": "system"}
-"""What of a period's rows the report reads (``load_snapshot``'s options): it is the system's side,
-so no criterion scores and only the system's findings (re-explanations, ping-pong)."""
-
 
 @dataclass(frozen=True)
 class TransferMatrix:
@@ -205,11 +201,13 @@ def build_report(
 ) -> RoutingReport:
     """Compute every table for ``period`` and the headline numbers for it and the period before.
 
-    The rows of both periods (:data:`REPORT_ROWS`) are loaded once and let go before the
-    contact reasons are derived.
+    The rows of both periods are loaded once and let go before the contact reasons are derived.
+    The report is the system's side: it reads no criterion scores and only the system's findings
+    (re-explanations, ping-pong), most of a period's rows left unloaded.
     """
     previous_period = period.previous()
-    rows = load_snapshot(con, Period(previous_period.start, period.end), rubric_version, **REPORT_ROWS)
+    span = Period(previous_period.start, period.end)
+    rows = load_snapshot(con, span, rubric_version, scores=False, finding_attribution="system")
     current = _compute(con, period, settings, rows)
     previous = _compute(con, previous_period, settings, rows, with_examples=False)
     del rows  # not held while the contact reasons are derived
