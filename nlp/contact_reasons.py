@@ -162,11 +162,10 @@ def extract_statements(
     (``spacy.memory_zones`` in ``nlp/analysis.yaml``), so the words of a period's statements do
     not stay in the pipeline's vocabulary after publishing.
     """
-    from nlp.config import load_analysis_config
-    from nlp.models import load_spacy, memory_zone
+    from nlp.models import load_spacy, memory_zone, memory_zones_on
 
     nlp = load_spacy(SPACY_MODELS)
-    zones = load_analysis_config().spacy.memory_zones
+    zones = memory_zones_on()
     ignore = {t.lower() for t in settings.ignore_terms}
     disable = [p for p in nlp.pipe_names if p not in _LEMMA_PIPES]
     chosen: dict[int, Statement] = {}

@@ -77,6 +77,14 @@ def load_spacy(models: tuple[str, ...]) -> Language:
 _ZONE_LOCK = threading.RLock()
 
 
+@lru_cache(maxsize=1)
+def memory_zones_on() -> bool:
+    """Whether spaCy memory zones are on (``spacy.memory_zones`` in ``nlp/analysis.yaml``)."""
+    from nlp.config import load_analysis_config
+
+    return load_analysis_config().spacy.memory_zones
+
+
 @contextmanager
 def memory_zone(nlp: Language, enabled: bool = True) -> Iterator[None]:
     """A block whose parses, and the words and strings they brought into ``nlp``, are freed at its end.

@@ -206,13 +206,6 @@ def _pattern_recognizer(setting: RecognizerSetting, language: str) -> EntityReco
     return _prescreen(recognizer, setting.needs)
 
 
-@lru_cache(maxsize=1)
-def _memory_zones() -> bool:
-    from nlp.config import load_analysis_config
-
-    return load_analysis_config().spacy.memory_zones
-
-
 @lru_cache(maxsize=2)
 def shared_pipeline(models: tuple[str, ...]) -> Language:
     """The spaCy pipeline redaction uses: the one analysis loads (nlp.models.load_spacy), shared."""
@@ -271,9 +264,9 @@ class RedactionEngine:
         On when analysis has them on (``spacy.memory_zones`` in ``nlp/analysis.yaml``: the
         pipeline is shared). Spans found inside are plain offsets and outlive the block.
         """
-        from nlp.models import memory_zone
+        from nlp.models import memory_zone, memory_zones_on
 
-        with memory_zone(self.nlp, _memory_zones()):
+        with memory_zone(self.nlp, memory_zones_on()):
             yield
 
     @property

@@ -44,9 +44,9 @@ def main() -> None:
 
     imported = _cpu()
     if "--no-memory-zones" in sys.argv:
-        import privacy.engine
+        import nlp.models
 
-        privacy.engine._memory_zones = lambda: False  # the flag's one reader
+        nlp.models.memory_zones_on = lambda: False  # the flag's one reader
     engine = default_engine()
     engine.analyzer  # noqa: B018 - loads spaCy and builds Presidio's recognisers
     rss_loaded = settled_rss_mb()
