@@ -9,8 +9,9 @@ per spaCy vocab (phrase and token patterns into a ``Matcher``, dependency patter
         print(hit.label, hit.rule, doc.text[hit.char_start:hit.char_end])
 
 A pattern entry with ``"unless": ["negated"]`` is dropped when a matched token or one of its
-syntactic heads is negated ("I'm **not** saying you're wrong"); ``"question"`` drops matches
-in a sentence ending with a question mark.
+syntactic heads is negated ("I'm **not** saying you're wrong", "there's **nothing** I can
+change": see :func:`is_negated`); ``"question"`` drops matches in a sentence ending with a
+question mark.
 """
 
 from __future__ import annotations
@@ -59,12 +60,19 @@ class ExemplarMatch:
     similarity: float
 
 
-def is_negated(tokens: Iterable[Token]) -> bool:
-    """True when a matched token, or a head governing it from the left, has a negation child.
+NEGATIVE_WORDS = frozenset({"nothing", "nobody", "none", "noone", "nowhere"})  # "nothing I can change"
+RELATIVE_CLAUSES = frozenset({"relcl", "acl"})
 
-    "You're **not** wrong" and "I'm **not** saying you're wrong" are negated; in a comma
-    splice such as "You're right, that fee shouldn't be there" the parser may hang the first
-    clause under the second, so heads to the right of the match are not consulted.
+
+def is_negated(tokens: Iterable[Token]) -> bool:
+    """True when a matched token, or a head governing it from the left, is negated.
+
+    "You're **not** wrong" and "I'm **not** saying you're wrong" are negated (a negation
+    child). So is a match inside a relative clause of a negative word: "there's **nothing**
+    on the line I can change", "there's **no** way I can refund it" (the clause is about what
+    cannot be done). In a comma splice such as "You're right, that fee shouldn't be there" the
+    parser may hang the first clause under the second, so heads to the right of the match are
+    not consulted.
     """
     tokens = list(tokens)
     first = min(t.i for t in tokens)
@@ -72,6 +80,21 @@ def is_negated(tokens: Iterable[Token]) -> bool:
         heads = [token, *(a for a in token.ancestors if a.i < first)]
         if any(child.dep_ == "neg" for node in heads for child in node.children):
             return True
+        if _in_negative_relative_clause(heads):
+            return True
+    return False
+
+
+def _in_negative_relative_clause(heads: Sequence[Token]) -> bool:
+    """True when the head chain leaves a relative clause into a phrase headed by a negative word."""
+    for position, node in enumerate(heads):
+        if node.dep_ in RELATIVE_CLAUSES:
+            above = heads[position + 1 :]
+            return any(
+                head.lower_ in NEGATIVE_WORDS
+                or any(c.dep_ == "det" and c.lower_ == "no" for c in head.children)
+                for head in above
+            )
     return False
 
 

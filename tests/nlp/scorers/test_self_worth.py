@@ -42,6 +42,17 @@ CASES: list[tuple[str, list[str], set[str]]] = [
         ["I can't remove the fee, but what I can do is waive next month's charge."],
         {"can_do"},
     ),
+    # An offer inside a relative clause of a negative word is no offer.
+    (
+        "nothing-i-can-change",
+        [
+            "I understand, but there's nothing on the line I can change from here. "
+            "It has to be corrected by billing. I'll put you back through to them."
+        ],
+        set(),
+    ),
+    ("no-way-i-can-refund", ["There's no way I can refund this."], {"stonewall"}),
+    ("no-problem-then-offer", ["No problem, I can book it for Friday."], {"can_do"}),
     ("policy", ["That's company policy, I'm afraid."], {"stonewall"}),
     ("blame-colleague", ["Honestly, the sales team messed this up, not me."], {"blame_colleague"}),
     ("blame-billing", ["Billing screwed this up again."], {"blame_colleague"}),
