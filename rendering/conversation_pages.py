@@ -125,17 +125,22 @@ def _source_label(source: str) -> str:
 def load_vendor_signals(
     con: duckdb.DuckDBPyConnection, conversation_ids: Iterable[str]
 ) -> dict[str, list[dict]]:
-    """The stored ``vendor_signals`` of each conversation (from its canonical JSON), in source order."""
+    """The stored ``vendor_signals`` of each conversation (from its canonical JSON), in source order.
+
+    The store extracts the one field (DuckDB and PostgreSQL both read ``raw->'vendor_signals'``),
+    so a page does not parse its whole conversation in Python for it.
+    """
     ids = sorted(set(conversation_ids))
     if not ids:
         return {}
     rows = con.execute(
-        "SELECT id, raw FROM conversations WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id", [ids]
+        "SELECT id, raw->'vendor_signals' FROM conversations"
+        " WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id",
+        [ids],
     ).fetchall()
     found: dict[str, list[dict]] = {}
     for cid, raw in rows:
-        data = json.loads(raw) if isinstance(raw, str | bytes) else raw
-        signals = data.get("vendor_signals") if isinstance(data, dict) else None
+        signals = json.loads(raw) if isinstance(raw, str | bytes) else raw
         if isinstance(signals, list):
             found[cid] = [s for s in signals if isinstance(s, dict) and s.get("label")]
     return found
