@@ -54,6 +54,7 @@ class EncoderConfig(_Section):
     batch_size: int = Field(64, ge=1)
     max_length: int = Field(256, ge=8)
     num_threads: int | None = Field(None, ge=1)
+    streams: int | None = Field(None, ge=1)
     precision: Literal["fp32", "bf16", "auto"] = "fp32"
     width_multiple: int = Field(16, ge=1)
     max_batch_tokens: int | None = Field(None, ge=1)
@@ -68,6 +69,10 @@ class EncoderConfig(_Section):
         except AttributeError:  # not on Linux
             cores = os.cpu_count() or 1
         return max(1, min(4, cores))
+
+    def stream_count(self) -> int:
+        """Batches encoded at once, each on its own thread: as configured, else one per torch thread."""
+        return min(self.streams or self.threads(), self.threads())
 
     def uses_bf16(self) -> bool:
         """Whether matrix products run in bfloat16: ``bf16``, or ``auto`` on a CPU with native bf16."""

@@ -24,7 +24,9 @@ With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,6 +83,7 @@ class Encoder:
         width_multiple: int = 16,
         max_batch_tokens: int | None = None,
         row_multiple: int = 1,
+        streams: int = 1,
     ) -> None:
         self.name = loaded.name
         self.model = loaded.model
@@ -94,6 +97,8 @@ class Encoder:
         self.row_multiple = row_multiple
         if threads:
             torch.set_num_threads(threads)
+        self.threads = torch.get_num_threads()
+        self.streams = max(1, min(streams, self.threads))
         self._exemplars: dict[str, np.ndarray] = {}
 
     @classmethod
@@ -108,6 +113,7 @@ class Encoder:
             width_multiple=config.width_multiple,
             max_batch_tokens=config.max_batch_tokens,
             row_multiple=config.row_multiple,
+            streams=config.stream_count(),
         )
 
     def run(self, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
@@ -125,31 +131,74 @@ class Encoder:
         )
         ids: list[list[int]] = encoded["input_ids"]
         order = sorted(range(n), key=lambda i: len(ids[i]))
-        want_hidden = any(h.needs_hidden_states for h in heads)
-        pad_id = self.tokenizer.pad_token_id or 0
-        filler = self._filler()
-        with torch.inference_mode(), self._precision():
-            for rows in length_batches(
+        batches = list(
+            length_batches(
                 order,
                 [len(t) for t in ids],
                 self.batch_size,
                 self.max_batch_tokens,
                 self.width_multiple,
                 self.row_multiple,
-            ):
-                k = len(rows)
-                batch = [ids[i] for i in rows] + [filler] * (_width(k, self.row_multiple) - k)
-                input_ids, attention_mask = _pad(batch, pad_id, self.width_multiple)
+            )
+        )
+        want_hidden = any(h.needs_hidden_states for h in heads)
+        pad_id = self.tokenizer.pad_token_id or 0
+        filler = self._filler()
+        allocating = threading.Lock()
+
+        def encode_batch(rows: np.ndarray) -> None:
+            k = len(rows)
+            batch = [ids[i] for i in rows] + [filler] * (_width(k, self.row_multiple) - k)
+            input_ids, attention_mask = _pad(batch, pad_id, self.width_multiple)
+            # inference mode and autocast are per thread: entered here, on the thread that runs it
+            with torch.inference_mode(), self._precision():
                 last, hidden = self.forward(input_ids, attention_mask, want_hidden)
                 pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
                 embeddings[rows] = pooled[:k].float().numpy()
                 for head in heads:  # on the whole padded batch too: its own layers see the same shapes
                     value = head(hidden, attention_mask, pooled)[:k].float()
-                    if head.name not in outputs:
-                        outputs[head.name] = np.zeros((n, value.shape[1]), dtype=np.float32)
+                    with allocating:
+                        if head.name not in outputs:
+                            outputs[head.name] = np.zeros((n, value.shape[1]), dtype=np.float32)
                     outputs[head.name][rows] = value.numpy()
                 del last, hidden, pooled
+
+        streams = min(self.streams, len(batches))
+        if streams <= 1:
+            for rows in batches:
+                encode_batch(rows)
+        else:
+            self._run_streams(batches, encode_batch, streams)
         return EncoderPass(embeddings, outputs)
+
+    def _run_streams(
+        self, batches: list[np.ndarray], encode_batch: Callable[[np.ndarray], None], streams: int
+    ) -> None:
+        """Encode ``batches`` on ``streams`` threads at once, each with its share of the torch threads.
+
+        Several single-threaded streams keep the cores busier than one stream whose threads share
+        each matrix product: the work between products, and a thread waiting for a core (the
+        spaCy parse runs beside the pass), no longer stall the others. A text's numbers do not
+        depend on how many torch threads computed them (tests/nlp/test_encoder.py).
+        """
+        per_stream = max(1, self.threads // streams)
+        try:
+            with ThreadPoolExecutor(
+                streams,
+                thread_name_prefix="qareview-encoder",
+                initializer=torch.set_num_threads,
+                initargs=(per_stream,),
+            ) as pool:
+                futures = [pool.submit(encode_batch, rows) for rows in batches]
+                try:
+                    for done in futures:
+                        done.result()
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)
+                    raise
+        finally:
+            # torch.set_num_threads also sets the count new threads start with: give it back
+            torch.set_num_threads(self.threads)
 
     def _filler(self) -> list[int]:
         """The token ids of the empty text ([CLS] [SEP]): the rows that pad a batch to ``row_multiple``."""

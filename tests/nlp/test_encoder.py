@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import torch
@@ -97,6 +99,28 @@ def test_rows_padded_to_whole_blocks_change_no_number_and_bound_the_batch_shapes
         for name in (FEATURES_HEAD, HEAD_NAME):
             assert np.array_equal(got.head_outputs[name], want.head_outputs[name][:size]), name
     assert shapes and all(rows % 16 == 0 for rows, _ in shapes)
+
+
+@pytest.mark.parametrize("bf16", [False, True], ids=["fp32", "bf16"])
+def test_batches_encoded_on_two_streams_give_every_number_of_one_stream(bf16: bool) -> None:
+    """Two single-threaded streams: the same embeddings and head outputs bit for bit, threads given back."""
+    rng = np.random.default_rng(5)
+    texts = [f"{TEXTS[n % 5]} " + "The bill is wrong again. " * int(rng.integers(0, 6)) for n in range(40)]
+    one = Encoder(load_encoder_model(None), batch_size=4, bf16=bf16, threads=2, streams=1)
+    two = Encoder(load_encoder_model(None), batch_size=4, bf16=bf16, threads=2, streams=2)
+    heads = [TurnFeatureHead(), ShippedSentiment.load(one).head]
+    workers: set[str] = set()
+    forward = two.forward
+    two.forward = lambda ids, mask, hidden: (
+        workers.add(threading.current_thread().name),
+        forward(ids, mask, hidden),
+    )[1]
+    single, streamed = one.run(texts, heads=heads), two.run(texts, heads=heads)
+    assert len(workers) == 2 and all(name.startswith("qareview-encoder") for name in workers)
+    assert np.array_equal(streamed.embeddings, single.embeddings)
+    for name in (FEATURES_HEAD, HEAD_NAME):
+        assert np.array_equal(streamed.head_outputs[name], single.head_outputs[name])
+    assert torch.get_num_threads() == 2
 
 
 def test_length_batches_keep_within_rows_and_padded_tokens() -> None:
