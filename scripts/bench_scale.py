@@ -14,7 +14,9 @@ smallest size.
 
 On the ``--ratio-size`` load (distinct customer text) the flow's wall time is compared
 with one plain fp32 pass of the shipped encoder over the same turn texts (length-sorted
-batches of 64, nothing else: no spaCy, heads, storage or start-up), timed in this process.
+batches of 64, nothing else: no spaCy, heads, storage or start-up), timed in this process;
+beside it, the same pass on the product's encoder streams (``encoder.streams``), so that what
+the streams alone gain shows.
 
 With ``--dask-workers``, the ``--dask-size`` load also runs on local Dask clusters of
 those many worker processes: speed-up over the smallest cluster, and per worker.
@@ -190,12 +192,14 @@ def turn_texts(load_dir: Path) -> list[str]:
     return texts
 
 
-def plain_encoder_seconds(texts: list[str]) -> float:
+def plain_encoder_seconds(texts: list[str], streams: int = 1) -> float:
     """Seconds for one plain fp32 pass of the shipped encoder (loaded beforehand) over ``texts``.
 
     The yardstick is fixed whatever the product's settings: :meth:`Encoder.run` in fp32, texts
     tokenised once and sorted by token count, batches of 64 padded to their longest text only,
-    no heads. That is the encoder pass as it was before bf16 and whole-block padding.
+    no heads, one stream on every torch thread. That is the encoder pass as it was before bf16,
+    whole-block padding and streams. ``streams`` > 1 times the same pass on that many
+    single-threaded streams (printed beside the yardstick, so a gain of the streams alone shows).
     """
     from nlp.config import load_analysis_config
     from nlp.encoder import Encoder
@@ -209,11 +213,19 @@ def plain_encoder_seconds(texts: list[str]) -> float:
         threads=config.threads(),
         bf16=False,
         width_multiple=1,
+        streams=streams,
     )
     encoder.run(texts[:64])  # warm-up
     started = time.perf_counter()
     encoder.run(texts)
     return time.perf_counter() - started
+
+
+def _product_streams() -> int:
+    """How many encoder streams the product runs (``encoder.streams`` in ``nlp/analysis.yaml``)."""
+    from nlp.config import load_analysis_config
+
+    return load_analysis_config().encoder.stream_count()
 
 
 def _sizes(text: str) -> list[int]:
@@ -292,6 +304,7 @@ def main(argv: list[str] | None = None) -> None:
                 _print(flow)
             texts = turn_texts(load(size))
             encoder = plain_encoder_seconds(texts)
+            streamed = plain_encoder_seconds(texts, streams=_product_streams())
             report["ratio"] = {
                 "conversations": size,
                 "turns": len(texts),
@@ -300,6 +313,8 @@ def main(argv: list[str] | None = None) -> None:
                 "encoder_seconds": round(encoder, 1),
                 "ratio": round(flow["wall_seconds"] / encoder, 2),
                 "target": TARGET_RATIO,
+                "streamed_encoder_seconds": round(streamed, 1),
+                "ratio_to_streamed_encoder": round(flow["wall_seconds"] / streamed, 2),
             }
             _print(report["ratio"])
         if args.dask_workers:
@@ -358,6 +373,11 @@ def print_table(report: dict[str, Any]) -> None:
             f"{r['distinct_texts']} distinct): {r['flow_seconds']} s / {r['encoder_seconds']} s = "
             f"{r['ratio']} (target <= {TARGET_RATIO})"
         )
+        if "streamed_encoder_seconds" in r:
+            print(
+                f"the same plain pass on the product's encoder streams: {r['streamed_encoder_seconds']} s "
+                f"(flow / it = {r['ratio_to_streamed_encoder']})"
+            )
     for row in report.get("dask", []):
         print(
             f"dask {row['runner']}: {row['wall_seconds']} s, speed-up {row['speedup']}x over "
