@@ -20,6 +20,8 @@ from rendering.store_queries import OpeningTurns, load_first_customer_turns
 from rendering.tables import Column, Table
 
 FindPii = Callable[[Sequence[str]], Sequence[Sequence[PiiSpan]]]
+EXAMPLE_LINKS = 3
+"""Conversations a reason links to when it has no quotes (the table and the report page)."""
 
 
 @dataclass
@@ -73,7 +75,7 @@ class SystemicIssues:
                     "peak_ratio": round(r.peak_ratio, 1) if r.peak_ratio is not None else None,
                     "terms": ", ".join(f"{t} ({n})" for t, n in r.top_terms),
                 },
-                [c for c, _ in r.quotes] or r.conversation_ids[:3],
+                [c for c, _ in r.quotes] or r.conversation_ids[:EXAMPLE_LINKS],
             )
         return table
 
@@ -115,6 +117,7 @@ def find_systemic_issues(
         if find_pii is not None:
             texts = [apply_spans(t, s) for t, s in zip(texts, find_pii(texts), strict=True)]
         r.quotes = list(zip([s.conversation_id for s in picks], texts, strict=True))
+        r.keep_examples(max(settings.example_quotes, EXAMPLE_LINKS))
     in_period = sum(1 for s in statements if s.started_at.date() >= period.start)
     return SystemicIssues(period, baseline, note, reasons, in_period, unclassified)
 

@@ -10,6 +10,7 @@ import pytest
 from nlp.contact_reasons import (
     Statement,
     cluster_statements,
+    derive_reasons,
     extract_statements,
     poisson_tail,
     spiking_term_groups,
@@ -101,6 +102,16 @@ def test_within_period_baseline_when_nothing_older_is_stored() -> None:
     assert [sorted(t)[0] for t, _ in groups] == ["app"]
 
 
+def test_a_reason_keeps_only_its_example_statements_and_every_count() -> None:
+    reason = next(r for r in derive_reasons(_history(), PERIOD, BASELINE, SETTINGS) if r.spiking)
+    counts = (reason.daily, reason.period_count, reason.baseline_daily, reason.top_terms, reason.spike_days)
+    first = reason.conversation_ids[:3]
+    assert len(reason.statements) > 3
+    reason.keep_examples(3)
+    assert [s.conversation_id for s in reason.statements] == first == reason.conversation_ids
+    assert (reason.daily, reason.period_count, reason.baseline_daily, reason.top_terms, reason.spike_days) == counts
+
+
 def test_clusters_separate_different_reasons() -> None:
     statements = [
         _statement(1, PERIOD.start, "bill charge month"),
@@ -122,6 +133,7 @@ def test_synthetic_store_bug_spike_is_the_one_systemic_issue(synthetic_store: St
     assert spike.spike_days == [date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)]
     assert {c for c, _ in spike.quotes} <= {f"bug{n}" for n in range(1, 14)}
     assert all("app" in q.lower() for _, q in spike.quotes)
+    assert len(spike.statements) <= max(load_settings().systemic.example_quotes, 3) < spike.period_contacts
     # the bounced customer's five contacts are one customer: never a spike
     assert not any("router" in r.label for r in issues.spikes)
     table = issues.table()
