@@ -143,6 +143,8 @@ def predicted_keys(results: list) -> dict[tuple[str, str, int], object]:
                 keys[(f"handoff:{HANDOFF_KINDS[f.kind]}", cid, turn)] = f
             elif f.scorer == "repeats.v1" and f.kind in {"re_explained", "repeated_to_agent"}:
                 keys[("repeats:re_explained", cid, turn)] = f
+            elif f.scorer == "repeats.v1" and "reply_turn" in f.detail:
+                keys[("repeats:re_explained", cid, f.detail["reply_turn"])] = f  # said again when re-asked
     return keys
 
 

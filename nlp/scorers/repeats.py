@@ -154,12 +154,14 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
         flagged_turns.add(turn.index)
         system_count += 1
 
+    reasks = reasked_info(conversation, context, params)
+    replies = replies_to_reasks(conversation, [turn for _, turn, _, _ in reasks])
     for turn in conversation.turns:
         if turn.role is not Role.CUSTOMER or turn.index in flagged_turns:
             continue
         hits = [h for h in context.hits(params.cues, turn) if h.label in ("repeat_cue", "repeat_to_others")]
-        if not hits:
-            continue
+        if not hits or (turn.index in replies.values() and all(h.label == "repeat_cue" for h in hits)):
+            continue  # "Same as a minute ago." after a re-ask: that re-ask's moment, not a second one
         hit = next((h for h in hits if h.label == "repeat_to_others"), hits[0])
         leg = leg_by_index(conversation, turn.turn.leg)
         cause = (
@@ -193,7 +195,7 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
                 context.finding("re_explained", Polarity.NEGATIVE, evidence, leg, Attribution.SYSTEM, detail)
             )
 
-    for kind, turn, hit, supplied in reasked_info(conversation, context, params):
+    for kind, turn, hit, supplied in reasks:
         leg = leg_by_index(conversation, turn.turn.leg)
         attribution = Attribution.AGENT if kind == "reasked_info" else Attribution.SYSTEM
         if attribution is Attribution.AGENT and leg is not None:
@@ -206,6 +208,10 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
             "supplied_leg": supplied.turn.leg,
             "supplied_quote": quote_of(supplied.text),
         }
+        reply = next((t for t in conversation.turns if t.index == replies.get(turn.index)), None)
+        if reply is not None:
+            detail["reply_turn"] = reply.index
+            detail["reply_quote"] = quote_of(reply.text)
         findings.append(
             context.finding(
                 kind, Polarity.NEGATIVE, hit_evidence(conversation.id, turn, hit), leg, attribution, detail
@@ -234,6 +240,20 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
             )
         )
     return scores, findings
+
+
+def replies_to_reasks(conversation: AnnotatedConversation, reasks: list[AnnotatedTurn]) -> dict[int, int]:
+    """Agent re-ask turn index -> the customer turn that answered it (next in the leg, before the agent speaks again)."""
+    replies: dict[int, int] = {}
+    position = {t.index: i for i, t in enumerate(conversation.turns)}
+    for asked in reasks:
+        for turn in conversation.turns[position[asked.index] + 1 :]:
+            if turn.turn.leg != asked.turn.leg or turn.role is Role.AGENT:
+                break
+            if turn.role is Role.CUSTOMER:
+                replies[asked.index] = turn.index
+                break
+    return replies
 
 
 def reasked_info(

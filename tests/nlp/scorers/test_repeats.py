@@ -107,10 +107,10 @@ def results(score: Score) -> dict[str, ConversationScores]:
             "re-explained-after-transfer",
             [("re_explained", 6, "system"), ("reasked_after_transfer", 4, "system")],
         ),
-        ("asked-again-same-agent", [("repeated_to_agent", 5, "agent"), ("reasked_info", 4, "agent")]),
+        ("asked-again-same-agent", [("reasked_info", 4, "agent")]),  # the reply is that moment's
         ("said-it-to-the-same-agent", [("repeated_to_agent", 2, "agent")]),
         ("after-a-long-hold", [("re_explained", 4, "system")]),
-        ("queue-wait-is-not-a-hold", [("repeated_to_agent", 3, "agent"), ("reasked_info", 2, "agent")]),
+        ("queue-wait-is-not-a-hold", [("reasked_info", 2, "agent")]),
         ("told-other-people", [("re_explained", 1, "system")]),
         ("again-is-not-a-repeat", []),
     ],
@@ -140,9 +140,30 @@ def test_agent_caused_repeats_lower_the_agent_leg(results: dict[str, Conversatio
     [leg_score] = [
         s for s in results["asked-again-same-agent"].scores if s.criterion == "repeats" and s.leg == 0
     ]
-    assert leg_score.value == pytest.approx(0.5) and leg_score.attribution is Attribution.AGENT
+    # one re-ask, one moment: "I literally just gave you my email" is its evidence, not a second repeat
+    assert leg_score.value == pytest.approx(0.75) and leg_score.attribution is Attribution.AGENT
     [reask] = [f for f in results["asked-again-same-agent"].findings if f.kind == "reasked_info"]
     assert reask.suggestion and reask.detail["supplied_quote"] == "sure, it's leila.h@example.org"
+    assert (reask.detail["reply_turn"], reask.detail["reply_quote"]) == (5, "I literally just gave you my email")
+
+
+def test_a_protest_that_answers_no_re_ask_is_its_own_moment(score: Score) -> None:
+    """A repeat cue after the agent asked something new (not a re-ask) stays the customer's repeat."""
+    [result] = score(
+        [
+            conversation(
+                [
+                    ("agent", "Can I grab your email to find the order?"),
+                    ("customer", "sure, it's leila.h@example.org"),
+                    ("agent", "Thanks. Is the jug cracked or the base?"),
+                    ("customer", "As I said, the jug. I literally just told you that"),
+                ],
+                id="protest-without-re-ask",
+                channel="chat",
+            )
+        ]
+    )
+    assert kinds(result, "repeats.v1") == [("repeated_to_agent", 3, "agent")]
 
 
 def test_re_explaining_after_a_dropped_call_is_system(score: Score) -> None:
