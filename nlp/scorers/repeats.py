@@ -243,7 +243,7 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
 
 
 def replies_to_reasks(conversation: AnnotatedConversation, reasks: list[AnnotatedTurn]) -> dict[int, int]:
-    """Agent re-ask turn index -> the customer turn that answered it (next in the leg, before the agent speaks again)."""
+    """Re-ask turn index -> the customer turn answering it (next in the leg, before the agent again)."""
     replies: dict[int, int] = {}
     position = {t.index: i for i, t in enumerate(conversation.turns)}
     for asked in reasks:

@@ -104,12 +104,16 @@ def test_within_period_baseline_when_nothing_older_is_stored() -> None:
 
 def test_a_reason_keeps_only_its_example_statements_and_every_count() -> None:
     reason = next(r for r in derive_reasons(_history(), PERIOD, BASELINE, SETTINGS) if r.spiking)
-    counts = (reason.daily, reason.period_count, reason.baseline_daily, reason.top_terms, reason.spike_days)
+
+    def counts() -> tuple:
+        return (reason.daily, reason.period_count, reason.baseline_daily, reason.top_terms, reason.spike_days)
+
+    before = counts()
     first = reason.conversation_ids[:3]
     assert len(reason.statements) > 3
     reason.keep_examples(3)
     assert [s.conversation_id for s in reason.statements] == first == reason.conversation_ids
-    assert (reason.daily, reason.period_count, reason.baseline_daily, reason.top_terms, reason.spike_days) == counts
+    assert counts() == before
 
 
 def test_clusters_separate_different_reasons() -> None:

@@ -144,7 +144,8 @@ def test_agent_caused_repeats_lower_the_agent_leg(results: dict[str, Conversatio
     assert leg_score.value == pytest.approx(0.75) and leg_score.attribution is Attribution.AGENT
     [reask] = [f for f in results["asked-again-same-agent"].findings if f.kind == "reasked_info"]
     assert reask.suggestion and reask.detail["supplied_quote"] == "sure, it's leila.h@example.org"
-    assert (reask.detail["reply_turn"], reask.detail["reply_quote"]) == (5, "I literally just gave you my email")
+    reply = (reask.detail["reply_turn"], reask.detail["reply_quote"])
+    assert reply == (5, "I literally just gave you my email")
 
 
 def test_a_protest_that_answers_no_re_ask_is_its_own_moment(score: Score) -> None:
