@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from nlp.annotated import AnnotatedConversation
+from nlp.annotated import AnnotatedConversation, AnnotatedTurn
 from nlp.attribution import EXPLAINS_WORSENING
 from nlp.findings import CriterionScore, Evidence, Finding, Polarity
+from nlp.patterns import PatternFile
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import turn_evidence
 from nlp.scorers.legs import agent_legs, leg_turns
@@ -41,6 +42,15 @@ class TrajectoryParams(ScorerParams):
     )
     worsened_delta: float = Field(
         -0.3, ge=-2.0, le=0.0, description="Delta at or below: the customer got worse."
+    )
+    closing_cues: PatternFile | None = Field(
+        None,
+        description="Customer cues (e.g. the empathy criterion's distress list): when the customer's last "
+        'turn in the leg matches one labelled in ``closing_cue_labels`` ("Great. Thanks for nothing."), '
+        "a rise in mood is no finding: a card never praises a closing its own cues read as distress.",
+    )
+    closing_cue_labels: tuple[str, ...] = Field(
+        ("distress",), description="Labels of ``closing_cues`` that count."
     )
     explained_by: dict[str, tuple[str, ...]] = Field(
         default_factory=lambda: dict(EXPLAINS_WORSENING),
@@ -84,7 +94,8 @@ def score(
             reason += "; arrived upset, which does not count against the agent"
         scores.append(context.criterion_score(conversation, leg, 0.5 + params.gain * delta, reason))
         evidence: Evidence = turn_evidence(conversation.id, customer[-1], "trajectory")
-        if delta >= params.improved_delta:
+        closing = customer[-1]
+        if delta >= params.improved_delta and not _closes_in_distress(closing, context, params):
             kind = "recovered" if arrived_upset else "improved"
             findings.append(context.finding(kind, Polarity.POSITIVE, evidence, leg, detail=detail))
         elif delta <= params.worsened_delta:
@@ -92,10 +103,17 @@ def score(
     return scores, findings
 
 
+def _closes_in_distress(turn: AnnotatedTurn, context: ScoringContext, params: TrajectoryParams) -> bool:
+    """True when the turn matches a closing cue of the counted labels."""
+    if params.closing_cues is None:
+        return False
+    return any(h.label in params.closing_cue_labels for h in context.hits(params.closing_cues, turn))
+
+
 SCORER = Scorer(
     name=NAME,
     description="Change in the customer's sentiment during the agent's own leg.",
-    inputs=frozenset({"sentiment", "trajectory", "legs"}),
+    inputs=frozenset({"doc", "sentiment", "trajectory", "legs"}),
     kinds={"recovered": "Recovered", "improved": "Improved", "worsened": "Worsened"},
     params=TrajectoryParams,
     score=score,

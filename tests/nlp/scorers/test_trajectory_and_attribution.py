@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import spacy
 
 from nlp.annotated import (
     AnnotatedConversation,
@@ -15,7 +14,9 @@ from nlp.annotated import (
     Trajectory,
 )
 from nlp.attribution import agent_leg_scores
+from nlp.config import load_analysis_config
 from nlp.findings import Attribution, CriterionScore
+from nlp.models import load_spacy
 from nlp.scoring import DEFAULT_RUBRIC, load_rubric, score_conversations
 from tests.nlp.scorers.builders import Score, conversation
 
@@ -32,8 +33,8 @@ def trajectory_only(tmp_path_factory: pytest.TempPathFactory):
 
 
 def annotated(turns: list[tuple[str, str]], start: float | None, end: float | None) -> AnnotatedConversation:
-    """Turns with blank docs and fixed sentiment; the leg trajectory is given, not computed."""
-    nlp = spacy.blank("en")
+    """Turns parsed by the real spaCy model, fixed sentiment; the leg trajectory is given, not computed."""
+    nlp = load_spacy(tuple(load_analysis_config().spacy.models))
     conv = conversation(turns, id="t")
     neutral = Sentiment(SentimentLabel.NEUTRAL, 0.0, "fixed")
     items = [AnnotatedTurn(t, nlp(t.text), np.zeros(384, dtype=np.float32), neutral) for t in conv.turns]
@@ -74,6 +75,22 @@ def test_value_comes_from_the_change_during_the_leg(trajectory_only, start, end,
         assert "arrived upset, which does not count against the agent" in leg_score.reason
 
 
+@pytest.mark.parametrize(
+    ("closing", "kinds"),
+    [
+        ("Great. Thanks for nothing.", []),  # a distress cue: never quoted as leaving better
+        ("thank you for absolutely nothing", []),
+        ("Thanks for absolutely everything!", ["recovered"]),
+    ],
+)
+def test_a_closing_the_distress_cues_read_is_no_recovery(trajectory_only, closing, kinds) -> None:
+    turns = [*ANGRY_THEN_FINE[:-1], ("customer", closing)]
+    [result] = score_conversations([annotated(turns, -0.8, 0.4)], trajectory_only, encode=None)
+    [leg_score] = result.scores
+    assert leg_score.value == pytest.approx(1.0)  # the score still reads the sentiment heads
+    assert [f.kind for f in result.findings] == kinds
+
+
 def test_too_few_customer_turns_gives_none(trajectory_only) -> None:
     turns = [("customer", "Hi."), ("agent", "Hello.")]
     [result] = score_conversations([annotated(turns, 0.0, 0.0)], trajectory_only, encode=None)
@@ -101,7 +118,7 @@ def test_agent_overall_is_weighted_mean_of_agent_criteria_only() -> None:
     [overall] = agent_leg_scores(scores, rubric)
     assert overall.value == pytest.approx((1.5 * 0.5 + 1.0 * 1.0) / 2.5)
     assert overall.criteria == {"self_worth": 0.5, "empathy": 1.0}
-    assert overall.agent_id == "a-1" and overall.rubric_version == "default@1.8.2"
+    assert overall.agent_id == "a-1" and overall.rubric_version == "default@1.8.3"
 
 
 @pytest.mark.models
