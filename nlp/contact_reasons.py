@@ -18,6 +18,7 @@ when publishing, by these functions; ``rendering/contact_reasons.py`` only queri
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -160,15 +161,28 @@ def statement_terms_from_lemmas(tokens: Iterable[tuple[str, str]], ignore: set[s
     ]
 
 
+def name_words(names: Iterable[str]) -> set[str]:
+    """The lower-cased alphabetic words of ``names`` ("Kevin O'Neil" -> kevin, neil).
+
+    >>> sorted(name_words(["Kevin O'Neil", "Ana-María"]))
+    ['ana', 'kevin', 'maría', 'neil']
+    """
+    return {w for name in names for w in re.findall(r"[^\W\d_]+", name.lower()) if len(w) >= 2}
+
+
 def extract_statements(
-    rows: Sequence[Opening], settings: ReasonParams, find_pii: FindPii | None = None
+    rows: Sequence[Opening],
+    settings: ReasonParams,
+    find_pii: FindPii | None = None,
+    ignore_words: Iterable[str] = (),
 ) -> tuple[list[Statement], int]:
     """The first customer turn of each conversation with enough content terms.
 
     Parsed in rounds: every conversation's first customer turn in one spaCy batch, then the
     second turn of those still without a statement, and so on, so most turns are never parsed.
     Words inside PII that ``find_pii`` reports (names, addresses...) never become terms, so a
-    reason is never labelled with a person's name. Each round is parsed in a spaCy memory zone
+    reason is never labelled with a person's name; nor do ``ignore_words`` (the representatives'
+    names: "Hi Kevin, ..." is no reason to call). Each round is parsed in a spaCy memory zone
     (``spacy.memory_zones`` in ``nlp/analysis.yaml``), so the words of a period's statements do
     not stay in the pipeline's vocabulary after publishing.
     """
@@ -176,7 +190,7 @@ def extract_statements(
 
     nlp = load_spacy(SPACY_MODELS)
     zones = memory_zones_on()
-    ignore = {t.lower() for t in settings.ignore_terms}
+    ignore = {t.lower() for t in settings.ignore_terms} | {w.lower() for w in ignore_words}
     disable = [p for p in nlp.pipe_names if p not in _LEMMA_PIPES]
     chosen: dict[int, Statement] = {}
     pending = list(range(len(rows)))

@@ -12,11 +12,11 @@ from datetime import timedelta
 
 import duckdb
 
-from nlp.contact_reasons import ContactReason, derive_reasons, extract_statements
+from nlp.contact_reasons import ContactReason, derive_reasons, extract_statements, name_words
 from rendering.periods import Period
 from rendering.redact import PiiSpan, Redactor, apply_spans
 from rendering.settings import SystemicSettings
-from rendering.store_queries import OpeningTurns, load_first_customer_turns
+from rendering.store_queries import OpeningTurns, load_first_customer_turns, representative_names
 from rendering.tables import Column, Table
 
 FindPii = Callable[[Sequence[str]], Sequence[Sequence[PiiSpan]]]
@@ -97,7 +97,8 @@ def find_systemic_issues(
     rows = load_first_customer_turns(con, Period(wanted_baseline.start, period.end))
     policies = _policies(rows)
     find_pii = None if redactor is None else lambda texts: redactor.find_many(texts, (), policies(texts))
-    statements, unclassified = extract_statements(rows, settings, find_pii)
+    names = name_words(representative_names(con))
+    statements, unclassified = extract_statements(rows, settings, find_pii, names)
     before = [s for s in statements if s.started_at.date() < period.start]
     first_day = min((s.started_at.date() for s in before), default=None)
     if first_day is not None:

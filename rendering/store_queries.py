@@ -841,6 +841,16 @@ def customer_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in rows]
 
 
+def representative_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every name the store gives an agent (legs and agent speakers), kept out of contact reasons."""
+    rows = con.execute(
+        "SELECT name FROM (SELECT agent_name AS name FROM legs "
+        "  UNION SELECT speaker_name FROM turns WHERE role = 'agent') AS names "
+        "WHERE trim(name) <> '' ORDER BY 1"
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def load_first_customer_turns(
     con: duckdb.DuckDBPyConnection, period: Period, max_turns: int = 4
 ) -> list[OpeningTurns]:

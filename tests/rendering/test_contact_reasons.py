@@ -12,6 +12,7 @@ from nlp.contact_reasons import (
     cluster_statements,
     derive_reasons,
     extract_statements,
+    name_words,
     poisson_tail,
     spiking_term_groups,
     statement_terms_from_lemmas,
@@ -20,7 +21,7 @@ from rendering.contact_reasons import find_systemic_issues
 from rendering.periods import Period
 from rendering.redact import Redactor
 from rendering.settings import SystemicSettings, load_settings
-from rendering.store_queries import OpeningTurns, connection_of
+from rendering.store_queries import OpeningTurns, connection_of, representative_names
 from storage.store import Store
 
 PERIOD = Period(date(2026, 11, 16), date(2026, 11, 22))
@@ -61,6 +62,23 @@ def test_terms_are_content_lemmas_minus_ignored() -> None:
 
 
 @pytest.mark.models
+@pytest.mark.models
+def test_representatives_names_never_become_contact_reason_terms() -> None:
+    """Customers greet the agent by name ("Hi Kevin"): "charge · kevin · month" is no reason to call."""
+    texts = ("Hi Kevin, there's a charge on my bill this month I don't recognise.",)
+    rows = [OpeningTurns("c1", "cust1", datetime(2026, 11, 16, 9), texts)]
+    [plain], _ = extract_statements(rows, SETTINGS)
+    assert "kevin" in plain.terms
+    [named], _ = extract_statements(rows, SETTINGS, ignore_words=name_words(["Kevin O'Neil"]))
+    assert "kevin" not in named.terms and {"charge", "bill", "month"} <= set(named.terms)
+
+
+def test_representative_names_come_from_legs_and_agent_speakers(synthetic_store: Store) -> None:
+    names = representative_names(connection_of(synthetic_store))
+    assert names == sorted(set(names)) and names
+    assert all(name.strip() for name in names)
+
+
 def test_names_and_addresses_never_become_contact_reason_terms(redactor: Redactor) -> None:
     text = "Hi Lee, this is Gareth Pryce. My router keeps dropping since you moved me to 14 Kestrel Lane."
     rows = [OpeningTurns("c1", "cust1", datetime(2026, 11, 17, 9), (text,))]
