@@ -43,7 +43,7 @@ from nlp.scorers.params import ScorerParams
 from transcripts.model import Event, EventType, LegStart, Role
 
 NAME = "transfers.v1"
-LABELS = frozenset({"transfer_announce", "referral", "handoff_context", "receiving_context"})
+LABELS = frozenset({"transfer_announce", "referral", "handoff_context", "receiving_context", "channel"})
 _TRANSFER_STARTS = {LegStart.TRANSFER, LegStart.QUEUE_TRANSFER, LegStart.INBOUND}
 
 
@@ -249,11 +249,17 @@ def _attach_cues(
         if hit is not None and _cue_vetoed(turn, hit, params):
             hit = None
         model = None if forced is not None else _model_handoff(turn, params)  # a forced phrase decides
+        destination = None
+        if model is not None and MODEL_HANDOFFS[model[0]][0] == "channel_move":
+            destination = next((h for h in context.hits(params.cues, turn) if h.label == "channel"), None)
+            if destination is None and "channel" in params.cues.labels:
+                model = None  # a move to another channel names it: DM, phone, e-mail, form, site, store
         if hit is None and model is None:
             continue
         if model is not None:
             kind, warm = MODEL_HANDOFFS[model[0]]
-            cue = (turn, hit) if hit is not None else None
+            evidence = hit or destination
+            cue = (turn, evidence) if evidence is not None else None
             source = "model"
         else:
             kind = "referral" if hit.label == "referral" else "transfer"

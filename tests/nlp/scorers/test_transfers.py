@@ -155,6 +155,14 @@ CASES = {
         ],
         id="dm-us",
     ),
+    "greeting": conversation(
+        [
+            ("agent", "Hi, thanks for contacting Brightwave Technical Support. How can I help?"),
+            ("customer", "I've been trying to pay for two days and the app keeps saying payment failed."),
+        ],
+        id="greeting",
+        channel="chat",
+    ),
     "declined": conversation(
         [
             ("customer", "Do I need billing for the router rental?"),
@@ -215,6 +223,9 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("the-developer", [("referral", 1, "system")]),
         ("spoken-only", [("transfer", 1, "system")]),
         ("dm-us", [("channel_move", 1, "system")]),  # the process's move, never the agent's fault
+        # the hand-off model reads a greeting as a channel move (0.47 against a cut-off of 0.23); a
+        # move names where the customer goes (DM, phone, e-mail, form, site, store): none here
+        ("greeting", []),
         ("declined", []),
         ("ivr-then-agent", []),
         ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
@@ -222,6 +233,12 @@ def results(score: Score) -> dict[str, ConversationScores]:
 )
 def test_transfer_findings(results: dict[str, ConversationScores], case: str, expected: list) -> None:
     assert kinds(results[case], "transfers.v1") == expected
+
+
+def test_a_channel_move_quotes_where_the_customer_is_sent(results: dict[str, ConversationScores]) -> None:
+    [move] = [f for f in results["dm-us"].findings if f.kind == "channel_move"]
+    assert move.evidence.rule in {"direct_message", "direct_message_words", "message_us"}
+    assert move.evidence.quote.endswith("we'll look into it.")
 
 
 def test_the_companys_own_team_is_no_third_party(results: dict[str, ConversationScores]) -> None:
