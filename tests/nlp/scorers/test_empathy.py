@@ -159,6 +159,7 @@ def test_response_is_a_positive_finding_on_the_agent_turn(results: dict[str, Con
     ("customer", "group"),
     [
         ("I've been on hold for ages, this is ridiculous.", "waiting"),
+        ("Two weeks and I'm still waiting for the engineer. This is ridiculous.", "waiting"),
         ("It's not fair, I never agreed to this fee.", "unfair"),
         ("I'm so frustrated, this is the third time I've called.", "passed_around"),
     ],
@@ -172,3 +173,18 @@ def test_missed_opportunity_phrasing_fits_the_kind_of_distress(
     assert missed.detail["suggestion_group"] == group
     assert missed.suggestion == empathy.suggestion("missed_opportunity", group)
     assert missed.suggestion != empathy.suggestion("missed_opportunity")
+
+
+def test_a_fix_that_did_not_work_gets_no_waiting_phrasing(score: Score) -> None:
+    """ "Still nothing" after trying a fix is no wait: the plain phrasing, not "waiting that long"."""
+    [result] = score(
+        conversation(
+            [
+                ("customer", "I switched it off and on like you said. Still nothing, this is ridiculous."),
+                ("agent", "Can I have your account number?"),
+            ]
+        )
+    )
+    [missed] = [f for f in result.findings if f.kind == "missed_opportunity"]
+    assert missed.detail["suggestion_group"] is None
+    assert missed.suggestion == load_rubric().criterion("empathy").suggestion("missed_opportunity")
