@@ -156,11 +156,12 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
 
     reasks = reasked_info(conversation, context, params)
     replies = replies_to_reasks(conversation, [turn for _, turn, _, _ in reasks])
+    reply_turns = {t.index for t in replies.values()}
     for turn in conversation.turns:
         if turn.role is not Role.CUSTOMER or turn.index in flagged_turns:
             continue
         hits = [h for h in context.hits(params.cues, turn) if h.label in ("repeat_cue", "repeat_to_others")]
-        if not hits or (turn.index in replies.values() and all(h.label == "repeat_cue" for h in hits)):
+        if not hits or (turn.index in reply_turns and all(h.label == "repeat_cue" for h in hits)):
             continue  # "Same as a minute ago." after a re-ask: that re-ask's moment, not a second one
         hit = next((h for h in hits if h.label == "repeat_to_others"), hits[0])
         leg = leg_by_index(conversation, turn.turn.leg)
@@ -208,7 +209,7 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
             "supplied_leg": supplied.turn.leg,
             "supplied_quote": quote_of(supplied.text),
         }
-        reply = next((t for t in conversation.turns if t.index == replies.get(turn.index)), None)
+        reply = replies.get(turn.index)
         if reply is not None:
             detail["reply_turn"] = reply.index
             detail["reply_quote"] = quote_of(reply.text)
@@ -242,16 +243,18 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
     return scores, findings
 
 
-def replies_to_reasks(conversation: AnnotatedConversation, reasks: list[AnnotatedTurn]) -> dict[int, int]:
+def replies_to_reasks(
+    conversation: AnnotatedConversation, reasks: list[AnnotatedTurn]
+) -> dict[int, AnnotatedTurn]:
     """Re-ask turn index -> the customer turn answering it (next in the leg, before the agent again)."""
-    replies: dict[int, int] = {}
+    replies: dict[int, AnnotatedTurn] = {}
     position = {t.index: i for i, t in enumerate(conversation.turns)}
     for asked in reasks:
         for turn in conversation.turns[position[asked.index] + 1 :]:
             if turn.turn.leg != asked.turn.leg or turn.role is Role.AGENT:
                 break
             if turn.role is Role.CUSTOMER:
-                replies[asked.index] = turn.index
+                replies[asked.index] = turn
                 break
     return replies
 
