@@ -18,7 +18,7 @@ filler text, so a night's passes use a few dozen batch shapes, not a new one for
 last, odd-sized batch: the CPU kernels keep what they prepare for every shape they meet
 (about 2 MB each in bf16), and new shapes kept the flow's memory growing batch after batch.
 With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``precision`` in
-``nlp/analysis.yaml``).
+``nlp/analysis.yaml``). The layers themselves skip padded positions (:mod:`nlp.packed_bert`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import torch
 
 from nlp.config import EncoderConfig
 from nlp.models import LoadedTransformer, load_encoder_model
+from nlp.packed_bert import bert_forward, is_packable
 
 
 class BatchHead(Protocol):
@@ -99,6 +100,7 @@ class Encoder:
             torch.set_num_threads(threads)
         self.threads = torch.get_num_threads()
         self.streams = max(1, min(streams, self.threads))
+        self._packable = is_packable(self.model)
         self._exemplars: dict[str, np.ndarray] = {}
 
     @classmethod
@@ -216,8 +218,12 @@ class Encoder:
         """One padded batch through the transformer: last hidden state and (if wanted) all hidden states.
 
         The only step tied to torch; everything else in :meth:`run` (tokenising, length-sorted
-        batching, pooling, heads) is shared by any back-end that overrides this.
+        batching, pooling, heads) is shared by any back-end that overrides this. A BERT encoder
+        (the shipped one) runs its layers on real tokens only (:mod:`nlp.packed_bert`: the same
+        numbers, zeros at padding); any other model runs as Hugging Face runs it.
         """
+        if self._packable:
+            return bert_forward(self.model, input_ids, attention_mask, want_hidden)
         out = self.model(
             input_ids=input_ids,
             attention_mask=attention_mask,

@@ -36,6 +36,7 @@ from nlp.annotated import Sentiment, SentimentLabel
 from nlp.config import EncoderConfig, SentimentConfig
 from nlp.encoder import BatchHead, Encoder, mean_pool
 from nlp.models import ModelLoadError, load_text_classifier, shipped_missing
+from nlp.packed_bert import gather, packed_layer, real_positions, scatter
 
 SHIPPED_DIR = Path(__file__).parent / "models" / "sentiment"
 LABELS: tuple[SentimentLabel, ...] = (
@@ -190,8 +191,16 @@ class SentimentHead(nn.Module):
         if len(self.top):
             x = adapted_input
             mask = additive_mask(attention_mask, x.dtype)
-            for layer in self.top:
-                x = layer(x, mask)
+            if self.training:  # dropout and LoRA training need the layers as Hugging Face runs them
+                for layer in self.top:
+                    x = layer(x, mask)
+            else:  # inference: real tokens only, the same numbers (nlp/packed_bert.py)
+                b, w = attention_mask.shape
+                keep = real_positions(attention_mask)
+                rows = gather(x, keep)
+                for layer in self.top:
+                    rows = packed_layer(layer, rows, keep, b, w, mask)
+                x = scatter(rows, keep, b, w)
             parts.append(mean_pool(x, attention_mask))
         return self.mlp(torch.cat(parts, dim=1))
 

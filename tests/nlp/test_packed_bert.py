@@ -1,0 +1,101 @@
+"""BERT layers on real tokens only: Hugging Face's numbers, bit for bit, without the padding's work."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from transformers import DistilBertConfig, DistilBertModel
+
+from nlp.encoder import Encoder, mean_pool
+from nlp.models import load_encoder_model
+from nlp.packed_bert import CHUNK_ROWS, ROW_STEP, bert_forward, chunked, is_packable, real_positions
+from nlp.sentiment import ShippedSentiment, additive_mask
+
+pytestmark = pytest.mark.models
+
+TEXTS = [
+    "ok",
+    "I have called four times about the same bill and nobody has fixed it.",
+    "Let me transfer you to the billing department, they can look into the duplicate charge.",
+    "Thanks!",
+    "Why do I have to explain everything again?",
+]
+
+
+def _batch(encoder: Encoder, texts: list[str], width: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Texts padded to ``width`` positions (wider than the longest: real padding in every row)."""
+    ids = encoder.tokenizer(texts, padding="max_length", max_length=width, return_tensors="pt")
+    return ids["input_ids"], ids["attention_mask"]
+
+
+@pytest.mark.parametrize("bf16", [False, True], ids=["fp32", "bf16"])
+@pytest.mark.parametrize("padded", [True, False], ids=["padded", "no-padding"])
+def test_every_layer_gives_hugging_faces_numbers_at_real_tokens(bf16: bool, padded: bool) -> None:
+    encoder = Encoder(load_encoder_model(None), bf16=bf16)
+    texts = TEXTS if padded else ["Why do I have to explain everything again?"] * 3
+    width = 32 if padded else len(encoder.tokenizer(texts[0])["input_ids"])
+    input_ids, mask = _batch(encoder, texts, width)
+    with torch.inference_mode(), encoder._precision():
+        want = encoder.model(
+            input_ids=input_ids,
+            attention_mask=mask,
+            token_type_ids=torch.zeros_like(input_ids),
+            output_hidden_states=True,
+        )
+        last, hidden = bert_forward(encoder.model, input_ids, mask, want_hidden=True)
+        last_only, no_hidden = bert_forward(encoder.model, input_ids, mask, want_hidden=False)
+    real = mask.bool()
+    assert (~real).any() == padded
+    assert len(hidden) == len(want.hidden_states) == 7 and no_hidden == ()
+    for got, expected in zip(hidden, want.hidden_states, strict=True):
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        assert torch.equal(got[real], expected[real])
+    assert torch.equal(last, hidden[-1]) and torch.equal(last_only, last)
+    assert torch.equal(last[real], want.last_hidden_state[real])
+    # padding holds zeros after the embeddings (Hugging Face fills it with numbers nothing reads)
+    assert all(not h[~real].any() for h in hidden[1:])
+
+
+@pytest.mark.parametrize("bf16", [False, True], ids=["fp32", "bf16"])
+def test_the_sentiment_heads_own_layer_gives_the_layers_numbers(bf16: bool) -> None:
+    """The shipped head's private top layer on real tokens, against the layer as Hugging Face runs it."""
+    encoder = Encoder(load_encoder_model(None), bf16=bf16)
+    head = ShippedSentiment.load(encoder).head.module
+    input_ids, mask = _batch(encoder, TEXTS, 40)
+    with torch.inference_mode(), encoder._precision():
+        _, hidden = bert_forward(encoder.model, input_ids, mask, want_hidden=True)
+        frozen = torch.linspace(-1, 1, len(TEXTS) * head.feature_mean.shape[0]).view(len(TEXTS), -1)
+        packed = head(frozen, hidden[5], mask)
+        x = hidden[5]
+        for layer in head.top:
+            x = layer(x, additive_mask(mask, x.dtype))
+        parts = [(frozen - head.feature_mean) / head.feature_std, mean_pool(x, mask)]
+        layered = head.mlp(torch.cat(parts, dim=1))
+    assert not head.training
+    assert packed.shape == (len(TEXTS), 3) and torch.equal(packed, layered)
+
+
+def test_only_bert_encoders_are_packed() -> None:
+    assert is_packable(load_encoder_model(None).model)
+    tiny = DistilBertModel(DistilBertConfig(vocab_size=50, dim=32, hidden_dim=64, n_layers=1, n_heads=2))
+    assert not is_packable(tiny)
+
+
+def test_real_positions_are_row_major_flat_indices() -> None:
+    mask = torch.tensor([[1, 1, 0, 0], [1, 1, 1, 0]])
+    assert real_positions(mask).tolist() == [0, 1, 4, 5, 6]
+
+
+def test_products_have_whole_steps_of_rows_up_to_a_chunk() -> None:
+    """Any number of rows goes through products of 64, 128, ... 512 rows: few shapes for the CPU kernels."""
+    linear = torch.nn.Linear(8, 3)
+    seen: list[int] = []
+    linear.register_forward_pre_hook(lambda _module, args: seen.append(args[0].shape[0]))
+    rows = torch.randn(CHUNK_ROWS * 2 + 70, 8, generator=torch.Generator().manual_seed(3))
+    with torch.inference_mode():
+        out = chunked(linear, rows)
+        assert out.shape == (CHUNK_ROWS * 2 + 70, 3)
+        assert torch.allclose(out, linear(rows), atol=1e-6)
+        assert chunked(linear, rows[:5]).shape == (5, 3)
+        assert chunked(linear, rows[:CHUNK_ROWS]).shape == (CHUNK_ROWS, 3)
+    assert seen == [CHUNK_ROWS, CHUNK_ROWS, 2 * ROW_STEP, CHUNK_ROWS * 2 + 70, ROW_STEP, CHUNK_ROWS]
