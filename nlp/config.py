@@ -59,6 +59,7 @@ class EncoderConfig(_Section):
     width_multiple: int = Field(16, ge=1)
     max_batch_tokens: int | None = Field(None, ge=1)
     row_multiple: int = Field(1, ge=1)
+    skip_padding: bool = False
 
     def threads(self) -> int:
         """Torch intra-op threads: the configured number, else min(4, usable cores)."""

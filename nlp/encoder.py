@@ -18,7 +18,7 @@ filler text, so a night's passes use a few dozen batch shapes, not a new one for
 last, odd-sized batch: the CPU kernels keep what they prepare for every shape they meet
 (about 2 MB each in bf16), and new shapes kept the flow's memory growing batch after batch.
 With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``precision`` in
-``nlp/analysis.yaml``). The layers themselves skip padded positions (:mod:`nlp.packed_bert`).
+``nlp/analysis.yaml``). With ``skip_padding`` the layers skip padded positions (:mod:`nlp.packed_bert`).
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ class Encoder:
         max_batch_tokens: int | None = None,
         row_multiple: int = 1,
         streams: int = 1,
+        skip_padding: bool = False,
     ) -> None:
         self.name = loaded.name
         self.model = loaded.model
@@ -100,7 +101,7 @@ class Encoder:
             torch.set_num_threads(threads)
         self.threads = torch.get_num_threads()
         self.streams = max(1, min(streams, self.threads))
-        self._packable = is_packable(self.model)
+        self.skip_padding = skip_padding and is_packable(self.model)
         self._exemplars: dict[str, np.ndarray] = {}
 
     @classmethod
@@ -116,6 +117,7 @@ class Encoder:
             max_batch_tokens=config.max_batch_tokens,
             row_multiple=config.row_multiple,
             streams=config.stream_count(),
+            skip_padding=config.skip_padding,
         )
 
     def run(self, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
@@ -218,11 +220,11 @@ class Encoder:
         """One padded batch through the transformer: last hidden state and (if wanted) all hidden states.
 
         The only step tied to torch; everything else in :meth:`run` (tokenising, length-sorted
-        batching, pooling, heads) is shared by any back-end that overrides this. A BERT encoder
-        (the shipped one) runs its layers on real tokens only (:mod:`nlp.packed_bert`: the same
-        numbers, zeros at padding); any other model runs as Hugging Face runs it.
+        batching, pooling, heads) is shared by any back-end that overrides this. With
+        ``skip_padding`` a BERT encoder (the shipped one) runs its layers on real tokens only
+        (:mod:`nlp.packed_bert`: the same numbers, zeros at padding).
         """
-        if self._packable:
+        if self.skip_padding:
             return bert_forward(self.model, input_ids, attention_mask, want_hidden)
         out = self.model(
             input_ids=input_ids,

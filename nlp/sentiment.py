@@ -170,6 +170,7 @@ class SentimentHead(nn.Module):
         if len(top_layers) != spec.adapted_layers:
             raise ValueError(f"head needs {spec.adapted_layers} top layers, got {len(top_layers)}")
         self.top = nn.ModuleList(top_layers)
+        self.skip_padding = False  # set by ShippedSentiment.load from the encoder's skip_padding
         self.register_buffer("feature_mean", torch.zeros(spec.frozen_dim))
         self.register_buffer("feature_std", torch.ones(spec.frozen_dim))
         if spec.hidden:
@@ -191,10 +192,10 @@ class SentimentHead(nn.Module):
         if len(self.top):
             x = adapted_input
             mask = additive_mask(attention_mask, x.dtype)
-            if self.training:  # dropout and LoRA training need the layers as Hugging Face runs them
+            if self.training or not self.skip_padding:  # training needs Hugging Face's layers (dropout)
                 for layer in self.top:
                     x = layer(x, mask)
-            else:  # inference: real tokens only, the same numbers (nlp/packed_bert.py)
+            else:  # real tokens only, the same numbers (nlp/packed_bert.py)
                 b, w = attention_mask.shape
                 keep = real_positions(attention_mask)
                 rows = gather(x, keep)
@@ -291,6 +292,7 @@ class ShippedSentiment:
             raise shipped_missing(directory, exc) from exc
         if tuple(spec.labels) != tuple(label.value for label in LABELS):
             raise shipped_missing(directory, ValueError(f"unexpected labels {spec.labels}"))
+        module.skip_padding = encoder.skip_padding
         return cls(spec, module, encoder)
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from transformers import DistilBertConfig, DistilBertModel
@@ -9,7 +10,8 @@ from transformers import DistilBertConfig, DistilBertModel
 from nlp.encoder import Encoder, mean_pool
 from nlp.models import load_encoder_model
 from nlp.packed_bert import CHUNK_ROWS, ROW_STEP, bert_forward, chunked, is_packable, real_positions
-from nlp.sentiment import ShippedSentiment, additive_mask
+from nlp.sentiment import HEAD_NAME, ShippedSentiment, additive_mask
+from nlp.signals import FEATURES_HEAD, TurnFeatureHead
 
 pytestmark = pytest.mark.models
 
@@ -59,8 +61,9 @@ def test_every_layer_gives_hugging_faces_numbers_at_real_tokens(bf16: bool, padd
 @pytest.mark.parametrize("bf16", [False, True], ids=["fp32", "bf16"])
 def test_the_sentiment_heads_own_layer_gives_the_layers_numbers(bf16: bool) -> None:
     """The shipped head's private top layer on real tokens, against the layer as Hugging Face runs it."""
-    encoder = Encoder(load_encoder_model(None), bf16=bf16)
+    encoder = Encoder(load_encoder_model(None), bf16=bf16, skip_padding=True)
     head = ShippedSentiment.load(encoder).head.module
+    assert head.skip_padding
     input_ids, mask = _batch(encoder, TEXTS, 40)
     with torch.inference_mode(), encoder._precision():
         _, hidden = bert_forward(encoder.model, input_ids, mask, want_hidden=True)
@@ -73,6 +76,32 @@ def test_the_sentiment_heads_own_layer_gives_the_layers_numbers(bf16: bool) -> N
         layered = head.mlp(torch.cat(parts, dim=1))
     assert not head.training
     assert packed.shape == (len(TEXTS), 3) and torch.equal(packed, layered)
+
+
+@pytest.mark.parametrize("bf16", [False, True], ids=["fp32", "bf16"])
+def test_skipping_padding_changes_no_number_of_a_pass(bf16: bool) -> None:
+    """Embeddings, turn features and sentiment: bit for bit with and without ``skip_padding``,
+    in one pass and for texts encoded alone."""
+    texts = TEXTS + [f"{t} " + "The order is still missing. " * n for n, t in enumerate(TEXTS * 3)]
+    plain = Encoder(load_encoder_model(None), bf16=bf16, batch_size=8, row_multiple=16)
+    packed = Encoder(load_encoder_model(None), bf16=bf16, batch_size=8, row_multiple=16, skip_padding=True)
+    assert packed.skip_padding and not plain.skip_padding
+    layer = packed.model.encoder.layer[0]  # the same cached model object as plain's
+    calls: list[str] = []
+    layer.forward = lambda *a, **k: (calls.append("hf"), type(layer).forward(layer, *a, **k))[1]
+    runs = []
+    try:
+        for encoder in (plain, packed):
+            calls.clear()
+            heads = [TurnFeatureHead(), ShippedSentiment.load(encoder).head]
+            runs.append([encoder.run(texts, heads=heads), encoder.run(texts[:1], heads=heads)])
+            assert bool(calls) == (encoder is plain)  # the packed pass never ran Hugging Face's layer
+    finally:
+        del layer.forward
+    for want, got in zip(runs[0], runs[1], strict=True):
+        assert np.array_equal(want.embeddings, got.embeddings)
+        for name in (FEATURES_HEAD, HEAD_NAME):
+            assert np.array_equal(want.head_outputs[name], got.head_outputs[name]), name
 
 
 def test_only_bert_encoders_are_packed() -> None:
