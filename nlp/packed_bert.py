@@ -17,6 +17,8 @@ reads: pooling and heads mask them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import torch
 from torch import nn
 
@@ -93,6 +95,18 @@ def packed_layer(
     del context
     inner = layer.intermediate.intermediate_act_fn(chunked(layer.intermediate.dense, attended))
     return layer.output.LayerNorm(chunked(layer.output.dense, inner) + attended)
+
+
+def packed_layers(
+    layers: Iterable[nn.Module], padded: torch.Tensor, attention_mask: torch.Tensor, mask: torch.Tensor | None
+) -> torch.Tensor:
+    """``layers`` one after another on a padded ``(b, w, dim)`` state, real tokens only; padded out."""
+    b, w = attention_mask.shape
+    keep = real_positions(attention_mask)
+    rows = gather(padded, keep)
+    for layer in layers:
+        rows = packed_layer(layer, rows, keep, b, w, mask)
+    return scatter(rows, keep, b, w)
 
 
 def is_packable(model: nn.Module) -> bool:

@@ -36,7 +36,7 @@ from nlp.annotated import Sentiment, SentimentLabel
 from nlp.config import EncoderConfig, SentimentConfig
 from nlp.encoder import BatchHead, Encoder, mean_pool
 from nlp.models import ModelLoadError, load_text_classifier, shipped_missing
-from nlp.packed_bert import gather, packed_layer, real_positions, scatter
+from nlp.packed_bert import packed_layers
 
 SHIPPED_DIR = Path(__file__).parent / "models" / "sentiment"
 LABELS: tuple[SentimentLabel, ...] = (
@@ -196,12 +196,7 @@ class SentimentHead(nn.Module):
                 for layer in self.top:
                     x = layer(x, mask)
             else:  # real tokens only, the same numbers (nlp/packed_bert.py)
-                b, w = attention_mask.shape
-                keep = real_positions(attention_mask)
-                rows = gather(x, keep)
-                for layer in self.top:
-                    rows = packed_layer(layer, rows, keep, b, w, mask)
-                x = scatter(rows, keep, b, w)
+                x = packed_layers(self.top, x, attention_mask, mask)
             parts.append(mean_pool(x, attention_mask))
         return self.mlp(torch.cat(parts, dim=1))
 
