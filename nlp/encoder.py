@@ -11,12 +11,14 @@ of every layer, attention mask, pooled embedding), so no text goes through the e
     result.embeddings.shape  # (1, 384)
     result.head_outputs["sentiment"].shape  # (1, 3)
 
-:meth:`Encoder.encode` is the cached variant for rubric exemplar sentences. Batches are padded
-to whole 16-token blocks (``width_multiple``), which makes every text's numbers independent of
-its batch. A batch's rows are padded to a multiple of ``row_multiple`` (16) with a minimal
-filler text, so a night's passes use a few dozen batch shapes, not a new one for each pass's
-last, odd-sized batch: the CPU kernels keep what they prepare for every shape they meet
-(about 2 MB each in bf16), and new shapes kept the flow's memory growing batch after batch.
+:meth:`Encoder.encode` is the cached variant for rubric exemplar sentences. A text's numbers do
+not depend on its batch: every batch runs on one torch thread, its products in pieces of a fixed
+row count and its attention in float32 (:mod:`nlp.batch_invariant`), and batches are padded to
+whole 16-token blocks (``width_multiple``). A batch's rows are padded to a multiple of
+``row_multiple`` (16) with a minimal filler text, so a night's passes use a few dozen batch
+shapes, not a new one for each pass's last, odd-sized batch: the CPU kernels keep what they
+prepare for every shape they meet (about 2 MB each in bf16), and new shapes kept the flow's
+memory growing batch after batch.
 With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``precision`` in
 ``nlp/analysis.yaml``). With ``skip_padding`` the layers skip padded positions (:mod:`nlp.packed_bert`).
 """
@@ -33,6 +35,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from nlp.batch_invariant import FixedRowProducts
 from nlp.config import EncoderConfig
 from nlp.models import LoadedTransformer, load_encoder_model
 from nlp.packed_bert import bert_forward, is_packable
@@ -154,8 +157,8 @@ class Encoder:
             k = len(rows)
             batch = [ids[i] for i in rows] + [filler] * (_width(k, self.row_multiple) - k)
             input_ids, attention_mask = _pad(batch, pad_id, self.width_multiple)
-            # inference mode and autocast are per thread: entered here, on the thread that runs it
-            with torch.inference_mode(), self._precision():
+            # inference mode, autocast and the products' mode are per thread: entered on the one running it
+            with torch.inference_mode(), self._precision(), FixedRowProducts():
                 last, hidden = self.forward(input_ids, attention_mask, want_hidden)
                 pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
                 embeddings[rows] = pooled[:k].float().numpy()
@@ -167,31 +170,28 @@ class Encoder:
                     outputs[head.name][rows] = value.numpy()
                 del last, hidden, pooled
 
-        streams = min(self.streams, len(batches))
-        if streams <= 1:
-            for rows in batches:
-                encode_batch(rows)
-        else:
-            self._run_streams(batches, encode_batch, streams)
+        self._run_streams(batches, encode_batch, min(self.streams, len(batches)))
         return EncoderPass(embeddings, outputs)
 
     def _run_streams(
         self, batches: list[np.ndarray], encode_batch: Callable[[np.ndarray], None], streams: int
     ) -> None:
-        """Encode ``batches`` on ``streams`` threads at once, each with its share of the torch threads.
+        """Encode ``batches`` on ``streams`` threads at once, each on one torch thread.
 
-        Several single-threaded streams keep the cores busier than one stream whose threads share
-        each matrix product: the work between products, and a thread waiting for a core (the
-        spaCy parse runs beside the pass), no longer stall the others. A text's numbers do not
-        depend on how many torch threads computed them (tests/nlp/test_encoder.py).
+        A product split across threads sums in another order on some CPUs (MKL and oneDNN on
+        AVX-512 split a 1,536-long sum between two threads), so each batch runs on one torch
+        thread whatever the stream count: a text's numbers do not depend on how many streams or
+        cores ran the pass (tests/nlp/test_encoder.py). Several single-threaded streams also keep
+        the cores busier than one stream whose threads share each product: the work between
+        products, and a thread waiting for a core (the spaCy parse runs beside the pass), no
+        longer stall the others.
         """
-        per_stream = max(1, self.threads // streams)
         try:
             with ThreadPoolExecutor(
-                streams,
+                max(1, streams),
                 thread_name_prefix="qareview-encoder",
                 initializer=torch.set_num_threads,
-                initargs=(per_stream,),
+                initargs=(1,),
             ) as pool:
                 futures = [pool.submit(encode_batch, rows) for rows in batches]
                 try:

@@ -3,7 +3,7 @@
     python scripts/scale_load.py /tmp/l6k --conversations 6000 --data ../shared/data
     qareview ingest /tmp/l6k --db /tmp/l6k.duckdb
     MALLOC_ARENA_MAX=2 python scripts/profile_batch_memory.py /tmp/l6k.duckdb [--batch-size N] [--limit N] \
-        [--no-memory-zones] [--row-multiple N]
+        [--no-memory-zones] [--row-multiple N] [--skip-padding on|off]
 
 Plans batches of the ingested store as the flow does, then for each: analyses and scores it
 with this process's models (``flows.batches``), stores it (``store-batch``'s own function),
@@ -12,7 +12,8 @@ Prefect. Prints one line per batch: RSS before it (the trough: what the night ke
 peak while it ran (sampled every 10 ms) and the rise. The store is written: use a copy.
 Set ``MALLOC_ARENA_MAX`` in the environment to compare allocator settings (`qareview` sets 2);
 ``--no-memory-zones`` analyses without spaCy memory zones (``spacy.memory_zones: false``);
-``--row-multiple N`` pads the encoder's batches to N rows instead of ``encoder.row_multiple``.
+``--row-multiple N`` pads the encoder's batches to N rows instead of ``encoder.row_multiple``;
+``--skip-padding on|off`` overrides ``encoder.skip_padding`` (encoder and sentiment head).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from flows.config import load_flow_config  # noqa: E402
 from flows.heap import trim_heap  # noqa: E402
 from flows.nightly import store_batch  # noqa: E402
 from flows.worklist import build_worklist  # noqa: E402
+from nlp.packed_bert import is_packable  # noqa: E402
 from storage.store import Store  # noqa: E402
 
 
@@ -47,6 +49,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="stop after this many conversations (0: all)")
     parser.add_argument("--no-memory-zones", action="store_true", help="keep every word spaCy meets")
     parser.add_argument("--row-multiple", type=int, default=None, help="default: nlp/analysis.yaml")
+    parser.add_argument(
+        "--skip-padding", choices=("on", "off"), default=None, help="default: nlp/analysis.yaml"
+    )
     args = parser.parse_args()
     analyzer = process_analyzer()  # the one every batch uses
     if args.no_memory_zones:
@@ -54,6 +59,10 @@ def main() -> None:
         analyzer.config = analyzer.config.model_copy(update={"spacy": spacy_config})
     if args.row_multiple is not None:
         analyzer.encoder.row_multiple = args.row_multiple
+    if args.skip_padding is not None:
+        analyzer.encoder.skip_padding = args.skip_padding == "on" and is_packable(analyzer.encoder.model)
+        analyzer.sentiment.head.module.skip_padding = analyzer.encoder.skip_padding
+    print(json.dumps({"skip_padding": analyzer.encoder.skip_padding}), flush=True)
     batch_size = args.batch_size or load_flow_config().batch_size
     sampler = PeakRss(os.getpid(), every=0.01)
     mb = 2**20

@@ -1,4 +1,8 @@
-"""BERT layers on real tokens only: Hugging Face's numbers, bit for bit, without the padding's work."""
+"""BERT layers on real tokens only: Hugging Face's numbers, bit for bit, without the padding's work.
+
+Both run under :class:`FixedRowProducts`, as every encoder batch does: without it a CPU kernel may
+sum a product of another row count in another order (MKL and oneDNN on AVX-512).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import pytest
 import torch
 from transformers import DistilBertConfig, DistilBertModel
 
+from nlp.batch_invariant import FixedRowProducts
 from nlp.encoder import Encoder, mean_pool
 from nlp.models import load_encoder_model
 from nlp.packed_bert import CHUNK_ROWS, ROW_STEP, bert_forward, chunked, is_packable, real_positions
@@ -37,7 +42,7 @@ def test_every_layer_gives_hugging_faces_numbers_at_real_tokens(bf16: bool, padd
     texts = TEXTS if padded else ["Why do I have to explain everything again?"] * 3
     width = 32 if padded else len(encoder.tokenizer(texts[0])["input_ids"])
     input_ids, mask = _batch(encoder, texts, width)
-    with torch.inference_mode(), encoder._precision():
+    with torch.inference_mode(), encoder._precision(), FixedRowProducts():
         want = encoder.model(
             input_ids=input_ids,
             attention_mask=mask,
@@ -65,7 +70,7 @@ def test_the_sentiment_heads_own_layer_gives_the_layers_numbers(bf16: bool) -> N
     head = ShippedSentiment.load(encoder).head.module
     assert head.skip_padding
     input_ids, mask = _batch(encoder, TEXTS, 40)
-    with torch.inference_mode(), encoder._precision():
+    with torch.inference_mode(), encoder._precision(), FixedRowProducts():
         _, hidden = bert_forward(encoder.model, input_ids, mask, want_hidden=True)
         frozen = torch.linspace(-1, 1, len(TEXTS) * head.feature_mean.shape[0]).view(len(TEXTS), -1)
         packed = head(frozen, hidden[5], mask)
