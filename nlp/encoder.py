@@ -142,7 +142,7 @@ class Encoder:
             length_batches(
                 order,
                 [len(t) for t in ids],
-                self.batch_size,
+                self._batch_size(n),
                 self.max_batch_tokens,
                 self.width_multiple,
                 self.row_multiple,
@@ -203,6 +203,15 @@ class Encoder:
         finally:
             # torch.set_num_threads also sets the count new threads start with: give it back
             torch.set_num_threads(self.threads)
+
+    def _batch_size(self, n: int) -> int:
+        """Texts per batch for a pass of ``n``: ``batch_size``, or fewer so that every stream gets one.
+
+        Each batch runs on one thread, so a pass of one batch would leave the other cores idle; a
+        text's numbers do not depend on its batch, so splitting it changes none.
+        """
+        per_stream = _width(-(-n // self.streams), self.row_multiple)
+        return max(1, min(self.batch_size, per_stream))
 
     def _filler(self) -> list[int]:
         """The token ids of the empty text ([CLS] [SEP]): the rows that pad a batch to ``row_multiple``."""

@@ -8,9 +8,12 @@ flat positions in the ``b × w`` grid), and every matrix product runs on 64 to 5
 (:func:`chunked`). Only attention sees the padded grid: queries, keys and values are scattered
 into it, with zeros at padding, which the mask hides.
 
-Every real token's numbers are bit-identical to Hugging Face's layer, in fp32 and under bf16
-autocast: every product has a whole number of 64 rows, a row's numbers do not depend on the
-other rows then, and masked keys add exactly nothing (``tests/nlp/test_packed_bert.py``).
+Under :class:`nlp.batch_invariant.FixedRowProducts` (every encoder batch runs under it) every
+real token's numbers are bit-identical to Hugging Face's layer, in fp32 and under bf16 autocast:
+both paths' products are then pieces of one row count, a row's numbers do not depend on the other
+rows, and masked keys add exactly nothing (``tests/nlp/test_packed_bert.py``). Without it they
+are on some CPUs only (the whole number of 64 rows below sufficed on an AMD EPYC host; on an
+AVX-512/AMX Intel host other row counts sum in another order).
 Padding positions hold zeros instead of the values Hugging Face computes for them, which nothing
 reads: pooling and heads mask them.
 """

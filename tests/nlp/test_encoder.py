@@ -123,6 +123,19 @@ def test_batches_encoded_on_two_streams_give_every_number_of_one_stream(bf16: bo
     assert torch.get_num_threads() == 2
 
 
+def test_a_pass_of_one_batch_is_split_so_that_every_stream_gets_one() -> None:
+    """Each batch runs on one thread: 20 texts on two streams go as two batches of 16 rows, not one of 32."""
+    texts = [f"{TEXTS[n % 5]} ({n})" for n in range(20)]
+    encoder = Encoder(load_encoder_model(None), batch_size=64, threads=2, streams=2, row_multiple=16)
+    rows: list[int] = []
+    forward = encoder.forward
+    encoder.forward = lambda ids, mask, hidden: (rows.append(ids.shape[0]), forward(ids, mask, hidden))[1]
+    split = encoder.run(texts)
+    assert sorted(rows) == [16, 16]
+    whole = Encoder(load_encoder_model(None), batch_size=64, threads=2, streams=1, row_multiple=16).run(texts)
+    assert np.array_equal(split.embeddings, whole.embeddings)
+
+
 def test_length_batches_keep_within_rows_and_padded_tokens() -> None:
     lengths = [5, 40, 3, 17, 100, 33, 16, 300]
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
