@@ -42,7 +42,7 @@ def test_fixed_row_linear_keeps_leading_dimensions_and_fills_only_the_last_piece
     calls: list[int] = []
     generator = torch.Generator().manual_seed(5)
     weight = torch.randn(3, 8, generator=generator)
-    x = torch.randn(2, 150, 8, generator=generator)  # 300 rows: one full product and one filled
+    x = torch.randn(2, 300, 8, generator=generator)  # 600 rows: one full product and one filled
     original = functional.linear
     try:
         functional.linear = lambda rows, w, b=None: (calls.append(rows.shape[0]), original(rows, w, b))[1]
@@ -50,7 +50,7 @@ def test_fixed_row_linear_keeps_leading_dimensions_and_fills_only_the_last_piece
     finally:
         functional.linear = original
     assert calls == [PRODUCT_ROWS, PRODUCT_ROWS]
-    assert out.shape == (2, 150, 3)
+    assert out.shape == (2, 300, 3)
     assert torch.allclose(out, original(x, weight), atol=1e-5)
 
 
