@@ -87,7 +87,7 @@ class Encoder:
         width_multiple: int = 16,
         max_batch_tokens: int | None = None,
         row_multiple: int = 1,
-        streams: int = 1,
+        streams: int | None = None,
         skip_padding: bool = False,
     ) -> None:
         self.name = loaded.name
@@ -103,7 +103,7 @@ class Encoder:
         if threads:
             torch.set_num_threads(threads)
         self.threads = torch.get_num_threads()
-        self.streams = max(1, min(streams, self.threads))
+        self.streams = max(1, min(streams or self.threads, self.threads))  # None: one per thread
         self.skip_padding = skip_padding and is_packable(self.model)
         self._exemplars: dict[str, np.ndarray] = {}
 

@@ -195,29 +195,52 @@ def turn_texts(load_dir: Path) -> list[str]:
 def plain_encoder_seconds(texts: list[str], streams: int = 1) -> float:
     """Seconds for one plain fp32 pass of the shipped encoder (loaded beforehand) over ``texts``.
 
-    The yardstick is fixed whatever the product's settings: :meth:`Encoder.run` in fp32, texts
+    The yardstick is fixed whatever the product's settings, and does not go through
+    :meth:`Encoder.run` (whose batches now run single-threaded, in fixed-row products): texts
     tokenised once and sorted by token count, batches of 64 padded to their longest text only,
-    no heads, one stream on every torch thread. That is the encoder pass as it was before bf16,
-    whole-block padding and streams. ``streams`` > 1 times the same pass on that many
-    single-threaded streams (printed beside the yardstick, so a gain of the streams alone shows).
+    Hugging Face's forward in fp32, mean-pooled and normalised, no heads, one stream on every
+    torch thread. That is the encoder pass as it was before bf16, whole-block padding, streams
+    and batch invariance. ``streams`` > 1 times the same pass on that many single-threaded
+    streams (printed beside the yardstick, so a gain of the streams alone shows).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import torch
+
     from nlp.config import load_analysis_config
-    from nlp.encoder import Encoder
+    from nlp.encoder import mean_pool
     from nlp.models import load_encoder_model
 
     config = load_analysis_config().encoder
-    encoder = Encoder(
-        load_encoder_model(config.path),
-        batch_size=64,
-        max_length=config.max_length,
-        threads=config.threads(),
-        bf16=False,
-        width_multiple=1,
-        streams=streams,
-    )
-    encoder.run(texts[:64])  # warm-up
+    loaded = load_encoder_model(config.path)
+    threads = config.threads()
+    torch.set_num_threads(threads)
+    pad = loaded.tokenizer.pad_token_id or 0
+
+    def run(batch_texts: list[str]) -> None:
+        ids = loaded.tokenizer(batch_texts, truncation=True, max_length=config.max_length)["input_ids"]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        batches = [[ids[i] for i in order[start : start + 64]] for start in range(0, len(order), 64)]
+
+        def encode(batch: list[list[int]]) -> None:
+            width = max(len(t) for t in batch)
+            input_ids = torch.tensor([t + [pad] * (width - len(t)) for t in batch])
+            mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t in batch])
+            with torch.inference_mode():
+                out = loaded.model(input_ids=input_ids, attention_mask=mask, token_type_ids=0 * mask)
+                torch.nn.functional.normalize(mean_pool(out.last_hidden_state, mask), p=2, dim=1)
+
+        if streams <= 1:
+            for batch in batches:
+                encode(batch)
+            return
+        with ThreadPoolExecutor(streams, initializer=torch.set_num_threads, initargs=(1,)) as pool:
+            list(pool.map(encode, batches))
+        torch.set_num_threads(threads)
+
+    run(texts[:64])  # warm-up
     started = time.perf_counter()
-    encoder.run(texts)
+    run(texts)
     return time.perf_counter() - started
 
 
