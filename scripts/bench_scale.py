@@ -208,7 +208,7 @@ def plain_encoder_seconds(texts: list[str], streams: int = 1) -> float:
     import torch
 
     from nlp.config import load_analysis_config
-    from nlp.encoder import mean_pool
+    from nlp.encoder import _pad, length_batches, mean_pool
     from nlp.models import load_encoder_model
 
     config = load_analysis_config().encoder
@@ -220,12 +220,10 @@ def plain_encoder_seconds(texts: list[str], streams: int = 1) -> float:
     def run(batch_texts: list[str]) -> None:
         ids = loaded.tokenizer(batch_texts, truncation=True, max_length=config.max_length)["input_ids"]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        batches = [[ids[i] for i in order[start : start + 64]] for start in range(0, len(order), 64)]
+        batches = [[ids[i] for i in rows] for rows in length_batches(order, [len(t) for t in ids], 64, None)]
 
         def encode(batch: list[list[int]]) -> None:
-            width = max(len(t) for t in batch)
-            input_ids = torch.tensor([t + [pad] * (width - len(t)) for t in batch])
-            mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t in batch])
+            input_ids, mask = _pad(batch, pad)  # padded to the longest text only
             with torch.inference_mode():
                 out = loaded.model(input_ids=input_ids, attention_mask=mask, token_type_ids=0 * mask)
                 torch.nn.functional.normalize(mean_pool(out.last_hidden_state, mask), p=2, dim=1)
