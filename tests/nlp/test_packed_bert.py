@@ -1,10 +1,15 @@
 """BERT layers on real tokens only: Hugging Face's numbers, bit for bit, without the padding's work.
 
-Both run under :class:`FixedRowProducts`, as every encoder batch does: without it a CPU kernel may
-sum a product of another row count in another order (MKL and oneDNN on AVX-512).
+Both run under :class:`FixedRowProducts` and on one torch thread, as every encoder batch does:
+otherwise a CPU kernel may sum a product of another row count in another order (MKL and oneDNN on
+AVX-512; on a CPU without native bf16, oneDNN's bf16 384 -> 1,536 product splits its rows between
+two threads by row count).
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -29,6 +34,17 @@ TEXTS = [
 ]
 
 
+@contextlib.contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run on one torch thread, as ``Encoder._run_streams`` runs every batch."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _batch(encoder: Encoder, texts: list[str], width: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Texts padded to ``width`` positions (wider than the longest: real padding in every row)."""
     ids = encoder.tokenizer(texts, padding="max_length", max_length=width, return_tensors="pt")
@@ -42,7 +58,7 @@ def test_every_layer_gives_hugging_faces_numbers_at_real_tokens(bf16: bool, padd
     texts = TEXTS if padded else ["Why do I have to explain everything again?"] * 3
     width = 32 if padded else len(encoder.tokenizer(texts[0])["input_ids"])
     input_ids, mask = _batch(encoder, texts, width)
-    with torch.inference_mode(), encoder._precision(), FixedRowProducts():
+    with torch.inference_mode(), encoder._precision(), FixedRowProducts(), one_torch_thread():
         want = encoder.model(
             input_ids=input_ids,
             attention_mask=mask,
@@ -70,7 +86,7 @@ def test_the_sentiment_heads_own_layer_gives_the_layers_numbers(bf16: bool) -> N
     head = ShippedSentiment.load(encoder).head.module
     assert head.skip_padding
     input_ids, mask = _batch(encoder, TEXTS, 40)
-    with torch.inference_mode(), encoder._precision(), FixedRowProducts():
+    with torch.inference_mode(), encoder._precision(), FixedRowProducts(), one_torch_thread():
         _, hidden = bert_forward(encoder.model, input_ids, mask, want_hidden=True)
         frozen = torch.linspace(-1, 1, len(TEXTS) * head.feature_mean.shape[0]).view(len(TEXTS), -1)
         packed = head(frozen, hidden[5], mask)
