@@ -97,6 +97,7 @@ def main() -> int:
                         kind = "FP" if flagged[k] else "FN"
                         print(f"      {kind} {p[k]:.2f} {examples[i].text[:150]!r}")
     sentiment_summary(examples, inputs, probs)
+    answer_particles(heads, examples, probs, args.split)
     public_benchmarks(heads, args.shared, args.precision, args.politeness_compare)
     return 0
 
@@ -124,6 +125,40 @@ def sentiment_summary(examples: list[data.Example], inputs: np.ndarray, probs: d
         macro = recall_score(gold, p.argmax(axis=1), average="macro")
         auc = roc_auc_score(gold == 0, p[:, 0])
         print(f"  {name:28s} macro recall {macro:.3f}   negative-vs-rest AUC {auc:.3f}")
+
+
+def answer_particles(
+    heads: SignalHeads, examples: list[data.Example], probs: dict[str, np.ndarray], split: str
+) -> None:
+    """Customer sentiment when the same real turns open with an answer particle ("No, ...").
+
+    The particle says nothing of the customer's mood, so the macro recall should stay where it
+    is and few labels should change (MODEL_CARD.md, "Answer particles").
+    """
+    from sklearn.metrics import recall_score
+
+    classes = ["negative", "neutral", "positive"]
+    rows = [
+        i for i, e in enumerate(examples) if e.role == "customer" and e.labels.get("sentiment") in classes
+    ]
+    if "sentiment" not in probs or not rows:
+        return
+    gold = np.array([classes.index(examples[i].labels["sentiment"]) for i in rows])
+    before = probs["sentiment"][rows].argmax(axis=1)
+    print("  the same turns opening with an answer particle:")
+    for particle in ("No, ", "Nope, ", "Yes, "):
+        changed = [
+            data.Example(data.with_particle(particle, examples[i].text), "customer", {}, "answer-particle")
+            for i in rows
+        ]
+        inputs = data.example_inputs(changed, f"{split}-particles")
+        after = heads.predict(inputs, ["customer"] * len(changed))["sentiment"].argmax(axis=1)
+        macro = recall_score(gold, after, average="macro")
+        changed_share, to_negative = (after != before).mean(), ((after == 0) & (before != 0)).mean()
+        print(
+            f"    {particle!r:9s} macro recall {macro:.3f}   label changed on {changed_share:.1%}, "
+            f"to negative on {to_negative:.1%}"
+        )
 
 
 def public_benchmarks(heads: SignalHeads, shared: Path, precision: float, compare: bool = False) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -77,6 +78,16 @@ GO_CALM = {
     "excitement",
     "realization",
 }
+
+
+# Answer particles a customer's reply may open with ("No, I bought it in November."). They say
+# nothing of the customer's mood, but tweets and Reddit comments taught the sentiment head that a
+# leading "No" is negative (MODEL_CARD.md, "Answer particles").
+ANSWER_PARTICLES = (
+    *("No, ", "No. ", "Nope, ", "Nope. ", "Nah, "),
+    *("Yes, ", "Yes. ", "Yeah, ", "Yep, ", "Ok, ", "Okay, "),
+)
+_LEADING_HANDLES = re.compile(r"^((?:@\w+\s+)*)(.*)$", re.DOTALL)
 
 
 @dataclass
@@ -179,6 +190,42 @@ def goemotions_sentiment(path: Path, limit: int, seed: int = 7) -> list[Example]
     rng = np.random.default_rng(seed)
     picked = sorted(rng.choice(len(rows), size=min(limit, len(rows)), replace=False))
     return [Example(rows[i][0], "customer", {"sentiment": rows[i][1]}, "goemotions") for i in picked]
+
+
+def _text_hash(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16)
+
+
+def with_particle(particle: str, text: str) -> str:
+    """``text`` as a reply opening with ``particle``, after any leading @handles (as tweets start).
+
+    Case is left alone: the encoder's tokenizer lowercases.
+    """
+    handles, body = _LEADING_HANDLES.match(text).groups()  # type: ignore[union-attr]
+    return handles + particle + body
+
+
+def answer_particle_copies(
+    examples: list[Example], sources: Iterable[str], share: float, weight: float
+) -> list[Example]:
+    """Copies of a fixed ``share`` of the train split's sentiment examples from ``sources``, opening
+    with an answer particle.
+
+    Each keeps its label: the particle carries no sentiment. The share and the particle are picked
+    by a hash of the text, so the copies are the same on every run. Calibration and test items are
+    never copied.
+    """
+    wanted = set(sources)
+    out = []
+    for e in examples:
+        copied = e.split == "train" and e.source in wanted and "sentiment" in e.labels
+        if not copied or _text_hash(e.text) % 1000 >= share * 1000:
+            continue
+        particle = ANSWER_PARTICLES[_text_hash(f"p{e.text}") % len(ANSWER_PARTICLES)]
+        text = with_particle(particle, e.text)
+        # the real turn's key keeps a copy in its original's fold (scripts/train_signals.py)
+        out.append(Example(text, "customer", dict(e.labels), "answer-particle", weight=weight, key=e.key))
+    return out
 
 
 def politeness(path: Path) -> list[Example]:
@@ -373,7 +420,9 @@ def example_inputs(examples: list[Example], name: str) -> np.ndarray:
 
 
 __all__ = [
+    "ANSWER_PARTICLES",
     "Example",
+    "answer_particle_copies",
     "example_inputs",
     "example_strategies",
     "goemotions",
@@ -385,4 +434,5 @@ __all__ = [
     "synthetic",
     "turn_inputs",
     "tweeteval",
+    "with_particle",
 ]

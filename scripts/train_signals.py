@@ -57,6 +57,13 @@ class HeadPlan:
     strategies: bool = False
 
 
+# Share of the sentiment head's train-split examples copied with an answer particle, and the copies'
+# weight (signal_data.answer_particle_copies). Chosen by calibration log-loss among (share, weight)
+# 0.15/0.5, 0.15/1, 0.3/0.1, 0.3/0.3, 0.3/1, 0.5/0.5, 1/0.15, 1/0.3: 0.15/1 had the lowest (0.5933;
+# none 0.5956). MODEL_CARD.md, "Answer particles".
+ANSWER_COPIES = (0.15, 1.0)
+
+
 # Sources per head (MODEL_CARD.md): out-of-fold average precision on the real train and
 # calibration splits fell with GoEmotions at weight 0.3 for distress (0.823 -> 0.793) and
 # empathic responses (0.874 -> 0.701), and with the politeness corpus for face threats (0.099 ->
@@ -66,13 +73,15 @@ PLANS = (
     # Customer sentiment (every turn's sentiment and the customer's trajectory): tweets and
     # Reddit comments keep the three-way scale general; the real customer turns, at weight 3,
     # teach it that a service complaint is negative however politely it is put.
+    # Copies of some of them opening with an answer particle ("No, ...", "Yes, ...") keep their
+    # label (ANSWER_COPIES).
     HeadPlan(
         "sentiment",
         "customer",
         "sentiment",
         ("negative", "neutral", "positive"),
         ("negative", "positive"),
-        ("ibm", "tweeteval", "goemotions"),
+        ("ibm", "tweeteval", "goemotions", "answer-particle"),
         regularisation=(0.001, 0.003, 0.01),
     ),
     HeadPlan(
@@ -148,10 +157,11 @@ def curve(prob: np.ndarray, gold: np.ndarray, step: float = 0.01) -> list[tuple[
 
 
 def _folds(examples: list[data.Example], rows: np.ndarray, k: int = 5) -> np.ndarray:
-    """Fold number per row: real-set rows by thread hash, other rows -1 (always trained on)."""
+    """Fold number per row: real-set rows (and copies of them) by thread hash, other rows -1 (always
+    trained on)."""
     out = np.full(len(rows), -1)
     for n, i in enumerate(rows):
-        if examples[i].source == "ibm":
+        if examples[i].key is not None:
             out[n] = int(data.hashlib.sha256(examples[i].key[0].encode()).hexdigest(), 16) % k
     return out
 
@@ -193,13 +203,15 @@ def train_head(
             best = (loss, c, model)
     loss, c, model = best
     folds = _folds(examples, tr)
+    real = np.array([examples[i].source == "ibm" for i in tr])
     z_oof, y_oof = [full_logits(model, x_ca, k)], [y_ca]
     for f in range(5):
         held = folds == f
         if held.any():
             fold_model = fit(x_tr[~held], y_tr[~held], w_tr[~held], c)
-            z_oof.append(full_logits(fold_model, x_tr[held], k))
-            y_oof.append(y_tr[held])
+            shown = held & real  # copies of held-out turns are left out of the fold, not predicted
+            z_oof.append(full_logits(fold_model, x_tr[shown], k))
+            y_oof.append(y_tr[shown])
     z_cal, y_cal = np.concatenate(z_oof), np.concatenate(y_oof)
     temperature = float(
         minimize_scalar(lambda t: log_loss(z_cal / t, y_cal), bounds=(0.05, 20), method="bounded").x
@@ -299,6 +311,19 @@ def train_politeness(shared: Path, width: int) -> tuple[dict, dict]:
     return tensors, spec
 
 
+def training_examples(shared: Path) -> list[data.Example]:
+    """Every head's examples outside the real test split: real turns, public sets, our own turns,
+    and the answer-particle copies (``ANSWER_COPIES``)."""
+    examples = data.ibm_examples()
+    examples += data.goemotions(shared / "goemotions" / "train.tsv", 6000)
+    examples += data.goemotions_sentiment(shared / "goemotions" / "train.tsv", 8000)
+    examples += data.tweeteval(shared / "tweeteval-sentiment" / "train.tsv")
+    examples += data.synthetic()
+    sentiment_sources = next(p.sources for p in PLANS if p.name == "sentiment")
+    examples += data.answer_particle_copies(examples, sentiment_sources, *ANSWER_COPIES)
+    return [e for e in examples if e.split != "test"]
+
+
 def main() -> None:
     """Assemble the data, train every head, write the model folder."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -313,18 +338,13 @@ def main() -> None:
         "(MODEL_CARD.md, 'Tried and left out')",
     )
     args = parser.parse_args()
-    examples = data.ibm_examples()
-    examples += data.goemotions(args.shared / "goemotions" / "train.tsv", 6000)
-    examples += data.goemotions_sentiment(args.shared / "goemotions" / "train.tsv", 8000)
-    examples += data.tweeteval(args.shared / "tweeteval-sentiment" / "train.tsv")
-    examples += data.synthetic()
+    examples = training_examples(args.shared)
     plans = PLANS
     if args.service_lines > 0:
         examples += data.service_lines(args.service_lines)
         plans = tuple(
             replace(p, sources=(*p.sources, "service-lines")) if p.name == "sentiment" else p for p in PLANS
         )
-    examples = [e for e in examples if e.split != "test"]
     inputs = data.example_inputs(examples, "train")
     strategies = data.example_strategies(examples)
     tensors: dict[str, np.ndarray] = {}

@@ -122,15 +122,10 @@ def main() -> int:
 def out_of_fold(shared: Path) -> dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]:
     """Sentiment and distress probabilities per real train customer turn, from heads without its thread."""
     import signal_data as data
-    from train_signals import PLANS, _folds, fit, full_logits, softmax, value_of
+    from train_signals import PLANS, _folds, fit, full_logits, softmax, training_examples, value_of
 
     meta = json.loads((SIGNALS_DIR / "signals.json").read_text(encoding="utf-8"))
-    examples = data.ibm_examples()
-    examples += data.goemotions(shared / "goemotions" / "train.tsv", 6000)
-    examples += data.goemotions_sentiment(shared / "goemotions" / "train.tsv", 8000)
-    examples += data.tweeteval(shared / "tweeteval-sentiment" / "train.tsv")
-    examples += data.synthetic()
-    examples = [e for e in examples if e.split != "test"]
+    examples = training_examples(shared)
     inputs = data.example_inputs(examples, "train")
     probabilities: dict[str, dict[tuple[str, int], np.ndarray]] = {}
     for plan in (p for p in PLANS if p.name in {"sentiment", "distress"}):
@@ -157,7 +152,8 @@ def out_of_fold(shared: Path) -> dict[tuple[str, int], tuple[np.ndarray, np.ndar
             held = folds == f
             model = fit(x[~held], y[~held], w[~held], spec["C"])
             p = softmax(full_logits(model, x[held], len(plan.classes)) / spec["temperature"])
-            got.update({examples[i].key: row for i, row in zip(tr[held], p, strict=True)})
+            real = [(i, row) for i, row in zip(tr[held], p, strict=True) if examples[i].source == "ibm"]
+            got.update({examples[i].key: row for i, row in real})  # not the answer-particle copies
         probabilities[plan.name] = got
     sentiment, distress = probabilities["sentiment"], probabilities["distress"]
     return {k: (sentiment[k], distress[k]) for k in sentiment if k in distress}

@@ -63,6 +63,17 @@ CUSTOMER_CASES = [
 ]
 
 
+# Answers to an agent's question: the particle says nothing of the customer's mood (MODEL_CARD.md,
+# "Answer particles"); the complaint after it still does.
+ANSWER_CASES = [
+    ("No, I bought it in November.", False),
+    ("No", False),
+    ("No, I'm using the app.", False),
+    ("No, that's everything. Thanks!", False),
+    ("No, it still doesn't work.", True),
+]
+
+
 @pytest.fixture(scope="module")
 def annotate(analyzer: Analyzer):  # type: ignore[no-untyped-def]
     def run(turns: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
@@ -92,6 +103,13 @@ def test_customer_distress(annotate, text: str, distressed: bool) -> None:  # ty
     probability = turn.signal("distress", "true")
     assert probability is not None
     assert (probability >= cutoff("distress", "true", 0.8)) is distressed, probability
+
+
+@pytest.mark.parametrize(("text", "negative"), ANSWER_CASES)
+def test_an_answer_particle_does_not_make_an_answer_negative(annotate, text: str, negative: bool) -> None:  # type: ignore[no-untyped-def]
+    question = "Have you tried reinstalling the app since then?"
+    turn = annotate([("customer", "My app keeps crashing."), ("agent", question), ("customer", text)])[2]
+    assert (turn.sentiment.label.value == "negative") is negative, turn.sentiment
 
 
 def test_signals_only_for_the_turns_role(annotate) -> None:  # type: ignore[no-untyped-def]
