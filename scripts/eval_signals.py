@@ -102,6 +102,17 @@ def main() -> int:
     return 0
 
 
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def labelled_customer_turns(examples: list[data.Example]) -> tuple[list[int], np.ndarray]:
+    """Rows of the customer turns with a sentiment label, and their labels as class indexes."""
+    rows = [
+        i for i, e in enumerate(examples) if e.role == "customer" and e.labels.get("sentiment") in SENTIMENTS
+    ]
+    return rows, np.array([SENTIMENTS.index(examples[i].labels["sentiment"]) for i in rows], dtype=int)
+
+
 def sentiment_summary(examples: list[data.Example], inputs: np.ndarray, probs: dict[str, np.ndarray]) -> None:
     """Customer sentiment on the split: the shipped head beside the tweets-only head it replaced.
 
@@ -110,16 +121,12 @@ def sentiment_summary(examples: list[data.Example], inputs: np.ndarray, probs: d
     """
     from sklearn.metrics import recall_score, roc_auc_score
 
-    classes = ["negative", "neutral", "positive"]
-    rows = [
-        i for i, e in enumerate(examples) if e.role == "customer" and e.labels.get("sentiment") in classes
-    ]
+    rows, gold = labelled_customer_turns(examples)
     if "sentiment" not in probs or not rows:
         return
-    gold = np.array([classes.index(examples[i].labels["sentiment"]) for i in rows])
     width = inputs.shape[1] // 2
     tweets_only = inputs[rows, width - 3 : width]  # the LoRA head's probabilities, a feature of every head
-    counts = ", ".join(f"{c} {int((gold == k).sum())}" for k, c in enumerate(classes))
+    counts = ", ".join(f"{c} {int((gold == k).sum())}" for k, c in enumerate(SENTIMENTS))
     print(f"Customer sentiment ({len(rows)} customer turns: {counts}):")
     for name, p in (("shipped head", probs["sentiment"][rows]), ("tweets-only head (before)", tweets_only)):
         macro = recall_score(gold, p.argmax(axis=1), average="macro")
@@ -137,13 +144,9 @@ def answer_particles(
     """
     from sklearn.metrics import recall_score
 
-    classes = ["negative", "neutral", "positive"]
-    rows = [
-        i for i, e in enumerate(examples) if e.role == "customer" and e.labels.get("sentiment") in classes
-    ]
+    rows, gold = labelled_customer_turns(examples)
     if "sentiment" not in probs or not rows:
         return
-    gold = np.array([classes.index(examples[i].labels["sentiment"]) for i in rows])
     before = probs["sentiment"][rows].argmax(axis=1)
     print("  the same turns opening with an answer particle:")
     for particle in ("No, ", "Nope, ", "Yes, "):
