@@ -10,6 +10,9 @@ Example::
 
     leg 0: customer -0.9 ... -0.7 ... +0.4  (delta +1.3)  -> 1.0, finding "recovered" (positive)
     leg 1: customer +0.2 ... -0.6            (delta -0.8)  -> 0.1, finding "worsened"
+
+A rise from a calm start is "improved" only when the closing turn reads pleased
+(``improved_positive_close``); from an upset start (``upset_start``) calming down is enough.
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ class TrajectoryParams(ScorerParams):
     )
     worsened_delta: float = Field(
         -0.3, ge=-2.0, le=0.0, description="Delta at or below: the customer got worse."
+    )
+    improved_positive_close: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="A customer who did not arrive upset counts as improved only when their last turn in "
+        "the leg reads positive at least this much (the sentiment head's P(positive)): a calm problem "
+        'report then a plain answer ("PS4") is no better mood. None: any rise counts.',
     )
     closing_cues: PatternFile | None = Field(
         None,
@@ -95,12 +106,29 @@ def score(
         scores.append(context.criterion_score(conversation, leg, 0.5 + params.gain * delta, reason))
         evidence: Evidence = turn_evidence(conversation.id, customer[-1], "trajectory")
         closing = customer[-1]
-        if delta >= params.improved_delta and not _closes_in_distress(closing, context, params):
+        if (
+            delta >= params.improved_delta
+            and not _closes_in_distress(closing, context, params)
+            and (arrived_upset or _closes_pleased(closing, params))
+        ):
             kind = "recovered" if arrived_upset else "improved"
             findings.append(context.finding(kind, Polarity.POSITIVE, evidence, leg, detail=detail))
         elif delta <= params.worsened_delta:
             findings.append(context.finding("worsened", Polarity.NEGATIVE, evidence, leg, detail=detail))
     return scores, findings
+
+
+def _closes_pleased(turn: AnnotatedTurn, params: TrajectoryParams) -> bool:
+    """True when the turn reads positive enough for ``improved_positive_close`` (always without one).
+
+    Reads the sentiment head's P(positive); a turn without signals reads its sentiment score.
+    """
+    if params.improved_positive_close is None:
+        return True
+    positive = turn.signal("sentiment", "positive")
+    if positive is None:
+        positive = max(turn.sentiment.score, 0.0)
+    return positive >= params.improved_positive_close
 
 
 def _closes_in_distress(turn: AnnotatedTurn, context: ScoringContext, params: TrajectoryParams) -> bool:

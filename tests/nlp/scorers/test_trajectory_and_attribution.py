@@ -32,12 +32,20 @@ def trajectory_only(tmp_path_factory: pytest.TempPathFactory):
     return load_rubric(path)
 
 
-def annotated(turns: list[tuple[str, str]], start: float | None, end: float | None) -> AnnotatedConversation:
-    """Turns parsed by the real spaCy model, fixed sentiment; the leg trajectory is given, not computed."""
+def annotated(
+    turns: list[tuple[str, str]], start: float | None, end: float | None, closing_positive: float = 0.9
+) -> AnnotatedConversation:
+    """Turns parsed by the real spaCy model, fixed sentiment; the leg trajectory is given, not computed.
+
+    The customer's last turn reads P(positive) ``closing_positive`` (the sentiment head's signal).
+    """
     nlp = load_spacy(tuple(load_analysis_config().spacy.models))
     conv = conversation(turns, id="t")
     neutral = Sentiment(SentimentLabel.NEUTRAL, 0.0, "fixed")
     items = [AnnotatedTurn(t, nlp(t.text), np.zeros(384, dtype=np.float32), neutral) for t in conv.turns]
+    last = [item for item in items if item.role.value == "customer"][-1]
+    rest = (1.0 - closing_positive) / 2
+    last.signals["sentiment"] = {"negative": rest, "neutral": rest, "positive": closing_positive}
     customer = sum(1 for role, _ in turns if role == "customer")
     delta = None if start is None or end is None else end - start
     direction = None if delta is None else (Direction.IMPROVING if delta > 0 else Direction.WORSENING)
@@ -88,6 +96,24 @@ def test_a_closing_the_distress_cues_read_is_no_recovery(trajectory_only, closin
     [result] = score_conversations([annotated(turns, -0.8, 0.4)], trajectory_only, encode=None)
     [leg_score] = result.scores
     assert leg_score.value == pytest.approx(1.0)  # the score still reads the sentiment heads
+    assert [f.kind for f in result.findings] == kinds
+
+
+@pytest.mark.parametrize(
+    ("start", "closing_positive", "kinds"),
+    [
+        (-0.4, 0.01, []),  # a calm problem report, then a plain answer ("PS4"): no better mood
+        (-0.4, 0.6, ["improved"]),  # from a calm start, a pleased closing
+        (-0.8, 0.01, ["recovered"]),  # from an upset start, calming down is enough
+    ],
+)
+def test_from_a_calm_start_improved_needs_a_pleased_closing(
+    trajectory_only, start: float, closing_positive: float, kinds: list[str]
+) -> None:
+    turns = [*ANGRY_THEN_FINE[:-1], ("customer", "PS4")]
+    [result] = score_conversations(
+        [annotated(turns, start, 0.0, closing_positive)], trajectory_only, encode=None
+    )
     assert [f.kind for f in result.findings] == kinds
 
 
