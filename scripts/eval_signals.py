@@ -137,30 +137,37 @@ def sentiment_summary(examples: list[data.Example], inputs: np.ndarray, probs: d
 def answer_particles(
     heads: SignalHeads, examples: list[data.Example], probs: dict[str, np.ndarray], split: str
 ) -> None:
-    """Customer sentiment when the same real turns open with an answer particle ("No, ...").
+    """Customer sentiment and distress when the same real turns open with an answer particle.
 
     The particle says nothing of the customer's mood, so the macro recall should stay where it
-    is and few labels should change (MODEL_CARD.md, "Answer particles").
+    is and few labels should change (MODEL_CARD.md, "Answer particles"). Distress is read at the
+    empathy criterion's cut-off (target precision 0.85): turns the particle moves across it. "Sorry, "
+    is a known failure, printed to keep it in sight.
     """
     from sklearn.metrics import recall_score
 
     rows, gold = labelled_customer_turns(examples)
-    if "sentiment" not in probs or not rows:
+    if "sentiment" not in probs or "distress" not in probs or not rows:
         return
     before = probs["sentiment"][rows].argmax(axis=1)
-    print("  the same turns opening with an answer particle:")
-    for particle in ("No, ", "Nope, ", "Yes, "):
+    cut = heads.cutoff("distress", "true", 0.85)
+    distressed = probs["distress"][rows, 1] >= cut
+    print(f"  the same turns opening with an answer particle (distress at its 0.85 cut-off, {cut:.2f}):")
+    for particle in ("No, ", "Nope, ", "Yes, ", "Sorry, "):
         changed = [
             data.Example(data.with_particle(particle, examples[i].text), "customer", {}, "answer-particle")
             for i in rows
         ]
         inputs = data.example_inputs(changed, f"{split}-particles")
-        after = heads.predict(inputs, ["customer"] * len(changed))["sentiment"].argmax(axis=1)
+        predicted = heads.predict(inputs, ["customer"] * len(changed))
+        after = predicted["sentiment"].argmax(axis=1)
         macro = recall_score(gold, after, average="macro")
         changed_share, to_negative = (after != before).mean(), ((after == 0) & (before != 0)).mean()
+        now = predicted["distress"][:, 1] >= cut
         print(
             f"    {particle!r:9s} macro recall {macro:.3f}   label changed on {changed_share:.1%}, "
-            f"to negative on {to_negative:.1%}"
+            f"to negative on {to_negative:.1%}; distress {int((now & ~distressed).sum())} up, "
+            f"{int((distressed & ~now).sum())} down"
         )
 
 
