@@ -208,6 +208,11 @@ def test_unanswered_restatement_after_acknowledgement_is_left_out_of_the_rate(
         ("Hi Dana, sorry for the trouble! I'll chase the refund with Billing now.", "responded"),
         ("@dana_k So sorry to hear that - can you send us the order number?", "responded"),
         ("Sorry, what's the order number?", "missed_opportunity"),
+        # regret at what the customer reports (real agent replies are labelled empathic)
+        ("That's not what we like to hear! What device are you using?", "responded"),
+        ("Hey there, I hate to see this. Are you still facing the issue?", "responded"),
+        ("That's not the experience we want you to have. Can you DM us?", "responded"),
+        ("That's what we like to hear? What device are you using?", "missed_opportunity"),
     ],
 )
 def test_apology_phrases_count_anywhere_in_a_clause(score: Score, reply: str, expected: str) -> None:
