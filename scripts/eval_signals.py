@@ -141,18 +141,25 @@ def answer_particles(
 
     The particle says nothing of the customer's mood, so the macro recall should stay where it
     is and few labels should change (MODEL_CARD.md, "Answer particles"). Distress is read at the
-    empathy criterion's cut-off (target precision 0.85): turns the particle moves across it. "Sorry, "
-    is a known failure, printed to keep it in sight.
+    default rubric's cut-off (the empathy criterion's ``distress_model`` target precision): turns
+    the particle moves across it. "Sorry, " is a known failure, printed to keep it in sight.
     """
     from sklearn.metrics import recall_score
+
+    from nlp.scoring import load_rubric
 
     rows, gold = labelled_customer_turns(examples)
     if "sentiment" not in probs or "distress" not in probs or not rows:
         return
     before = probs["sentiment"][rows].argmax(axis=1)
-    cut = heads.cutoff("distress", "true", 0.85)
+    empathy = next(c for c in load_rubric().criteria if c.id == "empathy")
+    target = empathy.params.distress_model.target_precision
+    cut = heads.cutoff("distress", "true", target)
     distressed = probs["distress"][rows, 1] >= cut
-    print(f"  the same turns opening with an answer particle (distress at its 0.85 cut-off, {cut:.2f}):")
+    print(
+        "  the same turns opening with an answer particle "
+        f"(distress at the rubric's {target} cut-off, {cut:.2f}):"
+    )
     for particle in ("No, ", "Nope, ", "Yes, ", "Sorry, "):
         changed = [
             data.Example(data.with_particle(particle, examples[i].text), "customer", {}, "answer-particle")

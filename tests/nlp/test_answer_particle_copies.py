@@ -37,15 +37,13 @@ def test_copies_keep_label_and_fold_and_come_only_from_the_train_split_of_the_so
     originals = {e.text: e for e in examples}
     train = [e for e in examples if e.split == "train" and e.source in {"ibm", "tweeteval"}]
     assert 0.15 * len(train) < len(copies) < 0.45 * len(train)
-    for copy in copies:
-        particle = next(p for p in ANSWER_PARTICLES if copy.text.startswith(p))
+    particles = [next(p for p in ANSWER_PARTICLES if c.text.startswith(p)) for c in copies]
+    for copy, particle in zip(copies, particles, strict=True):
         original = originals[copy.text[len(particle) :]]
         assert original.split == "train" and original.source in {"ibm", "tweeteval"}
         assert copy.labels == original.labels and copy.key == original.key  # the same fold
         assert copy.source == "answer-particle" and copy.split == "train" and copy.weight == 1.0
-    assert {next(p for p in ANSWER_PARTICLES if c.text.startswith(p)) for c in copies} == set(
-        ANSWER_PARTICLES
-    )
+    assert set(particles) == set(ANSWER_PARTICLES)
     # picked and prefixed by a hash of the text: the same copies on every run, in any order
     again = answer_particle_copies(list(reversed(examples)), ("ibm", "tweeteval"), share=0.3, weight=1.0)
     assert sorted(c.text for c in again) == sorted(c.text for c in copies)
