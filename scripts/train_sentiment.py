@@ -73,35 +73,50 @@ def seed_everything(seed: int) -> None:
 
 
 def token_states(path: Path, texts: list[str], index: int, encoder: Encoder) -> list[torch.Tensor]:
-    """hidden_states[index] per text (unpadded, float16), cached next to the pooled features."""
-    cache = CACHE_DIR / f"{cache_key(path)}-tokens-{index}.pt"
-    if cache.exists():
-        return torch.load(cache)
+    """hidden_states[index] per text (unpadded, float16), cached next to the pooled features.
 
-    class Capture:
-        name = "capture"
-        needs_hidden_states = True
-
-        def __init__(self) -> None:
-            self.rows: list[torch.Tensor] = []
-
-        def __call__(self, hidden_states, attention_mask, embeddings):  # type: ignore[no-untyped-def]
-            lengths = attention_mask.sum(dim=1)
-            self.rows.extend(
-                h[: int(n)].half().clone() for h, n in zip(hidden_states[index], lengths, strict=True)
-            )
-            return embeddings[:, :1]
-
-    capture = Capture()
-    # Encoder.run visits texts sorted by length; map the captured rows back to input order.
+    ``encoder`` must run one stream without filler rows: the capture below receives whole batches
+    in the order they are encoded, and only one stream encodes them in the order
+    :meth:`Encoder.run` sorts them.
+    """
+    if encoder.streams != 1 or encoder.row_multiple != 1:
+        raise ValueError(
+            f"token states need one stream and no filler rows: {encoder.streams}, {encoder.row_multiple}"
+        )
     encoded = encoder.tokenizer(texts, truncation=True, max_length=encoder.max_length)["input_ids"]
-    order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-    encoder.run(texts, heads=[capture])
-    states: list[torch.Tensor] = [torch.empty(0)] * len(texts)
-    for position, row in enumerate(order):
-        states[row] = capture.rows[position]
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    torch.save(states, cache)
+    cache = CACHE_DIR / f"{cache_key(path)}-tokens-{index}-ordered.pt"
+    if cache.exists():
+        states = torch.load(cache)
+    else:
+
+        class Capture:
+            name = "capture"
+            needs_hidden_states = True
+
+            def __init__(self) -> None:
+                self.rows: list[torch.Tensor] = []
+
+            def __call__(self, hidden_states, attention_mask, embeddings):  # type: ignore[no-untyped-def]
+                lengths = attention_mask.sum(dim=1)
+                self.rows.extend(
+                    h[: int(n)].half().clone() for h, n in zip(hidden_states[index], lengths, strict=True)
+                )
+                return embeddings[:, :1]
+
+        capture = Capture()
+        # Encoder.run visits texts sorted by length; map the captured rows back to input order.
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
+        encoder.run(texts, heads=[capture])
+        states = [torch.empty(0)] * len(texts)
+        for position, row in enumerate(order):
+            states[row] = capture.rows[position]
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        torch.save(states, cache)
+    misplaced = [i for i, (s, ids) in enumerate(zip(states, encoded, strict=True)) if s.shape[0] != len(ids)]
+    if misplaced:
+        raise ValueError(
+            f"token states of {len(misplaced)} texts do not fit their tokens (first: {misplaced[0]})"
+        )
     return states
 
 
@@ -194,7 +209,8 @@ def main() -> None:
         dropout=args.dropout,
         encoder="sentence-transformers/all-MiniLM-L6-v2",
     )
-    encoder = Encoder.from_config(EncoderConfig(num_threads=args.threads))
+    # one stream: token_states captures batches in the order they are encoded
+    encoder = Encoder.from_config(EncoderConfig(num_threads=args.threads, streams=1))
     texts, labels = read_tsv(args.train)
     frozen = torch.tensor(
         select(layer_features(args.train, texts, encoder), spec.layers, spec.include_embedding)
