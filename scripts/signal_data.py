@@ -32,7 +32,7 @@ from label_agreement import first_pass  # noqa: E402
 
 from nlp.config import load_analysis_config  # noqa: E402
 from nlp.encoder import Encoder  # noqa: E402
-from nlp.sentiment import HEAD_NAME, ShippedSentiment  # noqa: E402
+from nlp.sentiment import HEAD_NAME, SHIPPED_DIR, ShippedSentiment  # noqa: E402
 from nlp.signals import FEATURES_HEAD, TurnFeatureHead, model_text, turn_inputs  # noqa: E402
 
 IBM = ROOT / "eval" / "ibm-customer-care"
@@ -41,6 +41,7 @@ IBM = ROOT / "eval" / "ibm-customer-care"
 # which `precision: auto` picks where the CPU has it, shifts features by about 1e-3).
 ENCODER = load_analysis_config().encoder.model_copy(update={"precision": "fp32"})
 CACHE = ROOT / ".bench" / "signal-features"
+SENTIMENT_FILES = ("head.json", "head.safetensors")  # the sentiment head the feature rows end with
 SYNTHETIC = [ROOT / "tests" / "data" / "labelled" / p for p in ("", "holdout", "check")]
 AGENT_LINES = ROOT / "eval" / "synthetic" / "agent-turns.jsonl"  # our own lines: routine vs empathic
 CUSTOMER_LINES = ROOT / "eval" / "synthetic" / "customer-sentiment.jsonl"  # our own customer lines
@@ -348,11 +349,14 @@ def turn_features(texts: Iterable[str], name: str = "") -> np.ndarray:
     """Per-text ``[turn features, sentiment probabilities]`` from the product's one encoder pass.
 
     Rows are cached on disk per text (``.bench/signal-features``), so adding labels or data
-    re-encodes only the new texts.
+    re-encodes only the new texts. The cache files are named after the sentiment head's weights,
+    whose probabilities end each row: a retrained head gets rows of its own.
     """
     texts = [model_text(t) for t in texts]
     CACHE.mkdir(parents=True, exist_ok=True)
-    keys_path, rows_path = CACHE / "keys.json", CACHE / "rows.npy"
+    weights = b"".join((SHIPPED_DIR / name).read_bytes() for name in SENTIMENT_FILES)
+    head = hashlib.sha256(weights).hexdigest()[:12]
+    keys_path, rows_path = CACHE / f"keys-{head}.json", CACHE / f"rows-{head}.npy"
     keys: list[str] = json.loads(keys_path.read_text()) if keys_path.exists() else []
     rows = np.load(rows_path) if rows_path.exists() else np.zeros((0, 1539), dtype=np.float32)
     index = {k: i for i, k in enumerate(keys)}
