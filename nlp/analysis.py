@@ -26,9 +26,17 @@ from nlp.encoder import Encoder
 from nlp.models import load_spacy, memory_zone, present
 from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies, strategy_rows
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
-from nlp.signals import FEATURES_HEAD, SENTIMENT_SIGNAL, SignalHeads, TurnFeatureHead, model_text, turn_inputs
+from nlp.signals import (
+    FEATURES_HEAD,
+    SENTIMENT_SIGNAL,
+    SignalHeads,
+    TurnFeatureHead,
+    model_text,
+    turn_inputs,
+    without_openers,
+)
 from nlp.trajectory import conversation_trajectories, turn_scores
-from transcripts.model import Conversation
+from transcripts.model import Conversation, Role
 
 
 class Analyzer:
@@ -98,7 +106,7 @@ class Analyzer:
         _ = self.nlp  # loaded here, not on the parsing thread
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qareview-spacy") as parser:
             parsing = parser.submit(self._parse, texts)
-            embeddings, sentiments, features = self._embed_and_classify(texts)
+            embeddings, sentiments, features = self._embed_and_classify(texts, [t.role for t in turns])
             docs = parsing.result()
         signals = self._signals(
             features, [t.role.value for t in turns], [len(c.turns) for c in conversations], docs
@@ -153,15 +161,22 @@ class Analyzer:
         classifier = self.sentiment
         return classifier if isinstance(classifier, ShippedSentiment) else ShippedSentiment.load(self.encoder)
 
-    def _embed_and_classify(self, texts: list[str]) -> tuple[np.ndarray, list[Sentiment], np.ndarray]:
+    def _embed_and_classify(
+        self, texts: list[str], roles: Sequence[Role] | None = None
+    ) -> tuple[np.ndarray, list[Sentiment], np.ndarray]:
         """Embeddings, sentiments and signal features from one encoder pass over the model texts.
 
         Each distinct model text is encoded once and its rows are shared by the turns that repeat
         it (agents' stock phrases): what a text gets depends only on the set of texts encoded
-        together, never on how often it occurs.
+        together, never on how often it occurs. A customer turn's model text skips the
+        ``customer_openers`` it starts with ("No, I bought it in November.").
         """
         shipped = self._shipped_sentiment
-        model_texts = [model_text(t) for t in texts]
+        openers = self.config.customer_openers
+        model_texts = [
+            without_openers(model_text(t), openers) if roles and roles[i] is Role.CUSTOMER else model_text(t)
+            for i, t in enumerate(texts)
+        ]
         position = {t: i for i, t in enumerate(dict.fromkeys(model_texts))}
         distinct = list(position)
         rows = np.array([position[t] for t in model_texts], dtype=np.int64)

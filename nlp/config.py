@@ -157,6 +157,9 @@ class AnalysisConfig(_Section):
     encoder: EncoderConfig = EncoderConfig()
     sentiment: SentimentConfig = SentimentConfig()
     trajectory: TrajectoryConfig = TrajectoryConfig()
+    customer_openers: tuple[str, ...] = Field(
+        (), description="Words a customer turn may open with (then ',', '.' or '!') that the models skip."
+    )
 
     def with_sentiment_model(self, model: str, labels: dict[str, str] | None = None) -> AnalysisConfig:
         """A copy using another sentiment model (``"shipped"``, a HF name or a local path)."""

@@ -56,6 +56,25 @@ def model_text(text: str) -> str:
     return _MENTION.sub("@user", _URL.sub("http", text)).strip()
 
 
+@lru_cache(maxsize=8)
+def _openers_pattern(openers: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in sorted(openers, key=len, reverse=True))
+    return re.compile(rf"^((?:@user\s+)*)(?:(?:{words})[,.!]+\s+)+(?=\S)", re.IGNORECASE)
+
+
+def without_openers(text: str, openers: tuple[str, ...]) -> str:
+    """A model text without the answer particles or "Sorry," it opens with, after any @handles.
+
+    >>> without_openers("@user No, sorry, I bought it in November.", ("no", "sorry"))
+    '@user I bought it in November.'
+    >>> without_openers("No one called me back.", ("no",))
+    'No one called me back.'
+    """
+    if not openers:
+        return text
+    return _openers_pattern(openers).sub(r"\1", text, count=1)
+
+
 class TurnFeatureHead:
     """Per-turn features read off the shared pass: embedding + mean-pooled layers 2-4 (1,536 wide)."""
 

@@ -127,3 +127,25 @@ def test_the_same_turn_gets_the_same_signals_alone_or_in_a_batch(annotate) -> No
     for name, values in alone.signals.items():
         for label, p in values.items():
             assert crowd.signals[name][label] == pytest.approx(p, abs=2e-3)
+
+
+OPENED = ["Sorry, what was that?", "Sorry, can you repeat the last part?", "Nope. What next?"]
+
+
+@pytest.mark.parametrize("text", OPENED)
+def test_a_customers_no_or_sorry_does_not_make_the_turn_negative(annotate, text: str) -> None:  # type: ignore[no-untyped-def]
+    turn = annotate([("agent", "Your order ships on Monday."), ("customer", text)])[1]
+    assert turn.sentiment.label.value != "negative", turn.sentiment
+
+
+def test_a_customers_opener_is_skipped_and_an_agents_sorry_is_read(annotate) -> None:  # type: ignore[no-untyped-def]
+    opened, bare, agent = annotate(
+        [
+            ("customer", "No, sorry, the screen is still black."),
+            ("customer", "the screen is still black."),
+            ("agent", "No, sorry, the screen is still black."),
+        ]
+    )
+    assert np.array_equal(opened.embedding, bare.embedding)
+    assert opened.sentiment == bare.sentiment
+    assert not np.allclose(agent.embedding, bare.embedding, atol=1e-3)
