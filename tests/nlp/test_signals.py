@@ -7,12 +7,15 @@ for a card to be trusted.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from nlp.analysis import Analyzer
+from nlp.config import ConfigError, load_analysis_config
 from nlp.scorers.learned import cutoff
-from nlp.signals import SignalHeads, model_text, turn_inputs
+from nlp.signals import SignalHeads, model_text, turn_inputs, without_openers
 from transcripts.model import Conversation
 
 pytestmark = pytest.mark.models
@@ -149,3 +152,20 @@ def test_a_customers_opener_is_skipped_and_an_agents_sorry_is_read(annotate) -> 
     assert np.array_equal(opened.embedding, bare.embedding)
     assert opened.sentiment == bare.sentiment
     assert not np.allclose(agent.embedding, bare.embedding, atol=1e-3)
+
+
+def test_openers_skip_only_whole_words_before_punctuation() -> None:
+    openers = ("no", "nope", "sorry")
+    assert without_openers("@user No, sorry, I bought it.", openers) == "@user I bought it."
+    assert without_openers("Nope. What next?", openers) == "What next?"
+    assert without_openers("No one called me back.", openers) == "No one called me back."
+    assert without_openers("Nobody, really.", openers) == "Nobody, really."
+    assert without_openers("Sorry?", openers) == "Sorry?"
+    assert without_openers("No, sorry, I bought it.", ()) == "No, sorry, I bought it."
+
+
+def test_an_unquoted_no_among_the_openers_names_the_file_line_and_key(tmp_path: Path) -> None:
+    path = tmp_path / "analysis.yaml"
+    path.write_text("spacy:\n  batch_size: 64\ncustomer_openers: [no, sorry]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"analysis\.yaml:3: customer_openers\[0\]"):
+        load_analysis_config(path)
