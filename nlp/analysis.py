@@ -150,7 +150,10 @@ class Analyzer:
         return [parsed[text] for text in texts]
 
     def classify_texts(self, texts: Sequence[str]) -> list[Sentiment]:
-        """Sentiment of free texts (no spaCy) as :meth:`annotate` gives it, batched, in order."""
+        """Sentiment of free texts (no spaCy) as :meth:`annotate` gives it, batched, in order.
+
+        No role is known, so a leading ``customer_openers`` word is read, as in an agent turn.
+        """
         if self.sentiment is self._shipped_sentiment:
             return self._embed_and_classify(list(texts))[1]
         return self.sentiment.classify_texts(list(texts))
