@@ -142,10 +142,13 @@ def answer_particles(
     The particle says nothing of the customer's mood, so the macro recall should stay where it
     is and few labels should change (MODEL_CARD.md, "Answer particles"). Distress is read at the
     default rubric's cut-off (the empathy criterion's ``distress_model`` target precision): turns
-    the particle moves across it. "Sorry, " is a known failure, printed to keep it in sight.
+    the particle moves across it. These are the heads alone: since rubric 1.8.7 the product skips a
+    customer turn's leading "No," / "Nope," / "Sorry," (``customer_openers`` in
+    ``nlp/analysis.yaml``), so the heads' failure on "Sorry, " no longer reaches the cards.
     """
     from sklearn.metrics import recall_score
 
+    from nlp.config import load_analysis_config
     from nlp.scoring import load_rubric
 
     rows, gold = labelled_customer_turns(examples)
@@ -157,8 +160,9 @@ def answer_particles(
     cut = heads.cutoff("distress", "true", target)
     distressed = probs["distress"][rows, 1] >= cut
     print(
-        "  the same turns opening with an answer particle "
-        f"(distress at the rubric's {target} cut-off, {cut:.2f}):"
+        "  the same turns opening with an answer particle, read by the heads alone "
+        f"(distress at the rubric's {target} cut-off, {cut:.2f};\n"
+        f"  the product skips a customer's leading {', '.join(load_analysis_config().customer_openers)}):"
     )
     for particle in ("No, ", "Nope, ", "Yes, ", "Sorry, "):
         changed = [
