@@ -20,6 +20,7 @@ import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -345,6 +346,13 @@ def _text_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+@lru_cache(maxsize=1)
+def _sentiment_digest() -> str:
+    """12 hex digits naming the shipped sentiment head's files (the feature cache is per head)."""
+    weights = b"".join((SHIPPED_DIR / name).read_bytes() for name in SENTIMENT_FILES)
+    return hashlib.sha256(weights).hexdigest()[:12]
+
+
 def turn_features(texts: Iterable[str], name: str = "") -> np.ndarray:
     """Per-text ``[turn features, sentiment probabilities]`` from the product's one encoder pass.
 
@@ -354,8 +362,7 @@ def turn_features(texts: Iterable[str], name: str = "") -> np.ndarray:
     """
     texts = [model_text(t) for t in texts]
     CACHE.mkdir(parents=True, exist_ok=True)
-    weights = b"".join((SHIPPED_DIR / name).read_bytes() for name in SENTIMENT_FILES)
-    head = hashlib.sha256(weights).hexdigest()[:12]
+    head = _sentiment_digest()
     keys_path, rows_path = CACHE / f"keys-{head}.json", CACHE / f"rows-{head}.npy"
     keys: list[str] = json.loads(keys_path.read_text()) if keys_path.exists() else []
     rows = np.load(rows_path) if rows_path.exists() else np.zeros((0, 1539), dtype=np.float32)

@@ -72,12 +72,30 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True)
 
 
+class _TokenCapture:
+    """Batch head keeping hidden_states[index] of every row, unpadded, in the order batches arrive."""
+
+    name = "capture"
+    needs_hidden_states = True
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.rows: list[torch.Tensor] = []
+
+    def __call__(self, hidden_states, attention_mask, embeddings):  # type: ignore[no-untyped-def]
+        lengths = attention_mask.sum(dim=1)
+        self.rows.extend(
+            h[: int(n)].half().clone() for h, n in zip(hidden_states[self.index], lengths, strict=True)
+        )
+        return embeddings[:, :1]
+
+
 def token_states(path: Path, texts: list[str], index: int, encoder: Encoder) -> list[torch.Tensor]:
     """hidden_states[index] per text (unpadded, float16), cached next to the pooled features.
 
-    ``encoder`` must run one stream without filler rows: the capture below receives whole batches
-    in the order they are encoded, and only one stream encodes them in the order
-    :meth:`Encoder.run` sorts them.
+    ``encoder`` must run one stream without filler rows: the capture receives whole batches in the
+    order they are encoded, and only one stream encodes them in the order :meth:`Encoder.run`
+    sorts them.
     """
     if encoder.streams != 1 or encoder.row_multiple != 1:
         raise ValueError(
@@ -88,25 +106,10 @@ def token_states(path: Path, texts: list[str], index: int, encoder: Encoder) -> 
     if cache.exists():
         states = torch.load(cache)
     else:
-
-        class Capture:
-            name = "capture"
-            needs_hidden_states = True
-
-            def __init__(self) -> None:
-                self.rows: list[torch.Tensor] = []
-
-            def __call__(self, hidden_states, attention_mask, embeddings):  # type: ignore[no-untyped-def]
-                lengths = attention_mask.sum(dim=1)
-                self.rows.extend(
-                    h[: int(n)].half().clone() for h, n in zip(hidden_states[index], lengths, strict=True)
-                )
-                return embeddings[:, :1]
-
-        capture = Capture()
+        capture = _TokenCapture(index)
+        encoder.run(texts, heads=[capture])
         # Encoder.run visits texts sorted by length; map the captured rows back to input order.
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-        encoder.run(texts, heads=[capture])
         states = [torch.empty(0)] * len(texts)
         for position, row in enumerate(order):
             states[row] = capture.rows[position]
