@@ -113,6 +113,11 @@ def long_hold_before(conversation: Conversation, turn: Turn, min_ms: int) -> int
     return found[-1] if found else None
 
 
+def before_any_agent(conversation: Conversation, turn: Turn) -> bool:
+    """Whether ``turn`` comes before the contact's first agent turn (the customer's opening)."""
+    return not any(t.role is Role.AGENT and t.index < turn.index for t in conversation.turns)
+
+
 def previous_contact_cause(earlier: Sequence[Conversation]) -> SystemCause | None:
     """Why this contact exists at all: the previous one dropped, or was not resolved."""
     if not earlier:
@@ -136,7 +141,8 @@ def re_explanation_cause(
 
     A repeat within the customer's first ``first_leg_turns`` turns of a leg reached by
     transfer/hand-off/callback (or of a contact that follows an earlier one in the journey)
-    is the system's; so is one after a hold of at least ``long_hold_ms``.
+    is the system's; so is one after a hold of at least ``long_hold_ms``, and one said before any
+    agent had spoken in this contact (no agent here was told anything yet: a repeat contact).
     """
     customer_turns = [t for t in conversation.leg_turns(turn.leg) if t.role is Role.CUSTOMER]
     early = turn.index in {t.index for t in customer_turns[:first_leg_turns]}
@@ -150,6 +156,8 @@ def re_explanation_cause(
                 return contact
     if long_hold_before(conversation, turn, long_hold_ms) is not None:
         return SystemCause.LONG_HOLD
+    if before_any_agent(conversation, turn):
+        return previous_contact_cause(earlier_contacts) or SystemCause.REPEAT_CONTACT
     return None
 
 

@@ -6,7 +6,9 @@ Three signals:
   later contact of the journey) close to an earlier issue statement (cosine of encoder
   embeddings at or above ``similarity``);
 * **explicit cues** in customer turns ("as I said", "I already explained", "for the third
-  time", "I've told this to three people");
+  time", "I've told this to three people"), and cues that only mean an earlier contact when the
+  customer opens with them, before any agent has spoken ("I still need help", label
+  ``prior_contact``);
 * **information asked again** — an agent request (account number, name, address, email...)
   for something the customer already gave earlier in the same contact.
 
@@ -31,7 +33,13 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
-from nlp.attribution import SystemCause, leg_entry_cause, previous_contact_cause, re_explanation_cause
+from nlp.attribution import (
+    SystemCause,
+    before_any_agent,
+    leg_entry_cause,
+    previous_contact_cause,
+    re_explanation_cause,
+)
 from nlp.findings import Attribution, CriterionScore, Finding, Polarity
 from nlp.patterns import PatternFile
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
@@ -43,7 +51,10 @@ from nlp.scorers.params import ScorerParams
 from transcripts.model import Role
 
 NAME = "repeats.v1"
-LABELS = frozenset({"repeat_cue", "repeat_to_others", "request_info", "supply_info", "info_value"})
+LABELS = frozenset(
+    {"repeat_cue", "repeat_to_others", "prior_contact", "request_info", "supply_info", "info_value"}
+)
+CUES = ("repeat_cue", "repeat_to_others", "prior_contact")
 SLOTTED = frozenset({"request_info", "supply_info", "info_value"})
 
 
@@ -136,7 +147,7 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
 
     for turn, previous, similarity, cause in semantic_repeats(conversation, context, params):
         leg = leg_by_index(conversation, turn.turn.leg)
-        hits = [h for h in context.hits(params.cues, turn) if h.label in ("repeat_cue", "repeat_to_others")]
+        hits = [h for h in context.hits(params.cues, turn) if h.label in CUES]
         detail = {
             "cause": cause,
             "similarity": round(similarity, 3),
@@ -160,7 +171,12 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
     for turn in conversation.turns:
         if turn.role is not Role.CUSTOMER or turn.index in flagged_turns:
             continue
-        hits = [h for h in context.hits(params.cues, turn) if h.label in ("repeat_cue", "repeat_to_others")]
+        opening = before_any_agent(conversation.conversation, turn.turn)
+        hits = [
+            h
+            for h in context.hits(params.cues, turn)
+            if h.label in CUES and (opening or h.label != "prior_contact")
+        ]
         if not hits or (turn.index in reply_turns and all(h.label == "repeat_cue" for h in hits)):
             continue  # "Same as a minute ago." after a re-ask: that re-ask's moment, not a second one
         hit = next((h for h in hits if h.label == "repeat_to_others"), hits[0])

@@ -240,6 +240,12 @@ def test_no_agent_credit_without_agent_turns_or_with_uncertain_roles(score: Scor
         ("I submitted a ticket three weeks ago and never heard back about my account.", ["re_explained"]),
         ("Despite several emails nobody has fixed the double charge on my card.", ["re_explained"]),
         ("Your support team confirmed the fault last week but the line is still dead.", ["re_explained"]),
+        ("I explained my flight was cancelled and all I got was a voucher I can't use.", ["re_explained"]),
+        # an opening that says the trouble outlived an earlier contact (prior_contact cues)
+        ("Hello, I still need help getting into my old account please!", ["re_explained"]),
+        ("still having problems with the TV app on my Samsung, it drops out mid-show.", ["re_explained"]),
+        ("Still no reply about my refund for order 5531.", ["re_explained"]),
+        ("I still haven't heard back about the replacement card.", ["re_explained"]),
         # not re-explanations: a recurrence, a quantity, a count of people, a message the app showed
         ("The app logged me out and wants my password. AGAIN.", []),
         ("How many times is the app going to ask me to log in today?", []),
@@ -252,3 +258,34 @@ def test_repeat_cues_on_service_phrasings(score: Score, text: str, expected: lis
     """Cues rechecked on the real threads of ``eval/ibm-customer-care``; our own lines in their shape."""
     [result] = score(conversation([("customer", text), ("agent", "Thanks, let me look into this for you.")]))
     assert [f.kind for f in result.findings if f.scorer == "repeats.v1"] == expected
+
+
+def test_an_opening_repeat_is_a_repeat_contact_and_a_later_still_is_a_follow_up(score: Score) -> None:
+    """Before any agent spoke nobody here was told anything: "as I said" then is the system's.
+    "Still having the issue" after the agent's advice is a follow-up, not an earlier contact."""
+    opening, follow_up = score(
+        [
+            conversation(
+                [
+                    ("customer", "As I said in my email, the router has no internet since Monday."),
+                    ("agent", "Sorry about that, let me check the line."),
+                ],
+                id="opening",
+            ),
+            conversation(
+                [
+                    ("customer", "The router has had no internet since Monday."),
+                    ("agent", "Please restart it and wait two minutes."),
+                    ("customer", "Done that, I'm still having the same issue and I still need help."),
+                ],
+                id="follow-up",
+            ),
+        ]
+    )
+    [finding] = [f for f in opening.findings if f.scorer == "repeats.v1"]
+    assert (finding.kind, finding.attribution, finding.detail["cause"]) == (
+        "re_explained",
+        Attribution.SYSTEM,
+        "repeat_contact",
+    )
+    assert [f.kind for f in follow_up.findings if f.scorer == "repeats.v1"] == []
