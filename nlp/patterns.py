@@ -24,7 +24,7 @@ from configfile import ConfigFileError, ConfigProblem, problem_message
 if TYPE_CHECKING:
     from spacy.matcher import DependencyMatcher, Matcher
 
-Unless = Literal["negated", "question"]
+Unless = Literal["negated", "question", "yours"]
 
 
 class PatternEntry(BaseModel):
@@ -34,7 +34,8 @@ class PatternEntry(BaseModel):
     pattern (list of token dicts, spaCy ``Matcher``) or a dependency pattern (list of
     ``RIGHT_ID``/``LEFT_ID`` dicts, spaCy ``DependencyMatcher``). ``exemplar`` is a sentence
     for semantic matching. ``unless`` drops a match that is negated ("I'm not saying you're
-    wrong") or sits in a question. ``slot`` names what a match is about (e.g. ``email``).
+    wrong"), sits in a question or names something the customer already has ("your ticket").
+    ``slot`` names what a match is about (e.g. ``email``).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

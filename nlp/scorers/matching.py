@@ -11,7 +11,8 @@ per spaCy vocab (phrase and token patterns into a ``Matcher``, dependency patter
 A pattern entry with ``"unless": ["negated"]`` is dropped when a matched token or one of its
 syntactic heads is negated ("I'm **not** saying you're wrong", "there's **nothing** I can
 change": see :func:`is_negated`); ``"question"`` drops matches in a sentence ending with a
-question mark.
+question mark; ``"yours"`` drops a match on something the customer already has ("I can see **your
+ticket**", "restart **your phone**": see :func:`is_yours`).
 """
 
 from __future__ import annotations
@@ -98,6 +99,11 @@ def _in_negative_relative_clause(heads: Sequence[Token]) -> bool:
     return False
 
 
+def is_yours(tokens: Sequence[Token]) -> bool:
+    """True when a matched word is possessed by "your" (its ``poss`` child), as in "your ticket"."""
+    return any(child.dep_ == "poss" and child.lower_ in ("your", "yours", "ur") for t in tokens for child in t.children)
+
+
 def in_question(sentence: Span) -> bool:
     """True when the sentence ends with a question mark."""
     return sentence.text.rstrip().endswith("?")
@@ -149,6 +155,8 @@ class CompiledPatterns:
             if "negated" in entry.unless and is_negated(tokens):
                 continue
             if "question" in entry.unless and in_question(sentences[sentence_index]):
+                continue
+            if "yours" in entry.unless and is_yours(tokens):
                 continue
             start, end = token_ids[0], token_ids[-1] + 1
             hits.add(

@@ -163,6 +163,15 @@ CASES = {
         id="greeting",
         channel="chat",
     ),
+    "sees-your-ticket": conversation(
+        [
+            ("customer", "Ticket T-40217. I need to talk to a person about my router dropping out"),
+            ("agent", "Hi Sam, this is Lee from Technical Support. I can see your ticket, thanks for waiting."),
+            ("agent", "Please restart your phone and the router while I check the line."),
+        ],
+        id="sees-your-ticket",
+        channel="chat",
+    ),
     "declined": conversation(
         [
             ("customer", "Do I need billing for the router rental?"),
@@ -226,6 +235,8 @@ def results(score: Score) -> dict[str, ConversationScores]:
         # the hand-off model reads a greeting as a channel move (0.47 against a cut-off of 0.23); a
         # move names where the customer goes (DM, phone, e-mail, form, site, store): none here
         ("greeting", []),
+        # "your ticket", "your phone": something the customer already has, no place to go
+        ("sees-your-ticket", []),
         ("declined", []),
         ("ivr-then-agent", []),
         ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
