@@ -43,7 +43,9 @@ from nlp.scorers.params import ScorerParams
 from transcripts.model import Event, EventType, LegStart, Role
 
 NAME = "transfers.v1"
-LABELS = frozenset({"transfer_announce", "referral", "handoff_context", "receiving_context", "channel"})
+LABELS = frozenset(
+    {"transfer_announce", "referral", "handoff_context", "receiving_context", "channel", "datum"}
+)
 _TRANSFER_STARTS = {LegStart.TRANSFER, LegStart.QUEUE_TRANSFER, LegStart.INBOUND}
 
 
@@ -218,6 +220,23 @@ def _model_handoff(turn: AnnotatedTurn, params: TransfersParams) -> tuple[str, V
     return best
 
 
+def _destination(hits: list[Hit]) -> Hit | None:
+    """The first channel the turn names as a place to go, not as a ``datum`` ("the email address").
+
+    A datum match begins or ends with its channel word ("email address", "give ... email"); words
+    between its ends are not part of it.
+    """
+    data = [h for h in hits if h.label == "datum"]
+    return next(
+        (
+            h
+            for h in hits
+            if h.label == "channel" and not any(h.start == d.start or h.end == d.end for d in data)
+        ),
+        None,
+    )
+
+
 def _cue_vetoed(turn: AnnotatedTurn, hit: Hit, params: TransfersParams) -> bool:
     """A transfer or referral phrase the learned hand-off signal finds unlikely (not forced)."""
     learned = params.handoff_model
@@ -251,7 +270,7 @@ def _attach_cues(
         model = None if forced is not None else _model_handoff(turn, params)  # a forced phrase decides
         destination = None
         if model is not None and MODEL_HANDOFFS[model[0]][0] == "channel_move":
-            destination = next((h for h in context.hits(params.cues, turn) if h.label == "channel"), None)
+            destination = _destination(context.hits(params.cues, turn))
             if destination is None and "channel" in params.cues.labels:
                 model = None  # a move to another channel names it: DM, phone, e-mail, form, site, store
         if hit is None and model is None:

@@ -172,6 +172,17 @@ CASES = {
         id="sees-your-ticket",
         channel="chat",
     ),
+    "asks-for-email": conversation(
+        [
+            ("customer", "hi, just checking on the status of my refund"),
+            ("agent", "sure, could you give me your full name or account ID"),
+            ("customer", "Maya Lindqvist"),
+            ("agent", "additional to this you would give me the order ID and email"),
+            ("agent", "Could you also confirm the email address on the order?"),
+        ],
+        id="asks-for-email",
+        channel="chat",
+    ),
     "declined": conversation(
         [
             ("customer", "Do I need billing for the router rental?"),
@@ -237,6 +248,8 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("greeting", []),
         # "your ticket", "your phone": something the customer already has, no place to go
         ("sees-your-ticket", []),
+        # "give me the order ID and email", "the email address": something the customer gives here
+        ("asks-for-email", []),
         ("declined", []),
         ("ivr-then-agent", []),
         ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
