@@ -26,6 +26,7 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from pydantic import Field, model_validator
@@ -40,11 +41,11 @@ from nlp.scorers.learned import LearnedParams, Verdict, cutoff
 from nlp.scorers.legs import leg_by_index, ordered_legs
 from nlp.scorers.matching import Hit
 from nlp.scorers.params import ScorerParams
-from transcripts.model import Event, EventType, LegStart, Role
+from transcripts.model import ChannelKind, Event, EventType, LegStart, Role
 
 NAME = "transfers.v1"
 LABELS = frozenset(
-    {"transfer_announce", "referral", "handoff_context", "receiving_context", "channel", "datum"}
+    {"transfer_announce", "referral", "handoff_context", "receiving_context", "channel", "datum", "callback"}
 )
 _TRANSFER_STARTS = {LegStart.TRANSFER, LegStart.QUEUE_TRANSFER, LegStart.INBOUND}
 
@@ -72,6 +73,11 @@ class TransfersParams(ScorerParams):
     cold_penalty: float = Field(0.15, ge=0.0, le=1.0)
     ping_pong_penalty: float = Field(0.3, ge=0.0, le=1.0)
     chain_min_departments: int = Field(3, ge=2)
+    own_channel: dict[ChannelKind, list[str]] = Field(
+        default_factory=dict,
+        description="Channel cue ids that name a contact's own kind of channel, so no move: on a call, "
+        '"I\'ll call you back next week" (phone) is a follow-up, not a move to another channel.',
+    )
     handoff_model: LearnedParams = Field(
         LearnedParams(veto_below=0.0),
         description="The learned hand-off signal (internal transfer warm/cold, external referral, channel "
@@ -84,6 +90,10 @@ class TransfersParams(ScorerParams):
         if bad:
             where = ", ".join(f"{self.cues.path}:{e.line} ({e.label!r})" for e in bad[:5])
             raise ValueError(f"unknown labels {where}; labels: {sorted(LABELS)}")
+        channels = {e.rule for e in self.cues.entries if e.label == "channel"}
+        unknown = sorted({r for rules in self.own_channel.values() for r in rules} - channels)
+        if unknown:
+            raise ValueError(f"own_channel names no channel cue of {self.cues.path}: {unknown}")
         return self
 
     def canonical_department(self, name: str | None) -> str | None:
@@ -220,8 +230,9 @@ def _model_handoff(turn: AnnotatedTurn, params: TransfersParams) -> tuple[str, V
     return best
 
 
-def _destination(hits: list[Hit]) -> Hit | None:
-    """The first channel the turn names as a place to go, not as a ``datum`` ("the email address").
+def _destination(hits: list[Hit], own: Collection[str]) -> Hit | None:
+    """The first channel the turn names as a place to go: not the contact's ``own`` kind of channel
+    (cue ids), nor a ``datum`` ("the email address").
 
     A datum match begins or ends with its channel word ("email address", "give ... email"); words
     between its ends are not part of it.
@@ -231,7 +242,9 @@ def _destination(hits: list[Hit]) -> Hit | None:
         (
             h
             for h in hits
-            if h.label == "channel" and not any(h.start == d.start or h.end == d.end for d in data)
+            if h.label == "channel"
+            and h.rule not in own
+            and not any(h.start == d.start or h.end == d.end for d in data)
         ),
         None,
     )
@@ -268,9 +281,12 @@ def _attach_cues(
         if hit is not None and _cue_vetoed(turn, hit, params):
             hit = None
         model = None if forced is not None else _model_handoff(turn, params)  # a forced phrase decides
+        if model is not None and hit is None and any(h.label == "callback" for h in context.hits(params.cues, turn)):
+            model = None  # "I'll call you back next week": the agent comes back, the customer goes nowhere
         destination = None
         if model is not None and MODEL_HANDOFFS[model[0]][0] == "channel_move":
-            destination = _destination(context.hits(params.cues, turn))
+            own = params.own_channel.get(conversation.conversation.kind, ())
+            destination = _destination(context.hits(params.cues, turn), own)
             if destination is None and "channel" in params.cues.labels:
                 model = None  # a move to another channel names it: DM, phone, e-mail, form, site, store
         if hit is None and model is None:

@@ -193,3 +193,9 @@ def test_rules_only_rubric_switches_every_learned_signal_off() -> None:
     assert params["self_worth"].face_threat_model.target_precision is None
     assert params["self_worth"].can_do_model.target_precision is None
     assert params["transfers"].handoff_model.target_precision is None
+
+
+def test_own_channel_must_name_channel_cues() -> None:
+    [(file, line, message)] = problems_of("unknown_own_channel.yaml")
+    assert (file, line) == ("unknown_own_channel.yaml", 8)
+    assert "own_channel names no channel cue" in message and "'phone_line'" in message

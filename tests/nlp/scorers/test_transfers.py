@@ -183,6 +183,30 @@ CASES = {
         id="asks-for-email",
         channel="chat",
     ),
+    "callback-on-a-call": conversation(
+        [
+            ("customer", "I'm thinking of cancelling, the bill went up again and nobody told me."),
+            ("agent", "I can offer you a 15% discount to stay with us."),
+            ("customer", "OK, that works."),
+            ("agent", "I will send you the details later today and call you back next week to check up on you."),
+        ],
+        id="callback-on-a-call",
+    ),
+    "call-us-on-a-call": conversation(
+        [
+            ("customer", "My router keeps dropping the connection every evening."),
+            ("agent", "Please give us a call on 0800 123 456 so we can run a line test."),
+        ],
+        id="call-us-on-a-call",
+    ),
+    "call-us-from-a-chat": conversation(
+        [
+            ("customer", "My router keeps dropping the connection every evening."),
+            ("agent", "Please give us a call on 0800 123 456 so we can run a line test."),
+        ],
+        id="call-us-from-a-chat",
+        channel="chat",
+    ),
     "declined": conversation(
         [
             ("customer", "Do I need billing for the router rental?"),
@@ -250,6 +274,11 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("sees-your-ticket", []),
         # "give me the order ID and email", "the email address": something the customer gives here
         ("asks-for-email", []),
+        # "I'll call you back": the agent comes back, the customer goes nowhere
+        ("callback-on-a-call", []),
+        # "call us on ..." is the contact's own channel on a call, a move to the phone from a chat
+        ("call-us-on-a-call", []),
+        ("call-us-from-a-chat", [("channel_move", 1, "system")]),
         ("declined", []),
         ("ivr-then-agent", []),
         ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
