@@ -72,6 +72,14 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("flat-not-possible", ["Sorry, that is not possible. See this article for more."], {"stonewall"}),
     ("you-cannot-do-that", ["Sorry, but you cannot do that. Please read our rules."], {"stonewall"}),
     ("possible-to-enable", ["It is possible to enable this in Settings."], set()),
+    # Known QA red flags, checked for false hits on the 896 real and bundled agent turns (none).
+    ("clearly-stated", ["It's clearly stated on our website that the fee applies."], {"blame_customer"}),
+    ("your-banks-problem", ["That's your bank's problem, not ours."], {"stonewall"}),
+    ("your-problem", ["That's your problem, not ours."], {"blame_customer"}),
+    ("dont-know-what-to-tell-you", ["I don't know what else to tell you."], {"stonewall"}),
+    ("read-before-contacting", ["Please read the FAQ before contacting us."], {"condescension"}),
+    ("whoever-told-you", ["Whoever told you that was mistaken, the fee stays."], {"blame_colleague"}),
+    ("read-the-faq", ["Please read our FAQ, it explains how to reset the router."], set()),
     ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
     ("neutral-advice", ["You should receive a confirmation email shortly."], set()),
 ]
