@@ -100,6 +100,12 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
         ["responded"],
     ),
+    # Sarcasm the distress model reads as pleased (P 0.19): the rubric forces these cues.
+    (
+        "sarcasm-just-great",
+        [("customer", "Great, another dropped call. Just great."), ("agent", "Let me check the line for you.")],
+        ["missed_opportunity"],
+    ),
     (
         "hang-up-is-not-a-moment",
         [("agent", "Is there anything else?"), ("customer", "This is awful service. Goodbye.")],
