@@ -107,6 +107,11 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ["missed_opportunity"],
     ),
     (
+        "asks-for-a-manager",
+        [("customer", "I want to speak to your manager right now."), ("agent", "Can I have your account number?")],
+        ["missed_opportunity"],
+    ),
+    (
         "hang-up-is-not-a-moment",
         [("agent", "Is there anything else?"), ("customer", "This is awful service. Goodbye.")],
         [],
