@@ -101,7 +101,11 @@ def _in_negative_relative_clause(heads: Sequence[Token]) -> bool:
 
 def is_yours(tokens: Sequence[Token]) -> bool:
     """True when a matched word is possessed by "your" (its ``poss`` child), as in "your ticket"."""
-    return any(child.dep_ == "poss" and child.lower_ in ("your", "yours", "ur") for t in tokens for child in t.children)
+    return any(
+        child.dep_ == "poss" and child.lower_ in ("your", "yours", "ur")
+        for t in tokens
+        for child in t.children
+    )
 
 
 def in_question(sentence: Span) -> bool:

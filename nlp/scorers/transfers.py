@@ -231,10 +231,10 @@ def _model_handoff(turn: AnnotatedTurn, params: TransfersParams) -> tuple[str, V
 
 
 def _destination(hits: list[Hit], own: Collection[str]) -> Hit | None:
-    """The first channel the turn names as a place to go: not the contact's ``own`` kind of channel
-    (cue ids), nor a ``datum`` ("the email address").
+    """The first channel the turn names as a place to go.
 
-    A datum match begins or ends with its channel word ("email address", "give ... email"); words
+    Not the contact's ``own`` kind of channel (cue ids), nor a ``datum`` ("the email address"). A
+    datum match begins or ends with its channel word ("email address", "give ... email"); words
     between its ends are not part of it.
     """
     data = [h for h in hits if h.label == "datum"]
@@ -281,7 +281,8 @@ def _attach_cues(
         if hit is not None and _cue_vetoed(turn, hit, params):
             hit = None
         model = None if forced is not None else _model_handoff(turn, params)  # a forced phrase decides
-        if model is not None and hit is None and any(h.label == "callback" for h in context.hits(params.cues, turn)):
+        callback = any(h.label == "callback" for h in context.hits(params.cues, turn))
+        if model is not None and hit is None and callback:
             model = None  # "I'll call you back next week": the agent comes back, the customer goes nowhere
         destination = None
         if model is not None and MODEL_HANDOFFS[model[0]][0] == "channel_move":

@@ -103,12 +103,18 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     # Sarcasm the distress model reads as pleased (P 0.19): the rubric forces these cues.
     (
         "sarcasm-just-great",
-        [("customer", "Great, another dropped call. Just great."), ("agent", "Let me check the line for you.")],
+        [
+            ("customer", "Great, another dropped call. Just great."),
+            ("agent", "Let me check the line for you."),
+        ],
         ["missed_opportunity"],
     ),
     (
         "asks-for-a-manager",
-        [("customer", "I want to speak to your manager right now."), ("agent", "Can I have your account number?")],
+        [
+            ("customer", "I want to speak to your manager right now."),
+            ("agent", "Can I have your account number?"),
+        ],
         ["missed_opportunity"],
     ),
     (

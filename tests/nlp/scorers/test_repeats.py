@@ -246,7 +246,7 @@ def test_no_agent_credit_without_agent_turns_or_with_uncertain_roles(score: Scor
         ("still having problems with the TV app on my Samsung, it drops out mid-show.", ["re_explained"]),
         ("Still no reply about my refund for order 5531.", ["re_explained"]),
         ("I still haven't heard back about the replacement card.", ["re_explained"]),
-        ("The bank gave me this case number to give to you: 88213. My card is still blocked.", ["re_explained"]),
+        ("The bank gave me this case number to give to you: 88213. My card is blocked.", ["re_explained"]),
         ("I reset the router per your instructions and the line still drops every hour.", ["re_explained"]),
         # not re-explanations: a recurrence, a quantity, a count of people, a message the app showed
         ("The app logged me out and wants my password. AGAIN.", []),

@@ -166,7 +166,7 @@ CASES = {
     "sees-your-ticket": conversation(
         [
             ("customer", "Ticket T-40217. I need to talk to a person about my router dropping out"),
-            ("agent", "Hi Sam, this is Lee from Technical Support. I can see your ticket, thanks for waiting."),
+            ("agent", "Hi Sam, Lee from Technical Support here. I can see your ticket, thanks for waiting."),
             ("agent", "Please restart your phone and the router while I check the line."),
         ],
         id="sees-your-ticket",
@@ -188,7 +188,7 @@ CASES = {
             ("customer", "I'm thinking of cancelling, the bill went up again and nobody told me."),
             ("agent", "I can offer you a 15% discount to stay with us."),
             ("customer", "OK, that works."),
-            ("agent", "I will send you the details later today and call you back next week to check up on you."),
+            ("agent", "I'll send you the details later today and call you back next week to check on you."),
         ],
         id="callback-on-a-call",
     ),
