@@ -35,6 +35,10 @@ def transfer(frm: int, to: int, warm: bool | None = None, by: str | None = None)
 
 
 ISSUE = "My router keeps dropping the connection every evening and I work from home."
+CALL_US = [  # the same words on a call and in a chat
+    ("customer", "My router keeps dropping the connection every evening."),
+    ("agent", "Please give us a call on 0800 123 456 so we can run a line test."),
+]
 CASES = {
     "cold-event": conversation(
         [
@@ -192,21 +196,8 @@ CASES = {
         ],
         id="callback-on-a-call",
     ),
-    "call-us-on-a-call": conversation(
-        [
-            ("customer", "My router keeps dropping the connection every evening."),
-            ("agent", "Please give us a call on 0800 123 456 so we can run a line test."),
-        ],
-        id="call-us-on-a-call",
-    ),
-    "call-us-from-a-chat": conversation(
-        [
-            ("customer", "My router keeps dropping the connection every evening."),
-            ("agent", "Please give us a call on 0800 123 456 so we can run a line test."),
-        ],
-        id="call-us-from-a-chat",
-        channel="chat",
-    ),
+    "call-us-on-a-call": conversation(CALL_US, id="call-us-on-a-call"),
+    "call-us-from-a-chat": conversation(CALL_US, id="call-us-from-a-chat", channel="chat"),
     "declined": conversation(
         [
             ("customer", "Do I need billing for the router rental?"),
