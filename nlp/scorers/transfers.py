@@ -8,7 +8,11 @@ that transfer's evidence; otherwise a *referral* (the customer must contact some
 an unrecorded transfer. Each transfer gets a reason (the customer's issue sentence) and a
 warmth: the event's ``warm`` flag when known, else warm if the transferring agent handed
 over context or the receiving agent's first turns show they know the issue, cold if the
-customer has to restate it.
+customer has to restate it. A *channel move* the hand-off model finds must name where the
+customer goes (a ``channel`` cue): not something they already have ("your ticket"), not data the
+agent asks for (``datum``: "the email address"), not the contact's own channel
+(``own_channel``: the phone on a call); an agent's own callback ("I'll call you back next week")
+is no hand-off at all.
 
 *Ping-pong* is a return to a department the customer already left (A -> B -> A), within a
 contact or across the contacts of a journey; a *chain* is a journey whose contacts passed
@@ -76,7 +80,7 @@ class TransfersParams(ScorerParams):
     own_channel: dict[ChannelKind, list[str]] = Field(
         default_factory=dict,
         description="Channel cue ids that name a contact's own kind of channel, so no move: on a call, "
-        '"I\'ll call you back next week" (phone) is a follow-up, not a move to another channel.',
+        '"give us a call on 0800 ..." (phone) sends the customer to no other channel.',
     )
     handoff_model: LearnedParams = Field(
         LearnedParams(veto_below=0.0),
