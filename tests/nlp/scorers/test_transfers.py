@@ -198,6 +198,22 @@ CASES = {
     ),
     "call-us-on-a-call": conversation(CALL_US, id="call-us-on-a-call"),
     "call-us-from-a-chat": conversation(CALL_US, id="call-us-from-a-chat", channel="chat"),
+    "ticket-we-raised": conversation(
+        [
+            ("customer", "The app crashes every time I open my bill."),
+            ("agent", "I have raised a ticket with our engineers and they will contact you."),
+        ],
+        id="ticket-we-raised",
+        channel="chat",
+    ),
+    "pass-this-over": conversation(
+        [
+            ("customer", "I was charged twice for my order last week and want the money back."),
+            ("agent", "I'm going to pass this over to my colleague in billing."),
+        ],
+        id="pass-this-over",
+        channel="chat",
+    ),
     "declined": conversation(
         [
             ("customer", "Do I need billing for the router rental?"),
@@ -270,6 +286,9 @@ def results(score: Score) -> dict[str, ConversationScores]:
         # "call us on ..." is the contact's own channel on a call, a move to the phone from a chat
         ("call-us-on-a-call", []),
         ("call-us-from-a-chat", [("channel_move", 1, "system")]),
+        # a ticket the agent raised sends the customer nowhere; passing the case over is a transfer
+        ("ticket-we-raised", []),
+        ("pass-this-over", [("transfer", 1, "system")]),
         ("declined", []),
         ("ivr-then-agent", []),
         ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
