@@ -65,6 +65,8 @@ CASES: list[tuple[str, list[str], set[str]]] = [
         {"acknowledge_view"},
     ),
     ("what-i-can-do", ["What I can do is send a replacement today."], {"can_do"}),
+    # a spoken commitment the tweet-trained can-do head puts at 0.10: over the 0.05 veto
+    ("let-me-fix-that", ["Let me fix that for you right now."], {"can_do"}),
     ("heres-what", ["Here's what I'll do: I'll escalate this to the network team."], {"can_do"}),
     # Real service phrasings (labelled face threats of the IBM train split, reworded).
     ("as-we-shared", ["As we shared in our last post, your account is under review."], {"condescension"}),
