@@ -171,12 +171,11 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
     for turn in conversation.turns:
         if turn.role is not Role.CUSTOMER or turn.index in flagged_turns:
             continue
-        opening = before_any_agent(conversation.conversation, turn.turn)
-        hits = [
-            h
-            for h in context.hits(params.cues, turn)
-            if h.label in CUES and (opening or h.label != "prior_contact")
-        ]
+        hits = [h for h in context.hits(params.cues, turn) if h.label in CUES]
+        if any(h.label == "prior_contact" for h in hits) and not before_any_agent(
+            conversation.conversation, turn.turn
+        ):
+            hits = [h for h in hits if h.label != "prior_contact"]  # later in the contact: a follow-up
         if not hits or (turn.index in reply_turns and all(h.label == "repeat_cue" for h in hits)):
             continue  # "Same as a minute ago." after a re-ask: that re-ask's moment, not a second one
         hit = next((h for h in hits if h.label == "repeat_to_others"), hits[0])

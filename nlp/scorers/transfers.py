@@ -285,8 +285,11 @@ def _attach_cues(
         if hit is not None and _cue_vetoed(turn, hit, params):
             hit = None
         model = None if forced is not None else _model_handoff(turn, params)  # a forced phrase decides
-        callback = any(h.label == "callback" for h in context.hits(params.cues, turn))
-        if model is not None and hit is None and callback:
+        if (
+            model is not None
+            and hit is None
+            and any(h.label == "callback" for h in context.hits(params.cues, turn))
+        ):
             model = None  # "I'll call you back next week": the agent comes back, the customer goes nowhere
         destination = None
         if model is not None and MODEL_HANDOFFS[model[0]][0] == "channel_move":
