@@ -55,7 +55,7 @@ class EncoderConfig(_Section):
     max_length: int = Field(256, ge=8)
     num_threads: int | None = Field(None, ge=1)
     streams: int | None = Field(None, ge=1)
-    precision: Literal["fp32", "bf16", "auto"] = "fp32"
+    precision: Literal["fp32", "bf16", "int8", "auto"] = "fp32"
     width_multiple: int = Field(16, ge=1)
     max_batch_tokens: int | None = Field(None, ge=1)
     row_multiple: int = Field(1, ge=1)
@@ -80,6 +80,10 @@ class EncoderConfig(_Section):
         if self.precision == "auto":
             return cpu_has_native_bf16()
         return self.precision == "bf16"
+
+    def uses_int8(self) -> bool:
+        """Whether the encoder's matrix products run in int8 with per-row scales (:mod:`nlp.int8_linear`)."""
+        return self.precision == "int8"
 
 
 def cpu_has_native_bf16() -> bool:

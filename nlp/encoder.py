@@ -19,7 +19,8 @@ whole 16-token blocks (``width_multiple``). A batch's rows are padded to a multi
 shapes, not a new one for each pass's last, odd-sized batch: the CPU kernels keep what they
 prepare for every shape they meet (about 2 MB each in bf16), and new shapes kept the flow's
 memory growing batch after batch.
-With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast (``precision`` in
+With ``bf16`` the matrix products run in bfloat16 under torch's CPU autocast, with ``int8`` the
+encoder's own in int8 with per-row scales (:mod:`nlp.int8_linear`; ``precision`` in
 ``nlp/analysis.yaml``). With ``skip_padding`` the layers skip padded positions (:mod:`nlp.packed_bert`).
 """
 
@@ -37,6 +38,7 @@ import torch
 
 from nlp.batch_invariant import FixedRowProducts
 from nlp.config import EncoderConfig
+from nlp.int8_linear import Int8Linears, load_smoothing, pack_linears
 from nlp.models import LoadedTransformer, load_encoder_model
 from nlp.packed_bert import bert_forward, is_packable
 
@@ -84,6 +86,7 @@ class Encoder:
         max_length: int = 256,
         threads: int | None = None,
         bf16: bool = False,
+        int8: bool = False,
         width_multiple: int = 16,
         max_batch_tokens: int | None = None,
         row_multiple: int = 1,
@@ -96,7 +99,10 @@ class Encoder:
         self.batch_size = batch_size
         self.max_length = max_length
         self.dim = int(self.model.config.hidden_size)
+        if bf16 and int8:
+            raise ValueError("choose one precision: bf16 or int8")
         self.bf16 = bf16
+        self.int8 = pack_linears(self.model, load_smoothing()) if int8 else None
         self.width_multiple = width_multiple
         self.max_batch_tokens = max_batch_tokens
         self.row_multiple = row_multiple
@@ -116,6 +122,7 @@ class Encoder:
             max_length=config.max_length,
             threads=config.threads(),
             bf16=config.uses_bf16(),
+            int8=config.uses_int8(),
             width_multiple=config.width_multiple,
             max_batch_tokens=config.max_batch_tokens,
             row_multiple=config.row_multiple,
@@ -158,7 +165,7 @@ class Encoder:
             batch = [ids[i] for i in rows] + [filler] * (_width(k, self.row_multiple) - k)
             input_ids, attention_mask = _pad(batch, pad_id, self.width_multiple)
             # inference mode, autocast and the products' mode are per thread: entered on the one running it
-            with torch.inference_mode(), self._precision(), FixedRowProducts():
+            with torch.inference_mode(), FixedRowProducts(), self._precision():
                 last, hidden = self.forward(input_ids, attention_mask, want_hidden)
                 pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
                 embeddings[rows] = pooled[:k].float().numpy()
@@ -218,9 +225,14 @@ class Encoder:
         return list(self.tokenizer("", add_special_tokens=True)["input_ids"])
 
     def _precision(self) -> contextlib.AbstractContextManager[object]:
-        """bfloat16 matrix products (fp32 accumulation, norms and softmax) when configured, else a no-op."""
+        """bf16 matrix products (fp32 sums, norms and softmax), or the encoder's own in int8, else a no-op.
+
+        The int8 mode is entered inside :class:`FixedRowProducts`, so its products never reach that mode.
+        """
         if self.bf16:
             return torch.autocast("cpu", dtype=torch.bfloat16)
+        if self.int8 is not None:
+            return Int8Linears(self.int8)
         return contextlib.nullcontext()
 
     def forward(

@@ -172,7 +172,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument(
-        "--precision", choices=("fp32", "bf16", "auto"), help="override nlp/analysis.yaml's encoder.precision"
+        "--precision",
+        choices=("fp32", "bf16", "int8", "auto"),
+        help="override nlp/analysis.yaml's encoder.precision",
     )
     parser.add_argument("--out", type=Path, default=ROOT / ".bench" / "nlp.json")
     args = parser.parse_args()
@@ -221,6 +223,7 @@ def main() -> int:
         "spacy": {"seconds": round(spacy_s, 3), "turns_per_s": round(n / spacy_s, 1)},
         "encoder": {"seconds": round(encoder_s, 3), "turns_per_s": round(n / encoder_s, 1)},
         "encoder_bf16": analyzer.encoder.bf16,
+        "encoder_int8": analyzer.encoder.int8 is not None,
         "annotate": {"seconds": round(whole_s, 3), "turns_per_s": round(n / whole_s, 1)},
         "whole_over_parts": round(ratio, 3),
         "whole_within_1_25x_parts": ratio <= 1.25,
