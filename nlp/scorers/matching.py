@@ -12,7 +12,8 @@ A pattern entry with ``"unless": ["negated"]`` is dropped when a matched token o
 syntactic heads is negated ("I'm **not** saying you're wrong", "there's **nothing** I can
 change": see :func:`is_negated`); ``"question"`` drops matches in a sentence ending with a
 question mark; ``"yours"`` drops a match on something the customer already has ("I can see **your
-ticket**", "restart **your phone**": see :func:`is_yours`).
+ticket**", "restart **your phone**": see :func:`is_yours`); ``"thanked"`` drops a match that is
+what someone is thanked for ("Thanks for **your concern**": see :func:`is_thanked_for`).
 """
 
 from __future__ import annotations
@@ -108,6 +109,22 @@ def is_yours(tokens: Sequence[Token]) -> bool:
     )
 
 
+THANKS = frozenset({"thank", "thanks", "thx", "ty", "tks"})
+
+
+def is_thanked_for(tokens: Sequence[Token]) -> bool:
+    """True when a matched word sits under a "for" that hangs on a thank-you ("Thanks for your concern").
+
+    Boilerplate gratitude names the feeling without acknowledging it (labelling guidelines:
+    thanks is not an empathic response).
+    """
+    return any(
+        above.lower_ == "for" and above.dep_ == "prep" and above.head.lower_ in THANKS
+        for t in tokens
+        for above in t.ancestors
+    )
+
+
 def in_question(sentence: Span) -> bool:
     """True when the sentence ends with a question mark."""
     return sentence.text.rstrip().endswith("?")
@@ -161,6 +178,8 @@ class CompiledPatterns:
             if "question" in entry.unless and in_question(sentences[sentence_index]):
                 continue
             if "yours" in entry.unless and is_yours(tokens):
+                continue
+            if "thanked" in entry.unless and is_thanked_for(tokens):
                 continue
             start, end = token_ids[0], token_ids[-1] + 1
             hits.add(

@@ -117,6 +117,23 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
         ["missed_opportunity"],
     ),
+    # Thanks for the feeling is boilerplate, not an acknowledgement of it (a real reply's wording).
+    (
+        "thanks-for-your-concern-is-not-a-response",
+        [
+            ("customer", "This is ridiculous, you blocked my video for no reason and I've lost my views."),
+            ("agent", "Thanks for your concern – it's the copyright owner's call where to block it."),
+        ],
+        ["missed_opportunity"],
+    ),
+    (
+        "hearing-the-concern-is-a-response",
+        [
+            ("customer", "This is ridiculous, you blocked my video for no reason and I've lost my views."),
+            ("agent", "We hear your concern. It's the copyright owner's discretion where to block it."),
+        ],
+        ["responded"],
+    ),
     (
         "hang-up-is-not-a-moment",
         [("agent", "Is there anything else?"), ("customer", "This is awful service. Goodbye.")],
