@@ -7,12 +7,13 @@ you", "you'll need to call billing"): a cue in a leg that already has a recorded
 that transfer's evidence; otherwise a *referral* (the customer must contact someone else) or
 an unrecorded transfer. Each transfer gets a reason (the customer's issue sentence) and a
 warmth: the event's ``warm`` flag when known, else warm if the transferring agent handed
-over context or the receiving agent's first turns show they know the issue, cold if the
-customer has to restate it. A *channel move* the hand-off model finds must name where the
-customer goes (a ``channel`` cue): not something they already have ("your ticket"), not data the
-agent asks for (``datum``: "the email address"), not the contact's own channel
-(``own_channel``: the phone on a call); an agent's own callback ("I'll call you back next week")
-is no hand-off at all.
+over context ("they will contact you": over the hand-off model's cold class too) or the
+receiving agent's first turns show they know the issue, cold if the customer has to restate it.
+A *channel move* the hand-off model finds must name where the customer goes (a ``channel``
+cue): not something they already have ("your ticket"), not data the agent asks for or a call
+that comes to the customer (``datum``: "the email address", "they will give you a call"), not
+the contact's own channel (``own_channel``: the phone on a call); an agent's own callback ("I'll
+call you back next week", "we will give you a call") is no hand-off at all.
 
 *Ping-pong* is a return to a department the customer already left (A -> B -> A), within a
 contact or across the contacts of a journey; a *chain* is a journey whose contacts passed
@@ -365,10 +366,10 @@ def _judge(
     transfer.handed_over = handoff is not None
     if handoff is not None:
         transfer.notes["handoff_turn"] = handoff[0].index
-    if transfer.warm is not None:
-        return
-    if handoff is not None:
+    if handoff is not None and transfer.warmth_source == "unknown":  # over the model's cold, not an event's
         transfer.warm, transfer.warmth_source = True, "handoff_cue"
+        return
+    if transfer.warm is not None:
         return
     if transfer.to_leg is None:
         return

@@ -206,6 +206,30 @@ CASES = {
         id="ticket-we-raised",
         channel="chat",
     ),
+    "our-callback-in-a-chat": conversation(
+        [
+            ("customer", "When will my refund arrive? It's been two weeks."),
+            ("agent", "We will give you a call once the refund is processed."),
+        ],
+        id="our-callback-in-a-chat",
+        channel="chat",
+    ),
+    "manager-will-call": conversation(  # ABCD's role-played chat
+        [
+            ("customer", "What if I ask really, really nicely?"),
+            ("agent", "OK, I have let my manager know, they will give you a call."),
+        ],
+        id="manager-will-call",
+        channel="chat",
+    ),
+    "escalated-with-callback": conversation(
+        [
+            ("customer", "I was charged twice for my order last week and want the money back."),
+            ("agent", "I'll escalate your case to our billing team and they will contact you soon."),
+        ],
+        id="escalated-with-callback",
+        channel="chat",
+    ),
     "pass-this-over": conversation(
         [
             ("customer", "I was charged twice for my order last week and want the money back."),
@@ -289,6 +313,12 @@ def results(score: Score) -> dict[str, ConversationScores]:
         # a ticket the agent raised sends the customer nowhere; passing the case over is a transfer
         ("ticket-we-raised", []),
         ("pass-this-over", [("transfer", 1, "system")]),
+        # a call that comes to the customer moves them nowhere (the hand-off model read both as a
+        # channel move to the phone); whoever calls back has the case ("they will give you a call"),
+        # so a hand-off that says so is warm, not a cold transfer with a coaching point
+        ("our-callback-in-a-chat", []),
+        ("manager-will-call", [("warm_transfer", 1, "system")]),
+        ("escalated-with-callback", [("warm_transfer", 1, "system")]),
         ("declined", []),
         ("ivr-then-agent", []),
         ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
