@@ -230,6 +230,20 @@ CASES = {
         id="escalated-with-callback",
         channel="chat",
     ),
+    "escalate-to-supervisor": conversation(
+        [
+            ("customer", "This is the third time I've called about this charge."),
+            ("agent", "I'm going to escalate this to my supervisor."),
+        ],
+        id="escalate-to-supervisor",
+    ),
+    "passed-to-team-lead": conversation(
+        [
+            ("customer", "This is the third time I've called about this charge."),
+            ("agent", "I've passed this to my team lead and she will call you tomorrow."),
+        ],
+        id="passed-to-team-lead",
+    ),
     "pass-this-over": conversation(
         [
             ("customer", "I was charged twice for my order last week and want the money back."),
@@ -319,6 +333,9 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("our-callback-in-a-chat", []),
         ("manager-will-call", [("warm_transfer", 1, "system")]),
         ("escalated-with-callback", [("warm_transfer", 1, "system")]),
+        # an escalation to a supervisor is an internal hand-off: warm when the lead will answer
+        ("escalate-to-supervisor", [("transfer", 1, "system")]),
+        ("passed-to-team-lead", [("warm_transfer", 1, "system")]),
         ("declined", []),
         ("ivr-then-agent", []),
         ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
