@@ -13,7 +13,9 @@ syntactic heads is negated ("I'm **not** saying you're wrong", "there's **nothin
 change": see :func:`is_negated`); ``"question"`` drops matches in a sentence ending with a
 question mark; ``"yours"`` drops a match on something the customer already has ("I can see **your
 ticket**", "restart **your phone**": see :func:`is_yours`); ``"thanked"`` drops a match that is
-what someone is thanked for ("Thanks for **your concern**": see :func:`is_thanked_for`).
+what someone is thanked for ("Thanks for **your concern**": see :func:`is_thanked_for`);
+``"offered"`` drops a match the agent only offers ("I **can escalate to my manager** if you'd like":
+see :func:`is_offered`).
 """
 
 from __future__ import annotations
@@ -125,6 +127,19 @@ def is_thanked_for(tokens: Sequence[Token]) -> bool:
     )
 
 
+OFFER_MODALS = frozenset({"can", "could", "may", "might"})
+
+
+def is_offered(tokens: Sequence[Token]) -> bool:
+    """True when a matched verb is only offered, with "can", "could", "may" or "might" ("I can escalate")."""
+    return any(
+        child.dep_ == "aux" and child.lower_ in OFFER_MODALS
+        for t in tokens
+        if t.pos_ in ("VERB", "AUX")
+        for child in t.children
+    )
+
+
 def in_question(sentence: Span) -> bool:
     """True when the sentence ends with a question mark."""
     return sentence.text.rstrip().endswith("?")
@@ -180,6 +195,8 @@ class CompiledPatterns:
             if "yours" in entry.unless and is_yours(tokens):
                 continue
             if "thanked" in entry.unless and is_thanked_for(tokens):
+                continue
+            if "offered" in entry.unless and is_offered(tokens):
                 continue
             start, end = token_ids[0], token_ids[-1] + 1
             hits.add(

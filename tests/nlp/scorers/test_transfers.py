@@ -237,6 +237,14 @@ CASES = {
         ],
         id="escalate-to-supervisor",
     ),
+    "offers-to-escalate": conversation(  # ABCD's role-played chat
+        [
+            ("customer", "What if I ask really, really nicely?"),
+            ("agent", "I can escalate to my manager if you'd like."),
+        ],
+        id="offers-to-escalate",
+        channel="chat",
+    ),
     "passed-to-team-lead": conversation(
         [
             ("customer", "This is the third time I've called about this charge."),
@@ -335,6 +343,7 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("escalated-with-callback", [("warm_transfer", 1, "system")]),
         # an escalation to a supervisor is an internal hand-off: warm when the lead will answer
         ("escalate-to-supervisor", [("transfer", 1, "system")]),
+        ("offers-to-escalate", []),  # an offer the customer may decline sends nobody anywhere
         ("passed-to-team-lead", [("warm_transfer", 1, "system")]),
         ("declined", []),
         ("ivr-then-agent", []),
