@@ -34,7 +34,8 @@ class PatternEntry(BaseModel):
     pattern (list of token dicts, spaCy ``Matcher``) or a dependency pattern (list of
     ``RIGHT_ID``/``LEFT_ID`` dicts, spaCy ``DependencyMatcher``). ``exemplar`` is a sentence
     for semantic matching. ``unless`` drops a match that is negated ("I'm not saying you're
-    wrong"), sits in a question or names something the customer already has ("your ticket").
+    wrong"), sits in a question, names something the customer already has ("your ticket"), is
+    what a thank-you is for ("Thanks for your concern") or is only offered ("I can escalate").
     ``slot`` names what a match is about (e.g. ``email``).
     """
 
