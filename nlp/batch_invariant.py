@@ -26,6 +26,8 @@ import torch
 from torch.nn import functional
 from torch.overrides import TorchFunctionMode
 
+from nlp.int8_linear import Int8Weight
+
 PRODUCT_ROWS = 512
 LONG_SUM = 1024
 
@@ -69,12 +71,22 @@ def _input(args: Sequence[Any], kwargs: Mapping[str, Any]) -> torch.Tensor:
     return args[0] if args else kwargs["input"]
 
 
-class FixedRowProducts(TorchFunctionMode):
-    """While active, long-sum ``linear`` and attention take their batch-invariant forms (see the module)."""
+def _weight(args: Sequence[Any], kwargs: Mapping[str, Any]) -> torch.Tensor:
+    """The ``weight`` argument of a ``functional.linear`` call."""
+    return args[1] if len(args) > 1 else kwargs["weight"]
 
-    def __init__(self, rows: int = PRODUCT_ROWS) -> None:
+
+class FixedRowProducts(TorchFunctionMode):
+    """While active, long-sum ``linear`` and attention take their batch-invariant forms (see the module).
+
+    ``int8`` (weight ``id`` -> :class:`~nlp.int8_linear.Int8Weight`, ``precision: int8``) runs those
+    products in int8 instead, which is batch-invariant by itself (exact integer sums, per-row scales).
+    """
+
+    def __init__(self, rows: int = PRODUCT_ROWS, int8: Mapping[int, Int8Weight] | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.int8 = int8 or {}
 
     def __torch_function__(
         self,
@@ -84,8 +96,12 @@ class FixedRowProducts(TorchFunctionMode):
         kwargs: Mapping[str, Any] | None = None,
     ) -> Any:
         kwargs = dict(kwargs or {})
-        if func is functional.linear and _input(args, kwargs).shape[-1] >= LONG_SUM:
-            return fixed_row_linear(*args, **kwargs, rows=self.rows)
+        if func is functional.linear:
+            int8 = self.int8.get(id(_weight(args, kwargs)))
+            if int8 is not None:
+                return int8(_input(args, kwargs))
+            if _input(args, kwargs).shape[-1] >= LONG_SUM:
+                return fixed_row_linear(*args, **kwargs, rows=self.rows)
         if func is functional.scaled_dot_product_attention:
             return float32_attention(*args, **kwargs)
         return func(*args, **kwargs)

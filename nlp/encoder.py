@@ -38,7 +38,7 @@ import torch
 
 from nlp.batch_invariant import FixedRowProducts
 from nlp.config import EncoderConfig
-from nlp.int8_linear import Int8Linears, load_smoothing, pack_linears
+from nlp.int8_linear import load_smoothing, pack_linears
 from nlp.models import LoadedTransformer, load_encoder_model
 from nlp.packed_bert import bert_forward, is_packable
 
@@ -165,7 +165,7 @@ class Encoder:
             batch = [ids[i] for i in rows] + [filler] * (_width(k, self.row_multiple) - k)
             input_ids, attention_mask = _pad(batch, pad_id, self.width_multiple)
             # inference mode, autocast and the products' mode are per thread: entered on the one running it
-            with torch.inference_mode(), FixedRowProducts(), self._precision():
+            with torch.inference_mode(), self._precision(), FixedRowProducts(int8=self.int8):
                 last, hidden = self.forward(input_ids, attention_mask, want_hidden)
                 pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
                 embeddings[rows] = pooled[:k].float().numpy()
@@ -225,14 +225,12 @@ class Encoder:
         return list(self.tokenizer("", add_special_tokens=True)["input_ids"])
 
     def _precision(self) -> contextlib.AbstractContextManager[object]:
-        """bf16 matrix products (fp32 sums, norms and softmax), or the encoder's own in int8, else a no-op.
+        """bfloat16 matrix products (fp32 accumulation, norms and softmax) when configured, else a no-op.
 
-        The int8 mode is entered inside :class:`FixedRowProducts`, so its products never reach that mode.
+        int8 is not a context: :class:`FixedRowProducts` runs the packed products (``self.int8``).
         """
         if self.bf16:
             return torch.autocast("cpu", dtype=torch.bfloat16)
-        if self.int8 is not None:
-            return Int8Linears(self.int8)
         return contextlib.nullcontext()
 
     def forward(

@@ -27,15 +27,13 @@ the integers are the same on every x86 CPU.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
-from torch.nn import functional
-from torch.overrides import TorchFunctionMode
 
 ROW_LEVELS = 63  # a row's largest magnitude maps to ±63: 7-bit inputs (reduce_range)
 SMOOTHING_PATH = Path(__file__).parent / "models" / "int8" / "smoothing.safetensors"
@@ -123,26 +121,3 @@ def pack_linears(
             id(modules[name].weight): Int8Weight.from_linear(modules[name], smoothing[name])
             for name in sorted(smoothing)
         }
-
-
-class Int8Linears(TorchFunctionMode):
-    """While active, ``functional.linear`` on a packed weight runs as :class:`Int8Weight`; others as usual."""
-
-    def __init__(self, packed: Mapping[int, Int8Weight]) -> None:
-        super().__init__()
-        self.packed = packed
-
-    def __torch_function__(
-        self,
-        func: Callable[..., Any],
-        types: Sequence[type],
-        args: Sequence[Any] = (),
-        kwargs: Mapping[str, Any] | None = None,
-    ) -> Any:
-        kwargs = dict(kwargs or {})
-        if func is functional.linear:
-            weight = args[1] if len(args) > 1 else kwargs["weight"]
-            int8 = self.packed.get(id(weight))
-            if int8 is not None:
-                return int8(args[0] if args else kwargs["input"])
-        return func(*args, **kwargs)

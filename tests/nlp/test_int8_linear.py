@@ -7,12 +7,12 @@ import pytest
 import torch
 from torch import nn
 
+from nlp.batch_invariant import FixedRowProducts
 from nlp.config import EncoderConfig
 from nlp.encoder import Encoder
 from nlp.int8_linear import (
     ROW_LEVELS,
     SMOOTHING_PATH,
-    Int8Linears,
     Int8Weight,
     load_smoothing,
     pack_linears,
@@ -84,7 +84,7 @@ def test_the_mode_runs_the_named_products_only() -> None:
     packed, plain = model[0], model[1]
     factors = torch.linspace(0.5, 2.0, 64)
     x = torch.randn(5, 64, generator=torch.Generator().manual_seed(9))
-    with torch.inference_mode(), Int8Linears(pack_linears(model, {"0": factors})):
+    with torch.inference_mode(), FixedRowProducts(int8=pack_linears(model, {"0": factors})):
         got_packed = packed(x)
         got_plain = plain(got_packed)
     with torch.inference_mode():
