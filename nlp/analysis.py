@@ -20,11 +20,12 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment
+from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment, SentimentLabel
 from nlp.config import AnalysisConfig, TrajectoryReading, load_analysis_config
 from nlp.encoder import Encoder
 from nlp.models import load_spacy, memory_zone, present
 from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies, strategy_rows
+from nlp.scorers.matching import CompiledPatterns
 from nlp.sentiment import HEAD_NAME, SentimentClassifier, ShippedSentiment, load_sentiment
 from nlp.signals import (
     FEATURES_HEAD,
@@ -36,7 +37,7 @@ from nlp.signals import (
     without_openers,
 )
 from nlp.trajectory import conversation_trajectories, turn_scores
-from transcripts.model import Conversation, Role
+from transcripts.model import Conversation, Role, Turn
 
 
 class Analyzer:
@@ -108,6 +109,7 @@ class Analyzer:
             parsing = parser.submit(self._parse, texts)
             embeddings, sentiments, features = self._embed_and_classify(texts, [t.role for t in turns])
             docs = parsing.result()
+        sentiments = self._with_cues(sentiments, turns, docs)
         signals = self._signals(
             features, [t.role.value for t in turns], [len(c.turns) for c in conversations], docs
         )
@@ -128,12 +130,74 @@ class Analyzer:
             ]
             trajectories = conversation_trajectories(
                 conversation,
-                turn_scores(annotated_turns, self.trajectory_reading),
+                turn_scores(annotated_turns, self.trajectory_reading, self._cue_confidence),
                 self.config.trajectory.flat_threshold,
             )
             result.append(AnnotatedConversation(conversation, annotated_turns, trajectories))
             position += count
         return result
+
+    @property
+    def _cue_confidence(self) -> float:
+        """P(negative) a customer turn with a negative cue reads as at least (0 without cues)."""
+        cues = self.config.negative_cues
+        return 0.0 if cues is None else cues.confidence
+
+    @cached_property
+    def _cue_patterns(self) -> CompiledPatterns | None:
+        """The ``negative_cues`` pattern file compiled for the pipeline's vocab (None without cues)."""
+        cues = self.config.negative_cues
+        if cues is None:
+            return None
+        unknown = sorted(cues.unless_strategies - set(self.strategies.names))
+        if unknown:
+            raise ValueError(
+                f"negative_cues.unless_strategies {unknown} are not strategies of {STRATEGIES_PATH}"
+            )
+        return CompiledPatterns(cues.patterns, self.nlp.vocab)
+
+    def _with_cues(
+        self, sentiments: list[Sentiment], turns: Sequence[Turn], docs: list[Doc]
+    ) -> list[Sentiment]:
+        """Each customer turn with a negative cue reads negative, naming the cue (``negative_cues``).
+
+        Its score is at most ``1 - 2 * confidence`` (P(negative) at least ``confidence``, so
+        P(positive) at most ``1 - confidence``). Other turns keep the model's sentiment. A parse
+        shared by several turns is matched once.
+        """
+        cues, compiled = self.config.negative_cues, self._cue_patterns
+        if cues is None or compiled is None:
+            return sentiments
+        ceiling = round(1.0 - 2.0 * cues.confidence, 4)
+        rules: dict[int, str | None] = {}
+        result = list(sentiments)
+        for i, turn in enumerate(turns):
+            if turn.role is not Role.CUSTOMER:
+                continue
+            doc = docs[i]
+            if id(doc) not in rules:
+                rules[id(doc)] = self._cue_rule(doc, compiled)
+            rule = rules[id(doc)]
+            if rule is not None:
+                model = sentiments[i]
+                result[i] = Sentiment(
+                    SentimentLabel.NEGATIVE, min(model.score, ceiling), f"{model.model}+cue:{rule}", cue=rule
+                )
+        return result
+
+    def _cue_rule(self, doc: Doc, compiled: CompiledPatterns) -> str | None:
+        """The turn's first negative cue; None without one or with an ``unless_strategies`` hit outside it."""
+        cues = self.config.negative_cues
+        assert cues is not None
+        hits = [h for h in compiled.find(doc) if h.label in cues.labels]
+        if not hits:
+            return None
+        if cues.unless_strategies:
+            found = self.strategies.found(doc)
+            for name in cues.unless_strategies & found.keys():
+                if any(not any(c.start <= s.start and s.end <= c.end for c in hits) for s in found[name]):
+                    return None
+        return hits[0].rule
 
     def _parse(self, texts: list[str]) -> list[Doc]:
         """One spaCy parse per distinct text, shared by the turns that repeat it (in input order).

@@ -25,11 +25,16 @@ class SentimentLabel(StrEnum):
 
 @dataclass(frozen=True)
 class Sentiment:
-    """Label plus a signed score in [-1, 1] (P(positive) - P(negative))."""
+    """Label plus a signed score in [-1, 1] (P(positive) - P(negative)).
+
+    ``cue`` names the negative cue (``negative_cues`` in ``nlp/analysis.yaml``) that made a
+    customer turn negative over the model; ``model`` then ends in ``+cue:<rule>``.
+    """
 
     label: SentimentLabel
     score: float
     model: str
+    cue: str | None = None
 
 
 class Direction(StrEnum):

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from configfile import ConfigValueError, load_yaml_config
 from nlp.annotated import SentimentLabel
+from nlp.patterns import PatternFile
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("analysis.yaml")
 SHIPPED_SENTIMENT = "shipped"
@@ -154,6 +155,39 @@ class TrajectoryConfig(_Section):
     customer_turn: TrajectoryReading = TrajectoryReading(negative=0.8, distress=0.2)
 
 
+class NegativeCues(_Section):
+    """Phrases that make a customer turn read negative whatever the sentiment model says.
+
+    Sarcastic praise of a failure ("Great, another dropped call. Just great."), waiting ("I've
+    been on hold for forty minutes") and asking for a manager read positive or neutral to heads
+    trained on tweets; a customer turn matching one of these cues (negation and the other
+    ``unless`` conditions as in scoring) is negative, its P(negative) read as at least
+    ``confidence`` (the share of real labelled turns with a cue whose sentiment is negative), and
+    its ``Sentiment`` names the cue. A turn that also shows one of ``unless_strategies`` outside
+    the cue ("Thanks for calling back, that's much better than sitting on hold for forty minutes")
+    keeps the model's reading.
+    """
+
+    patterns: PatternFile
+    labels: frozenset[str] = Field(description="Labels of the pattern file that count as cues.")
+    confidence: float = Field(gt=0.0, lt=1.0)
+    unless_strategies: frozenset[str] = Field(
+        frozenset(),
+        description="Politeness strategies (nlp/models/signals/politeness_strategies.jsonl) that keep the "
+        "model's sentiment when found outside the cue's own words: a customer who thanks the agent in the "
+        "same turn is often speaking of what is over.",
+    )
+
+    @model_validator(mode="after")
+    def _labels_in_file(self) -> NegativeCues:
+        missing = sorted(self.labels - self.patterns.labels)
+        if missing:
+            raise ValueError(
+                f"labels {missing} are not in the pattern file (it has {sorted(self.patterns.labels)})"
+            )
+        return self
+
+
 class AnalysisConfig(_Section):
     """Everything :class:`nlp.analysis.Analyzer` needs to know."""
 
@@ -164,6 +198,7 @@ class AnalysisConfig(_Section):
     customer_openers: tuple[str, ...] = Field(
         (), description="Words a customer turn may open with (then ',', '.' or '!') that the models skip."
     )
+    negative_cues: NegativeCues | None = None
 
     def with_sentiment_model(self, model: str, labels: dict[str, str] | None = None) -> AnalysisConfig:
         """A copy using another sentiment model (``"shipped"``, a HF name or a local path)."""
@@ -179,4 +214,6 @@ def load_analysis_config(path: str | Path | None = None) -> AnalysisConfig:
     Raises :class:`ConfigError` naming the file, line and key of every problem.
     """
     source = Path(path) if path is not None else DEFAULT_CONFIG_PATH
-    return load_yaml_config(source, AnalysisConfig, what="analysis config", error=ConfigError)
+    return load_yaml_config(
+        source, AnalysisConfig, what="analysis config", error=ConfigError, context={"base_dir": source.parent}
+    )

@@ -33,16 +33,23 @@ NEGATIVE_SIGNAL = ("sentiment", "negative")  # signal head and class of a custom
 DISTRESS_SIGNAL = ("distress", "true")  # and of its P(distress)
 
 
-def turn_scores(turns: Sequence[AnnotatedTurn], reading: TrajectoryReading) -> list[float]:
-    """Each turn's trajectory score: a customer turn's mood, any other turn's sentiment score."""
+def turn_scores(
+    turns: Sequence[AnnotatedTurn], reading: TrajectoryReading, cue_confidence: float = 0.0
+) -> list[float]:
+    """Each turn's trajectory score: a customer turn's mood, any other turn's sentiment score.
+
+    A customer turn whose sentiment a negative cue set (``Sentiment.cue``) reads its P(negative)
+    as at least ``cue_confidence``.
+    """
     scores = []
     for turn in turns:
         if turn.role == Role.CUSTOMER:
+            negative = turn.signal(*NEGATIVE_SIGNAL)
+            if turn.sentiment.cue is not None and negative is not None:
+                negative = max(negative, cue_confidence)
             try:
                 scores.append(
-                    reading.customer_score(
-                        turn.sentiment.score, turn.signal(*NEGATIVE_SIGNAL), turn.signal(*DISTRESS_SIGNAL)
-                    )
+                    reading.customer_score(turn.sentiment.score, negative, turn.signal(*DISTRESS_SIGNAL))
                 )
             except ValueError as error:
                 raise ValueError(f"turn {turn.index} ({turn.turn.text[:40]!r}): {error}") from None
