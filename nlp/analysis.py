@@ -216,7 +216,8 @@ class Analyzer:
     def classify_texts(self, texts: Sequence[str]) -> list[Sentiment]:
         """Sentiment of free texts (no spaCy) as :meth:`annotate` gives it, batched, in order.
 
-        No role is known, so a leading ``customer_openers`` word is read, as in an agent turn.
+        No role is known, so a leading ``customer_openers`` word is read, as in an agent turn, and
+        there is no parse, so no ``negative_cues`` apply: this is the model's reading.
         """
         if self.sentiment is self._shipped_sentiment:
             return self._embed_and_classify(list(texts))[1]

@@ -11,7 +11,7 @@ import pytest
 from spacy.tokens import Doc
 
 from nlp.analysis import Analyzer
-from nlp.annotated import Direction, SentimentLabel
+from nlp.annotated import Direction, Sentiment, SentimentLabel
 from nlp.encoder import BatchHead, Encoder, EncoderPass
 from transcripts.model import Conversation, Role
 
@@ -57,7 +57,7 @@ def test_annotate_shapes_and_alignment(analyzer: Analyzer, conversations: list[C
             assert turn.embedding.shape == (384,)
             assert np.isclose(np.linalg.norm(turn.embedding), 1.0, atol=1e-5)
             assert -1.0 <= turn.sentiment.score <= 1.0
-            assert turn.sentiment.model == analyzer.sentiment_name
+            assert turn.sentiment.model == analyzer.sentiment_name + _cue_suffix(turn.sentiment)
         legs = [t.leg for t in annotated.trajectories]
         assert legs == [leg.index for leg in conversation.legs] + [None]
     empty = result[1]
@@ -88,9 +88,9 @@ def test_embeddings_and_sentiment_match_direct_calls(
     assert np.allclose(
         np.stack([t.embedding for t in annotated.turns]), analyzer.encoder.encode(texts), atol=1e-4
     )
-    direct = analyzer.classify_texts(texts)
-    assert [s.label for s in direct] == [t.sentiment.label for t in annotated.turns]
-    assert [s.score for s in direct] == pytest.approx([t.sentiment.score for t in annotated.turns], abs=1e-4)
+    direct = analyzer.classify_texts(texts)  # no parse, so no negative cues
+    assert any(t.sentiment.cue for t in annotated.turns)
+    _assert_model_reading(direct, [t.sentiment for t in annotated.turns], analyzer)
 
 
 def test_one_spacy_pipe_and_one_encoder_pass(
@@ -160,7 +160,27 @@ def test_replacement_sentiment_model_runs_its_own_pass(
     shipped = analyzer.annotate(conversations)
     for mine, theirs in zip(replaced, shipped, strict=True):
         for x, y in zip(mine.turns, theirs.turns, strict=True):
-            assert x.sentiment.model == str(path)
+            assert x.sentiment.model == str(path) + _cue_suffix(x.sentiment)
+            assert x.sentiment.cue == y.sentiment.cue  # the cues hold whatever model reads sentiment
             assert np.allclose(x.embedding, y.embedding, atol=1e-5)  # embeddings do not depend on it
     texts = [t.text for t in replaced[0].turns]
-    assert [t.sentiment for t in replaced[0].turns] == other.classify_texts(texts)
+    _assert_model_reading(other.classify_texts(texts), [t.sentiment for t in replaced[0].turns], other)
+
+
+def _cue_suffix(sentiment: Sentiment) -> str:
+    """What a negative cue adds to the model name of a turn's sentiment."""
+    return "" if sentiment.cue is None else f"+cue:{sentiment.cue}"
+
+
+def _assert_model_reading(direct: list[Sentiment], annotated: list[Sentiment], analyzer: Analyzer) -> None:
+    """``annotated`` is the model's ``direct`` reading, except that a cued turn is negative at most
+    ``1 - 2 * confidence``."""
+    cues = analyzer.config.negative_cues
+    assert cues is not None
+    for model, turn in zip(direct, annotated, strict=True):
+        if turn.cue is None:
+            assert (turn.label, turn.model) == (model.label, model.model)
+            assert turn.score == pytest.approx(model.score, abs=1e-4)
+        else:
+            assert turn.label is SentimentLabel.NEGATIVE and turn.model == model.model + _cue_suffix(turn)
+            assert turn.score == pytest.approx(min(model.score, 1 - 2 * cues.confidence), abs=1e-4)

@@ -82,6 +82,20 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("read-before-contacting", ["Please read the FAQ before contacting us."], {"condescension"}),
     ("whoever-told-you", ["Whoever told you that was mistaken, the fee stays."], {"blame_colleague"}),
     ("read-the-faq", ["Please read our FAQ, it explains how to reset the router."], set()),
+    # Errors a held-out evaluation on real chats found (rubric 1.8.10): sympathy read as a
+    # contradiction, closing the chat credited as can-do.
+    ("not-what-we-like-to-hear", ["That's not what we like to hear. Which device are you using?"], set()),
+    (
+        "not-how-it-works",
+        ["That's not how our system works, the charge is correct."],
+        {"contradict_customer"},
+    ),
+    (
+        "not-what-happened",
+        ["That's not what happened, the engineer arrived at nine."],
+        {"contradict_customer"},
+    ),
+    ("closing-the-chat", ["It seems like you're busy, so I'm going to close out the chat."], set()),
     ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
     ("neutral-advice", ["You should receive a confirmation email shortly."], set()),
 ]
