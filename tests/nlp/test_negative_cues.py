@@ -19,12 +19,15 @@ SHIPPED = Path(__file__).resolve().parents[2] / "nlp" / "analysis.yaml"
 # Lines the sentiment head reads as praise or calm (measured before the cues: +1.00, +0.95, +0.83,
 # +0.76, +0.22, +0.10), each with the cue that now decides.
 CUED = [
-    ("Great, another dropped call. Just great.", "just_great"),
+    ("Great, another dropped call. Just great.", "great_another_failure"),
+    ("It dropped again. Just great.", "broke_again"),
+    ("Just great.", "just_great"),
     ("Thanks for nothing.", "thanks_for_nothing"),
     ("I'm so glad I waited two hours for this.", "waited_for_ages"),
     ("This is unbelievable. I want to speak to a supervisor.", "this_is_ridiculous"),
     ("Wonderful, the app crashed again.", "broke_again"),
     ("I've been on hold for forty minutes.", "on_hold_for_ages"),
+    ("Oh great, another update that breaks everything.", "great_another_failure"),
 ]
 
 
@@ -61,6 +64,7 @@ def test_negated_cues_agent_turns_and_plain_turns_keep_the_models_sentiment(
     calm = [
         "I'm not frustrated at all, just curious how the plan works.",
         "Thank you so much, that fixed it!",
+        "Great, another question: can I change the date?",
     ]
     for turn in _customer_turns(analyzer, make_conversation, calm):
         assert turn.sentiment.cue is None

@@ -110,6 +110,14 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ["missed_opportunity"],
     ),
     (
+        "sarcasm-another-failure",
+        [
+            ("customer", "Oh great, another update that breaks everything."),
+            ("agent", "Which version of the app do you have?"),
+        ],
+        ["missed_opportunity"],
+    ),
+    (
         "asks-for-a-manager",
         [
             ("customer", "I want to speak to your manager right now."),
