@@ -76,13 +76,14 @@ def is_negated(tokens: Iterable[Token]) -> bool:
     on the line I can change", "there's **no** way I can refund it" (the clause is about what
     cannot be done). In a comma splice such as "You're right, that fee shouldn't be there" the
     parser may hang the first clause under the second, so heads to the right of the match are
-    not consulted.
+    not consulted; nor is a negation after the match, which negates something else ("That's our
+    mistake, **not** yours").
     """
     tokens = list(tokens)
-    first = min(t.i for t in tokens)
+    first, last = min(t.i for t in tokens), max(t.i for t in tokens)
     for token in tokens:
         heads = [token, *(a for a in token.ancestors if a.i < first)]
-        if any(child.dep_ == "neg" for node in heads for child in node.children):
+        if any(child.dep_ == "neg" and child.i < last for node in heads for child in node.children):
             return True
         if _in_negative_relative_clause(heads):
             return True

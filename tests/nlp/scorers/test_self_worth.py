@@ -96,6 +96,11 @@ CASES: list[tuple[str, list[str], set[str]]] = [
         {"contradict_customer"},
     ),
     ("closing-the-chat", ["It seems like you're busy, so I'm going to close out the chat."], set()),
+    ("not-something-we-can-do", ["I'm afraid that's not something we can do."], {"stonewall"}),
+    ("it-clearly-says", ["It clearly says on the website that shipping takes ten days."], {"blame_customer"}),
+    # Deflecting is no ownership; owning it beside a "not" that negates something else still is.
+    ("not-our-fault", ["It's not our fault that your bank declined it."], set()),
+    ("our-mistake-not-yours", ["That's our mistake, not yours."], {"acknowledge_view"}),
     ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
     ("neutral-advice", ["You should receive a confirmation email shortly."], set()),
 ]
