@@ -48,7 +48,7 @@ KIND_LABELS = {
 KINDS = frozenset(KIND_LABELS)
 
 # Labels that only ever clear another kind: "you did nothing wrong", "but what I can do is...".
-HELPER_LABELS = frozenset({"exonerate", "alternative"})
+HELPER_LABELS = frozenset({"exonerate", "alternative", "wrap_up"})
 
 
 class KindRule(BaseModel):
@@ -61,6 +61,11 @@ class KindRule(BaseModel):
     cleared_by: tuple[str, ...] = Field((), description="Labels that, found nearby, cancel this one.")
     clear_scope: Literal["sentence", "turn", "next_agent_turn"] = Field(
         "sentence", description="How near: same sentence, same turn, or up to the next agent turn."
+    )
+    model_blocked_by: tuple[str, ...] = Field(
+        (),
+        description="Labels that, found in the turn, keep the learned model from crediting this kind on its "
+        "own: the turn needs a phrase of the kind ('I'll disconnect the call now' is no can-do).",
     )
 
 
@@ -84,19 +89,22 @@ class SelfWorthParams(ScorerParams):
         unknown_kinds = set(self.kinds) - KINDS
         if unknown_kinds:
             raise ValueError(f"kinds: unknown kind(s) {sorted(unknown_kinds)}; known kinds: {sorted(KINDS)}")
-        clearing = {label for rule in self.kinds.values() for label in rule.cleared_by}
+        clearing = {
+            label for rule in self.kinds.values() for label in (*rule.cleared_by, *rule.model_blocked_by)
+        }
         known = KINDS | HELPER_LABELS | clearing
         stray = [e for e in self.patterns.entries if e.label not in known]
         if stray:
             where = ", ".join(f"{self.patterns.path}:{e.line} ({e.label!r})" for e in stray[:5])
             raise ValueError(
                 f"unknown pattern labels {where}; labels are the kinds ({', '.join(sorted(KINDS))}), "
-                f"{', '.join(sorted(HELPER_LABELS))}, or a label named in a cleared_by"
+                f"{', '.join(sorted(HELPER_LABELS))}, or a label named in a cleared_by or model_blocked_by"
             )
         missing = clearing - self.patterns.labels
         if missing:
             raise ValueError(
-                f"cleared_by names labels with no patterns in {self.patterns.path}: {sorted(missing)}"
+                f"cleared_by / model_blocked_by name labels with no patterns in {self.patterns.path}: "
+                f"{sorted(missing)}"
             )
         return self
 
@@ -146,6 +154,9 @@ def turn_kinds(
             del found[kind]
     if "can_do" in params.kinds:
         hits = [found["can_do"][0]] if "can_do" in found else []
+        blockers = set(params.kinds["can_do"].model_blocked_by)
+        if not hits and any(h.label in blockers for h in context.hits(params.patterns, turn)):
+            return found  # closing the chat, disconnecting: no credit on the model alone
         verdict = decide(turn, "can_do", "true", [h for h in hits if h is not None], params.can_do_model)
         if verdict.decided:
             found["can_do"] = (verdict.hit, verdict.reason)

@@ -5,6 +5,8 @@ All cases are annotated in one batch with the real spaCy model and encoder.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nlp.findings import Attribution, ConversationScores, Polarity
@@ -101,6 +103,11 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     # Deflecting is no ownership; owning it beside a "not" that negates something else still is.
     ("not-our-fault", ["It's not our fault that your bank declined it."], set()),
     ("our-mistake-not-yours", ["That's our mistake, not yours."], {"acknowledge_view"}),
+    # Wrapping up is no can-do on the model alone (rubric can_do.model_blocked_by: [wrap_up]); a
+    # can-do phrase in the same turn still counts.
+    ("disconnecting", ["I will disconnect the call now."], set()),
+    ("closing-the-ticket", ["We will close this ticket if we don't hear from you."], set()),
+    ("remedy-then-close", ["I've refunded the late fee, and I'll close this ticket now."], {"can_do"}),
     ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
     ("neutral-advice", ["You should receive a confirmation email shortly."], set()),
 ]
@@ -150,3 +157,18 @@ def test_score_is_one_minus_penalties_with_capped_rewards(results: dict[str, Con
     assert value("stonewall") == pytest.approx(0.75)
     [failed] = [s for s in results["you-should-have"].scores if s.criterion == "self_worth"]
     assert failed.passed is False and "blame_customer x1" in failed.reason
+
+
+def test_model_blocked_by_must_name_labels_of_the_pattern_file() -> None:
+    from nlp.scorers.self_worth import SelfWorthParams
+
+    patterns = str(Path(__file__).resolve().parents[3] / "rubrics" / "patterns" / "self_worth.jsonl")
+    kinds = {"can_do": {"polarity": "positive", "weight": 0.1, "model_blocked_by": ["sign_off"]}}
+    with pytest.raises(ValueError, match=r"sign_off"):
+        SelfWorthParams.model_validate({"patterns": patterns, "kinds": kinds})
+    kinds["can_do"]["model_blocked_by"] = ["wrap_up"]
+    assert (
+        SelfWorthParams.model_validate({"patterns": patterns, "kinds": kinds})
+        .kinds["can_do"]
+        .model_blocked_by
+    )
