@@ -245,6 +245,14 @@ CASES = {
         id="offers-to-escalate",
         channel="chat",
     ),
+    "closes-the-ticket": conversation(
+        [
+            ("customer", "My internet has been down since yesterday."),
+            ("agent", "We will close this ticket if we don't hear from you."),
+        ],
+        id="closes-the-ticket",
+        channel="chat",
+    ),
     "passed-to-team-lead": conversation(
         [
             ("customer", "This is the third time I've called about this charge."),
@@ -345,6 +353,7 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("escalate-to-supervisor", [("transfer", 1, "system")]),
         ("offers-to-escalate", []),  # an offer the customer may decline sends nobody anywhere
         ("passed-to-team-lead", [("warm_transfer", 1, "system")]),
+        ("closes-the-ticket", []),  # the ticket the agent closes is no channel the customer is sent to
         ("declined", []),
         ("ivr-then-agent", []),
         ("system-routed", [("cold_transfer", 1, "system")]),  # not the agent's: the system moved the call
