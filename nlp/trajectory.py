@@ -33,17 +33,28 @@ NEGATIVE_SIGNAL = ("sentiment", "negative")  # signal head and class of a custom
 DISTRESS_SIGNAL = ("distress", "true")  # and of its P(distress)
 
 
+def says_something(turn: AnnotatedTurn) -> bool:
+    """False for a turn of nothing but @mentions, links and punctuation ("@sundarpichai @Google").
+
+    Such a turn tells nothing of the customer's mood, so it has no place in their trajectory.
+    """
+    return any(not (t.is_punct or t.is_space or t.like_url or t.text.startswith("@")) for t in turn.doc)
+
+
 def turn_scores(
     turns: Sequence[AnnotatedTurn], reading: TrajectoryReading, cue_confidence: float = 0.0
-) -> list[float]:
+) -> list[float | None]:
     """Each turn's trajectory score: a customer turn's mood, any other turn's sentiment score.
 
     A customer turn whose sentiment a negative cue set (``Sentiment.cue``) reads its P(negative)
-    as at least ``cue_confidence``.
+    as at least ``cue_confidence``. A customer turn that says nothing (:func:`says_something`)
+    gets None and is left out of the trajectory.
     """
-    scores = []
+    scores: list[float | None] = []
     for turn in turns:
-        if turn.role == Role.CUSTOMER:
+        if turn.role == Role.CUSTOMER and not says_something(turn):
+            scores.append(None)
+        elif turn.role == Role.CUSTOMER:
             negative = turn.signal(*NEGATIVE_SIGNAL)
             if turn.sentiment.cue is not None and negative is not None:
                 negative = max(negative, cue_confidence)
@@ -73,12 +84,12 @@ def third(n: int) -> int:
 def customer_trajectory(
     conversation_id: str,
     leg: int | None,
-    scored_turns: Sequence[tuple[Role, float]],
+    scored_turns: Sequence[tuple[Role, float | None]],
     flat_threshold: float,
 ) -> Trajectory:
-    """The trajectory of ``(role, score)`` pairs in speaking order."""
-    customer = [score for role, score in scored_turns if role == Role.CUSTOMER]
-    agent = [score for role, score in scored_turns if role == Role.AGENT]
+    """The trajectory of ``(role, score)`` pairs in speaking order (None scores are left out)."""
+    customer = [score for role, score in scored_turns if role == Role.CUSTOMER and score is not None]
+    agent = [score for role, score in scored_turns if role == Role.AGENT and score is not None]
     agent_tone = _mean(agent) if agent else None
     if not customer:
         return Trajectory(conversation_id, leg, None, None, None, None, 0, agent_tone)
@@ -100,7 +111,7 @@ def customer_trajectory(
 
 def conversation_trajectories(
     conversation: Conversation,
-    scores: Sequence[float],
+    scores: Sequence[float | None],
     flat_threshold: float,
 ) -> list[Trajectory]:
     """One trajectory per leg (in leg order), then the whole conversation (``leg=None``).

@@ -180,6 +180,14 @@ def gold_trajectory(distress: list[str]) -> str | None:
     return "worsened" if end > start else "improved" if end < start else "flat"
 
 
+def _mood_turns(conversation) -> list:
+    """The customer turns a trajectory reads: a turn of nothing but @mentions and links ("@Google",
+    tagging another account) says nothing of the customer's mood (``nlp.trajectory.says_something``)."""
+    from nlp.trajectory import says_something
+
+    return [t for t in conversation.turns if t.role.value == "customer" and says_something(t)]
+
+
 def trajectory_keys(annotated: list, results: list, labels: dict, gold: set) -> tuple[set, set]:
     """Gold and found ``(kind, thread)`` pairs of the trajectory rows.
 
@@ -197,7 +205,7 @@ def trajectory_keys(annotated: list, results: list, labels: dict, gold: set) -> 
     found: set[tuple[str, str]] = set()
     for conv in annotated:
         cid = conv.id
-        distress = [labels[(cid, t.index)]["distress"] for t in conv.turns if t.role.value == "customer"]
+        distress = [labels[(cid, t.index)]["distress"] for t in _mood_turns(conv)]
         direction = gold_trajectory(distress)
         explained = any(
             k[1] == cid and k[0] in {"empathy:missed_opportunity", "self_worth:face_threat"} for k in gold
@@ -238,7 +246,7 @@ TRAJECTORY_KINDS = (
 def trajectory_table(annotated: list, results: list, labels: dict, gold: set, errors: bool = False) -> None:
     """Print the trajectory rows (threads with at least two customer turns); ``errors``: wrong threads."""
     gold_pairs, found = trajectory_keys(annotated, results, labels, gold)
-    counted = [c.id for c in annotated if sum(t.role.value == "customer" for t in c.turns) >= 2]
+    counted = [c.id for c in annotated if len(_mood_turns(c)) >= 2]
     print(f"Customer trajectory per thread ({len(counted)} threads with 2+ customer turns):")
     for kind in TRAJECTORY_KINDS:
         g = {k for k in gold_pairs if k[0] == kind}

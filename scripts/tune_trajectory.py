@@ -105,10 +105,10 @@ def main() -> int:
             ]
         )
         openers = [
-            (turn_scores([t], reading)[0], labels[(a.id, t.index)]["distress"] != "none")
+            (score, labels[(a.id, t.index)]["distress"] != "none")
             for a in annotated
             for t in a.turns[:1]
-            if t.role.value == "customer"
+            if t.role.value == "customer" and (score := turn_scores([t], reading)[0]) is not None
         ]
         cells = []
         for t in THRESHOLDS:

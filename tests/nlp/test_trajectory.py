@@ -217,3 +217,30 @@ def test_bad_reading_names_file_line_and_key(tmp_path: Path, text: str, message:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_analysis_config(path)
+
+
+def test_a_customer_turn_that_says_nothing_is_left_out(make_conversation) -> None:
+    """'@sundarpichai @Google' after a plea for help is no improvement (a real calibration thread)."""
+    blank = spacy.blank("en")
+    texts = [
+        (C, "I forgot my password and I can't recover my account, please help asap."),
+        (A, "Sorry to hear that! Please follow these steps."),
+        (C, "@sundarpichai @Google"),
+    ]
+    negatives = [0.9, None, 0.05]
+    turns = [
+        AnnotatedTurn(
+            Turn(index=i, role=role, text=text),
+            blank(text),
+            np.zeros(4, dtype=np.float32),
+            _sentiment(0.0),
+            {} if p is None else {"sentiment": {"negative": p}, "distress": {"true": p}},
+        )
+        for i, ((role, text), p) in enumerate(zip(texts, negatives, strict=True))
+    ]
+    scores = turn_scores(turns, TrajectoryReading(negative=0.8, distress=0.2))
+    assert scores[0] == pytest.approx(-0.9) and scores[2] is None
+    conversation = make_conversation("c1", [(role, text, 0) for role, text in texts])
+    whole = conversation_trajectories(conversation, scores, 0.15)[-1]
+    assert (whole.customer_turns, whole.direction, whole.delta) == (1, Direction.FLAT, 0.0)
+    assert turn_scores(turns[2:], TrajectoryReading(negative=1.0)) == [None]
