@@ -118,6 +118,22 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ["missed_opportunity"],
     ),
     (
+        "urgent-plea",
+        [
+            ("customer", "I can't get into my account and I need my files for work, please help asap."),
+            ("agent", "Can you confirm the email address on the account?"),
+        ],
+        ["missed_opportunity"],
+    ),
+    (
+        "not-urgent",
+        [
+            ("customer", "It's not urgent, I just wondered when the new plan starts."),
+            ("agent", "It starts on the first of the month."),
+        ],
+        [],
+    ),
+    (
         "asks-for-a-manager",
         [
             ("customer", "I want to speak to your manager right now."),
