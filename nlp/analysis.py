@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment, SentimentLabel
-from nlp.config import AnalysisConfig, TrajectoryReading, load_analysis_config
+from nlp.config import AnalysisConfig, NegativeCues, TrajectoryReading, load_analysis_config
 from nlp.encoder import Encoder
 from nlp.models import load_spacy, memory_zone, present
 from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies, strategy_rows
@@ -144,11 +144,10 @@ class Analyzer:
         return 0.0 if cues is None else cues.confidence
 
     @cached_property
-    def _cue_patterns(self) -> CompiledPatterns | None:
-        """The ``negative_cues`` pattern file compiled for the pipeline's vocab (None without cues)."""
+    def _cue_patterns(self) -> CompiledPatterns:
+        """The ``negative_cues`` pattern file compiled for the pipeline's vocab (read only with cues)."""
         cues = self.config.negative_cues
-        if cues is None:
-            return None
+        assert cues is not None
         unknown = sorted(cues.unless_strategies - set(self.strategies.names))
         if unknown:
             raise ValueError(
@@ -165,8 +164,8 @@ class Analyzer:
         P(positive) at most ``1 - confidence``). Other turns keep the model's sentiment. A parse
         shared by several turns is matched once.
         """
-        cues, compiled = self.config.negative_cues, self._cue_patterns
-        if cues is None or compiled is None:
+        cues = self.config.negative_cues
+        if cues is None:
             return sentiments
         ceiling = round(1.0 - 2.0 * cues.confidence, 4)
         rules: dict[int, str | None] = {}
@@ -176,7 +175,7 @@ class Analyzer:
                 continue
             doc = docs[i]
             if id(doc) not in rules:
-                rules[id(doc)] = self._cue_rule(doc, compiled)
+                rules[id(doc)] = self._cue_rule(doc, cues)
             rule = rules[id(doc)]
             if rule is not None:
                 model = sentiments[i]
@@ -185,11 +184,9 @@ class Analyzer:
                 )
         return result
 
-    def _cue_rule(self, doc: Doc, compiled: CompiledPatterns) -> str | None:
+    def _cue_rule(self, doc: Doc, cues: NegativeCues) -> str | None:
         """The turn's first negative cue; None without one or with an ``unless_strategies`` hit outside it."""
-        cues = self.config.negative_cues
-        assert cues is not None
-        hits = [h for h in compiled.find(doc) if h.label in cues.labels]
+        hits = [h for h in self._cue_patterns.find(doc) if h.label in cues.labels]
         if not hits:
             return None
         if cues.unless_strategies:

@@ -83,7 +83,7 @@ def is_negated(tokens: Iterable[Token]) -> bool:
     first, last = min(t.i for t in tokens), max(t.i for t in tokens)
     for token in tokens:
         heads = [token, *(a for a in token.ancestors if a.i < first)]
-        if any(child.dep_ == "neg" and child.i < last for node in heads for child in node.children):
+        if any(child.dep_ == "neg" and child.i <= last for node in heads for child in node.children):
             return True
         if _in_negative_relative_clause(heads):
             return True

@@ -65,7 +65,8 @@ class KindRule(BaseModel):
     model_blocked_by: tuple[str, ...] = Field(
         (),
         description="Labels that, found in the turn, keep the learned model from crediting this kind on its "
-        "own: the turn needs a phrase of the kind ('I'll disconnect the call now' is no can-do).",
+        "own: the turn needs a phrase of the kind ('I'll disconnect the call now' is no can-do). Read for "
+        "can_do, the one kind the model credits alone; face threats always need a phrase.",
     )
 
 
