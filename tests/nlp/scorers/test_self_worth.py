@@ -108,6 +108,41 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("disconnecting", ["I will disconnect the call now."], set()),
     ("closing-the-ticket", ["We will close this ticket if we don't hear from you."], set()),
     ("remedy-then-close", ["I've refunded the late fee, and I'll close this ticket now."], {"can_do"}),
+    # Live-chat face threats (rubric 1.8.11) and the lookalikes that must stay clean.
+    ("read-my-previous-message", ["Please read my previous message again."], {"condescension"}),
+    ("see-my-previous-message", ["Please see my previous message for the link."], set()),
+    ("did-you-even", ["Did you even try restarting it?"], {"condescension"}),
+    (
+        "you-obviously-havent",
+        ["As it says in the manual, which you obviously haven't read, hold the button."],
+        {"condescension"},
+    ),
+    ("let-me-finish", ["If you would just let me finish."], {"condescension"}),
+    ("let-me-finish-setting-up", ["Let me finish setting this up and I'll confirm."], set()),
+    ("keep-your-tone", ["Please keep your tone respectful."], {"condescension"}),
+    ("language-settings", ["You can check your language settings under Profile."], set()),
+    ("read-before-you-sign", ["You need to read the terms before you sign up."], {"blame_customer"}),
+    ("cancelled-it-yourself", ["The system shows that you cancelled it yourself."], {"contradict_customer"}),
+    ("you-gave-the-wrong", ["You gave us the wrong address."], {"blame_customer"}),
+    ("you-received-the-wrong", ["I'm sorry you received the wrong item."], set()),
+    ("chose-in-question", ["Since you set it up yourself, could you tell me which option you chose?"], set()),
+    ("no-record-of-you", ["We have no record of you contacting us."], {"contradict_customer"}),
+    (
+        "no-record-of-the-order",
+        ["I don't see any record of the order yet, could you share the order number?"],
+        set(),
+    ),
+    ("no-one-would-have", ["No one here would have promised that."], {"contradict_customer"}),
+    ("no-one-can-say", ["No one can say exactly when the outage will end."], set()),
+    ("dont-know-why-they-told", ["I don't know why they told you that."], {"blame_colleague"}),
+    ("agents-not-good", ["Yeah, some of the agents here are not very good."], {"blame_colleague"}),
+    ("cannot-be-waived", ["No, the fee cannot be waived."], {"stonewall"}),
+    ("cannot-be-done-but", ["This can't be done online, but I can do it for you now."], {"can_do"}),
+    # Spoken commitments (rubric 1.8.11).
+    ("start-the-refund", ["I'll start the refund now; you'll see it in 3 to 5 days."], {"can_do"}),
+    ("walk-you-through", ["I'll walk you through it step by step."], {"can_do"}),
+    ("send-the-right-size", ["I'll send the right size today."], {"can_do"}),
+    ("chase-the-courier", ["I'll chase the courier and update you by 5pm today."], {"can_do"}),
     ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
     ("neutral-advice", ["You should receive a confirmation email shortly."], set()),
 ]
@@ -148,7 +183,7 @@ def test_findings_carry_agent_attribution_evidence_and_suggestion(
 def test_score_is_one_minus_penalties_with_capped_rewards(results: dict[str, ConversationScores]) -> None:
     def value(case: str) -> float | None:
         [s] = [s for s in results[case].scores if s.criterion == "self_worth"]
-        assert s.rubric_version == "default@1.8.10" and s.attribution is Attribution.AGENT
+        assert s.rubric_version == "default@1.8.11" and s.attribution is Attribution.AGENT
         return s.value
 
     assert value("neutral") == 1.0
