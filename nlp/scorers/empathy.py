@@ -98,6 +98,12 @@ class EmpathyParams(ScorerParams):
         description="The learned empathic-response signal on agent turns: responses on the model alone at "
         "this precision; response phrases count unless the model is below veto_below.",
     )
+    model_blocked_by: tuple[str, ...] = Field(
+        (),
+        description="Response-file labels that, found in an agent turn with no response phrase, keep the "
+        "learned model from crediting it on its own ('Thank you for your patience.' is boilerplate); "
+        "these labels are never responses themselves.",
+    )
     credit_model: LearnedParams | None = Field(
         None,
         description="A lower bar for learned distress that counts only when the agent answered it: "
@@ -126,6 +132,7 @@ class EmpathyParams(ScorerParams):
         for field, labels, patterns in (
             ("mild_cues", self.mild_cues, self.cues),
             ("reassurance", self.reassurance, self.responses),
+            ("model_blocked_by", self.model_blocked_by, self.responses),
             ("denials", self.denials, self.cues),
         ):
             missing = set(labels) - patterns.labels
@@ -282,7 +289,11 @@ def speaks_to_feeling(
     turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams, mild: bool = False
 ) -> Response | None:
     """The agent turn as a response to feeling (model, pattern or exemplar); reassurance only if ``mild``."""
-    hits = [h for h in context.hits(params.responses, turn) if mild or h.label not in params.reassurance]
+    found = context.hits(params.responses, turn)
+    phrases = [h for h in found if h.label not in params.model_blocked_by]
+    if len(phrases) < len(found) and not phrases:
+        return None  # boilerplate thanks alone is no response, whatever the model reads
+    hits = [h for h in phrases if mild or h.label not in params.reassurance]
     if turn.signal("empathic", "true") is not None and params.response_model.target_precision is not None:
         match = None if hits else context.similar(params.responses, turn)
         exemplar = (

@@ -154,6 +154,51 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
         ["missed_opportunity"],
     ),
+    # Time lost and threats to leave are distress (rubric 1.8.11); moving banks is not a threat.
+    (
+        "spent-hours-on-it",
+        [("customer", "I've spent hours on this already."), ("agent", "Let me check that for you.")],
+        ["missed_opportunity"],
+    ),
+    (
+        "about-to-switch-providers",
+        [("customer", "Honestly I'm about to switch providers."), ("agent", "Let me check that for you.")],
+        ["missed_opportunity"],
+    ),
+    (
+        "moving-to-a-new-bank",
+        [
+            ("customer", "I'm moving to a new bank and need my statements."),
+            ("agent", "Let me check that for you."),
+        ],
+        [],
+    ),
+    # Thanks for patience is boilerplate (rubric empathy.model_blocked_by): the model read these 0.94
+    # and 0.95, above its cut-off; a response phrase beside it still counts.
+    (
+        "thanks-for-patience-is-boilerplate",
+        [
+            ("customer", "I'm really frustrated, my internet has been down for three days."),
+            ("agent", "Thank you for your patience while we sort this out."),
+        ],
+        ["missed_opportunity"],
+    ),
+    (
+        "thanks-for-understanding-is-boilerplate",
+        [
+            ("customer", "I'm really frustrated, my internet has been down for three days."),
+            ("agent", "Thank you for your understanding."),
+        ],
+        ["missed_opportunity"],
+    ),
+    (
+        "thanks-for-patience-beside-an-apology",
+        [
+            ("customer", "I'm really frustrated, my internet has been down for three days."),
+            ("agent", "Thank you for your patience, and I'm so sorry it's taken this long."),
+        ],
+        ["responded"],
+    ),
 ]
 
 
@@ -220,3 +265,14 @@ def test_apology_phrases_count_anywhere_in_a_clause(score: Score, reply: str, ex
     turns = [GREETING, ("customer", "I'm so frustrated, my refund still hasn't arrived!"), ("agent", reply)]
     [result] = score([conversation(turns, id="apology")], rubric_=load_rubric(RULES_ONLY))
     assert outcomes(result) == [expected]
+
+
+def test_model_blocked_by_must_name_labels_of_the_responses_file() -> None:
+    from nlp.scorers.empathy import EmpathyParams
+
+    patterns = Path(__file__).resolve().parents[3] / "rubrics" / "patterns"
+    files = {"cues": str(patterns / "distress.jsonl"), "responses": str(patterns / "empathy_responses.jsonl")}
+    with pytest.raises(ValueError, match=r"sign_off"):
+        EmpathyParams.model_validate({**files, "model_blocked_by": ["sign_off"]})
+    params = EmpathyParams.model_validate({**files, "model_blocked_by": ["boilerplate"]})
+    assert params.model_blocked_by == ("boilerplate",)

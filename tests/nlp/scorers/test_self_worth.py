@@ -143,6 +143,8 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("walk-you-through", ["I'll walk you through it step by step."], {"can_do"}),
     ("send-the-right-size", ["I'll send the right size today."], {"can_do"}),
     ("chase-the-courier", ["I'll chase the courier and update you by 5pm today."], {"can_do"}),
+    ("refund-has-been-processed", ["Your refund of £24.99 has been processed."], {"can_do"}),
+    ("refund-not-processed-yet", ["The refund has not been processed yet."], set()),
     ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
     ("neutral-advice", ["You should receive a confirmation email shortly."], set()),
 ]
