@@ -173,6 +173,28 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
         [],
     ),
+    # Complaint wording from an independently written set of customer lines (rubric 1.8.11).
+    *(
+        (
+            f"complaint-{n}",
+            [("customer", line), ("agent", "Let me check that for you.")],
+            ["missed_opportunity"],
+        )
+        for n, line in enumerate(
+            (
+                "This is the second wrong item in a row.",
+                "Been charged for a subscription I cancelled. Not happy.",
+                "Sort it out or I'm taking this to the papers.",
+                "How the hell does a parcel get 'delivered' to a house that doesn't exist?",
+                "why does the rider keep cancelling on me 😩",
+            )
+        )
+    ),
+    (
+        "not-happy-in-a-question",
+        [("customer", "If I'm not happy with it, can I return it?"), ("agent", "Let me check that for you.")],
+        [],
+    ),
     # Thanks for patience is boilerplate (rubric empathy.model_blocked_by): the model read these 0.94
     # and 0.95, above its cut-off; a response phrase beside it still counts.
     (

@@ -180,6 +180,8 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("send-the-right-size", ["I'll send the right size today."], {"can_do"}),
     ("chase-the-courier", ["I'll chase the courier and update you by 5pm today."], {"can_do"}),
     ("refund-has-been-processed", ["Your refund of £24.99 has been processed."], {"can_do"}),
+    ("should-have-been-fixed", ["It should have been fixed by now, let me check with the team."], set()),
+    ("fallen-short", ["We've fallen short here. I'll transfer you to the complaints team."], set()),
     ("refund-not-processed-yet", ["The refund has not been processed yet."], set()),
     ("neutral", ["Let me pull up your account.", "Your last payment was on the 3rd."], set()),
     ("neutral-advice", ["You should receive a confirmation email shortly."], set()),
