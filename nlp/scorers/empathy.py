@@ -26,7 +26,9 @@ leaving it unanswered is no miss, because the model is not sure there was a feel
 ("Sorry to hear about the trouble" after a plain problem report is still good practice).
 
 A turn where the customer denies a feeling (a ``denials`` cue: "I'm not angry, I just want it
-sorted") is no opportunity, whatever its sentiment score.
+sorted") is no opportunity, whatever its sentiment score. An agent turn whose only match in the
+responses file carries a ``model_blocked_by`` label ("Thank you for your patience.") is no response,
+whatever the learned model reads.
 
 Example::
 
@@ -291,7 +293,7 @@ def speaks_to_feeling(
     """The agent turn as a response to feeling (model, pattern or exemplar); reassurance only if ``mild``."""
     found = context.hits(params.responses, turn)
     phrases = [h for h in found if h.label not in params.model_blocked_by]
-    if len(phrases) < len(found) and not phrases:
+    if found and not phrases:
         return None  # boilerplate thanks alone is no response, whatever the model reads
     hits = [h for h in phrases if mild or h.label not in params.reassurance]
     if turn.signal("empathic", "true") is not None and params.response_model.target_precision is not None:
