@@ -191,6 +191,14 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         )
     ),
     (
+        "premium-going-up",
+        [
+            ("customer", "I got a letter saying my premium's going up, and I just wanted to understand why."),
+            ("agent", "Let me check that for you."),
+        ],
+        [],
+    ),
+    (
         "not-happy-in-a-question",
         [("customer", "If I'm not happy with it, can I return it?"), ("agent", "Let me check that for you.")],
         [],
