@@ -283,6 +283,7 @@ def test_unanswered_restatement_after_acknowledgement_is_left_out_of_the_rate(
         ("Hi Dana, sorry for the trouble! I'll chase the refund with Billing now.", "responded"),
         ("@dana_k So sorry to hear that - can you send us the order number?", "responded"),
         ("Sorry, what's the order number?", "missed_opportunity"),
+        ("Hi Holly, sorry to bother you, could you DM us your order number?", "missed_opportunity"),
         # regret at what the customer reports (real agent replies are labelled empathic)
         ("That's not what we like to hear! What device are you using?", "responded"),
         ("Hey there, I hate to see this. Are you still facing the issue?", "responded"),
