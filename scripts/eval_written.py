@@ -32,13 +32,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from eval_findings import FACE_KINDS  # noqa: E402
 
 from transcripts.model import Conversation  # noqa: E402
 
 WRITTEN = ROOT / "eval" / "written"
 FACE_THREATS = WRITTEN / "agent-face-threats.jsonl"
 SERVICE_LINES = WRITTEN / "service-lines.jsonl"
-KINDS = ("blame_customer", "contradict_customer", "condescension", "stonewall", "blame_colleague")
+KINDS = sorted(FACE_KINDS)
 NEUTRAL_REPLY = "Let me check that for you."
 HALVES = ("dev", "held")
 

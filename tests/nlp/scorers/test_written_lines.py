@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from nlp.findings import ConversationScores
+from nlp.findings import ConversationScores, Finding, Polarity
 from tests.nlp.scorers.builders import Score
 from transcripts.model import Conversation
 
 pytestmark = pytest.mark.models
 
 WRITTEN = Path(__file__).resolve().parents[3] / "eval" / "written"
-FACE_THREATS = ("blame_customer", "contradict_customer", "condescension", "stonewall", "blame_colleague")
+
+
+def _face_threat(finding: Finding) -> bool:
+    return finding.scorer == "self_worth.v1" and finding.polarity is Polarity.NEGATIVE
 
 
 def _clean_replies() -> list[dict[str, str]]:
@@ -52,8 +55,8 @@ def test_the_set_holds_260_clean_replies() -> None:
 
 def test_no_face_threat_on_a_clean_reply(clean_results: list[tuple[str, ConversationScores]]) -> None:
     false = [
-        (text, sorted({f.kind for f in result.findings if f.kind in FACE_THREATS}))
+        (text, sorted({f.kind for f in result.findings if _face_threat(f)}))
         for text, result in clean_results
-        if any(f.kind in FACE_THREATS for f in result.findings)
+        if any(_face_threat(f) for f in result.findings)
     ]
     assert false == []
