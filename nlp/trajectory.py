@@ -25,6 +25,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from spacy.tokens import Token
+
 from nlp.annotated import AnnotatedTurn, Direction, Trajectory
 from nlp.config import TrajectoryReading
 from transcripts.model import Conversation, Role
@@ -33,12 +35,24 @@ NEGATIVE_SIGNAL = ("sentiment", "negative")  # signal head and class of a custom
 DISTRESS_SIGNAL = ("distress", "true")  # and of its P(distress)
 
 
-def says_something(turn: AnnotatedTurn) -> bool:
+def says_something(turn: AnnotatedTurn, placeholders: bool = True) -> bool:
     """False for a turn of nothing but @mentions, links and punctuation ("@sundarpichai @Google").
 
-    Such a turn tells nothing of the customer's mood, so it has no place in their trajectory.
+    Such a turn tells nothing of the customer's mood, so it has no place in their trajectory. With
+    ``placeholders=False`` a redaction placeholder says nothing either ("[NAME].", "[ACCOUNT].": a
+    name or number given on request reports no problem).
     """
-    return any(not (t.is_punct or t.is_space or t.like_url or t.text.startswith("@")) for t in turn.doc)
+    return any(
+        not (t.is_punct or t.is_space or t.like_url or t.text.startswith("@"))
+        and (placeholders or not _placeholder(t))
+        for t in turn.doc
+    )
+
+
+def _placeholder(token: Token) -> bool:
+    """True for the word of a redaction placeholder: "NAME" in "[NAME]"."""
+    doc = token.doc
+    return 0 < token.i < len(doc) - 1 and doc[token.i - 1].text == "[" and doc[token.i + 1].text == "]"
 
 
 def turn_scores(

@@ -7,7 +7,9 @@ matched to the turn labels of ``eval/ibm-customer-care`` (``docs/labelling-guide
 
 - ``empathy:missed_opportunity`` on a customer turn: gold when the turn shows distress (mild
   or strong) and the agent turn after it is not an empathic response;
-- ``empathy:responded`` on an agent turn: gold when it is empathic after a distressed turn;
+- ``empathy:responded`` on an agent turn: gold when it is empathic after a customer turn
+  (a distressed one, or a plain problem report: "Sorry to hear you're having trouble" acknowledges
+  the situation all the same);
 - ``self_worth:face_threat`` (any negative self-worth kind) on an agent turn: gold when the turn
   carries a face threat; ``self_worth:can_do`` on an agent turn: gold when can-do;
 - ``handoff:<kind>`` on an agent turn: gold when the labelled hand-off is that kind
@@ -112,8 +114,7 @@ def gold_keys(conversations: list[Conversation], labels: dict) -> set[tuple[str,
                     if reply is not None and not labels[(conv.id, reply.index)]["empathic"]:
                         gold.add(("empathy:missed_opportunity", conv.id, turn.index))
             else:
-                before = [labels[(conv.id, t.index)] for t in turns[:pos] if t.role.value == "customer"]
-                if lab["empathic"] and any(b["distress"] != "none" for b in before):
+                if lab["empathic"] and any(t.role.value == "customer" for t in turns[:pos]):
                     gold.add(("empathy:responded", conv.id, turn.index))
                 if lab["face_threat"]:
                     gold.add(("self_worth:face_threat", conv.id, turn.index))

@@ -9,8 +9,11 @@ The labelled set lives in ``tests/data/labelled/`` (see its README for the label
 
 Everything runs through the real pipeline (``Analyzer().annotate`` then
 ``score_conversations``), and findings are matched to labels by (conversation, turn or leg,
-kind). Prints one line per scorer and per kind; ``--errors`` lists every false positive and
-false negative with its quote; ``--check`` exits 1 when a scorer is below ``--min-f1``.
+kind). The set labels empathy opportunities only where the customer shows emotion, so credit for
+acknowledging a plain problem report (the rubric's ``credit_reports``) is left out here and
+measured on the real threads (``scripts/eval_findings.py``). Prints one line per scorer and per
+kind; ``--errors`` lists every false positive and false negative with its quote; ``--check`` exits 1
+when a scorer is below ``--min-f1``.
 
     .venv/bin/python scripts/eval_scorers.py --errors
 """
@@ -36,6 +39,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from nlp.findings import ConversationScores, Finding  # noqa: E402
+from nlp.scorers.empathy import REPORT  # noqa: E402
 from transcripts.model import Conversation, Journey  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "labelled"
@@ -176,6 +180,8 @@ def predicted_keys(results: Iterable[ConversationScores]) -> tuple[dict[Key, Fin
                 else finding.evidence.conversation_id
             )
             if finding.scorer == "empathy.v1":
+                if finding.detail.get("opportunity_reason") == REPORT:
+                    continue  # no opportunity in this set (README); eval_findings measures these
                 turns = finding.detail.get("opportunity_turns") or [finding.evidence.turn]
                 opportunities.update((cid, t) for t in turns)
                 for turn in turns:

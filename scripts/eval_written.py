@@ -123,6 +123,8 @@ def service_lines(
                 if opportunity:
                     responded = any(k == "responded" for k, _ in kinds)
                     counts[("empathic", item["empathic"], responded)] += 1
+                    if item["empathic"] != responded:
+                        wrong.append(f"empathic {item['empathic']}: {item['text'][:100]!r}")
 
         gold = {g: sum(counts[("sentiment", g, p)] for p in labels) for g in labels}
         macro = sum(counts[("sentiment", g, g)] / gold[g] for g in labels if gold[g]) / sum(

@@ -23,12 +23,18 @@ Credit needs less certainty than blame. With ``credit_model``, a customer turn w
 distress reaches only that (lower) target precision is a *tentative* opportunity: an empathic
 answer to it counts as a response (a ``responded`` moment, in the rate as one answered), but
 leaving it unanswered is no miss, because the model is not sure there was a feeling to answer
-("Sorry to hear about the trouble" after a plain problem report is still good practice).
+("Sorry to hear about the trouble" after a plain problem report is still good practice). With
+``credit_reports``, every customer turn that says more than a redacted name or number, is not
+positive and denies no feeling is such a tentative opportunity, answered only by the agent's next
+turn (and not by a turn that already answered another moment): the agent who acknowledges a plain
+problem report ("I was charged twice." -> "Sorry about that, let me look.") is credited, and nobody
+is blamed for not doing so.
 
 A turn where the customer denies a feeling (a ``denials`` cue: "I'm not angry, I just want it
 sorted") is no opportunity, whatever its sentiment score. An agent turn whose only match in the
 responses file carries a ``model_blocked_by`` label ("Thank you for your patience.") is no response,
-whatever the learned model reads.
+whatever the learned model reads; a response phrase inside such a match ("sorry to" in "Sorry to hear
+you're leaving") does not count.
 
 Example::
 
@@ -53,9 +59,11 @@ from nlp.scorers.learned import LearnedParams, decide
 from nlp.scorers.legs import agent_legs, leg_turns
 from nlp.scorers.matching import Hit
 from nlp.scorers.params import ScorerParams
+from nlp.trajectory import says_something
 from transcripts.model import Role
 
 NAME = "empathy.v1"
+REPORT = "tentative:report"  # the reason of a plain problem report's tentative moment (credit_reports)
 
 
 class EmpathyParams(ScorerParams):
@@ -111,6 +119,11 @@ class EmpathyParams(ScorerParams):
         description="A lower bar for learned distress that counts only when the agent answered it: "
         "credit for an empathic response needs less certainty than blame for a miss (null: off).",
     )
+    credit_reports: bool = Field(
+        False,
+        description="Any customer turn that says something is a tentative opportunity: an empathic answer "
+        "to a plain problem report counts as a response; leaving it unanswered is never a miss.",
+    )
     suggestion_groups: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
         description="Cue rule ids per group; a missed opportunity raised by one of them gets the "
@@ -163,12 +176,14 @@ class Opportunity:
     """A moment the customer showed emotion, and why it counts."""
 
     turns: tuple[AnnotatedTurn, ...]  # consecutive customer turns merged into one moment
+    shown: tuple[AnnotatedTurn, ...]  # those that showed some feeling (all but plain reports)
     trigger: AnnotatedTurn  # the turn quoted as evidence
     hit: Hit | None
     reason: str  # "cue:<rule>", "sentiment:<score>" or "exemplar:<rule>"
     mild: bool = False  # only mild-worry cues, sentiment above the negative threshold
     continued: bool = False  # right after an agent turn that spoke to the feeling: not missed if unanswered
     tentative: bool = False  # only the credit bar was reached: counts when answered, never as a miss
+    reported: bool = False  # plain problem reports only (credit_reports): the next agent turn may answer
 
 
 @dataclass(frozen=True)
@@ -192,9 +207,9 @@ class Response:
 
 
 def _cue_rules(opportunity: Opportunity, context: ScoringContext, params: EmpathyParams) -> list[str]:
-    """Rule ids of every cue in the moment's turns, in order (the one that raised it first)."""
+    """Rule ids of the cues in the turns that showed feeling, in order (the one that raised it first)."""
     rules = [opportunity.hit.rule] if opportunity.hit is not None else []
-    for turn in opportunity.turns:
+    for turn in opportunity.shown:
         rules.extend(hit.rule for hit in _cue_hits(turn, context, params))
     return rules
 
@@ -217,10 +232,11 @@ def _opportunity_reason(
         verdict = decide(turn, "distress", "true", hits, params.distress_model, exemplar)
         if verdict.decided:
             return verdict.hit, verdict.reason, False
-        if params.credit_model is None or params.credit_model.target_precision is None:
-            return None
-        credit = decide(turn, "distress", "true", hits, params.credit_model, exemplar)
-        return (credit.hit, f"tentative:{credit.reason}", True) if credit.decided else None
+        if params.credit_model is not None and params.credit_model.target_precision is not None:
+            credit = decide(turn, "distress", "true", hits, params.credit_model, exemplar)
+            if credit.decided:
+                return credit.hit, f"tentative:{credit.reason}", True
+        return _reported(turn, params)
     if hits:
         return hits[0], f"cue:{hits[0].rule}", False
     sentiment = turn.sentiment
@@ -229,7 +245,14 @@ def _opportunity_reason(
     match = context.similar(params.cues, turn)
     if match is not None and match.similarity >= params.cue_similarity:
         return None, f"exemplar:{match.rule}", False
-    return None
+    return _reported(turn, params)
+
+
+def _reported(turn: AnnotatedTurn, params: EmpathyParams) -> tuple[None, str, bool] | None:
+    """A tentative opportunity for any turn that says something, with ``credit_reports``."""
+    if not params.credit_reports or turn.sentiment.label is SentimentLabel.POSITIVE:
+        return None  # "Okay, that helps a lot, thanks" reports nothing
+    return (None, REPORT, True) if says_something(turn, placeholders=False) else None
 
 
 def _is_mild(turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams) -> bool:
@@ -258,15 +281,18 @@ def find_opportunities(
             if pending:
                 sure = [p for p in pending if not p.tentative] or pending  # a sure turn raises the moment
                 trigger = next((p for p in sure if p.hit is not None), sure[0])
+                felt = [p for p in pending if p.reason != REPORT] or pending
                 result.append(
                     Opportunity(
                         turns=tuple(p.turn for p in pending),
+                        shown=tuple(p.turn for p in felt),
                         trigger=trigger.turn,
                         hit=trigger.hit,
                         reason=trigger.reason,
                         mild=all(_is_mild(p.turn, context, params) for p in pending),
                         continued=acknowledged,
                         tentative=all(p.tentative for p in pending),
+                        reported=all(p.reason == REPORT for p in pending),
                     )
                 )
                 pending = []
@@ -292,9 +318,10 @@ def speaks_to_feeling(
 ) -> Response | None:
     """The agent turn as a response to feeling (model, pattern or exemplar); reassurance only if ``mild``."""
     found = context.hits(params.responses, turn)
-    phrases = [h for h in found if h.label not in params.model_blocked_by]
+    blocked = [h for h in found if h.label in params.model_blocked_by]
+    phrases = [h for h in found if h not in blocked and not any(_overlaps(h, b) for b in blocked)]
     if found and not phrases:
-        return None  # boilerplate thanks alone is no response, whatever the model reads
+        return None  # boilerplate alone ("thanks for your patience") is no response, whatever the model reads
     hits = [h for h in phrases if mild or h.label not in params.reassurance]
     if turn.signal("empathic", "true") is not None and params.response_model.target_precision is not None:
         match = None if hits else context.similar(params.responses, turn)
@@ -314,12 +341,18 @@ def speaks_to_feeling(
     return None
 
 
+def _overlaps(a: Hit, b: Hit) -> bool:
+    """True when two hits share a token ("sorry to" inside "sorry to hear you're leaving")."""
+    return a.start < b.end and b.start < a.end
+
+
 def find_response(
     opportunity: Opportunity, turns: list[AnnotatedTurn], context: ScoringContext, params: EmpathyParams
 ) -> tuple[Response | None, list[AnnotatedTurn]]:
     """The agent's empathic response within the window, and the agent turns looked at."""
     last = opportunity.turns[-1].index
-    window = [t for t in turns if t.role is Role.AGENT and t.index > last][: params.response_window]
+    size = 1 if opportunity.reported else params.response_window  # a later turn answers something else
+    window = [t for t in turns if t.role is Role.AGENT and t.index > last][:size]
     for turn in window:
         response = speaks_to_feeling(turn, context, params, mild=opportunity.mild)
         if response is not None:
@@ -341,10 +374,15 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
             continue
         opportunities = find_opportunities(turns, context, params)
         answered = counted = 0
+        credited: set[int] = set()  # agent turns already counted as a response
         for opportunity in opportunities:
             response, window = find_response(opportunity, turns, context, params)
             if response is None and (opportunity.continued or opportunity.tentative):
                 continue  # the feeling was just acknowledged, or was never sure: moving on is fine
+            if response is not None and opportunity.reported and response.turn.index in credited:
+                continue  # one apology answers one moment
+            if response is not None:
+                credited.add(response.turn.index)
             counted += 1
             trigger = opportunity.trigger
             cue_evidence = (
@@ -379,7 +417,7 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
                         leg,
                         detail={
                             "opportunity_reason": opportunity.reason,
-                            "opportunity_turns": [t.index for t in opportunity.turns],
+                            "opportunity_turns": [t.index for t in opportunity.shown],
                             "response_turn": reply.index,
                             "response_quote": quote_of(reply.text),
                             "suggestion_group": group,

@@ -14,6 +14,7 @@ from nlp.trajectory import (
     conversation_trajectories,
     customer_trajectory,
     direction_of,
+    says_something,
     third,
     turn_scores,
 )
@@ -244,3 +245,19 @@ def test_a_customer_turn_that_says_nothing_is_left_out(make_conversation) -> Non
     whole = conversation_trajectories(conversation, scores, 0.15)[-1]
     assert (whole.customer_turns, whole.direction, whole.delta) == (1, Direction.FLAT, 0.0)
     assert turn_scores(turns[2:], TrajectoryReading(negative=1.0)) == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "as_mood", "as_report"),
+    [
+        ("@sundarpichai @Google https://t.co/x", False, False),
+        ("[NAME]. [ACCOUNT].", True, False),  # a placeholder is a word of the trajectory, not a report
+        ("[NAME]. I want to cancel.", True, True),
+    ],
+)
+def test_says_something_and_placeholders(text: str, as_mood: bool, as_report: bool) -> None:
+    blank = spacy.blank("en")
+    turn = AnnotatedTurn(
+        Turn(index=0, role=C, text=text), blank(text), np.zeros(4, dtype=np.float32), _sentiment(0.0), {}
+    )
+    assert (says_something(turn), says_something(turn, placeholders=False)) == (as_mood, as_report)

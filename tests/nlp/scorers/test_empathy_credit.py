@@ -3,7 +3,8 @@
 Credit for an empathic reply needs less certainty than blame for a miss (rubric 1.6.0,
 ``credit_model``). The customer turn here is a plain problem report whose learned distress lies
 between the two cut-offs: an apology after it is a ``responded`` moment; moving straight to a
-question is no missed opportunity.
+question is no missed opportunity. With ``credit_reports`` (rubric 1.8.12) any customer turn that
+says something is such a tentative moment, however calm ("I'd like to change my address.").
 """
 
 from __future__ import annotations
@@ -55,12 +56,96 @@ def test_moving_on_after_a_tentative_moment_is_no_miss(score: Score) -> None:
     assert leg_score.value is None
 
 
-def test_without_the_credit_tier_the_apology_answers_nothing(score: Score, tmp_path: Path) -> None:
-    off = tmp_path / "no-credit.yaml"
-    off.write_text(
-        f"rubric: {{id: no-credit, version: '1', name: no credit}}\nextends: {DEFAULT}\n"
-        "criteria:\n  - id: empathy\n    params: {credit_model: null}\n",
+def _rubric(tmp_path: Path, params: str):
+    """The default rubric with the empathy params overridden."""
+    path = tmp_path / "override.yaml"
+    path.write_text(
+        f"rubric: {{id: override, version: '1', name: override}}\nextends: {DEFAULT}\n"
+        f"criteria:\n  - id: empathy\n    params: {params}\n",
         encoding="utf-8",
     )
-    results = score(conversation([("customer", REPORT), ("agent", APOLOGY)]), rubric_=load_rubric(off))
+    return load_rubric(path)
+
+
+def test_without_the_credit_tier_the_apology_answers_nothing(score: Score, tmp_path: Path) -> None:
+    off = _rubric(tmp_path, "{credit_model: null, credit_reports: false}")
+    results = score(conversation([("customer", REPORT), ("agent", APOLOGY)]), rubric_=off)
     assert empathy(results, "responded") == []
+
+
+CALM = "Hi, I'd like to change the address on my account please."
+SORRY = "Sorry for the trouble! I can update that for you now, what's the new address?"
+
+
+def test_an_apology_after_a_calm_report_is_credited(score: Score, analyzer) -> None:
+    params = load_rubric().criterion("empathy").params
+    (annotated,) = analyzer.annotate([conversation([("customer", CALM), ("agent", SORRY)])])
+    p = annotated.turns[0].signal("distress", "true")
+    assert p < cutoff("distress", "true", params.credit_model.target_precision)  # below the credit tier
+    results = score(conversation([("customer", CALM), ("agent", SORRY)]))
+    (found,) = empathy(results)
+    assert (found.kind, found.evidence.turn) == ("responded", 1)
+    assert found.detail["opportunity_reason"] == "tentative:report"
+
+
+def test_a_calm_report_is_credited_only_with_credit_reports(score: Score, tmp_path: Path) -> None:
+    off = _rubric(tmp_path, "{credit_reports: false}")
+    assert empathy(score(conversation([("customer", CALM), ("agent", SORRY)]), rubric_=off)) == []
+    assert empathy(score(conversation([("customer", CALM), ("agent", QUESTION)]))) == []
+
+
+@pytest.mark.parametrize(
+    "customer",
+    [
+        "@QAreviewHelp @QAreviewHelp https://example.com/x",  # says nothing
+        "[NAME]. [ACCOUNT].",  # a redacted name and number given on request
+        "I'm not upset at all, I just want to know when it ships.",  # denies a feeling
+    ],
+)
+def test_no_credit_without_a_report(score: Score, customer: str) -> None:
+    results = score(conversation([("customer", customer), ("agent", SORRY)]))
+    assert empathy(results, "responded") == []
+
+
+def test_a_missed_moment_names_only_the_turns_that_showed_distress(score: Score) -> None:
+    angry = "I've been waiting three weeks for a refund and nobody answers, this is a joke."
+    results = score(conversation([("customer", CALM), ("customer", angry), ("agent", QUESTION)]))
+    (missed,) = empathy(results)
+    assert missed.kind == "missed_opportunity"
+    assert missed.detail["opportunity_turns"] == [1]
+
+
+def test_a_report_is_answered_by_the_next_agent_turn_only(score: Score) -> None:
+    # The apology two turns on answers the cracked jug, not the e-mail address given before it.
+    results = score(
+        conversation(
+            [
+                ("customer", "sure, it's on the order confirmation"),
+                ("agent", "Thanks. What's the order about?"),
+                ("customer", "the blender arrived with a cracked jug"),
+                ("agent", "Sorry about that. I'll send a replacement jug out today."),
+            ]
+        )
+    )
+    (found,) = empathy(results)
+    assert (found.kind, found.evidence.turn, found.detail["opportunity_turns"]) == ("responded", 3, [2])
+
+
+def test_thanks_is_no_report(score: Score) -> None:
+    results = score(
+        conversation(
+            [("customer", "Okay, that helps a lot, thanks!"), ("agent", "Sorry again for the hassle.")]
+        )
+    )
+    assert empathy(results) == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["Sorry to hear you're leaving. I'll put the cancellation through now.", "We're sorry to see you go!"],
+)
+def test_regret_that_the_customer_leaves_is_no_response(score: Score, reply: str) -> None:
+    results = score(
+        conversation([("customer", "I'd like to cancel my contract, I'm moving abroad."), ("agent", reply)])
+    )
+    assert empathy(results) == []
