@@ -11,8 +11,8 @@ people and numbers; ``eval/written/README.md``):
 - ``service-lines.jsonl``: 260 customer messages labelled for distress and sentiment (each followed
   by a neutral agent reply, "Let me check that for you.", so distress shows as an empathy
   opportunity), and 260 agent replies with the message they answer, labelled empathic and can-do.
-  Printed: distress and can-do precision / recall, empathic responses where the pipeline saw an
-  opportunity, and customer sentiment macro recall.
+  Printed: distress and can-do precision / recall, empathic replies credited as a responded moment
+  (of every agent reply), and customer sentiment macro recall.
 
 Each set is split in two halves by a hash of the text. Rubric 1.8.11's phrases were written from the
 misses of the ``dev`` halves only, so the ``held`` halves show how far phrases reach on wording
@@ -120,11 +120,10 @@ def service_lines(
                 counts[("can_do", item["can_do"], can_do)] += 1
                 if item["can_do"] != can_do:
                     wrong.append(f"can_do {item['can_do']}: {item['text'][:100]!r}")
-                if opportunity:
-                    responded = any(k == "responded" for k, _ in kinds)
-                    counts[("empathic", item["empathic"], responded)] += 1
-                    if item["empathic"] != responded:
-                        wrong.append(f"empathic {item['empathic']}: {item['text'][:100]!r}")
+                responded = ("responded", 1) in kinds
+                counts[("empathic", item["empathic"], responded)] += 1
+                if item["empathic"] != responded:
+                    wrong.append(f"empathic {item['empathic']}: {item['text'][:100]!r}")
 
         gold = {g: sum(counts[("sentiment", g, p)] for p in labels) for g in labels}
         macro = sum(counts[("sentiment", g, g)] / gold[g] for g in labels if gold[g]) / sum(
@@ -132,7 +131,7 @@ def service_lines(
         )
         print(
             f"  {part:4s}  distress {scores(counts, 'distress')}; can-do {scores(counts, 'can_do')}; "
-            f"empathic response where an opportunity was seen {scores(counts, 'empathic')}; "
+            f"empathic reply credited as responded {scores(counts, 'empathic')}; "
             f"customer sentiment macro recall {macro:.2f}"
         )
         if errors:
