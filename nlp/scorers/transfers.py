@@ -13,7 +13,8 @@ A *channel move* the hand-off model finds must name where the customer goes (a `
 cue): not something they already have ("your ticket"), not data the agent asks for or a call
 that comes to the customer (``datum``: "the email address", "they will give you a call"), not
 the contact's own channel (``own_channel``: the phone on a call); an agent's own callback ("I'll
-call you back next week", "we will give you a call") is no hand-off at all.
+call you back next week", "we will give you a call") is no hand-off at all. A transfer the model
+finds without a transfer phrase must name whom to (a ``recipient`` cue or a known department).
 
 *Ping-pong* is a return to a department the customer already left (A -> B -> A), within a
 contact or across the contacts of a journey; a *chain* is a journey whose contacts passed
@@ -50,7 +51,16 @@ from transcripts.model import ChannelKind, Event, EventType, LegStart, Role
 
 NAME = "transfers.v1"
 LABELS = frozenset(
-    {"transfer_announce", "referral", "handoff_context", "receiving_context", "channel", "datum", "callback"}
+    {
+        "transfer_announce",
+        "referral",
+        "handoff_context",
+        "receiving_context",
+        "channel",
+        "datum",
+        "callback",
+        "recipient",
+    }
 )
 _TRANSFER_STARTS = {LegStart.TRANSFER, LegStart.QUEUE_TRANSFER, LegStart.INBOUND}
 
@@ -58,7 +68,7 @@ _TRANSFER_STARTS = {LegStart.TRANSFER, LegStart.QUEUE_TRANSFER, LegStart.INBOUND
 class TransfersParams(ScorerParams):
     """Parameters of ``transfers.v1`` (see the module docstring)."""
 
-    cues: PatternFile = Field(description="transfer_announce, referral, handoff_context, receiving_context.")
+    cues: PatternFile = Field(description=f"Hand-off cues, labelled {', '.join(sorted(LABELS))}.")
     departments: dict[str, list[str]] = Field(
         default_factory=dict, description="Canonical department -> names and phrases that mean it."
     )
@@ -255,6 +265,13 @@ def _destination(hits: list[Hit], own: Collection[str]) -> Hit | None:
     )
 
 
+def _names_recipient(turn: AnnotatedTurn, context: ScoringContext, params: TransfersParams) -> bool:
+    """The turn names a team, person or known department the customer could be passed to."""
+    if any(h.label == "recipient" for h in context.hits(params.cues, turn)):
+        return True
+    return params.mentioned_department(turn.text) is not None
+
+
 def _cue_vetoed(turn: AnnotatedTurn, hit: Hit, params: TransfersParams) -> bool:
     """A transfer or referral phrase the learned hand-off signal finds unlikely (not forced)."""
     learned = params.handoff_model
@@ -298,6 +315,11 @@ def _attach_cues(
             destination = _destination(context.hits(params.cues, turn), own)
             if destination is None and "channel" in params.cues.labels:
                 model = None  # a move to another channel names it: DM, phone, e-mail, form, site, store
+        elif model is not None and hit is None and MODEL_HANDOFFS[model[0]][0] == "transfer":
+            if "recipient" in params.cues.labels and not _names_recipient(turn, context, params):
+                model = (
+                    None  # a transfer names whom to: "our billing team", "a specialist", "Technical Support"
+                )
         if hit is None and model is None:
             continue
         if model is not None:

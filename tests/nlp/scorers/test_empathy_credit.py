@@ -149,3 +149,13 @@ def test_regret_that_the_customer_leaves_is_no_response(score: Score, reply: str
         conversation([("customer", "I'd like to cancel my contract, I'm moving abroad."), ("agent", reply)])
     )
     assert empathy(results) == []
+
+
+def test_a_fix_close_to_an_exemplar_is_no_empathic_reply(score: Score) -> None:
+    # 0.551 to "It sounds like you've had a really rough time getting this sorted." (rubric 1.8.12: 0.7)
+    results = score(
+        conversation(
+            [("customer", "My parcel hasn't arrived."), ("agent", "Let me get that sorted for you.")]
+        )
+    )
+    assert empathy(results) == []

@@ -186,6 +186,12 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("opened-a-claim", ["I've opened a missing-parcel claim for you."], {"can_do"}),
     ("now-in-place", ["Auto-renew is now off, so you won't be charged again."], {"can_do"}),
     ("transfer-is-no-can-do", ["I'll transfer you to billing."], set()),
+    # Getting a remedy done, taking it on (rubric 1.8.12).
+    ("get-it-resent", ["I can get that resent to you at no extra charge."], {"can_do"}),
+    ("get-one-out", ["I'll get a new one out to you first thing tomorrow."], {"can_do"}),
+    ("take-care-of-it", ["Absolutely, I can take care of that for you."], {"can_do"}),
+    ("cant-get-it-fixed", ["I can't get it fixed until Monday, sorry."], set()),
+    ("get-the-number-out", ["I can get the tracking number out of the system for you."], set()),
     ("logged-as-a-complaint", ["I've logged your call as a complaint."], set()),
     ("should-have-been-fixed", ["It should have been fixed by now, let me check with the team."], set()),
     ("fallen-short", ["We've fallen short here. I'll transfer you to the complaints team."], set()),

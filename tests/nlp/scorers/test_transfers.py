@@ -167,6 +167,24 @@ CASES = {
         id="greeting",
         channel="chat",
     ),
+    # the hand-off model read this can-do line as a cold transfer (0.62): a transfer names whom to
+    "replacement-is-no-transfer": conversation(
+        [
+            ("customer", "My parcel hasn't arrived."),
+            ("agent", "What I can do is send you a replacement today."),
+        ],
+        id="replacement-is-no-transfer",
+        channel="chat",
+    ),
+    # a flight ticket is no support ticket to go to (the model read a channel move here)
+    "flight-ticket": conversation(
+        [
+            ("customer", "I can't make my flight."),
+            ("agent", "While we can't refund the ticket, we can move it to another date for free."),
+        ],
+        id="flight-ticket",
+        channel="chat",
+    ),
     "sees-your-ticket": conversation(
         [
             ("customer", "Ticket T-40217. I need to talk to a person about my router dropping out"),
@@ -333,6 +351,8 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("greeting", []),
         # "your ticket", "your phone": something the customer already has, no place to go
         ("sees-your-ticket", []),
+        ("replacement-is-no-transfer", []),
+        ("flight-ticket", []),
         # "give me the order ID and email", "the email address": something the customer gives here
         ("asks-for-email", []),
         # "I'll call you back": the agent comes back, the customer goes nowhere
