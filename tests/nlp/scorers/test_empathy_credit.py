@@ -159,3 +159,17 @@ def test_a_fix_close_to_an_exemplar_is_no_empathic_reply(score: Score) -> None:
         )
     )
     assert empathy(results) == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "responded"),
+    [
+        ("I'm sorry you feel that way. Please reach out if there's anything else.", False),  # a non-apology
+        ("I'm sorry you feel that way and that we've let you down. What happened?", True),
+    ],
+)
+def test_sorry_you_feel_that_way_is_no_apology(score: Score, reply: str, responded: bool) -> None:
+    results = score(
+        conversation([("customer", "Worst experience I've had with any company."), ("agent", reply)])
+    )
+    assert bool(empathy(results, "responded")) is responded

@@ -286,6 +286,14 @@ CASES = {
         id="pass-this-over",
         channel="chat",
     ),
+    "being-transferred": conversation(
+        [
+            ("customer", "I've been on hold forever and I just need my bill explained."),
+            ("agent", "You're now being transferred to billing."),
+        ],
+        id="being-transferred",
+        channel="chat",
+    ),
     "declined": conversation(
         [
             ("customer", "Do I need billing for the router rental?"),
@@ -363,6 +371,7 @@ def results(score: Score) -> dict[str, ConversationScores]:
         # a ticket the agent raised sends the customer nowhere; passing the case over is a transfer
         ("ticket-we-raised", []),
         ("pass-this-over", [("transfer", 1, "system")]),
+        ("being-transferred", [("transfer", 1, "system")]),
         # a call that comes to the customer moves them nowhere (the hand-off model read both as a
         # channel move to the phone); whoever calls back has the case ("they will give you a call"),
         # so a hand-off that says so is warm, not a cold transfer with a coaching point
