@@ -195,6 +195,13 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("do-it-for-you", ["You can change it online, or I can do it for you now."], {"can_do"}),
     ("now-on-the-flight", ["Done! You're now on the 3pm flight on Friday."], {"can_do"}),
     ("asked-if-now-on", ["Are you now on the new plan? Let me check."], set()),
+    ("place-on-hold", ["I'm just going to place you on a brief hold while I check."], set()),
+    ("place-an-order", ["I've placed a new order for you at no cost."], {"can_do"}),
+    (
+        "close-this-ticket",
+        ["I'm going to go ahead and close this ticket since the issue is resolved."],
+        set(),
+    ),
     ("logged-as-a-complaint", ["I've logged your call as a complaint."], set()),
     ("should-have-been-fixed", ["It should have been fixed by now, let me check with the team."], set()),
     ("fallen-short", ["We've fallen short here. I'll transfer you to the complaints team."], set()),
