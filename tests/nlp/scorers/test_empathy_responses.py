@@ -190,6 +190,17 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
             )
         )
     ),
+    # A drawn-out plea is distress (rubric 1.8.12); a plain one is not.
+    (
+        "drawn-out-plea",
+        [("customer", "heeeelp!!! my account got hacked"), ("agent", "Let me check that for you.")],
+        ["missed_opportunity"],
+    ),
+    (
+        "plain-plea",
+        [("customer", "Can you help me please? I need a new PIN."), ("agent", "Let me check that for you.")],
+        [],
+    ),
     (
         "premium-going-up",
         [
