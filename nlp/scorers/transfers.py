@@ -315,11 +315,14 @@ def _attach_cues(
             destination = _destination(context.hits(params.cues, turn), own)
             if destination is None and "channel" in params.cues.labels:
                 model = None  # a move to another channel names it: DM, phone, e-mail, form, site, store
-        elif model is not None and hit is None and MODEL_HANDOFFS[model[0]][0] == "transfer":
-            if "recipient" in params.cues.labels and not _names_recipient(turn, context, params):
-                model = (
-                    None  # a transfer names whom to: "our billing team", "a specialist", "Technical Support"
-                )
+        elif (
+            model is not None
+            and hit is None
+            and MODEL_HANDOFFS[model[0]][0] == "transfer"
+            and "recipient" in params.cues.labels
+            and not _names_recipient(turn, context, params)
+        ):
+            model = None  # a transfer names whom to: "our billing team", "a specialist", "Tech Support"
         if hit is None and model is None:
             continue
         if model is not None:

@@ -131,33 +131,23 @@ def test_a_report_is_answered_by_the_next_agent_turn_only(score: Score) -> None:
     assert (found.kind, found.evidence.turn, found.detail["opportunity_turns"]) == ("responded", 3, [2])
 
 
-def test_thanks_is_no_report(score: Score) -> None:
-    results = score(
-        conversation(
-            [("customer", "Okay, that helps a lot, thanks!"), ("agent", "Sorry again for the hassle.")]
-        )
-    )
-    assert empathy(results) == []
-
-
 @pytest.mark.parametrize(
-    "reply",
-    ["Sorry to hear you're leaving. I'll put the cancellation through now.", "We're sorry to see you go!"],
+    ("customer", "reply"),
+    [
+        # thanks reports nothing
+        ("Okay, that helps a lot, thanks!", "Sorry again for the hassle."),
+        # regret that the customer leaves is no response
+        (
+            "I'd like to cancel my contract, I'm moving abroad.",
+            "Sorry to hear you're leaving. I'll put the cancellation through now.",
+        ),
+        ("I'd like to cancel my contract, I'm moving abroad.", "We're sorry to see you go!"),
+        # a fix 0.551 to "It sounds like you've had a really rough time getting this sorted." (1.8.12: 0.7)
+        ("My parcel hasn't arrived.", "Let me get that sorted for you."),
+    ],
 )
-def test_regret_that_the_customer_leaves_is_no_response(score: Score, reply: str) -> None:
-    results = score(
-        conversation([("customer", "I'd like to cancel my contract, I'm moving abroad."), ("agent", reply)])
-    )
-    assert empathy(results) == []
-
-
-def test_a_fix_close_to_an_exemplar_is_no_empathic_reply(score: Score) -> None:
-    # 0.551 to "It sounds like you've had a really rough time getting this sorted." (rubric 1.8.12: 0.7)
-    results = score(
-        conversation(
-            [("customer", "My parcel hasn't arrived."), ("agent", "Let me get that sorted for you.")]
-        )
-    )
+def test_no_empathy_finding(score: Score, customer: str, reply: str) -> None:
+    results = score(conversation([("customer", customer), ("agent", reply)]))
     assert empathy(results) == []
 
 
