@@ -86,6 +86,7 @@ eval: dev
 	$(BIN)/python scripts/label_agreement.py
 	$(BIN)/python scripts/eval_scorers.py
 	$(BIN)/python scripts/eval_written.py
+	$(BIN)/python scripts/eval_conversations.py
 	$(BIN)/python scripts/eval_redaction.py
 	$(BIN)/python scripts/eval_redaction.py --data eval/pii/holdout.txt
 	@if test -d $(TWEETEVAL); then $(BIN)/python scripts/eval_sentiment.py --data $(TWEETEVAL)/dev.tsv; \

@@ -95,6 +95,12 @@ def third(n: int) -> int:
     return max(1, math.ceil(n / 3))
 
 
+def start_turns(turns: Sequence[AnnotatedTurn]) -> list[AnnotatedTurn]:
+    """The customer turns a trajectory's start reads: the first third of those that say something."""
+    said = [t for t in turns if t.role == Role.CUSTOMER and says_something(t)]
+    return said[: third(len(said))]
+
+
 def customer_trajectory(
     conversation_id: str,
     leg: int | None,

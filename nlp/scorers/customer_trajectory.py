@@ -12,7 +12,8 @@ Example::
     leg 1: customer +0.2 ... -0.6            (delta -0.8)  -> 0.1, finding "worsened"
 
 A rise from a calm start is "improved" only when the closing turn reads pleased
-(``improved_positive_close``); from an upset start (``upset_start``) calming down is enough.
+(``improved_positive_close``) and a turn of the start showed distress (``improved_start_distress``);
+from an upset start (``upset_start``) calming down is enough.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from nlp.findings import CriterionScore, Evidence, Finding, Polarity
 from nlp.patterns import PatternFile
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
 from nlp.scorers.evidence import turn_evidence
+from nlp.scorers.learned import cutoff
 from nlp.scorers.legs import agent_legs, leg_turns
 from nlp.scorers.params import ScorerParams
+from nlp.trajectory import DISTRESS_SIGNAL, start_turns
 from transcripts.model import Role
 
 NAME = "customer_trajectory.v1"
@@ -53,6 +56,15 @@ class TrajectoryParams(ScorerParams):
         description="A customer who did not arrive upset counts as improved only when their last turn in "
         "the leg reads positive at least this much (the sentiment head's P(positive)): a calm problem "
         'report then a plain answer ("PS4") is no better mood. None: any rise counts.',
+    )
+    improved_start_distress: float | None = Field(
+        None,
+        gt=0.0,
+        le=1.0,
+        description="A target precision of the distress head: a customer who did not arrive upset counts as "
+        "improved only when a turn of the leg's start third reads distressed at this precision's cut-off "
+        "(the shipped calibration curve) or matches a ``closing_cues`` label. A calm report, then thanks, "
+        "is no change of mood. None: no such check.",
     )
     closing_cues: PatternFile | None = Field(
         None,
@@ -108,8 +120,11 @@ def score(
         closing = customer[-1]
         if (
             delta >= params.improved_delta
-            and not _closes_in_distress(closing, context, params)
-            and (arrived_upset or _closes_pleased(closing, params))
+            and not _matches_distress_cue(closing, context, params)
+            and (
+                arrived_upset
+                or (_closes_pleased(closing, params) and _starts_distressed(customer, context, params))
+            )
         ):
             kind = "recovered" if arrived_upset else "improved"
             findings.append(context.finding(kind, Polarity.POSITIVE, evidence, leg, detail=detail))
@@ -131,8 +146,21 @@ def _closes_pleased(turn: AnnotatedTurn, params: TrajectoryParams) -> bool:
     return positive >= params.improved_positive_close
 
 
-def _closes_in_distress(turn: AnnotatedTurn, context: ScoringContext, params: TrajectoryParams) -> bool:
-    """True when the turn matches a closing cue of the counted labels."""
+def _starts_distressed(
+    customer: list[AnnotatedTurn], context: ScoringContext, params: TrajectoryParams
+) -> bool:
+    """True when a start turn shows distress for ``improved_start_distress`` (always without one)."""
+    if params.improved_start_distress is None:
+        return True
+    bar = cutoff(*DISTRESS_SIGNAL, params.improved_start_distress)
+    return any(
+        (turn.signal(*DISTRESS_SIGNAL) or 0.0) >= bar or _matches_distress_cue(turn, context, params)
+        for turn in start_turns(customer)
+    )
+
+
+def _matches_distress_cue(turn: AnnotatedTurn, context: ScoringContext, params: TrajectoryParams) -> bool:
+    """True when the turn matches a ``closing_cues`` pattern of the counted labels."""
     if params.closing_cues is None:
         return False
     return any(h.label in params.closing_cue_labels for h in context.hits(params.closing_cues, turn))

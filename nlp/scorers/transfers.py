@@ -60,6 +60,9 @@ LABELS = frozenset(
         "datum",
         "callback",
         "recipient",
+        "internal_recipient",
+        "customer_explains",
+        "passed_on",
     }
 )
 _TRANSFER_STARTS = {LegStart.TRANSFER, LegStart.QUEUE_TRANSFER, LegStart.INBOUND}
@@ -272,6 +275,30 @@ def _names_recipient(turn: AnnotatedTurn, context: ScoringContext, params: Trans
     return params.mentioned_department(turn.text) is not None
 
 
+def _passed_on(turn: AnnotatedTurn, context: ScoringContext, params: TransfersParams) -> Hit | None:
+    """The ``passed_on`` cue of a turn that passes the case to a named team with a hand-off cue.
+
+    "I've sent this to our billing team ... They'll reply to you by email" is a transfer the hand-off
+    model reads as a channel move: the e-mail is where the answer comes, not where the customer goes.
+    """
+    hits = context.hits(params.cues, turn)
+    passed = next((h for h in hits if h.label == "passed_on"), None)
+    if passed is None or not any(h.label == "handoff_context" for h in hits):
+        return None
+    return passed if _names_recipient(turn, context, params) else None
+
+
+def _to_own_team(turn: AnnotatedTurn, hit: Hit, context: ScoringContext, params: TransfersParams) -> bool:
+    """A referral phrase whose sentence names one of the company's own teams (``internal_recipient``).
+
+    "You'll need to call our Retentions team on 0300 ..." sends the customer to start over inside.
+    """
+    hits = context.hits(params.cues, turn)
+    return hit.label == "referral" and any(
+        h.label == "internal_recipient" and h.sentence == hit.sentence for h in hits
+    )
+
+
 def _cue_vetoed(turn: AnnotatedTurn, hit: Hit, params: TransfersParams) -> bool:
     """A transfer or referral phrase the learned hand-off signal finds unlikely (not forced)."""
     learned = params.handoff_model
@@ -328,12 +355,17 @@ def _attach_cues(
         if model is not None:
             kind, warm = MODEL_HANDOFFS[model[0]]
             evidence = hit or destination
+            passed = _passed_on(turn, context, params) if kind == "channel_move" and hit is None else None
+            if passed is not None:  # "I've sent this to our billing team ... They'll reply to you by email."
+                kind, warm, evidence = "transfer", None, passed
             cue = (turn, evidence) if evidence is not None else None
             source = "model"
         else:
             kind = "referral" if hit.label == "referral" else "transfer"
             warm = False if hit.label == "referral" else None
             cue, source = (turn, hit), "transcript"
+        if kind != "transfer" and hit is not None and _to_own_team(turn, hit, context, params):
+            kind, warm = "transfer", False  # another of the company's teams: the customer starts over there
         sentence = hit_evidence(conversation.id, turn, hit).quote if hit is not None else turn.text
         mentioned = params.mentioned_department(sentence)
         existing = next((t for t in (*transfers, *added) if t.from_leg == turn.turn.leg), None)
@@ -395,6 +427,11 @@ def _judge(
         transfer.warm, transfer.warmth_source = True, "handoff_cue"
         return
     if transfer.warm is not None:
+        return
+    told = _label_hit(last_agent, "customer_explains", context, params)
+    if told is not None:  # "Please explain the situation to them."
+        transfer.warm, transfer.warmth_source = False, "customer_told_to_explain"
+        transfer.notes["told_turn"] = told[0].index
         return
     if transfer.to_leg is None:
         return
@@ -478,7 +515,13 @@ def _journey_path(
 def _leg_evidence(
     conversation: AnnotatedConversation, leg: int | None, rule: str, last: bool = False
 ) -> Evidence:
+    """The leg's first turn, or with ``last`` what its agent said last before the hand-off.
+
+    A customer's "ok" to being put through says nothing of the hand-off.
+    """
     turns = conversation.leg_turns(leg) if leg is not None else []
+    if last:
+        turns = [t for t in turns if t.role is Role.AGENT] or turns
     if turns:
         return turn_evidence(conversation.id, turns[-1] if last else turns[0], rule)
     return Evidence(conversation.id, leg, None, rule=rule)

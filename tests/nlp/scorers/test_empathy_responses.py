@@ -166,6 +166,22 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ["missed_opportunity"],
     ),
     (
+        "never-booking-again",
+        [
+            ("customer", "Stained sheets and no hot water. Never booking with you again."),
+            ("agent", "Let me check that for you."),
+        ],
+        ["missed_opportunity"],
+    ),
+    (
+        "never-used-again-is-passive",
+        [
+            ("customer", "If I close my old account, will the address never be used again?"),
+            ("agent", "Let me check that for you."),
+        ],
+        [],
+    ),
+    (
         "moving-to-a-new-bank",
         [
             ("customer", "I'm moving to a new bank and need my statements."),
@@ -300,6 +316,10 @@ def test_unanswered_restatement_after_acknowledgement_is_left_out_of_the_rate(
         ("Hey there, I hate to see this. Are you still facing the issue?", "responded"),
         ("That's not the experience we want you to have. Can you DM us?", "responded"),
         ("That's what we like to hear? What device are you using?", "missed_opportunity"),
+        # "sorry" opening a clause about the trouble, without a comma
+        ("Hi! Sorry it's playing up, and on movie night of all nights. Try signing out first.", "responded"),
+        ("Sorry you've had to chase this three times. Let me look at the refund.", "responded"),
+        ("Sorry, I didn't catch that. What's the order number?", "missed_opportunity"),
     ],
 )
 def test_apology_phrases_count_anywhere_in_a_clause(score: Score, reply: str, expected: str) -> None:
@@ -307,6 +327,21 @@ def test_apology_phrases_count_anywhere_in_a_clause(score: Score, reply: str, ex
     turns = [GREETING, ("customer", "I'm so frustrated, my refund still hasn't arrived!"), ("agent", reply)]
     [result] = score([conversation(turns, id="apology")], rubric_=load_rubric(RULES_ONLY))
     assert outcomes(result) == [expected]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "sorry, could you repeat that? the line broke up a little after the T",
+        "Sorry, I didn't catch that, you cut out there.",
+    ],
+)
+def test_sorry_for_the_line_is_no_response(score: Score, reply: str) -> None:
+    """Asking to hear it again is about the line, not the trouble: the empathic-response head read the
+    first at 0.93 (cut-off 0.91); boilerplate now blocks the model alone (default rubric)."""
+    turns = [GREETING, ("customer", "I'm so frustrated, my refund still hasn't arrived!"), ("agent", reply)]
+    [result] = score([conversation(turns, id="line")])
+    assert outcomes(result) == ["missed_opportunity"]
 
 
 def test_model_blocked_by_must_name_labels_of_the_responses_file() -> None:

@@ -58,6 +58,9 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("policy", ["That's company policy, I'm afraid."], {"stonewall"}),
     ("blame-colleague", ["Honestly, the sales team messed this up, not me."], {"blame_colleague"}),
     ("blame-billing", ["Billing screwed this up again."], {"blame_colleague"}),
+    ("gave-wrong-date", ["The last agent gave you the wrong date, it's Friday."], {"blame_colleague"}),
+    # wrong goods from a third party blame nobody here
+    ("seller-sent-wrong-item", ["When a seller sends the wrong item they cover the return postage."], set()),
     ("own-it", ["We messed this up, and I'm sorry."], {"acknowledge_view"}),
     ("see-why", ["I can see why that's frustrating."], {"acknowledge_view"}),
     ("right-to-ask", ["You're right to ask about it."], {"acknowledge_view"}),
@@ -246,7 +249,7 @@ def test_findings_carry_agent_attribution_evidence_and_suggestion(
 def test_score_is_one_minus_penalties_with_capped_rewards(results: dict[str, ConversationScores]) -> None:
     def value(case: str) -> float | None:
         [s] = [s for s in results[case].scores if s.criterion == "self_worth"]
-        assert s.rubric_version == "default@1.8.12" and s.attribution is Attribution.AGENT
+        assert s.rubric_version == "default@1.8.13" and s.attribution is Attribution.AGENT
         return s.value
 
     assert value("neutral") == 1.0

@@ -70,6 +70,34 @@ OWN = {
             "I don't want to change my whole phone for your app. Bring the setting back, so frustrating.",
         ),
     ],
+    # A calm request, then thanks (a writer's e-mail thread, labelled distress none throughout): the
+    # heads read the request at P(negative) 0.3, so its mood rose by more than the 0.15 of "improved"
+    # and the closing thanks read pleased; improved now also needs a start that showed distress.
+    "calm-request-then-thanks": [
+        (
+            "customer",
+            "Dear Sir/Madam, I stayed at the Carradine Leeds from 4 to 6 March (booking CH-778310) for "
+            "work. Could you please send me a VAT invoice addressed to Pellow Engineering Ltd, 3 Mill "
+            "Lane, Otley LS21 4AB? Our finance team can't accept the standard receipt. Kind regards, "
+            "James Pike",
+        ),
+        (
+            "agent",
+            "Dear Mr Pike, Thank you for your email. Please find attached the VAT invoice for booking "
+            "CH-778310, made out to Pellow Engineering Ltd at the address you gave.",
+        ),
+        (
+            "customer",
+            "Dear Elena, Thank you. Actually, yes: they've asked for the breakfasts as separate lines. "
+            "Sorry to be a pain! James",
+        ),
+        (
+            "agent",
+            "Dear Mr Pike, Not a pain at all. The revised invoice is attached, with accommodation and "
+            "breakfast on separate lines for each night. Best wishes, Elena",
+        ),
+        ("customer", "Perfect, thanks very much."),
+    ],
     "gets-worse": [
         ("customer", "Hi, my router shows a red light since this morning. What should I do?"),
         ("agent", "Please restart it and wait five minutes."),
@@ -145,3 +173,9 @@ def test_angry_opener_that_stays_angry_is_not_worsened_against_the_agent(
 
 def test_customer_who_gets_worse_worsened(conversations: dict[str, Conversation], analyzer: Analyzer) -> None:
     assert _direction(analyzer, conversations["gets-worse"]) == Direction.WORSENING
+
+
+def test_calm_request_then_thanks_is_no_improvement(
+    conversations: dict[str, Conversation], score: Score
+) -> None:
+    assert _trajectory_findings(score, conversations["calm-request-then-thanks"]) == []

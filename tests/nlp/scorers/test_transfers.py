@@ -86,6 +86,93 @@ CASES = {
         ],
         id="referral",
     ),
+    # Another of the company's own teams the customer must contact themselves: a cold transfer (not
+    # a referral, not a channel move to the phone), as the labelling guidelines define it.
+    "own-team-on-a-number": conversation(
+        [
+            ("customer", "I'd like to cancel my broadband, how do I do that?"),
+            (
+                "agent",
+                "For cancellations you'll need to call our Retentions team on 0300 555 0190, we can't "
+                "process them over chat.",
+            ),
+        ],
+        id="own-team-on-a-number",
+        channel="chat",
+    ),
+    "call-billing-yourself": conversation(
+        [
+            ("customer", "Can you refund the double charge?"),
+            (
+                "agent",
+                "No, tech support can't do refunds. You'll have to call billing yourself, they're on a "
+                "different line.",
+            ),
+        ],
+        id="call-billing-yourself",
+        legs=[leg(0, "Technical Support")],
+    ),
+    # The customer is told to explain it all again to whoever takes the call: cold, and coaching.
+    "explain-it-to-them": conversation(
+        [
+            (
+                "customer",
+                "Your hotel says there's no booking under my name and I'm at the desk with my kids.",
+            ),
+            ("agent", "I'll transfer you to the duty manager now. Please explain the situation to them."),
+        ],
+        id="explain-it-to-them",
+    ),
+    # "so I can deal with this" is no "we can't deal with this"; "by 5pm" is no private message.
+    "deal-with-it-here": conversation(
+        [
+            ("customer", "My mum's delivery had the wrong medicine in it."),
+            (
+                "agent",
+                "I'm so glad she's alright. Can I take the order number so I can deal with this properly?",
+            ),
+        ],
+        id="deal-with-it-here",
+        channel="chat",
+    ),
+    "five-pm": conversation(
+        [
+            ("customer", "Tracking says delivered but my parcel isn't here."),
+            (
+                "agent",
+                "I've opened a trace with the depot, and if it isn't found by 5pm tomorrow I'll arrange "
+                "the refund myself.",
+            ),
+        ],
+        id="five-pm",
+        channel="chat",
+    ),
+    # The hand-off model reads "They'll reply to you by email" as a channel move (0.90); the agent
+    # passed the case to a named team that answers: a warm transfer.
+    "sent-to-billing": conversation(
+        [
+            ("customer", "I was charged twice for the upgrade."),
+            (
+                "agent",
+                "I can't issue refunds from support myself, but I've sent this to our billing team with "
+                "both charges attached. They'll refund the duplicate and reply to you by email within 1 "
+                "business day.",
+            ),
+        ],
+        id="sent-to-billing",
+        channel="chat",
+    ),
+    # A leg transfer with no phrase to quote quotes what the agent said last, not the customer's "ok".
+    "quiet-handover": conversation(
+        [
+            ("customer", ISSUE, 0),
+            ("agent", "One moment please.", 0),
+            ("customer", "ok", 0),
+            ("agent", "Technical support, how can I help?", 1),
+        ],
+        id="quiet-handover",
+        legs=[leg(0, "Billing"), leg(1, "Technical Support", "transfer")],
+    ),
     "your-card-issuer": conversation(
         [
             ("customer", "I was charged twice for a game I bought on my phone."),
@@ -347,6 +434,12 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("referral", [("cold_transfer", 1, "system"), ("no_context_handoff", 1, "agent")]),
         # A named third party: a referral the process requires, never the agent's fault, even where
         # the hand-off model prefers another class (the rubric forces these phrases).
+        ("own-team-on-a-number", [("cold_transfer", 1, "system"), ("no_context_handoff", 1, "agent")]),
+        ("call-billing-yourself", [("cold_transfer", 1, "system"), ("no_context_handoff", 1, "agent")]),
+        ("explain-it-to-them", [("cold_transfer", 1, "system"), ("no_context_handoff", 1, "agent")]),
+        ("deal-with-it-here", []),
+        ("five-pm", []),
+        ("sent-to-billing", [("warm_transfer", 1, "system")]),
         ("your-card-issuer", [("referral", 1, "system")]),
         ("administered-by", [("referral", 1, "system")]),
         ("named-party", [("referral", 1, "system")]),
@@ -396,6 +489,11 @@ def test_a_channel_move_quotes_where_the_customer_is_sent(results: dict[str, Con
     [move] = [f for f in results["dm-us"].findings if f.kind == "channel_move"]
     assert move.evidence.rule in {"direct_message", "direct_message_words", "message_us"}
     assert move.evidence.quote.endswith("we'll look into it.")
+
+
+def test_a_leg_transfer_quotes_the_agents_last_words(results: dict[str, ConversationScores]) -> None:
+    [moved] = [f for f in results["quiet-handover"].findings if f.scorer == "transfers.v1"]
+    assert (moved.evidence.turn, moved.evidence.quote) == (1, "One moment please.")
 
 
 def test_the_companys_own_team_is_no_third_party(results: dict[str, ConversationScores]) -> None:
