@@ -173,6 +173,21 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
         ["missed_opportunity"],
     ),
+    # Hardship, going over the company's head and urgency (rubric 1.8.13); a plain how-to is none.
+    *(
+        (case, [("customer", line), ("agent", "Let me check that for you.")], ["missed_opportunity"])
+        for case, line in (
+            ("how-will-i-pay", "I'm a pensioner and I genuinely don't know how I'm going to pay this."),
+            ("ombudsman", "are you serious. im going to the ombudsman"),
+            ("chargeback", "Fine, I'll just do a chargeback through my bank then."),
+            ("sorted-now", "My exam starts in 25 minutes. Please, I need this sorted now."),
+        )
+    ),
+    (
+        "how-i-can-pay-is-a-question",
+        [("customer", "I don't know how I can pay my bill online."), ("agent", "Let me check that for you.")],
+        [],
+    ),
     (
         "never-used-again-is-passive",
         [
