@@ -10,7 +10,7 @@ default rubric) with its legs and departments, and findings are matched to the l
 Being our own text, these measure coverage and false alarms on hard cases (transfers across legs,
 calls, e-mails), never precision on real conversations (``eval/written/README.md``).
 
-    python scripts/eval_conversations.py [--half dev|held] [--errors]
+    python scripts/eval_conversations.py [--half dev|held] [--errors] [--rubric FILE]
 """
 
 from __future__ import annotations
@@ -74,12 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--half", choices=("dev", "held"), help="one half (default: each in turn)")
     parser.add_argument("--errors", action="store_true", help="list each wrong item with its quote")
+    parser.add_argument("--rubric", default=None, help="rubric YAML (default: rubrics/default.yaml)")
     args = parser.parse_args(argv)
     from nlp.analysis import Analyzer
     from nlp.scoring import load_rubric, score_conversations
 
     analyzer = Analyzer()
-    rubric = load_rubric(None)
+    rubric = load_rubric(args.rubric)
     print(f"Our own written conversations (eval/written/conversations.jsonl), rubric {rubric.version}")
     for half in [args.half] if args.half else ["dev", "held"]:
         conversations, labels, texts = load(half)

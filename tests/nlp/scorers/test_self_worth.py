@@ -59,6 +59,17 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("blame-colleague", ["Honestly, the sales team messed this up, not me."], {"blame_colleague"}),
     ("blame-billing", ["Billing screwed this up again."], {"blame_colleague"}),
     ("gave-wrong-date", ["The last agent gave you the wrong date, it's Friday."], {"blame_colleague"}),
+    ("thats-on-them", ["If the depot mess it up again that's on them, not you."], {"blame_colleague"}),
+    (
+        "supposed-to-but-never",
+        ["Their scheduling people are supposed to flag that and they just never do."],
+        {"blame_colleague"},
+    ),
+    ("ive-explained", ["I've explained, it's in the tariff."], {"condescension"}),
+    ("ive-explained-the-steps", ["I've explained the steps below, they take a minute."], set()),
+    ("no-changing-it", ["The balance is valid as billed, so there's no changing it."], {"stonewall"}),
+    ("not-on-social", ["We aren't able to discuss compensation or claims on social media."], {"stonewall"}),
+    ("not-here-so-dm", ["We can't discuss account details on a public channel, so please DM us."], set()),
     # wrong goods from a third party blame nobody here
     ("seller-sent-wrong-item", ["When a seller sends the wrong item they cover the return postage."], set()),
     ("own-it", ["We messed this up, and I'm sorry."], {"acknowledge_view"}),
