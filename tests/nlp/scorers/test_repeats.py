@@ -241,6 +241,13 @@ def test_no_agent_credit_without_agent_turns_or_with_uncertain_roles(score: Scor
         ("Despite several emails nobody has fixed the double charge on my card.", ["re_explained"]),
         ("Your support team confirmed the fault last week but the line is still dead.", ["re_explained"]),
         ("I explained my flight was cancelled and all I got was a voucher I can't use.", ["re_explained"]),
+        # earlier contacts counted or dated (rubric 1.8.13, from our written conversations)
+        ("This is my third chat about this. Our sync has been failing since Tuesday.", ["re_explained"]),
+        ("I've rung you three times and been told it's being looked at.", ["re_explained"]),
+        ("My meter hasn't sent a reading since August. I've reported it twice already.", ["re_explained"]),
+        ("hi, i emailed about this 4 days ago and heard nothing. i got charged twice.", ["re_explained"]),
+        ("I called your line, explained everything, waited an hour and got cut off.", ["re_explained"]),
+        ("look, I've been through all this already, the internet drops every evening.", ["re_explained"]),
         # an opening that says the trouble outlived an earlier contact (prior_contact cues)
         ("Hello, I still need help getting into my old account please!", ["re_explained"]),
         ("still having problems with the TV app on my Samsung, it drops out mid-show.", ["re_explained"]),
@@ -255,6 +262,7 @@ def test_no_agent_credit_without_agent_turns_or_with_uncertain_roles(score: Scor
         ("I have reinstalled the app and restarted my phone many times. It's still an issue!", []),
         ("I tried a new account and it said the address was already in use.", []),
         ("Should I submit a ticket or fill in the form for a refund?", []),
+        ("The app crashed three times today and I lost my basket.", []),
     ],
 )
 def test_repeat_cues_on_service_phrasings(score: Score, text: str, expected: list[str]) -> None:
