@@ -237,9 +237,11 @@ class Analyzer:
         ``customer_openers`` it starts with ("No, I bought it in November.").
         """
         shipped = self._shipped_sentiment
-        openers = self.config.customer_openers
+        openers, followers = self.config.customer_openers, self.config.customer_opener_followers
         model_texts = [
-            without_openers(model_text(t), openers) if roles and roles[i] is Role.CUSTOMER else model_text(t)
+            without_openers(model_text(t), openers, followers)
+            if roles and roles[i] is Role.CUSTOMER
+            else model_text(t)
             for i, t in enumerate(texts)
         ]
         position = {t: i for i, t in enumerate(dict.fromkeys(model_texts))}

@@ -198,6 +198,11 @@ class AnalysisConfig(_Section):
     customer_openers: tuple[str, ...] = Field(
         (), description="Words a customer turn may open with (then ',', '.' or '!') that the models skip."
     )
+    customer_opener_followers: tuple[str, ...] = Field(
+        (),
+        description="Words after which a customer opener is skipped without punctuation: "
+        '"no that\'s all", "nope im good" answer "anything else?", they are no complaint.',
+    )
     negative_cues: NegativeCues | None = None
 
     def with_sentiment_model(self, model: str, labels: dict[str, str] | None = None) -> AnalysisConfig:

@@ -56,23 +56,33 @@ def model_text(text: str) -> str:
     return _MENTION.sub("@user", _URL.sub("http", text)).strip()
 
 
+def _alternatives(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 @lru_cache(maxsize=8)
-def _openers_pattern(openers: tuple[str, ...]) -> re.Pattern[str]:
-    words = "|".join(re.escape(w) for w in sorted(openers, key=len, reverse=True))
-    return re.compile(rf"^((?:@user\s+)*)(?:(?:{words})[,.!]+\s+)+(?=\S)", re.IGNORECASE)
+def _openers_pattern(openers: tuple[str, ...], followers: tuple[str, ...]) -> re.Pattern[str]:
+    ends = r"[,.!]+\s+"
+    if followers:
+        ends += rf"|\s+(?=(?:{_alternatives(followers)})(?:\W|$))"
+    return re.compile(rf"^((?:@user\s+)*)(?:(?:{_alternatives(openers)})(?:{ends}))+(?=\S)", re.IGNORECASE)
 
 
-def without_openers(text: str, openers: tuple[str, ...]) -> str:
+def without_openers(text: str, openers: tuple[str, ...], followers: tuple[str, ...] = ()) -> str:
     """A model text without the answer particles or "Sorry," it opens with, after any @handles.
+
+    An opener needs ',', '.' or '!' after it, or one of ``followers`` ("no that's all").
 
     >>> without_openers("@user No, sorry, I bought it in November.", ("no", "sorry"))
     '@user I bought it in November.'
     >>> without_openers("No one called me back.", ("no",))
     'No one called me back.'
+    >>> without_openers("nope thats all", ("nope",), ("thats",))
+    'thats all'
     """
     if not openers:
         return text
-    return _openers_pattern(openers).sub(r"\1", text, count=1)
+    return _openers_pattern(openers, followers).sub(r"\1", text, count=1)
 
 
 class TurnFeatureHead:

@@ -164,6 +164,32 @@ def test_openers_skip_only_whole_words_before_punctuation() -> None:
     assert without_openers("No, sorry, I bought it.", ()) == "No, sorry, I bought it."
 
 
+def test_openers_before_a_closing_word_need_no_punctuation() -> None:
+    openers, followers = ("no", "nope"), ("thats", "that's", "im")
+    assert without_openers("nope thats all", openers, followers) == "thats all"
+    assert without_openers("No that's it, thanks", openers, followers) == "that's it, thanks"
+    assert without_openers("no im good", openers, followers) == "im good"
+    assert without_openers("no thats all", openers) == "no thats all"  # without followers: as before
+    assert without_openers("No one called me back.", openers, followers) == "No one called me back."
+    assert without_openers("nope thatsall", openers, followers) == "nope thatsall"  # whole words only
+
+
+def test_a_closing_no_thats_all_reads_calm(analyzer: Analyzer) -> None:
+    """The heads read "nope thats all" P(negative) 0.51 before its particle was skipped."""
+    conversation = Conversation.model_validate(
+        {
+            "id": "closing",
+            "channel": "chat",
+            "turns": [
+                {"index": 0, "role": "agent", "text": "Anything else I can help with today?"},
+                {"index": 1, "role": "customer", "text": "nope thats all"},
+            ],
+        }
+    )
+    [annotated] = analyzer.annotate([conversation])
+    assert annotated.turns[1].signal("sentiment", "negative") < 0.2
+
+
 def test_an_unquoted_no_among_the_openers_names_the_file_line_and_key(tmp_path: Path) -> None:
     path = tmp_path / "analysis.yaml"
     path.write_text("spacy:\n  batch_size: 64\ncustomer_openers: [no, sorry]\n", encoding="utf-8")
