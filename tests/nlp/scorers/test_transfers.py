@@ -173,6 +173,20 @@ CASES = {
         id="quiet-handover",
         legs=[leg(0, "Billing"), leg(1, "Technical Support", "transfer")],
     ),
+    # an emergency number is no channel of the company's (the hand-off model reads a move, 0.54)
+    "emergency-number": conversation(
+        [
+            ("customer", "My mum is on oxygen and the power has been off for two hours."),
+            (
+                "agent",
+                "I've added her to our Priority Services Register and passed everything to our Vulnerable "
+                "Customers team. Dami from that team will call you within 30 minutes to arrange a "
+                "generator. If her cylinder gets low before then, call 999 straight away.",
+            ),
+        ],
+        id="emergency-number",
+        channel="social",
+    ),
     "your-card-issuer": conversation(
         [
             ("customer", "I was charged twice for a game I bought on my phone."),
@@ -440,6 +454,7 @@ def results(score: Score) -> dict[str, ConversationScores]:
         ("deal-with-it-here", []),
         ("five-pm", []),
         ("sent-to-billing", [("warm_transfer", 1, "system")]),
+        ("emergency-number", []),
         ("your-card-issuer", [("referral", 1, "system")]),
         ("administered-by", [("referral", 1, "system")]),
         ("named-party", [("referral", 1, "system")]),
