@@ -15,7 +15,8 @@ question mark; ``"yours"`` drops a match on something the customer already has (
 ticket**", "restart **your phone**": see :func:`is_yours`); ``"thanked"`` drops a match that is
 what someone is thanked for ("Thanks for **your concern**": see :func:`is_thanked_for`);
 ``"offered"`` drops a match the agent only offers ("I **can escalate to my manager** if you'd like":
-see :func:`is_offered`).
+see :func:`is_offered`); ``"received"`` drops a "get" whose subject is the customer ("you'll **get an
+email** when it's back": see :func:`is_received`).
 """
 
 from __future__ import annotations
@@ -141,6 +142,16 @@ def is_offered(tokens: Sequence[Token]) -> bool:
     )
 
 
+def is_received(tokens: Sequence[Token]) -> bool:
+    """True when a matched "get" has "you" as its subject, the customer receiving ("you'll get an email")."""
+    return any(
+        child.dep_ in ("nsubj", "nsubjpass") and child.lower_ in ("you", "u", "ya")
+        for t in tokens
+        if t.lemma_ == "get"
+        for child in t.children
+    )
+
+
 def in_question(sentence: Span) -> bool:
     """True when the sentence ends with a question mark."""
     return sentence.text.rstrip().endswith("?")
@@ -198,6 +209,8 @@ class CompiledPatterns:
             if "thanked" in entry.unless and is_thanked_for(tokens):
                 continue
             if "offered" in entry.unless and is_offered(tokens):
+                continue
+            if "received" in entry.unless and is_received(tokens):
                 continue
             start, end = token_ids[0], token_ids[-1] + 1
             hits.add(

@@ -167,6 +167,21 @@ def test_a_protest_that_answers_no_re_ask_is_its_own_moment(score: Score) -> Non
     assert kinds(result, "repeats.v1") == [("repeated_to_agent", 3, "agent")]
 
 
+def test_an_email_the_customer_will_get_is_no_re_ask(score: Score) -> None:
+    """ "you'll get an email" (rubric 1.8.13, ``unless: received``) asks for nothing; asking again does."""
+    turns = [
+        ("agent", "What's the original email on the account?"),
+        ("customer", "r.okafor.gaming@mail.example"),
+        ("agent", "Got it. I've reset the password, and you'll get an email when it's done."),
+    ]
+    again = [*turns, ("agent", "Sorry, can I get your email again?")]
+    told, asked = score(
+        [conversation(turns, id="told", channel="chat"), conversation(again, id="asked", channel="chat")]
+    )
+    assert kinds(told, "repeats.v1") == []
+    assert kinds(asked, "repeats.v1") == [("reasked_info", 3, "agent")]
+
+
 def test_re_explaining_after_a_dropped_call_is_system(score: Score) -> None:
     dropped = conversation(
         [
