@@ -90,14 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         found = eval_findings.predicted_keys(results)
         turns = sum(len(c.turns) for c in conversations)
         print(f"{half}: {len(conversations)} conversations, {turns} turns")
-        for kind in eval_findings.KINDS:
-            g = {k for k in gold if k[0] == kind}
-            f = {k for k in found if k[0] == kind}
-            print(f"  {kind:28s} {eval_findings._row(g, f)}")
-            if args.errors:
-                for label, keys in (("FP", f - g), ("FN", g - f)):
-                    for k in sorted(keys):
-                        print(f"      {label} {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
+        eval_findings.findings_table(gold, set(found), texts, args.errors)
         eval_findings.trajectory_table(annotated, results, labels, gold, args.errors)
     return 0
 

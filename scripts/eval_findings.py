@@ -158,6 +158,22 @@ def _row(gold: set, found: set, short: bool = False) -> str:
     return fmt(m)
 
 
+def findings_table(
+    gold: set, found: set, texts: dict[tuple[str, int], str], errors: bool = False, beside: set | None = None
+) -> None:
+    """One row per finding kind (``KINDS``), with ``beside`` (another rubric's findings) in short
+    after a bar; ``errors``: each wrong item of ``found`` under its row, with its quote."""
+    for kind in KINDS:
+        g = {k for k in gold if k[0] == kind}
+        f = {k for k in found if k[0] == kind}
+        also = "" if beside is None else f"  |  {_row(g, {k for k in beside if k[0] == kind}, short=True)}"
+        print(f"  {kind:28s} {_row(g, f)}{also}")
+        if errors:
+            for label, keys in (("FP", f - g), ("FN", g - f)):
+                for k in sorted(keys):
+                    print(f"      {label} {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
+
+
 # --- the customer's trajectory, per thread ---------------------------------------------------
 
 
@@ -296,18 +312,7 @@ def main() -> int:
         f"Findings on the real {args.split} split ({len(conversations)} threads, "
         f"{sum(len(c.turns) for c in conversations)} turns): rubric {rubric.version}  |  {baseline.version}"
     )
-    for kind in KINDS:
-        g = {k for k in gold if k[0] == kind}
-        print(
-            f"  {kind:28s} {_row(g, {k for k in predicted if k[0] == kind})}"
-            f"  |  {_row(g, {k for k in before if k[0] == kind}, short=True)}"
-        )
-        if args.errors:
-            p = {k for k in predicted if k[0] == kind}
-            for k in sorted(p - g):
-                print(f"      FP {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
-            for k in sorted(g - p):
-                print(f"      FN {k[1]}#{k[2]}: {texts[(k[1], k[2])][:140]!r}")
+    findings_table(gold, set(predicted), texts, args.errors, set(before))
     trajectory_table(annotated, results, labels, gold, args.errors)
     return 0
 
