@@ -2,10 +2,10 @@
 
 96 conversations (chat, phone, e-mail, social; 806 turns) written for the project by writers who saw
 only ``docs/labelling-guidelines.md``, labelled turn by turn under it. ``dev`` (60) is the half whose
-errors rubric 1.8.13 was written from; ``held`` (36) was written afterwards and only measured. Each
-conversation goes through the product path (``Analyzer().annotate``, ``score_conversations`` with the
-default rubric) with its legs and departments, and findings are matched to the labels exactly as
-``scripts/eval_findings.py`` matches them on the real threads.
+errors rubrics 1.8.13 and 1.8.14 were written from; ``held`` (36) was written afterwards and only
+measured. Each conversation goes through the product path (``Analyzer().annotate``,
+``score_conversations`` with the default rubric) with its legs and departments, and findings are
+matched to the labels exactly as ``scripts/eval_findings.py`` matches them on the real threads.
 
 Being our own text, these measure coverage and false alarms on hard cases (transfers across legs,
 calls, e-mails), never precision on real conversations (``eval/written/README.md``).

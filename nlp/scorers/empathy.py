@@ -124,6 +124,12 @@ class EmpathyParams(ScorerParams):
         description="Any customer turn that says something is a tentative opportunity: an empathic answer "
         "to a plain problem report counts as a response; leaving it unanswered is never a miss.",
     )
+    credit_handovers: bool = Field(
+        False,
+        description="A leg that opens with the agent (a transfer's recipient) carries the customer's "
+        "earlier emotional turns as a tentative moment: the recipient's first turn owning what the "
+        "customer went through is a response; not answering it is never the recipient's miss.",
+    )
     suggestion_groups: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
         description="Cue rule ids per group; a missed opportunity raised by one of them gets the "
@@ -183,7 +189,7 @@ class Opportunity:
     mild: bool = False  # only mild-worry cues, sentiment above the negative threshold
     continued: bool = False  # right after an agent turn that spoke to the feeling: not missed if unanswered
     tentative: bool = False  # only the credit bar was reached: counts when answered, never as a miss
-    reported: bool = False  # plain problem reports only (credit_reports): the next agent turn may answer
+    reported: bool = False  # a plain report, or carried over a hand-over: only the next agent turn answers
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,7 @@ class _Emotional:
     hit: Hit | None
     reason: str
     tentative: bool  # only the credit bar was reached
+    carried: bool = False  # from before a hand-over (credit_handovers): only the next agent turn answers
 
 
 @dataclass(frozen=True)
@@ -265,12 +272,37 @@ def _is_mild(turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams
     )
 
 
+def carried_moments(
+    earlier: list[AnnotatedTurn], context: ScoringContext, params: EmpathyParams
+) -> list[_Emotional]:
+    """The customer's emotional turns before a leg that opens with the agent (``credit_handovers``).
+
+    They are tentative moments the recipient may answer: what the customer went through before the
+    hand-over, plain reports left out.
+    """
+    if not params.credit_handovers:
+        return []
+    carried = []
+    for turn in earlier:
+        if turn.role is Role.CUSTOMER:
+            found = _opportunity_reason(turn, context, params)
+            if found is not None and found[1] != REPORT:
+                carried.append(_Emotional(turn, found[0], found[1], True, carried=True))
+    return carried
+
+
 def find_opportunities(
-    turns: list[AnnotatedTurn], context: ScoringContext, params: EmpathyParams
+    turns: list[AnnotatedTurn],
+    context: ScoringContext,
+    params: EmpathyParams,
+    carried: Sequence[_Emotional] = (),
 ) -> list[Opportunity]:
-    """Emotional moments in one leg's turns that the agent still had a turn to answer."""
+    """Emotional moments in one leg's turns that the agent still had a turn to answer.
+
+    ``carried``: tentative moments from before the leg, answered only by its first agent turn.
+    """
     result: list[Opportunity] = []
-    pending: list[_Emotional] = []
+    pending: list[_Emotional] = list(carried) if turns and turns[0].role is Role.AGENT else []
     acknowledged = False  # the agent's last turn spoke to the feeling
     for turn in turns:
         if turn.role is Role.CUSTOMER:
@@ -292,7 +324,7 @@ def find_opportunities(
                         mild=all(_is_mild(p.turn, context, params) for p in pending),
                         continued=acknowledged,
                         tentative=all(p.tentative for p in pending),
-                        reported=all(p.reason == REPORT for p in pending),
+                        reported=all(p.reason == REPORT or p.carried for p in pending),
                     )
                 )
                 pending = []
@@ -372,7 +404,8 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
         turns = leg_turns(conversation, leg.index)
         if not any(t.role is Role.AGENT for t in turns):
             continue
-        opportunities = find_opportunities(turns, context, params)
+        earlier = [t for t in conversation.turns if t.index < turns[0].index] if turns else []
+        opportunities = find_opportunities(turns, context, params, carried_moments(earlier, context, params))
         answered = counted = 0
         credited: set[int] = set()  # agent turns already counted as a response
         for opportunity in opportunities:
