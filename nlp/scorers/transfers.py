@@ -13,8 +13,10 @@ A *channel move* the hand-off model finds must name where the customer goes (a `
 cue): not something they already have ("your ticket"), not data the agent asks for or a call
 that comes to the customer (``datum``: "the email address", "they will give you a call"), not
 the contact's own channel (``own_channel``: the phone on a call); an agent's own callback ("I'll
-call you back next week", "we will give you a call") is no hand-off at all. A transfer the model
-finds without a transfer phrase must name whom to (a ``recipient`` cue or a known department).
+call you back next week", "we will give you a call") is no hand-off at all. A request to go on
+in a private message ("Please DM us", "send us a DM": a ``channel_request`` cue) is a channel move
+whatever the model reads. A transfer the model finds without a transfer phrase must name whom to
+(a ``recipient`` cue or a known department).
 
 *Ping-pong* is a return to a department the customer already left (A -> B -> A), within a
 contact or across the contacts of a journey; a *chain* is a journey whose contacts passed
@@ -63,6 +65,7 @@ LABELS = frozenset(
         "internal_recipient",
         "customer_explains",
         "passed_on",
+        "channel_request",
     }
 )
 _TRANSFER_STARTS = {LegStart.TRANSFER, LegStart.QUEUE_TRANSFER, LegStart.INBOUND}
@@ -268,6 +271,14 @@ def _destination(hits: list[Hit], own: Collection[str]) -> Hit | None:
     )
 
 
+def _channel_request(turn: AnnotatedTurn, context: ScoringContext, params: TransfersParams) -> Hit | None:
+    """A request to go on in a private message ("Please DM us", "send us a DM", "via DM").
+
+    A channel move by the labelling guidelines whatever the hand-off model reads (``channel_request``).
+    """
+    return next((h for h in context.hits(params.cues, turn) if h.label == "channel_request"), None)
+
+
 def _names_recipient(turn: AnnotatedTurn, context: ScoringContext, params: TransfersParams) -> bool:
     """The turn names a team, person or known department the customer could be passed to."""
     if any(h.label == "recipient" for h in context.hits(params.cues, turn)):
@@ -350,9 +361,15 @@ def _attach_cues(
             and not _names_recipient(turn, context, params)
         ):
             model = None  # a transfer names whom to: "our billing team", "a specialist", "Tech Support"
+        request = None
         if hit is None and model is None:
-            continue
-        if model is not None:
+            request = _channel_request(turn, context, params)
+            if request is None:
+                continue
+        if request is not None:  # "Please DM us your booking reference": a channel move by policy
+            kind, warm = "channel_move", None
+            cue, source = (turn, request), "transcript"
+        elif model is not None:
             kind, warm = MODEL_HANDOFFS[model[0]]
             evidence = hit or destination
             passed = _passed_on(turn, context, params) if kind == "channel_move" and hit is None else None

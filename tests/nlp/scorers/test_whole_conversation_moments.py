@@ -1,4 +1,4 @@
-"""Rubric 1.8.14: empathy across a hand-over, pushback as distress, commitments and completions as can-do.
+"""Rubric 1.8.14: empathy across a hand-over, pushback as distress, can-do completions, DM requests.
 
 Each case comes from an error on the dev half of the written conversations
 (``eval/written/conversations.jsonl``): a transfer's recipient who opens by owning what the
@@ -6,7 +6,8 @@ customer went through was never credited (``empathy.credit_handovers``); "Sorry 
 back" was read as "sorry, I didn't catch that" and "I think I know what it is" as "I know how it
 feels"; a customer pushing back at being re-asked ("I just gave it to you") or shrugging the agent
 off ("ok whatever") showed no distress the model saw; "done, you'll get a confirmation" and "I'll
-text you when it's in" were no can-do.
+text you when it's in" were no can-do; "Please DM us your booking reference" was no channel move
+(the hand-off model read it "none" at 0.96).
 """
 
 from __future__ import annotations
@@ -145,3 +146,26 @@ def test_no_completion_or_commitment_phrase(score: Score, reply: str) -> None:
     results = score(conversation([("customer", "Can you move my delivery to Saturday?"), ("agent", reply)]))
     rules = {f.evidence.rule for f in findings(results, "self_worth.v1", "can_do")}
     assert not rules & {"done_report", "all_done", "ill_contact_you_when", "ill_be_in_touch_when"}
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Please DM us your booking reference and the photos and we'll look into it. ^KM",
+        "We're really sorry, Karen. Could you DM us your account number and postcode?",
+        "Send us a DM with the order number and we'll chase the courier.",
+    ],
+)
+def test_asking_for_a_private_message_is_a_channel_move(score: Score, reply: str) -> None:
+    # The hand-off model read the first 0.96 "none"; the guidelines name "Please DM us" a channel move.
+    customer = "@Marisol hair in the shower, stains on the duvet and the sea view is a car park."
+    results = score(conversation([("customer", customer), ("agent", reply)], channel="social"))
+    (move,) = findings(results, "transfers.v1", "channel_move")
+    assert move.evidence.turn == 1 and "dm" in move.evidence.quote.lower()
+    assert move.attribution.value == "system"
+
+
+def test_a_private_contractor_is_no_private_message(score: Score) -> None:
+    reply = "The appointment centres are run by a private contractor. I'll book you a new slot now."
+    results = score(conversation([("customer", "Nobody turned up to my appointment."), ("agent", reply)]))
+    assert findings(results, "transfers.v1", "channel_move") == []
