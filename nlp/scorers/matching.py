@@ -16,7 +16,8 @@ ticket**", "restart **your phone**": see :func:`is_yours`); ``"thanked"`` drops 
 what someone is thanked for ("Thanks for **your concern**": see :func:`is_thanked_for`);
 ``"offered"`` drops a match the agent only offers ("I **can escalate to my manager** if you'd like":
 see :func:`is_offered`); ``"received"`` drops a "get" whose subject is the customer ("you'll **get an
-email** when it's back": see :func:`is_received`).
+email** when it's back": see :func:`is_received`); ``"by_us"`` drops a verb the agent's side does ("I've
+**called the pharmacy** directly": see :func:`is_by_us`).
 """
 
 from __future__ import annotations
@@ -152,6 +153,25 @@ def is_received(tokens: Sequence[Token]) -> bool:
     )
 
 
+US = frozenset({"i", "we"})
+
+
+def is_by_us(tokens: Sequence[Token]) -> bool:
+    """True when a matched verb has "I" or "we" as its subject: the agent acts ("I've called the pharmacy").
+
+    A verb joined to another ("I've cleared the hold and called the pharmacy") shares its subject.
+    """
+    for t in tokens:
+        if t.pos_ not in ("VERB", "AUX"):
+            continue
+        verbs = [t]
+        while verbs[-1].dep_ == "conj" and verbs[-1].head is not verbs[-1]:
+            verbs.append(verbs[-1].head)
+        if any(c.dep_ == "nsubj" and c.lower_ in US for v in verbs for c in v.children):
+            return True
+    return False
+
+
 def in_question(sentence: Span) -> bool:
     """True when the sentence ends with a question mark."""
     return sentence.text.rstrip().endswith("?")
@@ -211,6 +231,8 @@ class CompiledPatterns:
             if "offered" in entry.unless and is_offered(tokens):
                 continue
             if "received" in entry.unless and is_received(tokens):
+                continue
+            if "by_us" in entry.unless and is_by_us(tokens):
                 continue
             start, end = token_ids[0], token_ids[-1] + 1
             hits.add(

@@ -169,3 +169,19 @@ def test_a_private_contractor_is_no_private_message(score: Score) -> None:
     reply = "The appointment centres are run by a private contractor. I'll book you a new slot now."
     results = score(conversation([("customer", "Nobody turned up to my appointment."), ("agent", reply)]))
     assert findings(results, "transfers.v1", "channel_move") == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "referral"),
+    [
+        ("What you can try is calling your insurance and asking them to reprocess it.", True),
+        ("You would need to speak to your GP about that.", True),
+        ("If you forward it to your bank's card services team they can release it the same day.", True),
+        ("I've cleared the billing hold and called the pharmacy directly, it's ready at 2pm.", False),
+    ],
+)
+def test_sending_the_customer_to_their_own_provider_is_a_referral(
+    score: Score, reply: str, referral: bool
+) -> None:
+    results = score(conversation([("customer", "The claim still hasn't been paid."), ("agent", reply)]))
+    assert bool(findings(results, "transfers.v1", "referral")) is referral
