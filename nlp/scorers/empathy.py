@@ -4,9 +4,10 @@ An *opportunity* is a customer turn with negative sentiment (at or below
 ``negative_sentiment``), a distress cue from the ``cues`` pattern file ("I'm so frustrated",
 "I've been waiting for hours"), or a turn close to one of its exemplar sentences. Customer
 turns in a row count as one opportunity. The agent *responds* when one of their next
-``response_window`` turns in the leg matches the ``responses`` patterns (acknowledgement,
-validation, apology with ownership, reflecting the feeling) or is close to a response
-exemplar. Per agent leg: the share of opportunities responded to (None when none arose).
+``response_window`` turns in the leg (before the customer speaks again, with
+``window_ends_at_reply``) matches the ``responses`` patterns (acknowledgement, validation,
+apology with ownership, reflecting the feeling) or is close to a response exemplar. Per agent
+leg: the share of opportunities responded to (None when none arose).
 
 *Mild worry* ("I'm a bit nervous about the move") is an opportunity whose every cue carries a
 ``mild_cues`` label and whose sentiment is above ``negative_sentiment``. Besides the usual
@@ -80,6 +81,11 @@ class EmpathyParams(ScorerParams):
     )
     response_window: int = Field(
         2, ge=1, le=5, description="Agent turns after the opportunity that may respond."
+    )
+    window_ends_at_reply: bool = Field(
+        False,
+        description="The response window ends when the customer speaks again: the agent's next reply "
+        "answers the moment, an apology after the customer's next turn answers something else.",
     )
     mild_cues: tuple[str, ...] = Field(
         (), description="Cue labels of mild worry; an opportunity with only these cues is mild."
@@ -384,7 +390,15 @@ def find_response(
     """The agent's empathic response within the window, and the agent turns looked at."""
     last = opportunity.turns[-1].index
     size = 1 if opportunity.reported else params.response_window  # a later turn answers something else
-    window = [t for t in turns if t.role is Role.AGENT and t.index > last][:size]
+    after = [t for t in turns if t.index > last]
+    if params.window_ends_at_reply:  # the customer speaks again once the agent has replied
+        replied = next((t.index for t in after if t.role is Role.AGENT), None)
+        spoke = next(
+            (t.index for t in after if t.role is Role.CUSTOMER and replied is not None and t.index > replied),
+            None,
+        )
+        after = [t for t in after if spoke is None or t.index < spoke]
+    window = [t for t in after if t.role is Role.AGENT][:size]
     for turn in window:
         response = speaks_to_feeling(turn, context, params, mild=opportunity.mild)
         if response is not None:

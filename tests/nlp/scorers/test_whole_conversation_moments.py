@@ -185,3 +185,49 @@ def test_sending_the_customer_to_their_own_provider_is_a_referral(
 ) -> None:
     results = score(conversation([("customer", "The claim still hasn't been paid."), ("agent", reply)]))
     assert bool(findings(results, "transfers.v1", "referral")) is referral
+
+
+def test_an_apology_after_the_customer_speaks_again_answers_nothing_earlier(score: Score) -> None:
+    # The labels give a moment to the agent's next reply (window_ends_at_reply): with a window of two
+    # agent turns across the customer's answer, this later apology excused the first reply.
+    results = score(
+        conversation(
+            [
+                ("customer", "I just gave it to you. 20419963. 23 minutes now."),
+                ("agent", "Thanks. And the postcode?"),
+                ("customer", "LN8 3QT"),
+                ("agent", "I'm sorry about the wait today."),
+            ]
+        )
+    )
+    missed = findings(results, "empathy.v1", "missed_opportunity")
+    assert [f.detail["opportunity_turns"] for f in missed] == [[0]]
+
+
+@pytest.mark.parametrize(
+    ("reply", "rule"),
+    [
+        ("I'm really sorry. I'll get you rebooked here so you don't have to call back.", "ill_get_it_done"),
+        ("Can I take your claim number and I'll find out what's happening.", "ill_find_out"),
+        ("I'm going to run a line test now while you're on the line.", "ill_run_a_test"),
+        ("Welcome! I've also let the restaurant know so they double check their bags.", "ive_let_them_know"),
+    ],
+)
+def test_spoken_commitments_are_can_do(score: Score, reply: str, rule: str) -> None:
+    results = score(conversation([("customer", "My order never turned up."), ("agent", reply)]))
+    assert rule in {f.evidence.rule for f in findings(results, "self_worth.v1", "can_do")}
+
+
+def test_a_customer_turn_saying_nothing_before_the_reply_keeps_the_window(score: Score) -> None:
+    # A real calibration thread: the customer tags two accounts before the agent replies.
+    results = score(
+        conversation(
+            [
+                ("customer", "I forgot my password and nobody helps, this is ridiculous."),
+                ("customer", "@sundarpichai @Google"),
+                ("agent", "Hi there. Did you try resetting your password with the steps on this page?"),
+            ]
+        )
+    )
+    (missed,) = findings(results, "empathy.v1", "missed_opportunity")
+    assert missed.detail["opportunity_turns"] == [0]
