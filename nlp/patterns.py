@@ -24,7 +24,7 @@ from configfile import ConfigFileError, ConfigProblem, problem_message
 if TYPE_CHECKING:
     from spacy.matcher import DependencyMatcher, Matcher
 
-Unless = Literal["negated", "question", "yours", "thanked", "offered", "received", "by_us"]
+Unless = Literal["negated", "question", "yours", "thanked", "offered", "received", "by_us", "relieved"]
 
 
 class PatternEntry(BaseModel):

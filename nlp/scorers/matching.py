@@ -17,7 +17,9 @@ what someone is thanked for ("Thanks for **your concern**": see :func:`is_thanke
 ``"offered"`` drops a match the agent only offers ("I **can escalate to my manager** if you'd like":
 see :func:`is_offered`); ``"received"`` drops a "get" whose subject is the customer ("you'll **get an
 email** when it's back": see :func:`is_received`); ``"by_us"`` drops a verb the agent's side does ("I've
-**called the pharmacy** directly": see :func:`is_by_us`).
+**called the pharmacy** directly": see :func:`is_by_us`); ``"relieved"`` drops a feeling told as over
+in a turn that thanks ("thank you so much, she was **really worried** we'd be sat apart": see
+:func:`is_relieved`).
 """
 
 from __future__ import annotations
@@ -172,6 +174,16 @@ def is_by_us(tokens: Sequence[Token]) -> bool:
     return False
 
 
+def is_relieved(tokens: Sequence[Token]) -> bool:
+    """True when a matched adjective hangs on a past-tense "was" or "were" in a turn that thanks.
+
+    "thank you so much, she was really worried we'd be sat apart" is relief, not distress; "Right, I
+    was worried about that." (no thanks) and "I've been worried all week" (not past) still count.
+    """
+    past = any(t.dep_ == "acomp" and t.head.lemma_ == "be" and t.head.tag_ == "VBD" for t in tokens)
+    return past and any(t.lower_ in THANKS for t in tokens[0].doc)
+
+
 def in_question(sentence: Span) -> bool:
     """True when the sentence ends with a question mark."""
     return sentence.text.rstrip().endswith("?")
@@ -233,6 +245,8 @@ class CompiledPatterns:
             if "received" in entry.unless and is_received(tokens):
                 continue
             if "by_us" in entry.unless and is_by_us(tokens):
+                continue
+            if "relieved" in entry.unless and is_relieved(tokens):
                 continue
             start, end = token_ids[0], token_ids[-1] + 1
             hits.add(

@@ -231,3 +231,17 @@ def test_a_customer_turn_saying_nothing_before_the_reply_keeps_the_window(score:
     )
     (missed,) = findings(results, "empathy.v1", "missed_opportunity")
     assert missed.detail["opportunity_turns"] == [0]
+
+
+@pytest.mark.parametrize(
+    ("customer", "missed"),
+    [
+        # relief: the worry is over, with thanks ("relieved", nlp.scorers.matching.is_relieved)
+        ("that's great, honestly thank you so much, she was really worried we'd be sat apart", False),
+        ("I'm really worried we'll be sat apart the whole way.", True),
+        ("Right, I was really worried about that.", True),
+    ],
+)
+def test_a_worry_told_as_over_is_no_moment(score: Score, customer: str, missed: bool) -> None:
+    results = score(conversation([("customer", customer), ("agent", "Anything else I can help with today?")]))
+    assert bool(findings(results, "empathy.v1", "missed_opportunity")) is missed
