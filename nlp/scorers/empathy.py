@@ -279,21 +279,25 @@ def _is_mild(turn: AnnotatedTurn, context: ScoringContext, params: EmpathyParams
 
 
 def carried_moments(
-    earlier: list[AnnotatedTurn], context: ScoringContext, params: EmpathyParams
+    conversation: AnnotatedConversation,
+    turns: list[AnnotatedTurn],
+    context: ScoringContext,
+    params: EmpathyParams,
 ) -> list[_Emotional]:
-    """The customer's emotional turns before a leg that opens with the agent (``credit_handovers``).
+    """The customer's emotional turns before a leg's ``turns`` when the leg opens with the agent.
 
-    They are tentative moments the recipient may answer: what the customer went through before the
-    hand-over, plain reports left out.
+    With ``credit_handovers`` they are tentative moments the recipient may answer: what the customer
+    went through before the hand-over, plain reports left out.
     """
-    if not params.credit_handovers:
+    if not params.credit_handovers or not turns or turns[0].role is not Role.AGENT:
         return []
     carried = []
-    for turn in earlier:
-        if turn.role is Role.CUSTOMER:
+    for turn in conversation.turns:
+        if turn.index < turns[0].index and turn.role is Role.CUSTOMER:
             found = _opportunity_reason(turn, context, params)
             if found is not None and found[1] != REPORT:
-                carried.append(_Emotional(turn, found[0], found[1], True, carried=True))
+                hit, reason, _ = found
+                carried.append(_Emotional(turn, hit, reason, tentative=True, carried=True))
     return carried
 
 
@@ -308,7 +312,7 @@ def find_opportunities(
     ``carried``: tentative moments from before the leg, answered only by its first agent turn.
     """
     result: list[Opportunity] = []
-    pending: list[_Emotional] = list(carried) if turns and turns[0].role is Role.AGENT else []
+    pending: list[_Emotional] = list(carried)
     acknowledged = False  # the agent's last turn spoke to the feeling
     for turn in turns:
         if turn.role is Role.CUSTOMER:
@@ -390,15 +394,13 @@ def find_response(
     """The agent's empathic response within the window, and the agent turns looked at."""
     last = opportunity.turns[-1].index
     size = 1 if opportunity.reported else params.response_window  # a later turn answers something else
-    after = [t for t in turns if t.index > last]
-    if params.window_ends_at_reply:  # the customer speaks again once the agent has replied
-        replied = next((t.index for t in after if t.role is Role.AGENT), None)
-        spoke = next(
-            (t.index for t in after if t.role is Role.CUSTOMER and replied is not None and t.index > replied),
-            None,
-        )
-        after = [t for t in after if spoke is None or t.index < spoke]
-    window = [t for t in after if t.role is Role.AGENT][:size]
+    window: list[AnnotatedTurn] = []
+    for turn in (t for t in turns if t.index > last):
+        if turn.role is Role.CUSTOMER and window and params.window_ends_at_reply:
+            break  # the customer speaks again once the agent has replied
+        if turn.role is Role.AGENT:
+            window.append(turn)
+    window = window[:size]
     for turn in window:
         response = speaks_to_feeling(turn, context, params, mild=opportunity.mild)
         if response is not None:
@@ -418,8 +420,8 @@ def score(conversation: AnnotatedConversation, context: ScoringContext, params: 
         turns = leg_turns(conversation, leg.index)
         if not any(t.role is Role.AGENT for t in turns):
             continue
-        earlier = [t for t in conversation.turns if t.index < turns[0].index] if turns else []
-        opportunities = find_opportunities(turns, context, params, carried_moments(earlier, context, params))
+        carried = carried_moments(conversation, turns, context, params)
+        opportunities = find_opportunities(turns, context, params, carried)
         answered = counted = 0
         credited: set[int] = set()  # agent turns already counted as a response
         for opportunity in opportunities:

@@ -184,6 +184,18 @@ def is_relieved(tokens: Sequence[Token]) -> bool:
     return past and any(t.lower_ in THANKS for t in tokens[0].doc)
 
 
+# The ``unless`` conditions read from the matched tokens ("question" reads the sentence).
+UNLESS: dict[str, Callable[[Sequence[Token]], bool]] = {
+    "negated": is_negated,
+    "yours": is_yours,
+    "thanked": is_thanked_for,
+    "offered": is_offered,
+    "received": is_received,
+    "by_us": is_by_us,
+    "relieved": is_relieved,
+}
+
+
 def in_question(sentence: Span) -> bool:
     """True when the sentence ends with a question mark."""
     return sentence.text.rstrip().endswith("?")
@@ -232,21 +244,9 @@ class CompiledPatterns:
         for entry, token_ids in found:
             tokens = [doc[i] for i in token_ids]
             sentence_index = next((n for n, s in enumerate(sentences) if s.start <= token_ids[0] < s.end), 0)
-            if "negated" in entry.unless and is_negated(tokens):
+            if any(UNLESS[name](tokens) for name in entry.unless if name in UNLESS):
                 continue
             if "question" in entry.unless and in_question(sentences[sentence_index]):
-                continue
-            if "yours" in entry.unless and is_yours(tokens):
-                continue
-            if "thanked" in entry.unless and is_thanked_for(tokens):
-                continue
-            if "offered" in entry.unless and is_offered(tokens):
-                continue
-            if "received" in entry.unless and is_received(tokens):
-                continue
-            if "by_us" in entry.unless and is_by_us(tokens):
-                continue
-            if "relieved" in entry.unless and is_relieved(tokens):
                 continue
             start, end = token_ids[0], token_ids[-1] + 1
             hits.add(
