@@ -13,7 +13,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export PREFECT_LOGGING_LEVEL ?= WARNING
 SHARED ?= ../shared
 
-.PHONY: demo test test-browser chromium shared-data install dev bench bench-scale bench-onnx fuzz eval train-sentiment train-signals lint schema clean
+.PHONY: demo test test-browser chromium shared-data install dev bench bench-scale bench-onnx fuzz eval train-sentiment train-signals train-face-threats lint schema clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -95,6 +95,10 @@ eval: dev
 
 train-signals: dev shared-data
 	$(BIN)/python scripts/train_signals.py --shared $(SHARED)/data
+
+# The face-threat head reads only the repository's own data (eval/, tests/data/labelled).
+train-face-threats: dev
+	$(BIN)/python scripts/train_face_threats.py
 
 train-sentiment: dev shared-data
 	$(BIN)/python scripts/train_sentiment.py --train $(SHARED)/data/tweeteval-sentiment/train.tsv

@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn, Sentiment, SentimentLabel
 from nlp.config import AnalysisConfig, NegativeCues, TrajectoryReading, load_analysis_config
 from nlp.encoder import Encoder
+from nlp.face_threats import FACE_HEAD, FaceThreatHead
 from nlp.models import load_spacy, memory_zone, present
 from nlp.politeness import STRATEGIES_PATH, PolitenessStrategies, strategy_rows
 from nlp.scorers.matching import CompiledPatterns
@@ -82,9 +83,14 @@ class Analyzer:
         """The learned, calibrated turn signals (distress, empathic response, face threat, …)."""
         return SignalHeads.load()
 
+    @cached_property
+    def face_threats(self) -> FaceThreatHead:
+        """The face-threat head on the shared pass (``nlp/models/face_threat``)."""
+        return FaceThreatHead.load(self.encoder)
+
     def load(self) -> Analyzer:
         """Load every model now (e.g. before timing or forking workers); returns self."""
-        _ = self.nlp, self.encoder, self.sentiment, self.signals
+        _ = self.nlp, self.encoder, self.sentiment, self.signals, self.face_threats
         return self
 
     @contextmanager
@@ -107,11 +113,11 @@ class Analyzer:
         _ = self.nlp  # loaded here, not on the parsing thread
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qareview-spacy") as parser:
             parsing = parser.submit(self._parse, texts)
-            embeddings, sentiments, features = self._embed_and_classify(texts, [t.role for t in turns])
+            embeddings, sentiments, features, faces = self._embed_and_classify(texts, [t.role for t in turns])
             docs = parsing.result()
         sentiments = self._with_cues(sentiments, turns, docs)
         signals = self._signals(
-            features, [t.role.value for t in turns], [len(c.turns) for c in conversations], docs
+            features, [t.role.value for t in turns], [len(c.turns) for c in conversations], docs, faces
         )
         result: list[AnnotatedConversation] = []
         position = 0
@@ -228,13 +234,14 @@ class Analyzer:
 
     def _embed_and_classify(
         self, texts: list[str], roles: Sequence[Role] | None = None
-    ) -> tuple[np.ndarray, list[Sentiment], np.ndarray]:
-        """Embeddings, sentiments and signal features from one encoder pass over the model texts.
+    ) -> tuple[np.ndarray, list[Sentiment], np.ndarray, np.ndarray]:
+        """Embeddings, sentiments, signal features and face-threat rows from one encoder pass.
 
         Each distinct model text is encoded once and its rows are shared by the turns that repeat
         it (agents' stock phrases): what a text gets depends only on the set of texts encoded
         together, never on how often it occurs. A customer turn's model text skips the
-        ``customer_openers`` it starts with ("No, I bought it in November.").
+        ``customer_openers`` it starts with ("No, I bought it in November."). The face-threat head
+        reads the agent turns' texts only (every text when no roles are given).
         """
         shipped = self._shipped_sentiment
         openers, followers = self.config.customer_openers, self.config.customer_opener_followers
@@ -247,9 +254,19 @@ class Analyzer:
         position = {t: i for i, t in enumerate(dict.fromkeys(model_texts))}
         distinct = list(position)
         rows = np.array([position[t] for t in model_texts], dtype=np.int64)
-        result = self.encoder.run(distinct, heads=[shipped.head, TurnFeatureHead()])
+        agent_texts = {t for i, t in enumerate(model_texts) if roles is None or roles[i] is Role.AGENT}
+        result = self.encoder.run(
+            distinct,
+            heads=[shipped.head, TurnFeatureHead(), self.face_threats.head],
+            only={FACE_HEAD: [t in agent_texts for t in distinct]},
+        )
         if not texts:
-            return result.embeddings, [], np.zeros((0, 0), dtype=np.float32)
+            return (
+                result.embeddings,
+                [],
+                np.zeros((0, 0), dtype=np.float32),
+                np.zeros((0, 0), dtype=np.float32),
+            )
         probabilities = result.head_outputs[HEAD_NAME][rows]
         features = np.concatenate([result.head_outputs[FEATURES_HEAD][rows], probabilities], axis=1)
         if shipped is not self.sentiment:
@@ -258,7 +275,7 @@ class Analyzer:
             sentiments = self.signals.sentiments(features)
         else:
             sentiments = shipped.from_pass(probabilities)
-        return result.embeddings[rows], sentiments, features
+        return result.embeddings[rows], sentiments, features, result.head_outputs[FACE_HEAD][rows]
 
     @cached_property
     def strategies(self) -> PolitenessStrategies:
@@ -266,9 +283,13 @@ class Analyzer:
         return PolitenessStrategies.load()
 
     def _signals(
-        self, features: np.ndarray, roles: list[str], sizes: list[int], docs: list[Doc]
+        self, features: np.ndarray, roles: list[str], sizes: list[int], docs: list[Doc], faces: np.ndarray
     ) -> list[dict[str, dict[str, float]]]:
-        """Per turn: calibrated probabilities of every signal head for the turn's role."""
+        """Per turn: calibrated probabilities of every signal head for the turn's role.
+
+        Agent turns also get the face-threat head's ``face_threat`` and ``face_kind`` (``faces``:
+        its rows of the encoder pass).
+        """
         if not roles:
             return []
         heads = self.signals
@@ -288,4 +309,7 @@ class Analyzer:
             read = np.flatnonzero(~np.isnan(rows[:, 0]))
             for i, row in zip(read.tolist(), rows[read].tolist(), strict=True):
                 result[i][name] = {c: round(v, 4) for c, v in zip(classes, row, strict=True)}
+        for i, role in enumerate(roles):
+            if role == Role.AGENT.value:
+                result[i].update(self.face_threats.signals(faces[i]))
         return result

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -67,6 +67,20 @@ class EncoderPass:
 
     embeddings: np.ndarray  # (n, dim) float32, L2-normalised
     head_outputs: dict[str, np.ndarray] = field(default_factory=dict)  # head name -> (n, k)
+
+
+class _SomeRows:
+    """The hidden states of some rows of a batch, each layer indexed only when a head reads it."""
+
+    def __init__(self, hidden_states: Sequence[torch.Tensor], index: torch.Tensor) -> None:
+        self.hidden_states = hidden_states
+        self.index = index
+
+    def __getitem__(self, layer: int) -> torch.Tensor:
+        return self.hidden_states[layer][self.index]
+
+    def __len__(self) -> int:
+        return len(self.hidden_states)
 
 
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -130,9 +144,19 @@ class Encoder:
             skip_padding=config.skip_padding,
         )
 
-    def run(self, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
-        """Embed ``texts`` in one batched pass and evaluate ``heads`` on the same forward pass."""
+    def run(
+        self,
+        texts: Sequence[str],
+        heads: Sequence[BatchHead] = (),
+        only: Mapping[str, Sequence[bool]] | None = None,
+    ) -> EncoderPass:
+        """Embed ``texts`` in one batched pass and evaluate ``heads`` on the same forward pass.
+
+        ``only`` maps a head's name to one flag per text: that head runs on the flagged texts alone
+        (the face-threat head reads agent turns only) and its other rows stay zero.
+        """
         n = len(texts)
+        wanted = {name: np.asarray(flags, dtype=bool) for name, flags in (only or {}).items()}
         embeddings = np.zeros((n, self.dim), dtype=np.float32)
         # Head rows go straight into arrays of n rows, allocated at the first batch: batch-sized
         # pieces kept until the end would sit between each batch's freed activations and keep
@@ -170,14 +194,23 @@ class Encoder:
                 pooled = torch.nn.functional.normalize(mean_pool(last, attention_mask), p=2, dim=1)
                 embeddings[rows] = pooled[:k].float().numpy()
                 for head in heads:  # on the whole padded batch too: its own layers see the same shapes
-                    value = head(hidden, attention_mask, pooled)[:k].float()
+                    keep = rows if head.name not in wanted else rows[wanted[head.name][rows]]
+                    if keep.size == 0:
+                        continue
+                    if head.name in wanted:
+                        index = torch.from_numpy(np.flatnonzero(wanted[head.name][rows]))
+                        value = head(_SomeRows(hidden, index), attention_mask[index], pooled[index]).float()
+                    else:
+                        value = head(hidden, attention_mask, pooled)[:k].float()
                     with allocating:
                         if head.name not in outputs:
                             outputs[head.name] = np.zeros((n, value.shape[1]), dtype=np.float32)
-                    outputs[head.name][rows] = value.numpy()
+                    outputs[head.name][keep] = value.numpy()
                 del last, hidden, pooled
 
         self._run_streams(batches, encode_batch, min(self.streams, len(batches)))
+        for head in heads:  # a head that ran on no text at all
+            outputs.setdefault(head.name, np.zeros((n, 0), dtype=np.float32))
         return EncoderPass(embeddings, outputs)
 
     def _run_streams(

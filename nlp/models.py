@@ -47,8 +47,8 @@ _CLASSIFIER_MISSING = (
     "(or pass `--model /path/to/models/{slug}`)."
 )
 _SHIPPED_MISSING = (
-    "the shipped sentiment head is missing or unreadable in {path} ({error}); retrain it with "
-    "`make train-sentiment` or restore nlp/models/sentiment from the repository."
+    "the shipped {what} head is missing or unreadable in {path} ({error}); retrain it with "
+    "`make {target}` or restore {path} from the repository."
 )
 
 
@@ -168,9 +168,13 @@ def load_text_classifier(name: str) -> LoadedTransformer:
     return LoadedTransformer(name=name, model=model, tokenizer=tokenizer)
 
 
-def shipped_missing(path: Path, error: Exception) -> ModelLoadError:
-    """The error for a missing or corrupt shipped sentiment head."""
-    return ModelLoadError(_SHIPPED_MISSING.format(path=path, error=_first_line(error)))
+def shipped_missing(
+    path: Path, error: Exception, what: str = "sentiment", target: str = "train-sentiment"
+) -> ModelLoadError:
+    """The error for a missing or corrupt shipped head (the sentiment head unless told otherwise)."""
+    return ModelLoadError(
+        _SHIPPED_MISSING.format(what=what, path=path, error=_first_line(error), target=target)
+    )
 
 
 def _first_line(exc: BaseException) -> str:

@@ -163,7 +163,7 @@ def additive_mask(attention_mask: torch.Tensor, dtype: torch.dtype = torch.float
 
 
 class SentimentHead(nn.Module):
-    """Optional adapted top layers, standardised pooled features, an MLP to three logits."""
+    """Optional adapted top layers, standardised pooled features, an MLP to one logit per label."""
 
     def __init__(self, spec: HeadSpec, top_layers: Sequence[nn.Module] = ()) -> None:
         super().__init__()
@@ -179,10 +179,10 @@ class SentimentHead(nn.Module):
                 nn.Linear(spec.feature_dim, spec.hidden),
                 nn.GELU(),
                 nn.Dropout(spec.dropout),
-                nn.Linear(spec.hidden, len(LABELS)),
+                nn.Linear(spec.hidden, len(spec.labels)),
             )
         else:
-            self.mlp = nn.Sequential(nn.Dropout(spec.dropout), nn.Linear(spec.feature_dim, len(LABELS)))
+            self.mlp = nn.Sequential(nn.Dropout(spec.dropout), nn.Linear(spec.feature_dim, len(spec.labels)))
 
     def forward(
         self, frozen: torch.Tensor, adapted_input: torch.Tensor | None, attention_mask: torch.Tensor

@@ -1,7 +1,7 @@
 """Turn-level precision / recall of the shipped signal heads on the real test split (``make eval``).
 
-For each finding class (distress, empathic response, face threat, can-do, each hand-off kind,
-it prints, on the labelled real test split that no model or threshold was
+For each finding class (distress, empathic response, face threat (its own adapted head), can-do,
+each hand-off kind), it prints, on the labelled real test split that no model or threshold was
 chosen on: the cut-off the rubric's target precision gives, precision, recall and F1 with 95 %
 Wilson intervals, and the same without the items the labeller marked uncertain.
     python scripts/eval_signals.py [--precision 0.8] [--shared ../shared/data] [--errors]
@@ -20,7 +20,8 @@ import politeness_cv
 import signal_data as data
 from train_signals import PLANS, value_of
 
-from nlp.signals import SignalHeads
+from nlp.scorers.learned import cutoff
+from nlp.signals import SignalHeads, model_text
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -96,6 +97,13 @@ def main() -> int:
                     if flagged[k] != gold[k]:
                         kind = "FP" if flagged[k] else "FN"
                         print(f"      {kind} {p[k]:.2f} {examples[i].text[:150]!r}")
+    agents = [e for e in examples if e.role == "agent"]
+    p = face_threat_probabilities([e.text for e in agents])
+    gold = np.array([e.labels["face_threat"] == "true" for e in agents])
+    cut = cutoff("face_threat", "true", args.precision)
+    sure = np.array(["face_threat" not in e.uncertain for e in agents])
+    print(f"  {'face_threat:true (adapted head)':32s} cut {cut:.2f}  {fmt(prf(p >= cut, gold))}")
+    print(f"  {'  (certain items only)':32s}           {fmt(prf(p[sure] >= cut, gold[sure]))}")
     sentiment_summary(examples, inputs, probs)
     answer_particles(heads, examples, probs, args.split)
     public_benchmarks(heads, args.shared, args.precision, args.politeness_compare)
@@ -111,6 +119,16 @@ def labelled_customer_turns(examples: list[data.Example]) -> tuple[list[int], np
         i for i, e in enumerate(examples) if e.role == "customer" and e.labels.get("sentiment") in SENTIMENTS
     ]
     return rows, np.array([SENTIMENTS.index(examples[i].labels["sentiment"]) for i in rows], dtype=int)
+
+
+def face_threat_probabilities(texts: list[str]) -> np.ndarray:
+    """P(face threat) of each text from the shipped face-threat head (``nlp/face_threats.py``)."""
+    from nlp.encoder import Encoder
+    from nlp.face_threats import FACE_HEAD, FaceThreatHead
+
+    encoder = Encoder.from_config(data.ENCODER)
+    head = FaceThreatHead.load(encoder)
+    return encoder.run([model_text(t) for t in texts], heads=[head.head]).head_outputs[FACE_HEAD][:, 0]
 
 
 def sentiment_summary(examples: list[data.Example], inputs: np.ndarray, probs: dict[str, np.ndarray]) -> None:
@@ -210,10 +228,9 @@ def public_benchmarks(heads: SignalHeads, shared: Path, precision: float, compar
     )
     pol = data.politeness(polite)
     gold = np.array([e.labels["face_threat"] == "true" for e in pol])
-    inputs = data.example_inputs(pol, "politeness")
-    p = heads.predict(inputs, ["agent"] * len(pol), data.example_strategies(pol))["face_threat"][:, 1]
+    p = face_threat_probabilities([e.text for e in pol])
     print(
-        f"  Politeness (Wikipedia), impolite vs polite ({len(pol)} requests) by the face_threat head "
+        f"  Politeness (Wikipedia), impolite vs polite ({len(pol)} requests) by the face-threat head "
         f"(service face threats; it never saw the requests): AUC {roc_auc_score(gold, p):.3f}, "
         f"accuracy at 0.5 {((p >= 0.5) == gold).mean():.3f}"
     )

@@ -66,9 +66,9 @@ ANSWER_COPIES = (0.15, 1.0)
 
 # Sources per head (MODEL_CARD.md): out-of-fold average precision on the real train and
 # calibration splits fell with GoEmotions at weight 0.3 for distress (0.823 -> 0.793) and
-# empathic responses (0.874 -> 0.701), and with the politeness corpus for face threats (0.099 ->
-# 0.042). Distress keeps GoEmotions at weight 0.1: without it, thanks and relief outside the
-# Twitter domain ("Now it worked out!! Thank you") read as distress.
+# empathic responses (0.874 -> 0.701). Distress keeps GoEmotions at weight 0.1: without it, thanks
+# and relief outside the Twitter domain ("Now it worked out!! Thank you") read as distress. Face
+# threats have their own adapted head (scripts/train_face_threats.py, nlp/face_threats.py).
 PLANS = (
     # Customer sentiment (every turn's sentiment and the customer's trajectory): tweets and
     # Reddit comments keep the three-way scale general; the real customer turns, at weight 3,
@@ -88,7 +88,6 @@ PLANS = (
         "distress", "customer", "distress", ("false", "true"), ("true",), ("ibm", "synthetic", "goemotions")
     ),
     HeadPlan("empathic", "agent", "empathic", ("false", "true"), ("true",)),
-    HeadPlan("face_threat", "agent", "face_threat", ("false", "true"), ("true",), context=True),
     HeadPlan("can_do", "agent", "can_do", ("false", "true"), ("true",)),
     HeadPlan(
         "handoff",

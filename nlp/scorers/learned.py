@@ -26,6 +26,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.annotated import AnnotatedTurn
+from nlp.face_threats import FACE_HEAD, shipped_calibration
 from nlp.scorers.matching import Hit
 from nlp.signals import SignalHeads
 
@@ -65,7 +66,13 @@ class Verdict:
 
 @lru_cache(maxsize=256)
 def cutoff(signal: str, label: str, precision: float) -> float:
-    """The shipped heads' probability cut-off for ``precision`` (1.0: the model alone never decides)."""
+    """The shipped heads' probability cut-off for ``precision`` (1.0: the model alone never decides).
+
+    The face-threat signal comes from its own adapted head (:mod:`nlp.face_threats`), the others
+    from the linear signal heads.
+    """
+    if signal == FACE_HEAD:
+        return shipped_calibration().cutoff(precision)
     return SignalHeads.load().cutoff(signal, label, precision)
 
 

@@ -7,7 +7,10 @@ dependency patterns from the rubric's pattern file, so "I should have caught tha
 "you should have called", and a negated match ("I'm not saying you're wrong") is dropped.
 ``kinds`` maps each pattern label to its polarity and weight; a kind can be *cleared* by
 other labels nearby ("there's nothing I can do" followed by "what I can do is...";
-"you didn't do anything wrong"). Per agent leg: ``1 - penalties + min(rewards, max_reward)``.
+"you didn't do anything wrong"). The learned face-threat head (:mod:`nlp.face_threats`) vetoes
+phrase hits it finds unlikely and, at the rubric's target precision, finds a face threat a phrase
+list missed on its own, of the kind it finds most likely. Per agent leg:
+``1 - penalties + min(rewards, max_reward)``.
 
 Example::
 
@@ -23,6 +26,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nlp.annotated import AnnotatedConversation, AnnotatedTurn
+from nlp.face_threats import KIND_SIGNAL
 from nlp.findings import CriterionScore, Finding, Polarity
 from nlp.patterns import PatternFile
 from nlp.scorers.base import Scorer, ScoreResult, ScoringContext
@@ -66,7 +70,7 @@ class KindRule(BaseModel):
         (),
         description="Labels that, found in the turn, keep the learned model from crediting this kind on its "
         "own: the turn needs a phrase of the kind ('I'll disconnect the call now' is no can-do). Read for "
-        "can_do, the one kind the model credits alone; face threats always need a phrase.",
+        "can_do; the face-threat head decides face threats alone (face_threat_model).",
     )
 
 
@@ -77,7 +81,16 @@ class SelfWorthParams(ScorerParams):
     kinds: dict[str, KindRule]
     face_threat_model: LearnedParams = Field(
         LearnedParams(veto_below=0.05),
-        description="The learned face-threat signal: phrase hits it finds unlikely (veto_below) are dropped.",
+        description="The learned face-threat signal: phrase hits it finds unlikely (veto_below) are dropped; "
+        "a turn without a face-threat phrase gets one, of the kind the head finds most likely, at the "
+        "target precision's cut-off.",
+    )
+    face_kind_at_least: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="A face threat on the model alone also needs the head's most likely kind at this "
+        "probability: a turn the head finds threatening without knowing how is left alone.",
     )
     can_do_model: LearnedParams = Field(
         LearnedParams(target_precision=0.95, veto_below=0.1),
@@ -137,8 +150,9 @@ def turn_kinds(
     """Each kind found in one agent turn: its first surviving hit (None: the model alone) and why.
 
     Phrase hits of face threats stand unless the learned face-threat signal finds the turn
-    unlikely to be one; can-do framing is decided by the learned can-do signal with its phrase
-    hits as evidence (see :mod:`nlp.scorers.learned`).
+    unlikely to be one; a turn without any is a face threat on the model alone at the target
+    precision (:func:`_model_face_threat`). Can-do framing is decided by the learned can-do
+    signal with its phrase hits as evidence (see :mod:`nlp.scorers.learned`).
     """
     found: dict[str, tuple[Hit | None, str]] = {}
     for hit in context.hits(params.patterns, turn):
@@ -153,6 +167,10 @@ def turn_kinds(
             found[kind] = (found[kind][0], verdict.reason)
         else:
             del found[kind]
+    if not any(params.kinds[k].polarity is Polarity.NEGATIVE for k in found):
+        alone = _model_face_threat(turn, context, params)
+        if alone is not None:
+            found[alone[0]] = (None, alone[1])
     if "can_do" in params.kinds:
         hits = [found["can_do"][0]] if "can_do" in found else []
         blockers = set(params.kinds["can_do"].model_blocked_by)
@@ -164,6 +182,32 @@ def turn_kinds(
         else:
             found.pop("can_do", None)
     return found
+
+
+def _model_face_threat(
+    turn: AnnotatedTurn, context: ScoringContext, params: SelfWorthParams
+) -> tuple[str, str] | None:
+    """The kind and reason of a face threat the head finds without a phrase (None: none found).
+
+    The head's calibrated P(face threat) must reach the cut-off of ``face_threat_model``'s target
+    precision; the kind is the rubric's negative kind the head rates most likely, and must reach
+    ``face_kind_at_least``. What clears that kind's phrases (``cleared_by``) anywhere in the turn
+    clears the model's finding too: "it's nothing you did wrong" is no blame of the customer.
+    """
+    verdict = decide(turn, "face_threat", "true", [], params.face_threat_model)
+    kinds = turn.signals.get(KIND_SIGNAL, {})
+    negative = [
+        k for k in sorted(kinds) if k in params.kinds and params.kinds[k].polarity is Polarity.NEGATIVE
+    ]
+    if not verdict.decided or not negative:
+        return None
+    kind = max(negative, key=lambda k: kinds[k])
+    if kinds[kind] < params.face_kind_at_least:
+        return None
+    clearing = set(params.kinds[kind].cleared_by)
+    if clearing and any(h.label in clearing for h in context.hits(params.patterns, turn)):
+        return None
+    return kind, f"{verdict.reason}, most likely {kind} ({kinds[kind]:.2f})"
 
 
 def score(

@@ -104,9 +104,11 @@ def test_one_spacy_pipe_and_one_encoder_pass(
         calls["pipe"].append(len(texts))
         return real_pipe(texts, **kwargs)
 
-    def counting_run(self: Encoder, texts: Sequence[str], heads: Sequence[BatchHead] = ()) -> EncoderPass:
+    def counting_run(
+        self: Encoder, texts: Sequence[str], heads: Sequence[BatchHead] = (), only: Any = None
+    ) -> EncoderPass:
         calls["run"].append(len(texts))
-        return real_run(self, texts, heads)
+        return real_run(self, texts, heads, only)
 
     monkeypatch.setattr(analyzer.nlp, "pipe", counting_pipe)
     monkeypatch.setattr(Encoder, "run", counting_run)

@@ -69,7 +69,7 @@ def test_signal_dicts_equal_row_by_row(analyzer: Analyzer) -> None:
     [annotated] = analyzer.annotate([_conversation()])
     texts = [t.turn.text for t in annotated.turns]
     roles = [t.turn.role.value for t in annotated.turns]
-    _, _, features = analyzer._embed_and_classify(texts)
+    _, _, features, faces = analyzer._embed_and_classify(texts)
     heads = analyzer.signals
     readers = {h.role for h in heads.heads.values() if h.strategies}
     docs = [t.doc for t in annotated.turns]
@@ -86,6 +86,9 @@ def test_signal_dicts_equal_row_by_row(analyzer: Analyzer) -> None:
         for i, row in enumerate(probabilities):
             if not np.isnan(row[0]):
                 want[i][name] = {c: round(float(v), 4) for c, v in zip(classes, row, strict=True)}
+    for i, role in enumerate(roles):
+        if role == "agent":
+            want[i].update(analyzer.face_threats.signals(faces[i]))
     got = [t.signals for t in annotated.turns]
     assert got == want
     assert [list(g) for g in got] == [list(w) for w in want]  # same head order

@@ -21,7 +21,7 @@ def problems_of(name: str) -> list[tuple[str, int | None, str]]:
 
 def test_default_rubric_loads_with_every_shipped_scorer() -> None:
     rubric = load_rubric()
-    assert rubric.version == "default@1.8.14"
+    assert rubric.version == "default@1.8.15"
     assert Path(rubric.source) == DEFAULT_RUBRIC
     assert {c.scorer for c in rubric.criteria} == {
         "empathy.v1",
@@ -44,7 +44,7 @@ def test_unknown_criterion_lists_the_valid_ones() -> None:
 def test_team_rubric_overrides_adds_and_disables() -> None:
     rubric = load_rubric(FIXTURES / "team.yaml")
     assert rubric.version == "billing-team@3"
-    assert rubric.extends == ("default@1.8.14",)
+    assert rubric.extends == ("default@1.8.15",)
     assert [c.id for c in rubric.criteria] == [
         "empathy",
         "self_worth",
@@ -178,7 +178,7 @@ def test_every_shipped_rubric_loads() -> None:
     shipped = sorted((Path(__file__).resolve().parents[2] / "rubrics").glob("*.yaml"))
     assert len(shipped) >= 2
     for path in shipped:
-        assert load_rubric(path).version.endswith("@1.8.14"), path
+        assert load_rubric(path).version.endswith("@1.8.15"), path
 
 
 def test_rules_only_rubric_switches_every_learned_signal_off() -> None:

@@ -118,7 +118,7 @@ def test_an_answer_particle_does_not_make_an_answer_negative(annotate, text: str
 def test_signals_only_for_the_turns_role(annotate) -> None:  # type: ignore[no-untyped-def]
     customer, agent = annotate([("customer", CUSTOMER), ("agent", "Let me check that for you.")])
     assert set(customer.signals) == {"distress", "sentiment"}
-    assert set(agent.signals) == {"empathic", "face_threat", "can_do", "handoff", "politeness"}
+    assert set(agent.signals) == {"empathic", "face_threat", "face_kind", "can_do", "handoff", "politeness"}
     assert sum(agent.signals["handoff"].values()) == pytest.approx(1.0, abs=1e-3)
 
 

@@ -50,7 +50,7 @@ def test_scores_print_one_line_per_conversation_and_quarantine_to_stderr(tmp_pat
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["conversation_id"] for line in lines] == ["C-9001", "C-9002", "C-9003"]
     for line in lines:
-        assert line["rubric_version"] == "default@1.8.14"
+        assert line["rubric_version"] == "default@1.8.15"
         assert set(line["scores"]) == {"empathy", "self_worth", "transfers", "repeats", "customer_trajectory"}
         assert line["scores"]["transfers"] == 1.0  # no transfers in these chats
         for finding in line["findings"]:
@@ -64,7 +64,7 @@ def test_scores_print_one_line_per_conversation_and_quarantine_to_stderr(tmp_pat
         stored = con.execute(
             "select count(distinct conversation_id), min(rubric_version) from scores"
         ).fetchone()
-    assert stored == (3, "default@1.8.14")
+    assert stored == (3, "default@1.8.15")
 
 
 @pytest.mark.models

@@ -48,7 +48,7 @@ def test_every_score_and_finding_is_stamped(score: Score) -> None:
             id="stamped",
         )
     )
-    assert result.rubric_version == "default@1.8.14"
+    assert result.rubric_version == "default@1.8.15"
     assert {s.criterion for s in result.scores} == {
         "empathy",
         "self_worth",
@@ -56,7 +56,7 @@ def test_every_score_and_finding_is_stamped(score: Score) -> None:
         "repeats",
         "customer_trajectory",
     }
-    assert all(s.rubric_version == "default@1.8.14" and s.conversation_id == "stamped" for s in result.scores)
+    assert all(s.rubric_version == "default@1.8.15" and s.conversation_id == "stamped" for s in result.scores)
     assert {f.kind for f in result.findings} >= {
         "contradict_customer",
         "blame_customer",

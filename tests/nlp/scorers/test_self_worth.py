@@ -260,7 +260,7 @@ def test_findings_carry_agent_attribution_evidence_and_suggestion(
 def test_score_is_one_minus_penalties_with_capped_rewards(results: dict[str, ConversationScores]) -> None:
     def value(case: str) -> float | None:
         [s] = [s for s in results[case].scores if s.criterion == "self_worth"]
-        assert s.rubric_version == "default@1.8.14" and s.attribution is Attribution.AGENT
+        assert s.rubric_version == "default@1.8.15" and s.attribution is Attribution.AGENT
         return s.value
 
     assert value("neutral") == 1.0

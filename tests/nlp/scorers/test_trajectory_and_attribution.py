@@ -144,7 +144,7 @@ def test_agent_overall_is_weighted_mean_of_agent_criteria_only() -> None:
     [overall] = agent_leg_scores(scores, rubric)
     assert overall.value == pytest.approx((1.5 * 0.5 + 1.0 * 1.0) / 2.5)
     assert overall.criteria == {"self_worth": 0.5, "empathy": 1.0}
-    assert overall.agent_id == "a-1" and overall.rubric_version == "default@1.8.14"
+    assert overall.agent_id == "a-1" and overall.rubric_version == "default@1.8.15"
 
 
 @pytest.mark.models
