@@ -31,6 +31,7 @@ from safetensors.torch import load_file
 from nlp.encoder import BatchHead, Encoder
 from nlp.models import shipped_missing
 from nlp.sentiment import HeadSpec, SentimentHead, frozen_features, merge_lora, top_layer_copies
+from nlp.signals import curve_cutoff
 
 FACE_DIR = Path(__file__).parent / "models" / "face_threat"
 FACE_HEAD = "face_threat"  # the head's name in an encoder pass, and the signal it gives
@@ -47,10 +48,7 @@ class Calibration:
 
     def cutoff(self, precision: float, support: int = 5) -> float:
         """The lowest probability whose findings reached ``precision`` (1.0: none did)."""
-        for threshold, reached, _recall, flagged in sorted(self.curve):
-            if flagged >= support and reached >= precision:
-                return threshold
-        return 1.0
+        return curve_cutoff(self.curve, precision, support)
 
 
 class _FaceBatchHead:

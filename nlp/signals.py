@@ -158,16 +158,23 @@ class SignalHead:
         return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
 
     def cutoff(self, label: str, precision: float, support: int = 5) -> float:
-        """The lowest probability whose findings reached ``precision`` on the calibration data.
+        """The lowest probability whose findings reached ``precision`` on the calibration data."""
+        return curve_cutoff(self.curves[label], precision, support)
 
-        Scans the calibration curve from the loosest cut-off up and returns the first at which
-        at least ``support`` calibration items were flagged and at least ``precision`` of them
-        were right; 1.0 (no findings) when none does.
-        """
-        for threshold, reached, _recall, flagged in sorted(self.curves[label]):
-            if flagged >= support and reached >= precision:
-                return threshold
-        return 1.0
+
+def curve_cutoff(
+    curve: Sequence[tuple[float, float, float, int]], precision: float, support: int = 5
+) -> float:
+    """The loosest cut-off of a calibration curve whose findings reached ``precision``.
+
+    Scans the curve from the loosest cut-off up and returns the first at which at least
+    ``support`` calibration items were flagged and at least ``precision`` of them were right;
+    1.0 (no findings) when none does.
+    """
+    for threshold, reached, _recall, flagged in sorted(curve):
+        if flagged >= support and reached >= precision:
+            return threshold
+    return 1.0
 
 
 class SignalHeads:
