@@ -26,11 +26,10 @@ from typing import Any
 import numpy as np
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file
 
 from nlp.encoder import BatchHead, Encoder
 from nlp.models import shipped_missing
-from nlp.sentiment import HeadSpec, SentimentHead, frozen_features, merge_lora, top_layer_copies
+from nlp.sentiment import HeadSpec, SentimentHead, frozen_features, read_adapted_head
 from nlp.signals import curve_cutoff
 
 FACE_DIR = Path(__file__).parent / "models" / "face_threat"
@@ -86,21 +85,12 @@ class FaceThreatHead:
     def load(cls, encoder: Encoder, directory: Path = FACE_DIR) -> FaceThreatHead:
         """Read ``head.json`` + ``head.safetensors``; the adapted layer is copied from ``encoder``."""
         try:
-            meta = json.loads((directory / "head.json").read_text(encoding="utf-8"))
-            spec = HeadSpec.from_dict(meta)
+            meta, spec, module = read_adapted_head(directory, encoder)
             if spec.labels[0] != ANY or spec.adapted_layers < 1:
                 raise ValueError(f"expected labels ({ANY!r}, kinds...) and adapted layers, got {spec.labels}")
-            state = load_file(str(directory / "head.safetensors"))
-            module = SentimentHead(spec, top_layer_copies(encoder.model, spec.adapted_layers))
-            plain = {k: v for k, v in state.items() if ".lora_" not in k}
-            missing, unexpected = module.load_state_dict(plain, strict=False)
-            if unexpected or any(k.startswith(("feature_", "mlp.")) for k in missing):
-                raise ValueError(f"weights do not fit head.json: missing {missing}, extra {unexpected}")
-            merge_lora(module, state, float(spec.lora["alpha"]) / float(spec.lora["r"]))
             calibration = _calibration(meta["calibration"])
         except (OSError, KeyError, ValueError, RuntimeError, SafetensorError) as exc:
             raise shipped_missing(directory, exc, "face-threat", "train-face-threats") from exc
-        module.skip_padding = encoder.skip_padding
         return cls(spec, module, calibration)
 
     @property

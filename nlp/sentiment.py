@@ -243,6 +243,26 @@ def merge_lora(head: SentimentHead, state: dict[str, torch.Tensor], scale: float
             target.weight += scale * (b.float() @ a.float())
 
 
+def read_adapted_head(directory: Path, encoder: Encoder) -> tuple[dict[str, Any], HeadSpec, SentimentHead]:
+    """``head.json`` (as read), its spec and the module of ``directory``'s weights, ready on ``encoder``.
+
+    The adapted layers are copied from the shared encoder and their saved LoRA matrices folded in.
+    Raises what reading or fitting the files raises; the caller names the head in its error.
+    """
+    meta = json.loads((directory / "head.json").read_text(encoding="utf-8"))
+    spec = HeadSpec.from_dict(meta)
+    state = load_file(str(directory / "head.safetensors"))
+    module = SentimentHead(spec, top_layer_copies(encoder.model, spec.adapted_layers))
+    plain = {k: v for k, v in state.items() if ".lora_" not in k}
+    missing, unexpected = module.load_state_dict(plain, strict=False)
+    if unexpected or any(k.startswith(("feature_", "mlp.")) for k in missing):
+        raise ValueError(f"weights do not fit head.json: missing {missing}, extra {unexpected}")
+    if spec.adapted_layers:
+        merge_lora(module, state, float(spec.lora["alpha"]) / float(spec.lora["r"]))
+    module.skip_padding = encoder.skip_padding
+    return meta, spec, module
+
+
 class _ShippedBatchHead:
     """Adapter evaluating the shipped head inside :meth:`Encoder.run`."""
 
@@ -274,20 +294,11 @@ class ShippedSentiment:
     def load(cls, encoder: Encoder, directory: Path = SHIPPED_DIR) -> ShippedSentiment:
         """Read ``head.json`` + ``head.safetensors`` from ``directory``."""
         try:
-            spec = HeadSpec.from_dict(json.loads((directory / "head.json").read_text(encoding="utf-8")))
-            state = load_file(str(directory / "head.safetensors"))
-            module = SentimentHead(spec, top_layer_copies(encoder.model, spec.adapted_layers))
-            plain = {k: v for k, v in state.items() if ".lora_" not in k}
-            missing, unexpected = module.load_state_dict(plain, strict=False)
-            if unexpected or any(k.startswith(("feature_", "mlp.")) for k in missing):
-                raise ValueError(f"weights do not fit head.json: missing {missing}, extra {unexpected}")
-            if spec.adapted_layers:
-                merge_lora(module, state, float(spec.lora["alpha"]) / float(spec.lora["r"]))
+            _, spec, module = read_adapted_head(directory, encoder)
         except (OSError, KeyError, ValueError, RuntimeError) as exc:
             raise shipped_missing(directory, exc) from exc
         if tuple(spec.labels) != tuple(label.value for label in LABELS):
             raise shipped_missing(directory, ValueError(f"unexpected labels {spec.labels}"))
-        module.skip_padding = encoder.skip_padding
         return cls(spec, module, encoder)
 
     @property
